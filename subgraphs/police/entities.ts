@@ -1,0 +1,71 @@
+import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from "typeorm";
+
+/** One police incident: a police.uk street-level crime or ASB record, or a generated one. */
+@Entity({ name: "incidents" })
+@Index("incidents_lsoa_month", ["lsoaCode", "month"])
+@Index("incidents_month_category", ["month", "category"])
+@Index("incidents_lat_lng", ["latitude", "longitude"])
+export class IncidentRecord {
+  @PrimaryColumn({ type: "text" })
+  id!: string;
+
+  /** Stable import key: the police.uk Crime ID, or a derived key for ASB rows. */
+  @Index("incidents_source_key", { unique: true })
+  @Column({ type: "text", name: "source_key" })
+  sourceKey!: string;
+
+  @Column({ type: "text" })
+  reference!: string;
+
+  @Column({ type: "char", length: 7 })
+  month!: string;
+
+  @Column({ type: "timestamptz", name: "occurred_at", nullable: true })
+  occurredAt!: Date | null;
+
+  @Column({ type: "text" })
+  category!: string;
+
+  @Column({ type: "text", nullable: true })
+  outcome!: string | null;
+
+  @Column({ type: "text", nullable: true })
+  street!: string | null;
+
+  @Column({ type: "text", name: "lsoa_code", nullable: true })
+  lsoaCode!: string | null;
+
+  @Column({ type: "double precision", nullable: true })
+  latitude!: number | null;
+
+  @Column({ type: "double precision", nullable: true })
+  longitude!: number | null;
+
+  @Column({ type: "text", nullable: true })
+  summary!: string | null;
+
+  @Column({ type: "text", nullable: true })
+  narrative!: string | null;
+
+  /** `police.uk:<file>` for imported rows, `demo` for generated ones. */
+  @Column({ type: "text" })
+  source!: string;
+}
+
+/** A person's part in an incident. */
+@Entity({ name: "involvements" })
+@Index("involvements_person", ["personId"])
+@Index("involvements_incident", ["incidentId"])
+export class InvolvementRecord {
+  @PrimaryGeneratedColumn({ type: "bigint" })
+  id!: string;
+
+  @Column({ type: "text", name: "incident_id" })
+  incidentId!: string;
+
+  @Column({ type: "text", name: "person_id" })
+  personId!: string;
+
+  @Column({ type: "text" })
+  role!: string;
+}

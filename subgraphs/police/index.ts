@@ -1,0 +1,5 @@
+import "reflect-metadata";
+import { runSubgraphProcess } from "../shared/run";
+import { police } from "./server";
+
+runSubgraphProcess(police);

@@ -1,0 +1,41 @@
+import type { Sql } from "../shared/database";
+import { loaderByKey, loaderGroupedBy, loaderOfChildren, loaderOfPages } from "../shared/loaders";
+import { IncidentRepository, type IncidentCount, type IncidentPage, type NearbyQuery } from "./repository";
+
+export interface NearbyKey extends NearbyQuery {
+  caseId: string;
+  offset: number;
+  limit: number;
+}
+
+export interface CountsKey {
+  lsoaCode: string;
+  fromMonth: string;
+  toMonth: string;
+}
+
+/** The police subgraph's per-request loaders; made fresh for every request. */
+export function createPoliceLoaders(sql: Sql) {
+  const incidents = new IncidentRepository(sql);
+  return {
+    incidents,
+    incidentById: loaderByKey((ids) => incidents.findByIds(ids), (i) => i.id),
+    involvementsByIncident: loaderOfChildren((ids) => incidents.involvementsFor(ids), (r) => r.incidentId),
+    incidentsByPerson: loaderOfPages((ids, page) => incidents.pagesForPeople(ids, page)),
+    nearbyIncidents: loaderGroupedBy<NearbyKey, IncidentPage>(
+      (k) => `${k.offset}:${k.limit}`,
+      (keys) => incidents.nearby(keys, keys[0]),
+      (k) => `${k.caseId}:${k.latitude}:${k.longitude}:${k.fromMonth}:${k.toMonth}:${k.radiusMetres}:${k.offset}:${k.limit}`,
+    ),
+    incidentCounts: loaderGroupedBy<CountsKey, IncidentCount[]>(
+      (k) => `${k.fromMonth}:${k.toMonth}`,
+      async (keys) => {
+        const rows = await incidents.countsFor(keys.map((k) => k.lsoaCode), keys[0].fromMonth, keys[0].toMonth);
+        return keys.map((k) => rows.filter((r) => r.lsoaCode === k.lsoaCode));
+      },
+      (k) => `${k.lsoaCode}:${k.fromMonth}:${k.toMonth}`,
+    ),
+  };
+}
+
+export type PoliceLoaders = ReturnType<typeof createPoliceLoaders>;

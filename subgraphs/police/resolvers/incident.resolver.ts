@@ -1,0 +1,37 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
+import { pageRequest, toConnection, type Connection } from "../../shared/connection";
+import type { RequestContext } from "../../shared/context";
+import { monthRange, parseMonth } from "../../shared/months";
+import type { PoliceLoaders } from "../loaders";
+import { Incident, IncidentConnection, IncidentFilter, Involvement, Person } from "../types";
+
+type Context = RequestContext<PoliceLoaders>;
+
+@Resolver(() => Incident)
+export class IncidentResolver {
+  @Query(() => IncidentConnection, { description: "Incidents matching a filter, newest month first." })
+  async incidents(
+    @Arg("filter", () => IncidentFilter, { description: "Which incidents." }) filter: IncidentFilter,
+    @Arg("first", () => Int, { nullable: true, description: "Page size (at most 500; default 50)." }) first: number | null,
+    @Arg("after", () => String, { nullable: true, description: "Cursor to continue after." }) after: string | null,
+    @Ctx() ctx: Context,
+  ): Promise<Connection<Incident>> {
+    const page = pageRequest(first, after);
+    if (filter.fromMonth && filter.toMonth) monthRange("filter.fromMonth", filter.fromMonth, "filter.toMonth", filter.toMonth);
+    else if (filter.fromMonth) parseMonth("filter.fromMonth", filter.fromMonth);
+    else if (filter.toMonth) parseMonth("filter.toMonth", filter.toMonth);
+    const result = await ctx.loaders.incidents.search(filter, page);
+    return toConnection(result.items, result.totalCount, page);
+  }
+
+  @Query(() => Incident, { nullable: true, description: "One incident by id." })
+  incident(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<Incident | null> {
+    return ctx.loaders.incidentById.load(id);
+  }
+
+  @FieldResolver(() => [Involvement], { description: "The people involved and their parts." })
+  async involvements(@Root() incident: Incident, @Ctx() ctx: Context): Promise<Involvement[]> {
+    const rows = await ctx.loaders.involvementsByIncident.load(incident.id);
+    return rows.map((r) => ({ role: r.role, person: Object.assign(new Person(), { id: r.personId }) }));
+  }
+}

@@ -1,0 +1,139 @@
+import { Directive, Field, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
+import { ConnectionType } from "../shared/connection";
+import { DataCategory } from "../shared/enums";
+import { Aggregate, Category } from "../shared/policy";
+import { DateTime } from "../shared/scalars";
+import { Location } from "../shared/types";
+
+/** The police.uk crime types, as published. */
+export enum CrimeCategory {
+  ANTI_SOCIAL_BEHAVIOUR = "ANTI_SOCIAL_BEHAVIOUR",
+  BICYCLE_THEFT = "BICYCLE_THEFT",
+  BURGLARY = "BURGLARY",
+  CRIMINAL_DAMAGE_AND_ARSON = "CRIMINAL_DAMAGE_AND_ARSON",
+  DRUGS = "DRUGS",
+  OTHER_CRIME = "OTHER_CRIME",
+  OTHER_THEFT = "OTHER_THEFT",
+  POSSESSION_OF_WEAPONS = "POSSESSION_OF_WEAPONS",
+  PUBLIC_ORDER = "PUBLIC_ORDER",
+  ROBBERY = "ROBBERY",
+  SHOPLIFTING = "SHOPLIFTING",
+  THEFT_FROM_THE_PERSON = "THEFT_FROM_THE_PERSON",
+  VEHICLE_CRIME = "VEHICLE_CRIME",
+  VIOLENCE_AND_SEXUAL_OFFENCES = "VIOLENCE_AND_SEXUAL_OFFENCES",
+}
+registerEnumType(CrimeCategory, { name: "CrimeCategory", description: "The police.uk crime types, as published." });
+
+/** A person's part in an incident. */
+export enum InvolvementRole {
+  VICTIM = "VICTIM",
+  SUSPECT = "SUSPECT",
+  WITNESS = "WITNESS",
+  REPORTER = "REPORTER",
+}
+registerEnumType(InvolvementRole, { name: "InvolvementRole", description: "A person's part in an incident." });
+
+@Directive('@key(fields: "id")')
+@ObjectType({ description: "A person in the partnership's people index; police add their incidents." })
+export class Person {
+  @Field(() => ID, { description: "Partnership person id." })
+  id!: string;
+}
+
+@ObjectType({ description: "A person's part in an incident." })
+@Category(DataCategory.INCIDENT_SUMMARY)
+export class Involvement {
+  @Field(() => InvolvementRole, { description: "Victim, suspect, witness or reporter." })
+  role!: InvolvementRole;
+
+  @Field(() => Person, { description: "Who was involved." })
+  person!: Person;
+}
+
+@Directive('@key(fields: "id")')
+@ObjectType({ description: "A police incident: a recorded crime or anti-social behaviour report." })
+@Category(DataCategory.INCIDENT_SUMMARY)
+export class Incident {
+  @Field(() => ID, { description: "Incident id." })
+  id!: string;
+
+  @Field(() => String, { description: "Police reference: the police.uk Crime ID (shortened) or a local one." })
+  reference!: string;
+
+  @Field(() => String, { description: "Month recorded, YYYY-MM." })
+  month!: string;
+
+  @Field(() => DateTime, { nullable: true, description: "When it happened, where known (police.uk gives only the month)." })
+  occurredAt!: Date | null;
+
+  @Field(() => CrimeCategory, { description: "police.uk crime type." })
+  category!: CrimeCategory;
+
+  @Field(() => String, { nullable: true, description: "Last outcome category, as police.uk publishes it." })
+  outcome!: string | null;
+
+  @Field(() => Location, { description: "Where, to street level; all null when police.uk gave no location." })
+  location!: Location;
+
+  @Field(() => String, { nullable: true, description: "A short summary fit for partners." })
+  summary!: string | null;
+
+  @Category(DataCategory.INCIDENT_NARRATIVE)
+  @Field(() => String, { nullable: true, description: "The officer's free-text account." })
+  narrative!: string | null;
+}
+
+export const IncidentConnection = ConnectionType(Incident, "Incident", "A page of police incidents.");
+
+@InputType({ description: "Which incidents to list." })
+export class IncidentFilter {
+  @Field(() => [String], { nullable: true, description: "Neighbourhoods (LSOA codes)." })
+  lsoaCodes?: string[] | null;
+
+  @Field(() => String, { nullable: true, description: "Inclusive, YYYY-MM." })
+  fromMonth?: string | null;
+
+  @Field(() => String, { nullable: true, description: "Inclusive, YYYY-MM." })
+  toMonth?: string | null;
+
+  @Field(() => [CrimeCategory], { nullable: true, description: "Crime types to include; all when absent." })
+  categories?: CrimeCategory[] | null;
+}
+
+@ObjectType({ description: "Incidents of one crime type in one neighbourhood and month." })
+@Aggregate()
+export class IncidentStat {
+  @Field(() => String, { description: "Month, YYYY-MM." })
+  month!: string;
+
+  @Field(() => CrimeCategory, { description: "Crime type." })
+  category!: CrimeCategory;
+
+  @Field(() => Int, { nullable: true, description: "How many; null when suppressed." })
+  count!: number | null;
+
+  @Field(() => Boolean, { description: "True when the count was withheld to protect individuals." })
+  suppressed!: boolean;
+}
+
+@Directive('@key(fields: "code")')
+@ObjectType({ description: "A neighbourhood (2011 LSOA); police add monthly incident counts." })
+export class Neighbourhood {
+  @Field(() => String, { description: "LSOA code, e.g. E01000001." })
+  code!: string;
+}
+
+@Directive('@key(fields: "id")')
+@ObjectType({ description: "A council ASB case; police add incidents recorded near it." })
+export class AsbCase {
+  @Field(() => ID, { description: "ASB case id." })
+  id!: string;
+
+  @Directive("@external")
+  @Field(() => Location, { nullable: true, description: "Where the ASB happens." })
+  location!: Location | null;
+
+  @Directive("@external")
+  @Field(() => DateTime, { description: "When the council opened the case." })
+  openedAt!: Date;
+}

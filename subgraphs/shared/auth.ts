@@ -1,0 +1,108 @@
+import { mkdirSync, readFileSync, writeFileSync, existsSync, renameSync } from "node:fs";
+import { join } from "node:path";
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  jwtVerify,
+  SignJWT,
+  type JSONWebKeySet,
+  type JWTVerifyGetKey,
+  type JWK,
+} from "jose";
+import type { Config } from "./config";
+import { Role } from "./enums";
+
+const ALGORITHM = "ES256";
+
+/** Who is calling, as proven by a verified token. */
+export interface Caller {
+  userId: string;
+  agencyId: string;
+  role: Role;
+}
+
+export class AuthenticationError extends Error {}
+
+export type TokenVerifier = (token: string) => Promise<Caller>;
+
+interface DevKeys {
+  privateJwk: JWK;
+  jwks: JSONWebKeySet;
+}
+
+/**
+ * The development key pair lives in an ignored folder and is made on first use, so no
+ * secret is ever committed and every checkout has its own.
+ */
+export async function loadDevKeys(dir: string): Promise<DevKeys> {
+  const file = join(dir, "signing-key.json");
+  if (!existsSync(file)) {
+    const { privateKey, publicKey } = await generateKeyPair(ALGORITHM, { extractable: true });
+    const kid = `dev-${Date.now().toString(36)}`;
+    const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: ALGORITHM };
+    const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: ALGORITHM, use: "sig" };
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // Write then rename, so concurrent first starts never read half a file.
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify({ privateJwk, jwks: { keys: [publicJwk] } }), { mode: 0o600 });
+    if (!existsSync(file)) renameSync(tmp, file);
+  }
+  return JSON.parse(readFileSync(file, "utf8")) as DevKeys;
+}
+
+function keySource(config: Config, devKeys?: DevKeys): JWTVerifyGetKey {
+  if (config.JWKS_URL) return createRemoteJWKSet(new URL(config.JWKS_URL));
+  if (!devKeys) throw new AuthenticationError("no key source configured");
+  return createLocalJWKSet(devKeys.jwks);
+}
+
+const ROLES = new Set<string>(Object.values(Role));
+
+/** Builds the one verifier used by the gateway and by every subgraph. */
+export async function createTokenVerifier(config: Config): Promise<TokenVerifier> {
+  const devKeys = config.JWKS_URL ? undefined : await loadDevKeys(config.DEV_KEYS_DIR);
+  const keys = keySource(config, devKeys);
+  return async (token: string) => {
+    let payload;
+    try {
+      ({ payload } = await jwtVerify(token, keys, {
+        issuer: config.JWT_ISSUER,
+        audience: config.JWT_AUDIENCE,
+        algorithms: [ALGORITHM, "RS256", "EdDSA"],
+      }));
+    } catch (error) {
+      throw new AuthenticationError(`invalid token: ${(error as Error).message}`);
+    }
+    const { sub, agency, role } = payload as { sub?: unknown; agency?: unknown; role?: unknown };
+    if (typeof sub !== "string" || !sub) throw new AuthenticationError("invalid token: no sub claim");
+    if (typeof agency !== "string" || !agency) throw new AuthenticationError("invalid token: no agency claim");
+    if (typeof role !== "string" || !ROLES.has(role)) {
+      throw new AuthenticationError("invalid token: role must be PRACTITIONER, ANALYST or DATA_SHARING_OFFICER");
+    }
+    return { userId: sub, agencyId: agency, role: role as Role };
+  };
+}
+
+/** Signs a development token; refuses in production, where an identity provider issues them. */
+export async function issueDevToken(
+  config: Config,
+  caller: Caller,
+  options: { expiresIn?: string } = {},
+): Promise<string> {
+  if (config.NODE_ENV === "production") {
+    throw new AuthenticationError("development tokens cannot be issued in production");
+  }
+  const keys = await loadDevKeys(config.DEV_KEYS_DIR);
+  const key = await importJWK(keys.privateJwk, ALGORITHM);
+  return new SignJWT({ agency: caller.agencyId, role: caller.role })
+    .setProtectedHeader({ alg: ALGORITHM, kid: keys.privateJwk.kid })
+    .setSubject(caller.userId)
+    .setIssuer(config.JWT_ISSUER)
+    .setAudience(config.JWT_AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(options.expiresIn ?? "8h")
+    .sign(key);
+}

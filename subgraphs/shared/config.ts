@@ -1,0 +1,107 @@
+import { z } from "zod";
+
+/** The six subgraphs, in the order they are started and composed. */
+export const SUBGRAPH_NAMES = ["police", "council", "youth", "housing", "partnership", "governance"] as const;
+export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
+
+export const DEFAULT_PORTS: Record<SubgraphName | "gateway", number> = {
+  gateway: 4000,
+  police: 4001,
+  council: 4002,
+  youth: 4003,
+  housing: 4004,
+  partnership: 4005,
+  governance: 4006,
+};
+
+const port = z.coerce.number().int().min(0).max(65535);
+const url = z.string().url();
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  /** One PostgreSQL server for every subgraph; each gets its own database on it. */
+  DATABASE_URL: url.optional(),
+  POLICE_DATABASE_URL: url.optional(),
+  COUNCIL_DATABASE_URL: url.optional(),
+  YOUTH_DATABASE_URL: url.optional(),
+  HOUSING_DATABASE_URL: url.optional(),
+  PARTNERSHIP_DATABASE_URL: url.optional(),
+  GOVERNANCE_DATABASE_URL: url.optional(),
+  /** Prefix of the per-subgraph database names derived from DATABASE_URL. */
+  DATABASE_PREFIX: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]*$/, "lower-case letters, digits and underscores")
+    .default("partnership_graph"),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** Where `npm start` keeps the embedded PostgreSQL when no database URL is set. */
+  EMBEDDED_PG_DIR: z.string().default(".data/postgres"),
+  EMBEDDED_PG_PORT: port.default(54329),
+  GATEWAY_PORT: port.default(DEFAULT_PORTS.gateway),
+  POLICE_PORT: port.default(DEFAULT_PORTS.police),
+  COUNCIL_PORT: port.default(DEFAULT_PORTS.council),
+  YOUTH_PORT: port.default(DEFAULT_PORTS.youth),
+  HOUSING_PORT: port.default(DEFAULT_PORTS.housing),
+  PARTNERSHIP_PORT: port.default(DEFAULT_PORTS.partnership),
+  GOVERNANCE_PORT: port.default(DEFAULT_PORTS.governance),
+  /** Subgraph URLs the gateway calls; default to localhost on the ports above. */
+  POLICE_URL: url.optional(),
+  COUNCIL_URL: url.optional(),
+  YOUTH_URL: url.optional(),
+  HOUSING_URL: url.optional(),
+  PARTNERSHIP_URL: url.optional(),
+  GOVERNANCE_URL: url.optional(),
+  /** Production identity: tokens verified against this JWKS. */
+  JWKS_URL: url.optional(),
+  JWT_ISSUER: z.string().default("partnership-graph-dev"),
+  JWT_AUDIENCE: z.string().default("partnership-graph"),
+  /** Development key pair, generated on first use. */
+  DEV_KEYS_DIR: z.string().default(".dev-keys"),
+  SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
+  SEED_SCALE: z.enum(["small", "large"]).default("small"),
+  SEED: z.coerce.number().int().default(42),
+});
+
+export type Config = z.infer<typeof schema> & {
+  databaseUrl(subgraph: SubgraphName): string | undefined;
+  port(service: SubgraphName | "gateway"): number;
+  subgraphUrl(subgraph: SubgraphName): string;
+};
+
+export class ConfigError extends Error {}
+
+/** Reads and validates the environment once, reporting every bad variable together. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  const values = parsed.data;
+  if (values.NODE_ENV === "production" && !values.JWKS_URL) {
+    throw new ConfigError("Invalid configuration:\n  JWKS_URL: required in production");
+  }
+  const upper = (s: string) => s.toUpperCase() as Uppercase<SubgraphName>;
+  return {
+    ...values,
+    databaseUrl(subgraph) {
+      const own = values[`${upper(subgraph)}_DATABASE_URL`];
+      if (own) return own;
+      if (!values.DATABASE_URL) return undefined;
+      return withDatabase(values.DATABASE_URL, `${values.DATABASE_PREFIX}_${subgraph}`);
+    },
+    port(service) {
+      return service === "gateway" ? values.GATEWAY_PORT : values[`${upper(service)}_PORT`];
+    },
+    subgraphUrl(subgraph) {
+      return values[`${upper(subgraph)}_URL`] ?? `http://localhost:${this.port(subgraph)}/graphql`;
+    },
+  };
+}
+
+/** The same server URL pointing at another database. */
+export function withDatabase(serverUrl: string, database: string): string {
+  const u = new URL(serverUrl);
+  u.pathname = `/${database}`;
+  return u.toString();
+}

@@ -1,0 +1,102 @@
+import { ClassType, Field, Int, ObjectType } from "type-graphql";
+import { badInput } from "./errors";
+import { PageInfo, RestrictedRecords } from "./types";
+
+/** Largest page a client may ask for. */
+export const MAX_PAGE_SIZE = 500;
+export const DEFAULT_PAGE_SIZE = 50;
+
+export interface Edge<T> {
+  cursor: string;
+  node: T;
+}
+
+export interface Connection<T> {
+  edges: Edge<T>[];
+  pageInfo: PageInfo;
+  totalCount: number;
+  restricted: RestrictedRecords[];
+}
+
+/** Declares `<Name>Connection` and `<Name>Edge` for a node type. */
+export function ConnectionType<T extends object>(
+  Node: ClassType<T>,
+  name: string,
+  description: string,
+): ClassType<Connection<T>> {
+  @ObjectType(`${name}Edge`, { description: `One ${name} in a page of results.` })
+  class EdgeType {
+    @Field(() => String, { description: "Opaque cursor; pass as `after` to continue." })
+    cursor!: string;
+
+    @Field(() => Node, { description: `The ${name}.` })
+    node!: T;
+  }
+
+  @ObjectType(`${name}Connection`, { description })
+  class ConnectionClass {
+    @Field(() => [EdgeType], { description: "This page of results." })
+    edges!: EdgeType[];
+
+    @Field(() => PageInfo, { description: "Whether more results follow, and where to continue." })
+    pageInfo!: PageInfo;
+
+    @Field(() => Int, { description: "How many results match, across all pages (visible to the caller)." })
+    totalCount!: number;
+
+    @Field(() => [RestrictedRecords], {
+      description: "Matching records withheld by the access rules, per owner agency and category.",
+    })
+    restricted!: RestrictedRecords[];
+  }
+  return ConnectionClass;
+}
+
+/** A validated page request: offset to start from and how many to return. */
+export interface PageRequest {
+  offset: number;
+  limit: number;
+}
+
+const CURSOR_PREFIX = "o:";
+
+export function encodeCursor(offset: number): string {
+  return Buffer.from(`${CURSOR_PREFIX}${offset}`).toString("base64url");
+}
+
+export function pageRequest(first: number | null | undefined, after: string | null | undefined): PageRequest {
+  const limit = first ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(limit) || limit < 0 || limit > MAX_PAGE_SIZE) {
+    throw badInput("first", `must be between 0 and ${MAX_PAGE_SIZE}`);
+  }
+  let offset = 0;
+  if (after) {
+    const decoded = Buffer.from(after, "base64url").toString("utf8");
+    const n = Number(decoded.slice(CURSOR_PREFIX.length));
+    if (!decoded.startsWith(CURSOR_PREFIX) || !Number.isInteger(n) || n < 0) {
+      throw badInput("after", "is not a cursor this list issued");
+    }
+    offset = n + 1;
+  }
+  return { offset, limit };
+}
+
+/** Builds a connection from one page of nodes (fetched with limit + 1 to see if more follow). */
+export function toConnection<T>(
+  nodes: T[],
+  totalCount: number,
+  page: PageRequest,
+  restricted: RestrictedRecords[] = [],
+): Connection<T> {
+  const visible = nodes.slice(0, page.limit);
+  const edges = visible.map((node, i) => ({ cursor: encodeCursor(page.offset + i), node }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: page.offset + visible.length < totalCount,
+      endCursor: edges.length ? edges[edges.length - 1].cursor : null,
+    },
+    totalCount,
+    restricted,
+  };
+}

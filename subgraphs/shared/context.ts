@@ -1,0 +1,71 @@
+import { randomUUID } from "node:crypto";
+import type { IncomingHttpHeaders } from "node:http";
+import { GraphQLError } from "graphql";
+import { AuthenticationError, type Caller, type TokenVerifier } from "./auth";
+import type { SubgraphName } from "./config";
+import type { Sql } from "./database";
+import { Purpose } from "./enums";
+import { unauthenticated } from "./errors";
+
+/** What every resolver in every subgraph knows about the request it serves. */
+export interface RequestContext<Loaders = unknown> {
+  subgraph: SubgraphName;
+  requestId: string;
+  caller: Caller;
+  /** From x-purpose; null when the caller sent none. */
+  purpose: Purpose | null;
+  /** From x-break-glass: the caller's justification for emergency access. */
+  breakGlass: string | null;
+  sql: Sql;
+  /** Created fresh for every request, so no cached row outlives it. */
+  loaders: Loaders;
+}
+
+export function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+export function requestIdOf(headers: IncomingHttpHeaders): string {
+  const given = header(headers, "x-request-id");
+  return given && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+}
+
+export function parsePurpose(value: string | undefined): Purpose | null {
+  if (!value) return null;
+  if (!(Object.values(Purpose) as string[]).includes(value)) {
+    throw new GraphQLError(`x-purpose: unknown purpose "${value}"; expected one of ${Object.values(Purpose).join(", ")}`, {
+      extensions: { code: "BAD_USER_INPUT", http: { status: 400 } },
+    });
+  }
+  return value as Purpose;
+}
+
+export async function callerFrom(headers: IncomingHttpHeaders, verify: TokenVerifier): Promise<Caller> {
+  const authorization = header(headers, "authorization");
+  const match = authorization?.match(/^Bearer\s+(\S+)$/i);
+  if (!match) throw unauthenticated("authorization: a Bearer token is required");
+  try {
+    return await verify(match[1]);
+  } catch (error) {
+    if (error instanceof AuthenticationError) throw unauthenticated(error.message);
+    throw error;
+  }
+}
+
+/** The one place every subgraph turns an HTTP request into a RequestContext. */
+export async function buildRequestContext<Loaders>(
+  headers: IncomingHttpHeaders,
+  options: { subgraph: SubgraphName; verify: TokenVerifier; sql: Sql; createLoaders: (sql: Sql) => Loaders },
+): Promise<RequestContext<Loaders>> {
+  const caller = await callerFrom(headers, options.verify);
+  return {
+    subgraph: options.subgraph,
+    requestId: requestIdOf(headers),
+    caller,
+    purpose: parsePurpose(header(headers, "x-purpose")),
+    breakGlass: header(headers, "x-break-glass") ?? null,
+    sql: options.sql,
+    loaders: options.createLoaders(options.sql),
+  };
+}

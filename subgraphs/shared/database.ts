@@ -1,0 +1,145 @@
+import { Client, Pool, PoolClient, QueryResultRow } from "pg";
+import { DataSource, EntitySchema, MixedList } from "typeorm";
+import type { SubgraphName } from "./config";
+
+type Queryable = Pool | PoolClient;
+
+/**
+ * Every SQL statement a subgraph runs goes through one Sql. It counts statements so that
+ * tests and benchmarks can prove lists are batched rather than queried per record.
+ */
+export class Sql {
+  statements = 0;
+
+  constructor(
+    readonly pool: Pool,
+    private readonly client: Queryable = pool,
+  ) {}
+
+  async many<T extends QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> {
+    this.statements += 1;
+    const result = await this.client.query<T>(text, values);
+    return result.rows;
+  }
+
+  async one<T extends QueryResultRow>(text: string, values: unknown[] = []): Promise<T | undefined> {
+    const rows = await this.many<T>(text, values);
+    return rows[0];
+  }
+
+  async exec(text: string, values: unknown[] = []): Promise<number> {
+    this.statements += 1;
+    const result = await this.client.query(text, values);
+    return result.rowCount ?? 0;
+  }
+
+  /** Runs `work` on one connection: the transaction's own when inside one. */
+  async withConnection<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    if (this.client !== this.pool) return work(this.client as PoolClient);
+    const client = await this.pool.connect();
+    try {
+      return await work(client);
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Runs `work` in one transaction: all of it is written, or none. */
+  async transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    const tx = new Sql(this.pool, client);
+    try {
+      await client.query("BEGIN");
+      const result = await work(tx);
+      await client.query("COMMIT");
+      return result;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw error;
+    } finally {
+      this.statements += tx.statements;
+      client.release();
+    }
+  }
+}
+
+/** Creates the database named in `url` on its server when it does not exist yet. */
+export async function ensureDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.replace(/^\//, ""));
+  const admin = new URL(url);
+  admin.pathname = "/postgres";
+  const client = new Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    const found = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
+    if (found.rowCount === 0) {
+      await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`).catch((error: { code?: string }) => {
+        // Another process created it between our check and our CREATE.
+        if (error.code !== "42P04" && error.code !== "23505") throw error;
+      });
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+export async function dropDatabase(url: string): Promise<void> {
+  const name = decodeURIComponent(new URL(url).pathname.replace(/^\//, ""));
+  const admin = new URL(url);
+  admin.pathname = "/postgres";
+  const client = new Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${name.replace(/"/g, '""')}" WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}
+
+export interface SubgraphStore {
+  dataSource: DataSource;
+  sql: Sql;
+  close(): Promise<void>;
+}
+
+export interface StoreDefinition {
+  name: SubgraphName;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities: MixedList<Function | string | EntitySchema>;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations: MixedList<Function | string>;
+}
+
+/**
+ * Opens a subgraph's own database: TypeORM for entities and migrations, and the same pool
+ * for the hand-written SQL in repositories.
+ */
+export async function openStore(
+  definition: StoreDefinition,
+  url: string,
+  options: { poolSize?: number; migrate?: boolean } = {},
+): Promise<SubgraphStore> {
+  await ensureDatabase(url);
+  const dataSource = new DataSource({
+    type: "postgres",
+    url,
+    entities: definition.entities,
+    migrations: definition.migrations,
+    migrationsTableName: "migrations",
+    synchronize: false,
+    logging: false,
+    poolSize: options.poolSize ?? 10,
+    applicationName: `partnership-graph-${definition.name}`,
+  });
+  await dataSource.initialize();
+  if (options.migrate !== false) {
+    await dataSource.runMigrations({ transaction: "each" });
+  }
+  const pool = (dataSource.driver as unknown as { master: Pool }).master;
+  return {
+    dataSource,
+    sql: new Sql(pool),
+    close: () => dataSource.destroy(),
+  };
+}

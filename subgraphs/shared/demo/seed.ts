@@ -1,0 +1,20 @@
+import type { Sql } from "../database";
+import type { CaseRecordKind } from "../enums";
+import type { DemoPerson, Scale } from "./world";
+
+export interface DemoSeedOptions {
+  seed: number;
+  scale: Scale;
+  /** The partnership's people, the same list for every subgraph (world.demoPeople). */
+  people: DemoPerson[];
+  /** Records other agencies seeded that a demo problem-solving case may link to. */
+  linkable?: Partial<Record<CaseRecordKind, string[]>>;
+}
+
+export interface AgencySeedResult {
+  /** Ids of seeded records in the demo case neighbourhoods, for problem-solving cases to link. */
+  linkable?: Partial<Record<CaseRecordKind, string[]>>;
+}
+
+/** Fills one subgraph's database with its part of the demo partnership. Deterministic. */
+export type SubgraphSeeder = (sql: Sql, options: DemoSeedOptions) => Promise<AgencySeedResult | void>;

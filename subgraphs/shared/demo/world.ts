@@ -1,0 +1,132 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { addMonths } from "../months";
+import { randomFor } from "./random";
+
+/** The partnership's demo agencies; deployments register their own. */
+export const DEMO_AGENCIES = [
+  { id: "police", name: "City Police", kind: "POLICE", contact: "information.sharing@police.example" },
+  { id: "council", name: "City Council Community Safety", kind: "COUNCIL", contact: "asb.dso@council.example" },
+  { id: "youth", name: "Schools and Youth Services", kind: "YOUTH", contact: "dpo@youth.example" },
+  { id: "housing", name: "City Homes Housing", kind: "HOUSING", contact: "data.sharing@housing.example" },
+] as const;
+
+export interface Neighbourhood {
+  code: string;
+  name: string;
+  localAuthority: string;
+  localAuthorityCode: string;
+  latitude: number;
+  longitude: number;
+}
+
+export interface DemoPerson {
+  id: string;
+  givenName: string;
+  familyName: string;
+  dateOfBirth: string;
+  homeLsoa: string;
+}
+
+export type Scale = "small" | "large";
+
+export interface ScaleSettings {
+  people: number;
+  /** Generated incidents on top of the imported police.uk months. */
+  generatedIncidents: number;
+  asbCases: number;
+  properties: number;
+  /** The months generated records fall in. */
+  fromMonth: string;
+  toMonth: string;
+}
+
+export const SCALES: Record<Scale, ScaleSettings> = {
+  small: { people: 600, generatedIncidents: 0, asbCases: 300, properties: 400, fromMonth: "2019-01", toMonth: "2019-06" },
+  large: {
+    people: 100_000,
+    generatedIncidents: 1_000_000,
+    asbCases: 40_000,
+    properties: 60_000,
+    fromMonth: "2017-01",
+    toMonth: "2019-12",
+  },
+};
+
+/** The demo's "today": records are dated relative to it so the demo is the same every run. */
+export const DEMO_TODAY = "2019-07-15";
+
+export const DATA_DIR = join(__dirname, "..", "..", "..", "data");
+
+let cachedNeighbourhoods: Neighbourhood[] | undefined;
+
+/** The 151 LSOAs of the police.uk files (data/geo-lsoa.csv). */
+export function neighbourhoods(): Neighbourhood[] {
+  if (!cachedNeighbourhoods) {
+    const lines = readFileSync(join(DATA_DIR, "geo-lsoa.csv"), "utf8").trim().split(/\r?\n/).slice(1);
+    cachedNeighbourhoods = lines.map((line) => {
+      const [code, name, localAuthority, localAuthorityCode, latitude, longitude] = line.split(",");
+      return { code, name, localAuthority, localAuthorityCode, latitude: Number(latitude), longitude: Number(longitude) };
+    });
+  }
+  return cachedNeighbourhoods;
+}
+
+export function monthsBetween(from: string, to: string): string[] {
+  const out: string[] = [];
+  for (let m = from; m <= to; m = addMonths(m, 1)) out.push(m);
+  return out;
+}
+
+const GIVEN = [
+  "Amara", "Ben", "Chloe", "Daniel", "Ella", "Farah", "George", "Hana", "Isaac", "Jade", "Kofi", "Leah", "Mohammed",
+  "Nia", "Oliver", "Priya", "Quinn", "Rosa", "Sam", "Tariq", "Uma", "Victor", "Wren", "Xavier", "Yasmin", "Zac",
+  "Aisha", "Callum", "Demi", "Ewan", "Freya", "Harvey", "Imani", "Jamal", "Keira", "Luca", "Maya", "Noah", "Olu",
+  "Poppy", "Reuben", "Sofia", "Tom", "Vanessa", "Will", "Zara",
+];
+const FAMILY = [
+  "Adams", "Begum", "Clarke", "Davies", "Evans", "Fernandes", "Green", "Hughes", "Ibrahim", "Jones", "Khan", "Lewis",
+  "Mensah", "Nowak", "Okafor", "Patel", "Quinlan", "Roberts", "Singh", "Taylor", "Usman", "Varga", "Walker", "Young",
+  "Zhou", "Ahmed", "Brown", "Campbell", "Doyle", "Ellis", "Fox", "Gray", "Hall", "Islam", "Kelly", "Murphy", "Owen",
+];
+
+export function personId(n: number): string {
+  return `per-${String(n).padStart(6, "0")}`;
+}
+
+/**
+ * The people of the demo partnership: deterministic for a seed and scale. About a quarter
+ * are children and young people, so school, youth and consent rules have subjects.
+ */
+export function demoPeople(seed: number, scale: Scale): DemoPerson[] {
+  const random = randomFor(seed, "people");
+  const hoods = neighbourhoods();
+  const people: DemoPerson[] = [];
+  const todayYear = Number(DEMO_TODAY.slice(0, 4));
+  for (let n = 1; n <= SCALES[scale].people; n++) {
+    const age = random.weighted([
+      [random.int(8, 12), 10],
+      [random.int(13, 17), 15],
+      [random.int(18, 24), 15],
+      [random.int(25, 64), 50],
+      [random.int(65, 90), 10],
+    ] as const);
+    const month = random.int(1, 12);
+    const day = random.int(1, 28);
+    people.push({
+      id: personId(n),
+      givenName: random.pick(GIVEN),
+      familyName: random.pick(FAMILY),
+      dateOfBirth: `${todayYear - age}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`,
+      homeLsoa: random.pick(hoods).code,
+    });
+  }
+  return people;
+}
+
+/** Age in whole years on a date (YYYY-MM-DD). */
+export function ageOn(dateOfBirth: string, on: string): number {
+  const [by, bm, bd] = dateOfBirth.split("-").map(Number);
+  const [y, m, d] = on.split("-").map(Number);
+  return y - by - (m < bm || (m === bm && d < bd) ? 1 : 0);
+}

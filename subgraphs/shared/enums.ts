@@ -1,0 +1,123 @@
+import { registerEnumType } from "type-graphql";
+
+/** Why data is being accessed; sent on every request in the x-purpose header. */
+export enum Purpose {
+  ASB_CASE_MANAGEMENT = "ASB_CASE_MANAGEMENT",
+  SAFEGUARDING = "SAFEGUARDING",
+  CRIME_PREVENTION = "CRIME_PREVENTION",
+  YOUTH_DIVERSION = "YOUTH_DIVERSION",
+  TENANCY_SUSTAINMENT = "TENANCY_SUSTAINMENT",
+  STATISTICS = "STATISTICS",
+}
+
+/** What kind of data a field or record is; agreements and consents are written in these terms. */
+export enum DataCategory {
+  IDENTITY = "IDENTITY",
+  INCIDENT_SUMMARY = "INCIDENT_SUMMARY",
+  INCIDENT_NARRATIVE = "INCIDENT_NARRATIVE",
+  OFFENDING = "OFFENDING",
+  ASB_CASE = "ASB_CASE",
+  RISK = "RISK",
+  EDUCATION = "EDUCATION",
+  YOUTH_PROGRAMME = "YOUTH_PROGRAMME",
+  TENANCY = "TENANCY",
+  FINANCIAL = "FINANCIAL",
+}
+
+/** What a caller does in the partnership; carried in the token's `role` claim. */
+export enum Role {
+  PRACTITIONER = "PRACTITIONER",
+  ANALYST = "ANALYST",
+  DATA_SHARING_OFFICER = "DATA_SHARING_OFFICER",
+}
+
+export enum AgreementStatus {
+  DRAFT = "DRAFT",
+  ACTIVE = "ACTIVE",
+  SUSPENDED = "SUSPENDED",
+  EXPIRED = "EXPIRED",
+  REVOKED = "REVOKED",
+}
+
+export enum ConsentGiver {
+  SELF = "SELF",
+  PARENT_OR_GUARDIAN = "PARENT_OR_GUARDIAN",
+}
+
+export enum CaseStage {
+  SCANNING = "SCANNING",
+  ANALYSIS = "ANALYSIS",
+  RESPONSE = "RESPONSE",
+  ASSESSMENT = "ASSESSMENT",
+  CLOSED = "CLOSED",
+}
+
+export enum CaseRecordKind {
+  INCIDENT = "INCIDENT",
+  ASB_CASE = "ASB_CASE",
+  TENANCY = "TENANCY",
+  REFERRAL = "REFERRAL",
+}
+
+export enum BreakGlassOutcome {
+  JUSTIFIED = "JUSTIFIED",
+  NOT_JUSTIFIED = "NOT_JUSTIFIED",
+}
+
+/** Risk to a victim or to a case, as partners grade it. */
+export enum RiskLevel {
+  STANDARD = "STANDARD",
+  MEDIUM = "MEDIUM",
+  HIGH = "HIGH",
+}
+
+registerEnumType(Purpose, {
+  name: "Purpose",
+  description: "Why data is being accessed; sent on every request in the x-purpose header.",
+  valuesConfig: {
+    ASB_CASE_MANAGEMENT: { description: "Managing an anti-social behaviour case." },
+    SAFEGUARDING: { description: "Protecting a child or adult at risk; the only purpose that allows break-glass." },
+    CRIME_PREVENTION: { description: "Preventing or detecting crime and disorder." },
+    YOUTH_DIVERSION: { description: "Diverting a young person from offending." },
+    TENANCY_SUSTAINMENT: { description: "Helping a tenant keep their home." },
+    STATISTICS: { description: "Aggregate statistics only; reaches no person-level field." },
+  },
+});
+registerEnumType(DataCategory, {
+  name: "DataCategory",
+  description: "What kind of data a field or record is; agreements and consents are written in these terms.",
+  valuesConfig: {
+    IDENTITY: { description: "Who a person is: name, date of birth, agency references." },
+    INCIDENT_SUMMARY: { description: "That an incident happened: when, where, what type, outcome." },
+    INCIDENT_NARRATIVE: { description: "The free-text account of an incident." },
+    OFFENDING: { description: "A person's involvement as a suspect or offender." },
+    ASB_CASE: { description: "Council anti-social behaviour case records." },
+    RISK: { description: "Risk assessments of victims and cases." },
+    EDUCATION: { description: "School enrolments, attendance and suspensions." },
+    YOUTH_PROGRAMME: { description: "Youth programme referrals and participation." },
+    TENANCY: { description: "Tenancies, properties and tenancy actions." },
+    FINANCIAL: { description: "Rent arrears and other financial information." },
+  },
+});
+registerEnumType(Role, { name: "Role", description: "What a caller does in the partnership." });
+registerEnumType(AgreementStatus, {
+  name: "AgreementStatus",
+  description: "Where an information sharing agreement is in its lifecycle.",
+});
+registerEnumType(ConsentGiver, {
+  name: "ConsentGiver",
+  description: "Who gave a consent: the person, or a parent or guardian on their behalf.",
+});
+registerEnumType(CaseStage, {
+  name: "CaseStage",
+  description: "SARA stage of a problem-solving case: scanning, analysis, response, assessment; then closed.",
+});
+registerEnumType(CaseRecordKind, {
+  name: "CaseRecordKind",
+  description: "Kinds of agency record a problem-solving case can link to.",
+});
+registerEnumType(BreakGlassOutcome, {
+  name: "BreakGlassOutcome",
+  description: "A data-sharing officer's finding on a break-glass access.",
+});
+registerEnumType(RiskLevel, { name: "RiskLevel", description: "Graded risk to a victim or case." });

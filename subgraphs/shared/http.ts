@@ -1,0 +1,134 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { ApolloServer, HeaderMap, type BaseContext } from "@apollo/server";
+import { log } from "./logger";
+
+export interface HttpServiceOptions<Ctx extends BaseContext> {
+  name: string;
+  apollo: ApolloServer<Ctx>;
+  context: (req: IncomingMessage) => Promise<Ctx>;
+  /** Throws when the service cannot serve data (e.g. its database is down). */
+  ready: () => Promise<void>;
+  bodyLimitBytes?: number;
+  /** Extra routes (GraphiQL, metrics) answered before GraphQL; return true when handled. */
+  route?: (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
+}
+
+export interface RunningService {
+  name: string;
+  server: Server;
+  port: number;
+  url: string;
+  stop(): Promise<void>;
+}
+
+class PayloadTooLarge extends Error {}
+
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new PayloadTooLarge());
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { "content-type": "application/json" });
+  res.end(JSON.stringify(body));
+}
+
+/**
+ * A plain node:http front for an Apollo server with /health and /ready, shared by the
+ * gateway and every subgraph so they all behave alike.
+ */
+export function createHttpService<Ctx extends BaseContext>(options: HttpServiceOptions<Ctx>): Server {
+  const limit = options.bodyLimitBytes ?? 1_000_000;
+  return createServer(async (req, res) => {
+    const path = (req.url ?? "/").split("?")[0];
+    try {
+      if (path === "/health") return sendJson(res, 200, { status: "ok", service: options.name });
+      if (path === "/ready") {
+        try {
+          await options.ready();
+          return sendJson(res, 200, { status: "ready", service: options.name });
+        } catch (error) {
+          return sendJson(res, 503, { status: "unavailable", service: options.name, reason: (error as Error).message });
+        }
+      }
+      if (options.route && (await options.route(req, res))) return;
+      if (path !== "/graphql" && path !== "/") return sendJson(res, 404, { error: "not found" });
+
+      const headers = new HeaderMap();
+      for (const [key, value] of Object.entries(req.headers)) {
+        if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
+      }
+      let body: unknown = undefined;
+      if (req.method === "POST") {
+        const text = await readBody(req, limit);
+        try {
+          body = text ? JSON.parse(text) : {};
+        } catch {
+          return sendJson(res, 400, { errors: [{ message: "request body is not valid JSON", extensions: { code: "BAD_REQUEST" } }] });
+        }
+      }
+      const response = await options.apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: {
+          method: req.method ?? "GET",
+          headers,
+          search: new URL(req.url ?? "/", "http://localhost").search,
+          body,
+        },
+        context: () => options.context(req),
+      });
+      for (const [key, value] of response.headers) res.setHeader(key, value);
+      res.statusCode = response.status ?? 200;
+      if (response.body.kind === "complete") {
+        res.end(response.body.string);
+      } else {
+        for await (const chunk of response.body.asyncIterator) res.write(chunk);
+        res.end();
+      }
+    } catch (error) {
+      if (error instanceof PayloadTooLarge) {
+        return sendJson(res, 413, { errors: [{ message: `request body exceeds ${limit} bytes`, extensions: { code: "PAYLOAD_TOO_LARGE" } }] });
+      }
+      log("error", "unhandled request error", { service: options.name, error: (error as Error).message });
+      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: "internal error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
+      else res.end();
+    }
+  });
+}
+
+/** Starts listening; port 0 picks a free port (tests). */
+export async function listen(name: string, server: Server, port: number, host = "0.0.0.0"): Promise<RunningService> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const actual = (server.address() as AddressInfo).port;
+  server.keepAliveTimeout = 65_000;
+  return {
+    name,
+    server,
+    port: actual,
+    url: `http://127.0.0.1:${actual}/graphql`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

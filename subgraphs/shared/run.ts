@@ -1,0 +1,41 @@
+import { createTokenVerifier } from "./auth";
+import { loadConfig, type Config } from "./config";
+import { openStore } from "./database";
+import { log } from "./logger";
+import { createSubgraphServer, type SubgraphDefinition } from "./subgraph";
+import type { RunningService } from "./http";
+
+/** Opens the subgraph's store and starts it listening on its configured port. */
+export async function startSubgraph<L>(definition: SubgraphDefinition<L>, config: Config, port = config.port(definition.name)): Promise<RunningService> {
+  const url = config.databaseUrl(definition.name);
+  if (!url) {
+    throw new Error(`${definition.name}: set DATABASE_URL or ${definition.name.toUpperCase()}_DATABASE_URL`);
+  }
+  const store = await openStore(definition, url, { poolSize: config.DATABASE_POOL_SIZE });
+  const server = await createSubgraphServer(definition, { config, store, verify: await createTokenVerifier(config) });
+  const running = await server.listen(port);
+  log("info", "subgraph listening", { subgraph: definition.name, url: running.url });
+  return {
+    ...running,
+    stop: async () => {
+      await running.stop();
+      await store.close();
+    },
+  };
+}
+
+/** Entry point of a subgraph run as its own process (`node subgraphs/<name>/index.ts`). */
+export function runSubgraphProcess<L>(definition: SubgraphDefinition<L>): void {
+  const config = loadConfig();
+  startSubgraph(definition, config).then(
+    (running) => {
+      const stop = () => void running.stop().then(() => process.exit(0));
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+    },
+    (error: Error) => {
+      log("error", "subgraph failed to start", { subgraph: definition.name, error: error.message });
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,71 @@
+import { Directive, Field, Float, ID, Int, ObjectType } from "type-graphql";
+import { DataCategory } from "./enums";
+
+/** The governance subgraph owns agencies; others only point at them by id. */
+@Directive('@key(fields: "id", resolvable: false)')
+@ObjectType("Agency", { description: "A partner agency: police, council, youth services, housing or another." })
+export class AgencyRef {
+  @Field(() => ID, { description: "Agency id, e.g. `police`." })
+  id!: string;
+}
+
+export const agencyRef = (id: string): AgencyRef => Object.assign(new AgencyRef(), { id });
+
+@Directive("@shareable")
+@ObjectType({ description: "Where something happened, to street level as police.uk publishes it." })
+export class Location {
+  @Field(() => String, { nullable: true, description: "Street description, e.g. 'On or near Old Square'." })
+  street!: string | null;
+
+  @Field(() => String, { nullable: true, description: "LSOA code of the neighbourhood." })
+  lsoaCode!: string | null;
+
+  @Field(() => Float, { nullable: true, description: "Latitude (WGS84)." })
+  latitude!: number | null;
+
+  @Field(() => Float, { nullable: true, description: "Longitude (WGS84)." })
+  longitude!: number | null;
+}
+
+@Directive("@shareable")
+@ObjectType({ description: "Relay-style page information." })
+export class PageInfo {
+  @Field(() => Boolean, { description: "Whether more items follow this page." })
+  hasNextPage!: boolean;
+
+  @Field(() => String, { nullable: true, description: "Cursor of the last item of this page." })
+  endCursor!: string | null;
+}
+
+@Directive("@shareable")
+@ObjectType({
+  description:
+    "Records withheld from a list by the access rules, per owner agency and category, with whom to ask. " +
+    "Only shown where an active agreement for the purpose exists between the two agencies.",
+})
+export class RestrictedRecords {
+  @Field(() => AgencyRef, { description: "The agency that holds the withheld records." })
+  agency!: AgencyRef;
+
+  @Field(() => DataCategory, { description: "The category that was not covered." })
+  category!: DataCategory;
+
+  @Field(() => Int, { description: "How many records were withheld." })
+  count!: number;
+
+  @Field(() => String, { description: "Whom to contact to request access." })
+  contact!: string;
+}
+
+@Directive("@shareable")
+@ObjectType({ description: "One cell of a monthly statistics table; counts from 1 to 4 are suppressed." })
+export class MonthlyCount {
+  @Field(() => String, { description: "Month, YYYY-MM." })
+  month!: string;
+
+  @Field(() => Int, { nullable: true, description: "The count, or null when suppressed." })
+  count!: number | null;
+
+  @Field(() => Boolean, { description: "True when the count was withheld to protect individuals." })
+  suppressed!: boolean;
+}
