@@ -1,6 +1,7 @@
 import type { Sql } from "../shared/database";
 import { loaderByKey, loaderGroupedBy, loaderOfChildren, loaderOfPages } from "../shared/loaders";
-import { IncidentRepository, type IncidentCount, type IncidentPage, type NearbyQuery } from "./repository";
+import { IncidentRepository, type IncidentCount, type IncidentPage, type InvolvementRow, type NearbyQuery } from "./repository";
+import type { Incident } from "./types";
 
 export interface NearbyKey extends NearbyQuery {
   caseId: string;
@@ -19,8 +20,8 @@ export function createPoliceLoaders(sql: Sql) {
   const incidents = new IncidentRepository(sql);
   return {
     incidents,
-    incidentById: loaderByKey((ids) => incidents.findByIds(ids), (i) => i.id),
-    involvementsByIncident: loaderOfChildren((ids) => incidents.involvementsFor(ids), (r) => r.incidentId),
+    incidentById: loaderByKey<string, Incident>((ids) => incidents.findByIds(ids), (i) => i.id),
+    involvementsByIncident: loaderOfChildren<string, InvolvementRow>((ids) => incidents.involvementsFor(ids), (r) => r.incidentId),
     incidentsByPerson: loaderOfPages((ids, page) => incidents.pagesForPeople(ids, page)),
     nearbyIncidents: loaderGroupedBy<NearbyKey, IncidentPage>(
       (k) => `${k.offset}:${k.limit}`,

@@ -90,6 +90,19 @@ const FAMILY = [
   "Zhou", "Ahmed", "Brown", "Campbell", "Doyle", "Ellis", "Fox", "Gray", "Hall", "Islam", "Kelly", "Murphy", "Owen",
 ];
 
+/**
+ * The demo's featured people, who have records with every agency so that the contract
+ * operations show the whole picture: per-000001..010 are young people aged 12 to 16
+ * (per-000001 is 12, under the age of consent), per-000011..040 adults, and
+ * per-000011..015 have made enough separate reports to meet the case review threshold.
+ */
+export const FEATURED_YOUNG = 10;
+export const FEATURED = 40;
+export const REPEAT_REPORTERS = ["per-000011", "per-000012", "per-000013", "per-000014", "per-000015"];
+
+/** The neighbourhoods the demo's problem-solving cases are about (the busiest in the data). */
+export const CASE_NEIGHBOURHOODS = ["E01032739", "E01032740", "E01000005"];
+
 export function personId(n: number): string {
   return `per-${String(n).padStart(6, "0")}`;
 }
@@ -104,13 +117,14 @@ export function demoPeople(seed: number, scale: Scale): DemoPerson[] {
   const people: DemoPerson[] = [];
   const todayYear = Number(DEMO_TODAY.slice(0, 4));
   for (let n = 1; n <= SCALES[scale].people; n++) {
-    const age = random.weighted([
+    const drawn = random.weighted([
       [random.int(8, 12), 10],
       [random.int(13, 17), 15],
       [random.int(18, 24), 15],
       [random.int(25, 64), 50],
       [random.int(65, 90), 10],
     ] as const);
+    const age = n === 1 ? 12 : n <= FEATURED_YOUNG ? 13 + (n % 4) : n <= FEATURED ? 25 + (n % 40) : drawn;
     const month = random.int(1, 12);
     const day = random.int(1, 28);
     people.push({
@@ -118,7 +132,7 @@ export function demoPeople(seed: number, scale: Scale): DemoPerson[] {
       givenName: random.pick(GIVEN),
       familyName: random.pick(FAMILY),
       dateOfBirth: `${todayYear - age}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`,
-      homeLsoa: random.pick(hoods).code,
+      homeLsoa: n <= FEATURED ? CASE_NEIGHBOURHOODS[n % CASE_NEIGHBOURHOODS.length] : random.pick(hoods).code,
     });
   }
   return people;
