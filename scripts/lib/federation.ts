@@ -1,0 +1,54 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { createGatewayServer } from "../../gateway/server";
+import { SUBGRAPHS } from "../../subgraphs";
+import { createTokenVerifier } from "../../subgraphs/shared/auth";
+import { SUBGRAPH_NAMES, type Config, type SubgraphName } from "../../subgraphs/shared/config";
+import type { RunningService } from "../../subgraphs/shared/http";
+import { createSubgraphServer } from "../../subgraphs/shared/subgraph";
+import type { Stores } from "./stores";
+
+export const SUPERGRAPH_FILE = join(__dirname, "..", "..", "schema", "supergraph.graphql");
+
+export interface RunningFederation {
+  gateway: RunningService;
+  subgraphs: Record<SubgraphName, RunningService>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Every subgraph and the gateway in one process on separate ports (a laptop's `npm start`
+ * and the end-to-end tests); each can also run alone from its own index.ts.
+ */
+export async function startFederation(
+  config: Config,
+  stores: Stores,
+  options: { ports?: Partial<Record<SubgraphName | "gateway", number>>; supergraphSdl?: string } = {},
+): Promise<RunningFederation> {
+  const verify = await createTokenVerifier(config);
+  const running = {} as Record<SubgraphName, RunningService>;
+  try {
+    for (const name of SUBGRAPH_NAMES) {
+      const server = await createSubgraphServer(SUBGRAPHS[name], { config, store: stores[name], verify });
+      running[name] = await server.listen(options.ports?.[name] ?? config.port(name));
+    }
+    const gateway = await createGatewayServer({
+      config,
+      verify,
+      supergraphSdl: options.supergraphSdl ?? readFileSync(SUPERGRAPH_FILE, "utf8"),
+      subgraphUrls: Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, running[n].url])),
+    });
+    const gatewayRunning = await gateway.listen(options.ports?.gateway ?? config.port("gateway"));
+    return {
+      gateway: gatewayRunning,
+      subgraphs: running,
+      async stop() {
+        await gatewayRunning.stop();
+        await Promise.all(Object.values(running).map((s) => s.stop()));
+      },
+    };
+  } catch (error) {
+    await Promise.all(Object.values(running).map((s) => s.stop()));
+    throw error;
+  }
+}

@@ -1,0 +1,72 @@
+import { composeSupergraph } from "../../gateway/supergraph";
+import { SUBGRAPHS } from "../../subgraphs";
+import { SUBGRAPH_NAMES, type SubgraphName } from "../../subgraphs/shared/config";
+import { printFederatedSdl } from "../../subgraphs/shared/federation";
+import { subgraphSchema } from "../../subgraphs/shared/subgraph";
+import { startFederation, type RunningFederation } from "../../scripts/lib/federation";
+import { closeAllStores, openAllStores, type Stores } from "../../scripts/lib/stores";
+import { seedDemoPartnership } from "../../scripts/lib/demo";
+import { testServerUrl } from "./database";
+import { DEMO_SEED, demoDatabaseEnv } from "./demo-databases";
+import { Client } from "pg";
+import { graphql, testConfig, type As } from "./graphql";
+
+export interface TestFederation {
+  gatewayUrl: string;
+  federation: RunningFederation;
+  stores: Stores;
+  /** Sends an operation through the gateway as a partner client would. */
+  query<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, as?: As): ReturnType<typeof graphql<T>>;
+  /** SQL statements each subgraph has run so far. */
+  statements(): Record<SubgraphName, number>;
+  stop(): Promise<void>;
+}
+
+/** The supergraph composed from the code as it is now (a separate test checks schema/ is current). */
+export async function supergraphFromCode(): Promise<string> {
+  const sdls = [];
+  for (const name of SUBGRAPH_NAMES) sdls.push({ name, sdl: printFederatedSdl(await subgraphSchema(SUBGRAPHS[name])) });
+  return composeSupergraph(sdls);
+}
+
+/**
+ * Test files run in parallel workers: the first to arrive migrates and seeds the run's demo
+ * databases while the others wait on a server-wide advisory lock, then find them seeded.
+ */
+async function withDemoLock<T>(work: () => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: testServerUrl() });
+  await client.connect();
+  try {
+    await client.query("SELECT pg_advisory_lock(hashtext($1))", [`demo:${process.env.TEST_RUN_ID}`]);
+    return await work();
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * The whole federation (six subgraphs and the gateway, on free ports) over the demo
+ * partnership that global setup seeded into real PostgreSQL databases for this run.
+ */
+export async function startTestFederation(env: Record<string, string> = {}): Promise<TestFederation> {
+  const config = testConfig({ ...demoDatabaseEnv(), DATABASE_POOL_SIZE: "4", ...env });
+  const stores = await withDemoLock(async () => {
+    const opened = await openAllStores(config);
+    await seedDemoPartnership(opened, { seed: DEMO_SEED, scale: "small" });
+    return opened;
+  });
+  const ports = Object.fromEntries([...SUBGRAPH_NAMES, "gateway"].map((n) => [n, 0]));
+  const federation = await startFederation(config, stores, { ports, supergraphSdl: await supergraphFromCode() });
+  const gatewayUrl = federation.gateway.url;
+  return {
+    gatewayUrl,
+    federation,
+    stores,
+    query: (query, variables, as) => graphql(gatewayUrl, query, variables, as),
+    statements: () => Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, stores[n].sql.statements])) as Record<SubgraphName, number>,
+    async stop() {
+      await federation.stop();
+      await closeAllStores(stores);
+    },
+  };
+}
