@@ -13,6 +13,8 @@ export interface As {
   purpose?: string;
   breakGlass?: string;
   requestId?: string;
+  /** Which operation of a multi-operation document to run. */
+  operationName?: string;
 }
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
@@ -49,7 +51,7 @@ export async function graphql<T = Record<string, unknown>>(
     if (as.breakGlass) headers["x-break-glass"] = as.breakGlass;
     if (as.requestId) headers["x-request-id"] = as.requestId;
   }
-  const response = await fetch(url, { method: "POST", headers, body: JSON.stringify({ query, variables }) });
+  const response = await fetch(url, { method: "POST", headers, body: JSON.stringify({ query, variables, operationName: as?.operationName }) });
   const body = (await response.json()) as GraphQLResponse<T>;
   return { ...body, status: response.status };
 }

@@ -1,0 +1,5 @@
+import "reflect-metadata";
+import { runSubgraphProcess } from "../shared/run";
+import { council } from "./server";
+
+runSubgraphProcess(council);

@@ -1,0 +1,236 @@
+import type { Sql } from "../shared/database";
+import type { PageRequest } from "../shared/connection";
+import type { Page } from "../shared/loaders";
+import { addMonths } from "../shared/months";
+import type { RiskLevel } from "../shared/enums";
+import {
+  AsbCase,
+  AsbCaseStatus,
+  AsbCategory,
+  AsbPartyRole,
+  InterventionStatus,
+  InterventionType,
+} from "./types";
+
+interface AsbCaseRow {
+  id: string;
+  reference: string;
+  status: string;
+  category: string;
+  opened_at: Date;
+  closed_at: Date | null;
+  risk_level: string | null;
+  description: string | null;
+  street: string | null;
+  lsoa_code: string | null;
+  latitude: number | null;
+  longitude: number | null;
+}
+
+const CASE_COLUMNS = `c.id, c.reference, c.status, c.category, c.opened_at, c.closed_at, c.risk_level, c.description,
+  c.street, c.lsoa_code, c.latitude, c.longitude`;
+
+function toAsbCase(row: AsbCaseRow): AsbCase {
+  const located =
+    row.street != null || row.lsoa_code != null || row.latitude != null || row.longitude != null;
+  return Object.assign(new AsbCase(), {
+    id: row.id,
+    reference: row.reference,
+    status: row.status as AsbCaseStatus,
+    category: row.category as AsbCategory,
+    openedAt: row.opened_at,
+    closedAt: row.closed_at,
+    riskLevel: row.risk_level as RiskLevel | null,
+    description: row.description,
+    location: located
+      ? { street: row.street, lsoaCode: row.lsoa_code, latitude: row.latitude, longitude: row.longitude }
+      : null,
+  });
+}
+
+/** Months are calendar months in UTC: a month's window is [its first instant, the next month's). */
+export function monthStart(month: string): Date {
+  return new Date(`${month}-01T00:00:00.000Z`);
+}
+
+export function monthEnd(month: string): Date {
+  return monthStart(addMonths(month, 1));
+}
+
+export interface AsbCaseSearch {
+  lsoaCodes?: string[] | null;
+  statuses?: AsbCaseStatus[] | null;
+  categories?: AsbCategory[] | null;
+  openedFromMonth?: string | null;
+  openedToMonth?: string | null;
+}
+
+export type AsbCasePage = Page<AsbCase>;
+
+export interface PartyRow {
+  caseId: string;
+  personId: string;
+  role: AsbPartyRole;
+}
+
+export interface InterventionRow {
+  caseId: string;
+  type: InterventionType;
+  issuedAt: Date;
+  status: InterventionStatus;
+}
+
+export interface AsbCaseCount {
+  lsoaCode: string;
+  month: string;
+  category: AsbCategory;
+  count: number;
+}
+
+/** Cases opened in some neighbourhoods over a run of months. */
+export interface CaseWindow {
+  lsoaCodes: readonly string[];
+  fromMonth: string;
+  toMonth: string;
+}
+
+const SEARCH_CONDITIONS = `($1::text[] IS NULL OR c.lsoa_code = ANY($1))
+          AND ($2::text[] IS NULL OR c.status = ANY($2))
+          AND ($3::text[] IS NULL OR c.category = ANY($3))
+          AND ($4::timestamptz IS NULL OR c.opened_at >= $4)
+          AND ($5::timestamptz IS NULL OR c.opened_at < $5)`;
+
+function searchValues(filter: AsbCaseSearch): unknown[] {
+  return [
+    filter.lsoaCodes ?? null,
+    filter.statuses ?? null,
+    filter.categories ?? null,
+    filter.openedFromMonth ? monthStart(filter.openedFromMonth) : null,
+    filter.openedToMonth ? monthEnd(filter.openedToMonth) : null,
+  ];
+}
+
+/** All SQL over the council store. */
+export class AsbCaseRepository {
+  constructor(private readonly sql: Sql) {}
+
+  async findByIds(ids: readonly string[]): Promise<AsbCase[]> {
+    const rows = await this.sql.many<AsbCaseRow>(
+      `SELECT ${CASE_COLUMNS} FROM asb_cases c WHERE c.id = ANY($1)`,
+      [ids],
+    );
+    return rows.map(toAsbCase);
+  }
+
+  /** One statement: the page and the total come back together. Newest first. */
+  async search(filter: AsbCaseSearch, page: PageRequest): Promise<AsbCasePage> {
+    const rows = await this.sql.many<AsbCaseRow & { total: string }>(
+      `SELECT ${CASE_COLUMNS}, count(*) OVER () AS total
+         FROM asb_cases c
+        WHERE ${SEARCH_CONDITIONS}
+        ORDER BY c.opened_at DESC, c.id
+        OFFSET $6 LIMIT $7`,
+      [...searchValues(filter), page.offset, page.limit + 1],
+    );
+    // Past the last page no row carries the total, so count separately.
+    const totalCount = rows.length ? Number(rows[0].total) : page.offset > 0 ? await this.count(filter) : 0;
+    return { items: rows.map(toAsbCase), totalCount };
+  }
+
+  private async count(filter: AsbCaseSearch): Promise<number> {
+    const row = await this.sql.one<{ total: string }>(
+      `SELECT count(*) AS total FROM asb_cases c WHERE ${SEARCH_CONDITIONS}`,
+      searchValues(filter),
+    );
+    return Number(row?.total ?? 0);
+  }
+
+  /** A page of cases for each of many people (cases they are a party to), in one statement. */
+  async pagesForPeople(personIds: readonly string[], page: PageRequest): Promise<Map<string, AsbCasePage>> {
+    const rows = await this.sql.many<AsbCaseRow & { person_id: string; total: string }>(
+      `SELECT * FROM (
+         SELECT ${CASE_COLUMNS}, p.person_id,
+                row_number() OVER (PARTITION BY p.person_id ORDER BY c.opened_at DESC, c.id) AS position,
+                count(*) OVER (PARTITION BY p.person_id) AS total
+           FROM (SELECT DISTINCT person_id, case_id FROM asb_parties WHERE person_id = ANY($1)) p
+           JOIN asb_cases c ON c.id = p.case_id
+       ) ranked
+       WHERE position > $2 AND position <= $2 + $3
+       ORDER BY person_id, position`,
+      [personIds, page.offset, page.limit + 1],
+    );
+    const pages = new Map<string, AsbCasePage>();
+    for (const row of rows) {
+      let entry = pages.get(row.person_id);
+      if (!entry) pages.set(row.person_id, (entry = { items: [], totalCount: Number(row.total) }));
+      entry.items.push(toAsbCase(row));
+    }
+    return pages;
+  }
+
+  async partiesFor(caseIds: readonly string[]): Promise<PartyRow[]> {
+    return this.sql.many<PartyRow>(
+      `SELECT case_id AS "caseId", person_id AS "personId", role
+         FROM asb_parties WHERE case_id = ANY($1) ORDER BY case_id, id`,
+      [caseIds],
+    );
+  }
+
+  /** Interventions in the order they were used: the escalation of the case. */
+  async interventionsFor(caseIds: readonly string[]): Promise<InterventionRow[]> {
+    return this.sql.many<InterventionRow>(
+      `SELECT case_id AS "caseId", type, issued_at AS "issuedAt", status
+         FROM asb_interventions WHERE case_id = ANY($1) ORDER BY case_id, issued_at, id`,
+      [caseIds],
+    );
+  }
+
+  /** Cases opened per neighbourhood, month and kind of ASB (only non-zero cells). */
+  async countsFor(lsoaCodes: readonly string[], fromMonth: string, toMonth: string): Promise<AsbCaseCount[]> {
+    const rows = await this.sql.many<{ lsoa_code: string; month: string; category: string; count: string }>(
+      `SELECT lsoa_code, to_char(opened_at AT TIME ZONE 'UTC', 'YYYY-MM') AS month, category, count(*) AS count
+         FROM asb_cases
+        WHERE lsoa_code = ANY($1) AND opened_at >= $2 AND opened_at < $3
+        GROUP BY 1, 2, 3
+        ORDER BY 1, 2, 3`,
+      [lsoaCodes, monthStart(fromMonth), monthEnd(toMonth)],
+    );
+    return rows.map((r) => ({
+      lsoaCode: r.lsoa_code,
+      month: r.month,
+      category: r.category as AsbCategory,
+      count: Number(r.count),
+    }));
+  }
+
+  /**
+   * How many cases were opened in each window, in one statement: every window is spread into
+   * one row per neighbourhood, joined on the (lsoa_code, opened_at) index, and summed back.
+   */
+  async countsInWindows(windows: readonly CaseWindow[]): Promise<number[]> {
+    const index: number[] = [];
+    const codes: string[] = [];
+    const froms: Date[] = [];
+    const tos: Date[] = [];
+    windows.forEach((w, i) => {
+      // A neighbourhood named twice must not count its cases twice.
+      for (const code of new Set(w.lsoaCodes)) {
+        index.push(i);
+        codes.push(code);
+        froms.push(monthStart(w.fromMonth));
+        tos.push(monthEnd(w.toMonth));
+      }
+    });
+    const counts = windows.map(() => 0);
+    if (!index.length) return counts;
+    const rows = await this.sql.many<{ window_index: number; count: string }>(
+      `SELECT w.window_index, count(*) AS count
+         FROM unnest($1::int[], $2::text[], $3::timestamptz[], $4::timestamptz[]) AS w(window_index, lsoa_code, from_at, to_at)
+         JOIN asb_cases c ON c.lsoa_code = w.lsoa_code AND c.opened_at >= w.from_at AND c.opened_at < w.to_at
+        GROUP BY w.window_index`,
+      [index, codes, froms, tos],
+    );
+    for (const row of rows) counts[row.window_index] = Number(row.count);
+    return counts;
+  }
+}

@@ -1,0 +1,23 @@
+import "reflect-metadata";
+import { DemoSeedRecord } from "../shared/demo/seed-marker";
+import type { SubgraphDefinition } from "../shared/subgraph";
+import { AsbCaseRecord, AsbPartyRecord, InterventionRecord } from "./entities";
+import { createCouncilLoaders, type CouncilLoaders } from "./loaders";
+import { Initial1763700000000 } from "./migrations/1763700000000-Initial";
+import { councilReferenceResolvers } from "./reference";
+import { AsbCaseResolver } from "./resolvers/asb-case.resolver";
+import { NeighbourhoodAsbCaseStatsResolver } from "./resolvers/neighbourhood.resolver";
+import { PersonAsbCasesResolver } from "./resolvers/person.resolver";
+import { CaseAssessment, Neighbourhood } from "./types";
+
+/** The council subgraph: ASB cases, parties, interventions and victim risk. */
+export const council: SubgraphDefinition<CouncilLoaders> = {
+  name: "council",
+  entities: [AsbCaseRecord, AsbPartyRecord, InterventionRecord, DemoSeedRecord],
+  migrations: [Initial1763700000000],
+  resolvers: [AsbCaseResolver, PersonAsbCasesResolver, NeighbourhoodAsbCaseStatsResolver],
+  // Reached only through entity references, so no query leads type-graphql to them.
+  orphanedTypes: [Neighbourhood, CaseAssessment],
+  referenceResolvers: councilReferenceResolvers,
+  createLoaders: createCouncilLoaders,
+};

@@ -1,0 +1,58 @@
+import type { Sql } from "../shared/database";
+import { loaderByKey, loaderGroupedBy, loaderOfChildren, loaderOfPages } from "../shared/loaders";
+import { HousingRepository, type OccupantRow, type TenancyActionCount } from "./repository";
+import type { HousingReport, Property, Tenancy, TenancyAction } from "./types";
+
+export interface ActionCountsKey {
+  lsoaCode: string;
+  fromMonth: string;
+  toMonth: string;
+}
+
+/** The housing subgraph's per-request loaders; made fresh for every request. */
+export function createHousingLoaders(sql: Sql) {
+  const housing = new HousingRepository(sql);
+  return {
+    housing,
+    propertyById: loaderByKey<string, Property>(
+      (ids) => housing.propertiesByIds(ids),
+      (p) => p.id,
+    ),
+    propertyByUprn: loaderByKey<string, Property>(
+      (uprns) => housing.propertiesByUprns(uprns),
+      (p) => p.uprn,
+    ),
+    tenancyById: loaderByKey<string, Tenancy>(
+      (ids) => housing.tenanciesByIds(ids),
+      (t) => t.id,
+    ),
+    housingReportById: loaderByKey<string, HousingReport>(
+      (ids) => housing.housingReportsByIds(ids),
+      (r) => r.id,
+    ),
+    occupantsByTenancy: loaderOfChildren<string, OccupantRow>(
+      (ids) => housing.occupantsFor(ids),
+      (o) => o.tenancyId,
+    ),
+    actionsByTenancy: loaderOfChildren<string, TenancyAction>(
+      (ids) => housing.actionsFor(ids),
+      (a) => a.tenancyId,
+    ),
+    tenanciesByPerson: loaderOfPages((ids, page) => housing.tenancyPagesForPeople(ids, page)),
+    housingReportsByPerson: loaderOfPages((ids, page) => housing.reportPagesForPeople(ids, page)),
+    tenancyActionCounts: loaderGroupedBy<ActionCountsKey, TenancyActionCount[]>(
+      (k) => `${k.fromMonth}:${k.toMonth}`,
+      async (keys) => {
+        const rows = await housing.actionCountsFor(
+          keys.map((k) => k.lsoaCode),
+          keys[0].fromMonth,
+          keys[0].toMonth,
+        );
+        return keys.map((k) => rows.filter((r) => r.lsoaCode === k.lsoaCode));
+      },
+      (k) => `${k.lsoaCode}:${k.fromMonth}:${k.toMonth}`,
+    ),
+  };
+}
+
+export type HousingLoaders = ReturnType<typeof createHousingLoaders>;

@@ -1,0 +1,260 @@
+import type { PageRequest } from "../shared/connection";
+import type { Sql } from "../shared/database";
+import type { Page } from "../shared/loaders";
+import { addMonths } from "../shared/months";
+import {
+  ArrearsBand,
+  HousingReport,
+  OccupantRole,
+  Property,
+  Tenancy,
+  TenancyAction,
+  TenancyActionType,
+  TenancyStatus,
+  Tenure,
+  personRef,
+} from "./types";
+
+interface PropertyRow {
+  id: string;
+  uprn: string;
+  address: string;
+  lsoa_code: string | null;
+  latitude: number | null;
+  longitude: number | null;
+}
+
+interface TenancyRow {
+  id: string;
+  property_id: string;
+  status: string;
+  tenure: string;
+  start_date: string;
+  end_date: string | null;
+  arrears_band: string | null;
+}
+
+interface HousingReportRow {
+  id: string;
+  person_id: string;
+  property_id: string;
+  reported_at: Date;
+  description: string;
+}
+
+const PROPERTY_COLUMNS = `p.id, p.uprn, p.address, p.lsoa_code, p.latitude, p.longitude`;
+// Dates as text: pg would turn a date into a local-midnight Date and shift it across time zones.
+const TENANCY_COLUMNS = `t.id, t.property_id, t.status, t.tenure, t.start_date::text AS start_date,
+  t.end_date::text AS end_date, t.arrears_band`;
+const REPORT_COLUMNS = `r.id, r.person_id, r.property_id, r.reported_at, r.description`;
+
+function toProperty(row: PropertyRow): Property {
+  return Object.assign(new Property(), {
+    id: row.id,
+    uprn: row.uprn,
+    address: row.address,
+    lsoaCode: row.lsoa_code,
+    latitude: row.latitude,
+    longitude: row.longitude,
+  });
+}
+
+function toTenancy(row: TenancyRow): Tenancy {
+  return Object.assign(new Tenancy(), {
+    id: row.id,
+    propertyId: row.property_id,
+    status: row.status as TenancyStatus,
+    tenure: row.tenure as Tenure,
+    startDate: row.start_date,
+    endDate: row.end_date,
+    arrearsBand: row.arrears_band as ArrearsBand | null,
+  });
+}
+
+function toHousingReport(row: HousingReportRow): HousingReport {
+  return Object.assign(new HousingReport(), {
+    id: row.id,
+    person: personRef(row.person_id),
+    propertyId: row.property_id,
+    reportedAt: row.reported_at,
+    description: row.description,
+  });
+}
+
+/**
+ * Groups rows of a windowed page query into one page per parent. Each parent's first row is
+ * always fetched (even past the requested page) so that its total is known for every page.
+ */
+function pagesOf<Row extends { parent_id: string; position: string; total: string }, T>(
+  rows: Row[],
+  page: PageRequest,
+  toItem: (row: Row) => T,
+): Map<string, Page<T>> {
+  const pages = new Map<string, Page<T>>();
+  for (const row of rows) {
+    let entry = pages.get(row.parent_id);
+    if (!entry) pages.set(row.parent_id, (entry = { items: [], totalCount: Number(row.total) }));
+    const position = Number(row.position);
+    if (position > page.offset && position <= page.offset + page.limit) entry.items.push(toItem(row));
+  }
+  return pages;
+}
+
+export interface OccupantRow {
+  tenancyId: string;
+  personId: string;
+  role: OccupantRole;
+}
+
+export interface TenancyActionCount {
+  lsoaCode: string;
+  month: string;
+  type: TenancyActionType;
+  count: number;
+}
+
+/** All SQL over the housing store. */
+export class HousingRepository {
+  constructor(private readonly sql: Sql) {}
+
+  async propertiesByIds(ids: readonly string[]): Promise<Property[]> {
+    const rows = await this.sql.many<PropertyRow>(
+      `SELECT ${PROPERTY_COLUMNS} FROM properties p WHERE p.id = ANY($1)`,
+      [ids],
+    );
+    return rows.map(toProperty);
+  }
+
+  async propertiesByUprns(uprns: readonly string[]): Promise<Property[]> {
+    const rows = await this.sql.many<PropertyRow>(
+      `SELECT ${PROPERTY_COLUMNS} FROM properties p WHERE p.uprn = ANY($1)`,
+      [uprns],
+    );
+    return rows.map(toProperty);
+  }
+
+  async tenanciesByIds(ids: readonly string[]): Promise<Tenancy[]> {
+    const rows = await this.sql.many<TenancyRow>(
+      `SELECT ${TENANCY_COLUMNS} FROM tenancies t WHERE t.id = ANY($1)`,
+      [ids],
+    );
+    return rows.map(toTenancy);
+  }
+
+  async housingReportsByIds(ids: readonly string[]): Promise<HousingReport[]> {
+    const rows = await this.sql.many<HousingReportRow>(
+      `SELECT ${REPORT_COLUMNS} FROM housing_reports r WHERE r.id = ANY($1)`,
+      [ids],
+    );
+    return rows.map(toHousingReport);
+  }
+
+  /**
+   * A page of tenancies for each of many people (as occupant in any role), in one statement:
+   * current tenancies first, then the newest.
+   */
+  async tenancyPagesForPeople(
+    personIds: readonly string[],
+    page: PageRequest,
+  ): Promise<Map<string, Page<Tenancy>>> {
+    const rows = await this.sql.many<TenancyRow & { parent_id: string; position: string; total: string }>(
+      `SELECT * FROM (
+         SELECT ${TENANCY_COLUMNS}, o.person_id AS parent_id,
+                row_number() OVER (PARTITION BY o.person_id ORDER BY t.status = 'ENDED', t.start_date DESC, t.id) AS position,
+                count(*) OVER (PARTITION BY o.person_id) AS total
+           FROM (SELECT DISTINCT person_id, tenancy_id FROM tenancy_occupants WHERE person_id = ANY($1)) o
+           JOIN tenancies t ON t.id = o.tenancy_id
+       ) ranked
+       WHERE position = 1 OR (position > $2 AND position <= $2 + $3)
+       ORDER BY parent_id, position`,
+      [personIds, page.offset, page.limit + 1],
+    );
+    return pagesOf(rows, page, toTenancy);
+  }
+
+  /** A page of housing reports for each of many people, newest first, in one statement. */
+  async reportPagesForPeople(
+    personIds: readonly string[],
+    page: PageRequest,
+  ): Promise<Map<string, Page<HousingReport>>> {
+    const rows = await this.sql.many<
+      HousingReportRow & { parent_id: string; position: string; total: string }
+    >(
+      `SELECT * FROM (
+         SELECT ${REPORT_COLUMNS}, r.person_id AS parent_id,
+                row_number() OVER (PARTITION BY r.person_id ORDER BY r.reported_at DESC, r.id) AS position,
+                count(*) OVER (PARTITION BY r.person_id) AS total
+           FROM housing_reports r
+          WHERE r.person_id = ANY($1)
+       ) ranked
+       WHERE position = 1 OR (position > $2 AND position <= $2 + $3)
+       ORDER BY parent_id, position`,
+      [personIds, page.offset, page.limit + 1],
+    );
+    return pagesOf(rows, page, toHousingReport);
+  }
+
+  async occupantsFor(tenancyIds: readonly string[]): Promise<OccupantRow[]> {
+    return this.sql.many<OccupantRow>(
+      `SELECT tenancy_id AS "tenancyId", person_id AS "personId", role
+         FROM tenancy_occupants
+        WHERE tenancy_id = ANY($1)
+        ORDER BY tenancy_id, CASE role WHEN 'TENANT' THEN 0 WHEN 'JOINT_TENANT' THEN 1 ELSE 2 END, id`,
+      [tenancyIds],
+    );
+  }
+
+  /** The actions on many tenancies, oldest first, in one statement. */
+  async actionsFor(tenancyIds: readonly string[]): Promise<TenancyAction[]> {
+    const rows = await this.sql.many<{
+      id: string;
+      tenancy_id: string;
+      type: string;
+      taken_at: Date;
+      note: string | null;
+    }>(
+      `SELECT id, tenancy_id, type, taken_at, note
+         FROM tenancy_actions
+        WHERE tenancy_id = ANY($1)
+        ORDER BY tenancy_id, taken_at, id`,
+      [tenancyIds],
+    );
+    return rows.map((r) =>
+      Object.assign(new TenancyAction(), {
+        id: r.id,
+        tenancyId: r.tenancy_id,
+        type: r.type as TenancyActionType,
+        takenAt: r.taken_at,
+        note: r.note,
+      }),
+    );
+  }
+
+  /**
+   * Monthly tenancy action counts per neighbourhood (the property's LSOA) and type. Months are
+   * UTC calendar months; the range is turned into instants so the taken_at index serves it.
+   */
+  async actionCountsFor(
+    lsoaCodes: readonly string[],
+    fromMonth: string,
+    toMonth: string,
+  ): Promise<TenancyActionCount[]> {
+    const rows = await this.sql.many<{ lsoa_code: string; month: string; type: string; count: string }>(
+      `SELECT p.lsoa_code, to_char(a.taken_at AT TIME ZONE 'UTC', 'YYYY-MM') AS month, a.type, count(*) AS count
+         FROM properties p
+         JOIN tenancies t ON t.property_id = p.id
+         JOIN tenancy_actions a ON a.tenancy_id = t.id
+        WHERE p.lsoa_code = ANY($1)
+          AND a.taken_at >= $2::timestamptz AND a.taken_at < $3::timestamptz
+        GROUP BY 1, 2, 3
+        ORDER BY 1, 2, 3`,
+      [lsoaCodes, `${fromMonth}-01T00:00:00Z`, `${addMonths(toMonth, 1)}-01T00:00:00Z`],
+    );
+    return rows.map((r) => ({
+      lsoaCode: r.lsoa_code,
+      month: r.month,
+      type: r.type as TenancyActionType,
+      count: Number(r.count),
+    }));
+  }
+}

@@ -1,0 +1,44 @@
+import "reflect-metadata";
+import { DemoSeedRecord } from "../shared/demo/seed-marker";
+import type { SubgraphDefinition } from "../shared/subgraph";
+import {
+  HousingReportRecord,
+  PropertyRecord,
+  TenancyActionRecord,
+  TenancyOccupantRecord,
+  TenancyRecord,
+} from "./entities";
+import { createHousingLoaders, type HousingLoaders } from "./loaders";
+import { Initial1763700000000 } from "./migrations/1763700000000-Initial";
+import { housingReferenceResolvers } from "./reference";
+import { HousingReportResolver } from "./resolvers/housing-report.resolver";
+import { NeighbourhoodTenancyActionStatsResolver } from "./resolvers/neighbourhood.resolver";
+import { PersonHousingResolver } from "./resolvers/person.resolver";
+import { PropertyResolver } from "./resolvers/property.resolver";
+import { TenancyResolver } from "./resolvers/tenancy.resolver";
+import { Neighbourhood } from "./types";
+
+/** The housing subgraph: properties (UPRN), tenancies, tenancy actions, arrears bands and tenants' reports. */
+export const housing: SubgraphDefinition<HousingLoaders> = {
+  name: "housing",
+  entities: [
+    PropertyRecord,
+    TenancyRecord,
+    TenancyOccupantRecord,
+    TenancyActionRecord,
+    HousingReportRecord,
+    DemoSeedRecord,
+  ],
+  migrations: [Initial1763700000000],
+  resolvers: [
+    TenancyResolver,
+    PropertyResolver,
+    HousingReportResolver,
+    PersonHousingResolver,
+    NeighbourhoodTenancyActionStatsResolver,
+  ],
+  // Reached only through _entities: the partnership owns neighbourhoods, housing adds counts.
+  orphanedTypes: [Neighbourhood],
+  referenceResolvers: housingReferenceResolvers,
+  createLoaders: createHousingLoaders,
+};

@@ -1,0 +1,5 @@
+import "reflect-metadata";
+import { runSubgraphProcess } from "../shared/run";
+import { youth } from "./server";
+
+runSubgraphProcess(youth);

@@ -1,0 +1,344 @@
+import { randomUUID } from "node:crypto";
+import type { PageRequest } from "../shared/connection";
+import type { Sql } from "../shared/database";
+import type { Page } from "../shared/loaders";
+import { addMonths } from "../shared/months";
+import { agencyRef } from "../shared/types";
+import {
+  Enrolment,
+  Person,
+  Programme,
+  ProgrammeKind,
+  Referral,
+  ReferralStatus,
+  ReferralStatusChange,
+  School,
+  SchoolPhase,
+} from "./types";
+
+interface SchoolRow {
+  id: string;
+  urn: string;
+  name: string;
+  phase: string;
+  lsoa_code: string;
+}
+
+interface EnrolmentRow {
+  id: string;
+  person_id: string;
+  school_id: string;
+  year_group: number;
+  academic_year: string;
+  attendance_rate: number | null;
+  suspensions: number;
+  started_on: string;
+  left_on: string | null;
+}
+
+interface ProgrammeRow {
+  id: string;
+  name: string;
+  kind: string;
+  provider: string;
+  minimum_age: number | null;
+  maximum_age: number | null;
+}
+
+interface ReferralRow {
+  id: string;
+  person_id: string;
+  programme_id: string;
+  status: string;
+  reason: string;
+  referred_at: Date;
+  referred_by_agency_id: string;
+}
+
+interface StatusChangeRow {
+  referral_id: string;
+  status: string;
+  at: Date;
+  note: string | null;
+}
+
+/** What every ranked page row carries: its parent, the parent's total and whether it is in the page. */
+interface Ranked {
+  person_id: string;
+  total: string;
+  in_page: boolean;
+}
+
+const SCHOOL_COLUMNS = `s.id, s.urn, s.name, s.phase, s.lsoa_code`;
+// Dates as text: pg would turn them into local-midnight Dates and shift the day in other time zones.
+const ENROLMENT_COLUMNS = `e.id, e.person_id, e.school_id, e.year_group, e.academic_year, e.attendance_rate, e.suspensions,
+  e.started_on::text AS started_on, e.left_on::text AS left_on`;
+const PROGRAMME_COLUMNS = `p.id, p.name, p.kind, p.provider, p.minimum_age, p.maximum_age`;
+const REFERRAL_COLUMNS = `r.id, r.person_id, r.programme_id, r.status, r.reason, r.referred_at, r.referred_by_agency_id`;
+
+const person = (id: string): Person => Object.assign(new Person(), { id });
+
+function toSchool(row: SchoolRow): School {
+  return Object.assign(new School(), {
+    id: row.id,
+    urn: row.urn,
+    name: row.name,
+    phase: row.phase as SchoolPhase,
+    lsoaCode: row.lsoa_code,
+  });
+}
+
+function toEnrolment(row: EnrolmentRow): Enrolment {
+  return Object.assign(new Enrolment(), {
+    id: row.id,
+    schoolId: row.school_id,
+    yearGroup: row.year_group,
+    academicYear: row.academic_year,
+    attendanceRate: row.attendance_rate,
+    suspensions: row.suspensions,
+    startedOn: row.started_on,
+    leftOn: row.left_on,
+    person: person(row.person_id),
+  });
+}
+
+function toProgramme(row: ProgrammeRow): Programme {
+  return Object.assign(new Programme(), {
+    id: row.id,
+    name: row.name,
+    kind: row.kind as ProgrammeKind,
+    provider: row.provider,
+    minimumAge: row.minimum_age,
+    maximumAge: row.maximum_age,
+  });
+}
+
+function toReferral(row: ReferralRow): Referral {
+  return Object.assign(new Referral(), {
+    id: row.id,
+    status: row.status as ReferralStatus,
+    reason: row.reason,
+    referredAt: row.referred_at,
+    referredByAgency: agencyRef(row.referred_by_agency_id),
+    programmeId: row.programme_id,
+    person: person(row.person_id),
+  });
+}
+
+function toStatusChange(row: StatusChangeRow): ReferralStatusChange {
+  return Object.assign(new ReferralStatusChange(), {
+    referralId: row.referral_id,
+    status: row.status as ReferralStatus,
+    at: row.at,
+    note: row.note,
+  });
+}
+
+/**
+ * Groups ranked rows into one page per person. A page past the end still carries the
+ * person's last row (not in the page) so that its total is known without a second query.
+ */
+function toPages<R extends Ranked, T>(rows: R[], map: (row: R) => T): Map<string, Page<T>> {
+  const pages = new Map<string, Page<T>>();
+  for (const row of rows) {
+    let entry = pages.get(row.person_id);
+    if (!entry) pages.set(row.person_id, (entry = { items: [], totalCount: Number(row.total) }));
+    if (row.in_page) entry.items.push(map(row));
+  }
+  return pages;
+}
+
+/** The rows of each partition in the page, or its last row when the page is past the end. */
+const IN_PAGE = `(position > $2 AND position <= $2 + $3) OR (position = total AND total <= $2)`;
+
+export interface ReferralCount {
+  lsoaCode: string;
+  month: string;
+  kind: ProgrammeKind;
+  count: number;
+}
+
+export interface NewReferral {
+  personId: string;
+  programmeId: string;
+  reason: string;
+  referredByAgencyId: string;
+}
+
+/** All SQL over the youth store. */
+export class YouthRepository {
+  constructor(private readonly sql: Sql) {}
+
+  async schoolsByIds(ids: readonly string[]): Promise<School[]> {
+    const rows = await this.sql.many<SchoolRow>(
+      `SELECT ${SCHOOL_COLUMNS} FROM schools s WHERE s.id = ANY($1)`,
+      [ids],
+    );
+    return rows.map(toSchool);
+  }
+
+  async schools(): Promise<School[]> {
+    const rows = await this.sql.many<SchoolRow>(
+      `SELECT ${SCHOOL_COLUMNS} FROM schools s ORDER BY s.name, s.id`,
+    );
+    return rows.map(toSchool);
+  }
+
+  async enrolmentsByIds(ids: readonly string[]): Promise<Enrolment[]> {
+    const rows = await this.sql.many<EnrolmentRow>(
+      `SELECT ${ENROLMENT_COLUMNS} FROM enrolments e WHERE e.id = ANY($1)`,
+      [ids],
+    );
+    return rows.map(toEnrolment);
+  }
+
+  /** A page of enrolments, latest first, for each of many people, in one statement. */
+  async enrolmentPagesForPeople(
+    personIds: readonly string[],
+    page: PageRequest,
+  ): Promise<Map<string, Page<Enrolment>>> {
+    const rows = await this.sql.many<EnrolmentRow & Ranked>(
+      `SELECT *, position > $2 AS in_page FROM (
+         SELECT ${ENROLMENT_COLUMNS},
+                row_number() OVER (PARTITION BY e.person_id ORDER BY e.started_on DESC, e.id) AS position,
+                count(*) OVER (PARTITION BY e.person_id) AS total
+           FROM enrolments e
+          WHERE e.person_id = ANY($1)
+       ) ranked
+       WHERE ${IN_PAGE}
+       ORDER BY person_id, position`,
+      [personIds, page.offset, page.limit + 1],
+    );
+    return toPages(rows, toEnrolment);
+  }
+
+  async programmesByIds(ids: readonly string[]): Promise<Programme[]> {
+    const rows = await this.sql.many<ProgrammeRow>(
+      `SELECT ${PROGRAMME_COLUMNS} FROM programmes p WHERE p.id = ANY($1)`,
+      [ids],
+    );
+    return rows.map(toProgramme);
+  }
+
+  /** Programmes, of one kind when given, by name. */
+  async programmes(kind: ProgrammeKind | null): Promise<Programme[]> {
+    const rows = await this.sql.many<ProgrammeRow>(
+      `SELECT ${PROGRAMME_COLUMNS} FROM programmes p WHERE ($1::text IS NULL OR p.kind = $1) ORDER BY p.name, p.id`,
+      [kind],
+    );
+    return rows.map(toProgramme);
+  }
+
+  async referralsByIds(ids: readonly string[]): Promise<Referral[]> {
+    const rows = await this.sql.many<ReferralRow>(
+      `SELECT ${REFERRAL_COLUMNS} FROM referrals r WHERE r.id = ANY($1)`,
+      [ids],
+    );
+    return rows.map(toReferral);
+  }
+
+  /** A page of referrals, newest first, for each of many people, in one statement. */
+  async referralPagesForPeople(
+    personIds: readonly string[],
+    page: PageRequest,
+  ): Promise<Map<string, Page<Referral>>> {
+    const rows = await this.sql.many<ReferralRow & Ranked>(
+      `SELECT *, position > $2 AS in_page FROM (
+         SELECT ${REFERRAL_COLUMNS},
+                row_number() OVER (PARTITION BY r.person_id ORDER BY r.referred_at DESC, r.id) AS position,
+                count(*) OVER (PARTITION BY r.person_id) AS total
+           FROM referrals r
+          WHERE r.person_id = ANY($1)
+       ) ranked
+       WHERE ${IN_PAGE}
+       ORDER BY person_id, position`,
+      [personIds, page.offset, page.limit + 1],
+    );
+    return toPages(rows, toReferral);
+  }
+
+  /** The status histories of many referrals, oldest step first. */
+  async historiesOf(referralIds: readonly string[]): Promise<ReferralStatusChange[]> {
+    const rows = await this.sql.many<StatusChangeRow>(
+      `SELECT referral_id, status, at, note FROM referral_status_changes
+        WHERE referral_id = ANY($1) ORDER BY referral_id, at, id`,
+      [referralIds],
+    );
+    return rows.map(toStatusChange);
+  }
+
+  /** Referrals per neighbourhood (home LSOA when referred), month referred and programme kind. */
+  async countsFor(
+    lsoaCodes: readonly string[],
+    fromMonth: string,
+    toMonth: string,
+  ): Promise<ReferralCount[]> {
+    const rows = await this.sql.many<{ lsoa_code: string; month: string; kind: string; count: string }>(
+      `SELECT r.lsoa_code, to_char(r.referred_at AT TIME ZONE 'UTC', 'YYYY-MM') AS month, p.kind, count(*) AS count
+         FROM referrals r
+         JOIN programmes p ON p.id = r.programme_id
+        WHERE r.lsoa_code = ANY($1) AND r.referred_at >= $2 AND r.referred_at < $3
+        GROUP BY 1, 2, 3
+        ORDER BY 1, 2, 3`,
+      [lsoaCodes, `${fromMonth}-01T00:00:00Z`, `${addMonths(toMonth, 1)}-01T00:00:00Z`],
+    );
+    return rows.map((r) => ({
+      lsoaCode: r.lsoa_code,
+      month: r.month,
+      kind: r.kind as ProgrammeKind,
+      count: Number(r.count),
+    }));
+  }
+
+  /**
+   * Records a referral and the first step of its history together. Returns null (and writes
+   * nothing) when the programme does not exist.
+   */
+  async createReferral(input: NewReferral): Promise<Referral | null> {
+    return this.sql.transaction(async (tx) => {
+      // Live referrals carry no neighbourhood: the person's home is the partnership's to know.
+      const row = await tx.one<ReferralRow>(
+        `INSERT INTO referrals (id, person_id, programme_id, status, reason, referred_at, referred_by_agency_id, lsoa_code)
+         SELECT $1, $2, p.id, 'REFERRED', $4, now(), $5, NULL FROM programmes p WHERE p.id = $3
+         RETURNING id, person_id, programme_id, status, reason, referred_at, referred_by_agency_id`,
+        [`ref-${randomUUID()}`, input.personId, input.programmeId, input.reason, input.referredByAgencyId],
+      );
+      if (!row) return null;
+      await tx.exec(
+        `INSERT INTO referral_status_changes (referral_id, status, at, note) VALUES ($1, 'REFERRED', $2, NULL)`,
+        [row.id, row.referred_at],
+      );
+      return toReferral(row);
+    });
+  }
+
+  /**
+   * Moves a referral to a new status and appends the step to its history, in one transaction.
+   * `check` sees the current status under a row lock and throws to refuse (nothing is written).
+   * Returns null when there is no such referral.
+   */
+  async changeStatus(
+    id: string,
+    status: ReferralStatus,
+    note: string | null,
+    check: (current: ReferralStatus) => void,
+  ): Promise<Referral | null> {
+    return this.sql.transaction(async (tx) => {
+      const current = await tx.one<{ status: string }>(
+        `SELECT status FROM referrals WHERE id = $1 FOR UPDATE`,
+        [id],
+      );
+      if (!current) return null;
+      check(current.status as ReferralStatus);
+      const row = await tx.one<ReferralRow>(
+        `UPDATE referrals r SET status = $2 WHERE r.id = $1 RETURNING ${REFERRAL_COLUMNS}`,
+        [id, status],
+      );
+      await tx.exec(
+        `INSERT INTO referral_status_changes (referral_id, status, at, note) VALUES ($1, $2, now(), $3)`,
+        [id, status, note],
+      );
+      return toReferral(row!);
+    });
+  }
+}

@@ -1,0 +1,107 @@
+import { GraphQLError } from "graphql";
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import type { RequestContext } from "../../shared/context";
+import { badInput } from "../../shared/errors";
+import type { YouthLoaders } from "../loaders";
+import {
+  Programme,
+  Referral,
+  REFERRAL_TRANSITIONS,
+  ReferralInput,
+  ReferralStatus,
+  ReferralStatusChange,
+} from "../types";
+
+type Context = RequestContext<YouthLoaders>;
+
+/** The agency that holds youth records: only it moves a referral on. */
+export const YOUTH_AGENCY = "youth";
+
+const MAX_TEXT = 2000;
+
+/**
+ * Refusal of a write the caller's agency may not make. Kept here because shared/errors.ts has
+ * no FORBIDDEN helper yet (recommended there).
+ */
+function forbidden(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: "FORBIDDEN" } });
+}
+
+@Resolver(() => Referral)
+export class ReferralResolver {
+  @Query(() => Referral, { nullable: true, description: "One referral by id." })
+  referral(
+    @Arg("id", () => ID, { description: "Referral id." }) id: string,
+    @Ctx() ctx: Context,
+  ): Promise<Referral | null> {
+    return ctx.loaders.referralById.load(id);
+  }
+
+  @FieldResolver(() => Programme, { description: "The programme referred to." })
+  async programme(@Root() referral: Referral, @Ctx() ctx: Context): Promise<Programme> {
+    // The foreign key guarantees the programme exists.
+    return (await ctx.loaders.programmeById.load(referral.programmeId))!;
+  }
+
+  @FieldResolver(() => [ReferralStatusChange], {
+    description: "Every status the referral has had, oldest first.",
+  })
+  statusHistory(@Root() referral: Referral, @Ctx() ctx: Context): Promise<ReferralStatusChange[]> {
+    return ctx.loaders.historyByReferral.load(referral.id);
+  }
+
+  @Mutation(() => Referral, {
+    description:
+      "Refers a young person to a youth programme on behalf of the caller's agency; the referral starts as REFERRED.",
+  })
+  async referToProgramme(
+    @Arg("input", () => ReferralInput, { description: "Who, to which programme and why." })
+    input: ReferralInput,
+    @Ctx() ctx: Context,
+  ): Promise<Referral> {
+    if (!input.personId.trim()) throw badInput("input.personId", "must not be empty");
+    const reason = input.reason.trim();
+    if (!reason) throw badInput("input.reason", "must not be empty");
+    if (reason.length > MAX_TEXT) throw badInput("input.reason", `must be at most ${MAX_TEXT} characters`);
+    // The age and consent rule (governance: programme age range, consent for under-13s) goes here, before writing.
+    const referral = await ctx.loaders.youth.createReferral({
+      personId: input.personId,
+      programmeId: input.programmeId,
+      reason,
+      referredByAgencyId: ctx.caller.agencyId,
+    });
+    if (!referral) throw badInput("input.programmeId", `no programme with id "${input.programmeId}"`);
+    return referral;
+  }
+
+  @Mutation(() => Referral, {
+    description:
+      "Moves a referral on (youth services only): REFERRED to ACCEPTED, DECLINED or WITHDRAWN; ACCEPTED to ACTIVE or " +
+      "WITHDRAWN; ACTIVE to COMPLETED or WITHDRAWN. The step is added to its history.",
+  })
+  async updateReferralStatus(
+    @Arg("id", () => ID, { description: "Referral id." }) id: string,
+    @Arg("status", () => ReferralStatus, { description: "The status to move to." }) status: ReferralStatus,
+    @Arg("note", () => String, { nullable: true, description: "Why, for the history." }) note: string | null,
+    @Ctx() ctx: Context,
+  ): Promise<Referral> {
+    if (ctx.caller.agencyId !== YOUTH_AGENCY)
+      throw forbidden("only youth services can change a referral's status");
+    const trimmed = note?.trim() || null;
+    if (trimmed && trimmed.length > MAX_TEXT)
+      throw badInput("note", `must be at most ${MAX_TEXT} characters`);
+    const referral = await ctx.loaders.youth.changeStatus(id, status, trimmed, (current) => {
+      const allowed = REFERRAL_TRANSITIONS[current];
+      if (!allowed.includes(status)) {
+        throw badInput(
+          "status",
+          allowed.length
+            ? `a ${current} referral can move only to ${allowed.join(", ")}`
+            : `a ${current} referral has ended and cannot change`,
+        );
+      }
+    });
+    if (!referral) throw badInput("id", `no referral with id "${id}"`);
+    return referral;
+  }
+}

@@ -1,0 +1,46 @@
+import "reflect-metadata";
+import { DemoSeedRecord } from "../shared/demo/seed-marker";
+import type { SubgraphDefinition } from "../shared/subgraph";
+import {
+  EnrolmentRecord,
+  ProgrammeRecord,
+  ReferralRecord,
+  ReferralStatusChangeRecord,
+  SchoolRecord,
+} from "./entities";
+import { createYouthLoaders, type YouthLoaders } from "./loaders";
+import { Initial1763700000000 } from "./migrations/1763700000000-Initial";
+import { youthReferenceResolvers } from "./reference";
+import { EnrolmentResolver } from "./resolvers/enrolment.resolver";
+import { NeighbourhoodReferralStatsResolver } from "./resolvers/neighbourhood.resolver";
+import { PersonYouthResolver } from "./resolvers/person.resolver";
+import { ProgrammeResolver } from "./resolvers/programme.resolver";
+import { ReferralResolver } from "./resolvers/referral.resolver";
+import { SchoolResolver } from "./resolvers/school.resolver";
+import { Neighbourhood } from "./types";
+
+/** The youth subgraph: schools, enrolments and attendance; youth programmes and referrals. */
+export const youth: SubgraphDefinition<YouthLoaders> = {
+  name: "youth",
+  entities: [
+    SchoolRecord,
+    EnrolmentRecord,
+    ProgrammeRecord,
+    ReferralRecord,
+    ReferralStatusChangeRecord,
+    DemoSeedRecord,
+  ],
+  migrations: [Initial1763700000000],
+  resolvers: [
+    SchoolResolver,
+    EnrolmentResolver,
+    ProgrammeResolver,
+    ReferralResolver,
+    PersonYouthResolver,
+    NeighbourhoodReferralStatsResolver,
+  ],
+  // Nothing here returns a Neighbourhood; without this its referralStats would not be in the schema.
+  orphanedTypes: [Neighbourhood],
+  referenceResolvers: youthReferenceResolvers,
+  createLoaders: createYouthLoaders,
+};
