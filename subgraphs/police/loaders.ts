@@ -1,12 +1,25 @@
+import DataLoader from "dataloader";
 import type { Sql } from "../shared/database";
 import { loaderByKey, loaderGroupedBy, loaderOfChildren, loaderOfPages } from "../shared/loaders";
-import { IncidentRepository, type IncidentCount, type IncidentPage, type InvolvementRow, type NearbyQuery } from "./repository";
+import {
+  IncidentRepository,
+  type AssessmentCounts,
+  type AssessmentWindows,
+  type IncidentCount,
+  type IncidentPage,
+  type InvolvementRow,
+  type NearbyQuery,
+} from "./repository";
 import type { Incident } from "./types";
 
 export interface NearbyKey extends NearbyQuery {
   caseId: string;
   offset: number;
   limit: number;
+}
+
+export interface AssessmentKey extends AssessmentWindows {
+  id: string;
 }
 
 export interface CountsKey {
@@ -36,6 +49,9 @@ export function createPoliceLoaders(sql: Sql) {
       },
       (k) => `${k.lsoaCode}:${k.fromMonth}:${k.toMonth}`,
     ),
+    assessmentCounts: new DataLoader<AssessmentKey, AssessmentCounts, string>((keys) => incidents.assessmentCounts(keys), {
+      cacheKeyFn: (k) => k.id,
+    }),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Sql } from "../shared/database";
 import type { PageRequest } from "../shared/connection";
+import { copyRows } from "../shared/demo/bulk";
 import type { Page } from "../shared/loaders";
 import { CrimeCategory, Incident, InvolvementRole } from "./types";
 
@@ -64,6 +65,73 @@ export interface IncidentCount {
   category: CrimeCategory;
   count: number;
 }
+
+/** One police.uk row as the importer writes it. */
+export interface ImportedIncident {
+  id: string;
+  sourceKey: string;
+  reference: string;
+  month: string;
+  category: CrimeCategory;
+  outcome: string | null;
+  street: string | null;
+  lsoaCode: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  summary: string;
+  source: string;
+}
+
+/** The neighbourhoods and two month windows of one case assessment. */
+export interface AssessmentWindows {
+  lsoaCodes: string[];
+  baselineFrom: string;
+  baselineTo: string;
+  followUpFrom: string;
+  followUpTo: string;
+}
+
+export interface AssessmentCounts {
+  before: number;
+  after: number;
+}
+
+/** What the demo seed needs to know of an incident to involve people in it. */
+export interface SeedIncident {
+  id: string;
+  month: string;
+  category: CrimeCategory;
+  lsoaCode: string | null;
+  street: string | null;
+}
+
+/** Details the demo seed adds to an incident that has people involved. */
+export interface IncidentDetails {
+  id: string;
+  occurredAt: Date;
+  summary: string;
+  narrative: string;
+}
+
+type Cell = string | number | Date | null;
+
+/** The column order of rows given to `copyIncidents`. */
+export const GENERATED_COLUMNS = [
+  "id",
+  "source_key",
+  "reference",
+  "month",
+  "occurred_at",
+  "category",
+  "outcome",
+  "street",
+  "lsoa_code",
+  "latitude",
+  "longitude",
+  "summary",
+  "narrative",
+  "source",
+];
 
 /** All SQL over the police store. */
 export class IncidentRepository {
@@ -190,5 +258,127 @@ export class IncidentRepository {
       [lsoaCodes, fromMonth, toMonth],
     );
     return rows.map((r) => ({ lsoaCode: r.lsoa_code, month: r.month, category: r.category as CrimeCategory, count: Number(r.count) }));
+  }
+
+  /**
+   * Writes police.uk rows in one statement: new keys are inserted, changed rows updated, and
+   * identical rows left alone (so a re-import writes nothing). The summary of an incident an
+   * officer has written up (narrative set) is theirs and kept.
+   */
+  async upsertImported(rows: readonly ImportedIncident[]): Promise<{ inserted: number; updated: number }> {
+    if (!rows.length) return { inserted: 0, updated: 0 };
+    const written = await this.sql.many<{ inserted: boolean }>(
+      `INSERT INTO incidents AS t (id, source_key, reference, month, category, outcome, street, lsoa_code, latitude, longitude, summary, source)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                            $9::float8[], $10::float8[], $11::text[], $12::text[])
+       ON CONFLICT (source_key) DO UPDATE SET
+         reference = EXCLUDED.reference, month = EXCLUDED.month, category = EXCLUDED.category, outcome = EXCLUDED.outcome,
+         street = EXCLUDED.street, lsoa_code = EXCLUDED.lsoa_code, latitude = EXCLUDED.latitude, longitude = EXCLUDED.longitude,
+         source = EXCLUDED.source,
+         summary = CASE WHEN t.narrative IS NULL THEN EXCLUDED.summary ELSE t.summary END
+       WHERE (t.reference, t.month::text, t.category, t.outcome, t.street, t.lsoa_code, t.latitude, t.longitude, t.source)
+             IS DISTINCT FROM
+             (EXCLUDED.reference, EXCLUDED.month::text, EXCLUDED.category, EXCLUDED.outcome, EXCLUDED.street, EXCLUDED.lsoa_code,
+              EXCLUDED.latitude, EXCLUDED.longitude, EXCLUDED.source)
+          OR (t.narrative IS NULL AND t.summary IS DISTINCT FROM EXCLUDED.summary)
+       RETURNING (xmax = 0) AS inserted`,
+      [
+        rows.map((r) => r.id),
+        rows.map((r) => r.sourceKey),
+        rows.map((r) => r.reference),
+        rows.map((r) => r.month),
+        rows.map((r) => r.category),
+        rows.map((r) => r.outcome),
+        rows.map((r) => r.street),
+        rows.map((r) => r.lsoaCode),
+        rows.map((r) => r.latitude),
+        rows.map((r) => r.longitude),
+        rows.map((r) => r.summary),
+        rows.map((r) => r.source),
+      ],
+    );
+    const inserted = written.filter((w) => w.inserted).length;
+    return { inserted, updated: written.length - inserted };
+  }
+
+  /**
+   * Incidents in each assessment's neighbourhoods in its baseline and follow-up windows, for
+   * many assessments in one statement (one row per assessment and neighbourhood, joined once).
+   */
+  async assessmentCounts(assessments: readonly AssessmentWindows[]): Promise<AssessmentCounts[]> {
+    const index: number[] = [];
+    const codes: string[] = [];
+    const windows: string[][] = [[], [], [], []];
+    assessments.forEach((a, i) => {
+      for (const code of new Set(a.lsoaCodes)) {
+        index.push(i);
+        codes.push(code);
+        windows[0].push(a.baselineFrom);
+        windows[1].push(a.baselineTo);
+        windows[2].push(a.followUpFrom);
+        windows[3].push(a.followUpTo);
+      }
+    });
+    const rows = await this.sql.many<{ idx: number; before: string; after: string }>(
+      `SELECT q.idx,
+              count(*) FILTER (WHERE i.month BETWEEN q.baseline_from AND q.baseline_to) AS before,
+              count(*) FILTER (WHERE i.month BETWEEN q.follow_up_from AND q.follow_up_to) AS after
+         FROM unnest($1::int[], $2::text[], $3::bpchar[], $4::bpchar[], $5::bpchar[], $6::bpchar[])
+                AS q(idx, lsoa_code, baseline_from, baseline_to, follow_up_from, follow_up_to)
+         JOIN incidents i
+           ON i.lsoa_code = q.lsoa_code
+          AND (i.month BETWEEN q.baseline_from AND q.baseline_to OR i.month BETWEEN q.follow_up_from AND q.follow_up_to)
+        GROUP BY q.idx`,
+      [index, codes, ...windows],
+    );
+    const counts = assessments.map(() => ({ before: 0, after: 0 }));
+    for (const row of rows) counts[row.idx] = { before: Number(row.before), after: Number(row.after) };
+    return counts;
+  }
+
+  /** Imported (police.uk) incidents, in id order so the seed is deterministic. */
+  async importedIncidents(): Promise<SeedIncident[]> {
+    return this.sql.many<SeedIncident>(
+      `SELECT id, month, category, lsoa_code AS "lsoaCode", street
+         FROM incidents WHERE source LIKE 'police.uk:%' ORDER BY id`,
+    );
+  }
+
+  /** Incident counts per neighbourhood, to place generated incidents where incidents happen. */
+  async countsByNeighbourhood(): Promise<Map<string, number>> {
+    const rows = await this.sql.many<{ lsoa_code: string; count: string }>(
+      `SELECT lsoa_code, count(*) AS count FROM incidents WHERE lsoa_code IS NOT NULL GROUP BY lsoa_code`,
+    );
+    return new Map(rows.map((r) => [r.lsoa_code, Number(r.count)]));
+  }
+
+  /** Removes what an earlier demo seed added, so seeding again gives the same result. */
+  async clearDemo(): Promise<void> {
+    await this.sql.exec(`DELETE FROM involvements`);
+    await this.sql.exec(`DELETE FROM incidents WHERE source = 'demo'`);
+    await this.sql.exec(
+      `UPDATE incidents SET narrative = NULL, occurred_at = NULL WHERE narrative IS NOT NULL OR occurred_at IS NOT NULL`,
+    );
+  }
+
+  /** Adds when-it-happened, a summary and the officer's account to incidents, in one statement. */
+  async addDetails(details: readonly IncidentDetails[]): Promise<number> {
+    if (!details.length) return 0;
+    return this.sql.exec(
+      `UPDATE incidents i SET occurred_at = d.occurred_at, summary = d.summary, narrative = d.narrative
+         FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[]) AS d(id, occurred_at, summary, narrative)
+        WHERE i.id = d.id`,
+      [details.map((d) => d.id), details.map((d) => d.occurredAt), details.map((d) => d.summary), details.map((d) => d.narrative)],
+    );
+  }
+
+  /** Bulk-loads generated incidents with COPY (the large demo has a million). */
+  copyIncidents(rows: Iterable<Cell[]>): Promise<number> {
+    return copyRows(this.sql, "incidents", GENERATED_COLUMNS, rows);
+  }
+
+  /** Bulk-loads involvements with COPY: rows of [incident id, person id, role]. */
+  copyInvolvements(rows: Iterable<[string, string, InvolvementRole]>): Promise<number> {
+    return copyRows(this.sql, "involvements", ["incident_id", "person_id", "role"], rows);
   }
 }

@@ -9,6 +9,7 @@ import { AsbCaseNearbyIncidentsResolver } from "./resolvers/asb-case.resolver";
 import { IncidentResolver } from "./resolvers/incident.resolver";
 import { NeighbourhoodIncidentStatsResolver } from "./resolvers/neighbourhood.resolver";
 import { PersonIncidentsResolver } from "./resolvers/person.resolver";
+import { AsbCase, CaseAssessment, Neighbourhood } from "./types";
 
 /** The police subgraph: incidents (police.uk crime types), involvements and outcomes. */
 export const police: SubgraphDefinition<PoliceLoaders> = {
@@ -16,6 +17,9 @@ export const police: SubgraphDefinition<PoliceLoaders> = {
   entities: [IncidentRecord, InvolvementRecord, DemoSeedRecord],
   migrations: [Initial1763700000000],
   resolvers: [IncidentResolver, PersonIncidentsResolver, NeighbourhoodIncidentStatsResolver, AsbCaseNearbyIncidentsResolver],
+  // Entities owned elsewhere that police extend: reached only through _entities, so type-graphql
+  // would leave them out of the schema unless named here.
+  orphanedTypes: [AsbCase, Neighbourhood, CaseAssessment],
   referenceResolvers: policeReferenceResolvers,
   createLoaders: createPoliceLoaders,
 };

@@ -137,3 +137,24 @@ export class AsbCase {
   @Field(() => DateTime, { description: "When the council opened the case." })
   openedAt!: Date;
 }
+
+@Directive('@key(fields: "id")')
+@ObjectType({
+  description:
+    "A problem-solving case's assessment (owned by the partnership); police add incident counts in its " +
+    "neighbourhoods for the baseline and follow-up windows.",
+})
+export class CaseAssessment {
+  @Field(() => ID, {
+    description: "Comma-separated LSOA codes, then baseline from and to, then follow-up from and to (YYYY-MM), separated by |.",
+  })
+  id!: string;
+
+  @Aggregate()
+  @Field(() => Int, { nullable: true, description: "Police incidents in the neighbourhoods during the baseline; null when 1 to 4." })
+  incidentsBefore!: number | null;
+
+  @Aggregate()
+  @Field(() => Int, { nullable: true, description: "Police incidents in the neighbourhoods during the follow-up; null when 1 to 4." })
+  incidentsAfter!: number | null;
+}
