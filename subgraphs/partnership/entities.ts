@@ -1,0 +1,296 @@
+import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from "typeorm";
+
+// The name-prefix indexes on people are expression indexes (lower(...) text_pattern_ops),
+// which TypeORM cannot declare; the migration creates them.
+
+/** A partner agency, as the partnership index knows it (a local copy of governance's list). */
+@Entity({ name: "agencies" })
+export class AgencyRecord {
+  @PrimaryColumn({ type: "text" })
+  id!: string;
+
+  @Column({ type: "text" })
+  name!: string;
+
+  @Column({ type: "text" })
+  kind!: string;
+
+  @Column({ type: "text" })
+  contact!: string;
+}
+
+/** One person in the partnership's people index. */
+@Entity({ name: "people" })
+@Index("people_order", ["familyName", "givenName", "id"])
+export class PersonRecord {
+  @PrimaryColumn({ type: "text" })
+  id!: string;
+
+  @Column({ type: "text", name: "given_name" })
+  givenName!: string;
+
+  @Column({ type: "text", name: "family_name" })
+  familyName!: string;
+
+  @Column({ type: "date", name: "date_of_birth", nullable: true })
+  dateOfBirth!: string | null;
+
+  @Column({ type: "text", name: "home_lsoa", nullable: true })
+  homeLsoa!: string | null;
+}
+
+/** An agency's own reference for a person. */
+@Entity({ name: "person_references" })
+@Index("person_references_agency_reference", ["agencyId", "reference"], { unique: true })
+export class PersonReferenceRecord {
+  @PrimaryColumn({ type: "text", name: "person_id" })
+  personId!: string;
+
+  @PrimaryColumn({ type: "text", name: "agency_id" })
+  agencyId!: string;
+
+  @Column({ type: "text" })
+  reference!: string;
+}
+
+/** A neighbourhood (2011 LSOA) with its centroid. */
+@Entity({ name: "neighbourhoods" })
+export class NeighbourhoodRecord {
+  @PrimaryColumn({ type: "text" })
+  code!: string;
+
+  @Column({ type: "text" })
+  name!: string;
+
+  @Column({ type: "text", name: "local_authority" })
+  localAuthority!: string;
+
+  @Column({ type: "text", name: "local_authority_code" })
+  localAuthorityCode!: string;
+
+  @Column({ type: "double precision" })
+  latitude!: number;
+
+  @Column({ type: "double precision" })
+  longitude!: number;
+}
+
+/** A multi-agency problem-solving case (SARA). */
+@Entity({ name: "problem_cases" })
+@Index("problem_cases_lead", ["leadAgencyId"])
+@Index("problem_cases_opened", ["openedAt", "id"])
+export class ProblemCaseRecord {
+  @PrimaryColumn({ type: "text" })
+  id!: string;
+
+  @Column({ type: "text", unique: true })
+  reference!: string;
+
+  @Column({ type: "text" })
+  title!: string;
+
+  @Column({ type: "text", name: "problem_type" })
+  problemType!: string;
+
+  @Column({ type: "text" })
+  stage!: string;
+
+  @Column({ type: "text", name: "risk_level", default: "STANDARD" })
+  riskLevel!: string;
+
+  @Column({ type: "timestamptz", name: "opened_at" })
+  openedAt!: Date;
+
+  @Column({ type: "text", name: "opened_by" })
+  openedBy!: string;
+
+  @Column({ type: "text", name: "lead_agency_id" })
+  leadAgencyId!: string;
+}
+
+/** The last case reference number issued in a year. */
+@Entity({ name: "case_reference_counters" })
+export class CaseReferenceCounterRecord {
+  @PrimaryColumn({ type: "int" })
+  year!: number;
+
+  @Column({ type: "int", name: "last_number" })
+  lastNumber!: number;
+}
+
+/** A partner agency of a case. */
+@Entity({ name: "case_partners" })
+@Index("case_partners_agency", ["agencyId"])
+export class CasePartnerRecord {
+  @PrimaryColumn({ type: "text", name: "case_id" })
+  caseId!: string;
+
+  @PrimaryColumn({ type: "text", name: "agency_id" })
+  agencyId!: string;
+}
+
+/** A neighbourhood a case is about. */
+@Entity({ name: "case_neighbourhoods" })
+export class CaseNeighbourhoodRecord {
+  @PrimaryColumn({ type: "text", name: "case_id" })
+  caseId!: string;
+
+  @PrimaryColumn({ type: "text", name: "lsoa_code" })
+  lsoaCode!: string;
+
+  @Column({ type: "int" })
+  position!: number;
+}
+
+/** A person in a case and their part in it. */
+@Entity({ name: "case_people" })
+@Index("case_people_person", ["personId"])
+export class CasePersonRecord {
+  @PrimaryColumn({ type: "text", name: "case_id" })
+  caseId!: string;
+
+  @PrimaryColumn({ type: "text", name: "person_id" })
+  personId!: string;
+
+  @PrimaryColumn({ type: "text" })
+  role!: string;
+
+  @Column({ type: "int" })
+  position!: number;
+}
+
+/** An action assigned to an agency on a case. */
+@Entity({ name: "case_actions" })
+@Index("case_actions_case", ["caseId", "dueOn", "id"])
+export class CaseActionRecord {
+  @PrimaryColumn({ type: "text" })
+  id!: string;
+
+  @Column({ type: "text", name: "case_id" })
+  caseId!: string;
+
+  @Column({ type: "text" })
+  description!: string;
+
+  @Column({ type: "text", name: "assigned_agency_id" })
+  assignedAgencyId!: string;
+
+  @Column({ type: "date", name: "due_on" })
+  dueOn!: string;
+
+  @Column({ type: "timestamptz", name: "created_at", default: () => "now()" })
+  createdAt!: Date;
+
+  @Column({ type: "text", name: "created_by" })
+  createdBy!: string;
+
+  @Column({ type: "timestamptz", name: "completed_at", nullable: true })
+  completedAt!: Date | null;
+
+  @Column({ type: "text", name: "completed_by", nullable: true })
+  completedBy!: string | null;
+}
+
+/** One move of a case between SARA stages. */
+@Entity({ name: "case_stage_changes" })
+@Index("case_stage_changes_case", ["caseId", "changedAt", "id"])
+export class CaseStageChangeRecord {
+  @PrimaryGeneratedColumn({ type: "bigint" })
+  id!: string;
+
+  @Column({ type: "text", name: "case_id" })
+  caseId!: string;
+
+  @Column({ type: "text", name: "from_stage", nullable: true })
+  fromStage!: string | null;
+
+  @Column({ type: "text", name: "to_stage" })
+  toStage!: string;
+
+  @Column({ type: "text" })
+  note!: string;
+
+  @Column({ type: "timestamptz", name: "changed_at", default: () => "now()" })
+  changedAt!: Date;
+
+  @Column({ type: "text", name: "changed_by" })
+  changedBy!: string;
+
+  @Column({ type: "text", name: "agency_id" })
+  agencyId!: string;
+}
+
+/** A record held by an agency (incident, ASB case, tenancy, referral) linked to a case. */
+@Entity({ name: "case_records" })
+export class CaseRecordLinkRecord {
+  @PrimaryColumn({ type: "text", name: "case_id" })
+  caseId!: string;
+
+  @PrimaryColumn({ type: "text" })
+  kind!: string;
+
+  @PrimaryColumn({ type: "text", name: "record_id" })
+  recordId!: string;
+
+  @Column({ type: "timestamptz", name: "linked_at", default: () => "now()" })
+  linkedAt!: Date;
+
+  @Column({ type: "text", name: "linked_by" })
+  linkedBy!: string;
+
+  @Column({ type: "text", name: "agency_id" })
+  agencyId!: string;
+}
+
+/** One change to a case: who, which agency, when, in which request, and what. Append-only. */
+@Entity({ name: "case_events" })
+@Index("case_events_case", ["caseId", "id"])
+export class CaseEventRecord {
+  @PrimaryGeneratedColumn({ type: "bigint" })
+  id!: string;
+
+  @Column({ type: "text", name: "case_id" })
+  caseId!: string;
+
+  @Column({ type: "timestamptz", name: "occurred_at", default: () => "now()" })
+  occurredAt!: Date;
+
+  @Column({ type: "text", name: "user_id" })
+  userId!: string;
+
+  @Column({ type: "text", name: "agency_id" })
+  agencyId!: string;
+
+  @Column({ type: "text", name: "request_id" })
+  requestId!: string;
+
+  @Column({ type: "text" })
+  event!: string;
+
+  @Column({ type: "jsonb", default: () => "'{}'" })
+  detail!: Record<string, unknown>;
+}
+
+/** A report a person made to an agency, as the agencies feed it to the case review index. */
+@Entity({ name: "report_index" })
+@Index("report_index_person_time", ["personId", "reportedAt"])
+@Index(["agencyId", "recordKind", "recordId"], { unique: true })
+export class ReportIndexRecord {
+  @PrimaryGeneratedColumn({ type: "bigint" })
+  id!: string;
+
+  @Column({ type: "text", name: "person_id" })
+  personId!: string;
+
+  @Column({ type: "text", name: "agency_id" })
+  agencyId!: string;
+
+  @Column({ type: "text", name: "record_kind" })
+  recordKind!: string;
+
+  @Column({ type: "text", name: "record_id" })
+  recordId!: string;
+
+  @Column({ type: "timestamptz", name: "reported_at" })
+  reportedAt!: Date;
+}

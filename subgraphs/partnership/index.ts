@@ -1,0 +1,5 @@
+import "reflect-metadata";
+import { runSubgraphProcess } from "../shared/run";
+import { partnership } from "./server";
+
+runSubgraphProcess(partnership);

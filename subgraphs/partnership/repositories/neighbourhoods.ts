@@ -1,0 +1,34 @@
+import type { Sql } from "../../shared/database";
+import { Neighbourhood } from "../types";
+
+interface NeighbourhoodRow {
+  code: string;
+  name: string;
+  local_authority: string;
+  local_authority_code: string;
+  latitude: number;
+  longitude: number;
+}
+
+/** All SQL over neighbourhoods. */
+export class NeighbourhoodRepository {
+  constructor(private readonly sql: Sql) {}
+
+  async findByCodes(codes: readonly string[]): Promise<Neighbourhood[]> {
+    const rows = await this.sql.many<NeighbourhoodRow>(
+      `SELECT code, name, local_authority, local_authority_code, latitude, longitude
+         FROM neighbourhoods WHERE code = ANY($1)`,
+      [codes],
+    );
+    return rows.map((r) =>
+      Object.assign(new Neighbourhood(), {
+        code: r.code,
+        name: r.name,
+        localAuthority: r.local_authority,
+        localAuthorityCode: r.local_authority_code,
+        latitude: r.latitude,
+        longitude: r.longitude,
+      }),
+    );
+  }
+}

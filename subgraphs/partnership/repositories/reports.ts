@@ -1,0 +1,77 @@
+import type { Sql } from "../../shared/database";
+
+export interface ReviewCandidateRow {
+  personId: string;
+  reports: number;
+  agencyIds: string[];
+  firstReportAt: Date;
+  lastReportAt: Date;
+}
+
+export interface ReviewCandidateQuery {
+  windowMonths: number;
+  threshold: number;
+  /** Agencies whose reports the caller may not know of: left out before counting. */
+  excludeAgencyIds?: readonly string[];
+}
+
+/** All SQL over the report index that agencies feed. */
+export class ReportRepository {
+  constructor(private readonly sql: Sql) {}
+
+  /**
+   * People with at least `threshold` reports in some span [t, t + windowMonths), t being one of
+   * their reports: a window function counts, for each report, the reports that follow it within
+   * the span; each person's busiest span (the earliest on a tie) is then described.
+   */
+  async reviewCandidates(query: ReviewCandidateQuery): Promise<ReviewCandidateRow[]> {
+    const rows = await this.sql.many<{
+      person_id: string;
+      reports: string;
+      agency_ids: string[];
+      first_report_at: Date;
+      last_report_at: Date;
+    }>(
+      `WITH window_length AS (SELECT make_interval(months => $1) AS span),
+       visible AS (
+         SELECT r.person_id, r.agency_id, r.reported_at
+           FROM report_index r
+          WHERE r.agency_id <> ALL($3::text[])
+       ),
+       spans AS (
+         -- RANGE frames are inclusive; one microsecond less makes the span's end exclusive.
+         SELECT v.person_id, v.reported_at AS span_start,
+                count(*) OVER (PARTITION BY v.person_id ORDER BY v.reported_at
+                               RANGE BETWEEN CURRENT ROW
+                                     AND make_interval(months => $1) - interval '1 microsecond' FOLLOWING) AS reports
+           FROM visible v
+       ),
+       busiest AS (
+         SELECT DISTINCT ON (s.person_id) s.person_id, s.span_start, s.reports
+           FROM spans s
+          WHERE s.reports >= $2
+          ORDER BY s.person_id, s.reports DESC, s.span_start
+       )
+       SELECT b.person_id, b.reports,
+              array_agg(DISTINCT v.agency_id ORDER BY v.agency_id) AS agency_ids,
+              min(v.reported_at) AS first_report_at,
+              max(v.reported_at) AS last_report_at
+         FROM busiest b
+         -- Candidates are people of the index; a report fed before its person was indexed waits.
+         JOIN people p ON p.id = b.person_id
+         JOIN visible v ON v.person_id = b.person_id
+                       AND v.reported_at >= b.span_start
+                       AND v.reported_at < b.span_start + (SELECT span FROM window_length)
+        GROUP BY b.person_id, b.reports
+        ORDER BY b.reports DESC, b.person_id`,
+      [query.windowMonths, query.threshold, query.excludeAgencyIds ?? []],
+    );
+    return rows.map((r) => ({
+      personId: r.person_id,
+      reports: Number(r.reports),
+      agencyIds: r.agency_ids,
+      firstReportAt: r.first_report_at,
+      lastReportAt: r.last_report_at,
+    }));
+  }
+}

@@ -1,0 +1,85 @@
+import { Arg, Ctx, ID, Mutation, Resolver } from "type-graphql";
+import type { RequestContext } from "../../shared/context";
+import { CaseStage } from "../../shared/enums";
+import { notFound } from "../../shared/errors";
+import { forgetCase, type PartnershipLoaders } from "../loaders";
+import { CaseAction, CaseActionInput, CaseRecordInput, OpenCaseInput, ProblemCase } from "../types";
+import * as workflow from "../workflow";
+import { toCaseAction } from "./problem-case.resolver";
+
+type Context = RequestContext<PartnershipLoaders>;
+
+const actor = (ctx: Context): workflow.Actor => ({ caller: ctx.caller, requestId: ctx.requestId });
+
+/** The case after a change, read afresh. */
+async function reload(ctx: Context, caseId: string): Promise<ProblemCase> {
+  forgetCase(ctx.loaders, caseId);
+  const c = await ctx.loaders.caseById.load(caseId);
+  if (!c) throw notFound(`problem case ${caseId}`);
+  return c;
+}
+
+@Resolver()
+export class CaseMutationResolver {
+  @Mutation(() => ProblemCase, {
+    description: "Opens a problem-solving case at SCANNING, led by the caller's agency.",
+  })
+  async openCase(
+    @Arg("input", () => OpenCaseInput, { description: "The new case." }) input: OpenCaseInput,
+    @Ctx() ctx: Context,
+  ): Promise<ProblemCase> {
+    return reload(ctx, await workflow.openCase(ctx.sql, actor(ctx), input));
+  }
+
+  @Mutation(() => CaseAction, {
+    description: "Adds an action to a case, assigned to its lead or a partner. Lead or partners only.",
+  })
+  async addCaseAction(
+    @Arg("caseId", () => ID, { description: "Case id." }) caseId: string,
+    @Arg("input", () => CaseActionInput, { description: "The action." }) input: CaseActionInput,
+    @Ctx() ctx: Context,
+  ): Promise<CaseAction> {
+    const row = await workflow.addCaseAction(ctx.sql, actor(ctx), caseId, input);
+    forgetCase(ctx.loaders, caseId);
+    return toCaseAction(row);
+  }
+
+  @Mutation(() => CaseAction, { description: "Marks an action done. Only the agency it is assigned to may." })
+  async completeCaseAction(
+    @Arg("caseId", () => ID, { description: "Case id." }) caseId: string,
+    @Arg("actionId", () => ID, { description: "Action id." }) actionId: string,
+    @Ctx() ctx: Context,
+  ): Promise<CaseAction> {
+    const row = await workflow.completeCaseAction(ctx.sql, actor(ctx), caseId, actionId);
+    forgetCase(ctx.loaders, caseId);
+    return toCaseAction(row);
+  }
+
+  @Mutation(() => ProblemCase, {
+    description:
+      "Links a record held by an agency to a case; linking it again changes nothing. Lead or partners only.",
+  })
+  async linkCaseRecord(
+    @Arg("caseId", () => ID, { description: "Case id." }) caseId: string,
+    @Arg("record", () => CaseRecordInput, { description: "The record to link." }) record: CaseRecordInput,
+    @Ctx() ctx: Context,
+  ): Promise<ProblemCase> {
+    await workflow.linkCaseRecord(ctx.sql, actor(ctx), caseId, record);
+    return reload(ctx, caseId);
+  }
+
+  @Mutation(() => ProblemCase, {
+    description:
+      "Moves a case to another SARA stage: forward one stage at a time, or back to an earlier stage with a note of at least 10 " +
+      "characters saying why. A closed case does not move. Lead or partners only.",
+  })
+  async advanceCase(
+    @Arg("caseId", () => ID, { description: "Case id." }) caseId: string,
+    @Arg("stage", () => CaseStage, { description: "The stage to move to." }) stage: CaseStage,
+    @Arg("note", () => String, { description: "Why the case moves; required." }) note: string,
+    @Ctx() ctx: Context,
+  ): Promise<ProblemCase> {
+    await workflow.advanceCase(ctx.sql, actor(ctx), caseId, stage, note);
+    return reload(ctx, caseId);
+  }
+}

@@ -1,0 +1,63 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
+import { pageRequest, toConnection, type Connection } from "../../shared/connection";
+import type { RequestContext } from "../../shared/context";
+import { DataCategory } from "../../shared/enums";
+import { Category } from "../../shared/policy";
+import { agencyRef } from "../../shared/types";
+import { ageBandOn, today } from "../calendar";
+import type { PartnershipLoaders } from "../loaders";
+import { AgeBand, AgencyReference, Person, PersonConnection } from "../types";
+
+type Context = RequestContext<PartnershipLoaders>;
+
+@Resolver(() => Person)
+export class PersonResolver {
+  @Query(() => Person, {
+    nullable: true,
+    description: "One person from the partnership's people index, by id.",
+  })
+  person(
+    @Arg("id", () => ID, { description: "Partnership person id." }) id: string,
+    @Ctx() ctx: Context,
+  ): Promise<Person | null> {
+    return ctx.loaders.personById.load(id);
+  }
+
+  @Query(() => PersonConnection, {
+    description: "People in the index, by family name; optionally those whose name starts with `search`.",
+  })
+  async people(
+    @Arg("search", () => String, {
+      nullable: true,
+      description: "Start of a given name, family name or full name ('Given Family'); case does not matter.",
+    })
+    search: string | null,
+    @Arg("first", () => Int, { nullable: true, description: "Page size (at most 500; default 50)." })
+    first: number | null,
+    @Arg("after", () => String, { nullable: true, description: "Cursor to continue after." })
+    after: string | null,
+    @Ctx() ctx: Context,
+  ): Promise<Connection<Person>> {
+    const page = pageRequest(first, after);
+    const result = await ctx.loaders.people.search(search?.trim() || null, page);
+    return toConnection(result.items, result.totalCount, page);
+  }
+
+  @Category(DataCategory.IDENTITY)
+  @FieldResolver(() => AgeBand, {
+    nullable: true,
+    description: "Age band today, from the date of birth; null when that is unknown.",
+  })
+  ageBand(@Root() person: Person): AgeBand | null {
+    return person.dateOfBirth ? ageBandOn(person.dateOfBirth, today()) : null;
+  }
+
+  @Category(DataCategory.IDENTITY)
+  @FieldResolver(() => [AgencyReference], {
+    description: "Each agency's own reference for the person, where it has one.",
+  })
+  async references(@Root() person: Person, @Ctx() ctx: Context): Promise<AgencyReference[]> {
+    const rows = await ctx.loaders.referencesByPerson.load(person.id);
+    return rows.map((r) => ({ agency: agencyRef(r.agencyId), reference: r.reference }));
+  }
+}

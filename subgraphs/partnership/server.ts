@@ -1,0 +1,67 @@
+import "reflect-metadata";
+import { DemoSeedRecord } from "../shared/demo/seed-marker";
+import type { SubgraphDefinition } from "../shared/subgraph";
+import {
+  AgencyRecord,
+  CaseActionRecord,
+  CaseEventRecord,
+  CaseNeighbourhoodRecord,
+  CasePartnerRecord,
+  CasePersonRecord,
+  CaseRecordLinkRecord,
+  CaseReferenceCounterRecord,
+  CaseStageChangeRecord,
+  NeighbourhoodRecord,
+  PersonRecord,
+  PersonReferenceRecord,
+  ProblemCaseRecord,
+  ReportIndexRecord,
+} from "./entities";
+import { createPartnershipLoaders, type PartnershipLoaders } from "./loaders";
+import { Initial1763700000000 } from "./migrations/1763700000000-Initial";
+import { partnershipReferenceResolvers } from "./reference";
+import { CaseMutationResolver } from "./resolvers/case-mutation.resolver";
+import {
+  CaseActionResolver,
+  CaseAssessmentResolver,
+  CasePersonResolver,
+} from "./resolvers/case-parts.resolver";
+import { CaseReviewResolver } from "./resolvers/case-review.resolver";
+import { NeighbourhoodResolver } from "./resolvers/neighbourhood.resolver";
+import { PersonResolver } from "./resolvers/person.resolver";
+import { ProblemCaseResolver } from "./resolvers/problem-case.resolver";
+
+/** The partnership subgraph: people index (Person), neighbourhoods (LSOA) and problem-solving cases. */
+export const partnership: SubgraphDefinition<PartnershipLoaders> = {
+  name: "partnership",
+  entities: [
+    AgencyRecord,
+    PersonRecord,
+    PersonReferenceRecord,
+    NeighbourhoodRecord,
+    ProblemCaseRecord,
+    CaseReferenceCounterRecord,
+    CasePartnerRecord,
+    CaseNeighbourhoodRecord,
+    CasePersonRecord,
+    CaseActionRecord,
+    CaseStageChangeRecord,
+    CaseRecordLinkRecord,
+    CaseEventRecord,
+    ReportIndexRecord,
+    DemoSeedRecord,
+  ],
+  migrations: [Initial1763700000000],
+  resolvers: [
+    PersonResolver,
+    NeighbourhoodResolver,
+    ProblemCaseResolver,
+    CaseMutationResolver,
+    CasePersonResolver,
+    CaseActionResolver,
+    CaseAssessmentResolver,
+    CaseReviewResolver,
+  ],
+  referenceResolvers: partnershipReferenceResolvers,
+  createLoaders: createPartnershipLoaders,
+};

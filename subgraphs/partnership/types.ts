@@ -1,0 +1,403 @@
+import { Directive, Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
+import { ConnectionType } from "../shared/connection";
+import { CaseRecordKind, CaseStage, DataCategory, RiskLevel } from "../shared/enums";
+import { Aggregate, Category } from "../shared/policy";
+import { CalendarDate, DateTime } from "../shared/scalars";
+import { AgencyRef } from "../shared/types";
+import { AgeBand } from "./calendar";
+
+export { AgeBand };
+
+registerEnumType(AgeBand, {
+  name: "AgeBand",
+  description: "A person's age band today, computed from their date of birth.",
+  valuesConfig: {
+    UNDER_13: { description: "Under 13: below the age of consent for data sharing." },
+    AGE_13_TO_15: { description: "13 to 15." },
+    AGE_16_TO_17: { description: "16 or 17." },
+    AGE_18_TO_24: { description: "18 to 24." },
+    AGE_25_TO_64: { description: "25 to 64." },
+    AGE_65_PLUS: { description: "65 or over." },
+  },
+});
+
+/** Where an action on a problem-solving case stands. */
+export enum CaseActionStatus {
+  OPEN = "OPEN",
+  DONE = "DONE",
+  OVERDUE = "OVERDUE",
+}
+registerEnumType(CaseActionStatus, {
+  name: "CaseActionStatus",
+  description: "Where an action on a problem-solving case stands.",
+  valuesConfig: {
+    OPEN: { description: "Not done yet, and not yet due." },
+    DONE: { description: "Completed by the assigned agency." },
+    OVERDUE: { description: "Not done, and its due date has passed." },
+  },
+});
+
+/** The parts a person can play in a problem-solving case. */
+export const CASE_PERSON_ROLES = ["VICTIM", "PERPETRATOR", "WITNESS", "COMPLAINANT", "OTHER"] as const;
+
+// ---------------------------------------------------------------------------------------------
+// People index
+
+@ObjectType({
+  description: "One agency's own reference for a person, as it appears in that agency's records.",
+})
+@Category(DataCategory.IDENTITY)
+export class AgencyReference {
+  @Field(() => AgencyRef, { description: "The agency whose reference this is." })
+  agency!: AgencyRef;
+
+  @Field(() => String, {
+    description: "The agency's local reference, e.g. a police nominal or housing tenant number.",
+  })
+  reference!: string;
+}
+
+@Directive('@key(fields: "id")')
+@ObjectType({
+  description:
+    "A person in the partnership's people index: who they are, and how each agency refers to them. Agencies add their records.",
+})
+export class Person {
+  @Field(() => ID, { description: "Partnership person id, e.g. per-000123." })
+  id!: string;
+
+  @Category(DataCategory.IDENTITY)
+  @Field(() => String, { description: "Given and family name, e.g. 'Amara Okafor'." })
+  displayName!: string;
+
+  @Category(DataCategory.IDENTITY)
+  @Field(() => String, { description: "Given name." })
+  givenName!: string;
+
+  @Category(DataCategory.IDENTITY)
+  @Field(() => String, { description: "Family name." })
+  familyName!: string;
+
+  @Category(DataCategory.IDENTITY)
+  @Field(() => CalendarDate, { nullable: true, description: "Date of birth, where known." })
+  dateOfBirth!: string | null;
+}
+
+export const PersonConnection = ConnectionType(
+  Person,
+  "Person",
+  "A page of people from the partnership's people index.",
+);
+
+// ---------------------------------------------------------------------------------------------
+// Neighbourhoods
+
+@Directive('@key(fields: "code")')
+@ObjectType({
+  description:
+    "A neighbourhood (2011 LSOA): its name, local authority and centroid. Agencies add monthly counts.",
+})
+export class Neighbourhood {
+  @Field(() => String, { description: "LSOA code, e.g. E01000001." })
+  code!: string;
+
+  @Field(() => String, { description: "LSOA name, e.g. 'City of London 001A'." })
+  name!: string;
+
+  @Field(() => String, { description: "The local authority the neighbourhood lies in." })
+  localAuthority!: string;
+
+  @Field(() => String, { description: "ONS code of the local authority, e.g. E09000001." })
+  localAuthorityCode!: string;
+
+  @Field(() => Float, { description: "Latitude of the neighbourhood's centroid (WGS84)." })
+  latitude!: number;
+
+  @Field(() => Float, { description: "Longitude of the neighbourhood's centroid (WGS84)." })
+  longitude!: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Records owned by the agencies, linked from cases: only the key lives here; the router
+// resolves the rest through their owners, and so through the owners' access rules.
+
+@Directive('@key(fields: "id", resolvable: false)')
+@ObjectType({ description: "A police incident; police resolve it." })
+export class Incident {
+  @Field(() => ID, { description: "Incident id." })
+  id!: string;
+}
+
+@Directive('@key(fields: "id", resolvable: false)')
+@ObjectType({ description: "A council ASB case; the council resolves it." })
+export class AsbCase {
+  @Field(() => ID, { description: "ASB case id." })
+  id!: string;
+}
+
+@Directive('@key(fields: "id", resolvable: false)')
+@ObjectType({ description: "A housing tenancy; housing resolves it." })
+export class Tenancy {
+  @Field(() => ID, { description: "Tenancy id." })
+  id!: string;
+}
+
+@Directive('@key(fields: "id", resolvable: false)')
+@ObjectType({ description: "A youth programme referral; youth services resolve it." })
+export class Referral {
+  @Field(() => ID, { description: "Referral id." })
+  id!: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Problem-solving cases
+
+@ObjectType({ description: "A person in a problem-solving case and their part in it." })
+@Category(DataCategory.ASB_CASE)
+export class CasePerson {
+  @Field(() => String, { description: "VICTIM, PERPETRATOR, WITNESS, COMPLAINANT or OTHER." })
+  role!: string;
+
+  @Field(() => Person, { description: "The person." })
+  person!: Person;
+
+  /** Not a field: `person` is loaded from it. */
+  personId!: string;
+}
+
+@ObjectType({ description: "An action on a problem-solving case, assigned to one agency with a due date." })
+export class CaseAction {
+  @Field(() => ID, { description: "Action id." })
+  id!: string;
+
+  @Field(() => String, { description: "What is to be done." })
+  description!: string;
+
+  @Field(() => CaseActionStatus, { description: "Open, done, or overdue (not done and past its due date)." })
+  status!: CaseActionStatus;
+
+  @Field(() => CalendarDate, { description: "When it is due." })
+  dueOn!: string;
+
+  @Field(() => AgencyRef, { description: "The agency that is to do it: the lead or a partner." })
+  assignedAgency!: AgencyRef;
+
+  @Field(() => DateTime, {
+    nullable: true,
+    description: "When the assigned agency marked it done; null while not done.",
+  })
+  completedAt!: Date | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "User id of whoever marked it done; null while not done.",
+  })
+  completedBy!: string | null;
+}
+
+@ObjectType({ description: "One move of a case between SARA stages, with the reason given." })
+export class CaseStageChange {
+  @Field(() => CaseStage, {
+    nullable: true,
+    description: "The stage it left; null when the case was opened.",
+  })
+  from!: CaseStage | null;
+
+  @Field(() => CaseStage, { description: "The stage it moved to." })
+  to!: CaseStage;
+
+  @Field(() => String, { description: "Why it moved." })
+  note!: string;
+
+  @Field(() => DateTime, { description: "When it moved." })
+  at!: Date;
+
+  @Field(() => String, { description: "User id of whoever moved it." })
+  by!: string;
+
+  @Field(() => AgencyRef, { description: "The agency of whoever moved it." })
+  agency!: AgencyRef;
+}
+
+@Directive('@key(fields: "id")')
+@ObjectType({
+  description:
+    "A multi-agency problem-solving case following SARA (scanning, analysis, response, assessment). " +
+    "Only its lead and partner agencies see it.",
+})
+export class ProblemCase {
+  @Field(() => ID, { description: "Case id." })
+  id!: string;
+
+  @Field(() => String, { description: "Case reference, e.g. PSC-2019-001." })
+  reference!: string;
+
+  @Field(() => String, { description: "Short title of the problem." })
+  title!: string;
+
+  @Field(() => String, {
+    description: "Free text such as 'Youth nuisance', 'Drug dealing', 'Neighbour dispute'.",
+  })
+  problemType!: string;
+
+  @Field(() => CaseStage, { description: "The SARA stage the case is at." })
+  stage!: CaseStage;
+
+  @Field(() => RiskLevel, { description: "Risk the problem poses, as the partners grade it." })
+  riskLevel!: RiskLevel;
+
+  @Field(() => DateTime, { description: "When the case was opened." })
+  openedAt!: Date;
+
+  @Field(() => AgencyRef, { description: "The agency leading the case: the one that opened it." })
+  lead!: AgencyRef;
+
+  @Field(() => [AgencyRef], { description: "The partner agencies working the case with the lead." })
+  partners!: AgencyRef[];
+
+  /** Not a field: the case's LSOA codes in the order given, for `neighbourhoods` and `assessment`. */
+  neighbourhoodCodes!: string[];
+}
+
+export const ProblemCaseConnection = ConnectionType(
+  ProblemCase,
+  "ProblemCase",
+  "A page of problem-solving cases.",
+);
+
+@Directive('@key(fields: "id")')
+@ObjectType({
+  description:
+    "Before-and-after counts for a case's neighbourhoods: the windowMonths months before the month it opened " +
+    "(baseline) and the month it opened and those after (follow-up). Police and the council add the counts.",
+})
+@Aggregate()
+export class CaseAssessment {
+  @Field(() => ID, {
+    description:
+      "`<comma-separated LSOA codes>|<baselineFrom>|<baselineTo>|<followUpFrom>|<followUpTo>` (months YYYY-MM).",
+  })
+  id!: string;
+
+  @Field(() => String, { description: "First month of the baseline, YYYY-MM." })
+  baselineFrom!: string;
+
+  @Field(() => String, {
+    description: "Last month of the baseline (the month before the case opened), YYYY-MM.",
+  })
+  baselineTo!: string;
+
+  @Field(() => String, { description: "First month of the follow-up (the month the case opened), YYYY-MM." })
+  followUpFrom!: string;
+
+  @Field(() => String, { description: "Last month of the follow-up, YYYY-MM." })
+  followUpTo!: string;
+
+  @Directive("@external")
+  @Field(() => Int, {
+    nullable: true,
+    description: "Police incidents in the neighbourhoods during the baseline; null when suppressed.",
+  })
+  incidentsBefore!: number | null;
+
+  @Directive("@external")
+  @Field(() => Int, {
+    nullable: true,
+    description: "Police incidents in the neighbourhoods during the follow-up; null when suppressed.",
+  })
+  incidentsAfter!: number | null;
+
+  @Directive("@external")
+  @Field(() => Int, {
+    nullable: true,
+    description: "Council ASB cases opened in the neighbourhoods during the baseline; null when suppressed.",
+  })
+  asbCasesBefore!: number | null;
+
+  @Directive("@external")
+  @Field(() => Int, {
+    nullable: true,
+    description: "Council ASB cases opened in the neighbourhoods during the follow-up; null when suppressed.",
+  })
+  asbCasesAfter!: number | null;
+}
+
+@ObjectType({
+  description:
+    "A person who meets the ASB case review (community trigger) threshold, and the reports that do it.",
+})
+@Category(DataCategory.ASB_CASE)
+export class CaseReviewCandidate {
+  @Field(() => Person, { description: "Who made the reports." })
+  person!: Person;
+
+  /** Not a field: `person` is loaded from it. */
+  personId!: string;
+
+  @Field(() => Int, { description: "Separate reports within the busiest window of windowMonths months." })
+  reports!: number;
+
+  @Field(() => [AgencyRef], { description: "The agencies those reports were made to." })
+  agencies!: AgencyRef[];
+
+  @Field(() => DateTime, { description: "The first report in that window." })
+  firstReportAt!: Date;
+
+  @Field(() => DateTime, { description: "The last report in that window." })
+  lastReportAt!: Date;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inputs (binding: see the contract's inputs-and-enums.graphql)
+
+@InputType({ description: "A person to add to a new case, with their part in it." })
+export class CasePersonInput {
+  @Field(() => ID, { description: "Partnership person id." })
+  personId!: string;
+
+  @Field(() => String, { description: "VICTIM, PERPETRATOR, WITNESS, COMPLAINANT or OTHER" })
+  role!: string;
+}
+
+@InputType({ description: "A new problem-solving case; the caller's agency leads it." })
+export class OpenCaseInput {
+  @Field(() => String, { description: "Short title of the problem." })
+  title!: string;
+
+  @Field(() => String, {
+    description: "Free text such as 'Youth nuisance', 'Drug dealing', 'Neighbour dispute'.",
+  })
+  problemType!: string;
+
+  @Field(() => [String], {
+    description: "LSOA codes of the neighbourhoods the problem affects (at least one).",
+  })
+  neighbourhoodCodes!: string[];
+
+  @Field(() => [ID], { description: "Agencies to work the case with the lead." })
+  partnerAgencyIds!: string[];
+
+  @Field(() => [CasePersonInput], { description: "People in the case and their parts." })
+  people!: CasePersonInput[];
+}
+
+@InputType({ description: "A new action on a case." })
+export class CaseActionInput {
+  @Field(() => ID, { description: "The agency to do it: the lead or a partner." })
+  assignedAgencyId!: string;
+
+  @Field(() => String, { description: "What is to be done." })
+  description!: string;
+
+  @Field(() => CalendarDate, { description: "When it is due." })
+  dueOn!: Date;
+}
+
+@InputType({ description: "A record held by an agency, to link to a case." })
+export class CaseRecordInput {
+  @Field(() => CaseRecordKind, { description: "Which kind of record." })
+  kind!: CaseRecordKind;
+
+  @Field(() => ID, { description: "The record's id in its owner's subgraph." })
+  id!: string;
+}
