@@ -1,0 +1,260 @@
+import { Column, Entity, Index, PrimaryColumn } from "typeorm";
+
+/** A partner agency: the owner of records and a party to agreements. */
+@Entity({ name: "agencies" })
+export class AgencyRecord {
+  @PrimaryColumn({ type: "text" })
+  id!: string;
+
+  @Column({ type: "text" })
+  name!: string;
+
+  /** POLICE, COUNCIL, YOUTH, HOUSING or a deployment's own kind. */
+  @Column({ type: "text" })
+  kind!: string;
+
+  /** Whom partners contact to ask for access (signposting). */
+  @Column({ type: "text" })
+  contact!: string;
+}
+
+/** An information sharing agreement: provider may share categories with recipient for purposes. */
+@Entity({ name: "agreements" })
+@Index("agreements_parties", ["recipientAgencyId", "providerAgencyId"])
+export class AgreementRecord {
+  @PrimaryColumn({ type: "text" })
+  id!: string;
+
+  @Column({ type: "text", unique: true })
+  reference!: string;
+
+  @Column({ type: "text" })
+  title!: string;
+
+  @Column({ type: "text", name: "provider_agency_id" })
+  providerAgencyId!: string;
+
+  @Column({ type: "text", name: "recipient_agency_id" })
+  recipientAgencyId!: string;
+
+  /** DRAFT, ACTIVE, SUSPENDED or REVOKED; EXPIRED is computed from the dates. */
+  @Column({ type: "text" })
+  status!: string;
+
+  @Column({ type: "text", array: true })
+  purposes!: string[];
+
+  @Column({ type: "text", array: true })
+  categories!: string[];
+
+  @Column({ type: "text", array: true, name: "consent_required_for", default: () => "'{}'" })
+  consentRequiredFor!: string[];
+
+  @Column({ type: "text", name: "lawful_basis" })
+  lawfulBasis!: string;
+
+  @Column({ type: "date", name: "valid_from" })
+  validFrom!: string;
+
+  @Column({ type: "date", name: "valid_to" })
+  validTo!: string;
+
+  @Column({ type: "date", name: "review_date" })
+  reviewDate!: string;
+
+  @Column({ type: "text", name: "proposed_by" })
+  proposedBy!: string;
+
+  @Column({ type: "timestamptz", name: "proposed_at" })
+  proposedAt!: Date;
+
+  @Column({ type: "timestamptz", name: "suspended_at", nullable: true })
+  suspendedAt!: Date | null;
+
+  @Column({ type: "text", name: "suspended_reason", nullable: true })
+  suspendedReason!: string | null;
+
+  @Column({ type: "timestamptz", name: "revoked_at", nullable: true })
+  revokedAt!: Date | null;
+
+  @Column({ type: "text", name: "revoked_reason", nullable: true })
+  revokedReason!: string | null;
+}
+
+/** One party's approval of an agreement. */
+@Entity({ name: "agreement_approvals" })
+export class AgreementApprovalRecord {
+  @PrimaryColumn({ type: "text", name: "agreement_id" })
+  agreementId!: string;
+
+  @PrimaryColumn({ type: "text", name: "agency_id" })
+  agencyId!: string;
+
+  @Column({ type: "text", name: "approved_by" })
+  approvedBy!: string;
+
+  @Column({ type: "timestamptz", name: "approved_at" })
+  approvedAt!: Date;
+}
+
+/** A person's consent to share categories of their data with a recipient agency. */
+@Entity({ name: "consents" })
+@Index("consents_person_recipient", ["personId", "recipientAgencyId"])
+export class ConsentRecord {
+  @PrimaryColumn({ type: "text" })
+  id!: string;
+
+  @Column({ type: "text", name: "person_id" })
+  personId!: string;
+
+  @Column({ type: "text", name: "recipient_agency_id" })
+  recipientAgencyId!: string;
+
+  @Column({ type: "text", array: true })
+  purposes!: string[];
+
+  @Column({ type: "text", array: true })
+  categories!: string[];
+
+  @Column({ type: "text", name: "given_by" })
+  givenBy!: string;
+
+  @Column({ type: "timestamptz", name: "given_at" })
+  givenAt!: Date;
+
+  @Column({ type: "timestamptz", name: "expires_at", nullable: true })
+  expiresAt!: Date | null;
+
+  @Column({ type: "timestamptz", name: "withdrawn_at", nullable: true })
+  withdrawnAt!: Date | null;
+
+  @Column({ type: "text", name: "evidence_ref" })
+  evidenceRef!: string;
+
+  @Column({ type: "text", name: "recorded_by_agency_id" })
+  recordedByAgencyId!: string;
+
+  @Column({ type: "text", name: "recorded_by" })
+  recordedBy!: string;
+
+  @Column({ type: "timestamptz", name: "recorded_at" })
+  recordedAt!: Date;
+}
+
+/** The people index's dates of birth, copied here for the under-13 consent rule. */
+@Entity({ name: "person_dates_of_birth" })
+export class PersonDateOfBirthRecord {
+  @PrimaryColumn({ type: "text", name: "person_id" })
+  personId!: string;
+
+  @Column({ type: "date", name: "date_of_birth" })
+  dateOfBirth!: string;
+}
+
+/** One hash-chained, append-only audit record. */
+@Entity({ name: "audit_log" })
+export class AuditRecord {
+  @PrimaryColumn({ type: "bigint" })
+  sequence!: string;
+
+  @Column({ type: "timestamptz" })
+  at!: Date;
+
+  @Column({ type: "text", name: "user_id" })
+  userId!: string;
+
+  @Column({ type: "text", name: "agency_id" })
+  agencyId!: string;
+
+  @Column({ type: "text" })
+  role!: string;
+
+  @Column({ type: "text", nullable: true })
+  purpose!: string | null;
+
+  @Column({ type: "text", name: "operation_name", nullable: true })
+  operationName!: string | null;
+
+  @Column({ type: "text", name: "request_id" })
+  requestId!: string;
+
+  @Column({ type: "text", name: "owner_agency_id", nullable: true })
+  ownerAgencyId!: string | null;
+
+  @Column({ type: "text", array: true, name: "person_ids", default: () => "'{}'" })
+  personIds!: string[];
+
+  @Column({ type: "text", array: true, default: () => "'{}'" })
+  categories!: string[];
+
+  @Column({ type: "text", array: true, name: "record_ids", default: () => "'{}'" })
+  recordIds!: string[];
+
+  @Column({ type: "text" })
+  decision!: string;
+
+  @Column({ type: "text", nullable: true })
+  reason!: string | null;
+
+  @Column({ type: "text", nullable: true })
+  basis!: string | null;
+
+  @Column({ type: "text", name: "agreement_id", nullable: true })
+  agreementId!: string | null;
+
+  @Column({ type: "text", name: "consent_id", nullable: true })
+  consentId!: string | null;
+
+  @Column({ type: "boolean", name: "break_glass", default: false })
+  breakGlass!: boolean;
+
+  @Column({ type: "text", nullable: true })
+  justification!: string | null;
+
+  @Column({ type: "text" })
+  kind!: string;
+
+  @Column({ type: "text", nullable: true })
+  detail!: string | null;
+
+  @Column({ type: "char", length: 64, name: "previous_hash" })
+  previousHash!: string;
+
+  @Column({ type: "char", length: 64 })
+  hash!: string;
+}
+
+/** The chain's head as it stood every 1000 records: catches a log cut back at its tail. */
+@Entity({ name: "audit_checkpoints" })
+export class AuditCheckpointRecord {
+  @PrimaryColumn({ type: "bigint" })
+  sequence!: string;
+
+  @Column({ type: "char", length: 64 })
+  hash!: string;
+
+  @Column({ type: "timestamptz" })
+  at!: Date;
+}
+
+/** A DSO's finding on a break-glass access to its agency's data. */
+@Entity({ name: "break_glass_reviews" })
+export class BreakGlassReviewRecord {
+  @PrimaryColumn({ type: "bigint", name: "audit_sequence" })
+  auditSequence!: string;
+
+  @Column({ type: "text" })
+  outcome!: string;
+
+  @Column({ type: "text" })
+  note!: string;
+
+  @Column({ type: "text", name: "reviewed_by" })
+  reviewedBy!: string;
+
+  @Column({ type: "text", name: "reviewer_agency_id" })
+  reviewerAgencyId!: string;
+
+  @Column({ type: "timestamptz", name: "reviewed_at" })
+  reviewedAt!: Date;
+}

@@ -1,0 +1,5 @@
+import "reflect-metadata";
+import { runSubgraphProcess } from "../shared/run";
+import { governance } from "./server";
+
+runSubgraphProcess(governance);

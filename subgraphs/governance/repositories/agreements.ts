@@ -1,0 +1,226 @@
+import type { Sql } from "../../shared/database";
+import type { AgreementFacts } from "../../shared/access/decision";
+import { AgreementStatus, DataCategory, Purpose } from "../../shared/enums";
+import { Agreement } from "../types";
+
+export interface AgreementRow {
+  id: string;
+  reference: string;
+  title: string;
+  provider_agency_id: string;
+  recipient_agency_id: string;
+  status: string;
+  purposes: string[];
+  categories: string[];
+  consent_required_for: string[];
+  lawful_basis: string;
+  valid_from: string;
+  valid_to: string;
+  review_date: string;
+  suspended_at: Date | null;
+  suspended_reason: string | null;
+  revoked_at: Date | null;
+  revoked_reason: string | null;
+  approved_by_provider: boolean;
+  approved_by_recipient: boolean;
+}
+
+/** Dates as text: pg would turn a `date` into a local-midnight Date and shift it across zones. */
+export const AGREEMENT_COLUMNS = `a.id, a.reference, a.title, a.provider_agency_id, a.recipient_agency_id, a.status,
+  a.purposes, a.categories, a.consent_required_for, a.lawful_basis,
+  a.valid_from::text AS valid_from, a.valid_to::text AS valid_to, a.review_date::text AS review_date,
+  a.suspended_at, a.suspended_reason, a.revoked_at, a.revoked_reason,
+  EXISTS (SELECT 1 FROM agreement_approvals p WHERE p.agreement_id = a.id AND p.agency_id = a.provider_agency_id) AS approved_by_provider,
+  EXISTS (SELECT 1 FROM agreement_approvals p WHERE p.agreement_id = a.id AND p.agency_id = a.recipient_agency_id) AS approved_by_recipient`;
+
+export function toAgreement(row: AgreementRow): Agreement {
+  return Object.assign(new Agreement(), {
+    id: row.id,
+    reference: row.reference,
+    title: row.title,
+    providerAgencyId: row.provider_agency_id,
+    recipientAgencyId: row.recipient_agency_id,
+    storedStatus: row.status as AgreementStatus,
+    purposes: row.purposes as Purpose[],
+    categories: row.categories as DataCategory[],
+    consentRequiredFor: row.consent_required_for as DataCategory[],
+    lawfulBasis: row.lawful_basis,
+    validFrom: row.valid_from,
+    validTo: row.valid_to,
+    reviewDate: row.review_date,
+    suspendedAt: row.suspended_at,
+    suspendedReason: row.suspended_reason,
+    revokedAt: row.revoked_at,
+    revokedReason: row.revoked_reason,
+    approvedByProvider: row.approved_by_provider,
+    approvedByRecipient: row.approved_by_recipient,
+  });
+}
+
+/** What the access decision needs of an agreement. */
+export function agreementFacts(a: Agreement): AgreementFacts {
+  return {
+    id: a.id,
+    reference: a.reference,
+    providerAgencyId: a.providerAgencyId,
+    recipientAgencyId: a.recipientAgencyId,
+    status: a.storedStatus,
+    approvedByProvider: a.approvedByProvider,
+    approvedByRecipient: a.approvedByRecipient,
+    purposes: a.purposes,
+    categories: a.categories,
+    consentRequiredFor: a.consentRequiredFor,
+    validFrom: a.validFrom,
+    validTo: a.validTo,
+    suspendedAt: a.suspendedAt,
+    revokedAt: a.revokedAt,
+  };
+}
+
+export interface ApprovalRow {
+  agreementId: string;
+  agencyId: string;
+  approvedBy: string;
+  approvedAt: Date;
+}
+
+export interface NewAgreement {
+  id: string;
+  reference: string;
+  title: string;
+  providerAgencyId: string;
+  recipientAgencyId: string;
+  status: AgreementStatus;
+  purposes: Purpose[];
+  categories: DataCategory[];
+  consentRequiredFor: DataCategory[];
+  lawfulBasis: string;
+  validFrom: string;
+  validTo: string;
+  reviewDate: string;
+  proposedBy: string;
+  proposedAt: Date;
+  suspendedAt?: Date | null;
+  suspendedReason?: string | null;
+}
+
+/** Serialises reference numbering, so two proposals never take the same number. */
+const REFERENCE_LOCK = 0x69736120; // "isa "
+
+/** All SQL over agreements and their approvals. */
+export class AgreementRepository {
+  constructor(private readonly sql: Sql) {}
+
+  async findByIds(ids: readonly string[]): Promise<Agreement[]> {
+    const rows = await this.sql.many<AgreementRow>(
+      `SELECT ${AGREEMENT_COLUMNS} FROM agreements a WHERE a.id = ANY($1)`,
+      [ids],
+    );
+    return rows.map(toAgreement);
+  }
+
+  /** Every agreement (a partnership has tens, not thousands), by reference. */
+  async all(): Promise<Agreement[]> {
+    const rows = await this.sql.many<AgreementRow>(
+      `SELECT ${AGREEMENT_COLUMNS} FROM agreements a ORDER BY a.reference`,
+    );
+    return rows.map(toAgreement);
+  }
+
+  /** Reads one agreement and locks it until the transaction ends (`sql` must be a transaction). */
+  async lock(id: string): Promise<Agreement | null> {
+    const row = await this.sql.one<AgreementRow>(
+      `SELECT ${AGREEMENT_COLUMNS} FROM agreements a WHERE a.id = $1 FOR UPDATE OF a`,
+      [id],
+    );
+    return row ? toAgreement(row) : null;
+  }
+
+  async approvalsFor(agreementIds: readonly string[]): Promise<ApprovalRow[]> {
+    return this.sql.many<ApprovalRow>(
+      `SELECT agreement_id AS "agreementId", agency_id AS "agencyId", approved_by AS "approvedBy", approved_at AS "approvedAt"
+         FROM agreement_approvals WHERE agreement_id = ANY($1) ORDER BY agreement_id, approved_at, agency_id`,
+      [agreementIds],
+    );
+  }
+
+  /** The next ISA-<year>-NNN reference (`sql` must be a transaction: the lock holds until it ends). */
+  async nextReference(year: number): Promise<string> {
+    await this.sql.exec(`SELECT pg_advisory_xact_lock($1::bigint)`, [REFERENCE_LOCK]);
+    const row = await this.sql.one<{ n: number }>(
+      `SELECT coalesce(max(split_part(reference, '-', 3)::int), 0) + 1 AS n
+         FROM agreements WHERE reference ~ $1`,
+      [`^ISA-${year}-[0-9]+$`],
+    );
+    return `ISA-${year}-${String(row?.n ?? 1).padStart(3, "0")}`;
+  }
+
+  async insertMany(agreements: readonly NewAgreement[]): Promise<void> {
+    await this.sql.exec(
+      `INSERT INTO agreements (id, reference, title, provider_agency_id, recipient_agency_id, status, purposes, categories,
+                               consent_required_for, lawful_basis, valid_from, valid_to, review_date, proposed_by, proposed_at,
+                               suspended_at, suspended_reason)
+       SELECT id, reference, title, provider_agency_id, recipient_agency_id, status, purposes, categories,
+              consent_required_for, lawful_basis, valid_from, valid_to, review_date, proposed_by, proposed_at,
+              suspended_at, suspended_reason
+         FROM jsonb_to_recordset($1::jsonb) AS r(id text, reference text, title text, provider_agency_id text,
+              recipient_agency_id text, status text, purposes text[], categories text[], consent_required_for text[],
+              lawful_basis text, valid_from date, valid_to date, review_date date, proposed_by text, proposed_at timestamptz,
+              suspended_at timestamptz, suspended_reason text)`,
+      [
+        JSON.stringify(
+          agreements.map((a) => ({
+            id: a.id,
+            reference: a.reference,
+            title: a.title,
+            provider_agency_id: a.providerAgencyId,
+            recipient_agency_id: a.recipientAgencyId,
+            status: a.status,
+            purposes: a.purposes,
+            categories: a.categories,
+            consent_required_for: a.consentRequiredFor,
+            lawful_basis: a.lawfulBasis,
+            valid_from: a.validFrom,
+            valid_to: a.validTo,
+            review_date: a.reviewDate,
+            proposed_by: a.proposedBy,
+            proposed_at: a.proposedAt.toISOString(),
+            suspended_at: a.suspendedAt?.toISOString() ?? null,
+            suspended_reason: a.suspendedReason ?? null,
+          })),
+        ),
+      ],
+    );
+  }
+
+  async insertApprovals(approvals: readonly ApprovalRow[]): Promise<void> {
+    await this.sql.exec(
+      `INSERT INTO agreement_approvals (agreement_id, agency_id, approved_by, approved_at)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[])`,
+      [
+        approvals.map((a) => a.agreementId),
+        approvals.map((a) => a.agencyId),
+        approvals.map((a) => a.approvedBy),
+        approvals.map((a) => a.approvedAt.toISOString()),
+      ],
+    );
+  }
+
+  async setStatus(id: string, status: AgreementStatus): Promise<void> {
+    await this.sql.exec(`UPDATE agreements SET status = $2 WHERE id = $1`, [id, status]);
+  }
+
+  async suspend(id: string, reason: string, at: Date): Promise<void> {
+    await this.sql.exec(
+      `UPDATE agreements SET status = 'SUSPENDED', suspended_at = $2, suspended_reason = $3 WHERE id = $1`,
+      [id, at, reason],
+    );
+  }
+
+  async revoke(id: string, reason: string, at: Date): Promise<void> {
+    await this.sql.exec(
+      `UPDATE agreements SET status = 'REVOKED', revoked_at = $2, revoked_reason = $3 WHERE id = $1`,
+      [id, at, reason],
+    );
+  }
+}

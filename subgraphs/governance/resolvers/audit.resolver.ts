@@ -1,0 +1,161 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
+import { decideAccess } from "../../shared/access/decision";
+import type { ChainRow } from "../../shared/access/audit-chain";
+import { encodeCursor, pageRequest } from "../../shared/connection";
+import { DataCategory, Purpose, Role } from "../../shared/enums";
+import { badInput } from "../../shared/errors";
+import { loadAccessFacts } from "../repositories/access-facts";
+import { requireDataSharingOfficer } from "../services/acting";
+import {
+  AccessBasis,
+  AccessExplanation,
+  AccessOutcome,
+  Actor,
+  Agency,
+  Agreement,
+  Consent,
+  Disclosure,
+  DisclosureConnection,
+} from "../types";
+import { agencyOf, type Context } from "./agency.resolver";
+
+function toDisclosure(row: ChainRow): Disclosure {
+  return Object.assign(new Disclosure(), {
+    id: String(row.sequence),
+    at: row.at,
+    actor: Object.assign(new Actor(), { userId: row.userId, role: row.role as Role, agencyId: row.agencyId }),
+    purpose: row.purpose as Purpose | null,
+    operationName: row.operationName,
+    requestId: row.requestId,
+    ownerAgencyId: row.ownerAgencyId ?? "",
+    categories: row.categories as DataCategory[],
+    recordIds: row.recordIds,
+    decision: row.decision as AccessOutcome,
+    reason: row.reason,
+    basis: row.basis as AccessBasis | null,
+    agreementId: row.agreementId,
+    consentId: row.consentId,
+    breakGlass: row.breakGlass,
+  });
+}
+
+@Resolver(() => Disclosure)
+export class DisclosureResolver {
+  @Query(() => DisclosureConnection, {
+    description:
+      "Who saw (or was refused) the caller's agency's data about a person, when, why and on what basis, newest first. " +
+      "For data-sharing officers, about their own agency's data only.",
+  })
+  async disclosures(
+    @Arg("personId", () => ID, { description: "Partnership person id." }) personId: string,
+    @Arg("first", () => Int, {
+      nullable: true,
+      defaultValue: 50,
+      description: "Page size (at most 500; default 50).",
+    })
+    first: number | null,
+    @Arg("after", () => String, { nullable: true, description: "Cursor to continue after." })
+    after: string | null,
+    @Ctx() ctx: Context,
+  ): Promise<DisclosureConnection> {
+    requireDataSharingOfficer(ctx.caller, "read the audit");
+    const page = pageRequest(first, after);
+    const result = await ctx.loaders.audit.disclosures(ctx.caller.agencyId, personId, page);
+    const visible = result.items.slice(0, page.limit);
+    const edges = visible.map((row, i) => ({
+      cursor: encodeCursor(page.offset + i),
+      node: toDisclosure(row),
+    }));
+    return {
+      edges,
+      pageInfo: {
+        hasNextPage: page.offset + visible.length < result.totalCount,
+        endCursor: edges.length ? edges[edges.length - 1].cursor : null,
+      },
+      totalCount: result.totalCount,
+    };
+  }
+
+  @FieldResolver(() => Agency, { description: "The agency that holds the data." })
+  owner(@Root() disclosure: Disclosure, @Ctx() ctx: Context): Promise<Agency> {
+    return agencyOf(ctx, disclosure.ownerAgencyId);
+  }
+
+  @FieldResolver(() => Agreement, { nullable: true, description: "The agreement relied on." })
+  agreement(@Root() disclosure: Disclosure, @Ctx() ctx: Context): Promise<Agreement | null> | null {
+    return disclosure.agreementId ? ctx.loaders.agreementById.load(disclosure.agreementId) : null;
+  }
+
+  @FieldResolver(() => Consent, { nullable: true, description: "The consent relied on." })
+  consent(@Root() disclosure: Disclosure, @Ctx() ctx: Context): Promise<Consent | null> | null {
+    return disclosure.consentId ? ctx.loaders.consentById.load(disclosure.consentId) : null;
+  }
+}
+
+@Resolver(() => Actor)
+export class ActorResolver {
+  @FieldResolver(() => Agency, { description: "Their agency." })
+  agency(@Root() actor: Actor, @Ctx() ctx: Context): Promise<Agency> {
+    return agencyOf(ctx, actor.agencyId);
+  }
+}
+
+@Resolver(() => AccessExplanation)
+export class AccessExplanationResolver {
+  @Query(() => AccessExplanation, {
+    description:
+      "Why the caller, under the purpose it sends (x-purpose, and x-break-glass if any), may or may not see one category " +
+      "of a person's data held by one agency. Explains only: nothing is disclosed or recorded.",
+  })
+  async explainAccess(
+    @Arg("personId", () => ID, { description: "Partnership person id." }) personId: string,
+    @Arg("ownerAgencyId", () => ID, { description: "The agency that holds the data." }) ownerAgencyId: string,
+    @Arg("category", () => DataCategory, { description: "The category of data." }) category: DataCategory,
+    @Ctx() ctx: Context,
+  ): Promise<AccessExplanation> {
+    if (!personId.trim()) throw badInput("personId", "must not be empty");
+    if (!(await ctx.loaders.agencyById.load(ownerAgencyId)))
+      throw badInput("ownerAgencyId", `unknown agency "${ownerAgencyId}"`);
+    const facts = await loadAccessFacts(ctx.sql, {
+      recipientAgencyId: ctx.caller.agencyId,
+      providerAgencyIds: [ownerAgencyId],
+      personIds: [personId],
+    });
+    const decision = decideAccess(
+      {
+        callerAgencyId: ctx.caller.agencyId,
+        role: ctx.caller.role,
+        purpose: ctx.purpose,
+        breakGlass: ctx.breakGlass,
+        ownerAgencyId,
+        category,
+        personId,
+        aggregate: false,
+        at: new Date(),
+      },
+      facts,
+    );
+    return Object.assign(new AccessExplanation(), {
+      decision: decision.permitted ? AccessOutcome.PERMITTED : AccessOutcome.DENIED,
+      reason: decision.reason,
+      basis: decision.basis as AccessBasis | null,
+      breakGlass: decision.breakGlass,
+      agreementId: decision.agreementId,
+      consentId: decision.consentId,
+      steps: decision.steps,
+    });
+  }
+
+  @FieldResolver(() => Agreement, {
+    nullable: true,
+    description: "The agreement relied on, or the one whose consent condition is unmet.",
+  })
+  agreement(@Root() explanation: AccessExplanation, @Ctx() ctx: Context): Promise<Agreement | null> | null {
+    return explanation.agreementId ? ctx.loaders.agreementById.load(explanation.agreementId) : null;
+  }
+
+  @FieldResolver(() => Consent, { nullable: true, description: "The consent relied on." })
+  consent(@Root() explanation: AccessExplanation, @Ctx() ctx: Context): Promise<Consent | null> | null {
+    return explanation.consentId ? ctx.loaders.consentById.load(explanation.consentId) : null;
+  }
+}

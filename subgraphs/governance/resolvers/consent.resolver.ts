@@ -1,0 +1,95 @@
+import type { GraphQLResolveInfo } from "graphql";
+import { Arg, Ctx, FieldResolver, ID, Info, Mutation, Resolver, Root } from "type-graphql";
+import { forbidden } from "../../shared/access/decision";
+import { Role } from "../../shared/enums";
+import { notFound } from "../../shared/errors";
+import { actingFrom } from "../services/acting";
+import { recordConsent, withdrawConsent } from "../services/consents";
+import { Agency, Consent, ConsentStatus, Person, RecordConsentInput } from "../types";
+import { agencyOf, type Context } from "./agency.resolver";
+
+/** Withdrawal wins over expiry; both are judged at the time of the request. */
+export function consentStatusAt(
+  consent: Pick<Consent, "withdrawnAt" | "expiresAt">,
+  at: Date,
+): ConsentStatus {
+  if (consent.withdrawnAt && consent.withdrawnAt.getTime() <= at.getTime()) return ConsentStatus.WITHDRAWN;
+  if (consent.expiresAt && consent.expiresAt.getTime() <= at.getTime()) return ConsentStatus.EXPIRED;
+  return ConsentStatus.ACTIVE;
+}
+
+async function freshConsent(ctx: Context, id: string): Promise<Consent> {
+  ctx.loaders.consentById.clear(id);
+  const consent = await ctx.loaders.consentById.load(id);
+  if (!consent) throw notFound(`consent ${id}`);
+  return consent;
+}
+
+@Resolver(() => Consent)
+export class ConsentResolver {
+  @Mutation(() => Consent, {
+    description:
+      "Records a person's consent, for the caller's agency (a data-sharing officer). Someone under 13 when it was given " +
+      "must have had it given by PARENT_OR_GUARDIAN.",
+  })
+  async recordConsent(
+    @Arg("input", () => RecordConsentInput, { description: "The consent as given." })
+    input: RecordConsentInput,
+    @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<Consent> {
+    const id = await recordConsent(ctx.sql, actingFrom(ctx, info), input);
+    return freshConsent(ctx, id);
+  }
+
+  @Mutation(() => Consent, {
+    description:
+      "Withdraws a consent (a data-sharing officer of the recording or recipient agency); sharing under it stops from the next request.",
+  })
+  async withdrawConsent(
+    @Arg("id", () => ID, { description: "Consent id." }) id: string,
+    @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<Consent> {
+    await withdrawConsent(ctx.sql, actingFrom(ctx, info), id);
+    return freshConsent(ctx, id);
+  }
+
+  @FieldResolver(() => ConsentStatus, {
+    description: "Where it stands now: expiry is judged at the time of the request.",
+  })
+  status(@Root() consent: Consent): ConsentStatus {
+    return consentStatusAt(consent, new Date());
+  }
+
+  @FieldResolver(() => Person, { description: "Whose consent it is." })
+  person(@Root() consent: Consent): Person {
+    return Object.assign(new Person(), { id: consent.personId });
+  }
+
+  @FieldResolver(() => Agency, { description: "The agency the data may be shared with." })
+  recipient(@Root() consent: Consent, @Ctx() ctx: Context): Promise<Agency> {
+    return agencyOf(ctx, consent.recipientAgencyId);
+  }
+
+  @FieldResolver(() => Agency, { description: "The agency that recorded it." })
+  recordedByAgency(@Root() consent: Consent, @Ctx() ctx: Context): Promise<Agency> {
+    return agencyOf(ctx, consent.recordedByAgencyId);
+  }
+}
+
+@Resolver(() => Person)
+export class PersonConsentsResolver {
+  @FieldResolver(() => [Consent], {
+    description:
+      "The person's consents that concern the caller's agency (recorded by it or given to it), oldest first. " +
+      "For practitioners and data-sharing officers; analysts reach no person-level data.",
+  })
+  async consents(@Root() person: Person, @Ctx() ctx: Context): Promise<Consent[]> {
+    if (ctx.caller.role === Role.ANALYST)
+      throw forbidden("ROLE_NOT_PERMITTED", "analysts reach no person-level data");
+    const agency = ctx.caller.agencyId;
+    const all = await ctx.loaders.consentsByPerson.load(person.id);
+    return all.filter((c) => c.recordedByAgencyId === agency || c.recipientAgencyId === agency);
+  }
+}

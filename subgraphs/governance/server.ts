@@ -1,0 +1,51 @@
+import "reflect-metadata";
+import { DemoSeedRecord } from "../shared/demo/seed-marker";
+import type { SubgraphDefinition } from "../shared/subgraph";
+import {
+  AgencyRecord,
+  AgreementApprovalRecord,
+  AgreementRecord,
+  AuditCheckpointRecord,
+  AuditRecord,
+  BreakGlassReviewRecord,
+  ConsentRecord,
+  PersonDateOfBirthRecord,
+} from "./entities";
+import { createGovernanceLoaders, type GovernanceLoaders } from "./loaders";
+import { Initial1763700000000 } from "./migrations/1763700000000-Initial";
+import { governanceReferenceResolvers } from "./reference";
+import { AgencyResolver } from "./resolvers/agency.resolver";
+import { AgreementApprovalResolver, AgreementResolver } from "./resolvers/agreement.resolver";
+import { AccessExplanationResolver, ActorResolver, DisclosureResolver } from "./resolvers/audit.resolver";
+import { BreakGlassResolver } from "./resolvers/break-glass.resolver";
+import { ConsentResolver, PersonConsentsResolver } from "./resolvers/consent.resolver";
+
+/** The governance subgraph: agencies, agreements, consents, access decisions and the audit log. */
+export const governance: SubgraphDefinition<GovernanceLoaders> = {
+  name: "governance",
+  entities: [
+    AgencyRecord,
+    AgreementRecord,
+    AgreementApprovalRecord,
+    ConsentRecord,
+    PersonDateOfBirthRecord,
+    AuditRecord,
+    AuditCheckpointRecord,
+    BreakGlassReviewRecord,
+    DemoSeedRecord,
+  ],
+  migrations: [Initial1763700000000],
+  resolvers: [
+    AgencyResolver,
+    AgreementResolver,
+    AgreementApprovalResolver,
+    ConsentResolver,
+    PersonConsentsResolver,
+    DisclosureResolver,
+    ActorResolver,
+    AccessExplanationResolver,
+    BreakGlassResolver,
+  ],
+  referenceResolvers: governanceReferenceResolvers,
+  createLoaders: createGovernanceLoaders,
+};

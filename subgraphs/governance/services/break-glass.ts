@@ -1,0 +1,64 @@
+import { forbidden } from "../../shared/access/decision";
+import type { Sql } from "../../shared/database";
+import { BreakGlassOutcome } from "../../shared/enums";
+import { badInput, notFound } from "../../shared/errors";
+import { AuditRepository } from "../repositories/audit";
+import { BreakGlassRepository } from "../repositories/break-glass";
+import { changeRecord, requireDataSharingOfficer, requiredText, type Acting } from "./acting";
+
+/** Parses a break-glass event id (an audit sequence number). */
+export function eventSequence(id: string): number {
+  const sequence = Number(id);
+  if (!/^[1-9][0-9]{0,15}$/.test(id) || !Number.isSafeInteger(sequence))
+    throw badInput("id", "is not a break-glass event id");
+  return sequence;
+}
+
+/** Records a DSO's finding on a break-glass access to its agency's data; the first review stands. */
+export async function reviewBreakGlass(
+  sql: Sql,
+  acting: Acting,
+  id: string,
+  outcome: BreakGlassOutcome,
+  noteText: string,
+): Promise<number> {
+  requireDataSharingOfficer(acting.caller, "review break-glass access");
+  const sequence = eventSequence(id);
+  const note = requiredText("note", noteText);
+  await sql.transaction(async (tx) => {
+    const events = new BreakGlassRepository(tx);
+    const event = await events.find(sequence);
+    if (!event) throw notFound(`break-glass event ${id}`);
+    if (event.ownerAgencyId !== acting.caller.agencyId) {
+      throw forbidden(
+        "ROLE_NOT_PERMITTED",
+        `only a data-sharing officer of ${event.ownerAgencyId} may review this access`,
+      );
+    }
+    const now = new Date();
+    const written = await events.insertReview({
+      auditSequence: sequence,
+      outcome,
+      note,
+      reviewedBy: acting.caller.userId,
+      reviewerAgencyId: acting.caller.agencyId,
+      reviewedAt: now,
+    });
+    if (!written) throw badInput("id", "this break-glass access has already been reviewed");
+    await AuditRepository.appendWithin(tx, [
+      changeRecord(
+        acting,
+        "BREAK_GLASS_REVIEW",
+        {
+          ownerAgencyId: event.ownerAgencyId,
+          personIds: event.people.map((p) => p.id),
+          categories: event.categories,
+          recordIds: [id],
+          detail: `${outcome}: ${note}`,
+        },
+        now,
+      ),
+    ]);
+  });
+  return sequence;
+}

@@ -1,0 +1,504 @@
+import { Directive, Field, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
+import {
+  AgreementStatus,
+  BreakGlassOutcome,
+  ConsentGiver,
+  DataCategory,
+  Purpose,
+  Role,
+} from "../shared/enums";
+import { CalendarDate, DateTime } from "../shared/scalars";
+import { PageInfo } from "../shared/types";
+
+/** Where a consent stands today. */
+export enum ConsentStatus {
+  ACTIVE = "ACTIVE",
+  WITHDRAWN = "WITHDRAWN",
+  EXPIRED = "EXPIRED",
+}
+registerEnumType(ConsentStatus, {
+  name: "ConsentStatus",
+  description: "Where a consent stands at the time of the request.",
+  valuesConfig: {
+    ACTIVE: { description: "In force: data it covers may be shared." },
+    WITHDRAWN: { description: "The person (or their parent or guardian) withdrew it." },
+    EXPIRED: { description: "Its expiry has passed." },
+  },
+});
+
+/** The outcome of an access decision. */
+export enum AccessOutcome {
+  PERMITTED = "PERMITTED",
+  DENIED = "DENIED",
+}
+registerEnumType(AccessOutcome, {
+  name: "AccessOutcome",
+  description: "Whether an access was permitted or denied.",
+  valuesConfig: {
+    PERMITTED: { description: "The data was (or would be) released." },
+    DENIED: { description: "The data was (or would be) withheld." },
+  },
+});
+
+/** On what ground access was permitted. */
+export enum AccessBasis {
+  OWN_DATA = "OWN_DATA",
+  AGREEMENT = "AGREEMENT",
+  CONSENT = "CONSENT",
+  BREAK_GLASS = "BREAK_GLASS",
+  PEOPLE_INDEX = "PEOPLE_INDEX",
+  AGGREGATE = "AGGREGATE",
+}
+registerEnumType(AccessBasis, {
+  name: "AccessBasis",
+  description: "On what ground an access was permitted.",
+  valuesConfig: {
+    OWN_DATA: { description: "The caller's own agency holds the data." },
+    AGREEMENT: { description: "An active information sharing agreement covers the purpose and category." },
+    CONSENT: { description: "The agreement asks for consent, and the person's consent covers it." },
+    BREAK_GLASS: {
+      description: "Emergency access under SAFEGUARDING; reviewed by the owner's data-sharing officers.",
+    },
+    PEOPLE_INDEX: {
+      description: "Identity from the partnership's people index, open to practitioners and DSOs.",
+    },
+    AGGREGATE: { description: "Suppressed statistics under STATISTICS, which are not personal data." },
+  },
+});
+
+@Directive('@key(fields: "id")')
+@ObjectType({ description: "A partner agency: police, council, youth services, housing or another." })
+export class Agency {
+  @Field(() => ID, { description: "Agency id, e.g. `police`." })
+  id!: string;
+
+  @Field(() => String, { description: "The agency's name." })
+  name!: string;
+
+  @Field(() => String, { description: "What kind of agency: POLICE, COUNCIL, YOUTH, HOUSING or another." })
+  kind!: string;
+
+  @Field(() => String, { description: "Whom partners contact to ask for access to its data." })
+  contact!: string;
+}
+
+@ObjectType({ description: "One party's approval of an information sharing agreement." })
+export class AgreementApproval {
+  @Field(() => Agency, { description: "The approving agency." })
+  agency!: Agency;
+
+  @Field(() => String, { description: "The data-sharing officer who approved." })
+  approvedBy!: string;
+
+  @Field(() => DateTime, { description: "When." })
+  approvedAt!: Date;
+
+  /** The approving agency's id (the agency field resolves through a loader). */
+  agencyId!: string;
+}
+
+@Directive('@key(fields: "id")')
+@ObjectType({
+  description:
+    "An information sharing agreement: the provider may share the listed categories with the recipient for the " +
+    "listed purposes, between its dates, once both have approved.",
+})
+export class Agreement {
+  @Field(() => ID, { description: "Agreement id." })
+  id!: string;
+
+  @Field(() => String, { description: "The partnership's reference, e.g. ISA-2026-001." })
+  reference!: string;
+
+  @Field(() => String, { description: "What the agreement is for, in a line." })
+  title!: string;
+
+  @Field(() => AgreementStatus, {
+    description:
+      "Status today: DRAFT until both parties approve (and while an approved agreement is not yet in force), " +
+      "ACTIVE between its dates, EXPIRED after validTo, or SUSPENDED or REVOKED by a party.",
+  })
+  status!: AgreementStatus;
+
+  @Field(() => Agency, { description: "The agency that holds the data." })
+  provider!: Agency;
+
+  @Field(() => Agency, { description: "The agency that may receive it." })
+  recipient!: Agency;
+
+  @Field(() => [Purpose], { description: "Purposes the data may be shared for." })
+  purposes!: Purpose[];
+
+  @Field(() => [DataCategory], { description: "Categories of data the provider may share." })
+  categories!: DataCategory[];
+
+  @Field(() => [DataCategory], {
+    description: "Categories (a subset of categories) shared only with the person's consent.",
+  })
+  consentRequiredFor!: DataCategory[];
+
+  @Field(() => String, {
+    description: "The lawful basis, e.g. UK GDPR Art 6(1)(e); Crime and Disorder Act 1998 s115.",
+  })
+  lawfulBasis!: string;
+
+  @Field(() => CalendarDate, { description: "First day in force." })
+  validFrom!: string;
+
+  @Field(() => CalendarDate, { description: "Last day in force." })
+  validTo!: string;
+
+  @Field(() => CalendarDate, { description: "When the parties review it." })
+  reviewDate!: string;
+
+  @Field(() => [AgreementApproval], { description: "Approvals so far; both parties must approve." })
+  approvals!: AgreementApproval[];
+
+  @Field(() => String, { nullable: true, description: "Why a party suspended it." })
+  suspendedReason!: string | null;
+
+  @Field(() => String, { nullable: true, description: "Why a party revoked it." })
+  revokedReason!: string | null;
+
+  @Field(() => String, {
+    description: "Why it has its status, e.g. 'awaiting approval by recipient council'.",
+  })
+  statusNote!: string;
+
+  // Kept for the field resolvers and the decision; not exposed as such.
+  providerAgencyId!: string;
+  recipientAgencyId!: string;
+  storedStatus!: AgreementStatus;
+  approvedByProvider!: boolean;
+  approvedByRecipient!: boolean;
+  suspendedAt!: Date | null;
+  revokedAt!: Date | null;
+}
+
+@Directive('@key(fields: "id")')
+@ObjectType({ description: "A person in the partnership's people index; governance adds their consents." })
+export class Person {
+  @Field(() => ID, { description: "Partnership person id." })
+  id!: string;
+}
+
+@Directive('@key(fields: "id")')
+@ObjectType({
+  description:
+    "A person's consent to share categories of their data with a recipient agency for stated purposes.",
+})
+export class Consent {
+  @Field(() => ID, { description: "Consent id." })
+  id!: string;
+
+  @Field(() => ConsentStatus, {
+    description: "Where it stands now: expiry is judged at the time of the request.",
+  })
+  status!: ConsentStatus;
+
+  @Field(() => Person, { description: "Whose consent it is." })
+  person!: Person;
+
+  @Field(() => Agency, { description: "The agency the data may be shared with." })
+  recipient!: Agency;
+
+  @Field(() => [Purpose], { description: "Purposes it covers." })
+  purposes!: Purpose[];
+
+  @Field(() => [DataCategory], { description: "Categories it covers." })
+  categories!: DataCategory[];
+
+  @Field(() => ConsentGiver, { description: "The person, or a parent or guardian (required under 13)." })
+  givenBy!: ConsentGiver;
+
+  @Field(() => DateTime, { description: "When it was given." })
+  givenAt!: Date;
+
+  @Field(() => DateTime, { nullable: true, description: "When it lapses; null when open-ended." })
+  expiresAt!: Date | null;
+
+  @Field(() => DateTime, { nullable: true, description: "When it was withdrawn; null while not withdrawn." })
+  withdrawnAt!: Date | null;
+
+  @Field(() => String, { description: "Where the signed form or recording is kept." })
+  evidenceRef!: string;
+
+  @Field(() => Agency, { description: "The agency that recorded it." })
+  recordedByAgency!: Agency;
+
+  // Kept for the field resolvers.
+  personId!: string;
+  recipientAgencyId!: string;
+  recordedByAgencyId!: string;
+}
+
+@ObjectType({ description: "Who acted: a user of an agency in a role." })
+export class Actor {
+  @Field(() => String, { description: "User id from the token's sub claim." })
+  userId!: string;
+
+  @Field(() => Role, { description: "The role they acted in." })
+  role!: Role;
+
+  @Field(() => Agency, { description: "Their agency." })
+  agency!: Agency;
+
+  /** The agency's id (the agency field resolves through a loader). */
+  agencyId!: string;
+}
+
+@ObjectType({
+  description: "One access to a person's data, permitted or denied, as the audit log records it.",
+})
+export class Disclosure {
+  @Field(() => ID, { description: "The audit record's sequence number." })
+  id!: string;
+
+  @Field(() => DateTime, { description: "When." })
+  at!: Date;
+
+  @Field(() => Actor, { description: "Who asked." })
+  actor!: Actor;
+
+  @Field(() => Purpose, { nullable: true, description: "The purpose they stated." })
+  purpose!: Purpose | null;
+
+  @Field(() => String, { nullable: true, description: "The GraphQL operation they ran." })
+  operationName!: string | null;
+
+  @Field(() => String, { description: "Request id, to follow the request through every service's logs." })
+  requestId!: string;
+
+  @Field(() => Agency, { description: "The agency that holds the data." })
+  owner!: Agency;
+
+  @Field(() => [DataCategory], { description: "Categories disclosed (or refused)." })
+  categories!: DataCategory[];
+
+  @Field(() => [String], { description: "Ids of the records disclosed (or refused)." })
+  recordIds!: string[];
+
+  @Field(() => AccessOutcome, { description: "Permitted or denied." })
+  decision!: AccessOutcome;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "Why it was denied: NO_AGREEMENT, CONSENT_REQUIRED and so on.",
+  })
+  reason!: string | null;
+
+  @Field(() => AccessBasis, {
+    nullable: true,
+    description: "On what ground it was permitted; null when denied.",
+  })
+  basis!: AccessBasis | null;
+
+  @Field(() => Agreement, { nullable: true, description: "The agreement relied on." })
+  agreement!: Agreement | null;
+
+  @Field(() => Consent, { nullable: true, description: "The consent relied on." })
+  consent!: Consent | null;
+
+  @Field(() => Boolean, { description: "True when released only by break-glass." })
+  breakGlass!: boolean;
+
+  // Kept for the field resolvers.
+  agreementId!: string | null;
+  consentId!: string | null;
+  ownerAgencyId!: string;
+}
+
+@ObjectType("DisclosureEdge", { description: "One disclosure in a page of results." })
+export class DisclosureEdge {
+  @Field(() => String, { description: "Opaque cursor; pass as `after` to continue." })
+  cursor!: string;
+
+  @Field(() => Disclosure, { description: "The disclosure." })
+  node!: Disclosure;
+}
+
+// Not the shared ConnectionType: a DSO reads its own agency's audit, so nothing is withheld
+// and a `restricted` list would have nothing to say.
+@ObjectType("DisclosureConnection", {
+  description: "A page of disclosures of a person's data, newest first.",
+})
+export class DisclosureConnection {
+  @Field(() => [DisclosureEdge], { description: "This page of results." })
+  edges!: DisclosureEdge[];
+
+  @Field(() => PageInfo, { description: "Whether more results follow, and where to continue." })
+  pageInfo!: PageInfo;
+
+  @Field(() => Int, { description: "How many disclosures match, across all pages." })
+  totalCount!: number;
+}
+
+@ObjectType({
+  description:
+    "Why the caller, under the purpose it sent, may or may not see one category of a person's data.",
+})
+export class AccessExplanation {
+  @Field(() => AccessOutcome, { description: "Permitted or denied." })
+  decision!: AccessOutcome;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "When denied, the reason a field would carry: NO_AGREEMENT, CONSENT_REQUIRED and so on.",
+  })
+  reason!: string | null;
+
+  @Field(() => AccessBasis, { nullable: true, description: "When permitted, on what ground." })
+  basis!: AccessBasis | null;
+
+  @Field(() => Boolean, { description: "True when only the caller's break-glass would release it." })
+  breakGlass!: boolean;
+
+  @Field(() => Agreement, {
+    nullable: true,
+    description: "The agreement relied on, or the one whose consent condition is unmet.",
+  })
+  agreement!: Agreement | null;
+
+  @Field(() => Consent, { nullable: true, description: "The consent relied on." })
+  consent!: Consent | null;
+
+  @Field(() => [String], { description: "The rules applied, in order, in words." })
+  steps!: string[];
+
+  // Kept for the field resolvers.
+  agreementId!: string | null;
+  consentId!: string | null;
+}
+
+@ObjectType({
+  description:
+    "An emergency (break-glass) access to an agency's data, for its data-sharing officers to review.",
+})
+export class BreakGlassEvent {
+  @Field(() => ID, { description: "The audit record's sequence number." })
+  id!: string;
+
+  @Field(() => DateTime, { description: "When." })
+  at!: Date;
+
+  @Field(() => Actor, { description: "Who broke the glass." })
+  actor!: Actor;
+
+  @Field(() => Purpose, { nullable: true, description: "The purpose stated (always SAFEGUARDING)." })
+  purpose!: Purpose | null;
+
+  @Field(() => String, { description: "The justification they gave." })
+  justification!: string;
+
+  @Field(() => Person, {
+    nullable: true,
+    description: "The person whose data was opened (the first, when several).",
+  })
+  person!: Person | null;
+
+  @Field(() => [Person], { description: "Everyone whose data was opened." })
+  people!: Person[];
+
+  @Field(() => [DataCategory], { description: "Categories opened." })
+  categories!: DataCategory[];
+
+  @Field(() => [String], { description: "Ids of the records opened." })
+  recordIds!: string[];
+
+  @Field(() => Agency, { description: "The agency whose data it was." })
+  ownerAgency!: Agency;
+
+  @Field(() => Boolean, { description: "Whether a data-sharing officer has reviewed it." })
+  reviewed!: boolean;
+
+  @Field(() => BreakGlassOutcome, { nullable: true, description: "The review's finding." })
+  outcome!: BreakGlassOutcome | null;
+
+  @Field(() => String, { nullable: true, description: "The reviewer's note." })
+  reviewNote!: string | null;
+
+  @Field(() => String, { nullable: true, description: "The reviewing data-sharing officer." })
+  reviewedBy!: string | null;
+
+  @Field(() => DateTime, { nullable: true, description: "When it was reviewed." })
+  reviewedAt!: Date | null;
+
+  // Kept for the field resolvers.
+  ownerAgencyId!: string;
+}
+
+@InputType({
+  description: "A new information sharing agreement, proposed by a data-sharing officer of either party.",
+})
+export class ProposeAgreementInput {
+  @Field(() => String, { description: "What the agreement is for, in a line." })
+  title!: string;
+
+  @Field(() => ID, { description: "The agency that holds the data." })
+  providerAgencyId!: string;
+
+  @Field(() => ID, { description: "The agency that may receive it." })
+  recipientAgencyId!: string;
+
+  @Field(() => [Purpose], { description: "Purposes the data may be shared for." })
+  purposes!: Purpose[];
+
+  @Field(() => [DataCategory], { description: "Categories the provider may share." })
+  categories!: DataCategory[];
+
+  @Field(() => [DataCategory], {
+    description: "Categories (a subset of categories) that are shared only with the person's consent.",
+  })
+  consentRequiredFor!: DataCategory[];
+
+  @Field(() => String, { description: "For example: UK GDPR Art 6(1)(e); Crime and Disorder Act 1998 s115." })
+  lawfulBasis!: string;
+
+  @Field(() => CalendarDate, { description: "First day in force." })
+  validFrom!: Date;
+
+  @Field(() => CalendarDate, { description: "Last day in force." })
+  validTo!: Date;
+
+  @Field(() => CalendarDate, { description: "When the parties review it (between validFrom and validTo)." })
+  reviewDate!: Date;
+}
+
+@InputType({
+  description: "A person's consent, recorded by a data-sharing officer of the agency that holds their data.",
+})
+export class RecordConsentInput {
+  @Field(() => ID, { description: "Partnership person id." })
+  personId!: string;
+
+  @Field(() => ID, { description: "The agency the data may be shared with." })
+  recipientAgencyId!: string;
+
+  @Field(() => [Purpose], { description: "Purposes it covers." })
+  purposes!: Purpose[];
+
+  @Field(() => [DataCategory], { description: "Categories it covers." })
+  categories!: DataCategory[];
+
+  @Field(() => ConsentGiver, { description: "The person, or a parent or guardian (required under 13)." })
+  givenBy!: ConsentGiver;
+
+  @Field(() => DateTime, { description: "When it was given; not in the future." })
+  givenAt!: Date;
+
+  @Field(() => DateTime, {
+    nullable: true,
+    description: "When it lapses; after givenAt. Open-ended when absent.",
+  })
+  expiresAt?: Date | null;
+
+  @Field(() => String, { description: "Where the signed form or recording is kept." })
+  evidenceRef!: string;
+
+  @Field(() => CalendarDate, {
+    nullable: true,
+    description:
+      "The person's date of birth, for the under-13 rule when the people index does not hold it; must agree with the index when it does.",
+  })
+  dateOfBirth?: Date | null;
+}

@@ -1,0 +1,443 @@
+import { GraphQLError } from "graphql";
+import { AgreementStatus, ConsentGiver, DataCategory, Purpose, Role } from "../enums";
+import { badInput } from "../errors";
+
+/**
+ * The partnership's access rules as one pure function: no I/O, no clock, no cache. Every
+ * subgraph loads the facts (agreements and consents, see governance's `loadAccessFacts`) once
+ * per request and asks `decideAccess` for each (owner, category, person) it is about to return.
+ */
+
+/** Why access was refused; the `extensions.reason` of a FORBIDDEN error. */
+export type AccessReason =
+  | "NO_AGREEMENT"
+  | "PURPOSE_NOT_COVERED"
+  | "CATEGORY_NOT_COVERED"
+  | "CONSENT_REQUIRED"
+  | "CONSENT_WITHDRAWN"
+  | "ROLE_NOT_PERMITTED"
+  | "PURPOSE_REQUIRED";
+
+export const ACCESS_REASONS: readonly AccessReason[] = [
+  "NO_AGREEMENT",
+  "PURPOSE_NOT_COVERED",
+  "CATEGORY_NOT_COVERED",
+  "CONSENT_REQUIRED",
+  "CONSENT_WITHDRAWN",
+  "ROLE_NOT_PERMITTED",
+  "PURPOSE_REQUIRED",
+];
+
+/**
+ * On what ground access was permitted. Beyond the four the audit names (own data, agreement,
+ * consent, break-glass) two grounds need no agreement at all: the partnership's people index
+ * (rule 6: identity is visible to practitioners and DSOs) and suppressed statistics (rule 5:
+ * aggregates are not personal data, so every agency's counts reach any caller under STATISTICS).
+ */
+export type AccessBasis = "OWN_DATA" | "AGREEMENT" | "CONSENT" | "BREAK_GLASS" | "PEOPLE_INDEX" | "AGGREGATE";
+
+/** An information sharing agreement as the decision needs it. */
+export interface AgreementFacts {
+  id: string;
+  reference: string;
+  providerAgencyId: string;
+  recipientAgencyId: string;
+  /** As stored: DRAFT, ACTIVE (both approved), SUSPENDED or REVOKED; EXPIRED is never stored. */
+  status: AgreementStatus;
+  approvedByProvider: boolean;
+  approvedByRecipient: boolean;
+  purposes: Purpose[];
+  categories: DataCategory[];
+  consentRequiredFor: DataCategory[];
+  /** Calendar dates, YYYY-MM-DD, inclusive. */
+  validFrom: string;
+  validTo: string;
+  suspendedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+/** A person's consent to share categories of their data with one recipient agency. */
+export interface ConsentFacts {
+  id: string;
+  personId: string;
+  recipientAgencyId: string;
+  purposes: Purpose[];
+  categories: DataCategory[];
+  givenBy: ConsentGiver;
+  givenAt: Date;
+  expiresAt: Date | null;
+  withdrawnAt: Date | null;
+}
+
+/** One question: may this caller, for this purpose, see this category of this owner's data? */
+export interface AccessRequest {
+  callerAgencyId: string;
+  role: Role;
+  /** From x-purpose; null when none was sent. */
+  purpose: Purpose | null;
+  /** From x-break-glass: the justification, or null. */
+  breakGlass: string | null;
+  /** The agency that holds the data. */
+  ownerAgencyId: string;
+  /** What the field or record discloses; may be null only for an aggregate. */
+  category: DataCategory | null;
+  /** The person the data is about; null when it is about no one person. */
+  personId: string | null;
+  /** True for suppressed counts (fields marked @Aggregate), false for person-level data. */
+  aggregate: boolean;
+  /** When: agreements and consents are judged as they stand at this instant. */
+  at: Date;
+}
+
+export interface AccessDecision {
+  permitted: boolean;
+  /** Null when permitted. */
+  reason: AccessReason | null;
+  /** Null when denied. */
+  basis: AccessBasis | null;
+  /** The agreement relied on (or, when denied for want of consent, the one that asks for it). */
+  agreementId: string | null;
+  consentId: string | null;
+  /** True when the data is released only because of break-glass: the owner's DSOs review it. */
+  breakGlass: boolean;
+  /** A human-readable trace of the rules applied, in order (explainAccess shows it). */
+  steps: string[];
+}
+
+/** Break-glass needs a real justification, not a token word. */
+export const BREAK_GLASS_MIN_JUSTIFICATION = 20;
+
+/** Consent law (UK GDPR Art 8 as applied in the UK): under 13, a parent or guardian consents. */
+export const AGE_OF_CONSENT = 13;
+
+/** A calendar date (YYYY-MM-DD) in the partnership's time zone: agreements run in UK dates. */
+export function calendarDate(at: Date): string {
+  return at.toLocaleDateString("en-CA", { timeZone: "Europe/London" });
+}
+
+function toDay(today: string | Date): string {
+  return typeof today === "string" ? today : calendarDate(today);
+}
+
+/**
+ * The status an agreement has on a day, whatever was stored:
+ * REVOKED and SUSPENDED as recorded; EXPIRED after validTo; DRAFT until both parties have
+ * approved; an approved agreement whose validFrom is still ahead is also reported DRAFT (it is
+ * not in force yet: `agreementStatusNote` says "approved; in force from ..."); else ACTIVE.
+ */
+export function effectiveAgreementStatus(a: AgreementFacts, today: string | Date): AgreementStatus {
+  const day = toDay(today);
+  if (a.revokedAt || a.status === AgreementStatus.REVOKED) return AgreementStatus.REVOKED;
+  if (a.suspendedAt || a.status === AgreementStatus.SUSPENDED) return AgreementStatus.SUSPENDED;
+  if (day > a.validTo) return AgreementStatus.EXPIRED;
+  if (!a.approvedByProvider || !a.approvedByRecipient) return AgreementStatus.DRAFT;
+  if (day < a.validFrom) return AgreementStatus.DRAFT;
+  return AgreementStatus.ACTIVE;
+}
+
+/** Why an agreement has its effective status, in words for a DSO. */
+export function agreementStatusNote(a: AgreementFacts, today: string | Date): string {
+  const status = effectiveAgreementStatus(a, today);
+  switch (status) {
+    case AgreementStatus.REVOKED:
+      return "revoked";
+    case AgreementStatus.SUSPENDED:
+      return "suspended";
+    case AgreementStatus.EXPIRED:
+      return `expired on ${a.validTo}`;
+    case AgreementStatus.DRAFT: {
+      const waiting = [
+        a.approvedByProvider ? null : `provider ${a.providerAgencyId}`,
+        a.approvedByRecipient ? null : `recipient ${a.recipientAgencyId}`,
+      ].filter(Boolean);
+      return waiting.length
+        ? `awaiting approval by ${waiting.join(" and ")}`
+        : `approved; in force from ${a.validFrom}`;
+    }
+    default:
+      return `active until ${a.validTo}`;
+  }
+}
+
+function isActive(a: AgreementFacts, day: string): boolean {
+  return effectiveAgreementStatus(a, day) === AgreementStatus.ACTIVE;
+}
+
+function describe(a: AgreementFacts): string {
+  return `${a.reference} (${a.providerAgencyId} → ${a.recipientAgencyId})`;
+}
+
+function permit(
+  steps: string[],
+  basis: AccessBasis,
+  extra: Partial<Pick<AccessDecision, "agreementId" | "consentId" | "breakGlass">> = {},
+): AccessDecision {
+  return {
+    permitted: true,
+    reason: null,
+    basis,
+    agreementId: extra.agreementId ?? null,
+    consentId: extra.consentId ?? null,
+    breakGlass: extra.breakGlass ?? false,
+    steps,
+  };
+}
+
+function deny(
+  steps: string[],
+  reason: AccessReason,
+  extra: { agreementId?: string | null } = {},
+): AccessDecision {
+  return {
+    permitted: false,
+    reason,
+    basis: null,
+    agreementId: extra.agreementId ?? null,
+    consentId: null,
+    breakGlass: false,
+    steps,
+  };
+}
+
+function consentCovers(c: ConsentFacts, request: AccessRequest, category: DataCategory): boolean {
+  return (
+    c.personId === request.personId &&
+    c.recipientAgencyId === request.callerAgencyId &&
+    c.purposes.includes(request.purpose as Purpose) &&
+    c.categories.includes(category)
+  );
+}
+
+function consentState(c: ConsentFacts, at: Date): "ACTIVE" | "WITHDRAWN" | "EXPIRED" | "NOT_YET_GIVEN" {
+  if (c.withdrawnAt && c.withdrawnAt.getTime() <= at.getTime()) return "WITHDRAWN";
+  if (c.expiresAt && c.expiresAt.getTime() <= at.getTime()) return "EXPIRED";
+  if (c.givenAt.getTime() > at.getTime()) return "NOT_YET_GIVEN";
+  return "ACTIVE";
+}
+
+/** The agreement (and consent) route: rules 2 and 3 of the brief. */
+function viaAgreement(
+  request: AccessRequest,
+  category: DataCategory,
+  facts: { agreements: AgreementFacts[]; consents: ConsentFacts[] },
+  steps: string[],
+): AccessDecision {
+  const day = calendarDate(request.at);
+  const purpose = request.purpose as Purpose;
+  const between = facts.agreements.filter(
+    (a) => a.providerAgencyId === request.ownerAgencyId && a.recipientAgencyId === request.callerAgencyId,
+  );
+  for (const a of between.filter((x) => !isActive(x, day))) {
+    steps.push(`Agreement ${describe(a)} is not in force on ${day}: ${agreementStatusNote(a, day)}.`);
+  }
+  const active = between.filter((a) => isActive(a, day));
+  if (!active.length) {
+    steps.push(
+      `No agreement active on ${day} lets ${request.ownerAgencyId} share with ${request.callerAgencyId}.`,
+    );
+    return deny(steps, "NO_AGREEMENT");
+  }
+  steps.push(
+    `Active agreements from ${request.ownerAgencyId} to ${request.callerAgencyId}: ${active.map((a) => a.reference).join(", ")}.`,
+  );
+  const forPurpose = active.filter((a) => a.purposes.includes(purpose));
+  if (!forPurpose.length) {
+    steps.push(`None of them covers the purpose ${purpose}.`);
+    return deny(steps, "PURPOSE_NOT_COVERED");
+  }
+  const covering = forPurpose.filter((a) => a.categories.includes(category));
+  if (!covering.length) {
+    steps.push(
+      `${forPurpose.map((a) => a.reference).join(", ")} cover${forPurpose.length === 1 ? "s" : ""} ${purpose} but not the category ${category}.`,
+    );
+    return deny(steps, "CATEGORY_NOT_COVERED");
+  }
+  // An agreement that shares the category outright wins over one that asks for consent.
+  const outright = covering.find((a) => !a.consentRequiredFor.includes(category));
+  if (outright) {
+    steps.push(
+      `Agreement ${outright.reference} covers ${purpose} and ${category} without consent: permitted.`,
+    );
+    return permit(steps, "AGREEMENT", { agreementId: outright.id });
+  }
+  const agreement = covering[0];
+  steps.push(
+    `Agreement ${agreement.reference} covers ${purpose} and ${category}, but only with the person's consent.`,
+  );
+  if (!request.personId) {
+    steps.push("The data is about no one identified person, so no consent can cover it.");
+    return deny(steps, "CONSENT_REQUIRED", { agreementId: agreement.id });
+  }
+  const candidates = facts.consents.filter((c) => consentCovers(c, request, category));
+  const valid = candidates.find((c) => consentState(c, request.at) === "ACTIVE");
+  if (valid) {
+    steps.push(
+      `Consent ${valid.id} from ${request.personId} (given by ${valid.givenBy}) covers ${purpose} and ${category} for ${request.callerAgencyId}: permitted.`,
+    );
+    return permit(steps, "CONSENT", { agreementId: agreement.id, consentId: valid.id });
+  }
+  for (const c of candidates)
+    steps.push(
+      `Consent ${c.id} would cover it but is ${consentState(c, request.at).toLowerCase().replace(/_/g, " ")}.`,
+    );
+  if (candidates.some((c) => consentState(c, request.at) === "WITHDRAWN")) {
+    return deny(steps, "CONSENT_WITHDRAWN", { agreementId: agreement.id });
+  }
+  steps.push(
+    `${request.personId} has no current consent to ${request.callerAgencyId} covering ${purpose} and ${category}.`,
+  );
+  return deny(steps, "CONSENT_REQUIRED", { agreementId: agreement.id });
+}
+
+/** Whether an x-break-glass header may be honoured; the reason it may not, otherwise. */
+export function breakGlassProblem(justification: string | null, purpose: Purpose | null): string | null {
+  if (!justification || !justification.trim()) return "no justification was given";
+  if (purpose !== Purpose.SAFEGUARDING)
+    return `break-glass is only for SAFEGUARDING, not ${purpose ?? "no purpose"}`;
+  if (justification.trim().length < BREAK_GLASS_MIN_JUSTIFICATION) {
+    return `the justification must be at least ${BREAK_GLASS_MIN_JUSTIFICATION} characters`;
+  }
+  return null;
+}
+
+/**
+ * Decides one access, following the brief's rules in order:
+ * 0. no purpose: PURPOSE_REQUIRED.
+ * 5. roles and statistics: aggregates need STATISTICS (else PURPOSE_NOT_COVERED) and are then
+ *    permitted to every role for every owner (suppressed counts are not personal data);
+ *    person-level data is never for an ANALYST (ROLE_NOT_PERMITTED, even its own agency's) and
+ *    never under STATISTICS (PURPOSE_NOT_COVERED: the purpose does not reach it).
+ * 1. the caller's own agency's data: OWN_DATA.
+ * 6. IDENTITY (the people index): practitioners and DSOs, any purpose but STATISTICS.
+ * 2-3. an ACTIVE agreement owner → caller for the purpose and category, and a consent when the
+ *    agreement asks for one: AGREEMENT or CONSENT.
+ * 4. otherwise, a valid break-glass (SAFEGUARDING, justification of 20+ characters) permits
+ *    every category, basis BREAK_GLASS. It is a fallback, so that only accesses the rules would
+ *    have refused reach the owner's DSOs for review.
+ */
+export function decideAccess(
+  request: AccessRequest,
+  facts: { agreements: AgreementFacts[]; consents: ConsentFacts[] },
+): AccessDecision {
+  const steps: string[] = [];
+  const early = withoutFacts(request, steps);
+  if (early) return early;
+  const purpose = request.purpose as Purpose;
+  const decision = viaAgreement(request, request.category as DataCategory, facts, steps);
+  if (decision.permitted || request.breakGlass === null) return decision;
+
+  const problem = breakGlassProblem(request.breakGlass, purpose);
+  if (problem) {
+    steps.push(`Break-glass was asked for but not honoured: ${problem}.`);
+    return decision;
+  }
+  steps.push(
+    `Break-glass under SAFEGUARDING overrides ${decision.reason}: permitted, recorded and listed for ${request.ownerAgencyId}'s DSOs to review.`,
+  );
+  return permit(steps, "BREAK_GLASS", { breakGlass: true });
+}
+
+/**
+ * The decision when agreements and consents cannot change it (no purpose, the role and
+ * STATISTICS rules, own data, identity, aggregates, no category); null when they can, and the
+ * facts must be loaded. Lets a caller skip loading facts without second-guessing the rules
+ * (a break-glass decision, for one, depends on whether an agreement would have permitted).
+ */
+export function decideWithoutFacts(request: AccessRequest): AccessDecision | null {
+  return withoutFacts(request, []);
+}
+
+function withoutFacts(request: AccessRequest, steps: string[]): AccessDecision | null {
+  const { role, purpose } = request;
+  steps.push(
+    `${request.callerAgencyId} ${role} asks for ${request.aggregate ? "aggregate" : (request.category ?? "uncategorised")} data held by ${request.ownerAgencyId}` +
+      `${request.personId ? ` about ${request.personId}` : ""} for ${purpose ?? "no stated purpose"}.`,
+  );
+  if (!purpose) {
+    steps.push("Every request that touches data must state a purpose (x-purpose).");
+    return deny(steps, "PURPOSE_REQUIRED");
+  }
+
+  if (request.aggregate) {
+    if (purpose !== Purpose.STATISTICS) {
+      steps.push(`Aggregates are released only under STATISTICS, not ${purpose}.`);
+      return deny(steps, "PURPOSE_NOT_COVERED");
+    }
+    if (request.ownerAgencyId === request.callerAgencyId) {
+      steps.push("Statistics of the caller's own agency: permitted.");
+      return permit(steps, "OWN_DATA");
+    }
+    steps.push("Suppressed statistics are not personal data: permitted under STATISTICS to every partner.");
+    return permit(steps, "AGGREGATE");
+  }
+
+  if (role === Role.ANALYST) {
+    steps.push("Analysts get aggregates only: no person-level data, not even their own agency's.");
+    return deny(steps, "ROLE_NOT_PERMITTED");
+  }
+  if (purpose === Purpose.STATISTICS) {
+    steps.push("STATISTICS reaches aggregates only, never person-level data.");
+    return deny(steps, "PURPOSE_NOT_COVERED");
+  }
+  if (request.ownerAgencyId === request.callerAgencyId) {
+    steps.push(`The data is ${request.callerAgencyId}'s own: permitted.`);
+    return permit(steps, "OWN_DATA");
+  }
+  if (!request.category) {
+    // Fail closed: person-level data that declares no category cannot be matched to an agreement.
+    steps.push("The data declares no category, so no agreement can cover it.");
+    return deny(steps, "CATEGORY_NOT_COVERED");
+  }
+  if (request.category === DataCategory.IDENTITY) {
+    steps.push(
+      "Identity (the partnership's people index) is visible to practitioners and DSOs for any purpose but STATISTICS: permitted.",
+    );
+    return permit(steps, "PEOPLE_INDEX");
+  }
+  return null;
+}
+
+/**
+ * Whether a caller may be told that records it cannot see exist, and whom to ask: only when an
+ * ACTIVE agreement for the purpose exists between the two agencies, in either direction.
+ */
+export function signpostingAllowed(
+  callerAgencyId: string,
+  ownerAgencyId: string,
+  purpose: Purpose | null,
+  agreements: AgreementFacts[],
+  at: Date,
+): boolean {
+  if (!purpose) return false;
+  const day = calendarDate(at);
+  return agreements.some(
+    (a) =>
+      ((a.providerAgencyId === ownerAgencyId && a.recipientAgencyId === callerAgencyId) ||
+        (a.providerAgencyId === callerAgencyId && a.recipientAgencyId === ownerAgencyId)) &&
+      a.purposes.includes(purpose) &&
+      isActive(a, day),
+  );
+}
+
+/** Whole years between a date of birth and a calendar date (both YYYY-MM-DD). */
+export function ageOnDate(dateOfBirth: string, on: string): number {
+  const [by, bm, bd] = dateOfBirth.split("-").map(Number);
+  const [y, m, d] = on.split("-").map(Number);
+  return y - by - (m < bm || (m === bm && d < bd) ? 1 : 0);
+}
+
+/** Refuses a consent given by someone under 13 at the time unless a parent or guardian gave it. */
+export function validateConsentGiver(dateOfBirth: string, givenAt: Date, givenBy: ConsentGiver): void {
+  const age = ageOnDate(dateOfBirth, calendarDate(givenAt));
+  if (age < AGE_OF_CONSENT && givenBy !== ConsentGiver.PARENT_OR_GUARDIAN) {
+    throw badInput(
+      "input.givenBy",
+      `the person was ${age} when the consent was given; under ${AGE_OF_CONSENT} it must be given by PARENT_OR_GUARDIAN`,
+    );
+  }
+}
+
+/** The error a denied field or operation carries: `extensions.code` FORBIDDEN and the reason. */
+export function forbidden(reason: AccessReason, message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: "FORBIDDEN", reason } });
+}
