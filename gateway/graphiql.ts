@@ -21,7 +21,11 @@ function asset(path: string): Buffer {
 }
 
 const DEFAULT_HEADERS = JSON.stringify(
-  { Authorization: "Bearer <paste: npm run --silent token -- --agency council --role PRACTITIONER --user you>", "x-purpose": "ASB_CASE_MANAGEMENT" },
+  {
+    Authorization:
+      "Bearer <paste: npm run --silent token -- --agency council --role PRACTITIONER --user you>",
+    "x-purpose": "ASB_CASE_MANAGEMENT",
+  },
   null,
   2,
 );

@@ -1,6 +1,11 @@
 import "reflect-metadata";
-import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from "@apollo/gateway";
+import {
+  ApolloGateway,
+  RemoteGraphQLDataSource,
+  type GraphQLDataSourceProcessOptions,
+} from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
+import { ApolloArmor } from "@escape.tech/graphql-armor";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import type { IncomingMessage } from "node:http";
 import type { Caller, TokenVerifier } from "../subgraphs/shared/auth";
@@ -40,7 +45,8 @@ class PartnerDataSource extends RemoteGraphQLDataSource<GatewayContext> {
 
 /** Node's fetch keeps connections alive; a timeout bounds a slow subgraph to its own fields. */
 function fetcherWithTimeout(timeoutMs: number): Fetcher {
-  const timed = (input: string, init?: RequestInit) => fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+  const timed = (input: string, init?: RequestInit) =>
+    fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) });
   return timed as unknown as Fetcher;
 }
 
@@ -67,12 +73,23 @@ export async function createGatewayServer(options: GatewayOptions): Promise<Gate
     buildService: ({ name }) => new PartnerDataSource({ url: urls[name as SubgraphName], fetcher }),
   });
   const production = config.NODE_ENV === "production";
+  // Depth, alias, token and cost limits, and no field suggestions that map the schema for a prober.
+  const armor = new ApolloArmor({
+    maxDepth: { n: config.GATEWAY_MAX_DEPTH },
+    maxAliases: { n: config.GATEWAY_MAX_ALIASES },
+    maxTokens: { n: config.GATEWAY_MAX_TOKENS },
+    costLimit: { maxCost: config.GATEWAY_MAX_COST },
+    maxDirectives: { n: 20 },
+    blockFieldSuggestion: { enabled: true },
+  }).protect();
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     introspection: !production,
     includeStacktraceInErrorResponses: config.NODE_ENV === "development",
     formatError: formatErrorFor(config),
-    plugins: [ApolloServerPluginLandingPageDisabled()],
+    validationRules: armor.validationRules,
+    allowBatchedHttpRequests: false,
+    plugins: [...armor.plugins, ApolloServerPluginLandingPageDisabled()],
   });
   await apollo.start();
 
@@ -95,7 +112,9 @@ export async function createGatewayServer(options: GatewayOptions): Promise<Gate
     ready: async () => {
       const checks = await Promise.all(
         SUBGRAPH_NAMES.map(async (name) => {
-          const response = await fetch(urls[name].replace(/\/graphql$/, "/ready"), { signal: AbortSignal.timeout(2000) }).catch(() => null);
+          const response = await fetch(urls[name].replace(/\/graphql$/, "/ready"), {
+            signal: AbortSignal.timeout(2000),
+          }).catch(() => null);
           return response?.ok ? null : name;
         }),
       );
@@ -103,6 +122,7 @@ export async function createGatewayServer(options: GatewayOptions): Promise<Gate
       if (down.length) throw new Error(`subgraphs not ready: ${down.join(", ")}`);
     },
     route: production ? undefined : serveGraphiQL,
+    bodyLimitBytes: config.GATEWAY_BODY_LIMIT_BYTES,
   });
 
   return {

@@ -20,7 +20,9 @@ export function composeSupergraph(subgraphs: SubgraphSdl[]): string {
     })),
   );
   if (result.errors) {
-    throw new CompositionError(`The subgraphs do not compose:\n${result.errors.map((e) => `  - ${e.message}`).join("\n")}`);
+    throw new CompositionError(
+      `The subgraphs do not compose:\n${result.errors.map((e) => `  - ${e.message}`).join("\n")}`,
+    );
   }
   return result.supergraphSdl;
 }

@@ -11,9 +11,14 @@ const say = (message: string) => process.stdout.write(`${message}\n`);
 /** `npm run seed`: loads the deterministic demo partnership into every subgraph's database. */
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { scale: { type: "string", default: "small" }, seed: { type: "string", default: "42" }, reset: { type: "boolean", default: false } },
+    options: {
+      scale: { type: "string", default: "small" },
+      seed: { type: "string", default: "42" },
+      reset: { type: "boolean", default: false },
+    },
   });
-  if (values.scale !== "small" && values.scale !== "large") throw new Error(`--scale must be small or large\n${USAGE}`);
+  if (values.scale !== "small" && values.scale !== "large")
+    throw new Error(`--scale must be small or large\n${USAGE}`);
   const seed = Number(values.seed);
   if (!Number.isInteger(seed)) throw new Error(`--seed must be an integer\n${USAGE}`);
 

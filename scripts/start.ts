@@ -33,11 +33,16 @@ async function main(): Promise<void> {
     const config = server.config;
     setLogLevel(config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL);
     stores = await openAllStores(config);
-    const { seeded } = await seedDemoPartnership(stores as Stores, { seed: config.SEED, scale: config.SEED_SCALE, log: say });
+    const { seeded } = await seedDemoPartnership(stores as Stores, {
+      seed: config.SEED,
+      scale: config.SEED_SCALE,
+      log: say,
+    });
     if (!seeded.length) say("Demo data already loaded: reusing it.");
     const federation = await startFederation(config, stores as Stores);
     stopFederation = federation.stop;
-    for (const [name, service] of Object.entries(federation.subgraphs)) say(`  ${name.padEnd(12)} http://localhost:${service.port}/graphql`);
+    for (const [name, service] of Object.entries(federation.subgraphs))
+      say(`  ${name.padEnd(12)} http://localhost:${service.port}/graphql`);
     say(`
 partnership-graph is up.
   Gateway:  http://localhost:${federation.gateway.port}/graphql  (GraphiQL in a browser)

@@ -3,12 +3,18 @@ import { issueDevToken } from "../subgraphs/shared/auth";
 import { loadConfig } from "../subgraphs/shared/config";
 import { Role } from "../subgraphs/shared/enums";
 
-const USAGE = "usage: npm run --silent token -- --agency <id> --role <PRACTITIONER|ANALYST|DATA_SHARING_OFFICER> --user <id> [--expires 8h]";
+const USAGE =
+  "usage: npm run --silent token -- --agency <id> --role <PRACTITIONER|ANALYST|DATA_SHARING_OFFICER> --user <id> [--expires 8h]";
 
 /** Prints a development token, and nothing else, on stdout: `$(npm run --silent token -- ...)` works. */
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { agency: { type: "string" }, role: { type: "string" }, user: { type: "string" }, expires: { type: "string" } },
+    options: {
+      agency: { type: "string" },
+      role: { type: "string" },
+      user: { type: "string" },
+      expires: { type: "string" },
+    },
   });
   const problems: string[] = [];
   if (!values.agency) problems.push("--agency is required (e.g. police, council, youth, housing)");

@@ -23,7 +23,13 @@ export async function seedDemoPartnership(
   const log = options.log ?? (() => undefined);
   const seeded: SubgraphName[] = [];
   const people = demoPeople(options.seed, options.scale);
-  const shared: DemoSeedOptions = { seed: options.seed, scale: options.scale, people, linkable: {}, reports: [] };
+  const shared: DemoSeedOptions = {
+    seed: options.seed,
+    scale: options.scale,
+    people,
+    linkable: {},
+    reports: [],
+  };
   for (const [name, seeder] of DEMO_SEEDERS) {
     const { sql } = stores[name];
     if (await isSeeded(sql)) continue;
@@ -44,7 +50,9 @@ export async function seedDemoPartnership(
       `${options.scale}:${options.seed}`,
     ]);
     seeded.push(name);
-    log(`${name}: demo data seeded (${options.scale}, seed ${options.seed}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    log(
+      `${name}: demo data seeded (${options.scale}, seed ${options.seed}) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
   }
   return { seeded };
 }

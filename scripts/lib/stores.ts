@@ -15,8 +15,13 @@ export async function databaseServerFor(
 ): Promise<{ config: Config; embedded?: EmbeddedServer }> {
   const config = loadConfig(env);
   if (SUBGRAPH_NAMES.some((name) => config.databaseUrl(name))) return { config };
-  log(`No DATABASE_URL set: starting embedded PostgreSQL in ${config.EMBEDDED_PG_DIR} on port ${config.EMBEDDED_PG_PORT}`);
-  const embedded = await startEmbeddedPostgres({ dir: config.EMBEDDED_PG_DIR, port: config.EMBEDDED_PG_PORT });
+  log(
+    `No DATABASE_URL set: starting embedded PostgreSQL in ${config.EMBEDDED_PG_DIR} on port ${config.EMBEDDED_PG_PORT}`,
+  );
+  const embedded = await startEmbeddedPostgres({
+    dir: config.EMBEDDED_PG_DIR,
+    port: config.EMBEDDED_PG_PORT,
+  });
   return { config: loadConfig({ ...env, DATABASE_URL: embedded.url }), embedded };
 }
 

@@ -33,25 +33,39 @@ export function createPoliceLoaders(sql: Sql) {
   const incidents = new IncidentRepository(sql);
   return {
     incidents,
-    incidentById: loaderByKey<string, Incident>((ids) => incidents.findByIds(ids), (i) => i.id),
-    involvementsByIncident: loaderOfChildren<string, InvolvementRow>((ids) => incidents.involvementsFor(ids), (r) => r.incidentId),
+    incidentById: loaderByKey<string, Incident>(
+      (ids) => incidents.findByIds(ids),
+      (i) => i.id,
+    ),
+    involvementsByIncident: loaderOfChildren<string, InvolvementRow>(
+      (ids) => incidents.involvementsFor(ids),
+      (r) => r.incidentId,
+    ),
     incidentsByPerson: loaderOfPages((ids, page) => incidents.pagesForPeople(ids, page)),
     nearbyIncidents: loaderGroupedBy<NearbyKey, IncidentPage>(
       (k) => `${k.offset}:${k.limit}`,
       (keys) => incidents.nearby(keys, keys[0]),
-      (k) => `${k.caseId}:${k.latitude}:${k.longitude}:${k.fromMonth}:${k.toMonth}:${k.radiusMetres}:${k.offset}:${k.limit}`,
+      (k) =>
+        `${k.caseId}:${k.latitude}:${k.longitude}:${k.fromMonth}:${k.toMonth}:${k.radiusMetres}:${k.offset}:${k.limit}`,
     ),
     incidentCounts: loaderGroupedBy<CountsKey, IncidentCount[]>(
       (k) => `${k.fromMonth}:${k.toMonth}`,
       async (keys) => {
-        const rows = await incidents.countsFor(keys.map((k) => k.lsoaCode), keys[0].fromMonth, keys[0].toMonth);
+        const rows = await incidents.countsFor(
+          keys.map((k) => k.lsoaCode),
+          keys[0].fromMonth,
+          keys[0].toMonth,
+        );
         return keys.map((k) => rows.filter((r) => r.lsoaCode === k.lsoaCode));
       },
       (k) => `${k.lsoaCode}:${k.fromMonth}:${k.toMonth}`,
     ),
-    assessmentCounts: new DataLoader<AssessmentKey, AssessmentCounts, string>((keys) => incidents.assessmentCounts(keys), {
-      cacheKeyFn: (k) => k.id,
-    }),
+    assessmentCounts: new DataLoader<AssessmentKey, AssessmentCounts, string>(
+      (keys) => incidents.assessmentCounts(keys),
+      {
+        cacheKeyFn: (k) => k.id,
+      },
+    ),
   };
 }
 

@@ -13,7 +13,8 @@ const LSOA_CODE = /^[A-Z]\d{8}$/;
  */
 export function parseAssessmentId(id: string): AssessmentKey {
   const parts = id.split("|");
-  if (parts.length !== 5) throw badInput("CaseAssessment.id", "expected <LSOA codes>|<from>|<to>|<from>|<to>");
+  if (parts.length !== 5)
+    throw badInput("CaseAssessment.id", "expected <LSOA codes>|<from>|<to>|<from>|<to>");
   const [codes, baselineFrom, baselineTo, followUpFrom, followUpTo] = parts;
   const lsoaCodes = codes.split(",").map((c) => c.trim());
   if (!codes || lsoaCodes.some((c) => !LSOA_CODE.test(c))) {
@@ -27,10 +28,14 @@ export function parseAssessmentId(id: string): AssessmentKey {
 /** How the gateway turns entity references into police records, batched per request. */
 export const policeReferenceResolvers = {
   Incident: {
-    __resolveReference: (ref: { id: string }, ctx: RequestContext<PoliceLoaders>) => ctx.loaders.incidentById.load(ref.id),
+    __resolveReference: (ref: { id: string }, ctx: RequestContext<PoliceLoaders>) =>
+      ctx.loaders.incidentById.load(ref.id),
   },
   CaseAssessment: {
-    __resolveReference: async (ref: { id: string }, ctx: RequestContext<PoliceLoaders>): Promise<CaseAssessment> => {
+    __resolveReference: async (
+      ref: { id: string },
+      ctx: RequestContext<PoliceLoaders>,
+    ): Promise<CaseAssessment> => {
       const counts = await ctx.loaders.assessmentCounts.load(parseAssessmentId(ref.id));
       return Object.assign(new CaseAssessment(), {
         id: ref.id,

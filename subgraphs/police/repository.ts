@@ -30,7 +30,12 @@ function toIncident(row: IncidentRow): Incident {
     occurredAt: row.occurred_at,
     category: row.category as CrimeCategory,
     outcome: row.outcome,
-    location: { street: row.street, lsoaCode: row.lsoa_code, latitude: row.latitude, longitude: row.longitude },
+    location: {
+      street: row.street,
+      lsoaCode: row.lsoa_code,
+      latitude: row.latitude,
+      longitude: row.longitude,
+    },
     summary: row.summary,
     narrative: row.narrative,
   });
@@ -138,9 +143,10 @@ export class IncidentRepository {
   constructor(private readonly sql: Sql) {}
 
   async findByIds(ids: readonly string[]): Promise<Incident[]> {
-    const rows = await this.sql.many<IncidentRow>(`SELECT ${INCIDENT_COLUMNS} FROM incidents i WHERE i.id = ANY($1)`, [
-      ids,
-    ]);
+    const rows = await this.sql.many<IncidentRow>(
+      `SELECT ${INCIDENT_COLUMNS} FROM incidents i WHERE i.id = ANY($1)`,
+      [ids],
+    );
     return rows.map(toIncident);
   }
 
@@ -155,7 +161,14 @@ export class IncidentRepository {
           AND ($4::text[] IS NULL OR i.category = ANY($4))
         ORDER BY i.month DESC, i.id
         OFFSET $5 LIMIT $6`,
-      [filter.lsoaCodes ?? null, filter.fromMonth ?? null, filter.toMonth ?? null, filter.categories ?? null, page.offset, page.limit + 1],
+      [
+        filter.lsoaCodes ?? null,
+        filter.fromMonth ?? null,
+        filter.toMonth ?? null,
+        filter.categories ?? null,
+        page.offset,
+        page.limit + 1,
+      ],
     );
     const totalCount = rows.length ? Number(rows[0].total) : page.offset > 0 ? await this.count(filter) : 0;
     return { items: rows.map(toIncident), totalCount };
@@ -248,7 +261,11 @@ export class IncidentRepository {
   }
 
   /** Monthly counts per neighbourhood and crime type. */
-  async countsFor(lsoaCodes: readonly string[], fromMonth: string, toMonth: string): Promise<IncidentCount[]> {
+  async countsFor(
+    lsoaCodes: readonly string[],
+    fromMonth: string,
+    toMonth: string,
+  ): Promise<IncidentCount[]> {
     const rows = await this.sql.many<{ lsoa_code: string; month: string; category: string; count: string }>(
       `SELECT lsoa_code, month, category, count(*) AS count
          FROM incidents
@@ -257,7 +274,12 @@ export class IncidentRepository {
         ORDER BY lsoa_code, month, category`,
       [lsoaCodes, fromMonth, toMonth],
     );
-    return rows.map((r) => ({ lsoaCode: r.lsoa_code, month: r.month, category: r.category as CrimeCategory, count: Number(r.count) }));
+    return rows.map((r) => ({
+      lsoaCode: r.lsoa_code,
+      month: r.month,
+      category: r.category as CrimeCategory,
+      count: Number(r.count),
+    }));
   }
 
   /**
@@ -368,7 +390,12 @@ export class IncidentRepository {
       `UPDATE incidents i SET occurred_at = d.occurred_at, summary = d.summary, narrative = d.narrative
          FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::text[]) AS d(id, occurred_at, summary, narrative)
         WHERE i.id = d.id`,
-      [details.map((d) => d.id), details.map((d) => d.occurredAt), details.map((d) => d.summary), details.map((d) => d.narrative)],
+      [
+        details.map((d) => d.id),
+        details.map((d) => d.occurredAt),
+        details.map((d) => d.summary),
+        details.map((d) => d.narrative),
+      ],
     );
   }
 

@@ -16,7 +16,12 @@ export const police: SubgraphDefinition<PoliceLoaders> = {
   name: "police",
   entities: [IncidentRecord, InvolvementRecord, DemoSeedRecord],
   migrations: [Initial1763700000000],
-  resolvers: [IncidentResolver, PersonIncidentsResolver, NeighbourhoodIncidentStatsResolver, AsbCaseNearbyIncidentsResolver],
+  resolvers: [
+    IncidentResolver,
+    PersonIncidentsResolver,
+    NeighbourhoodIncidentStatsResolver,
+    AsbCaseNearbyIncidentsResolver,
+  ],
   // Entities owned elsewhere that police extend: reached only through _entities, so type-graphql
   // would leave them out of the schema unless named here.
   orphanedTypes: [AsbCase, Neighbourhood, CaseAssessment],

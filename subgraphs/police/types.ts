@@ -22,7 +22,10 @@ export enum CrimeCategory {
   VEHICLE_CRIME = "VEHICLE_CRIME",
   VIOLENCE_AND_SEXUAL_OFFENCES = "VIOLENCE_AND_SEXUAL_OFFENCES",
 }
-registerEnumType(CrimeCategory, { name: "CrimeCategory", description: "The police.uk crime types, as published." });
+registerEnumType(CrimeCategory, {
+  name: "CrimeCategory",
+  description: "The police.uk crime types, as published.",
+});
 
 /** A person's part in an incident. */
 export enum InvolvementRole {
@@ -31,7 +34,10 @@ export enum InvolvementRole {
   WITNESS = "WITNESS",
   REPORTER = "REPORTER",
 }
-registerEnumType(InvolvementRole, { name: "InvolvementRole", description: "A person's part in an incident." });
+registerEnumType(InvolvementRole, {
+  name: "InvolvementRole",
+  description: "A person's part in an incident.",
+});
 
 @Directive('@key(fields: "id")')
 @ObjectType({ description: "A person in the partnership's people index; police add their incidents." })
@@ -57,13 +63,18 @@ export class Incident {
   @Field(() => ID, { description: "Incident id." })
   id!: string;
 
-  @Field(() => String, { description: "Police reference: the police.uk Crime ID (shortened) or a local one." })
+  @Field(() => String, {
+    description: "Police reference: the police.uk Crime ID (shortened) or a local one.",
+  })
   reference!: string;
 
   @Field(() => String, { description: "Month recorded, YYYY-MM." })
   month!: string;
 
-  @Field(() => DateTime, { nullable: true, description: "When it happened, where known (police.uk gives only the month)." })
+  @Field(() => DateTime, {
+    nullable: true,
+    description: "When it happened, where known (police.uk gives only the month).",
+  })
   occurredAt!: Date | null;
 
   @Field(() => CrimeCategory, { description: "police.uk crime type." })
@@ -146,15 +157,22 @@ export class AsbCase {
 })
 export class CaseAssessment {
   @Field(() => ID, {
-    description: "Comma-separated LSOA codes, then baseline from and to, then follow-up from and to (YYYY-MM), separated by |.",
+    description:
+      "Comma-separated LSOA codes, then baseline from and to, then follow-up from and to (YYYY-MM), separated by |.",
   })
   id!: string;
 
   @Aggregate()
-  @Field(() => Int, { nullable: true, description: "Police incidents in the neighbourhoods during the baseline; null when 1 to 4." })
+  @Field(() => Int, {
+    nullable: true,
+    description: "Police incidents in the neighbourhoods during the baseline; null when 1 to 4.",
+  })
   incidentsBefore!: number | null;
 
   @Aggregate()
-  @Field(() => Int, { nullable: true, description: "Police incidents in the neighbourhoods during the follow-up; null when 1 to 4." })
+  @Field(() => Int, {
+    nullable: true,
+    description: "Police incidents in the neighbourhoods during the follow-up; null when 1 to 4.",
+  })
   incidentsAfter!: number | null;
 }

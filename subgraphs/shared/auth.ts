@@ -78,9 +78,12 @@ export async function createTokenVerifier(config: Config): Promise<TokenVerifier
     }
     const { sub, agency, role } = payload as { sub?: unknown; agency?: unknown; role?: unknown };
     if (typeof sub !== "string" || !sub) throw new AuthenticationError("invalid token: no sub claim");
-    if (typeof agency !== "string" || !agency) throw new AuthenticationError("invalid token: no agency claim");
+    if (typeof agency !== "string" || !agency)
+      throw new AuthenticationError("invalid token: no agency claim");
     if (typeof role !== "string" || !ROLES.has(role)) {
-      throw new AuthenticationError("invalid token: role must be PRACTITIONER, ANALYST or DATA_SHARING_OFFICER");
+      throw new AuthenticationError(
+        "invalid token: role must be PRACTITIONER, ANALYST or DATA_SHARING_OFFICER",
+      );
     }
     return { userId: sub, agencyId: agency, role: role as Role };
   };

@@ -58,6 +58,12 @@ const schema = z.object({
   /** Development key pair, generated on first use. */
   DEV_KEYS_DIR: z.string().default(".dev-keys"),
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
+  /** Operation limits at the gateway (graphql-armor): the contract's deepest operation is 10. */
+  GATEWAY_MAX_DEPTH: z.coerce.number().int().min(1).default(12),
+  GATEWAY_MAX_ALIASES: z.coerce.number().int().min(0).default(15),
+  GATEWAY_MAX_TOKENS: z.coerce.number().int().min(100).default(4000),
+  GATEWAY_MAX_COST: z.coerce.number().int().min(100).default(20000),
+  GATEWAY_BODY_LIMIT_BYTES: z.coerce.number().int().min(1000).default(100_000),
   SEED_SCALE: z.enum(["small", "large"]).default("small"),
   SEED: z.coerce.number().int().default(42),
 });

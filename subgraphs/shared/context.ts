@@ -34,9 +34,12 @@ export function requestIdOf(headers: IncomingHttpHeaders): string {
 export function parsePurpose(value: string | undefined): Purpose | null {
   if (!value) return null;
   if (!(Object.values(Purpose) as string[]).includes(value)) {
-    throw new GraphQLError(`x-purpose: unknown purpose "${value}"; expected one of ${Object.values(Purpose).join(", ")}`, {
-      extensions: { code: "BAD_USER_INPUT", http: { status: 400 } },
-    });
+    throw new GraphQLError(
+      `x-purpose: unknown purpose "${value}"; expected one of ${Object.values(Purpose).join(", ")}`,
+      {
+        extensions: { code: "BAD_USER_INPUT", http: { status: 400 } },
+      },
+    );
   }
   return value as Purpose;
 }

@@ -76,7 +76,9 @@ registerEnumType(Purpose, {
   description: "Why data is being accessed; sent on every request in the x-purpose header.",
   valuesConfig: {
     ASB_CASE_MANAGEMENT: { description: "Managing an anti-social behaviour case." },
-    SAFEGUARDING: { description: "Protecting a child or adult at risk; the only purpose that allows break-glass." },
+    SAFEGUARDING: {
+      description: "Protecting a child or adult at risk; the only purpose that allows break-glass.",
+    },
     CRIME_PREVENTION: { description: "Preventing or detecting crime and disorder." },
     YOUTH_DIVERSION: { description: "Diverting a young person from offending." },
     TENANCY_SUSTAINMENT: { description: "Helping a tenant keep their home." },

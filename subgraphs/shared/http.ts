@@ -62,7 +62,11 @@ export function createHttpService<Ctx extends BaseContext>(options: HttpServiceO
           await options.ready();
           return sendJson(res, 200, { status: "ready", service: options.name });
         } catch (error) {
-          return sendJson(res, 503, { status: "unavailable", service: options.name, reason: (error as Error).message });
+          return sendJson(res, 503, {
+            status: "unavailable",
+            service: options.name,
+            reason: (error as Error).message,
+          });
         }
       }
       if (options.route && (await options.route(req, res))) return;
@@ -78,7 +82,9 @@ export function createHttpService<Ctx extends BaseContext>(options: HttpServiceO
         try {
           body = text ? JSON.parse(text) : {};
         } catch {
-          return sendJson(res, 400, { errors: [{ message: "request body is not valid JSON", extensions: { code: "BAD_REQUEST" } }] });
+          return sendJson(res, 400, {
+            errors: [{ message: "request body is not valid JSON", extensions: { code: "BAD_REQUEST" } }],
+          });
         }
       }
       const response = await options.apollo.executeHTTPGraphQLRequest({
@@ -100,17 +106,29 @@ export function createHttpService<Ctx extends BaseContext>(options: HttpServiceO
       }
     } catch (error) {
       if (error instanceof PayloadTooLarge) {
-        return sendJson(res, 413, { errors: [{ message: `request body exceeds ${limit} bytes`, extensions: { code: "PAYLOAD_TOO_LARGE" } }] });
+        return sendJson(res, 413, {
+          errors: [
+            { message: `request body exceeds ${limit} bytes`, extensions: { code: "PAYLOAD_TOO_LARGE" } },
+          ],
+        });
       }
       log("error", "unhandled request error", { service: options.name, error: (error as Error).message });
-      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: "internal error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
+      if (!res.headersSent)
+        sendJson(res, 500, {
+          errors: [{ message: "internal error", extensions: { code: "INTERNAL_SERVER_ERROR" } }],
+        });
       else res.end();
     }
   });
 }
 
 /** Starts listening; port 0 picks a free port (tests). */
-export async function listen(name: string, server: Server, port: number, host = "0.0.0.0"): Promise<RunningService> {
+export async function listen(
+  name: string,
+  server: Server,
+  port: number,
+  host = "0.0.0.0",
+): Promise<RunningService> {
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => {

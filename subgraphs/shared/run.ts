@@ -6,13 +6,21 @@ import { createSubgraphServer, type SubgraphDefinition } from "./subgraph";
 import type { RunningService } from "./http";
 
 /** Opens the subgraph's store and starts it listening on its configured port. */
-export async function startSubgraph<L>(definition: SubgraphDefinition<L>, config: Config, port = config.port(definition.name)): Promise<RunningService> {
+export async function startSubgraph<L>(
+  definition: SubgraphDefinition<L>,
+  config: Config,
+  port = config.port(definition.name),
+): Promise<RunningService> {
   const url = config.databaseUrl(definition.name);
   if (!url) {
     throw new Error(`${definition.name}: set DATABASE_URL or ${definition.name.toUpperCase()}_DATABASE_URL`);
   }
   const store = await openStore(definition, url, { poolSize: config.DATABASE_POOL_SIZE });
-  const server = await createSubgraphServer(definition, { config, store, verify: await createTokenVerifier(config) });
+  const server = await createSubgraphServer(definition, {
+    config,
+    store,
+    verify: await createTokenVerifier(config),
+  });
   const running = await server.listen(port);
   log("info", "subgraph listening", { subgraph: definition.name, url: running.url });
   return {

@@ -7,5 +7,7 @@ export interface SuppressedCount {
 }
 
 export function suppress(count: number): SuppressedCount {
-  return count > 0 && count < SUPPRESS_BELOW ? { count: null, suppressed: true } : { count, suppressed: false };
+  return count > 0 && count < SUPPRESS_BELOW
+    ? { count: null, suppressed: true }
+    : { count, suppressed: false };
 }

@@ -38,9 +38,16 @@ export function formatErrorFor(config: Config) {
   return (formatted: GraphQLFormattedError): GraphQLFormattedError => {
     if (config.NODE_ENV !== "production") return formatted;
     const code = formatted.extensions?.code;
-    const { stacktrace: _stacktrace, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
+    const { stacktrace: _stacktrace, ...extensions } = (formatted.extensions ?? {}) as Record<
+      string,
+      unknown
+    >;
     if (code === "INTERNAL_SERVER_ERROR" || code === undefined) {
-      return { message: "internal error", path: formatted.path, extensions: { code: "INTERNAL_SERVER_ERROR" } };
+      return {
+        message: "internal error",
+        path: formatted.path,
+        extensions: { code: "INTERNAL_SERVER_ERROR" },
+      };
     }
     return { ...formatted, extensions };
   };

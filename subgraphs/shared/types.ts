@@ -3,7 +3,9 @@ import { DataCategory } from "./enums";
 
 /** The governance subgraph owns agencies; others only point at them by id. */
 @Directive('@key(fields: "id", resolvable: false)')
-@ObjectType("Agency", { description: "A partner agency: police, council, youth services, housing or another." })
+@ObjectType("Agency", {
+  description: "A partner agency: police, council, youth services, housing or another.",
+})
 export class AgencyRef {
   @Field(() => ID, { description: "Agency id, e.g. `police`." })
   id!: string;

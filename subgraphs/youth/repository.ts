@@ -49,6 +49,11 @@ interface ReferralRow {
   id: string;
   person_id: string;
   programme_id: string;
+  programme_name: string;
+  programme_kind: string;
+  programme_provider: string;
+  programme_minimum_age: number | null;
+  programme_maximum_age: number | null;
   status: string;
   reason: string;
   referred_at: Date;
@@ -74,7 +79,10 @@ const SCHOOL_COLUMNS = `s.id, s.urn, s.name, s.phase, s.lsoa_code`;
 const ENROLMENT_COLUMNS = `e.id, e.person_id, e.school_id, e.year_group, e.academic_year, e.attendance_rate, e.suspensions,
   e.started_on::text AS started_on, e.left_on::text AS left_on`;
 const PROGRAMME_COLUMNS = `p.id, p.name, p.kind, p.provider, p.minimum_age, p.maximum_age`;
-const REFERRAL_COLUMNS = `r.id, r.person_id, r.programme_id, r.status, r.reason, r.referred_at, r.referred_by_agency_id`;
+// The programme catalogue is small: it comes with each referral rather than in a second round trip.
+const REFERRAL_COLUMNS = `r.id, r.person_id, r.programme_id, r.status, r.reason, r.referred_at, r.referred_by_agency_id,
+  p.name AS programme_name, p.kind AS programme_kind, p.provider AS programme_provider,
+  p.minimum_age AS programme_minimum_age, p.maximum_age AS programme_maximum_age`;
 
 const person = (id: string): Person => Object.assign(new Person(), { id });
 
@@ -121,6 +129,14 @@ function toReferral(row: ReferralRow): Referral {
     referredAt: row.referred_at,
     referredByAgency: agencyRef(row.referred_by_agency_id),
     programmeId: row.programme_id,
+    programme: toProgramme({
+      id: row.programme_id,
+      name: row.programme_name,
+      kind: row.programme_kind,
+      provider: row.programme_provider,
+      minimum_age: row.programme_minimum_age,
+      maximum_age: row.programme_maximum_age,
+    }),
     person: person(row.person_id),
   });
 }
@@ -231,7 +247,7 @@ export class YouthRepository {
 
   async referralsByIds(ids: readonly string[]): Promise<Referral[]> {
     const rows = await this.sql.many<ReferralRow>(
-      `SELECT ${REFERRAL_COLUMNS} FROM referrals r WHERE r.id = ANY($1)`,
+      `SELECT ${REFERRAL_COLUMNS} FROM referrals r JOIN programmes p ON p.id = r.programme_id WHERE r.id = ANY($1)`,
       [ids],
     );
     return rows.map(toReferral);
@@ -247,7 +263,7 @@ export class YouthRepository {
          SELECT ${REFERRAL_COLUMNS},
                 row_number() OVER (PARTITION BY r.person_id ORDER BY r.referred_at DESC, r.id) AS position,
                 count(*) OVER (PARTITION BY r.person_id) AS total
-           FROM referrals r
+           FROM referrals r JOIN programmes p ON p.id = r.programme_id
           WHERE r.person_id = ANY($1)
        ) ranked
        WHERE ${IN_PAGE}
@@ -298,9 +314,12 @@ export class YouthRepository {
     return this.sql.transaction(async (tx) => {
       // Live referrals carry no neighbourhood: the person's home is the partnership's to know.
       const row = await tx.one<ReferralRow>(
-        `INSERT INTO referrals (id, person_id, programme_id, status, reason, referred_at, referred_by_agency_id, lsoa_code)
-         SELECT $1, $2, p.id, 'REFERRED', $4, now(), $5, NULL FROM programmes p WHERE p.id = $3
-         RETURNING id, person_id, programme_id, status, reason, referred_at, referred_by_agency_id`,
+        `WITH created AS (
+           INSERT INTO referrals (id, person_id, programme_id, status, reason, referred_at, referred_by_agency_id, lsoa_code)
+           SELECT $1, $2, p.id, 'REFERRED', $4, now(), $5, NULL FROM programmes p WHERE p.id = $3
+           RETURNING *
+         )
+         SELECT ${REFERRAL_COLUMNS} FROM created r JOIN programmes p ON p.id = r.programme_id`,
         [`ref-${randomUUID()}`, input.personId, input.programmeId, input.reason, input.referredByAgencyId],
       );
       if (!row) return null;
@@ -331,7 +350,8 @@ export class YouthRepository {
       if (!current) return null;
       check(current.status as ReferralStatus);
       const row = await tx.one<ReferralRow>(
-        `UPDATE referrals r SET status = $2 WHERE r.id = $1 RETURNING ${REFERRAL_COLUMNS}`,
+        `WITH changed AS (UPDATE referrals SET status = $2 WHERE id = $1 RETURNING *)
+         SELECT ${REFERRAL_COLUMNS} FROM changed r JOIN programmes p ON p.id = r.programme_id`,
         [id, status],
       );
       await tx.exec(

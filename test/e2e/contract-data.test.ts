@@ -23,10 +23,10 @@ async function run(name: string, variables: Record<string, unknown>, as: As) {
   return response;
 }
 
-async function firstId(query: string, path: (data: Record<string, never>) => string, as: As): Promise<string> {
+async function firstId(query: string, path: (data: never) => string, as: As): Promise<string> {
   const response = await fed.query(query, {}, as);
   expect(response.errors).toBeUndefined();
-  return path(response.data as Record<string, never>);
+  return path(response.data as never);
 }
 
 const policeOfficer: As = { agency: "police", role: Role.PRACTITIONER, purpose: "CRIME_PREVENTION" };
@@ -35,7 +35,10 @@ const policeDso: As = { agency: "police", role: Role.DATA_SHARING_OFFICER, purpo
 const analyst: As = { agency: "council", role: Role.ANALYST, purpose: "STATISTICS" };
 
 /** Fails with the whole response when something is empty, so the cause is visible. */
-function expectNonEmpty(response: { data?: unknown; errors?: unknown }, pick: (data: never) => unknown[] | unknown) {
+function expectNonEmpty(
+  response: { data?: unknown; errors?: unknown },
+  pick: (data: never) => unknown[] | unknown,
+) {
   expect(response.errors).toBeUndefined();
   const value = pick(response.data as never);
   if (Array.isArray(value)) expect(value.length).toBeGreaterThan(0);
@@ -49,7 +52,17 @@ test("IncidentsInArea lists incidents with people, their tenancies and referrals
     policeOfficer,
   );
   expectNonEmpty(response, (d: { incidents: { edges: unknown[] } }) => d.incidents.edges);
-  const edges = (response.data as { incidents: { edges: { node: { involvements: { person: { tenancies: { edges: unknown[] }; referrals: { edges: unknown[] } } }[] } }[] } }).incidents.edges;
+  const edges = (
+    response.data as {
+      incidents: {
+        edges: {
+          node: {
+            involvements: { person: { tenancies: { edges: unknown[] }; referrals: { edges: unknown[] } } }[];
+          };
+        }[];
+      };
+    }
+  ).incidents.edges;
   const people = edges.flatMap((e) => e.node.involvements.map((i) => i.person));
   expect(people.length).toBeGreaterThan(0);
   expect(people.some((p) => p.tenancies.edges.length > 0)).toBe(true);
@@ -57,9 +70,15 @@ test("IncidentsInArea lists incidents with people, their tenancies and referrals
 });
 
 test("Person360 shows a featured young person's records from every agency", async () => {
-  const response = await run("Person360", { id: "per-000002" }, { ...policeOfficer, purpose: "SAFEGUARDING" });
+  const response = await run(
+    "Person360",
+    { id: "per-000002" },
+    { ...policeOfficer, purpose: "SAFEGUARDING" },
+  );
   expect(response.errors).toBeUndefined();
-  const person = (response.data as { person: Record<string, { totalCount: number }> & { displayName: string } }).person;
+  const person = (
+    response.data as { person: Record<string, { totalCount: number }> & { displayName: string } }
+  ).person;
   expect(person.displayName).toBeTruthy();
   for (const list of ["incidents", "asbCases", "tenancies", "referrals", "enrolments"]) {
     expect({ list, totalCount: person[list].totalCount > 0 }).toEqual({ list, totalCount: true });
@@ -74,11 +93,18 @@ test("AsbCaseDetail shows a case with parties, interventions and nearby police i
   );
   const response = await run("AsbCaseDetail", { id }, councilOfficer);
   expectNonEmpty(response, (d: { asbCase: { parties: unknown[] } }) => d.asbCase.parties);
-  expect((response.data as { asbCase: { nearbyIncidents: { totalCount: number } } }).asbCase.nearbyIncidents.totalCount).toBeGreaterThan(0);
+  expect(
+    (response.data as { asbCase: { nearbyIncidents: { totalCount: number } } }).asbCase.nearbyIncidents
+      .totalCount,
+  ).toBeGreaterThan(0);
 });
 
 test("NeighbourhoodDashboard gives monthly counts from every agency", async () => {
-  const response = await run("NeighbourhoodDashboard", { codes: CASE_NEIGHBOURHOODS, fromMonth: "2019-01", toMonth: "2019-06" }, analyst);
+  const response = await run(
+    "NeighbourhoodDashboard",
+    { codes: CASE_NEIGHBOURHOODS, fromMonth: "2019-01", toMonth: "2019-06" },
+    analyst,
+  );
   expect(response.errors).toBeUndefined();
   const hoods = (response.data as { neighbourhoods: Record<string, unknown[]>[] }).neighbourhoods;
   expect(hoods).toHaveLength(CASE_NEIGHBOURHOODS.length);
@@ -92,20 +118,33 @@ test("ListAgreements lists the partnership's agreements", async () => {
 });
 
 test("PersonConsents lists a young person's consents", async () => {
-  expectNonEmpty(await run("PersonConsents", { personId: "per-000001" }, policeDso), (d: { person: { consents: unknown[] } }) => d.person.consents);
+  expectNonEmpty(
+    await run("PersonConsents", { personId: "per-000001" }, policeDso),
+    (d: { person: { consents: unknown[] } }) => d.person.consents,
+  );
 });
 
 test("Disclosures lists who saw a person's police data", async () => {
-  expectNonEmpty(await run("Disclosures", { personId: "per-000011" }, policeDso), (d: { disclosures: { edges: unknown[] } }) => d.disclosures.edges);
+  expectNonEmpty(
+    await run("Disclosures", { personId: "per-000011" }, policeDso),
+    (d: { disclosures: { edges: unknown[] } }) => d.disclosures.edges,
+  );
 });
 
 test("ExplainAccess explains a decision step by step", async () => {
-  const response = await run("ExplainAccess", { personId: "per-000011", ownerAgencyId: "police", category: "INCIDENT_SUMMARY" }, councilOfficer);
+  const response = await run(
+    "ExplainAccess",
+    { personId: "per-000011", ownerAgencyId: "police", category: "INCIDENT_SUMMARY" },
+    councilOfficer,
+  );
   expectNonEmpty(response, (d: { explainAccess: { steps: unknown[] } }) => d.explainAccess.steps);
 });
 
 test("BreakGlassToReview lists break-glass access to review", async () => {
-  expectNonEmpty(await run("BreakGlassToReview", {}, policeDso), (d: { breakGlassEvents: unknown[] }) => d.breakGlassEvents);
+  expectNonEmpty(
+    await run("BreakGlassToReview", {}, policeDso),
+    (d: { breakGlassEvents: unknown[] }) => d.breakGlassEvents,
+  );
 });
 
 test("CaseBoard shows a problem-solving case with actions, linked records and assessment", async () => {
@@ -116,13 +155,26 @@ test("CaseBoard shows a problem-solving case with actions, linked records and as
   );
   const response = await run("CaseBoard", { id }, councilOfficer);
   expect(response.errors).toBeUndefined();
-  const board = (response.data as { problemCase: Record<string, unknown[]> & { assessment: Record<string, unknown> } }).problemCase;
-  for (const list of ["actions", "people", "neighbourhoods", "linkedIncidents", "linkedAsbCases", "linkedTenancies", "linkedReferrals"]) {
+  const board = (
+    response.data as { problemCase: Record<string, unknown[]> & { assessment: Record<string, unknown> } }
+  ).problemCase;
+  for (const list of [
+    "actions",
+    "people",
+    "neighbourhoods",
+    "linkedIncidents",
+    "linkedAsbCases",
+    "linkedTenancies",
+    "linkedReferrals",
+  ]) {
     expect({ list, filled: board[list].length > 0 }).toEqual({ list, filled: true });
   }
   expect(board.assessment.baselineFrom).toMatch(/^\d{4}-\d{2}$/);
 });
 
 test("CaseReviewCandidates finds people over the community trigger threshold", async () => {
-  expectNonEmpty(await run("CaseReviewCandidates", {}, councilOfficer), (d: { caseReviewCandidates: unknown[] }) => d.caseReviewCandidates);
+  expectNonEmpty(
+    await run("CaseReviewCandidates", {}, councilOfficer),
+    (d: { caseReviewCandidates: unknown[] }) => d.caseReviewCandidates,
+  );
 });

@@ -19,16 +19,21 @@ beforeAll(async () => {
 });
 
 describe("the contract's operations", () => {
-  it.each(contractDocuments().map((d) => [d.file, d.document] as const))("%s validates against the supergraph", (_file, document) => {
-    expect(validate(schema, document).map((e) => e.message)).toEqual([]);
-  });
+  it.each(contractDocuments().map((d) => [d.file, d.document] as const))(
+    "%s validates against the supergraph",
+    (_file, document) => {
+      expect(validate(schema, document).map((e) => e.message)).toEqual([]);
+    },
+  );
 });
 
 describe("the contract's enums and inputs", () => {
   const definitions = parse(readFileSync(join(CONTRACT_DIR, "inputs-and-enums.graphql"), "utf8")).definitions;
 
   it.each(
-    definitions.filter((d): d is EnumTypeDefinitionNode => d.kind === "EnumTypeDefinition").map((d) => [d.name.value, d] as const),
+    definitions
+      .filter((d): d is EnumTypeDefinitionNode => d.kind === "EnumTypeDefinition")
+      .map((d) => [d.name.value, d] as const),
   )("enum %s has every value the contract names", (name, definition) => {
     const type = schema.getType(name);
     expect(isEnumType(type)).toBe(true);
@@ -55,7 +60,10 @@ describe("the contract's enums and inputs", () => {
     // Any field the contract does not name must be optional.
     const named = new Set((definition.fields ?? []).map((f) => f.name.value));
     for (const extra of Object.values(fields).filter((f) => !named.has(f.name))) {
-      expect({ field: extra.name, required: String(extra.type).endsWith("!") }).toEqual({ field: extra.name, required: false });
+      expect({ field: extra.name, required: String(extra.type).endsWith("!") }).toEqual({
+        field: extra.name,
+        required: false,
+      });
     }
   });
 });

@@ -6,7 +6,9 @@ describe("schema/ (committed SDL and supergraph)", () => {
   it("matches what `npm run compose` generates from the code", async () => {
     const files = await generateSchemaFiles();
     expect(Object.keys(files).sort()).toEqual(
-      ["council", "governance", "housing", "partnership", "police", "supergraph", "youth"].map((n) => `${n}.graphql`),
+      ["council", "governance", "housing", "partnership", "police", "supergraph", "youth"].map(
+        (n) => `${n}.graphql`,
+      ),
     );
     for (const [name, content] of Object.entries(files)) {
       const committed = readFileSync(join(__dirname, "..", "..", "schema", name), "utf8");

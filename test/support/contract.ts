@@ -13,7 +13,12 @@ export function contractDocuments(): { file: string; document: DocumentNode }[] 
     .map((file) => ({ file, document: parse(readFileSync(join(CONTRACT_DIR, file), "utf8")) }));
 }
 
-export function contractOperations(): { file: string; name: string; source: string; operation: OperationDefinitionNode }[] {
+export function contractOperations(): {
+  file: string;
+  name: string;
+  source: string;
+  operation: OperationDefinitionNode;
+}[] {
   return contractDocuments().flatMap(({ file, document }) =>
     document.definitions
       .filter((d): d is OperationDefinitionNode => d.kind === "OperationDefinition")

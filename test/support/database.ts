@@ -13,7 +13,9 @@ let counter = 0;
 /** A fresh database name on the test server, unique to this process and call. */
 export function uniqueDatabaseUrl(label: string): string {
   counter += 1;
-  const name = `pgt_${process.env.TEST_RUN_ID ?? "x"}_${process.pid}_${counter}_${label}`.toLowerCase().replace(/[^a-z0-9_]/g, "_");
+  const name = `pgt_${process.env.TEST_RUN_ID ?? "x"}_${process.pid}_${counter}_${label}`
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, "_");
   return withDatabase(testServerUrl(), name.slice(0, 63));
 }
 

@@ -7,7 +7,10 @@ export function demoDatabaseEnv(): Record<string, string> {
   const runId = process.env.TEST_RUN_ID;
   if (!runId) throw new Error("test/support/global-setup.ts did not run: no TEST_RUN_ID");
   return Object.fromEntries(
-    SUBGRAPH_NAMES.map((name) => [`${name.toUpperCase()}_DATABASE_URL`, withDatabase(testServerUrl(), `pgt_${runId}_demo_${name}`)]),
+    SUBGRAPH_NAMES.map((name) => [
+      `${name.toUpperCase()}_DATABASE_URL`,
+      withDatabase(testServerUrl(), `pgt_${runId}_demo_${name}`),
+    ]),
   );
 }
 

@@ -16,7 +16,11 @@ export interface TestFederation {
   federation: RunningFederation;
   stores: Stores;
   /** Sends an operation through the gateway as a partner client would. */
-  query<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, as?: As): ReturnType<typeof graphql<T>>;
+  query<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    as?: As,
+  ): ReturnType<typeof graphql<T>>;
   /** SQL statements each subgraph has run so far. */
   statements(): Record<SubgraphName, number>;
   stop(): Promise<void>;
@@ -25,7 +29,8 @@ export interface TestFederation {
 /** The supergraph composed from the code as it is now (a separate test checks schema/ is current). */
 export async function supergraphFromCode(): Promise<string> {
   const sdls = [];
-  for (const name of SUBGRAPH_NAMES) sdls.push({ name, sdl: printFederatedSdl(await subgraphSchema(SUBGRAPHS[name])) });
+  for (const name of SUBGRAPH_NAMES)
+    sdls.push({ name, sdl: printFederatedSdl(await subgraphSchema(SUBGRAPHS[name])) });
   return composeSupergraph(sdls);
 }
 
@@ -56,14 +61,21 @@ export async function startTestFederation(env: Record<string, string> = {}): Pro
     return opened;
   });
   const ports = Object.fromEntries([...SUBGRAPH_NAMES, "gateway"].map((n) => [n, 0]));
-  const federation = await startFederation(config, stores, { ports, supergraphSdl: await supergraphFromCode() });
+  const federation = await startFederation(config, stores, {
+    ports,
+    supergraphSdl: await supergraphFromCode(),
+  });
   const gatewayUrl = federation.gateway.url;
   return {
     gatewayUrl,
     federation,
     stores,
     query: (query, variables, as) => graphql(gatewayUrl, query, variables, as),
-    statements: () => Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, stores[n].sql.statements])) as Record<SubgraphName, number>,
+    statements: () =>
+      Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, stores[n].sql.statements])) as Record<
+        SubgraphName,
+        number
+      >,
     async stop() {
       await federation.stop();
       await closeAllStores(stores);

@@ -9,7 +9,9 @@ import { startEmbeddedPostgres } from "../../scripts/lib/embedded-postgres";
 export default async function globalSetup(): Promise<void> {
   process.env.NODE_ENV = "test";
   process.env.TEST_RUN_ID = randomBytes(3).toString("hex");
-  const candidates = [process.env.DATABASE_URL, "postgres://postgres@127.0.0.1:5432/postgres"].filter(Boolean) as string[];
+  const candidates = [process.env.DATABASE_URL, "postgres://postgres@127.0.0.1:5432/postgres"].filter(
+    Boolean,
+  ) as string[];
   for (const url of candidates) {
     if (await canConnect(url)) {
       process.env.TEST_DATABASE_SERVER_URL = url;

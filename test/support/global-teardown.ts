@@ -9,9 +9,10 @@ export default async function globalTeardown(): Promise<void> {
     admin.pathname = "/postgres";
     const client = new Client({ connectionString: admin.toString() });
     await client.connect();
-    const { rows } = await client.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE $1", [
-      `pgt\\_${runId}\\_%`,
-    ]);
+    const { rows } = await client.query<{ datname: string }>(
+      "SELECT datname FROM pg_database WHERE datname LIKE $1",
+      [`pgt\\_${runId}\\_%`],
+    );
     for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
     await client.end();
   }

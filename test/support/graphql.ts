@@ -51,7 +51,11 @@ export async function graphql<T = Record<string, unknown>>(
     if (as.breakGlass) headers["x-break-glass"] = as.breakGlass;
     if (as.requestId) headers["x-request-id"] = as.requestId;
   }
-  const response = await fetch(url, { method: "POST", headers, body: JSON.stringify({ query, variables, operationName: as?.operationName }) });
+  const response = await fetch(url, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({ query, variables, operationName: as?.operationName }),
+  });
   const body = (await response.json()) as GraphQLResponse<T>;
   return { ...body, status: response.status };
 }

@@ -9,7 +9,11 @@ export interface TestSubgraph {
   url: string;
   store: SubgraphStore;
   sql: Sql;
-  query<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, as?: As): ReturnType<typeof graphql<T>>;
+  query<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    as?: As,
+  ): ReturnType<typeof graphql<T>>;
   stop(): Promise<void>;
 }
 
@@ -24,7 +28,11 @@ export async function startTestSubgraph<L>(
   const config = testConfig();
   const store = await openStore(definition, uniqueDatabaseUrl(definition.name), { poolSize: 4 });
   if (prepare) await prepare(store.sql);
-  const server = await createSubgraphServer(definition, { config, store, verify: await createTokenVerifier(config) });
+  const server = await createSubgraphServer(definition, {
+    config,
+    store,
+    verify: await createTokenVerifier(config),
+  });
   const running: RunningService = await server.listen(0);
   return {
     url: running.url,

@@ -11,15 +11,19 @@ import { AsbCase, Incident, IncidentConnection } from "../types";
 export class AsbCaseNearbyIncidentsResolver {
   @Directive('@requires(fields: "location { latitude longitude } openedAt")')
   @FieldResolver(() => IncidentConnection, {
-    description: "Police incidents recorded within a radius of the case and a number of months either side of its opening.",
+    description:
+      "Police incidents recorded within a radius of the case and a number of months either side of its opening.",
   })
   async nearbyIncidents(
     @Root() asbCase: AsbCase,
-    @Arg("radiusMetres", () => Int, { description: "Distance from the case location (1 to 5000)." }) radiusMetres: number,
+    @Arg("radiusMetres", () => Int, { description: "Distance from the case location (1 to 5000)." })
+    radiusMetres: number,
     @Arg("monthsEitherSide", () => Int, { description: "Months before and after the case opened (0 to 24)." })
     monthsEitherSide: number,
-    @Arg("first", () => Int, { nullable: true, description: "Page size (at most 500; default 50)." }) first: number | null,
-    @Arg("after", () => String, { nullable: true, description: "Cursor to continue after." }) after: string | null,
+    @Arg("first", () => Int, { nullable: true, description: "Page size (at most 500; default 50)." })
+    first: number | null,
+    @Arg("after", () => String, { nullable: true, description: "Cursor to continue after." })
+    after: string | null,
     @Ctx() ctx: RequestContext<PoliceLoaders>,
   ): Promise<Connection<Incident>> {
     if (!Number.isInteger(radiusMetres) || radiusMetres < 1 || radiusMetres > 5000) {

@@ -12,12 +12,15 @@ export class IncidentResolver {
   @Query(() => IncidentConnection, { description: "Incidents matching a filter, newest month first." })
   async incidents(
     @Arg("filter", () => IncidentFilter, { description: "Which incidents." }) filter: IncidentFilter,
-    @Arg("first", () => Int, { nullable: true, description: "Page size (at most 500; default 50)." }) first: number | null,
-    @Arg("after", () => String, { nullable: true, description: "Cursor to continue after." }) after: string | null,
+    @Arg("first", () => Int, { nullable: true, description: "Page size (at most 500; default 50)." })
+    first: number | null,
+    @Arg("after", () => String, { nullable: true, description: "Cursor to continue after." })
+    after: string | null,
     @Ctx() ctx: Context,
   ): Promise<Connection<Incident>> {
     const page = pageRequest(first, after);
-    if (filter.fromMonth && filter.toMonth) monthRange("filter.fromMonth", filter.fromMonth, "filter.toMonth", filter.toMonth);
+    if (filter.fromMonth && filter.toMonth)
+      monthRange("filter.fromMonth", filter.fromMonth, "filter.toMonth", filter.toMonth);
     else if (filter.fromMonth) parseMonth("filter.fromMonth", filter.fromMonth);
     else if (filter.toMonth) parseMonth("filter.toMonth", filter.toMonth);
     const result = await ctx.loaders.incidents.search(filter, page);

@@ -7,7 +7,9 @@ import { IncidentStat, Neighbourhood } from "../types";
 
 @Resolver(() => Neighbourhood)
 export class NeighbourhoodIncidentStatsResolver {
-  @FieldResolver(() => [IncidentStat], { description: "Monthly incident counts by crime type; small counts suppressed." })
+  @FieldResolver(() => [IncidentStat], {
+    description: "Monthly incident counts by crime type; small counts suppressed.",
+  })
   async incidentStats(
     @Root() neighbourhood: Neighbourhood,
     @Arg("fromMonth", () => String, { description: "Inclusive, YYYY-MM." }) fromMonth: string,
@@ -15,7 +17,11 @@ export class NeighbourhoodIncidentStatsResolver {
     @Ctx() ctx: RequestContext<PoliceLoaders>,
   ): Promise<IncidentStat[]> {
     monthRange("fromMonth", fromMonth, "toMonth", toMonth);
-    const counts = await ctx.loaders.incidentCounts.load({ lsoaCode: neighbourhood.code, fromMonth, toMonth });
+    const counts = await ctx.loaders.incidentCounts.load({
+      lsoaCode: neighbourhood.code,
+      fromMonth,
+      toMonth,
+    });
     return counts.map((c) => ({ month: c.month, category: c.category, ...suppress(c.count) }));
   }
 }

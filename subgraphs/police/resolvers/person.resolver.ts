@@ -6,11 +6,15 @@ import { Incident, IncidentConnection, Person } from "../types";
 
 @Resolver(() => Person)
 export class PersonIncidentsResolver {
-  @FieldResolver(() => IncidentConnection, { description: "Incidents the person was involved in, newest first." })
+  @FieldResolver(() => IncidentConnection, {
+    description: "Incidents the person was involved in, newest first.",
+  })
   async incidents(
     @Root() person: Person,
-    @Arg("first", () => Int, { nullable: true, description: "Page size (at most 500; default 50)." }) first: number | null,
-    @Arg("after", () => String, { nullable: true, description: "Cursor to continue after." }) after: string | null,
+    @Arg("first", () => Int, { nullable: true, description: "Page size (at most 500; default 50)." })
+    first: number | null,
+    @Arg("after", () => String, { nullable: true, description: "Cursor to continue after." })
+    after: string | null,
     @Ctx() ctx: RequestContext<PoliceLoaders>,
   ): Promise<Connection<Incident>> {
     const page = pageRequest(first, after);

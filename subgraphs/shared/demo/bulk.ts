@@ -11,7 +11,9 @@ const ESCAPES: Record<string, string> = { "\\": "\\\\", "\t": "\\t", "\n": "\\n"
 function encode(value: Cell): string {
   if (value === null || value === undefined) return "\\N";
   if (value instanceof Date) return value.toISOString();
-  const text = Array.isArray(value) ? `{${value.map((v) => `"${v.replace(/["\\]/g, "\\$&")}"`).join(",")}}` : String(value);
+  const text = Array.isArray(value)
+    ? `{${value.map((v) => `"${v.replace(/["\\]/g, "\\$&")}"`).join(",")}}`
+    : String(value);
   return text.replace(/[\\\t\n\r]/g, (c) => ESCAPES[c]);
 }
 
@@ -19,7 +21,12 @@ function encode(value: Cell): string {
  * Loads rows with COPY: the large demo (a million incidents) in minutes, not hours.
  * Rows are produced lazily so memory stays flat.
  */
-export async function copyRows(sql: Sql, table: string, columns: string[], rows: Iterable<Cell[]>): Promise<number> {
+export async function copyRows(
+  sql: Sql,
+  table: string,
+  columns: string[],
+  rows: Iterable<Cell[]>,
+): Promise<number> {
   let count = 0;
   await sql.withConnection(async (client) => {
     const stream = client.query(copyFrom(`COPY ${table} (${columns.join(", ")}) FROM STDIN`));

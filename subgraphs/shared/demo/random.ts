@@ -5,7 +5,8 @@ export class Random {
   private state: number;
 
   constructor(seed: number | string) {
-    this.state = typeof seed === "number" ? seed >>> 0 : createHash("sha256").update(seed).digest().readUInt32LE(0);
+    this.state =
+      typeof seed === "number" ? seed >>> 0 : createHash("sha256").update(seed).digest().readUInt32LE(0);
   }
 
   /** A float in [0, 1). */

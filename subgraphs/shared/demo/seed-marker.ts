@@ -12,5 +12,7 @@ export class DemoSeedRecord {
 
 /** Every subgraph's first migration creates the marker table with this. */
 export async function createDemoSeedTable(q: QueryRunner): Promise<void> {
-  await q.query(`CREATE TABLE demo_seed (label text PRIMARY KEY, seeded_at timestamptz NOT NULL DEFAULT now())`);
+  await q.query(
+    `CREATE TABLE demo_seed (label text PRIMARY KEY, seeded_at timestamptz NOT NULL DEFAULT now())`,
+  );
 }

@@ -6,7 +6,12 @@ import { randomFor } from "./random";
 /** The partnership's demo agencies; deployments register their own. */
 export const DEMO_AGENCIES = [
   { id: "police", name: "City Police", kind: "POLICE", contact: "information.sharing@police.example" },
-  { id: "council", name: "City Council Community Safety", kind: "COUNCIL", contact: "asb.dso@council.example" },
+  {
+    id: "council",
+    name: "City Council Community Safety",
+    kind: "COUNCIL",
+    contact: "asb.dso@council.example",
+  },
   { id: "youth", name: "Schools and Youth Services", kind: "YOUTH", contact: "dpo@youth.example" },
   { id: "housing", name: "City Homes Housing", kind: "HOUSING", contact: "data.sharing@housing.example" },
 ] as const;
@@ -42,7 +47,14 @@ export interface ScaleSettings {
 }
 
 export const SCALES: Record<Scale, ScaleSettings> = {
-  small: { people: 600, generatedIncidents: 0, asbCases: 300, properties: 400, fromMonth: "2019-01", toMonth: "2019-06" },
+  small: {
+    people: 600,
+    generatedIncidents: 0,
+    asbCases: 300,
+    properties: 400,
+    fromMonth: "2019-01",
+    toMonth: "2019-06",
+  },
   large: {
     people: 100_000,
     generatedIncidents: 1_000_000,
@@ -66,7 +78,14 @@ export function neighbourhoods(): Neighbourhood[] {
     const lines = readFileSync(join(DATA_DIR, "geo-lsoa.csv"), "utf8").trim().split(/\r?\n/).slice(1);
     cachedNeighbourhoods = lines.map((line) => {
       const [code, name, localAuthority, localAuthorityCode, latitude, longitude] = line.split(",");
-      return { code, name, localAuthority, localAuthorityCode, latitude: Number(latitude), longitude: Number(longitude) };
+      return {
+        code,
+        name,
+        localAuthority,
+        localAuthorityCode,
+        latitude: Number(latitude),
+        longitude: Number(longitude),
+      };
     });
   }
   return cachedNeighbourhoods;
@@ -79,15 +98,91 @@ export function monthsBetween(from: string, to: string): string[] {
 }
 
 const GIVEN = [
-  "Amara", "Ben", "Chloe", "Daniel", "Ella", "Farah", "George", "Hana", "Isaac", "Jade", "Kofi", "Leah", "Mohammed",
-  "Nia", "Oliver", "Priya", "Quinn", "Rosa", "Sam", "Tariq", "Uma", "Victor", "Wren", "Xavier", "Yasmin", "Zac",
-  "Aisha", "Callum", "Demi", "Ewan", "Freya", "Harvey", "Imani", "Jamal", "Keira", "Luca", "Maya", "Noah", "Olu",
-  "Poppy", "Reuben", "Sofia", "Tom", "Vanessa", "Will", "Zara",
+  "Amara",
+  "Ben",
+  "Chloe",
+  "Daniel",
+  "Ella",
+  "Farah",
+  "George",
+  "Hana",
+  "Isaac",
+  "Jade",
+  "Kofi",
+  "Leah",
+  "Mohammed",
+  "Nia",
+  "Oliver",
+  "Priya",
+  "Quinn",
+  "Rosa",
+  "Sam",
+  "Tariq",
+  "Uma",
+  "Victor",
+  "Wren",
+  "Xavier",
+  "Yasmin",
+  "Zac",
+  "Aisha",
+  "Callum",
+  "Demi",
+  "Ewan",
+  "Freya",
+  "Harvey",
+  "Imani",
+  "Jamal",
+  "Keira",
+  "Luca",
+  "Maya",
+  "Noah",
+  "Olu",
+  "Poppy",
+  "Reuben",
+  "Sofia",
+  "Tom",
+  "Vanessa",
+  "Will",
+  "Zara",
 ];
 const FAMILY = [
-  "Adams", "Begum", "Clarke", "Davies", "Evans", "Fernandes", "Green", "Hughes", "Ibrahim", "Jones", "Khan", "Lewis",
-  "Mensah", "Nowak", "Okafor", "Patel", "Quinlan", "Roberts", "Singh", "Taylor", "Usman", "Varga", "Walker", "Young",
-  "Zhou", "Ahmed", "Brown", "Campbell", "Doyle", "Ellis", "Fox", "Gray", "Hall", "Islam", "Kelly", "Murphy", "Owen",
+  "Adams",
+  "Begum",
+  "Clarke",
+  "Davies",
+  "Evans",
+  "Fernandes",
+  "Green",
+  "Hughes",
+  "Ibrahim",
+  "Jones",
+  "Khan",
+  "Lewis",
+  "Mensah",
+  "Nowak",
+  "Okafor",
+  "Patel",
+  "Quinlan",
+  "Roberts",
+  "Singh",
+  "Taylor",
+  "Usman",
+  "Varga",
+  "Walker",
+  "Young",
+  "Zhou",
+  "Ahmed",
+  "Brown",
+  "Campbell",
+  "Doyle",
+  "Ellis",
+  "Fox",
+  "Gray",
+  "Hall",
+  "Islam",
+  "Kelly",
+  "Murphy",
+  "Owen",
 ];
 
 /**

@@ -39,8 +39,8 @@ export class ReferralResolver {
 
   @FieldResolver(() => Programme, { description: "The programme referred to." })
   async programme(@Root() referral: Referral, @Ctx() ctx: Context): Promise<Programme> {
-    // The foreign key guarantees the programme exists.
-    return (await ctx.loaders.programmeById.load(referral.programmeId))!;
+    // Referrals read from the store carry their programme; the foreign key guarantees it exists.
+    return referral.programme ?? (await ctx.loaders.programmeById.load(referral.programmeId))!;
   }
 
   @FieldResolver(() => [ReferralStatusChange], {
