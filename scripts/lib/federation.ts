@@ -6,6 +6,8 @@ import { createTokenVerifier } from "../../subgraphs/shared/auth";
 import { SUBGRAPH_NAMES, type Config, type SubgraphName } from "../../subgraphs/shared/config";
 import type { RunningService } from "../../subgraphs/shared/http";
 import { createSubgraphServer } from "../../subgraphs/shared/subgraph";
+import { governancePolicyStore } from "../../subgraphs/shared/access/policy-store";
+import { Sql } from "../../subgraphs/shared/database";
 import type { Stores } from "./stores";
 
 export const SUPERGRAPH_FILE = join(__dirname, "..", "..", "schema", "supergraph.graphql");
@@ -13,6 +15,8 @@ export const SUPERGRAPH_FILE = join(__dirname, "..", "..", "schema", "supergraph
 export interface RunningFederation {
   gateway: RunningService;
   subgraphs: Record<SubgraphName, RunningService>;
+  /** Statements each subgraph has run against the governance store (decisions and audit). */
+  policyStatements(): Record<SubgraphName, number>;
   stop(): Promise<void>;
 }
 
@@ -27,9 +31,18 @@ export async function startFederation(
 ): Promise<RunningFederation> {
   const verify = await createTokenVerifier(config);
   const running = {} as Record<SubgraphName, RunningService>;
+  const policyStatements = {} as Record<SubgraphName, Sql>;
   try {
     for (const name of SUBGRAPH_NAMES) {
-      const server = await createSubgraphServer(SUBGRAPHS[name], { config, store: stores[name], verify });
+      // Each subgraph consults governance through its own counter, so round trips can be measured per subgraph.
+      const policySql = new Sql(stores.governance.sql.pool);
+      policyStatements[name] = policySql;
+      const server = await createSubgraphServer(SUBGRAPHS[name], {
+        config,
+        store: stores[name],
+        verify,
+        policy: governancePolicyStore(policySql),
+      });
       running[name] = await server.listen(options.ports?.[name] ?? config.port(name));
     }
     const gateway = await createGatewayServer({
@@ -42,6 +55,11 @@ export async function startFederation(
     return {
       gateway: gatewayRunning,
       subgraphs: running,
+      policyStatements: () =>
+        Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, policyStatements[n].statements])) as Record<
+          SubgraphName,
+          number
+        >,
       async stop() {
         await gatewayRunning.stop();
         await Promise.all(Object.values(running).map((s) => s.stop()));

@@ -13,6 +13,7 @@ import { CaseAssessment, Neighbourhood } from "./types";
 /** The council subgraph: ASB cases, parties, interventions and victim risk. */
 export const council: SubgraphDefinition<CouncilLoaders> = {
   name: "council",
+  ownerAgencyId: "council",
   entities: [AsbCaseRecord, AsbPartyRecord, InterventionRecord, DemoSeedRecord],
   migrations: [Initial1763700000000],
   resolvers: [AsbCaseResolver, PersonAsbCasesResolver, NeighbourhoodAsbCaseStatsResolver],

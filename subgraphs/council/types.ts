@@ -241,14 +241,14 @@ export class CaseAssessment {
   })
   id!: string;
 
-  @Aggregate()
+  @Aggregate({ caseWork: true })
   @Field(() => Int, {
     nullable: true,
     description: "ASB cases opened in the baseline months; null when suppressed.",
   })
   asbCasesBefore!: number | null;
 
-  @Aggregate()
+  @Aggregate({ caseWork: true })
   @Field(() => Int, {
     nullable: true,
     description: "ASB cases opened in the follow-up months; null when suppressed.",

@@ -45,10 +45,10 @@ const AGREEMENTS: SeedAgreement[] = [
   },
   {
     id: "agr-council-police",
-    title: "Council ASB case and risk information for police ASB case management",
+    title: "Council ASB case and risk information for police ASB case management and safeguarding",
     provider: "council",
     recipient: "police",
-    purposes: [P.ASB_CASE_MANAGEMENT],
+    purposes: [P.ASB_CASE_MANAGEMENT, P.SAFEGUARDING],
     categories: [C.ASB_CASE, C.RISK],
   },
   {
@@ -126,6 +126,14 @@ const AGREEMENTS: SeedAgreement[] = [
     purposes: [P.CRIME_PREVENTION],
     categories: [C.TENANCY],
     approvedBy: ["housing"],
+  },
+  {
+    id: "agr-housing-police-safeguarding",
+    title: "Tenancy information for police safeguarding of people at risk in their homes",
+    provider: "housing",
+    recipient: "police",
+    purposes: [P.SAFEGUARDING],
+    categories: [C.TENANCY],
   },
 ];
 

@@ -23,6 +23,7 @@ import { ConsentResolver, PersonConsentsResolver } from "./resolvers/consent.res
 /** The governance subgraph: agencies, agreements, consents, access decisions and the audit log. */
 export const governance: SubgraphDefinition<GovernanceLoaders> = {
   name: "governance",
+  ownerAgencyId: null,
   entities: [
     AgencyRecord,
     AgreementRecord,

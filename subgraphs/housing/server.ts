@@ -21,6 +21,7 @@ import { Neighbourhood } from "./types";
 /** The housing subgraph: properties (UPRN), tenancies, tenancy actions, arrears bands and tenants' reports. */
 export const housing: SubgraphDefinition<HousingLoaders> = {
   name: "housing",
+  ownerAgencyId: "housing",
   entities: [
     PropertyRecord,
     TenancyRecord,

@@ -34,6 +34,7 @@ import { ProblemCaseResolver } from "./resolvers/problem-case.resolver";
 /** The partnership subgraph: people index (Person), neighbourhoods (LSOA) and problem-solving cases. */
 export const partnership: SubgraphDefinition<PartnershipLoaders> = {
   name: "partnership",
+  ownerAgencyId: "partnership",
   entities: [
     AgencyRecord,
     PersonRecord,

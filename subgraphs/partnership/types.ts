@@ -1,7 +1,7 @@
 import { Directive, Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import { ConnectionType } from "../shared/connection";
 import { CaseRecordKind, CaseStage, DataCategory, RiskLevel } from "../shared/enums";
-import { Aggregate, Category } from "../shared/policy";
+import { Aggregate, Category, HeldBy } from "../shared/policy";
 import { CalendarDate, DateTime } from "../shared/scalars";
 import { AgencyRef } from "../shared/types";
 import { AgeBand } from "./calendar";
@@ -123,6 +123,7 @@ export class Neighbourhood {
 
 @Directive('@key(fields: "id", resolvable: false)')
 @ObjectType({ description: "A police incident; police resolve it." })
+@HeldBy("police", DataCategory.INCIDENT_SUMMARY)
 export class Incident {
   @Field(() => ID, { description: "Incident id." })
   id!: string;
@@ -130,6 +131,7 @@ export class Incident {
 
 @Directive('@key(fields: "id", resolvable: false)')
 @ObjectType({ description: "A council ASB case; the council resolves it." })
+@HeldBy("council", DataCategory.ASB_CASE)
 export class AsbCase {
   @Field(() => ID, { description: "ASB case id." })
   id!: string;
@@ -137,6 +139,7 @@ export class AsbCase {
 
 @Directive('@key(fields: "id", resolvable: false)')
 @ObjectType({ description: "A housing tenancy; housing resolves it." })
+@HeldBy("housing", DataCategory.TENANCY)
 export class Tenancy {
   @Field(() => ID, { description: "Tenancy id." })
   id!: string;
@@ -144,6 +147,7 @@ export class Tenancy {
 
 @Directive('@key(fields: "id", resolvable: false)')
 @ObjectType({ description: "A youth programme referral; youth services resolve it." })
+@HeldBy("youth", DataCategory.YOUTH_PROGRAMME)
 export class Referral {
   @Field(() => ID, { description: "Referral id." })
   id!: string;
@@ -152,8 +156,9 @@ export class Referral {
 // ---------------------------------------------------------------------------------------------
 // Problem-solving cases
 
+// Case records are the partnership's, shared by case membership (lead and partners), not by
+// agency agreements; the person's identity still goes through the people index rules.
 @ObjectType({ description: "A person in a problem-solving case and their part in it." })
-@Category(DataCategory.ASB_CASE)
 export class CasePerson {
   @Field(() => String, { description: "VICTIM, PERPETRATOR, WITNESS, COMPLAINANT or OTHER." })
   role!: string;
@@ -271,7 +276,7 @@ export const ProblemCaseConnection = ConnectionType(
     "Before-and-after counts for a case's neighbourhoods: the windowMonths months before the month it opened " +
     "(baseline) and the month it opened and those after (follow-up). Police and the council add the counts.",
 })
-@Aggregate()
+@Aggregate({ caseWork: true })
 export class CaseAssessment {
   @Field(() => ID, {
     description:
@@ -326,7 +331,6 @@ export class CaseAssessment {
   description:
     "A person who meets the ASB case review (community trigger) threshold, and the reports that do it.",
 })
-@Category(DataCategory.ASB_CASE)
 export class CaseReviewCandidate {
   @Field(() => Person, { description: "Who made the reports." })
   person!: Person;

@@ -14,6 +14,7 @@ import { AsbCase, CaseAssessment, Neighbourhood } from "./types";
 /** The police subgraph: incidents (police.uk crime types), involvements and outcomes. */
 export const police: SubgraphDefinition<PoliceLoaders> = {
   name: "police",
+  ownerAgencyId: "police",
   entities: [IncidentRecord, InvolvementRecord, DemoSeedRecord],
   migrations: [Initial1763700000000],
   resolvers: [

@@ -162,14 +162,14 @@ export class CaseAssessment {
   })
   id!: string;
 
-  @Aggregate()
+  @Aggregate({ caseWork: true })
   @Field(() => Int, {
     nullable: true,
     description: "Police incidents in the neighbourhoods during the baseline; null when 1 to 4.",
   })
   incidentsBefore!: number | null;
 
-  @Aggregate()
+  @Aggregate({ caseWork: true })
   @Field(() => Int, {
     nullable: true,
     description: "Police incidents in the neighbourhoods during the follow-up; null when 1 to 4.",

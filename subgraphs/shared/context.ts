@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import { GraphQLError } from "graphql";
+import { breakGlassProblem } from "./access/decision";
+import { AccessGuard, type PolicyStore } from "./access/guard";
 import { AuthenticationError, type Caller, type TokenVerifier } from "./auth";
 import type { SubgraphName } from "./config";
 import type { Sql } from "./database";
@@ -19,6 +21,10 @@ export interface RequestContext<Loaders = unknown> {
   sql: Sql;
   /** Created fresh for every request, so no cached row outlives it. */
   loaders: Loaders;
+  /** The access rules for this request: decisions, and the audit written before the response. */
+  access: AccessGuard;
+  /** The client's operation name, once the operation is resolved. */
+  operationName: string | null;
 }
 
 export function header(headers: IncomingHttpHeaders, name: string): string | undefined {
@@ -44,6 +50,21 @@ export function parsePurpose(value: string | undefined): Purpose | null {
   return value as Purpose;
 }
 
+/**
+ * Break-glass is only for SAFEGUARDING with a real justification; anything else is refused
+ * outright rather than silently ignored, so the caller knows it was not honoured.
+ */
+export function parseBreakGlass(value: string | undefined, purpose: Purpose | null): string | null {
+  if (value === undefined) return null;
+  const problem = breakGlassProblem(value, purpose);
+  if (problem) {
+    throw new GraphQLError(`x-break-glass: ${problem}`, {
+      extensions: { code: "BAD_USER_INPUT", http: { status: 400 } },
+    });
+  }
+  return value.trim();
+}
+
 export async function callerFrom(headers: IncomingHttpHeaders, verify: TokenVerifier): Promise<Caller> {
   const authorization = header(headers, "authorization");
   const match = authorization?.match(/^Bearer\s+(\S+)$/i);
@@ -59,16 +80,32 @@ export async function callerFrom(headers: IncomingHttpHeaders, verify: TokenVeri
 /** The one place every subgraph turns an HTTP request into a RequestContext. */
 export async function buildRequestContext<Loaders>(
   headers: IncomingHttpHeaders,
-  options: { subgraph: SubgraphName; verify: TokenVerifier; sql: Sql; createLoaders: (sql: Sql) => Loaders },
+  options: {
+    subgraph: SubgraphName;
+    verify: TokenVerifier;
+    sql: Sql;
+    createLoaders: (sql: Sql) => Loaders;
+    policy: PolicyStore;
+  },
 ): Promise<RequestContext<Loaders>> {
   const caller = await callerFrom(headers, options.verify);
-  return {
+  const purpose = parsePurpose(header(headers, "x-purpose"));
+  const breakGlass = parseBreakGlass(header(headers, "x-break-glass"), purpose);
+  const requestId = requestIdOf(headers);
+  const context: RequestContext<Loaders> = {
     subgraph: options.subgraph,
-    requestId: requestIdOf(headers),
+    requestId,
     caller,
-    purpose: parsePurpose(header(headers, "x-purpose")),
-    breakGlass: header(headers, "x-break-glass") ?? null,
+    purpose,
+    breakGlass,
     sql: options.sql,
     loaders: options.createLoaders(options.sql),
+    operationName: null,
+    access: undefined as unknown as AccessGuard,
   };
+  context.access = new AccessGuard(
+    { caller, purpose, breakGlass, requestId, operationName: () => context.operationName },
+    options.policy,
+  );
+  return context;
 }

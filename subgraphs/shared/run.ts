@@ -1,6 +1,8 @@
 import { createTokenVerifier } from "./auth";
 import { loadConfig, type Config } from "./config";
-import { openStore } from "./database";
+import { Pool } from "pg";
+import { governancePolicyStore } from "./access/policy-store";
+import { openStore, Sql } from "./database";
 import { log } from "./logger";
 import { createSubgraphServer, type SubgraphDefinition } from "./subgraph";
 import type { RunningService } from "./http";
@@ -15,11 +17,23 @@ export async function startSubgraph<L>(
   if (!url) {
     throw new Error(`${definition.name}: set DATABASE_URL or ${definition.name.toUpperCase()}_DATABASE_URL`);
   }
+  const governanceUrl = config.databaseUrl("governance");
+  if (!governanceUrl) {
+    throw new Error(
+      `${definition.name}: set DATABASE_URL or GOVERNANCE_DATABASE_URL (agreements, consents, audit)`,
+    );
+  }
   const store = await openStore(definition, url, { poolSize: config.DATABASE_POOL_SIZE });
+  // Decisions and the audit need the governance store; governance itself uses its own pool.
+  const governancePool =
+    definition.name === "governance"
+      ? undefined
+      : new Pool({ connectionString: governanceUrl, max: config.DATABASE_POOL_SIZE });
   const server = await createSubgraphServer(definition, {
     config,
     store,
     verify: await createTokenVerifier(config),
+    policy: governancePolicyStore(governancePool ? new Sql(governancePool) : store.sql),
   });
   const running = await server.listen(port);
   log("info", "subgraph listening", { subgraph: definition.name, url: running.url });
@@ -28,6 +42,7 @@ export async function startSubgraph<L>(
     stop: async () => {
       await running.stop();
       await store.close();
+      await governancePool?.end();
     },
   };
 }

@@ -2,6 +2,8 @@ import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
 import type { GraphQLFormattedError, GraphQLSchema } from "graphql";
 import type { NonEmptyArray } from "type-graphql";
+import { auditBeforeResponse, enforceAccess } from "./access/enforcement";
+import type { PolicyStore } from "./access/guard";
 import type { TokenVerifier } from "./auth";
 import type { Config, SubgraphName } from "./config";
 import { buildRequestContext, type RequestContext } from "./context";
@@ -12,6 +14,11 @@ import { createHttpService, listen, type RunningService } from "./http";
 /** Everything that makes one subgraph: the same shape for all six. */
 export interface SubgraphDefinition<Loaders> extends StoreDefinition {
   name: SubgraphName;
+  /**
+   * The agency whose data this subgraph holds, for the access rules; null for governance,
+   * whose every operation checks its own (data-sharing officer) rules.
+   */
+  ownerAgencyId: string | null;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   resolvers: NonEmptyArray<Function>;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -27,7 +34,11 @@ const schemas = new Map<SubgraphName, Promise<GraphQLSchema>>();
 export function subgraphSchema<L>(definition: SubgraphDefinition<L>): Promise<GraphQLSchema> {
   let schema = schemas.get(definition.name);
   if (!schema) {
-    schema = buildFederatedSchema(definition);
+    const owner = definition.ownerAgencyId;
+    schema = buildFederatedSchema({
+      ...definition,
+      enforcement: owner ? (index) => enforceAccess(index, owner) : undefined,
+    });
     schemas.set(definition.name, schema);
   }
   return schema;
@@ -64,13 +75,13 @@ export interface SubgraphServer {
 /** Builds a subgraph server over an open store, without listening (tests call this). */
 export async function createSubgraphServer<L>(
   definition: SubgraphDefinition<L>,
-  deps: { config: Config; store: SubgraphStore; verify: TokenVerifier },
+  deps: { config: Config; store: SubgraphStore; verify: TokenVerifier; policy: PolicyStore },
 ): Promise<SubgraphServer> {
   const schema = await subgraphSchema(definition);
   const apollo = new ApolloServer<RequestContext<L>>({
     schema,
     // Inline tracing costs a lot per request and nothing here reads it.
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
+    plugins: [ApolloServerPluginInlineTraceDisabled(), auditBeforeResponse()],
     introspection: deps.config.NODE_ENV !== "production",
     includeStacktraceInErrorResponses: deps.config.NODE_ENV === "development",
     formatError: formatErrorFor(deps.config),
@@ -85,6 +96,7 @@ export async function createSubgraphServer<L>(
         verify: deps.verify,
         sql: deps.store.sql,
         createLoaders: definition.createLoaders,
+        policy: deps.policy,
       }),
     ready: async () => {
       await deps.store.sql.pool.query("SELECT 1");

@@ -22,6 +22,7 @@ import { Neighbourhood } from "./types";
 /** The youth subgraph: schools, enrolments and attendance; youth programmes and referrals. */
 export const youth: SubgraphDefinition<YouthLoaders> = {
   name: "youth",
+  ownerAgencyId: "youth",
   entities: [
     SchoolRecord,
     EnrolmentRecord,

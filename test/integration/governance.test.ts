@@ -124,6 +124,7 @@ describe("the demo partnership's agreements", () => {
         "youth→police",
         "council→youth",
         "police→youth",
+        "housing→police",
       ].sort(),
     );
     expect(byStatus("SUSPENDED")).toEqual(["police→housing"]);

@@ -6,6 +6,7 @@ import type { DemoReport } from "../../subgraphs/shared/demo/seed";
 import { demoPeople, type DemoPerson } from "../../subgraphs/shared/demo/world";
 import { CaseRecordKind, Role } from "../../subgraphs/shared/enums";
 import type { As } from "../support/graphql";
+import { seedGovernance } from "../../subgraphs/governance/seed";
 import { startTestSubgraph, type TestSubgraph } from "../support/subgraph";
 
 /** A date `years` years and `days` days before today (London), YYYY-MM-DD. */
@@ -93,8 +94,11 @@ const youth: As = { agency: "youth", purpose: "ASB_CASE_MANAGEMENT" };
 
 let subgraph: TestSubgraph;
 beforeAll(async () => {
-  subgraph = await startTestSubgraph(partnership, (sql) =>
-    seedPartnership(sql, { seed: 7, scale: "small", people, linkable: LINKABLE, reports: REPORTS }),
+  subgraph = await startTestSubgraph(
+    partnership,
+    (sql) => seedPartnership(sql, { seed: 7, scale: "small", people, linkable: LINKABLE, reports: REPORTS }),
+    // The demo agreements decide which linked records a partner sees.
+    { policy: (sql) => seedGovernance(sql, { seed: 7, scale: "small", people }) },
   );
 });
 afterAll(() => subgraph.stop());
@@ -603,7 +607,8 @@ describe("the demo cases", () => {
     expect(c.linkedIncidents.length).toBeGreaterThan(0);
     expect(c.linkedAsbCases).toEqual([{ id: "asb-1" }]);
     expect(c.linkedTenancies).toEqual([{ id: "ten-1" }]);
-    expect(c.linkedReferrals).toEqual([{ id: "ref-1" }]);
+    // Youth shares referrals with the council for youth diversion and safeguarding, not for ASB.
+    expect(c.linkedReferrals).toEqual([]);
 
     const stages = await subgraph.sql.many<{ stage: string }>(
       `SELECT DISTINCT stage FROM problem_cases WHERE reference LIKE 'PSC-2019-%'`,
@@ -615,6 +620,52 @@ describe("the demo cases", () => {
       "RESPONSE",
       "SCANNING",
     ]);
+  });
+});
+
+describe("linked records through the access rules", () => {
+  const BOARD = `query($id: ID!) { problemCase(id: $id) {
+    linkedIncidents { id } linkedReferrals { id }
+    restricted { agency { id } category count contact }
+  } }`;
+
+  test("under safeguarding the council sees the youth referral, and police incidents are withheld but signposted", async () => {
+    const res = await subgraph.query<{
+      problemCase: {
+        linkedIncidents: unknown[];
+        linkedReferrals: unknown[];
+        restricted: Record<string, unknown>[];
+      };
+    }>(BOARD, { id: "psc-2019-001" }, { ...council, purpose: "SAFEGUARDING" });
+    expect(res.errors).toBeUndefined();
+    const c = res.data!.problemCase;
+    expect(c.linkedReferrals).toEqual([{ id: "ref-1" }]);
+    expect(c.linkedIncidents).toEqual([]);
+    const linked = await subgraph.sql.one<{ n: string }>(
+      `SELECT count(*) AS n FROM case_records WHERE case_id = 'psc-2019-001' AND kind = 'INCIDENT'`,
+    );
+    expect(Number(linked!.n)).toBeGreaterThan(0);
+    // Police share with the council only for ASB case management and crime prevention, but the
+    // council shares with police for safeguarding: so the council is told whom to ask.
+    expect(c.restricted).toEqual([
+      {
+        agency: { id: "police" },
+        category: "INCIDENT_SUMMARY",
+        count: Number(linked!.n),
+        contact: expect.any(String),
+      },
+    ]);
+  });
+
+  test("withheld records are not signposted where no agreement for the purpose exists", async () => {
+    const res = await subgraph.query<{ problemCase: { linkedReferrals: unknown[]; restricted: unknown[] } }>(
+      BOARD,
+      { id: "psc-2019-001" },
+      council,
+    );
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.problemCase.linkedReferrals).toEqual([]);
+    expect(res.data!.problemCase.restricted).toEqual([]);
   });
 });
 

@@ -64,11 +64,11 @@ async function incidents(filter: Record<string, unknown>, first?: number, after?
   return res.data!.incidents;
 }
 
-async function entities<T>(selection: string, representations: Record<string, unknown>[]) {
+async function entities<T>(selection: string, representations: Record<string, unknown>[], as = AS) {
   return subgraph.query<{ _entities: T[] }>(
     `query($representations: [_Any!]!) { _entities(representations: $representations) { ${selection} } }`,
     { representations },
-    AS,
+    as,
   );
 }
 
@@ -265,6 +265,7 @@ describe("Neighbourhood.incidentStats", () => {
     }>(
       `... on Neighbourhood { incidentStats(fromMonth: "2019-01", toMonth: "2019-06") { month category count suppressed } }`,
       [{ __typename: "Neighbourhood", code: CITY }],
+      { ...AS, purpose: "STATISTICS" },
     );
     expect(res.errors).toBeUndefined();
     const stats = res.data!._entities[0].incidentStats;

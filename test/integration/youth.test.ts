@@ -2,6 +2,7 @@ import { Role } from "../../subgraphs/shared/enums";
 import type { Sql } from "../../subgraphs/shared/database";
 import type { AgencySeedResult } from "../../subgraphs/shared/demo/seed";
 import { ageOn, DEMO_TODAY, demoPeople, personId } from "../../subgraphs/shared/demo/world";
+import { seedGovernance } from "../../subgraphs/governance/seed";
 import { seedYouth } from "../../subgraphs/youth/seed";
 import { youth } from "../../subgraphs/youth/server";
 import { REFERRAL_TRANSITIONS, type ReferralStatus } from "../../subgraphs/youth/types";
@@ -30,10 +31,16 @@ async function seeded(
 ): Promise<{ subgraph: TestSubgraph; result: AgencySeedResult; digest: Record<string, string> }> {
   let result: AgencySeedResult | void = undefined;
   let snapshot: Record<string, string> = {};
-  const subgraph = await startTestSubgraph(youth, async (sql) => {
-    result = await seedYouth(sql, { seed, scale: "small", people: demoPeople(seed, "small") });
-    snapshot = await digest(sql);
-  });
+  const people = demoPeople(seed, "small");
+  const subgraph = await startTestSubgraph(
+    youth,
+    async (sql) => {
+      result = await seedYouth(sql, { seed, scale: "small", people });
+      snapshot = await digest(sql);
+    },
+    // The demo agreements: police and council read youth records under their terms.
+    { policy: (sql) => seedGovernance(sql, { seed, scale: "small", people }) },
+  );
   return { subgraph, result: result ?? {}, digest: snapshot };
 }
 

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { Client } from "pg";
 import { withDatabase } from "../../subgraphs/shared/config";
 
@@ -8,12 +9,9 @@ export function testServerUrl(): string {
   return url;
 }
 
-let counter = 0;
-
-/** A fresh database name on the test server, unique to this process and call. */
+/** A fresh database name on the test server, unique to this call (test files share worker processes). */
 export function uniqueDatabaseUrl(label: string): string {
-  counter += 1;
-  const name = `pgt_${process.env.TEST_RUN_ID ?? "x"}_${process.pid}_${counter}_${label}`
+  const name = `pgt_${process.env.TEST_RUN_ID ?? "x"}_${randomBytes(4).toString("hex")}_${label}`
     .toLowerCase()
     .replace(/[^a-z0-9_]/g, "_");
   return withDatabase(testServerUrl(), name.slice(0, 63));

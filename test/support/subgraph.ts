@@ -1,3 +1,5 @@
+import { governance } from "../../subgraphs/governance/server";
+import { governancePolicyStore } from "../../subgraphs/shared/access/policy-store";
 import { createTokenVerifier } from "../../subgraphs/shared/auth";
 import { openStore, type Sql, type SubgraphStore } from "../../subgraphs/shared/database";
 import { createSubgraphServer, type SubgraphDefinition } from "../../subgraphs/shared/subgraph";
@@ -9,6 +11,8 @@ export interface TestSubgraph {
   url: string;
   store: SubgraphStore;
   sql: Sql;
+  /** The governance store this subgraph decides and audits against. */
+  policySql: Sql;
   query<T = Record<string, unknown>>(
     query: string,
     variables?: Record<string, unknown>,
@@ -24,14 +28,26 @@ export interface TestSubgraph {
 export async function startTestSubgraph<L>(
   definition: SubgraphDefinition<L>,
   prepare?: (sql: Sql) => Promise<unknown>,
+  options: {
+    /** Fills the governance store (agreements, consents) the access rules read. */ policy?: (
+      sql: Sql,
+    ) => Promise<unknown>;
+  } = {},
 ): Promise<TestSubgraph> {
   const config = testConfig();
   const store = await openStore(definition, uniqueDatabaseUrl(definition.name), { poolSize: 4 });
+  // A governance store of its own (no agreements unless a test adds them) for decisions and audit.
+  const policyStore =
+    definition.name === "governance"
+      ? store
+      : await openStore(governance, uniqueDatabaseUrl("policy"), { poolSize: 2 });
   if (prepare) await prepare(store.sql);
+  if (options.policy) await options.policy(policyStore.sql);
   const server = await createSubgraphServer(definition, {
     config,
     store,
     verify: await createTokenVerifier(config),
+    policy: governancePolicyStore(policyStore.sql),
   });
   const running: RunningService = await server.listen(0);
   return {
@@ -39,9 +55,11 @@ export async function startTestSubgraph<L>(
     store,
     sql: store.sql,
     query: (query, variables, as) => graphql(running.url, query, variables, as),
+    policySql: policyStore.sql,
     async stop() {
       await running.stop();
       await store.close();
+      if (policyStore !== store) await policyStore.close();
     },
   };
 }

@@ -4,6 +4,7 @@ import type { RequestContext } from "../../shared/context";
 import { CaseRecordKind, CaseStage } from "../../shared/enums";
 import { badInput } from "../../shared/errors";
 import { RestrictedRecords, agencyRef } from "../../shared/types";
+import { holdingOf } from "../../shared/policy";
 import { isCaseParty } from "../access";
 import { MAX_WINDOW_MONTHS, MIN_WINDOW_MONTHS, assessmentFor } from "../assessment";
 import type { PartnershipLoaders } from "../loaders";
@@ -42,14 +43,33 @@ export function visibleTo(agencyId: string, c: ProblemCase | null): ProblemCase 
     : null;
 }
 
-async function linked<T extends object>(
+const LINKED: [CaseRecordKind, new () => { id: string }][] = [
+  [CaseRecordKind.INCIDENT, Incident],
+  [CaseRecordKind.ASB_CASE, AsbCase],
+  [CaseRecordKind.TENANCY, Tenancy],
+  [CaseRecordKind.REFERRAL, Referral],
+];
+
+/** The case's linked records of one kind that the caller may see, and those withheld. */
+async function linkedRecords<T extends { id: string }>(
   ctx: Context,
   c: ProblemCase,
   kind: CaseRecordKind,
   Stub: new () => T,
-): Promise<T[]> {
+) {
   const rows = await ctx.loaders.recordsByCase.load(c.id);
-  return rows.filter((r) => r.kind === kind).map((r) => Object.assign(new Stub(), { id: r.recordId }));
+  const stubs = rows.filter((r) => r.kind === kind).map((r) => Object.assign(new Stub(), { id: r.recordId }));
+  return ctx.access.partition(stubs, holdingOf(Stub));
+}
+
+/** Linked records go to their holders to resolve, but only those the access rules let the caller see. */
+async function linked<T extends { id: string }>(
+  ctx: Context,
+  c: ProblemCase,
+  kind: CaseRecordKind,
+  Stub: new () => T,
+) {
+  return (await linkedRecords(ctx, c, kind, Stub)).visible;
 }
 
 @Resolver(() => ProblemCase)
@@ -152,9 +172,24 @@ export class ProblemCaseResolver {
     description:
       "Linked records withheld from the caller by the access rules, per owner agency and category.",
   })
-  restricted(): RestrictedRecords[] {
-    // The access rules are wired in later; until then nothing is withheld here.
-    return [];
+  async restricted(@Root() c: ProblemCase, @Ctx() ctx: Context): Promise<RestrictedRecords[]> {
+    const out: RestrictedRecords[] = [];
+    for (const [kind, Stub] of LINKED) {
+      const { withheld } = await linkedRecords(ctx, c, kind, Stub);
+      if (!withheld.length) continue;
+      const holding = holdingOf(Stub);
+      // Signposted only where an agreement for the purpose exists between the two agencies.
+      const contact = await ctx.access.signposting(holding.agencyId);
+      if (contact) {
+        out.push({
+          agency: agencyRef(holding.agencyId),
+          category: holding.category,
+          count: withheld.length,
+          contact,
+        });
+      }
+    }
+    return out;
   }
 
   @FieldResolver(() => CaseAssessment, {

@@ -85,6 +85,8 @@ export interface AccessRequest {
   personId: string | null;
   /** True for suppressed counts (fields marked @Aggregate), false for person-level data. */
   aggregate: boolean;
+  /** An aggregate that is part of a problem-solving case's assessment (see FieldPolicy.caseWork). */
+  caseWork?: boolean;
   /** When: agreements and consents are judged as they stand at this instant. */
   at: Date;
 }
@@ -359,6 +361,12 @@ function withoutFacts(request: AccessRequest, steps: string[]): AccessDecision |
   }
 
   if (request.aggregate) {
+    if (request.caseWork && purpose !== Purpose.STATISTICS) {
+      steps.push(
+        "Suppressed counts in a problem-solving case's assessment are part of the case: permitted under the case's purpose.",
+      );
+      return permit(steps, "AGGREGATE");
+    }
     if (purpose !== Purpose.STATISTICS) {
       steps.push(`Aggregates are released only under STATISTICS, not ${purpose}.`);
       return deny(steps, "PURPOSE_NOT_COVERED");

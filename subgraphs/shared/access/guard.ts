@@ -1,0 +1,288 @@
+import DataLoader from "dataloader";
+import { GraphQLError } from "graphql";
+import type { Caller } from "../auth";
+import type { DataCategory, Purpose } from "../enums";
+import {
+  decideAccess,
+  decideWithoutFacts,
+  forbidden,
+  signpostingAllowed,
+  type AccessBasis,
+  type AccessDecision,
+  type AccessReason,
+  type AgreementFacts,
+  type ConsentFacts,
+} from "./decision";
+
+/** One disclosure or denial, as the audit log records it. */
+export interface AuditEntry {
+  at: Date;
+  userId: string;
+  agencyId: string;
+  role: string;
+  purpose: Purpose | null;
+  operationName: string | null;
+  requestId: string;
+  ownerAgencyId: string;
+  personIds: string[];
+  categories: DataCategory[];
+  recordIds: string[];
+  decision: "PERMITTED" | "DENIED";
+  reason: AccessReason | null;
+  basis: AccessBasis | null;
+  agreementId: string | null;
+  consentId: string | null;
+  breakGlass: boolean;
+  justification: string | null;
+}
+
+/**
+ * Where decisions get their facts and disclosures are recorded: the governance store.
+ * Every call is one round trip, whatever the number of people.
+ */
+export interface PolicyStore {
+  /** Agreements between the caller's agency and the owners, consents of the people to the caller's agency. */
+  loadFacts(
+    recipientAgencyId: string,
+    providerAgencyIds: string[],
+    personIds: string[],
+  ): Promise<{
+    agreements: AgreementFacts[];
+    consents: ConsentFacts[];
+  }>;
+  /** Whom to contact at an agency about withheld records. */
+  agencyContacts(): Promise<Map<string, string>>;
+  /** Appends audit records to the hash chain; resolves only once they are durable. */
+  appendAudit(entries: AuditEntry[]): Promise<void>;
+}
+
+/** The decision service cannot answer: nothing but the caller's own data is released. */
+export function decisionUnavailable(): GraphQLError {
+  return new GraphQLError(
+    "access decision unavailable: the governance service cannot be reached; only your own agency's data is released",
+    {
+      extensions: { code: "ACCESS_DECISION_UNAVAILABLE" },
+    },
+  );
+}
+
+export interface AccessQuestion {
+  ownerAgencyId: string;
+  category: DataCategory | null;
+  personId: string | null;
+  aggregate?: boolean;
+  caseWork?: boolean;
+}
+
+/** Reasons that withhold records from a list (with signposting) rather than fail the field. */
+const RECORD_LEVEL: ReadonlySet<AccessReason> = new Set<AccessReason>([
+  "NO_AGREEMENT",
+  "PURPOSE_NOT_COVERED",
+  "CATEGORY_NOT_COVERED",
+  "CONSENT_REQUIRED",
+  "CONSENT_WITHDRAWN",
+]);
+
+const UNAUDITED: ReadonlySet<AccessBasis> = new Set<AccessBasis>(["OWN_DATA", "AGGREGATE", "PEOPLE_INDEX"]);
+
+/**
+ * The access rules for one request, at the data owner: decides with facts loaded in one
+ * batch, remembers each decision for the rest of the request, and collects the audit
+ * records that must be written before the response leaves the subgraph.
+ */
+export class AccessGuard {
+  readonly at = new Date();
+  private readonly decisions = new Map<string, Promise<AccessDecision>>();
+  private readonly audit = new Map<string, PendingEntry>();
+  private agreements: AgreementFacts[] | undefined;
+  private contacts: Promise<Map<string, string>> | undefined;
+  private readonly consents: DataLoader<string, ConsentFacts[]>;
+  private readonly owners = new Set<string>();
+
+  constructor(
+    private readonly request: {
+      caller: Caller;
+      purpose: Purpose | null;
+      breakGlass: string | null;
+      requestId: string;
+      operationName: () => string | null;
+    },
+    private readonly store: PolicyStore,
+  ) {
+    // Consents and agreements for every person asked about in the same tick: one round trip.
+    this.consents = new DataLoader<string, ConsentFacts[]>(async (personIds) => {
+      const facts = await this.store.loadFacts(
+        this.request.caller.agencyId,
+        [...this.owners],
+        [...personIds],
+      );
+      this.agreements = mergeAgreements(this.agreements, facts.agreements);
+      return personIds.map((id) => facts.consents.filter((c) => c.personId === id));
+    });
+  }
+
+  get caller(): Caller {
+    return this.request.caller;
+  }
+
+  /** Decides, without facts when the rules need none (own data, aggregates, role and purpose checks). */
+  decide(question: AccessQuestion): Promise<AccessDecision> {
+    const key = `${question.ownerAgencyId}|${question.category}|${question.personId}|${question.aggregate ? 1 : 0}${question.caseWork ? 1 : 0}`;
+    let decision = this.decisions.get(key);
+    if (!decision) {
+      decision = this.decideUncached(question);
+      this.decisions.set(key, decision);
+    }
+    return decision;
+  }
+
+  private async decideUncached(question: AccessQuestion): Promise<AccessDecision> {
+    const request = {
+      callerAgencyId: this.request.caller.agencyId,
+      role: this.request.caller.role,
+      purpose: this.request.purpose,
+      breakGlass: this.request.breakGlass,
+      ownerAgencyId: question.ownerAgencyId,
+      category: question.category,
+      personId: question.personId,
+      aggregate: question.aggregate ?? false,
+      caseWork: question.caseWork ?? false,
+      at: this.at,
+    };
+    // Own data, aggregates, identity and role/purpose refusals do not depend on agreements.
+    const withoutFacts = decideWithoutFacts(request);
+    if (withoutFacts) return withoutFacts;
+    this.owners.add(question.ownerAgencyId);
+    let consents: ConsentFacts[];
+    try {
+      consents = await this.consents.load(question.personId ?? "");
+    } catch {
+      throw decisionUnavailable();
+    }
+    return decideAccess(request, { agreements: this.agreements ?? [], consents });
+  }
+
+  /** Whether the caller may be told that withheld records exist (an active agreement for the purpose). */
+  async signposting(ownerAgencyId: string): Promise<string | null> {
+    if (!this.agreements) {
+      this.owners.add(ownerAgencyId);
+      await this.consents.load("");
+    }
+    if (
+      !signpostingAllowed(
+        this.request.caller.agencyId,
+        ownerAgencyId,
+        this.request.purpose,
+        this.agreements ?? [],
+        this.at,
+      )
+    ) {
+      return null;
+    }
+    this.contacts ??= this.store.agencyContacts();
+    return (await this.contacts).get(ownerAgencyId) ?? `the ${ownerAgencyId} data-sharing officer`;
+  }
+
+  /** The FORBIDDEN error for a denied decision. */
+  error(decision: AccessDecision, what: string): GraphQLError {
+    return forbidden(decision.reason ?? "ROLE_NOT_PERMITTED", `${what}: ${decision.reason}`);
+  }
+
+  /**
+   * Splits records held by another agency into those the caller may see and those withheld.
+   * The holder records the disclosure when it resolves them; denials are recorded here.
+   */
+  async partition<T extends { id: string }>(
+    records: readonly T[],
+    holding: { agencyId: string; category: DataCategory },
+  ): Promise<{ visible: T[]; withheld: T[]; decision: AccessDecision | null }> {
+    if (!records.length) return { visible: [], withheld: [], decision: null };
+    const question: AccessQuestion = {
+      ownerAgencyId: holding.agencyId,
+      category: holding.category,
+      personId: null,
+    };
+    const decision = await this.decide(question);
+    if (decision.permitted) return { visible: [...records], withheld: [], decision };
+    this.record(
+      question,
+      decision,
+      records.map((r) => r.id),
+    );
+    if (!this.isRecordLevel(decision)) throw this.error(decision, `records held by ${holding.agencyId}`);
+    return { visible: [], withheld: [...records], decision };
+  }
+
+  /** Whether a denial withholds records (with signposting) or fails the field outright. */
+  isRecordLevel(decision: AccessDecision): boolean {
+    return decision.reason !== null && RECORD_LEVEL.has(decision.reason);
+  }
+
+  /** Notes a disclosure of another agency's data, or any denial, for the audit. */
+  record(question: AccessQuestion, decision: AccessDecision, recordIds: readonly string[]): void {
+    // Own data, suppressed counts and the partnership's people index are no agency's disclosure.
+    if (decision.permitted && UNAUDITED.has(decision.basis!)) return;
+    const caller = this.request.caller;
+    const key = [
+      question.ownerAgencyId,
+      decision.permitted,
+      decision.reason,
+      decision.basis,
+      decision.agreementId,
+      decision.consentId,
+    ].join("|");
+    let entry = this.audit.get(key);
+    if (!entry) {
+      entry = {
+        at: this.at,
+        userId: caller.userId,
+        agencyId: caller.agencyId,
+        role: caller.role,
+        purpose: this.request.purpose,
+        operationName: this.request.operationName(),
+        requestId: this.request.requestId,
+        ownerAgencyId: question.ownerAgencyId,
+        personIds: new Set(),
+        categories: new Set(),
+        recordIds: new Set(),
+        decision: decision.permitted ? "PERMITTED" : "DENIED",
+        reason: decision.reason,
+        basis: decision.basis,
+        agreementId: decision.agreementId,
+        consentId: decision.consentId,
+        breakGlass: decision.breakGlass,
+        justification: decision.breakGlass ? this.request.breakGlass : null,
+      };
+      this.audit.set(key, entry);
+    }
+    if (question.personId !== null) entry.personIds.add(question.personId);
+    if (question.category !== null) entry.categories.add(question.category);
+    for (const id of recordIds) entry.recordIds.add(id);
+  }
+
+  /** Writes the request's audit records in one append; throws when they cannot be written. */
+  async flush(): Promise<number> {
+    const entries: AuditEntry[] = [...this.audit.values()].map((e) => ({
+      ...e,
+      personIds: [...e.personIds].sort(),
+      categories: [...e.categories].sort(),
+      recordIds: [...e.recordIds].sort(),
+    }));
+    if (!entries.length) return 0;
+    this.audit.clear();
+    await this.store.appendAudit(entries);
+    return entries.length;
+  }
+}
+
+type PendingEntry = Omit<AuditEntry, "personIds" | "categories" | "recordIds"> & {
+  personIds: Set<string>;
+  categories: Set<DataCategory>;
+  recordIds: Set<string>;
+};
+
+function mergeAgreements(known: AgreementFacts[] | undefined, more: AgreementFacts[]): AgreementFacts[] {
+  if (!known) return more;
+  const ids = new Set(known.map((a) => a.id));
+  return [...known, ...more.filter((a) => !ids.has(a.id))];
+}
