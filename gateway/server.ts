@@ -10,7 +10,7 @@ import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/dis
 import type { IncomingMessage } from "node:http";
 import type { Caller, TokenVerifier } from "../subgraphs/shared/auth";
 import { SUBGRAPH_NAMES, type Config, type SubgraphName } from "../subgraphs/shared/config";
-import { callerFrom, header, parsePurpose, requestIdOf } from "../subgraphs/shared/context";
+import { callerFrom, header, parseBreakGlass, parsePurpose, requestIdOf } from "../subgraphs/shared/context";
 import type { Purpose } from "../subgraphs/shared/enums";
 import { createHttpService, listen, type RunningService } from "../subgraphs/shared/http";
 import { formatErrorFor } from "../subgraphs/shared/subgraph";
@@ -96,12 +96,13 @@ export async function createGatewayServer(options: GatewayOptions): Promise<Gate
   const context = async (req: IncomingMessage): Promise<GatewayContext> => {
     // Verified before any planning: a bad token never reaches a subgraph.
     const caller = await callerFrom(req.headers, verify);
+    const purpose = parsePurpose(header(req.headers, "x-purpose"));
     return {
       requestId: requestIdOf(req.headers),
       caller,
       authorization: header(req.headers, "authorization") as string,
-      purpose: parsePurpose(header(req.headers, "x-purpose")),
-      breakGlass: header(req.headers, "x-break-glass") ?? null,
+      purpose,
+      breakGlass: parseBreakGlass(header(req.headers, "x-break-glass"), purpose),
     };
   };
 

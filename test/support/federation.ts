@@ -6,7 +6,7 @@ import { subgraphSchema } from "../../subgraphs/shared/subgraph";
 import { startFederation, type RunningFederation } from "../../scripts/lib/federation";
 import { closeAllStores, openAllStores, type Stores } from "../../scripts/lib/stores";
 import { seedDemoPartnership } from "../../scripts/lib/demo";
-import { testServerUrl } from "./database";
+import { testServerUrl, uniqueDatabaseUrl } from "./database";
 import { DEMO_SEED, demoDatabaseEnv } from "./demo-databases";
 import { Client } from "pg";
 import { graphql, testConfig, type As } from "./graphql";
@@ -21,8 +21,10 @@ export interface TestFederation {
     variables?: Record<string, unknown>,
     as?: As,
   ): ReturnType<typeof graphql<T>>;
-  /** SQL statements each subgraph has run so far. */
+  /** SQL statements each subgraph has run so far on its own store. */
   statements(): Record<SubgraphName, number>;
+  /** Statements each subgraph has run on the governance store (decisions and audit). */
+  policyStatements(): Record<SubgraphName, number>;
   stop(): Promise<void>;
 }
 
@@ -53,13 +55,26 @@ async function withDemoLock<T>(work: () => Promise<T>): Promise<T> {
  * The whole federation (six subgraphs and the gateway, on free ports) over the demo
  * partnership that global setup seeded into real PostgreSQL databases for this run.
  */
-export async function startTestFederation(env: Record<string, string> = {}): Promise<TestFederation> {
-  const config = testConfig({ ...demoDatabaseEnv(), DATABASE_POOL_SIZE: "4", ...env });
-  const stores = await withDemoLock(async () => {
+export async function startTestFederation(
+  options: {
+    /**
+     * Databases of its own, seeded afresh, for tests that change agreements, consents or
+     * cases; otherwise the run's shared demo databases, which tests only read or add to.
+     */
+    fresh?: boolean;
+    env?: Record<string, string>;
+  } = {},
+): Promise<TestFederation> {
+  const databases = options.fresh
+    ? Object.fromEntries(SUBGRAPH_NAMES.map((n) => [`${n.toUpperCase()}_DATABASE_URL`, uniqueDatabaseUrl(n)]))
+    : demoDatabaseEnv();
+  const config = testConfig({ ...databases, DATABASE_POOL_SIZE: "4", ...options.env });
+  const seed = async () => {
     const opened = await openAllStores(config);
     await seedDemoPartnership(opened, { seed: DEMO_SEED, scale: "small" });
     return opened;
-  });
+  };
+  const stores = options.fresh ? await seed() : await withDemoLock(seed);
   const ports = Object.fromEntries([...SUBGRAPH_NAMES, "gateway"].map((n) => [n, 0]));
   const federation = await startFederation(config, stores, {
     ports,
@@ -71,6 +86,7 @@ export async function startTestFederation(env: Record<string, string> = {}): Pro
     federation,
     stores,
     query: (query, variables, as) => graphql(gatewayUrl, query, variables, as),
+    policyStatements: () => federation.policyStatements(),
     statements: () =>
       Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, stores[n].sql.statements])) as Record<
         SubgraphName,
