@@ -184,8 +184,8 @@ function agreementsToSeed(): { agreements: NewAgreement[]; approvals: ApprovalRo
 }
 
 /**
- * Consents of the featured young people (per-000001..010) to council and police, recorded by
- * youth services: per-000001 is 12, so a parent gave it; per-000003 withdrew theirs; per-000004's
+ * Consents of the featured young people (per-000001..010) to council, police and (but for
+ * per-000005) youth services' own programme referrals, recorded by youth services: per-000001 is 12, so a parent gave it; per-000003 withdrew theirs; per-000004's
  * have expired. Three featured adults consented to housing sharing arrears with the council.
  */
 function consentsToSeed(dateOfBirth: Map<string, string>): NewConsent[] {
@@ -197,7 +197,9 @@ function consentsToSeed(dateOfBirth: Map<string, string>): NewConsent[] {
     if (!born) continue;
     const givenAt = new Date(`2019-03-${String(n + 1).padStart(2, "0")}T10:00:00Z`);
     const underAge = ageOnDate(born, givenAt.toISOString().slice(0, 10)) < AGE_OF_CONSENT;
-    (["council", "police"] as const).forEach((recipient, r) =>
+    // Youth services hold consents to refer under-16s to programmes; per-000005 has none.
+    const recipients = n === 5 ? (["council", "police"] as const) : (["council", "police", "youth"] as const);
+    recipients.forEach((recipient, r) =>
       consents.push({
         id: `con-${String(n).padStart(4, "0")}-${r + 1}`,
         personId: id,

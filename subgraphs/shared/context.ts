@@ -23,8 +23,6 @@ export interface RequestContext<Loaders = unknown> {
   loaders: Loaders;
   /** The access rules for this request: decisions, and the audit written before the response. */
   access: AccessGuard;
-  /** The client's operation name, once the operation is resolved. */
-  operationName: string | null;
 }
 
 export function header(headers: IncomingHttpHeaders, name: string): string | undefined {
@@ -100,12 +98,8 @@ export async function buildRequestContext<Loaders>(
     breakGlass,
     sql: options.sql,
     loaders: options.createLoaders(options.sql),
-    operationName: null,
     access: undefined as unknown as AccessGuard,
   };
-  context.access = new AccessGuard(
-    { caller, purpose, breakGlass, requestId, operationName: () => context.operationName },
-    options.policy,
-  );
+  context.access = new AccessGuard({ caller, purpose, breakGlass, requestId }, options.policy);
   return context;
 }

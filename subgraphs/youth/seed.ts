@@ -115,7 +115,8 @@ const PROGRAMMES: readonly DemoProgramme[] = [
     name: "Youth Theatre Lab",
     kind: ProgrammeKind.ARTS,
     provider: "Northside Arts Collective",
-    minimumAge: 8,
+    // Takes primary-age children too: the featured young people were 5 to 9 in the 2019 records.
+    minimumAge: 5,
     maximumAge: 16,
   },
   {
@@ -387,7 +388,10 @@ function demoReferrals(
         `${month}-${pad(random.int(1, 28), 2)}T${pad(random.int(9, 17), 2)}:${pad(random.int(0, 59), 2)}:00Z`,
       );
       const ageThen = ageOn(person.dateOfBirth, referredAt.toISOString().slice(0, 10));
-      const fitting = PROGRAMMES.filter((p) => p.minimumAge <= ageThen && ageThen <= p.maximumAge);
+      let fitting = PROGRAMMES.filter((p) => p.minimumAge <= ageThen && ageThen <= p.maximumAge);
+      // A featured young person always has a referral: the youngest-starting programme takes them.
+      if (!fitting.length && featured)
+        fitting = [PROGRAMMES.reduce((a, b) => (b.minimumAge < a.minimumAge ? b : a))];
       if (!fitting.length) continue;
       const programme = random.pick(fitting);
       referrals.push({

@@ -312,9 +312,13 @@ describe("consents", () => {
       }>(PERSON_CONSENTS, { id: person }, dso("youth"));
       return res.data!._entities[0].consents.map((c) => `${c.recipient.id}:${c.status}`).sort();
     };
-    expect(await statuses("per-000003")).toEqual(["council:WITHDRAWN", "police:WITHDRAWN"]);
-    expect(await statuses("per-000004")).toEqual(["council:EXPIRED", "police:EXPIRED"]);
-    expect(await statuses("per-000002")).toEqual(["council:ACTIVE", "police:ACTIVE"]);
+    expect(await statuses("per-000003")).toEqual([
+      "council:WITHDRAWN",
+      "police:WITHDRAWN",
+      "youth:WITHDRAWN",
+    ]);
+    expect(await statuses("per-000004")).toEqual(["council:EXPIRED", "police:EXPIRED", "youth:EXPIRED"]);
+    expect(await statuses("per-000002")).toEqual(["council:ACTIVE", "police:ACTIVE", "youth:ACTIVE"]);
   });
 
   test("per-000001 (12) has consents given by a parent; SELF consent for someone under 13 is refused, nothing written", async () => {
@@ -324,6 +328,7 @@ describe("consents", () => {
       dso("youth"),
     );
     expect(res.data!._entities[0].consents.map((c) => c.givenBy)).toEqual([
+      "PARENT_OR_GUARDIAN",
       "PARENT_OR_GUARDIAN",
       "PARENT_OR_GUARDIAN",
     ]);

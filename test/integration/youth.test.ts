@@ -264,7 +264,7 @@ describe("referring a young person to a programme", () => {
       REFER,
       {
         input: {
-          personId: "per-000003",
+          personId: "per-000002",
           programmeId: "prg-03",
           reason: "  Part of a group causing nuisance at the station ",
         },
@@ -278,7 +278,7 @@ describe("referring a young person to a programme", () => {
       reason: "Part of a group causing nuisance at the station",
       referredByAgency: { id: "police" },
       programme: { id: "prg-03" },
-      person: { id: "per-000003" },
+      person: { id: "per-000002" },
       statusHistory: [{ status: "REFERRED", note: null }],
     });
     const row = await subgraph.sql.one<{ lsoa_code: string | null; status: string }>(
@@ -302,7 +302,7 @@ describe("referring a young person to a programme", () => {
     ];
     const unknown = await subgraph.query(
       REFER,
-      { input: { personId: "per-000003", programmeId: "prg-nope", reason: "Needs support" } },
+      { input: { personId: "per-000002", programmeId: "prg-nope", reason: "Needs support" } },
       OFFICER,
     );
     expect(unknown.errors?.[0].extensions).toMatchObject({
@@ -311,7 +311,7 @@ describe("referring a young person to a programme", () => {
     });
     const empty = await subgraph.query(
       REFER,
-      { input: { personId: "per-000003", programmeId: "prg-03", reason: "   " } },
+      { input: { personId: "per-000002", programmeId: "prg-03", reason: "   " } },
       OFFICER,
     );
     expect(empty.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", argument: "input.reason" });
@@ -327,7 +327,7 @@ describe("moving a referral on", () => {
   async function newReferral(): Promise<string> {
     const res = await subgraph.query<{ referToProgramme: Written }>(
       REFER,
-      { input: { personId: "per-000004", programmeId: "prg-05", reason: "Persistent absence from school" } },
+      { input: { personId: "per-000002", programmeId: "prg-05", reason: "Persistent absence from school" } },
       YOUTH_WORKER,
     );
     expect(res.errors).toBeUndefined();

@@ -153,7 +153,10 @@ export function auditBeforeResponse(): ApolloServerPlugin<RequestContext> {
     async requestDidStart() {
       return {
         async didResolveOperation(requestContext) {
-          requestContext.contextValue.operationName = clientOperationName(requestContext.operationName);
+          // Apollo Server gives each operation a shallow copy of the context; the guard is shared.
+          requestContext.contextValue.access.operationName = clientOperationName(
+            requestContext.operationName,
+          );
         },
         async willSendResponse(requestContext) {
           const { contextValue: context, response } = requestContext;

@@ -52,6 +52,8 @@ export interface PolicyStore {
   }>;
   /** Whom to contact at an agency about withheld records. */
   agencyContacts(): Promise<Map<string, string>>;
+  /** A person's date of birth (YYYY-MM-DD) as governance records it, for age-based consent rules. */
+  dateOfBirth(personId: string): Promise<string | null>;
   /** Appends audit records to the hash chain; resolves only once they are durable. */
   appendAudit(entries: AuditEntry[]): Promise<void>;
 }
@@ -92,6 +94,8 @@ const UNAUDITED: ReadonlySet<AccessBasis> = new Set<AccessBasis>(["OWN_DATA", "A
  */
 export class AccessGuard {
   readonly at = new Date();
+  /** The client's operation name, set once the operation is resolved; recorded in the audit. */
+  operationName: string | null = null;
   private readonly decisions = new Map<string, Promise<AccessDecision>>();
   private readonly audit = new Map<string, PendingEntry>();
   private agreements: AgreementFacts[] | undefined;
@@ -105,7 +109,6 @@ export class AccessGuard {
       purpose: Purpose | null;
       breakGlass: string | null;
       requestId: string;
-      operationName: () => string | null;
     },
     private readonly store: PolicyStore,
   ) {
@@ -183,6 +186,25 @@ export class AccessGuard {
     return (await this.contacts).get(ownerAgencyId) ?? `the ${ownerAgencyId} data-sharing officer`;
   }
 
+  /**
+   * What an age-based consent rule needs about one person: date of birth and their consents
+   * to `recipientAgencyId` (one round trip each, read fresh).
+   */
+  async consentFacts(
+    personId: string,
+    recipientAgencyId: string,
+  ): Promise<{ dateOfBirth: string | null; consents: ConsentFacts[] }> {
+    try {
+      const [dateOfBirth, facts] = await Promise.all([
+        this.store.dateOfBirth(personId),
+        this.store.loadFacts(recipientAgencyId, [], [personId]),
+      ]);
+      return { dateOfBirth, consents: facts.consents };
+    } catch {
+      throw decisionUnavailable();
+    }
+  }
+
   /** The FORBIDDEN error for a denied decision. */
   error(decision: AccessDecision, what: string): GraphQLError {
     return forbidden(decision.reason ?? "ROLE_NOT_PERMITTED", `${what}: ${decision.reason}`);
@@ -239,7 +261,7 @@ export class AccessGuard {
         agencyId: caller.agencyId,
         role: caller.role,
         purpose: this.request.purpose,
-        operationName: this.request.operationName(),
+        operationName: this.operationName,
         requestId: this.request.requestId,
         ownerAgencyId: question.ownerAgencyId,
         personIds: new Set(),

@@ -1,6 +1,7 @@
 import { loadAccessFacts } from "../../governance/repositories/access-facts";
 import { AgencyRepository } from "../../governance/repositories/agencies";
 import { accessAuditRecord, AuditRepository } from "../../governance/repositories/audit";
+import { ConsentRepository } from "../../governance/repositories/consents";
 import type { Sql } from "../database";
 import type { PolicyStore } from "./guard";
 
@@ -16,6 +17,7 @@ export function governancePolicyStore(sql: Sql): PolicyStore {
       const agencies = await new AgencyRepository(sql).all();
       return new Map(agencies.map((a) => [a.id, a.contact]));
     },
+    dateOfBirth: (personId) => new ConsentRepository(sql).dateOfBirth(personId),
     async appendAudit(entries) {
       await AuditRepository.append(sql, entries.map(accessAuditRecord));
     },

@@ -65,7 +65,11 @@ export const SCALES: Record<Scale, ScaleSettings> = {
   },
 };
 
-/** The demo's "today": records are dated relative to it so the demo is the same every run. */
+/**
+ * The end of the demo's records: generated records are dated up to it, over the real police.uk
+ * months. People's ages, though, are as of the current year (see demoPeople), because the
+ * access rules judge age on the real date.
+ */
 export const DEMO_TODAY = "2019-07-15";
 
 export const DATA_DIR = join(__dirname, "..", "..", "..", "data");
@@ -187,7 +191,7 @@ const FAMILY = [
 
 /**
  * The demo's featured people, who have records with every agency so that the contract
- * operations show the whole picture: per-000001..010 are young people aged 12 to 16
+ * operations show the whole picture: per-000001..010 are young people aged 12 to 15
  * (per-000001 is 12, under the age of consent), per-000011..040 adults, and
  * per-000011..015 have made enough separate reports to meet the case review threshold.
  */
@@ -203,14 +207,16 @@ export function personId(n: number): string {
 }
 
 /**
- * The people of the demo partnership: deterministic for a seed and scale. About a quarter
- * are children and young people, so school, youth and consent rules have subjects.
+ * The people of the demo partnership: deterministic for a seed, scale and calendar year. About
+ * a quarter are children and young people, so school, youth and consent rules have subjects.
  */
 export function demoPeople(seed: number, scale: Scale): DemoPerson[] {
   const random = randomFor(seed, "people");
   const hoods = neighbourhoods();
   const people: DemoPerson[] = [];
-  const todayYear = Number(DEMO_TODAY.slice(0, 4));
+  // Ages as of the current year, so the young people are young when the rules judge age today
+  // (consent, age bands); the 2019 records show them as they were then.
+  const todayYear = new Date().getUTCFullYear();
   for (let n = 1; n <= SCALES[scale].people; n++) {
     const drawn = random.weighted([
       [random.int(8, 12), 10],
@@ -219,7 +225,7 @@ export function demoPeople(seed: number, scale: Scale): DemoPerson[] {
       [random.int(25, 64), 50],
       [random.int(65, 90), 10],
     ] as const);
-    const age = n === 1 ? 12 : n <= FEATURED_YOUNG ? 13 + (n % 4) : n <= FEATURED ? 25 + (n % 40) : drawn;
+    const age = n === 1 ? 12 : n <= FEATURED_YOUNG ? 13 + (n % 3) : n <= FEATURED ? 25 + (n % 40) : drawn;
     const month = random.int(1, 12);
     const day = random.int(1, 28);
     people.push({

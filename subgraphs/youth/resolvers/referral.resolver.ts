@@ -2,6 +2,7 @@ import { GraphQLError } from "graphql";
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { RequestContext } from "../../shared/context";
 import { badInput } from "../../shared/errors";
+import { checkReferralConsent } from "../referral-consent";
 import type { YouthLoaders } from "../loaders";
 import {
   Programme,
@@ -63,7 +64,9 @@ export class ReferralResolver {
     const reason = input.reason.trim();
     if (!reason) throw badInput("input.reason", "must not be empty");
     if (reason.length > MAX_TEXT) throw badInput("input.reason", `must be at most ${MAX_TEXT} characters`);
-    // The age and consent rule (governance: programme age range, consent for under-13s) goes here, before writing.
+    // Under-16s need consent to youth services, checked against governance before anything is written.
+    const facts = await ctx.access.consentFacts(input.personId, YOUTH_AGENCY);
+    checkReferralConsent(input.personId, facts, ctx.purpose, new Date());
     const referral = await ctx.loaders.youth.createReferral({
       personId: input.personId,
       programmeId: input.programmeId,
