@@ -780,6 +780,19 @@ describe("case review candidates", () => {
     ]);
   });
 
+  test("only reports the caller may know of count: under safeguarding the council knows only its own", async () => {
+    // Police and housing share with the council for ASB case management, not for safeguarding.
+    const res = await subgraph.query<{ caseReviewCandidates: Candidate[] }>(
+      Q,
+      {},
+      { ...council, purpose: "SAFEGUARDING" },
+    );
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.caseReviewCandidates.map((c) => [c.person.id, c.reports, c.agencies])).toEqual([
+      ["per-000103", 3, [{ id: "council" }]],
+    ]);
+  });
+
   test("reports from excluded agencies are not counted", async () => {
     const rows = await new ReportRepository(subgraph.sql).reviewCandidates({
       windowMonths: 6,

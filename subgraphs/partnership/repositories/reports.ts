@@ -24,6 +24,14 @@ export class ReportRepository {
    * their reports: a window function counts, for each report, the reports that follow it within
    * the span; each person's busiest span (the earliest on a tie) is then described.
    */
+  /** The agencies whose reports the index holds. */
+  async reportingAgencies(): Promise<string[]> {
+    const rows = await this.sql.many<{ agency_id: string }>(
+      `SELECT DISTINCT agency_id FROM report_index ORDER BY 1`,
+    );
+    return rows.map((r) => r.agency_id);
+  }
+
   async reviewCandidates(query: ReviewCandidateQuery): Promise<ReviewCandidateRow[]> {
     const rows = await this.sql.many<{
       person_id: string;

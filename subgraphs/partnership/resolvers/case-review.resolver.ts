@@ -2,11 +2,21 @@ import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from "type-graphq
 import type { RequestContext } from "../../shared/context";
 import { badInput } from "../../shared/errors";
 import { agencyRef } from "../../shared/types";
+import type { AccessQuestion } from "../../shared/access/guard";
+import { DataCategory } from "../../shared/enums";
 import { requireCaseReviewAccess } from "../access";
 import type { PartnershipLoaders } from "../loaders";
 import { CaseReviewCandidate, Person } from "../types";
 
 type Context = RequestContext<PartnershipLoaders>;
+
+/** What a report in the index discloses, by the agency that took it; others are not counted. */
+const REPORT_HOLDINGS: Record<string, DataCategory> = {
+  police: DataCategory.INCIDENT_SUMMARY,
+  council: DataCategory.ASB_CASE,
+  housing: DataCategory.TENANCY,
+  youth: DataCategory.YOUTH_PROGRAMME,
+};
 
 /** The ASB case review threshold most partnerships adopt: three reports in six months. */
 const DEFAULT_WINDOW_MONTHS = 6;
@@ -44,12 +54,30 @@ export class CaseReviewResolver {
     }
     if (!Number.isInteger(threshold) || threshold < 2 || threshold > 50)
       throw badInput("threshold", "must be between 2 and 50");
-    // Which agencies' reports the caller may not know of is decided by the access rules (wired later).
+    // Only reports the caller may know of count: each agency's, as its agreements allow.
+    const known = new Map<string, AccessQuestion>();
+    const excluded: string[] = [];
+    for (const agencyId of await ctx.loaders.reports.reportingAgencies()) {
+      const holding = REPORT_HOLDINGS[agencyId];
+      const question: AccessQuestion | null = holding
+        ? { ownerAgencyId: agencyId, category: holding, personId: null }
+        : null;
+      const decision = question && (await ctx.access.decide(question));
+      if (question && decision?.permitted) known.set(agencyId, question);
+      else excluded.push(agencyId);
+    }
     const rows = await ctx.loaders.reports.reviewCandidates({
       windowMonths,
       threshold,
-      excludeAgencyIds: [],
+      excludeAgencyIds: excluded,
     });
+    // Telling a caller how often someone reported to another agency discloses that agency's data.
+    for (const row of rows) {
+      for (const agencyId of row.agencyIds) {
+        const question = known.get(agencyId)!;
+        ctx.access.record({ ...question, personId: row.personId }, await ctx.access.decide(question), []);
+      }
+    }
     return rows.map((r) =>
       Object.assign(new CaseReviewCandidate(), {
         personId: r.personId,

@@ -100,8 +100,8 @@ export class AccessGuard {
   private readonly audit = new Map<string, PendingEntry>();
   private agreements: AgreementFacts[] | undefined;
   private contacts: Promise<Map<string, string>> | undefined;
-  private readonly consents: DataLoader<string, ConsentFacts[]>;
-  private readonly owners = new Set<string>();
+  /** Consents per (owner, person), so a new owner or person later in the request loads its facts. */
+  private readonly facts: DataLoader<FactsKey, ConsentFacts[], string>;
 
   constructor(
     private readonly request: {
@@ -112,16 +112,17 @@ export class AccessGuard {
     },
     private readonly store: PolicyStore,
   ) {
-    // Consents and agreements for every person asked about in the same tick: one round trip.
-    this.consents = new DataLoader<string, ConsentFacts[]>(async (personIds) => {
-      const facts = await this.store.loadFacts(
-        this.request.caller.agencyId,
-        [...this.owners],
-        [...personIds],
-      );
-      this.agreements = mergeAgreements(this.agreements, facts.agreements);
-      return personIds.map((id) => facts.consents.filter((c) => c.personId === id));
-    });
+    // Facts for every owner and person asked about in the same tick: one round trip.
+    this.facts = new DataLoader<FactsKey, ConsentFacts[], string>(
+      async (keys) => {
+        const owners = [...new Set(keys.map((k) => k.ownerAgencyId))];
+        const people = [...new Set(keys.map((k) => k.personId))];
+        const facts = await this.store.loadFacts(this.request.caller.agencyId, owners, people);
+        this.agreements = mergeAgreements(this.agreements, facts.agreements);
+        return keys.map((k) => facts.consents.filter((c) => c.personId === k.personId));
+      },
+      { cacheKeyFn: (k) => `${k.ownerAgencyId}|${k.personId}` },
+    );
   }
 
   get caller(): Caller {
@@ -155,10 +156,12 @@ export class AccessGuard {
     // Own data, aggregates, identity and role/purpose refusals do not depend on agreements.
     const withoutFacts = decideWithoutFacts(request);
     if (withoutFacts) return withoutFacts;
-    this.owners.add(question.ownerAgencyId);
     let consents: ConsentFacts[];
     try {
-      consents = await this.consents.load(question.personId ?? "");
+      consents = await this.facts.load({
+        ownerAgencyId: question.ownerAgencyId,
+        personId: question.personId ?? "",
+      });
     } catch {
       throw decisionUnavailable();
     }
@@ -167,9 +170,10 @@ export class AccessGuard {
 
   /** Whether the caller may be told that withheld records exist (an active agreement for the purpose). */
   async signposting(ownerAgencyId: string): Promise<string | null> {
-    if (!this.agreements) {
-      this.owners.add(ownerAgencyId);
-      await this.consents.load("");
+    try {
+      await this.facts.load({ ownerAgencyId, personId: "" });
+    } catch {
+      throw decisionUnavailable();
     }
     if (
       !signpostingAllowed(
@@ -295,6 +299,12 @@ export class AccessGuard {
     await this.store.appendAudit(entries);
     return entries.length;
   }
+}
+
+interface FactsKey {
+  ownerAgencyId: string;
+  /** "" when the data is about no one person. */
+  personId: string;
 }
 
 type PendingEntry = Omit<AuditEntry, "personIds" | "categories" | "recordIds"> & {
