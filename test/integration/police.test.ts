@@ -259,27 +259,40 @@ describe("AsbCase.nearbyIncidents", () => {
 });
 
 describe("Neighbourhood.incidentStats", () => {
-  test("gives monthly counts per crime type, withholding counts from 1 to 4", async () => {
-    const res = await entities<{
-      incidentStats: { month: string; category: string; count: number | null; suppressed: boolean }[];
-    }>(
-      `... on Neighbourhood { incidentStats(fromMonth: "2019-01", toMonth: "2019-06") { month category count suppressed } }`,
+  test("gives monthly counts per crime type and month totals, no withheld count recoverable from them", async () => {
+    type Cell = { month: string; category: string; count: number | null; suppressed: boolean };
+    type Total = { month: string; count: number | null; suppressed: boolean };
+    const res = await entities<{ incidentStats: Cell[]; incidentMonthTotals: Total[] }>(
+      `... on Neighbourhood {
+        incidentStats(fromMonth: "2019-01", toMonth: "2019-06") { month category count suppressed }
+        incidentMonthTotals(fromMonth: "2019-01", toMonth: "2019-06") { month count suppressed }
+      }`,
       [{ __typename: "Neighbourhood", code: CITY }],
       { ...AS, purpose: "STATISTICS" },
     );
     expect(res.errors).toBeUndefined();
-    const stats = res.data!._entities[0].incidentStats;
+    const { incidentStats: stats, incidentMonthTotals: totals } = res.data!._entities[0];
     const truth = await subgraph.sql.many<{ month: string; category: string; n: string }>(
       `SELECT month, category, count(*) AS n FROM incidents WHERE lsoa_code = $1 AND month BETWEEN '2019-01' AND '2019-06'
         GROUP BY month, category ORDER BY month, category`,
       [CITY],
     );
-    expect(stats).toEqual(
-      truth.map((t) => {
-        const n = Number(t.n);
-        return { month: t.month, category: t.category, count: n < 5 ? null : n, suppressed: n < 5 };
-      }),
-    );
+    expect(stats.map((s) => [s.month, s.category])).toEqual(truth.map((t) => [t.month, t.category]));
+    truth.forEach((t, i) => {
+      const n = Number(t.n);
+      // Every count of 1 to 4 is withheld; every count shown is the true one.
+      if (n < 5)
+        expect(stats[i]).toEqual({ month: t.month, category: t.category, count: null, suppressed: true });
+      else if (!stats[i].suppressed) expect(stats[i].count).toBe(n);
+    });
+    for (const total of totals) {
+      const cells = stats.filter((s) => s.month === total.month);
+      const trueTotal = truth.filter((t) => t.month === total.month).reduce((sum, t) => sum + Number(t.n), 0);
+      if (total.suppressed) continue;
+      expect(total.count).toBe(trueTotal);
+      // A shown total with a single withheld cell would give that cell away.
+      expect(cells.filter((c) => c.suppressed).length).not.toBe(1);
+    }
     expect(stats.some((s) => s.suppressed)).toBe(true);
     expect(stats.some((s) => !s.suppressed)).toBe(true);
   });

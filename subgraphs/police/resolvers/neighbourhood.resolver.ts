@@ -1,7 +1,9 @@
 import { Arg, Ctx, FieldResolver, Resolver, Root } from "type-graphql";
 import type { RequestContext } from "../../shared/context";
 import { monthRange } from "../../shared/months";
-import { suppress } from "../../shared/statistics";
+import { monthlyCount, suppressTable } from "../../shared/statistics";
+import { Aggregate } from "../../shared/policy";
+import { MonthlyCount } from "../../shared/types";
 import type { PoliceLoaders } from "../loaders";
 import { IncidentStat, Neighbourhood } from "../types";
 
@@ -16,12 +18,50 @@ export class NeighbourhoodIncidentStatsResolver {
     @Arg("toMonth", () => String, { description: "Inclusive, YYYY-MM." }) toMonth: string,
     @Ctx() ctx: RequestContext<PoliceLoaders>,
   ): Promise<IncidentStat[]> {
+    const table = await this.table(neighbourhood, fromMonth, toMonth, ctx);
+    return table.cells.map((c) =>
+      Object.assign(new IncidentStat(), {
+        month: c.month,
+        category: c.category,
+        count: c.count,
+        suppressed: c.suppressed,
+      }),
+    );
+  }
+
+  @Aggregate()
+  @FieldResolver(() => [MonthlyCount], {
+    description:
+      "Monthly totals of incidents across all kinds, consistent with `incidentStats`: a cell withheld there cannot be " +
+      "recovered from a total shown here (secondary suppression).",
+  })
+  async incidentMonthTotals(
+    @Root() neighbourhood: Neighbourhood,
+    @Arg("fromMonth", () => String, { description: "Inclusive, YYYY-MM." }) fromMonth: string,
+    @Arg("toMonth", () => String, { description: "Inclusive, YYYY-MM." }) toMonth: string,
+    @Ctx() ctx: RequestContext<PoliceLoaders>,
+  ): Promise<MonthlyCount[]> {
+    const table = await this.table(neighbourhood, fromMonth, toMonth, ctx);
+    return table.rowTotals.map(monthlyCount);
+  }
+
+  /** One neighbourhood's months by kind, suppressed once for both fields. */
+  private async table(
+    neighbourhood: Neighbourhood,
+    fromMonth: string,
+    toMonth: string,
+    ctx: RequestContext<PoliceLoaders>,
+  ) {
     monthRange("fromMonth", fromMonth, "toMonth", toMonth);
     const counts = await ctx.loaders.incidentCounts.load({
       lsoaCode: neighbourhood.code,
       fromMonth,
       toMonth,
     });
-    return counts.map((c) => ({ month: c.month, category: c.category, ...suppress(c.count) }));
+    return suppressTable(
+      counts,
+      (c) => c.month,
+      (c) => c.count,
+    );
   }
 }

@@ -1,7 +1,9 @@
 import { Arg, Ctx, FieldResolver, Resolver, Root } from "type-graphql";
 import type { RequestContext } from "../../shared/context";
 import { monthRange } from "../../shared/months";
-import { suppress } from "../../shared/statistics";
+import { monthlyCount, suppressTable } from "../../shared/statistics";
+import { Aggregate } from "../../shared/policy";
+import { MonthlyCount } from "../../shared/types";
 import type { YouthLoaders } from "../loaders";
 import { Neighbourhood, ReferralStat } from "../types";
 
@@ -18,12 +20,50 @@ export class NeighbourhoodReferralStatsResolver {
     @Arg("toMonth", () => String, { description: "Inclusive, YYYY-MM." }) toMonth: string,
     @Ctx() ctx: RequestContext<YouthLoaders>,
   ): Promise<ReferralStat[]> {
+    const table = await this.table(neighbourhood, fromMonth, toMonth, ctx);
+    return table.cells.map((c) =>
+      Object.assign(new ReferralStat(), {
+        month: c.month,
+        kind: c.kind,
+        count: c.count,
+        suppressed: c.suppressed,
+      }),
+    );
+  }
+
+  @Aggregate()
+  @FieldResolver(() => [MonthlyCount], {
+    description:
+      "Monthly totals of referrals to youth programmes across all kinds, consistent with `referralStats`: a cell withheld there cannot be " +
+      "recovered from a total shown here (secondary suppression).",
+  })
+  async referralMonthTotals(
+    @Root() neighbourhood: Neighbourhood,
+    @Arg("fromMonth", () => String, { description: "Inclusive, YYYY-MM." }) fromMonth: string,
+    @Arg("toMonth", () => String, { description: "Inclusive, YYYY-MM." }) toMonth: string,
+    @Ctx() ctx: RequestContext<YouthLoaders>,
+  ): Promise<MonthlyCount[]> {
+    const table = await this.table(neighbourhood, fromMonth, toMonth, ctx);
+    return table.rowTotals.map(monthlyCount);
+  }
+
+  /** One neighbourhood's months by kind, suppressed once for both fields. */
+  private async table(
+    neighbourhood: Neighbourhood,
+    fromMonth: string,
+    toMonth: string,
+    ctx: RequestContext<YouthLoaders>,
+  ) {
     monthRange("fromMonth", fromMonth, "toMonth", toMonth);
     const counts = await ctx.loaders.referralCounts.load({
       lsoaCode: neighbourhood.code,
       fromMonth,
       toMonth,
     });
-    return counts.map((c) => ({ month: c.month, kind: c.kind, ...suppress(c.count) }));
+    return suppressTable(
+      counts,
+      (c) => c.month,
+      (c) => c.count,
+    );
   }
 }
