@@ -25,6 +25,22 @@ export enum CrimeCategory {
 registerEnumType(CrimeCategory, {
   name: "CrimeCategory",
   description: "The police.uk crime types, as published.",
+  valuesConfig: {
+    ANTI_SOCIAL_BEHAVIOUR: { description: "police.uk: Anti-social behaviour." },
+    BICYCLE_THEFT: { description: "police.uk: Bicycle theft." },
+    BURGLARY: { description: "police.uk: Burglary." },
+    CRIMINAL_DAMAGE_AND_ARSON: { description: "police.uk: Criminal damage and arson." },
+    DRUGS: { description: "police.uk: Drugs." },
+    OTHER_CRIME: { description: "police.uk: Other crime." },
+    OTHER_THEFT: { description: "police.uk: Other theft." },
+    POSSESSION_OF_WEAPONS: { description: "police.uk: Possession of weapons." },
+    PUBLIC_ORDER: { description: "police.uk: Public order." },
+    ROBBERY: { description: "police.uk: Robbery." },
+    SHOPLIFTING: { description: "police.uk: Shoplifting." },
+    THEFT_FROM_THE_PERSON: { description: "police.uk: Theft from the person." },
+    VEHICLE_CRIME: { description: "police.uk: Vehicle crime." },
+    VIOLENCE_AND_SEXUAL_OFFENCES: { description: "police.uk: Violence and sexual offences." },
+  },
 });
 
 /** A person's part in an incident. */
@@ -37,6 +53,12 @@ export enum InvolvementRole {
 registerEnumType(InvolvementRole, {
   name: "InvolvementRole",
   description: "A person's part in an incident.",
+  valuesConfig: {
+    VICTIM: { description: "The person harmed." },
+    SUSPECT: { description: "A person suspected of the offence or behaviour." },
+    WITNESS: { description: "A person who saw or heard it." },
+    REPORTER: { description: "The person who reported it." },
+  },
 });
 
 @Directive('@key(fields: "id")')

@@ -101,25 +101,76 @@ registerEnumType(DataCategory, {
     FINANCIAL: { description: "Rent arrears and other financial information." },
   },
 });
-registerEnumType(Role, { name: "Role", description: "What a caller does in the partnership." });
+registerEnumType(Role, {
+  name: "Role",
+  description: "What a caller does in the partnership.",
+  valuesConfig: {
+    PRACTITIONER: { description: "Works cases: sees person-level data as agreements and consents allow." },
+    ANALYST: { description: "Builds dashboards: suppressed aggregates only, under STATISTICS." },
+    DATA_SHARING_OFFICER: {
+      description: "Manages agreements and consents for its agency and reads its audit.",
+    },
+  },
+});
 registerEnumType(AgreementStatus, {
   name: "AgreementStatus",
   description: "Where an information sharing agreement is in its lifecycle.",
+  valuesConfig: {
+    DRAFT: { description: "Proposed; waiting for both parties' approval or for its start date." },
+    ACTIVE: { description: "Approved by both parties and in force today: data flows under it." },
+    SUSPENDED: { description: "Paused by a party's DSO, with a reason; nothing flows under it." },
+    EXPIRED: { description: "Past its end date." },
+    REVOKED: { description: "Ended by a party's DSO for good." },
+  },
 });
 registerEnumType(ConsentGiver, {
   name: "ConsentGiver",
   description: "Who gave a consent: the person, or a parent or guardian on their behalf.",
+  valuesConfig: {
+    SELF: { description: "The person themselves (13 or over when given)." },
+    PARENT_OR_GUARDIAN: { description: "A parent or guardian, as required for someone under 13." },
+  },
 });
 registerEnumType(CaseStage, {
   name: "CaseStage",
   description: "SARA stage of a problem-solving case: scanning, analysis, response, assessment; then closed.",
+  valuesConfig: {
+    SCANNING: { description: "Identifying the problem and who it harms." },
+    ANALYSIS: { description: "Understanding its causes from every partner's records." },
+    RESPONSE: { description: "Partners carry out the agreed actions." },
+    ASSESSMENT: { description: "Judging whether the response worked." },
+    CLOSED: { description: "Finished; no further changes." },
+  },
 });
 registerEnumType(CaseRecordKind, {
   name: "CaseRecordKind",
   description: "Kinds of agency record a problem-solving case can link to.",
+  valuesConfig: {
+    INCIDENT: { description: "A police incident." },
+    ASB_CASE: { description: "A council ASB case." },
+    TENANCY: { description: "A housing tenancy." },
+    REFERRAL: { description: "A youth programme referral." },
+  },
 });
 registerEnumType(BreakGlassOutcome, {
   name: "BreakGlassOutcome",
   description: "A data-sharing officer's finding on a break-glass access.",
+  valuesConfig: {
+    JUSTIFIED: { description: "The emergency access was warranted." },
+    NOT_JUSTIFIED: { description: "It was not: to be followed up with the user's agency." },
+  },
 });
-registerEnumType(RiskLevel, { name: "RiskLevel", description: "Graded risk to a victim or case." });
+registerEnumType(RiskLevel, {
+  name: "RiskLevel",
+  description: "Graded risk to a victim or case.",
+  valuesConfig: {
+    STANDARD: { description: "No significant risk of harm identified." },
+    MEDIUM: {
+      description:
+        "Identifiable risk of harm; the person is unlikely to be harmed unless circumstances change.",
+    },
+    HIGH: {
+      description: "Risk of serious harm that could happen at any time; needs urgent partnership action.",
+    },
+  },
+});

@@ -39,6 +39,13 @@ export async function buildFederatedSchema(options: FederatedSchemaOptions): Pro
     validate: false,
     globalMiddlewares: middleware ? [middleware] : [],
   });
+  // Root types have no class to describe them on; they are described here, once for all subgraphs.
+  const query = schema.getQueryType();
+  if (query) query.description ??= "Entry points for reading the partnership's records.";
+  const mutation = schema.getMutationType();
+  if (mutation)
+    mutation.description ??=
+      "Entry points for changing the partnership's records; each change is validated and audited.";
   // Federation reprints the schema from SDL, which drops extensions: index them before that.
   built.index = indexPolicies(schema);
   const resolvers = createResolversMap(schema) as GraphQLResolverMap<unknown>;

@@ -28,7 +28,10 @@ export class IncidentResolver {
   }
 
   @Query(() => Incident, { nullable: true, description: "One incident by id." })
-  incident(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<Incident | null> {
+  incident(
+    @Arg("id", () => ID, { description: "Incident id." }) id: string,
+    @Ctx() ctx: Context,
+  ): Promise<Incident | null> {
     return ctx.loaders.incidentById.load(id);
   }
 
