@@ -5,6 +5,7 @@ import type { Connection } from "../connection";
 import type { RequestContext } from "../context";
 import { log } from "../logger";
 import { agencyRef } from "../types";
+import type { AccessDecision } from "./decision";
 import type { AccessQuestion } from "./guard";
 import type { PolicyIndex } from "./policies";
 
@@ -75,15 +76,24 @@ export function enforceAccess(index: PolicyIndex, ownerAgencyId: string): Middle
     const category =
       index.fieldCategory.get(fieldKey) ??
       (info.fieldName === "id" ? undefined : index.typeCategory.get(parent));
+    let disclosed: { question: AccessQuestion; decision: AccessDecision } | undefined;
     if (category) {
       const question: AccessQuestion = { ownerAgencyId, category, personId: subjectOf(root, parent) };
       const decision = await guard.decide(question);
       guard.record(question, decision, idsOf(root));
       if (!decision.permitted) throw guard.error(decision, fieldKey);
+      disclosed = { question, decision };
     }
 
     const result: unknown = await next();
     if (result === null || result === undefined) return result;
+
+    // A record that names a person (an incident's involvement, a case's party) discloses something
+    // about them too: the audit names them, so "who saw what about this person" finds it.
+    if (disclosed && returned === "Person") {
+      for (const personId of idsOf(result))
+        guard.record({ ...disclosed.question, personId }, disclosed.decision, []);
+    }
 
     const node = index.connectionNode.get(returned);
     const nodeCategory = node ? index.typeCategory.get(node) : undefined;

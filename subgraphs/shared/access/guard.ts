@@ -102,6 +102,8 @@ export class AccessGuard {
   private contacts: Promise<Map<string, string>> | undefined;
   /** Consents per (owner, person), so a new owner or person later in the request loads its facts. */
   private readonly facts: DataLoader<FactsKey, ConsentFacts[], string>;
+  /** Owners whose agreements with the caller's agency are in `agreements`. */
+  private readonly ownersLoaded = new Set<string>();
 
   constructor(
     private readonly request: {
@@ -119,6 +121,7 @@ export class AccessGuard {
         const people = [...new Set(keys.map((k) => k.personId))];
         const facts = await this.store.loadFacts(this.request.caller.agencyId, owners, people);
         this.agreements = mergeAgreements(this.agreements, facts.agreements);
+        for (const owner of owners) this.ownersLoaded.add(owner);
         return keys.map((k) => facts.consents.filter((c) => c.personId === k.personId));
       },
       { cacheKeyFn: (k) => `${k.ownerAgencyId}|${k.personId}` },
@@ -170,10 +173,14 @@ export class AccessGuard {
 
   /** Whether the caller may be told that withheld records exist (an active agreement for the purpose). */
   async signposting(ownerAgencyId: string): Promise<string | null> {
-    try {
-      await this.facts.load({ ownerAgencyId, personId: "" });
-    } catch {
-      throw decisionUnavailable();
+    // The decision that withheld the records has loaded the owner's agreements, unless the rules
+    // needed none: no second round trip for what is already known.
+    if (!this.ownersLoaded.has(ownerAgencyId)) {
+      try {
+        await this.facts.load({ ownerAgencyId, personId: "" });
+      } catch {
+        throw decisionUnavailable();
+      }
     }
     if (
       !signpostingAllowed(

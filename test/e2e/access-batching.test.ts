@@ -1,0 +1,129 @@
+import { CASE_NEIGHBOURHOODS } from "../../subgraphs/shared/demo/world";
+import { SUBGRAPH_NAMES, type SubgraphName } from "../../subgraphs/shared/config";
+import { Purpose } from "../../subgraphs/shared/enums";
+import { contractOperations } from "../support/contract";
+import { startTestFederation, type TestFederation } from "../support/federation";
+
+/**
+ * Access decisions and audit records for one request go to the governance store in a constant
+ * number of round trips, never one per record: a page of 200 incidents, with the people involved
+ * and what housing and youth services hold on them, costs each subgraph the same governance
+ * statements as a page of 10. Behind our gateway (the counters are in its process).
+ */
+
+let fed: TestFederation;
+beforeAll(async () => {
+  // Fresh stores: the audit chain's checkpoint (one more statement every 1000 records) is not
+  // crossed by other test files appending to a shared log between the two pages.
+  fed = await startTestFederation({ fresh: true });
+}, 180_000);
+afterAll(() => fed?.stop());
+
+const incidentsInArea = contractOperations().find((o) => o.name === "IncidentsInArea")!.source;
+
+interface Area {
+  incidents: {
+    edges: {
+      node: {
+        id: string;
+        involvements: {
+          person: {
+            id: string;
+            tenancies: { edges: { node: { id: string } }[] };
+            referrals: { edges: { node: { id: string } }[] };
+          };
+        }[];
+      };
+    }[];
+  };
+}
+
+interface AuditRow {
+  owner_agency_id: string;
+  decision: string;
+  reason: string | null;
+  basis: string | null;
+  agreement_id: string | null;
+  categories: string[];
+  person_ids: string[];
+  record_ids: string[];
+}
+
+let requests = 0;
+
+/** One IncidentsInArea page as a council ASB officer: police incidents, housing tenancies, youth referrals. */
+async function page(first: number) {
+  const requestId = `access-batching-${first}-${++requests}`;
+  const before = fed.policyStatements();
+  const response = await fed.query<Area>(
+    incidentsInArea,
+    { lsoaCodes: CASE_NEIGHBOURHOODS, fromMonth: "2019-01", toMonth: "2019-06", first },
+    { agency: "council", purpose: Purpose.ASB_CASE_MANAGEMENT, requestId, operationName: "IncidentsInArea" },
+  );
+  const after = fed.policyStatements();
+  expect(response.errors).toBeUndefined();
+  const incidents = response.data!.incidents.edges.map((e) => e.node);
+  const people = incidents.flatMap((i) => i.involvements.map((v) => v.person));
+  const audit = await fed.stores.governance.sql.many<AuditRow>(
+    `SELECT owner_agency_id, decision, reason, basis, agreement_id, categories, person_ids, record_ids
+       FROM audit_log WHERE request_id = $1 ORDER BY sequence`,
+    [requestId],
+  );
+  return {
+    incidents,
+    people,
+    audit,
+    policyStatements: Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, after[n] - before[n]])) as Record<
+      SubgraphName,
+      number
+    >,
+  };
+}
+
+const unique = (ids: string[]) => [...new Set(ids)].sort();
+
+test("IncidentsInArea costs each subgraph the same governance round trips for 10 incidents and for 200", async () => {
+  const small = await page(10);
+  const large = await page(200);
+  expect(small.incidents).toHaveLength(10);
+  expect(large.incidents).toHaveLength(200);
+  // The larger page really reaches more people and more of housing's records.
+  expect(unique(large.people.map((p) => p.id)).length).toBeGreaterThan(
+    unique(small.people.map((p) => p.id)).length,
+  );
+  expect(large.people.some((p) => p.tenancies.edges.length > 0)).toBe(true);
+
+  expect(large.policyStatements).toEqual(small.policyStatements);
+  // Police, housing and youth services decide on other agencies' rules and record it; the
+  // people index and the council's own data need no facts and no audit.
+  for (const name of ["police", "housing", "youth"] as const)
+    expect(large.policyStatements[name]).toBeGreaterThan(0);
+  expect(large.policyStatements.partnership).toBe(0);
+  expect(large.policyStatements.council).toBe(0);
+});
+
+test.each([10, 200])(
+  "the audit of a page of %i incidents names every record disclosed and everyone involved",
+  async (first) => {
+    const { incidents, people, audit } = await page(first);
+    const tenancies = unique(people.flatMap((p) => p.tenancies.edges.map((e) => e.node.id)));
+    const tenants = unique(people.filter((p) => p.tenancies.edges.length).map((p) => p.id));
+    const involved = unique(people.map((p) => p.id));
+    // One record per owner and ground, whatever the number of records: a batch, not a row per record.
+    expect(audit.map((r) => `${r.owner_agency_id}:${r.decision}:${r.basis ?? r.reason}`).sort()).toEqual([
+      "housing:PERMITTED:AGREEMENT",
+      "police:PERMITTED:AGREEMENT",
+      "youth:DENIED:PURPOSE_NOT_COVERED",
+    ]);
+    const police = audit.find((r) => r.owner_agency_id === "police")!;
+    expect(police).toMatchObject({ agreement_id: "agr-police-council", categories: ["INCIDENT_SUMMARY"] });
+    expect(police.record_ids).toEqual(unique(incidents.map((i) => i.id)));
+    // The involvements say who was involved in each incident: a disclosure about each of them.
+    expect(police.person_ids).toEqual(involved);
+
+    const housing = audit.find((r) => r.owner_agency_id === "housing")!;
+    expect(housing).toMatchObject({ agreement_id: "agr-housing-council", categories: ["TENANCY"] });
+    expect(housing.record_ids).toEqual(tenancies);
+    expect(housing.person_ids).toEqual(expect.arrayContaining(tenants));
+  },
+);
