@@ -1,3 +1,6 @@
+import type DataLoader from "dataloader";
+import { monthRange } from "./months";
+
 /** Counts from 1 to this minus one are suppressed: small numbers can identify people. */
 export const SUPPRESS_BELOW = 5;
 
@@ -62,4 +65,30 @@ export function suppressTable<T>(
 /** A row total of a table by month, as the shared MonthlyCount type shows it. */
 export function monthlyCount(total: { row: string } & SuppressedCount): { month: string } & SuppressedCount {
   return { month: total.row, count: total.count, suppressed: total.suppressed };
+}
+
+/** Which neighbourhood and months a statistics loader is asked for. */
+export interface MonthlyCountsKey {
+  lsoaCode: string;
+  fromMonth: string;
+  toMonth: string;
+}
+
+/**
+ * One neighbourhood's monthly counts by kind, from a subgraph's statistics loader, validated
+ * and suppressed as one table, so a stats field and its totals field always agree.
+ */
+export async function neighbourhoodTable<T extends { month: string; count: number }>(
+  loader: DataLoader<MonthlyCountsKey, T[], string>,
+  lsoaCode: string,
+  fromMonth: string,
+  toMonth: string,
+): Promise<SuppressedTable<T>> {
+  monthRange("fromMonth", fromMonth, "toMonth", toMonth);
+  const counts = await loader.load({ lsoaCode, fromMonth, toMonth });
+  return suppressTable(
+    counts,
+    (c) => c.month,
+    (c) => c.count,
+  );
 }

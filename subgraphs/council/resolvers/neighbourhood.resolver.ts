@@ -1,7 +1,6 @@
 import { Arg, Ctx, FieldResolver, Resolver, Root } from "type-graphql";
 import type { RequestContext } from "../../shared/context";
-import { monthRange } from "../../shared/months";
-import { monthlyCount, suppressTable } from "../../shared/statistics";
+import { monthlyCount, neighbourhoodTable } from "../../shared/statistics";
 import { Aggregate } from "../../shared/policy";
 import { MonthlyCount } from "../../shared/types";
 import type { CouncilLoaders } from "../loaders";
@@ -19,7 +18,7 @@ export class NeighbourhoodAsbCaseStatsResolver {
     @Arg("toMonth", () => String, { description: "Inclusive, YYYY-MM." }) toMonth: string,
     @Ctx() ctx: RequestContext<CouncilLoaders>,
   ): Promise<AsbCaseStat[]> {
-    const table = await this.table(neighbourhood, fromMonth, toMonth, ctx);
+    const table = await neighbourhoodTable(ctx.loaders.asbCaseCounts, neighbourhood.code, fromMonth, toMonth);
     return table.cells.map((c) =>
       Object.assign(new AsbCaseStat(), {
         month: c.month,
@@ -42,23 +41,7 @@ export class NeighbourhoodAsbCaseStatsResolver {
     @Arg("toMonth", () => String, { description: "Inclusive, YYYY-MM." }) toMonth: string,
     @Ctx() ctx: RequestContext<CouncilLoaders>,
   ): Promise<MonthlyCount[]> {
-    const table = await this.table(neighbourhood, fromMonth, toMonth, ctx);
+    const table = await neighbourhoodTable(ctx.loaders.asbCaseCounts, neighbourhood.code, fromMonth, toMonth);
     return table.rowTotals.map(monthlyCount);
-  }
-
-  /** One neighbourhood's months by kind, suppressed once for both fields. */
-  private async table(
-    neighbourhood: Neighbourhood,
-    fromMonth: string,
-    toMonth: string,
-    ctx: RequestContext<CouncilLoaders>,
-  ) {
-    monthRange("fromMonth", fromMonth, "toMonth", toMonth);
-    const counts = await ctx.loaders.asbCaseCounts.load({ lsoaCode: neighbourhood.code, fromMonth, toMonth });
-    return suppressTable(
-      counts,
-      (c) => c.month,
-      (c) => c.count,
-    );
   }
 }

@@ -1,7 +1,6 @@
 import { Arg, Ctx, FieldResolver, Resolver, Root } from "type-graphql";
 import type { RequestContext } from "../../shared/context";
-import { monthRange } from "../../shared/months";
-import { monthlyCount, suppressTable } from "../../shared/statistics";
+import { monthlyCount, neighbourhoodTable } from "../../shared/statistics";
 import { Aggregate } from "../../shared/policy";
 import { MonthlyCount } from "../../shared/types";
 import type { HousingLoaders } from "../loaders";
@@ -19,7 +18,12 @@ export class NeighbourhoodTenancyActionStatsResolver {
     @Arg("toMonth", () => String, { description: "Inclusive, YYYY-MM." }) toMonth: string,
     @Ctx() ctx: RequestContext<HousingLoaders>,
   ): Promise<TenancyActionStat[]> {
-    const table = await this.table(neighbourhood, fromMonth, toMonth, ctx);
+    const table = await neighbourhoodTable(
+      ctx.loaders.tenancyActionCounts,
+      neighbourhood.code,
+      fromMonth,
+      toMonth,
+    );
     return table.cells.map((c) =>
       Object.assign(new TenancyActionStat(), {
         month: c.month,
@@ -42,27 +46,12 @@ export class NeighbourhoodTenancyActionStatsResolver {
     @Arg("toMonth", () => String, { description: "Inclusive, YYYY-MM." }) toMonth: string,
     @Ctx() ctx: RequestContext<HousingLoaders>,
   ): Promise<MonthlyCount[]> {
-    const table = await this.table(neighbourhood, fromMonth, toMonth, ctx);
-    return table.rowTotals.map(monthlyCount);
-  }
-
-  /** One neighbourhood's months by kind, suppressed once for both fields. */
-  private async table(
-    neighbourhood: Neighbourhood,
-    fromMonth: string,
-    toMonth: string,
-    ctx: RequestContext<HousingLoaders>,
-  ) {
-    monthRange("fromMonth", fromMonth, "toMonth", toMonth);
-    const counts = await ctx.loaders.tenancyActionCounts.load({
-      lsoaCode: neighbourhood.code,
+    const table = await neighbourhoodTable(
+      ctx.loaders.tenancyActionCounts,
+      neighbourhood.code,
       fromMonth,
       toMonth,
-    });
-    return suppressTable(
-      counts,
-      (c) => c.month,
-      (c) => c.count,
     );
+    return table.rowTotals.map(monthlyCount);
   }
 }

@@ -1,7 +1,6 @@
 import { Arg, Ctx, FieldResolver, Resolver, Root } from "type-graphql";
 import type { RequestContext } from "../../shared/context";
-import { monthRange } from "../../shared/months";
-import { monthlyCount, suppressTable } from "../../shared/statistics";
+import { monthlyCount, neighbourhoodTable } from "../../shared/statistics";
 import { Aggregate } from "../../shared/policy";
 import { MonthlyCount } from "../../shared/types";
 import type { PoliceLoaders } from "../loaders";
@@ -18,7 +17,12 @@ export class NeighbourhoodIncidentStatsResolver {
     @Arg("toMonth", () => String, { description: "Inclusive, YYYY-MM." }) toMonth: string,
     @Ctx() ctx: RequestContext<PoliceLoaders>,
   ): Promise<IncidentStat[]> {
-    const table = await this.table(neighbourhood, fromMonth, toMonth, ctx);
+    const table = await neighbourhoodTable(
+      ctx.loaders.incidentCounts,
+      neighbourhood.code,
+      fromMonth,
+      toMonth,
+    );
     return table.cells.map((c) =>
       Object.assign(new IncidentStat(), {
         month: c.month,
@@ -41,27 +45,12 @@ export class NeighbourhoodIncidentStatsResolver {
     @Arg("toMonth", () => String, { description: "Inclusive, YYYY-MM." }) toMonth: string,
     @Ctx() ctx: RequestContext<PoliceLoaders>,
   ): Promise<MonthlyCount[]> {
-    const table = await this.table(neighbourhood, fromMonth, toMonth, ctx);
-    return table.rowTotals.map(monthlyCount);
-  }
-
-  /** One neighbourhood's months by kind, suppressed once for both fields. */
-  private async table(
-    neighbourhood: Neighbourhood,
-    fromMonth: string,
-    toMonth: string,
-    ctx: RequestContext<PoliceLoaders>,
-  ) {
-    monthRange("fromMonth", fromMonth, "toMonth", toMonth);
-    const counts = await ctx.loaders.incidentCounts.load({
-      lsoaCode: neighbourhood.code,
+    const table = await neighbourhoodTable(
+      ctx.loaders.incidentCounts,
+      neighbourhood.code,
       fromMonth,
       toMonth,
-    });
-    return suppressTable(
-      counts,
-      (c) => c.month,
-      (c) => c.count,
     );
+    return table.rowTotals.map(monthlyCount);
   }
 }
