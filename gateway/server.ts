@@ -7,12 +7,14 @@ import {
 import { ApolloServer } from "@apollo/server";
 import { ApolloArmor } from "@escape.tech/graphql-armor";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { GraphQLError } from "graphql";
 import type { IncomingMessage } from "node:http";
 import type { Caller, TokenVerifier } from "../subgraphs/shared/auth";
 import { SUBGRAPH_NAMES, type Config, type SubgraphName } from "../subgraphs/shared/config";
 import { callerFrom, header, parseBreakGlass, parsePurpose, requestIdOf } from "../subgraphs/shared/context";
 import type { Purpose } from "../subgraphs/shared/enums";
 import { createHttpService, listen, type RunningService } from "../subgraphs/shared/http";
+import { log } from "../subgraphs/shared/logger";
 import { formatErrorFor } from "../subgraphs/shared/subgraph";
 import { serveGraphiQL } from "./graphiql";
 
@@ -32,6 +34,31 @@ type Fetcher = NonNullable<ConstructorParameters<typeof RemoteGraphQLDataSource>
  * cannot verify), the purpose, any break-glass justification and the request id.
  */
 class PartnerDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  constructor(
+    private readonly serviceName: string,
+    config: { url: string; fetcher: Fetcher },
+  ) {
+    super(config);
+  }
+
+  /**
+   * A subgraph that fails as a whole (down, too slow, an HTTP error) fails only its own part of
+   * the answer, with an error that names it; the raw cause (addresses, sockets) goes to the log.
+   */
+  override didEncounterError(
+    error: Error,
+    _request: unknown,
+    _response?: unknown,
+    context?: GatewayContext | Record<string, unknown>,
+  ): void {
+    log("warn", "subgraph call failed", {
+      subgraph: this.serviceName,
+      requestId: (context as GatewayContext | undefined)?.requestId,
+      error: error.message,
+    });
+    throw subgraphFailure(this.serviceName, error);
+  }
+
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     const headers = request.http?.headers;
     if (!headers || !("caller" in context)) return;
@@ -43,11 +70,52 @@ class PartnerDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   }
 }
 
-/** Node's fetch keeps connections alive; a timeout bounds a slow subgraph to its own fields. */
+/**
+ * Node's fetch keeps connections alive; a timeout bounds a slow subgraph to its own fields.
+ * The abort's DOMException has a read-only message, which the gateway tries to rewrite (and
+ * would fail the whole request with a 500), so it is rethrown as a plain Error.
+ */
 function fetcherWithTimeout(timeoutMs: number): Fetcher {
-  const timed = (input: string, init?: RequestInit) =>
-    fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+  const timed = async (input: string, init?: RequestInit) => {
+    try {
+      return await fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    } catch (error) {
+      const name = (error as Error).name;
+      if (name === "TimeoutError" || name === "AbortError") throw new SubgraphTimeout(timeoutMs);
+      throw error;
+    }
+  };
   return timed as unknown as Fetcher;
+}
+
+class SubgraphTimeout extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`no answer within ${timeoutMs} ms`);
+  }
+}
+
+type ReportedErrors = { errors?: { message?: unknown; extensions?: { code?: unknown } }[] };
+
+/** The error a client sees for a subgraph that failed as a whole. */
+function subgraphFailure(serviceName: string, error: Error): GraphQLError {
+  const response = (error as GraphQLError).extensions?.response as
+    { status?: number; body?: ReportedErrors } | undefined;
+  const reported = response?.body?.errors?.[0];
+  if (typeof reported?.message === "string") {
+    // The subgraph's own refusal (a 401, say), already formatted, and masked in production, by it.
+    const code =
+      typeof reported.extensions?.code === "string" ? reported.extensions.code : "DOWNSTREAM_SERVICE_ERROR";
+    return new GraphQLError(reported.message, { extensions: { code, serviceName } });
+  }
+  const why =
+    error instanceof SubgraphTimeout
+      ? `no answer within ${error.timeoutMs} ms`
+      : response?.status
+        ? `it answered HTTP ${response.status}`
+        : "it could not be reached";
+  return new GraphQLError(`the ${serviceName} service is unavailable: ${why}`, {
+    extensions: { code: "SUBGRAPH_UNAVAILABLE", serviceName },
+  });
 }
 
 export interface GatewayOptions {
@@ -70,17 +138,19 @@ export async function createGatewayServer(options: GatewayOptions): Promise<Gate
   const fetcher = fetcherWithTimeout(config.SUBGRAPH_TIMEOUT_MS);
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
-    buildService: ({ name }) => new PartnerDataSource({ url: urls[name as SubgraphName], fetcher }),
+    buildService: ({ name }) => new PartnerDataSource(name, { url: urls[name as SubgraphName], fetcher }),
   });
   const production = config.NODE_ENV === "production";
-  // Depth, alias, token and cost limits, and no field suggestions that map the schema for a prober.
+  // Depth, alias and cost limits. Tokens are limited by the parser itself (armor's token plugin
+  // throws outside Apollo's parse error handling: a 500), and field suggestions are stripped by
+  // formatError, which sees every error (armor's mask misses enum values and variables).
   const armor = new ApolloArmor({
     maxDepth: { n: config.GATEWAY_MAX_DEPTH },
     maxAliases: { n: config.GATEWAY_MAX_ALIASES },
-    maxTokens: { n: config.GATEWAY_MAX_TOKENS },
+    maxTokens: { enabled: false },
     costLimit: { maxCost: config.GATEWAY_MAX_COST },
     maxDirectives: { n: 20 },
-    blockFieldSuggestion: { enabled: true },
+    blockFieldSuggestion: { enabled: false },
   }).protect();
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
@@ -88,6 +158,7 @@ export async function createGatewayServer(options: GatewayOptions): Promise<Gate
     includeStacktraceInErrorResponses: config.NODE_ENV === "development",
     formatError: formatErrorFor(config),
     validationRules: armor.validationRules,
+    parseOptions: { maxTokens: config.GATEWAY_MAX_TOKENS },
     allowBatchedHttpRequests: false,
     plugins: [...armor.plugins, ApolloServerPluginLandingPageDisabled()],
   });

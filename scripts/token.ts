@@ -16,6 +16,11 @@ async function main(): Promise<void> {
       expires: { type: "string" },
     },
   });
+  // Before reading the rest of the configuration, so production hears why, not what it lacks.
+  if (process.env.NODE_ENV === "production") {
+    process.stderr.write("development tokens cannot be issued in production: use your identity provider\n");
+    process.exit(1);
+  }
   const problems: string[] = [];
   if (!values.agency) problems.push("--agency is required (e.g. police, council, youth, housing)");
   if (!values.role || !(Object.values(Role) as string[]).includes(values.role)) {

@@ -42,6 +42,7 @@ export async function startFederation(
         store: stores[name],
         verify,
         policy: governancePolicyStore(policySql),
+        policySql,
       });
       running[name] = await server.listen(options.ports?.[name] ?? config.port(name));
     }

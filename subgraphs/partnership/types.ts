@@ -67,15 +67,16 @@ export class Person {
   id!: string;
 
   @Category(DataCategory.IDENTITY)
-  @Field(() => String, { description: "Given and family name, e.g. 'Amara Okafor'." })
+  // Nullable, as every access-controlled field is: a denial nulls the field, not the person.
+  @Field(() => String, { nullable: true, description: "Given and family name, e.g. 'Amara Okafor'." })
   displayName!: string;
 
   @Category(DataCategory.IDENTITY)
-  @Field(() => String, { description: "Given name." })
+  @Field(() => String, { nullable: true, description: "Given name." })
   givenName!: string;
 
   @Category(DataCategory.IDENTITY)
-  @Field(() => String, { description: "Family name." })
+  @Field(() => String, { nullable: true, description: "Family name." })
   familyName!: string;
 
   @Category(DataCategory.IDENTITY)

@@ -61,6 +61,39 @@ function keySource(config: Config, devKeys?: DevKeys): JWTVerifyGetKey {
 
 const ROLES = new Set<string>(Object.values(Role));
 
+/** jose's error codes in words a caller can act on (its own messages name header parameters). */
+function whyInvalid(error: unknown): string {
+  const { code, claim, message } = error as { code?: string; claim?: string; message?: string };
+  switch (code) {
+    case "ERR_JWT_EXPIRED":
+      return "the token has expired";
+    case "ERR_JWT_CLAIM_VALIDATION_FAILED":
+      if (claim === "iss") return "the token was issued by an issuer this service does not trust";
+      if (claim === "aud") return "the token is meant for another audience";
+      if (claim === "nbf") return "the token is not valid yet";
+      return `the token's "${claim}" claim is not valid`;
+    case "ERR_JWS_SIGNATURE_VERIFICATION_FAILED":
+    case "ERR_JWKS_NO_MATCHING_KEY":
+    case "ERR_JWKS_MULTIPLE_MATCHING_KEYS":
+      return "the token is not signed by a trusted key";
+    case "ERR_JOSE_ALG_NOT_ALLOWED":
+    case "ERR_JOSE_NOT_SUPPORTED":
+      return "the token's signing algorithm is not accepted (unsigned tokens are refused)";
+    case "ERR_JWS_INVALID":
+    case "ERR_JWT_INVALID":
+      return "the token is malformed";
+    case "ERR_JWKS_TIMEOUT":
+    case "ERR_JWKS_INVALID":
+      return "the identity provider's keys could not be fetched";
+    default:
+      // jose's own errors say what is wrong; anything else is the key fetch failing (whose
+      // message would name the identity provider's address).
+      return code?.startsWith("ERR_") && message
+        ? message
+        : "the identity provider's keys could not be fetched";
+  }
+}
+
 /** Builds the one verifier used by the gateway and by every subgraph. */
 export async function createTokenVerifier(config: Config): Promise<TokenVerifier> {
   const devKeys = config.JWKS_URL ? undefined : await loadDevKeys(config.DEV_KEYS_DIR);
@@ -74,7 +107,7 @@ export async function createTokenVerifier(config: Config): Promise<TokenVerifier
         algorithms: [ALGORITHM, "RS256", "EdDSA"],
       }));
     } catch (error) {
-      throw new AuthenticationError(`invalid token: ${(error as Error).message}`);
+      throw new AuthenticationError(`invalid token: ${whyInvalid(error)}`);
     }
     const { sub, agency, role } = payload as { sub?: unknown; agency?: unknown; role?: unknown };
     if (typeof sub !== "string" || !sub) throw new AuthenticationError("invalid token: no sub claim");

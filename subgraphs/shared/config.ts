@@ -64,8 +64,24 @@ const schema = z.object({
   GATEWAY_MAX_TOKENS: z.coerce.number().int().min(100).default(4000),
   GATEWAY_MAX_COST: z.coerce.number().int().min(100).default(20000),
   GATEWAY_BODY_LIMIT_BYTES: z.coerce.number().int().min(1000).default(100_000),
+  /**
+   * Benchmark only (`npm run bench`, the cost of consent): "off" makes a subgraph skip the access
+   * enforcement middleware and the audit. Refused in production.
+   */
+  ACCESS_RULES: z.enum(["on", "off"]).default("on"),
   SEED_SCALE: z.enum(["small", "large"]).default("small"),
   SEED: z.coerce.number().int().default(42),
+});
+
+/** Rules across variables, reported with every other bad variable. */
+const validated = schema.superRefine((values, ctx) => {
+  if (values.NODE_ENV === "production" && values.ACCESS_RULES === "off") {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ["ACCESS_RULES"],
+      message: '"off" is for benchmarks only and is refused in production (no access rules, no audit)',
+    });
+  }
 });
 
 export type Config = z.infer<typeof schema> & {
@@ -78,7 +94,7 @@ export class ConfigError extends Error {}
 
 /** Reads and validates the environment once, reporting every bad variable together. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = schema.safeParse(env);
+  const parsed = validated.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);

@@ -24,15 +24,23 @@ export interface RunningService {
 
 class PayloadTooLarge extends Error {}
 
+/**
+ * Reads the body up to `limit` bytes. Past it, the rest is left unread rather than the socket
+ * destroyed: a destroyed socket reaches the client as a reset, not as the 413 it is owed.
+ */
 function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
+    if (Number(req.headers["content-length"]) > limit) return reject(new PayloadTooLarge());
     const chunks: Buffer[] = [];
     let size = 0;
+    let tooLarge = false;
     req.on("data", (chunk: Buffer) => {
+      if (tooLarge) return;
       size += chunk.length;
       if (size > limit) {
+        tooLarge = true;
+        chunks.length = 0;
         reject(new PayloadTooLarge());
-        req.destroy();
         return;
       }
       chunks.push(chunk);
@@ -42,8 +50,13 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
   });
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { "content-type": "application/json" });
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, { "content-type": "application/json", ...headers });
   res.end(JSON.stringify(body));
 }
 
@@ -106,11 +119,17 @@ export function createHttpService<Ctx extends BaseContext>(options: HttpServiceO
       }
     } catch (error) {
       if (error instanceof PayloadTooLarge) {
-        return sendJson(res, 413, {
-          errors: [
-            { message: `request body exceeds ${limit} bytes`, extensions: { code: "PAYLOAD_TOO_LARGE" } },
-          ],
-        });
+        // The connection closes after the answer, so the unread rest of the body is never read.
+        return sendJson(
+          res,
+          413,
+          {
+            errors: [
+              { message: `request body exceeds ${limit} bytes`, extensions: { code: "PAYLOAD_TOO_LARGE" } },
+            ],
+          },
+          { connection: "close" },
+        );
       }
       log("error", "unhandled request error", { service: options.name, error: (error as Error).message });
       if (!res.headersSent)

@@ -29,11 +29,18 @@ export async function startSubgraph<L>(
     definition.name === "governance"
       ? undefined
       : new Pool({ connectionString: governanceUrl, max: config.DATABASE_POOL_SIZE });
+  // An idle connection dropped by the server (a restart, a failover) is an 'error' event; with no
+  // listener it would crash the process. The pool replaces it; requests meanwhile fail closed.
+  governancePool?.on("error", (error) =>
+    log("warn", "governance connection lost", { subgraph: definition.name, error: error.message }),
+  );
+  const policySql = governancePool ? new Sql(governancePool) : store.sql;
   const server = await createSubgraphServer(definition, {
     config,
     store,
     verify: await createTokenVerifier(config),
-    policy: governancePolicyStore(governancePool ? new Sql(governancePool) : store.sql),
+    policy: governancePolicyStore(policySql),
+    policySql,
   });
   const running = await server.listen(port);
   log("info", "subgraph listening", { subgraph: definition.name, url: running.url });

@@ -10,6 +10,7 @@ import { buildRequestContext, type RequestContext } from "./context";
 import type { Sql, StoreDefinition, SubgraphStore } from "./database";
 import { buildFederatedSchema, type FederatedSchemaOptions } from "./federation";
 import { createHttpService, listen, type RunningService } from "./http";
+import { log } from "./logger";
 
 /** Everything that makes one subgraph: the same shape for all six. */
 export interface SubgraphDefinition<Loaders> extends StoreDefinition {
@@ -28,25 +29,41 @@ export interface SubgraphDefinition<Loaders> extends StoreDefinition {
   createLoaders(sql: Sql): Loaders;
 }
 
-const schemas = new Map<SubgraphName, Promise<GraphQLSchema>>();
+const schemas = new Map<string, Promise<GraphQLSchema>>();
 
-/** The subgraph's schema; built once per process (type-graphql metadata is global). */
-export function subgraphSchema<L>(definition: SubgraphDefinition<L>): Promise<GraphQLSchema> {
-  let schema = schemas.get(definition.name);
+/**
+ * The subgraph's schema; built once per process (type-graphql metadata is global). With
+ * `accessRules: false` (ACCESS_RULES=off, benchmarks only) the same SDL without the enforcement.
+ */
+export function subgraphSchema<L>(
+  definition: SubgraphDefinition<L>,
+  options: { accessRules?: boolean } = {},
+): Promise<GraphQLSchema> {
+  const enforced = options.accessRules ?? true;
+  const key = `${definition.name}:${enforced ? "on" : "off"}`;
+  let schema = schemas.get(key);
   if (!schema) {
     const owner = definition.ownerAgencyId;
     schema = buildFederatedSchema({
       ...definition,
-      enforcement: owner ? (index) => enforceAccess(index, owner) : undefined,
+      enforcement: owner && enforced ? (index) => enforceAccess(index, owner) : undefined,
     });
-    schemas.set(definition.name, schema);
+    schemas.set(key, schema);
   }
   return schema;
 }
 
-/** Hides internals from callers in production: no stack, SQL or personal data in messages. */
+/** graphql-js's "Did you mean ...?" hints, in validation and variable errors alike. */
+const SUGGESTION = /\s*Did you mean [^?]*\?/g;
+
+/**
+ * Never suggests field, argument, type or enum names (they map the schema for a prober, even
+ * with introspection off); in production also hides internals: no stack, SQL or personal data.
+ */
 export function formatErrorFor(config: Config) {
-  return (formatted: GraphQLFormattedError): GraphQLFormattedError => {
+  return (error: GraphQLFormattedError): GraphQLFormattedError => {
+    const message = error.message.replace(SUGGESTION, "");
+    const formatted = message === error.message ? error : { ...error, message };
     if (config.NODE_ENV !== "production") return formatted;
     const code = formatted.extensions?.code;
     const { stacktrace: _stacktrace, ...extensions } = (formatted.extensions ?? {}) as Record<
@@ -64,6 +81,16 @@ export function formatErrorFor(config: Config) {
   };
 }
 
+/** Cumulative counters a benchmark reads from GET /metrics to work out the cost per operation. */
+export interface SubgraphMetrics {
+  /** GraphQL requests served. */
+  requests: number;
+  /** SQL statements on the subgraph's own store. */
+  statements: number;
+  /** SQL statements on the governance store (decisions, audit); 0 for governance, whose own store it is. */
+  policyStatements: number;
+}
+
 export interface SubgraphServer {
   name: SubgraphName;
   schema: GraphQLSchema;
@@ -75,31 +102,58 @@ export interface SubgraphServer {
 /** Builds a subgraph server over an open store, without listening (tests call this). */
 export async function createSubgraphServer<L>(
   definition: SubgraphDefinition<L>,
-  deps: { config: Config; store: SubgraphStore; verify: TokenVerifier; policy: PolicyStore },
+  deps: {
+    config: Config;
+    store: SubgraphStore;
+    verify: TokenVerifier;
+    policy: PolicyStore;
+    /** The Sql the policy store runs on, when it is not the subgraph's own, for /metrics. */
+    policySql?: Sql;
+  },
 ): Promise<SubgraphServer> {
-  const schema = await subgraphSchema(definition);
+  const accessRules = deps.config.ACCESS_RULES === "on";
+  if (!accessRules)
+    log("warn", "ACCESS_RULES=off: no access rules and no audit (benchmarks only)", {
+      subgraph: definition.name,
+    });
+  const schema = await subgraphSchema(definition, { accessRules });
   const apollo = new ApolloServer<RequestContext<L>>({
     schema,
     // Inline tracing costs a lot per request and nothing here reads it.
-    plugins: [ApolloServerPluginInlineTraceDisabled(), auditBeforeResponse()],
+    plugins: [ApolloServerPluginInlineTraceDisabled(), ...(accessRules ? [auditBeforeResponse()] : [])],
     introspection: deps.config.NODE_ENV !== "production",
     includeStacktraceInErrorResponses: deps.config.NODE_ENV === "development",
     formatError: formatErrorFor(deps.config),
   });
   await apollo.start();
+  let requests = 0;
+  const metrics = (): SubgraphMetrics => ({
+    requests,
+    statements: deps.store.sql.statements,
+    policyStatements: deps.policySql && deps.policySql !== deps.store.sql ? deps.policySql.statements : 0,
+  });
   const http = createHttpService({
     name: definition.name,
     apollo,
-    context: (req) =>
-      buildRequestContext(req.headers, {
+    context: (req) => {
+      requests += 1;
+      return buildRequestContext(req.headers, {
         subgraph: definition.name,
         verify: deps.verify,
         sql: deps.store.sql,
         createLoaders: definition.createLoaders,
         policy: deps.policy,
-      }),
+      });
+    },
     ready: async () => {
       await deps.store.sql.pool.query("SELECT 1");
+    },
+    // Counters only (no labels, no histograms): reading them costs nothing per request.
+    route: (req, res) => {
+      if ((req.url ?? "/").split("?")[0] !== "/metrics") return false;
+      res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" });
+      res.end(JSON.stringify(metrics()));
+      return true;
     },
   });
   return {

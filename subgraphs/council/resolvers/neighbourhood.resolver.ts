@@ -9,6 +9,7 @@ import { AsbCaseStat, Neighbourhood } from "../types";
 @Resolver(() => Neighbourhood)
 export class NeighbourhoodAsbCaseStatsResolver {
   @FieldResolver(() => [AsbCaseStat], {
+    nullable: true,
     description:
       "ASB cases opened per month and kind of ASB; months and kinds with none are left out; small counts suppressed.",
   })
@@ -31,6 +32,7 @@ export class NeighbourhoodAsbCaseStatsResolver {
 
   @Aggregate()
   @FieldResolver(() => [MonthlyCount], {
+    nullable: true,
     description:
       "Monthly totals of ASB cases opened across all kinds, consistent with `asbCaseStats`: a cell withheld there cannot be " +
       "recovered from a total shown here (secondary suppression).",

@@ -7,6 +7,7 @@ import { AsbCase, AsbCaseConnection, Person } from "../types";
 @Resolver(() => Person)
 export class PersonAsbCasesResolver {
   @FieldResolver(() => AsbCaseConnection, {
+    nullable: true,
     description: "ASB cases the person is a party to, most recently opened first.",
   })
   async asbCases(

@@ -81,6 +81,7 @@ export class ConsentResolver {
 @Resolver(() => Person)
 export class PersonConsentsResolver {
   @FieldResolver(() => [Consent], {
+    nullable: true,
     description:
       "The person's consents that concern the caller's agency (recorded by it or given to it), oldest first. " +
       "For practitioners and data-sharing officers; analysts reach no person-level data.",

@@ -9,6 +9,7 @@ import { Neighbourhood, TenancyActionStat } from "../types";
 @Resolver(() => Neighbourhood)
 export class NeighbourhoodTenancyActionStatsResolver {
   @FieldResolver(() => [TenancyActionStat], {
+    nullable: true,
     description:
       "Monthly counts of tenancy actions on homes in the neighbourhood, by type; small counts suppressed.",
   })
@@ -36,6 +37,7 @@ export class NeighbourhoodTenancyActionStatsResolver {
 
   @Aggregate()
   @FieldResolver(() => [MonthlyCount], {
+    nullable: true,
     description:
       "Monthly totals of tenancy actions across all kinds, consistent with `tenancyActionStats`: a cell withheld there cannot be " +
       "recovered from a total shown here (secondary suppression).",

@@ -9,6 +9,7 @@ type Context = RequestContext<HousingLoaders>;
 @Resolver(() => Person)
 export class PersonHousingResolver {
   @FieldResolver(() => TenancyConnection, {
+    nullable: true,
     description: "Tenancies the person lives or lived in, in any role: current ones first, then the newest.",
   })
   async tenancies(
@@ -25,6 +26,7 @@ export class PersonHousingResolver {
   }
 
   @FieldResolver(() => HousingReportConnection, {
+    nullable: true,
     description: "Reports of anti-social behaviour the person made to housing, newest first.",
   })
   async housingReports(

@@ -54,6 +54,7 @@ export class PersonResolver {
 
   @Category(DataCategory.IDENTITY)
   @FieldResolver(() => [AgencyReference], {
+    nullable: true,
     description: "Each agency's own reference for the person, where it has one.",
   })
   async references(@Root() person: Person, @Ctx() ctx: Context): Promise<AgencyReference[]> {

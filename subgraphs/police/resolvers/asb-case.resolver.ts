@@ -11,6 +11,7 @@ import { AsbCase, Incident, IncidentConnection } from "../types";
 export class AsbCaseNearbyIncidentsResolver {
   @Directive('@requires(fields: "location { latitude longitude } openedAt")')
   @FieldResolver(() => IncidentConnection, {
+    nullable: true,
     description:
       "Police incidents recorded within a radius of the case and a number of months either side of its opening.",
   })

@@ -9,6 +9,7 @@ import { IncidentStat, Neighbourhood } from "../types";
 @Resolver(() => Neighbourhood)
 export class NeighbourhoodIncidentStatsResolver {
   @FieldResolver(() => [IncidentStat], {
+    nullable: true,
     description: "Monthly incident counts by crime type; small counts suppressed.",
   })
   async incidentStats(
@@ -35,6 +36,7 @@ export class NeighbourhoodIncidentStatsResolver {
 
   @Aggregate()
   @FieldResolver(() => [MonthlyCount], {
+    nullable: true,
     description:
       "Monthly totals of incidents across all kinds, consistent with `incidentStats`: a cell withheld there cannot be " +
       "recovered from a total shown here (secondary suppression).",

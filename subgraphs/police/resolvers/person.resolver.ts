@@ -7,6 +7,7 @@ import { Incident, IncidentConnection, Person } from "../types";
 @Resolver(() => Person)
 export class PersonIncidentsResolver {
   @FieldResolver(() => IncidentConnection, {
+    nullable: true,
     description: "Incidents the person was involved in, newest first.",
   })
   async incidents(

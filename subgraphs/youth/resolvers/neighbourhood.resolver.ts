@@ -9,6 +9,7 @@ import { Neighbourhood, ReferralStat } from "../types";
 @Resolver(() => Neighbourhood)
 export class NeighbourhoodReferralStatsResolver {
   @FieldResolver(() => [ReferralStat], {
+    nullable: true,
     description:
       "Monthly referrals to youth programmes by programme kind, counted by the young person's home " +
       "neighbourhood when referred; small counts suppressed.",
@@ -37,6 +38,7 @@ export class NeighbourhoodReferralStatsResolver {
 
   @Aggregate()
   @FieldResolver(() => [MonthlyCount], {
+    nullable: true,
     description:
       "Monthly totals of referrals to youth programmes across all kinds, consistent with `referralStats`: a cell withheld there cannot be " +
       "recovered from a total shown here (secondary suppression).",

@@ -8,7 +8,10 @@ type Context = RequestContext<YouthLoaders>;
 
 @Resolver(() => Person)
 export class PersonYouthResolver {
-  @FieldResolver(() => EnrolmentConnection, { description: "The person's school enrolments, latest first." })
+  @FieldResolver(() => EnrolmentConnection, {
+    nullable: true,
+    description: "The person's school enrolments, latest first.",
+  })
   async enrolments(
     @Root() person: Person,
     @Arg("first", () => Int, { nullable: true, description: "Page size (at most 500; default 50)." })
@@ -23,6 +26,7 @@ export class PersonYouthResolver {
   }
 
   @FieldResolver(() => ReferralConnection, {
+    nullable: true,
     description: "The person's referrals to youth programmes, newest first.",
   })
   async referrals(

@@ -1,0 +1,266 @@
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import {
+  createLocalJWKSet,
+  decodeProtectedHeader,
+  generateKeyPair,
+  importJWK,
+  jwtVerify,
+  SignJWT,
+  UnsecuredJWT,
+  type JWTPayload,
+} from "jose";
+import { AuthenticationError, createTokenVerifier, loadDevKeys } from "../../subgraphs/shared/auth";
+import { SUBGRAPH_NAMES } from "../../subgraphs/shared/config";
+import { startTestFederation, type TestFederation } from "../support/federation";
+import { testConfig, tokenFor } from "../support/graphql";
+import { identityEnv, startIdentityProvider, type TestIdentityProvider } from "../support/jwks";
+
+const ROOT = join(__dirname, "..", "..");
+const config = testConfig();
+const QUERY = `{ incidents(filter: { lsoaCodes: ["E01032739"], fromMonth: "2019-01", toMonth: "2019-03" }, first: 1) { totalCount } }`;
+
+let fed: TestFederation;
+beforeAll(async () => {
+  fed = await startTestFederation();
+}, 180_000);
+afterAll(() => fed?.stop());
+
+interface Reply {
+  status: number;
+  body: { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] };
+}
+
+async function post(url: string, authorization: string | null, query = QUERY): Promise<Reply> {
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    "x-purpose": "CRIME_PREVENTION",
+  };
+  if (authorization !== null) headers.authorization = authorization;
+  const response = await fetch(url, { method: "POST", headers, body: JSON.stringify({ query }) });
+  return { status: response.status, body: (await response.json()) as Reply["body"] };
+}
+
+/** A token signed with the development key, with any claim or header changed. */
+async function devToken(
+  claims: JWTPayload,
+  options: { issuer?: string; audience?: string; expiresAt?: number } = {},
+): Promise<string> {
+  const keys = await loadDevKeys(config.DEV_KEYS_DIR);
+  const key = await importJWK(keys.privateJwk, "ES256");
+  return new SignJWT({ agency: "police", role: "PRACTITIONER", ...claims })
+    .setProtectedHeader({ alg: "ES256", kid: keys.privateJwk.kid })
+    .setSubject("pc.smith")
+    .setIssuer(options.issuer ?? config.JWT_ISSUER)
+    .setAudience(options.audience ?? config.JWT_AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(options.expiresAt ?? Math.floor(Date.now() / 1000) + 300)
+    .sign(key);
+}
+
+describe("the gateway refuses a bad token with 401 before planning", () => {
+  const cases: [string, () => Promise<string | null>, RegExp][] = [
+    ["missing", async () => null, /Bearer token is required/],
+    ["not a Bearer token", async () => "Basic cGM6c21pdGg=", /Bearer token is required/],
+    [
+      "expired",
+      async () => `Bearer ${await devToken({}, { expiresAt: Math.floor(Date.now() / 1000) - 60 })}`,
+      /the token has expired/,
+    ],
+    [
+      "signed with another key",
+      async () => {
+        // A forger who knows the dev key's id but not the key itself.
+        const { privateKey } = await generateKeyPair("ES256");
+        const { kid } = decodeProtectedHeader(await tokenFor({ agency: "police" }));
+        const forged = await new SignJWT({ agency: "police", role: "PRACTITIONER" })
+          .setProtectedHeader({ alg: "ES256", kid })
+          .setSubject("pc.smith")
+          .setIssuer(config.JWT_ISSUER)
+          .setAudience(config.JWT_AUDIENCE)
+          .setExpirationTime("5m")
+          .sign(privateKey);
+        return `Bearer ${forged}`;
+      },
+      /not signed by a trusted key/,
+    ],
+    [
+      "unsigned (alg: none)",
+      async () =>
+        `Bearer ${new UnsecuredJWT({ agency: "police", role: "PRACTITIONER" })
+          .setSubject("pc.smith")
+          .setIssuer(config.JWT_ISSUER)
+          .setAudience(config.JWT_AUDIENCE)
+          .setExpirationTime("5m")
+          .encode()}`,
+      /unsigned tokens are refused/,
+    ],
+    [
+      "with the wrong issuer",
+      async () => `Bearer ${await devToken({}, { issuer: "evil-idp" })}`,
+      /issuer this service does not trust/,
+    ],
+    [
+      "with the wrong audience",
+      async () => `Bearer ${await devToken({}, { audience: "another-service" })}`,
+      /another audience/,
+    ],
+    [
+      "with a role that is not one of the three",
+      async () => `Bearer ${await devToken({ role: "ADMIN" })}`,
+      /role must be PRACTITIONER, ANALYST or DATA_SHARING_OFFICER/,
+    ],
+    ["with no agency", async () => `Bearer ${await devToken({ agency: undefined })}`, /agency/],
+  ];
+
+  it.each(cases)("%s", async (_name, authorization, message) => {
+    const before = { data: fed.statements(), policy: fed.policyStatements() };
+    const reply = await post(fed.gatewayUrl, await authorization());
+    expect(reply.status).toBe(401);
+    expect(reply.body.data).toBeUndefined();
+    expect(reply.body.errors).toHaveLength(1);
+    expect(reply.body.errors![0].extensions?.code).toBe("UNAUTHENTICATED");
+    expect(reply.body.errors![0].message).toMatch(message);
+    // Not one SQL statement anywhere: the request never got as far as a subgraph.
+    expect({ data: fed.statements(), policy: fed.policyStatements() }).toEqual(before);
+  });
+
+  it("while the same request with a good token is answered", async () => {
+    const reply = await post(fed.gatewayUrl, `Bearer ${await tokenFor({ agency: "police" })}`);
+    expect(reply.status).toBe(200);
+    expect(reply.body.errors).toBeUndefined();
+    expect(reply.body.data).toEqual({ incidents: { totalCount: expect.any(Number) } });
+  });
+});
+
+describe("each subgraph called directly", () => {
+  it.each([...SUBGRAPH_NAMES])("%s refuses a request without a token with 401", async (name) => {
+    const reply = await post(fed.federation.subgraphs[name].url, null, "{ __typename }");
+    expect(reply.status).toBe(401);
+    expect(reply.body.errors?.[0].extensions?.code).toBe("UNAUTHENTICATED");
+  });
+
+  it.each([...SUBGRAPH_NAMES])("%s refuses a forged token with 401", async (name) => {
+    const reply = await post(
+      fed.federation.subgraphs[name].url,
+      `Bearer ${await devToken({}, { issuer: "evil-idp" })}`,
+      "{ __typename }",
+    );
+    expect(reply.status).toBe(401);
+  });
+
+  it.each([...SUBGRAPH_NAMES])("%s answers /health without a token", async (name) => {
+    const response = await fetch(fed.federation.subgraphs[name].url.replace(/\/graphql$/, "/health"));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: "ok", service: name });
+  });
+});
+
+/** Runs `npm run --silent token -- ...` as a user would, collecting its output. */
+function runToken(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("npm", ["run", "--silent", "token", "--", ...args], {
+      cwd: ROOT,
+      env: { ...process.env, NODE_ENV: "development", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe("npm run token", () => {
+  it("prints only a JWT that verifies with the dev keys", async () => {
+    const result = await runToken(["--agency", "police", "--role", "PRACTITIONER", "--user", "pc.smith"]);
+    expect(result.code).toBe(0);
+    // The whole of stdout is one token, so $(npm run --silent token ...) can be used as is.
+    expect(result.stdout).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\n$/);
+    const keys = await loadDevKeys(config.DEV_KEYS_DIR);
+    const { payload } = await jwtVerify(result.stdout.trim(), createLocalJWKSet(keys.jwks), {
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+    });
+    expect(payload).toMatchObject({ sub: "pc.smith", agency: "police", role: "PRACTITIONER" });
+    // And the gateway takes it.
+    const reply = await post(fed.gatewayUrl, `Bearer ${result.stdout.trim()}`);
+    expect(reply.status).toBe(200);
+  }, 30_000);
+
+  it("rejects a bad role with a usage message and a non-zero exit", async () => {
+    const result = await runToken(["--agency", "police", "--role", "CHIEF", "--user", "pc.smith"]);
+    expect(result.code).not.toBe(0);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toMatch(/--role must be one of PRACTITIONER, ANALYST, DATA_SHARING_OFFICER/);
+    expect(result.stderr).toMatch(/usage: /);
+  }, 30_000);
+
+  it.each([
+    ["without JWKS_URL", {}],
+    ["with JWKS_URL", { JWKS_URL: "https://idp.example/jwks.json" }],
+  ])(
+    "refuses with NODE_ENV=production (%s)",
+    async (_name, env) => {
+      const result = await runToken(["--agency", "police", "--role", "PRACTITIONER", "--user", "pc.smith"], {
+        ...env,
+        NODE_ENV: "production",
+      });
+      expect(result.code).not.toBe(0);
+      expect(result.stdout).toBe("");
+      expect(result.stderr).toMatch(/development tokens cannot be issued in production/);
+    },
+    30_000,
+  );
+});
+
+describe("production verification against a JWKS URL", () => {
+  let idp: TestIdentityProvider;
+  let jwksFed: TestFederation;
+  beforeAll(async () => {
+    idp = await startIdentityProvider();
+    jwksFed = await startTestFederation({ env: identityEnv(idp) });
+  }, 180_000);
+  afterAll(async () => {
+    await jwksFed?.stop();
+    await idp?.stop();
+  });
+
+  it("accepts a token signed by the identity provider's key, through the gateway and subgraphs", async () => {
+    const token = await idp.sign({ sub: "pc.jones", agency: "police", role: "PRACTITIONER" });
+    const reply = await post(jwksFed.gatewayUrl, `Bearer ${token}`);
+    expect(reply.status).toBe(200);
+    expect(reply.body.errors).toBeUndefined();
+    expect(reply.body.data).toEqual({ incidents: { totalCount: expect.any(Number) } });
+    expect(idp.requests()).toBeGreaterThan(0);
+  });
+
+  it("refuses a development token", async () => {
+    const before = jwksFed.statements();
+    const reply = await post(jwksFed.gatewayUrl, `Bearer ${await tokenFor({ agency: "police" })}`);
+    expect(reply.status).toBe(401);
+    expect(reply.body.errors?.[0].extensions?.code).toBe("UNAUTHENTICATED");
+    expect(jwksFed.statements()).toEqual(before);
+  });
+
+  it("refuses every token while the JWKS cannot be fetched, without naming its address", async () => {
+    const down = await startIdentityProvider();
+    await down.stop();
+    const verify = await createTokenVerifier(testConfig({ NODE_ENV: "production", ...identityEnv(down) }));
+    const attempt = verify(await down.sign());
+    await expect(attempt).rejects.toThrow(AuthenticationError);
+    await expect(attempt).rejects.toThrow("invalid token: the identity provider's keys could not be fetched");
+  });
+
+  it("refuses the provider's token for another audience or issuer", async () => {
+    for (const options of [{ audience: "another-service" }, { issuer: "https://other.example" }]) {
+      const reply = await post(jwksFed.gatewayUrl, `Bearer ${await idp.sign({}, options)}`);
+      expect(reply.status).toBe(401);
+    }
+  });
+});
