@@ -155,7 +155,8 @@ export async function createGatewayServer(options: GatewayOptions): Promise<Gate
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     introspection: !production,
-    includeStacktraceInErrorResponses: config.NODE_ENV === "development",
+    // Stacks only when asked for: FORBIDDEN and BAD_USER_INPUT answers read better without them.
+    includeStacktraceInErrorResponses: config.NODE_ENV === "development" && config.LOG_LEVEL === "debug",
     formatError: formatErrorFor(config),
     validationRules: armor.validationRules,
     parseOptions: { maxTokens: config.GATEWAY_MAX_TOKENS },

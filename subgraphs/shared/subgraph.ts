@@ -122,7 +122,8 @@ export async function createSubgraphServer<L>(
     // Inline tracing costs a lot per request and nothing here reads it.
     plugins: [ApolloServerPluginInlineTraceDisabled(), ...(accessRules ? [auditBeforeResponse()] : [])],
     introspection: deps.config.NODE_ENV !== "production",
-    includeStacktraceInErrorResponses: deps.config.NODE_ENV === "development",
+    includeStacktraceInErrorResponses:
+      deps.config.NODE_ENV === "development" && deps.config.LOG_LEVEL === "debug",
     formatError: formatErrorFor(deps.config),
   });
   await apollo.start();
