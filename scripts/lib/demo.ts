@@ -49,6 +49,8 @@ export async function seedDemoPartnership(
     await sql.exec("INSERT INTO demo_seed (label) VALUES ($1) ON CONFLICT DO NOTHING", [
       `${options.scale}:${options.seed}`,
     ]);
+    // Fresh statistics and visibility map, so plans and index-only scans are right from the start.
+    await sql.exec("VACUUM ANALYZE");
     seeded.push(name);
     log(
       `${name}: demo data seeded (${options.scale}, seed ${options.seed}) in ${((Date.now() - started) / 1000).toFixed(1)} s`,

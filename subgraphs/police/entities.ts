@@ -2,7 +2,10 @@ import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from "ty
 
 /** One police incident: a police.uk street-level crime or ASB record, or a generated one. */
 @Entity({ name: "incidents" })
-@Index("incidents_lsoa_month", ["lsoaCode", "month"])
+// Covering for the dashboards' counts (index-only), and the filter of incident searches.
+@Index("incidents_lsoa_month_category", ["lsoaCode", "month", "category"])
+// Searches page newest first along it and stop at the page's end.
+@Index("incidents_month_id", ["month", "id"])
 @Index("incidents_month_category", ["month", "category"])
 @Index("incidents_lat_lng", ["latitude", "longitude"])
 export class IncidentRecord {

@@ -152,25 +152,30 @@ export class IncidentRepository {
 
   /** One statement: the page and the total come back together. */
   async search(filter: IncidentSearch, page: PageRequest): Promise<IncidentPage> {
-    const rows = await this.sql.many<IncidentRow & { total: string }>(
-      `SELECT ${INCIDENT_COLUMNS}, count(*) OVER () AS total
-         FROM incidents i
-        WHERE ($1::text[] IS NULL OR i.lsoa_code = ANY($1))
-          AND ($2::text IS NULL OR i.month >= $2)
-          AND ($3::text IS NULL OR i.month <= $3)
-          AND ($4::text[] IS NULL OR i.category = ANY($4))
-        ORDER BY i.month DESC, i.id
-        OFFSET $5 LIMIT $6`,
-      [
-        filter.lsoaCodes ?? null,
-        filter.fromMonth ?? null,
-        filter.toMonth ?? null,
-        filter.categories ?? null,
-        page.offset,
-        page.limit + 1,
-      ],
-    );
-    const totalCount = rows.length ? Number(rows[0].total) : page.offset > 0 ? await this.count(filter) : 0;
+    // The page and the total as two statements side by side: a total over the page query
+    // (count(*) OVER ()) would force every match to be read and sorted; apart, the page walks
+    // the (month, id) index and stops, and the count is an index-only scan.
+    const [rows, totalCount] = await Promise.all([
+      this.sql.many<IncidentRow>(
+        `SELECT ${INCIDENT_COLUMNS}
+           FROM incidents i
+          WHERE ($1::text[] IS NULL OR i.lsoa_code = ANY($1))
+            AND ($2::text IS NULL OR i.month >= $2)
+            AND ($3::text IS NULL OR i.month <= $3)
+            AND ($4::text[] IS NULL OR i.category = ANY($4))
+          ORDER BY i.month DESC, i.id DESC
+          OFFSET $5 LIMIT $6`,
+        [
+          filter.lsoaCodes ?? null,
+          filter.fromMonth ?? null,
+          filter.toMonth ?? null,
+          filter.categories ?? null,
+          page.offset,
+          page.limit + 1,
+        ],
+      ),
+      this.count(filter),
+    ]);
     return { items: rows.map(toIncident), totalCount };
   }
 
