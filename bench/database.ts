@@ -1,0 +1,123 @@
+import { resolve } from "node:path";
+import { Client } from "pg";
+import { SUBGRAPH_NAMES, loadConfig, type Config } from "../subgraphs/shared/config";
+import { seedDemoPartnership } from "../scripts/lib/demo";
+import { startEmbeddedPostgres, type EmbeddedServer } from "../scripts/lib/embedded-postgres";
+import { closeAllStores, openAllStores } from "../scripts/lib/stores";
+
+export const BENCH_DIR = __dirname;
+export const BENCH_PG_DIR = resolve(BENCH_DIR, ".cache", "postgres");
+export const BENCH_PG_PORT = 54400;
+export const BENCH_DATABASE_PREFIX = "bench";
+export const BENCH_SEED = 42;
+
+/**
+ * Server settings for the bench's own embedded cluster. Twelve subgraph processes, each with a
+ * pool on its own store and one on governance, need more than PostgreSQL's default 100
+ * connections; the large seed's hot indexes fit in 1 GB of shared buffers.
+ */
+const EMBEDDED_SETTINGS: Record<string, string> = {
+  max_connections: "400",
+  shared_buffers: "1GB",
+};
+
+export interface BenchDatabase {
+  /** The server URL (its `postgres` database); subgraphs derive `bench_<name>` from it. */
+  serverUrl: string;
+  embedded: boolean;
+  config: Config;
+  stop(): Promise<void>;
+}
+
+async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Applies EMBEDDED_SETTINGS; returns true when the server must restart for them to hold. */
+async function applySettings(url: string): Promise<boolean> {
+  return withClient(url, async (client) => {
+    let restart = false;
+    for (const [name, value] of Object.entries(EMBEDDED_SETTINGS)) {
+      const { rows } = await client.query<{ setting: string; unit: string | null }>(
+        "SELECT setting, unit FROM pg_settings WHERE name = $1",
+        [name],
+      );
+      const current = rows[0];
+      const wanted = name === "shared_buffers" ? String((1024 * 1024) / 8) : value; // 8 kB pages
+      if (current?.setting === wanted) continue;
+      await client.query(`ALTER SYSTEM SET ${name} = '${value}'`);
+      restart = true;
+    }
+    return restart;
+  });
+}
+
+/**
+ * DATABASE_URL when set, else the bench's own embedded PostgreSQL (bench/.cache/postgres on
+ * port 54400); databases `bench_<subgraph>`, migrated, seeded at the large scale once (the
+ * demo_seed marker makes later runs reuse it) and analysed.
+ */
+export async function prepareBenchDatabase(options: {
+  skipSeed: boolean;
+  log: (message: string) => void;
+}): Promise<BenchDatabase> {
+  const { log } = options;
+  let server: EmbeddedServer | undefined;
+  let serverUrl = process.env.DATABASE_URL;
+  if (!serverUrl) {
+    log(`No DATABASE_URL: embedded PostgreSQL in ${BENCH_PG_DIR} on port ${BENCH_PG_PORT}`);
+    server = await startEmbeddedPostgres({ dir: BENCH_PG_DIR, port: BENCH_PG_PORT });
+    if (await applySettings(server.url)) {
+      log(`  applying ${JSON.stringify(EMBEDDED_SETTINGS)}: restarting it`);
+      await server.stop();
+      server = await startEmbeddedPostgres({ dir: BENCH_PG_DIR, port: BENCH_PG_PORT });
+    }
+    serverUrl = server.url;
+  }
+  const embedded = server;
+  const stop = async () => {
+    await embedded?.stop();
+  };
+  try {
+    const config = loadConfig({
+      ...process.env,
+      DATABASE_URL: serverUrl,
+      DATABASE_PREFIX: BENCH_DATABASE_PREFIX,
+      // Only the harness's own connections here; the services size their own pools.
+      DATABASE_POOL_SIZE: "4",
+    });
+    const stores = await openAllStores(config);
+    try {
+      if (options.skipSeed) {
+        log("--skip-seed: using the bench databases as they are");
+      } else {
+        const started = Date.now();
+        const { seeded } = await seedDemoPartnership(stores, {
+          seed: BENCH_SEED,
+          scale: "large",
+          log: (m) => log(`  ${m}`),
+        });
+        if (seeded.length) log(`Seeded the large demo in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+        else log("Large demo already seeded: reusing it");
+        // Fresh planner statistics, so every setup runs the same plans from the first request.
+        for (const name of SUBGRAPH_NAMES) await stores[name].sql.exec("ANALYZE");
+      }
+      const { label } =
+        (await stores.police.sql.one<{ label: string }>("SELECT label FROM demo_seed LIMIT 1")) ?? {};
+      if (label !== `large:${BENCH_SEED}`)
+        log(`warning: the bench databases hold the ${label ?? "no"} demo seed, not large:${BENCH_SEED}`);
+    } finally {
+      await closeAllStores(stores);
+    }
+    return { serverUrl, embedded: !!embedded, config, stop };
+  } catch (error) {
+    await stop().catch(() => undefined);
+    throw error;
+  }
+}
