@@ -531,6 +531,12 @@ async function main(): Promise<void> {
       const headers = headersOf.get(op.key)!;
       say(`\n${op.title} (${op.variants.length} variant${op.variants.length === 1 ? "" : "s"}):`);
       const calls = await captureDirectCalls(op, rulesOn.sdl, headers);
+      // Variants whose answers leave part of the plan idle (no people, say) do less work per request.
+      const partial = calls.filter((c) => c.perOperation < 1);
+      if (partial.length)
+        say(
+          `  note: only some variants make ${partial.map((c) => `${c.operationName} (${Math.round(c.perOperation * 100)}%)`).join(", ")}`,
+        );
       const result: OperationResult = { title: op.title, ratios: { "a/b": null, "a/c": null, "a/d": null } };
       result.ours = await runThroughRouter(stack, "ours", op, headers, settings);
       result.plainGateway = await runThroughRouter(stack, "plainGateway", op, headers, settings);
