@@ -1,9 +1,17 @@
 import { buildSubgraphSchema, printSubgraphSchema } from "@apollo/subgraph";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper";
 import { printSchemaWithDirectives } from "@graphql-tools/utils";
-import { GraphQLSchema, parse } from "graphql";
+import {
+  defaultFieldResolver,
+  getNamedType,
+  isObjectType,
+  parse,
+  type GraphQLFieldResolver,
+  type GraphQLResolveInfo,
+  type GraphQLSchema,
+} from "graphql";
 import { buildSchema, createResolversMap, type MiddlewareFn, type NonEmptyArray } from "type-graphql";
-import { indexPolicies, type PolicyIndex } from "./access/policies";
+import { indexPolicies, needsEnforcement, type PolicyIndex } from "./access/policies";
 import type { RequestContext } from "./context";
 
 const FEDERATION_LINK = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable", "@external", "@requires", "@provides"])`;
@@ -16,7 +24,7 @@ export interface FederatedSchemaOptions {
   orphanedTypes?: ClassList;
   /** `__resolveReference` per entity type name, merged into type-graphql's resolvers. */
   referenceResolvers?: GraphQLResolverMap<unknown>;
-  /** Wraps every field: the access rules, built from the declarations the schema carries. */
+  /** The access rules, built from the declarations the schema carries; wraps the fields they govern. */
   enforcement?: (index: PolicyIndex) => MiddlewareFn<RequestContext>;
 }
 
@@ -25,19 +33,11 @@ export interface FederatedSchemaOptions {
  * Federation 1 SDL, so we add the @link here, once for every subgraph.
  */
 export async function buildFederatedSchema(options: FederatedSchemaOptions): Promise<GraphQLSchema> {
-  // The declarations are read from the schema being built, which the middleware then consults.
-  const built: { index?: PolicyIndex } = {};
-  let enforce: MiddlewareFn<RequestContext> | undefined;
-  const enforcement = options.enforcement;
-  const middleware: MiddlewareFn<RequestContext> | undefined = enforcement
-    ? (action, next) => (enforce ??= enforcement(built.index!))(action, next)
-    : undefined;
   const schema = await buildSchema({
     resolvers: options.resolvers,
     orphanedTypes: options.orphanedTypes,
     skipCheck: true,
     validate: false,
-    globalMiddlewares: middleware ? [middleware] : [],
   });
   // Root types have no class to describe them on; they are described here, once for all subgraphs.
   const query = schema.getQueryType();
@@ -46,9 +46,29 @@ export async function buildFederatedSchema(options: FederatedSchemaOptions): Pro
   if (mutation)
     mutation.description ??=
       "Entry points for changing the partnership's records; each change is validated and audited.";
-  // Federation reprints the schema from SDL, which drops extensions: index them before that.
-  built.index = indexPolicies(schema);
   const resolvers = createResolversMap(schema) as GraphQLResolverMap<unknown>;
+  if (options.enforcement) {
+    // Federation reprints the schema from SDL, which drops extensions: index them before that.
+    const index = indexPolicies(schema);
+    const enforce = options.enforcement(index);
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (!isObjectType(type) || type.name.startsWith("__")) continue;
+      for (const field of Object.values(type.getFields())) {
+        if (!needsEnforcement(index, type.name, field.name, getNamedType(field.type).name)) continue;
+        const typeResolvers = (resolvers[type.name] ??= {}) as Record<string, unknown>;
+        const resolve =
+          (typeResolvers[field.name] as GraphQLFieldResolver<unknown, RequestContext>) ??
+          defaultFieldResolver;
+        // Only declared fields are wrapped: the rest resolve at graphql-js speed.
+        typeResolvers[field.name] = (
+          root: unknown,
+          args: Record<string, unknown>,
+          context: RequestContext,
+          info: GraphQLResolveInfo,
+        ) => enforce({ root, args, context, info }, async () => resolve(root, args, context, info));
+      }
+    }
+  }
   for (const [typeName, reference] of Object.entries(options.referenceResolvers ?? {})) {
     resolvers[typeName] = { ...(resolvers[typeName] as object), ...(reference as object) };
   }

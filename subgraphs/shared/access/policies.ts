@@ -54,3 +54,25 @@ export function indexPolicies(schema: GraphQLSchema): PolicyIndex {
   }
   return index;
 }
+
+/**
+ * Whether a field needs the enforcement wrapper: those that disclose categorised data, enter
+ * aggregates, or return categorised records. Everything else (ids, page info, statistics
+ * cells, plain value types) resolves as graphql-js would, with no per-field cost.
+ */
+export function needsEnforcement(
+  index: PolicyIndex,
+  typeName: string,
+  fieldName: string,
+  returned: string,
+): boolean {
+  const key = `${typeName}.${fieldName}`;
+  // Cells of an aggregate were checked where the aggregate was entered.
+  if (index.aggregate.has(typeName)) return false;
+  if (index.aggregate.has(key) || index.aggregate.has(returned)) return true;
+  if (index.fieldCategory.has(key)) return true;
+  if (index.typeCategory.has(typeName) && fieldName !== "id") return true;
+  const node = index.connectionNode.get(returned);
+  if (node && index.typeCategory.has(node)) return true;
+  return index.typeCategory.has(returned) && returned !== typeName;
+}
