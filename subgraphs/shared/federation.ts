@@ -59,13 +59,16 @@ export async function buildFederatedSchema(options: FederatedSchemaOptions): Pro
         const resolve =
           (typeResolvers[field.name] as GraphQLFieldResolver<unknown, RequestContext>) ??
           defaultFieldResolver;
-        // Only declared fields are wrapped: the rest resolve at graphql-js speed.
+        // Only declared fields are wrapped: the rest resolve at graphql-js speed. `next` may return
+        // a plain value, so the enforcement's fast path adds no await.
         typeResolvers[field.name] = (
           root: unknown,
           args: Record<string, unknown>,
           context: RequestContext,
           info: GraphQLResolveInfo,
-        ) => enforce({ root, args, context, info }, async () => resolve(root, args, context, info));
+        ) =>
+          enforce({ root, args, context, info }, (() =>
+            resolve(root, args, context, info)) as () => Promise<unknown>);
       }
     }
   }

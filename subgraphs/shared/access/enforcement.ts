@@ -46,6 +46,37 @@ function isConnection(value: unknown): value is Connection<Subjected> {
  * Every disclosure of another agency's data, and every denial, is noted for the audit.
  */
 export function enforceAccess(index: PolicyIndex, ownerAgencyId: string): MiddlewareFn<RequestContext> {
+  const slow = enforceField(index, ownerAgencyId);
+  return (action, next) => {
+    // Fast path, without an await: a plain value of a record whose category this request has
+    // already decided and permitted (the other fields of the same incident, say).
+    const { root, info, context } = action;
+    const parent = info.parentType.name;
+    const fieldKey = `${parent}.${info.fieldName}`;
+    const returned = getNamedType(info.returnType).name;
+    const category =
+      index.fieldCategory.get(fieldKey) ??
+      (info.fieldName === "id" ? undefined : index.typeCategory.get(parent));
+    if (
+      category &&
+      !index.aggregate.has(fieldKey) &&
+      !index.aggregate.has(returned) &&
+      !index.typeCategory.has(returned) &&
+      !index.connectionNode.has(returned) &&
+      returned !== "Person"
+    ) {
+      const question: AccessQuestion = { ownerAgencyId, category, personId: subjectOf(root, parent) };
+      const decision = context.access.known(question);
+      if (decision?.permitted) {
+        context.access.record(question, decision, idsOf(root));
+        return next();
+      }
+    }
+    return slow(action, next);
+  };
+}
+
+function enforceField(index: PolicyIndex, ownerAgencyId: string): MiddlewareFn<RequestContext> {
   return async ({ root, info, context }, next) => {
     const guard = context.access;
     const parent = info.parentType.name;

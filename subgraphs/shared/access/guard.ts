@@ -97,6 +97,7 @@ export class AccessGuard {
   /** The client's operation name, set once the operation is resolved; recorded in the audit. */
   operationName: string | null = null;
   private readonly decisions = new Map<string, Promise<AccessDecision>>();
+  private readonly settled = new Map<string, AccessDecision>();
   private readonly audit = new Map<string, PendingEntry>();
   private agreements: AgreementFacts[] | undefined;
   private contacts: Promise<Map<string, string>> | undefined;
@@ -134,13 +135,25 @@ export class AccessGuard {
 
   /** Decides, without facts when the rules need none (own data, aggregates, role and purpose checks). */
   decide(question: AccessQuestion): Promise<AccessDecision> {
-    const key = `${question.ownerAgencyId}|${question.category}|${question.personId}|${question.aggregate ? 1 : 0}${question.caseWork ? 1 : 0}`;
+    const key = questionKey(question);
     let decision = this.decisions.get(key);
     if (!decision) {
       decision = this.decideUncached(question);
       this.decisions.set(key, decision);
+      void decision.then(
+        (d) => this.settled.set(key, d),
+        () => undefined,
+      );
     }
     return decision;
+  }
+
+  /**
+   * The decision already made for this question in this request, if any: lets the fields of a
+   * record whose category was decided resolve without another await per field.
+   */
+  known(question: AccessQuestion): AccessDecision | undefined {
+    return this.settled.get(questionKey(question));
   }
 
   private async decideUncached(question: AccessQuestion): Promise<AccessDecision> {
@@ -306,6 +319,10 @@ export class AccessGuard {
     await this.store.appendAudit(entries);
     return entries.length;
   }
+}
+
+function questionKey(q: AccessQuestion): string {
+  return `${q.ownerAgencyId}|${q.category}|${q.personId}|${q.aggregate ? 1 : 0}${q.caseWork ? 1 : 0}`;
 }
 
 interface FactsKey {
