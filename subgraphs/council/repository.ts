@@ -1,5 +1,5 @@
 import type { Sql } from "../shared/database";
-import type { PageRequest } from "../shared/connection";
+import { IN_PAGE_OR_LAST, pagesByParent, type PageRequest } from "../shared/connection";
 import type { Page } from "../shared/loaders";
 import { addMonths } from "../shared/months";
 import type { RiskLevel } from "../shared/enums";
@@ -147,7 +147,7 @@ export class AsbCaseRepository {
 
   /** A page of cases for each of many people (cases they are a party to), in one statement. */
   async pagesForPeople(personIds: readonly string[], page: PageRequest): Promise<Map<string, AsbCasePage>> {
-    const rows = await this.sql.many<AsbCaseRow & { person_id: string; total: string }>(
+    const rows = await this.sql.many<AsbCaseRow & { person_id: string; position: string; total: string }>(
       `SELECT * FROM (
          SELECT ${CASE_COLUMNS}, p.person_id,
                 row_number() OVER (PARTITION BY p.person_id ORDER BY c.opened_at DESC, c.id) AS position,
@@ -155,17 +155,11 @@ export class AsbCaseRepository {
            FROM (SELECT DISTINCT person_id, case_id FROM asb_parties WHERE person_id = ANY($1)) p
            JOIN asb_cases c ON c.id = p.case_id
        ) ranked
-       WHERE position > $2 AND position <= $2 + $3
+       WHERE ${IN_PAGE_OR_LAST}
        ORDER BY person_id, position`,
       [personIds, page.offset, page.limit + 1],
     );
-    const pages = new Map<string, AsbCasePage>();
-    for (const row of rows) {
-      let entry = pages.get(row.person_id);
-      if (!entry) pages.set(row.person_id, (entry = { items: [], totalCount: Number(row.total) }));
-      entry.items.push(toAsbCase(row));
-    }
-    return pages;
+    return pagesByParent(rows, (r) => r.person_id, page, toAsbCase);
   }
 
   async partiesFor(caseIds: readonly string[]): Promise<PartyRow[]> {

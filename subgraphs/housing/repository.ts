@@ -1,4 +1,4 @@
-import type { PageRequest } from "../shared/connection";
+import { IN_PAGE_OR_LAST, pagesByParent, type PageRequest } from "../shared/connection";
 import type { Sql } from "../shared/database";
 import type { Page } from "../shared/loaders";
 import { addMonths } from "../shared/months";
@@ -81,25 +81,6 @@ function toHousingReport(row: HousingReportRow): HousingReport {
   });
 }
 
-/**
- * Groups rows of a windowed page query into one page per parent. Each parent's first row is
- * always fetched (even past the requested page) so that its total is known for every page.
- */
-function pagesOf<Row extends { parent_id: string; position: string; total: string }, T>(
-  rows: Row[],
-  page: PageRequest,
-  toItem: (row: Row) => T,
-): Map<string, Page<T>> {
-  const pages = new Map<string, Page<T>>();
-  for (const row of rows) {
-    let entry = pages.get(row.parent_id);
-    if (!entry) pages.set(row.parent_id, (entry = { items: [], totalCount: Number(row.total) }));
-    const position = Number(row.position);
-    if (position > page.offset && position <= page.offset + page.limit) entry.items.push(toItem(row));
-  }
-  return pages;
-}
-
 export interface OccupantRow {
   tenancyId: string;
   personId: string;
@@ -165,11 +146,11 @@ export class HousingRepository {
            FROM (SELECT DISTINCT person_id, tenancy_id FROM tenancy_occupants WHERE person_id = ANY($1)) o
            JOIN tenancies t ON t.id = o.tenancy_id
        ) ranked
-       WHERE position = 1 OR (position > $2 AND position <= $2 + $3)
+       WHERE ${IN_PAGE_OR_LAST}
        ORDER BY parent_id, position`,
       [personIds, page.offset, page.limit + 1],
     );
-    return pagesOf(rows, page, toTenancy);
+    return pagesByParent(rows, (r) => r.parent_id, page, toTenancy);
   }
 
   /** A page of housing reports for each of many people, newest first, in one statement. */
@@ -187,11 +168,11 @@ export class HousingRepository {
            FROM housing_reports r
           WHERE r.person_id = ANY($1)
        ) ranked
-       WHERE position = 1 OR (position > $2 AND position <= $2 + $3)
+       WHERE ${IN_PAGE_OR_LAST}
        ORDER BY parent_id, position`,
       [personIds, page.offset, page.limit + 1],
     );
-    return pagesOf(rows, page, toHousingReport);
+    return pagesByParent(rows, (r) => r.parent_id, page, toHousingReport);
   }
 
   async occupantsFor(tenancyIds: readonly string[]): Promise<OccupantRow[]> {

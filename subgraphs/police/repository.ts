@@ -1,5 +1,5 @@
 import type { Sql } from "../shared/database";
-import type { PageRequest } from "../shared/connection";
+import { IN_PAGE_OR_LAST, pagesByParent, type PageRequest } from "../shared/connection";
 import { copyRows } from "../shared/demo/bulk";
 import type { Page } from "../shared/loaders";
 import { CrimeCategory, Incident, InvolvementRole } from "./types";
@@ -193,7 +193,7 @@ export class IncidentRepository {
 
   /** A page of incidents for each of many people, in one statement. */
   async pagesForPeople(personIds: readonly string[], page: PageRequest): Promise<Map<string, IncidentPage>> {
-    const rows = await this.sql.many<IncidentRow & { person_id: string; total: string }>(
+    const rows = await this.sql.many<IncidentRow & { person_id: string; position: string; total: string }>(
       `SELECT * FROM (
          SELECT ${INCIDENT_COLUMNS}, p.person_id,
                 row_number() OVER (PARTITION BY p.person_id ORDER BY i.month DESC, i.id) AS position,
@@ -201,17 +201,11 @@ export class IncidentRepository {
            FROM (SELECT DISTINCT person_id, incident_id FROM involvements WHERE person_id = ANY($1)) p
            JOIN incidents i ON i.id = p.incident_id
        ) ranked
-       WHERE position > $2 AND position <= $2 + $3
+       WHERE ${IN_PAGE_OR_LAST}
        ORDER BY person_id, position`,
       [personIds, page.offset, page.limit + 1],
     );
-    const pages = new Map<string, IncidentPage>();
-    for (const row of rows) {
-      let entry = pages.get(row.person_id);
-      if (!entry) pages.set(row.person_id, (entry = { items: [], totalCount: Number(row.total) }));
-      entry.items.push(toIncident(row));
-    }
-    return pages;
+    return pagesByParent(rows, (r) => r.person_id, page, toIncident);
   }
 
   async involvementsFor(incidentIds: readonly string[]): Promise<InvolvementRow[]> {

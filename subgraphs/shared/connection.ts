@@ -1,5 +1,6 @@
 import { ClassType, Field, Int, ObjectType } from "type-graphql";
 import { badInput } from "./errors";
+import type { Page } from "./loaders";
 import { PageInfo, RestrictedRecords } from "./types";
 
 /** Largest page a client may ask for. */
@@ -99,4 +100,28 @@ export function toConnection<T>(
     totalCount,
     restricted,
   };
+}
+
+/**
+ * The WHERE clause of a windowed page query (`row_number() ... AS position` and
+ * `count(*) ... AS total` per parent; $2 the offset, $3 the limit + 1): the rows of the page,
+ * or a parent's last row when the page is past its end, so every page knows its total.
+ */
+export const IN_PAGE_OR_LAST = `(position > $2 AND position <= $2 + $3) OR (position = total AND total <= $2)`;
+
+/** One page per parent from the rows of such a query; a row before the page carries only the total. */
+export function pagesByParent<R extends { position: string | number; total: string | number }, T>(
+  rows: readonly R[],
+  parentOf: (row: R) => string,
+  page: PageRequest,
+  toItem: (row: R) => T,
+): Map<string, Page<T>> {
+  const pages = new Map<string, Page<T>>();
+  for (const row of rows) {
+    const parent = parentOf(row);
+    let entry = pages.get(parent);
+    if (!entry) pages.set(parent, (entry = { items: [], totalCount: Number(row.total) }));
+    if (Number(row.position) > page.offset) entry.items.push(toItem(row));
+  }
+  return pages;
 }

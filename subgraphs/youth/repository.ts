@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { PageRequest } from "../shared/connection";
+import { IN_PAGE_OR_LAST, pagesByParent, type PageRequest } from "../shared/connection";
 import type { Sql } from "../shared/database";
 import type { Page } from "../shared/loaders";
 import { addMonths } from "../shared/months";
@@ -70,8 +70,8 @@ interface StatusChangeRow {
 /** What every ranked page row carries: its parent, the parent's total and whether it is in the page. */
 interface Ranked {
   person_id: string;
+  position: string;
   total: string;
-  in_page: boolean;
 }
 
 const SCHOOL_COLUMNS = `s.id, s.urn, s.name, s.phase, s.lsoa_code`;
@@ -150,23 +150,6 @@ function toStatusChange(row: StatusChangeRow): ReferralStatusChange {
   });
 }
 
-/**
- * Groups ranked rows into one page per person. A page past the end still carries the
- * person's last row (not in the page) so that its total is known without a second query.
- */
-function toPages<R extends Ranked, T>(rows: R[], map: (row: R) => T): Map<string, Page<T>> {
-  const pages = new Map<string, Page<T>>();
-  for (const row of rows) {
-    let entry = pages.get(row.person_id);
-    if (!entry) pages.set(row.person_id, (entry = { items: [], totalCount: Number(row.total) }));
-    if (row.in_page) entry.items.push(map(row));
-  }
-  return pages;
-}
-
-/** The rows of each partition in the page, or its last row when the page is past the end. */
-const IN_PAGE = `(position > $2 AND position <= $2 + $3) OR (position = total AND total <= $2)`;
-
 export interface ReferralCount {
   lsoaCode: string;
   month: string;
@@ -214,18 +197,18 @@ export class YouthRepository {
     page: PageRequest,
   ): Promise<Map<string, Page<Enrolment>>> {
     const rows = await this.sql.many<EnrolmentRow & Ranked>(
-      `SELECT *, position > $2 AS in_page FROM (
+      `SELECT * FROM (
          SELECT ${ENROLMENT_COLUMNS},
                 row_number() OVER (PARTITION BY e.person_id ORDER BY e.started_on DESC, e.id) AS position,
                 count(*) OVER (PARTITION BY e.person_id) AS total
            FROM enrolments e
           WHERE e.person_id = ANY($1)
        ) ranked
-       WHERE ${IN_PAGE}
+       WHERE ${IN_PAGE_OR_LAST}
        ORDER BY person_id, position`,
       [personIds, page.offset, page.limit + 1],
     );
-    return toPages(rows, toEnrolment);
+    return pagesByParent(rows, (r) => r.person_id, page, toEnrolment);
   }
 
   async programmesByIds(ids: readonly string[]): Promise<Programme[]> {
@@ -259,18 +242,18 @@ export class YouthRepository {
     page: PageRequest,
   ): Promise<Map<string, Page<Referral>>> {
     const rows = await this.sql.many<ReferralRow & Ranked>(
-      `SELECT *, position > $2 AS in_page FROM (
+      `SELECT * FROM (
          SELECT ${REFERRAL_COLUMNS},
                 row_number() OVER (PARTITION BY r.person_id ORDER BY r.referred_at DESC, r.id) AS position,
                 count(*) OVER (PARTITION BY r.person_id) AS total
            FROM referrals r JOIN programmes p ON p.id = r.programme_id
           WHERE r.person_id = ANY($1)
        ) ranked
-       WHERE ${IN_PAGE}
+       WHERE ${IN_PAGE_OR_LAST}
        ORDER BY person_id, position`,
       [personIds, page.offset, page.limit + 1],
     );
-    return toPages(rows, toReferral);
+    return pagesByParent(rows, (r) => r.person_id, page, toReferral);
   }
 
   /** The status histories of many referrals, oldest step first. */

@@ -190,6 +190,21 @@ describe("Person.incidents", () => {
     }
     expect(res.data!._entities[4].incidents.totalCount).toBe(0);
   });
+
+  test("a page past the end is empty but still tells the total", async () => {
+    const first = await entities<{ incidents: Page & { pageInfo: { endCursor: string } } }>(
+      `... on Person { incidents(first: 50) { totalCount pageInfo { endCursor } } }`,
+      [{ __typename: "Person", id: "per-000011" }],
+    );
+    const { totalCount, pageInfo } = first.data!._entities[0].incidents;
+    expect(totalCount).toBeGreaterThan(0);
+    const past = await entities<{ incidents: Page }>(
+      `... on Person { incidents(first: 5, after: "${pageInfo.endCursor}") { totalCount edges { node { id } } } }`,
+      [{ __typename: "Person", id: "per-000011" }],
+    );
+    expect(past.errors).toBeUndefined();
+    expect(past.data!._entities[0].incidents).toEqual({ totalCount, edges: [] });
+  });
 });
 
 describe("AsbCase.nearbyIncidents", () => {
