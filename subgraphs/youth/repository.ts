@@ -128,7 +128,6 @@ function toReferral(row: ReferralRow): Referral {
     reason: row.reason,
     referredAt: row.referred_at,
     referredByAgency: agencyRef(row.referred_by_agency_id),
-    programmeId: row.programme_id,
     programme: toProgramme({
       id: row.programme_id,
       name: row.programme_name,

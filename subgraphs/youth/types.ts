@@ -230,11 +230,9 @@ export class Referral {
   @Field(() => AgencyRef, { nullable: true, description: "The agency that made the referral." })
   referredByAgency!: AgencyRef | null;
 
+  // Read with the referral in the same statement: the programme catalogue is small.
   @Field(() => Programme, { description: "The programme referred to." })
   programme!: Programme;
-
-  /** The programme's id; the `programme` field loads it. */
-  programmeId!: string;
 
   @Field(() => Person, { description: "The young person referred." })
   person!: Person;

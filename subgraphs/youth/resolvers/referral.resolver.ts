@@ -5,7 +5,6 @@ import { badInput } from "../../shared/errors";
 import { checkReferralConsent } from "../referral-consent";
 import type { YouthLoaders } from "../loaders";
 import {
-  Programme,
   Referral,
   REFERRAL_TRANSITIONS,
   ReferralInput,
@@ -36,12 +35,6 @@ export class ReferralResolver {
     @Ctx() ctx: Context,
   ): Promise<Referral | null> {
     return ctx.loaders.referralById.load(id);
-  }
-
-  @FieldResolver(() => Programme, { description: "The programme referred to." })
-  async programme(@Root() referral: Referral, @Ctx() ctx: Context): Promise<Programme> {
-    // Referrals read from the store carry their programme; the foreign key guarantees it exists.
-    return referral.programme ?? (await ctx.loaders.programmeById.load(referral.programmeId))!;
   }
 
   @FieldResolver(() => [ReferralStatusChange], {
