@@ -19,6 +19,9 @@ export const BENCH_SEED = 42;
 const EMBEDDED_SETTINGS: Record<string, string> = {
   max_connections: "400",
   shared_buffers: "1GB",
+  // Where PostgreSQL's time goes, statement by statement, for the report's detail.
+  shared_preload_libraries: "pg_stat_statements",
+  "pg_stat_statements.track_planning": "on",
 };
 
 export interface BenchDatabase {
@@ -55,6 +58,36 @@ async function applySettings(url: string): Promise<boolean> {
       restart = true;
     }
     return restart;
+  });
+}
+
+/**
+ * The statements that took most of PostgreSQL's time since the last call (execution and
+ * planning), or null when the server has no pg_stat_statements. Resets the counters.
+ */
+export async function takeStatementStats(
+  serverUrl: string,
+  top = 8,
+): Promise<{ query: string; calls: number; totalMs: number; meanMs: number }[] | null> {
+  return withClient(serverUrl, async (client) => {
+    try {
+      await client.query("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+      const { rows } = await client.query<{ query: string; calls: string; total: number }>(
+        `SELECT query, calls, total_exec_time + total_plan_time AS total
+           FROM pg_stat_statements ORDER BY total DESC LIMIT $1`,
+        [top],
+      );
+      await client.query("SELECT pg_stat_statements_reset()");
+      return rows.map((r) => ({
+        query: r.query.replace(/\s+/g, " ").slice(0, 300),
+        calls: Number(r.calls),
+        totalMs: Math.round(r.total),
+        meanMs: Math.round((r.total / Math.max(1, Number(r.calls))) * 1000) / 1000,
+      }));
+    } catch {
+      // Not preloaded on this server (a DATABASE_URL the bench does not manage).
+      return null;
+    }
   });
 }
 

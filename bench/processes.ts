@@ -35,7 +35,10 @@ export function startService(options: {
   mkdirSync(LOG_DIR, { recursive: true });
   const logFile = join(LOG_DIR, `${options.name}.log`);
   const log = createWriteStream(logFile);
-  const child = spawn(process.execPath, options.args, {
+  // BENCH_NODE_ARGS (say "--cpu-prof --cpu-prof-dir=/tmp/prof") reaches every service: Node
+  // refuses profiling flags in NODE_OPTIONS.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, ...options.args], {
     cwd: ROOT,
     env: options.env,
     stdio: ["ignore", "pipe", "pipe"],
@@ -157,4 +160,52 @@ export function resetPeakRss(service: Service): boolean {
   } catch {
     return false;
   }
+}
+
+/** Clock ticks per second in /proc/<pid>/stat (USER_HZ: 100 on every Linux that matters here). */
+const TICKS_PER_S = 100;
+
+/**
+ * CPU time (user + system) a process has used, in ms; 0 once it is gone. With `reaped`, also the
+ * time of its children that have exited (a PostgreSQL backend that closes hands its time to the
+ * postmaster this way, so the server's total never goes backwards).
+ */
+function cpuMsOf(pid: number, reaped = false): number {
+  try {
+    // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat
+      .slice(stat.lastIndexOf(")") + 2)
+      .split(" ")
+      .map(Number);
+    // utime, stime, cutime, cstime are fields 14-17 of the whole line, 12-15 after the name.
+    const ticks = fields[11] + fields[12] + (reaped ? fields[13] + fields[14] : 0);
+    return (ticks * 1000) / TICKS_PER_S;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU time used so far by a service's processes, in ms. */
+export function serviceCpuMs(service: Service): number {
+  const pid = service.child.pid;
+  return pid ? processTree(pid).reduce((sum, p) => sum + cpuMsOf(p), 0) : 0;
+}
+
+/**
+ * CPU time used so far by every PostgreSQL process on the machine, in ms: the bench database's
+ * server and backends (any other cluster here is idle while the bench runs).
+ */
+export function postgresCpuMs(): number {
+  let sum = 0;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, "utf8").trim() === "postgres")
+        sum += cpuMsOf(Number(entry), true);
+    } catch {
+      // Exited while we looked.
+    }
+  }
+  return sum;
 }

@@ -9,6 +9,15 @@ export const SETUP_LABELS: Record<SetupKey, string> = {
   direct: "(d) subgraphs direct (floor)",
 };
 
+/** CPU time per operation, in ms, by where it was spent. */
+export interface CpuPerOp {
+  router: number;
+  subgraphs: number;
+  postgres: number;
+  /** The bench process itself (autocannon): it shares the two cores with everything else. */
+  loadTool: number;
+}
+
 export interface SetupResult {
   rps: number;
   p50: number;
@@ -21,6 +30,8 @@ export interface SetupResult {
   /** Sum over the setup's processes of their peak RSS during this operation's run. */
   peakRssMb: number;
   peakRssMbByProcess: Record<string, number>;
+  /** Where each operation's CPU went during the loaded run: on two cores, this bounds rps. */
+  cpuMsPerOp: CpuPerOp;
   detail: Record<string, unknown>;
 }
 
@@ -96,6 +107,11 @@ function cell(n: number | null | undefined, digits = 1): string {
   return n === null || n === undefined ? "-" : String(round(n, digits));
 }
 
+function cpuCell(cpu: CpuPerOp | undefined): string {
+  if (!cpu) return "-";
+  return `${cell(cpu.router)} + ${cell(cpu.subgraphs)} + ${cell(cpu.postgres)}`;
+}
+
 /** The Markdown report: the machine, the settings, the table, the ratios and the targets. */
 export function markdownReport(report: {
   machine: Record<string, unknown>;
@@ -109,17 +125,17 @@ export function markdownReport(report: {
     "# npm run bench: latest results",
     "",
     `Machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGb} GB, Node ${m.node}, ${m.date} (load average at start ${m.loadAverageAtStart}).`,
-    `Settings: ${s.connections} connections, ${s.durationS} s per run after a ${s.warmupS} s warm-up; large seed (${s.seed}); subgraph pool ${s.poolSize}.`,
+    `Settings: ${s.connections} connections, ${s.durationS} s per run after a ${s.warmupS} s warm-up, routers taking turns for ${s.rounds} round(s) (median shown); large seed (${s.seed}); subgraph pool ${s.poolSize}.`,
     "",
-    "| operation | setup | rps | p50 ms | p95 ms | p99 ms | errors | SQL/op | subgraph req/op | peak RSS MB |",
-    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| operation | setup | rps | p50 ms | p95 ms | p99 ms | errors | SQL/op | subgraph req/op | peak RSS MB | CPU ms/op: router + subgraphs + PostgreSQL |",
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
   for (const [key, op] of Object.entries(report.operations)) {
     for (const setup of SETUPS) {
       const r = op[setup];
       if (!r) continue;
       lines.push(
-        `| ${key} | ${SETUP_LABELS[setup]} | ${cell(r.rps)} | ${cell(r.p50)} | ${cell(r.p95)} | ${cell(r.p99)} | ${r.errors} | ${cell(r.sqlPerOp)} | ${cell(r.subgraphRequestsPerOp)} | ${cell(r.peakRssMb, 0)} |`,
+        `| ${key} | ${SETUP_LABELS[setup]} | ${cell(r.rps)} | ${cell(r.p50)} | ${cell(r.p95)} | ${cell(r.p99)} | ${r.errors} | ${cell(r.sqlPerOp)} | ${cell(r.subgraphRequestsPerOp)} | ${cell(r.peakRssMb, 0)} | ${cpuCell(r.cpuMsPerOp)} |`,
       );
     }
   }
@@ -136,6 +152,7 @@ export function markdownReport(report: {
   lines.push(
     "",
     "(d) is the sum of each subgraph call of the operation's query plan run alone (rps as 1 / the sum of 1/rps per call, latencies summed).",
+    "CPU ms/op: user + system time of the router, the subgraphs and every PostgreSQL process during the loaded run, per answer ((d): per call, weighted as the plan makes them); the load tool's own share is in latest.json.",
     `Peak RSS: ${report.settings.peakRss}, summed over the setup's processes (the rules-on subgraphs serve (a), (c) and (d)); per process in latest.json.`,
   );
   return `${lines.join("\n")}\n`;

@@ -6,7 +6,7 @@ import { parseArgs } from "node:util";
 import { SUPERGRAPH_FILE } from "../scripts/lib/federation";
 import { loadConfig, SUBGRAPH_NAMES, type Config } from "../subgraphs/shared/config";
 import type { SubgraphMetrics } from "../subgraphs/shared/subgraph";
-import { BENCH_SEED, prepareBenchDatabase, type BenchDatabase } from "./database";
+import { BENCH_SEED, prepareBenchDatabase, takeStatementStats, type BenchDatabase } from "./database";
 import { captureDirectCalls, type DirectCall } from "./direct";
 import { classifyBody, runLoad, type LoadResult } from "./load";
 import { benchOperations, callerHeaders, type BenchOperation } from "./operations";
@@ -14,8 +14,10 @@ import {
   assertPortFree,
   LOG_DIR,
   peakRssMb,
+  postgresCpuMs,
   resetPeakRss,
   ROOT,
+  serviceCpuMs,
   startService,
   stopAll,
   waitUntilReady,
@@ -26,13 +28,17 @@ import {
   markdownReport,
   ratio,
   SETUP_LABELS,
+  SETUPS,
+  type CpuPerOp,
   type OperationResult,
   type SetupKey,
   type SetupResult,
 } from "./report";
 
-const USAGE = `usage: npm run bench -- [--duration <s>] [--connections <n>] [--only <operation>]... [--skip-seed]
-  operations: Person360, IncidentsInArea50, IncidentsInArea500, NeighbourhoodDashboard, LinkCaseRecord`;
+const USAGE = `usage: npm run bench -- [--duration <s>] [--rounds <n>] [--connections <n>] [--only <operation>]... [--setup <setup>]... [--skip-seed]
+  operations: Person360, IncidentsInArea50, IncidentsInArea500, NeighbourhoodDashboard, LinkCaseRecord
+  setups: ours, plainGateway, hiveGateway, direct (all four unless named; ratios need both sides)
+  rounds: the routers take turns this many times (default 3); each reports its median round`;
 const say = (message: string) => process.stdout.write(`${message}\n`);
 
 const PORTS = {
@@ -56,8 +62,10 @@ let peakReset = true;
 
 interface Options {
   duration: number;
+  rounds: number;
   connections?: number;
   only: string[];
+  setups: SetupKey[];
   skipSeed: boolean;
 }
 
@@ -65,8 +73,10 @@ function options(): Options {
   const { values } = parseArgs({
     options: {
       duration: { type: "string", default: "20" },
+      rounds: { type: "string", default: "3" },
       connections: { type: "string" },
       only: { type: "string", multiple: true },
+      setup: { type: "string", multiple: true },
       "skip-seed": { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
@@ -81,7 +91,13 @@ function options(): Options {
   const connections = values.connections === undefined ? undefined : Number(values.connections);
   if (connections !== undefined && (!Number.isInteger(connections) || connections < 1))
     throw new Error(`--connections must be a positive integer\n${USAGE}`);
-  return { duration, connections, only: values.only ?? [], skipSeed: values["skip-seed"] };
+  const unknownSetups = (values.setup ?? []).filter((s) => !SETUPS.includes(s as SetupKey));
+  if (unknownSetups.length) throw new Error(`unknown setup ${unknownSetups.join(", ")}\n${USAGE}`);
+  const setups = values.setup?.length ? SETUPS.filter((s) => values.setup!.includes(s)) : [...SETUPS];
+  const rounds = Number(values.rounds);
+  if (!Number.isInteger(rounds) || rounds < 1)
+    throw new Error(`--rounds must be a whole number, 1 or more\n${USAGE}`);
+  return { duration, rounds, connections, only: values.only ?? [], setups, skipSeed: values["skip-seed"] };
 }
 
 /** The environment every service starts from: ours, without anything that would point it elsewhere. */
@@ -123,6 +139,7 @@ function supergraphFor(base: number, file: string): { sdl: string; path: string 
 }
 
 interface Stack {
+  serverUrl: string;
   rulesOn: Service[];
   rulesOff: Service[];
   ours: Service;
@@ -189,6 +206,7 @@ async function startStack(db: BenchDatabase, rulesOnSdl: string, rulesOffSdl: st
   });
   await waitUntilReady([ours, plain, hive]);
   return {
+    serverUrl: db.serverUrl,
     rulesOn,
     rulesOff,
     ours,
@@ -294,6 +312,28 @@ function peaks(services: Service[]): { total: number; byProcess: Record<string, 
   return { total, byProcess };
 }
 
+/** CPU time used so far by the router, the subgraphs, PostgreSQL and this process (the load tool). */
+function cpuNow(router: Service | null, subgraphs: Service[]): CpuPerOp {
+  return {
+    router: router ? serviceCpuMs(router) : 0,
+    subgraphs: subgraphs.reduce((sum, s) => sum + serviceCpuMs(s), 0),
+    postgres: postgresCpuMs(),
+    loadTool: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
+  };
+}
+
+/** CPU ms per operation between two readings, `operations` answered in between. */
+function cpuPerOp(before: CpuPerOp, after: CpuPerOp, operations: number): CpuPerOp {
+  const per = (k: keyof CpuPerOp) =>
+    operations > 0 ? Math.round(((after[k] - before[k]) / operations) * 100) / 100 : 0;
+  return {
+    router: per("router"),
+    subgraphs: per("subgraphs"),
+    postgres: per("postgres"),
+    loadTool: per("loadTool"),
+  };
+}
+
 function bodiesOf(op: BenchOperation): string[] {
   return op.variants.map((variables) =>
     JSON.stringify({ query: op.query, operationName: op.operationName, variables }),
@@ -327,7 +367,12 @@ async function runThroughRouter(
   const load = { url, headers, bodies, connections: settings.connections };
   await runLoad({ ...load, duration: WARMUP_S, label: `${op.key}-${setup}-warmup` });
   for (const s of stack.processes[setup]) peakReset &&= resetPeakRss(s);
+  const router = stack.processes[setup][0];
+  await takeStatementStats(stack.serverUrl);
+  const cpuBefore = cpuNow(router, stack.metered[setup]);
   const result = await runLoad({ ...load, duration: settings.duration, label: `${op.key}-${setup}` });
+  const cpu = cpuPerOp(cpuBefore, cpuNow(router, stack.metered[setup]), result.completed);
+  const statements = await takeStatementStats(stack.serverUrl);
   const rss = peaks(stack.processes[setup]);
   say(`  ${SETUP_LABELS[setup].padEnd(38)} ${describe(result)}`);
   return {
@@ -340,6 +385,7 @@ async function runThroughRouter(
     subgraphRequestsPerOp: counted.subgraphRequestsPerOp,
     peakRssMb: rss.total,
     peakRssMbByProcess: rss.byProcess,
+    cpuMsPerOp: cpu,
     detail: {
       completed: result.completed,
       non2xx: result.non2xx,
@@ -350,6 +396,7 @@ async function runThroughRouter(
       ownSqlPerOp: counted.ownSqlPerOp,
       governanceSqlPerOp: counted.governanceSqlPerOp,
       probe: counted.verdicts,
+      postgresTopStatements: statements,
     },
   };
 }
@@ -378,10 +425,14 @@ async function runDirect(
   const perCall = [];
   let secondsPerOp = 0;
   const sum = { p50: 0, p95: 0, p99: 0, errors: 0 };
+  const cpu: CpuPerOp = { router: 0, subgraphs: 0, postgres: 0, loadTool: 0 };
   for (const call of calls) {
     const load = { url: urlOf(call), headers, bodies: call.bodies, connections: settings.connections };
     await runLoad({ ...load, duration: WARMUP_S, label: `${op.key}-direct-warmup` });
+    const cpuBefore = cpuNow(null, stack.processes.direct);
     const r = await runLoad({ ...load, duration, label: `${op.key}-direct-${call.subgraph}` });
+    const callCpu = cpuPerOp(cpuBefore, cpuNow(null, stack.processes.direct), r.completed);
+    for (const k of ["subgraphs", "postgres", "loadTool"] as const) cpu[k] += call.perOperation * callCpu[k];
     if (r.rps === 0)
       say(`    ${call.operationName}: no good answer within ${duration} s (${r.errors} errors)`);
     secondsPerOp += r.rps > 0 ? call.perOperation / r.rps : Infinity;
@@ -413,6 +464,7 @@ async function runDirect(
     subgraphRequestsPerOp: Math.round(calls.reduce((n, c) => n + c.perOperation, 0) * 100) / 100,
     peakRssMb: rss.total,
     peakRssMbByProcess: rss.byProcess,
+    cpuMsPerOp: cpu,
     detail: {
       ownSqlPerOp: counted.ownSqlPerOp,
       governanceSqlPerOp: counted.governanceSqlPerOp,
@@ -424,6 +476,13 @@ async function runDirect(
     `  ${SETUP_LABELS.direct.padEnd(38)} ${result.rps} rps, p50 ${result.p50.toFixed(1)} / p95 ${result.p95.toFixed(1)} / p99 ${result.p99.toFixed(1)} ms, ${result.errors} errors (${calls.length} calls, ${duration} s each)`,
   );
   return result;
+}
+
+/** The round with the median throughput, with every round's throughput beside it. */
+function medianRound(rounds: SetupResult[]): SetupResult {
+  const sorted = [...rounds].sort((x, y) => x.rps - y.rps);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)];
+  return { ...median, detail: { ...median.detail, rpsByRound: rounds.map((r) => r.rps) } };
 }
 
 /** Where (a) peaks: the fewest connections within 5% of the best throughput tried. */
@@ -538,10 +597,22 @@ async function main(): Promise<void> {
           `  note: only some variants make ${partial.map((c) => `${c.operationName} (${Math.round(c.perOperation * 100)}%)`).join(", ")}`,
         );
       const result: OperationResult = { title: op.title, ratios: { "a/b": null, "a/c": null, "a/d": null } };
-      result.ours = await runThroughRouter(stack, "ours", op, headers, settings);
-      result.plainGateway = await runThroughRouter(stack, "plainGateway", op, headers, settings);
-      result.hiveGateway = await runThroughRouter(stack, "hiveGateway", op, headers, settings);
-      result.direct = await runDirect(stack, op, calls, headers, settings);
+      // The routers take turns, round after round, so that a slow minute of a shared machine
+      // falls on every setup alike; each reports its median round.
+      const rounds: Partial<Record<SetupKey, SetupResult[]>> = {};
+      for (let round = 1; round <= opts.rounds; round++) {
+        if (opts.rounds > 1) say(`  round ${round} of ${opts.rounds}`);
+        for (const setup of opts.setups) {
+          if (setup === "direct") continue;
+          (rounds[setup] ??= []).push(await runThroughRouter(stack, setup, op, headers, settings));
+        }
+      }
+      for (const setup of opts.setups) {
+        result[setup] =
+          setup === "direct"
+            ? await runDirect(stack, op, calls, headers, settings)
+            : medianRound(rounds[setup]!);
+      }
       result.ratios = {
         "a/b": ratio(result.ours, result.plainGateway),
         "a/c": ratio(result.ours, result.hiveGateway),
@@ -555,6 +626,7 @@ async function main(): Promise<void> {
       machine: machine(loadAtStart),
       settings: {
         durationS: opts.duration,
+        rounds: opts.rounds,
         warmupS: WARMUP_S,
         connections: settings.connections,
         calibration: calibration.tried,
