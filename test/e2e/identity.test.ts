@@ -58,6 +58,39 @@ async function devToken(
     .sign(key);
 }
 
+describe("a verified token is remembered, never past what it proves", () => {
+  it("stops accepting a remembered token the moment it expires", async () => {
+    let clock = Date.now();
+    const verify = await createTokenVerifier(config, { now: () => clock });
+    const token = await devToken({}, { expiresAt: Math.floor(clock / 1000) + 30 });
+    await expect(verify(token)).resolves.toEqual({
+      userId: "pc.smith",
+      agencyId: "police",
+      role: "PRACTITIONER",
+    });
+    clock += 29_000;
+    await expect(verify(token)).resolves.toMatchObject({ userId: "pc.smith" });
+    clock += 2_000;
+    await expect(verify(token)).rejects.toThrow("invalid token: the token has expired");
+  });
+
+  it("remembers a token by its exact text: a changed signature or claim is checked and refused", async () => {
+    const verify = await createTokenVerifier(config);
+    const token = await devToken({});
+    await verify(token);
+    const [header, payload, signature] = token.split(".");
+    const flipped = `${signature.slice(0, -2)}${signature.endsWith("AA") ? "AB" : "AA"}`;
+    await expect(verify(`${header}.${payload}.${flipped}`)).rejects.toThrow(AuthenticationError);
+    const claims = JSON.parse(Buffer.from(payload, "base64url").toString()) as JWTPayload;
+    const promoted = Buffer.from(JSON.stringify({ ...claims, role: "DATA_SHARING_OFFICER" })).toString(
+      "base64url",
+    );
+    await expect(verify(`${header}.${promoted}.${signature}`)).rejects.toThrow(
+      "invalid token: the token is not signed by a trusted key",
+    );
+  });
+});
+
 describe("the gateway refuses a bad token with 401 before planning", () => {
   const cases: [string, () => Promise<string | null>, RegExp][] = [
     ["missing", async () => null, /Bearer token is required/],
