@@ -13,6 +13,7 @@ import {
 } from "./entities";
 import { createGovernanceLoaders, type GovernanceLoaders } from "./loaders";
 import { Initial1763700000000 } from "./migrations/1763700000000-Initial";
+import { OneRoundTripAccess1763900000000 } from "./migrations/1763900000000-OneRoundTripAccess";
 import { governanceReferenceResolvers } from "./reference";
 import { AgencyResolver } from "./resolvers/agency.resolver";
 import { AgreementApprovalResolver, AgreementResolver } from "./resolvers/agreement.resolver";
@@ -35,7 +36,7 @@ export const governance: SubgraphDefinition<GovernanceLoaders> = {
     BreakGlassReviewRecord,
     DemoSeedRecord,
   ],
-  migrations: [Initial1763700000000],
+  migrations: [Initial1763700000000, OneRoundTripAccess1763900000000],
   resolvers: [
     AgencyResolver,
     AgreementResolver,

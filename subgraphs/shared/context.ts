@@ -84,6 +84,8 @@ export async function buildRequestContext<Loaders>(
     sql: Sql;
     createLoaders: (sql: Sql) => Loaders;
     policy: PolicyStore;
+    /** Decide on facts read now (a request run again because its facts changed). */
+    freshFacts?: boolean;
   },
 ): Promise<RequestContext<Loaders>> {
   const caller = await callerFrom(headers, options.verify);
@@ -100,6 +102,9 @@ export async function buildRequestContext<Loaders>(
     loaders: options.createLoaders(options.sql),
     access: undefined as unknown as AccessGuard,
   };
-  context.access = new AccessGuard({ caller, purpose, breakGlass, requestId }, options.policy);
+  context.access = new AccessGuard(
+    { caller, purpose, breakGlass, requestId, freshFacts: options.freshFacts },
+    options.policy,
+  );
   return context;
 }

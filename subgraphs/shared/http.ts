@@ -6,7 +6,13 @@ import { log } from "./logger";
 export interface HttpServiceOptions<Ctx extends BaseContext> {
   name: string;
   apollo: ApolloServer<Ctx>;
-  context: (req: IncomingMessage) => Promise<Ctx>;
+  /** The request's context; `attempt` counts from 0 and is 1 when `runAgain` asked for a rerun. */
+  context: (req: IncomingMessage, attempt: number) => Promise<Ctx>;
+  /**
+   * Whether the answer must be thrown away and the request executed once more (a subgraph's
+   * access facts changed while it was decided). A rerun is never run again.
+   */
+  runAgain?: (context: Ctx) => boolean;
   /** Throws when the service cannot serve data (e.g. its database is down). */
   ready: () => Promise<void>;
   bodyLimitBytes?: number;
@@ -100,15 +106,20 @@ export function createHttpService<Ctx extends BaseContext>(options: HttpServiceO
           });
         }
       }
-      const response = await options.apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: {
-          method: req.method ?? "GET",
-          headers,
-          search: new URL(req.url ?? "/", "http://localhost").search,
-          body,
-        },
-        context: () => options.context(req),
-      });
+      const httpGraphQLRequest = {
+        method: req.method ?? "GET",
+        headers,
+        search: new URL(req.url ?? "/", "http://localhost").search,
+        body,
+      };
+      let context: Ctx | undefined;
+      const execute = (attempt: number) =>
+        options.apollo.executeHTTPGraphQLRequest({
+          httpGraphQLRequest,
+          context: async () => (context = await options.context(req, attempt)),
+        });
+      let response = await execute(0);
+      if (context && options.runAgain?.(context)) response = await execute(1);
       for (const [key, value] of response.headers) res.setHeader(key, value);
       res.statusCode = response.status ?? 200;
       if (response.body.kind === "complete") {

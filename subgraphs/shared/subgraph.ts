@@ -136,7 +136,7 @@ export async function createSubgraphServer<L>(
   const http = createHttpService({
     name: definition.name,
     apollo,
-    context: (req) => {
+    context: (req, attempt) => {
       requests += 1;
       return buildRequestContext(req.headers, {
         subgraph: definition.name,
@@ -144,8 +144,10 @@ export async function createSubgraphServer<L>(
         sql: deps.store.sql,
         createLoaders: definition.createLoaders,
         policy: deps.policy,
+        freshFacts: attempt > 0,
       });
     },
+    runAgain: (context) => context.access.staleFacts,
     ready: async () => {
       await deps.store.sql.pool.query("SELECT 1");
     },

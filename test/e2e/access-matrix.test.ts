@@ -1421,6 +1421,13 @@ describe.each(ROUTERS)("access rules behind %s", (routerName) => {
             recordIds: held.tenancies,
           }),
         );
+        // Housing had kept the facts with the consent in them: what it decided on them first was
+        // thrown away unrecorded, not released and not audited.
+        expect(
+          (await after.asked.audit()).filter(
+            (r) => r.owner === "housing" && r.categories.includes("FINANCIAL") && r.decision === "PERMITTED",
+          ),
+        ).toEqual([]);
       } finally {
         await removeConsents(created);
       }

@@ -1,6 +1,8 @@
 import {
   GENESIS_HASH,
+  auditContentOf,
   auditHash,
+  canonicalAroundSequence,
   canonicalJson,
   chainRecords,
   verifyChain,
@@ -169,5 +171,21 @@ test("the hash covers the previous hash and every field of the content", () => {
       [key]: key === "breakGlass" ? true : key === "at" ? new Date(0) : Array.isArray(row[key]) ? ["x"] : "x",
     };
     expect(auditHash(row.previousHash, changed)).not.toBe(row.hash);
+  }
+});
+
+test("the content split around the sequence is exactly what the hash covers, whatever the text holds", () => {
+  const awkward: Omit<AuditContent, "sequence"> = {
+    ...record(7),
+    // Quotes, a key-like string, backslashes and non-ASCII: the split must be structural.
+    justification: 'said "sequence":0, then \\ left — café',
+    detail: '{"sequence":1}',
+    personIds: [],
+  };
+  for (const content of [record(1), record(42), awkward]) {
+    const { before, after } = canonicalAroundSequence(content);
+    for (const sequence of [1, 999, 1000, 123456789]) {
+      expect(`${before}${sequence}${after}`).toBe(canonicalJson(auditContentOf({ ...content, sequence })));
+    }
   }
 });

@@ -2,8 +2,9 @@ import type { Sql } from "../../shared/database";
 import type { PageRequest } from "../../shared/connection";
 import type { Page } from "../../shared/loaders";
 import {
+  auditContentOf,
+  canonicalAroundSequence,
   ChainVerifier,
-  chainRecords,
   type AuditContent,
   type AuditDecision,
   type AuditKind,
@@ -20,11 +21,8 @@ export function accessAuditRecord(entry: AccessAuditEntry): NewAuditRecord {
   return { ...entry, kind: entry.decision === "DENIED" ? "DENIAL" : "DISCLOSURE", detail: null };
 }
 
-/** A checkpoint of the head is written every this many records. */
+/** A checkpoint of the head is written every this many records (by `audit_append`, in SQL). */
 export const CHECKPOINT_EVERY = 1000;
-
-/** Serialises appends across every connection and process, so the chain never forks. */
-const AUDIT_APPEND_LOCK = 0x61756469; // "audi"
 
 /** Rows read back per statement when verifying: the log may hold millions. */
 const VERIFY_BATCH = 5000;
@@ -87,33 +85,36 @@ export function toChainRow(row: AuditRow): ChainRow {
   };
 }
 
-function toInsertJson(rows: ChainRow[]): string {
+/** The records as `audit_append` reads them: columns by name, and the content it hashes. */
+function toAppendJson(records: readonly NewAuditRecord[]): string {
   return JSON.stringify(
-    rows.map((r) => ({
-      sequence: r.sequence,
-      at: r.at.toISOString(),
-      user_id: r.userId,
-      agency_id: r.agencyId,
-      role: r.role,
-      purpose: r.purpose,
-      operation_name: r.operationName,
-      request_id: r.requestId,
-      owner_agency_id: r.ownerAgencyId,
-      person_ids: r.personIds,
-      categories: r.categories,
-      record_ids: r.recordIds,
-      decision: r.decision,
-      reason: r.reason,
-      basis: r.basis,
-      agreement_id: r.agreementId,
-      consent_id: r.consentId,
-      break_glass: r.breakGlass,
-      justification: r.justification,
-      kind: r.kind,
-      detail: r.detail,
-      previous_hash: r.previousHash,
-      hash: r.hash,
-    })),
+    records.map((r) => {
+      const content = canonicalAroundSequence(r);
+      return {
+        at: r.at.toISOString(),
+        user_id: r.userId,
+        agency_id: r.agencyId,
+        role: r.role,
+        purpose: r.purpose,
+        operation_name: r.operationName,
+        request_id: r.requestId,
+        owner_agency_id: r.ownerAgencyId,
+        person_ids: r.personIds,
+        categories: r.categories,
+        record_ids: r.recordIds,
+        decision: r.decision,
+        reason: r.reason,
+        basis: r.basis,
+        agreement_id: r.agreementId,
+        consent_id: r.consentId,
+        break_glass: r.breakGlass,
+        justification: r.justification,
+        kind: r.kind,
+        detail: r.detail,
+        content_before: content.before,
+        content_after: content.after,
+      };
+    }),
   );
 }
 
@@ -130,50 +131,45 @@ export class AuditRepository {
   constructor(private readonly sql: Sql) {}
 
   /**
-   * Appends records to the chain in one transaction of its own and returns them as stored.
-   * Call it with a plain (pool) Sql; inside a transaction use `appendWithin`, so the audit
-   * record and the change it records commit together or not at all.
+   * Appends records to the chain and returns them as stored: one statement, its own
+   * transaction. Inside a transaction use `appendWithin`, so the audit record and the change it
+   * records commit together or not at all.
    */
   static async append(sql: Sql, records: readonly NewAuditRecord[]): Promise<ChainRow[]> {
-    if (!records.length) return [];
-    return sql.transaction((tx) => AuditRepository.appendWithin(tx, records));
+    return (await AuditRepository.appendChecked(sql, records, null))!;
+  }
+
+  static async appendWithin(tx: Sql, records: readonly NewAuditRecord[]): Promise<ChainRow[]> {
+    return (await AuditRepository.appendChecked(tx, records, null))!;
   }
 
   /**
-   * Appends inside the caller's transaction, in a constant number of statements: take the
-   * transaction-level advisory lock (held until commit, so appends queue and the head read
-   * next is the true head), read the head, insert every record in one statement, and write a
-   * checkpoint for each multiple of CHECKPOINT_EVERY reached.
+   * Appends in one statement, whatever the number of records: `audit_append` takes the append
+   * lock (held until the transaction ends, so appends queue and none forks the chain), reads the
+   * head, then numbers, hashes and inserts each record and writes the checkpoints due.
+   * With `factsVersion`, only while agreements and consents are still at that version: null
+   * (nothing written) when they have changed since the decisions recorded were made.
    */
-  static async appendWithin(tx: Sql, records: readonly NewAuditRecord[]): Promise<ChainRow[]> {
+  static async appendChecked(
+    sql: Sql,
+    records: readonly NewAuditRecord[],
+    factsVersion: number | null,
+  ): Promise<ChainRow[] | null> {
     if (!records.length) return [];
-    // A statement of its own: a statement's snapshot predates any lock it takes, so the head
-    // must be read by a later statement.
-    await tx.exec(`SELECT pg_advisory_xact_lock($1::bigint)`, [AUDIT_APPEND_LOCK]);
-    const head = await tx.one<{ sequence: string; hash: string }>(
-      `SELECT sequence, hash FROM audit_log ORDER BY sequence DESC LIMIT 1`,
-    );
-    const rows = chainRecords(head ? { sequence: Number(head.sequence), hash: head.hash } : null, [
-      ...records,
+    const stored = await sql.many<{
+      record_sequence: string;
+      record_previous_hash: string;
+      record_hash: string;
+    }>(`SELECT record_sequence, record_previous_hash, record_hash FROM audit_append($1::jsonb, $2::bigint)`, [
+      toAppendJson(records),
+      factsVersion,
     ]);
-    await tx.exec(
-      `INSERT INTO audit_log (sequence, at, user_id, agency_id, role, purpose, operation_name, request_id, owner_agency_id,
-                              person_ids, categories, record_ids, decision, reason, basis, agreement_id, consent_id,
-                              break_glass, justification, kind, detail, previous_hash, hash)
-       SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(sequence bigint, at timestamptz, user_id text, agency_id text,
-              role text, purpose text, operation_name text, request_id text, owner_agency_id text, person_ids text[],
-              categories text[], record_ids text[], decision text, reason text, basis text, agreement_id text,
-              consent_id text, break_glass boolean, justification text, kind text, detail text, previous_hash text, hash text)`,
-      [toInsertJson(rows)],
-    );
-    const due = rows.filter((r) => r.sequence % CHECKPOINT_EVERY === 0);
-    if (due.length) {
-      await tx.exec(
-        `INSERT INTO audit_checkpoints (sequence, hash, at) SELECT * FROM unnest($1::bigint[], $2::text[], $3::timestamptz[])`,
-        [due.map((r) => r.sequence), due.map((r) => r.hash), due.map(() => new Date().toISOString())],
-      );
-    }
-    return rows;
+    if (!stored.length) return null;
+    return records.map((record, i) => ({
+      ...auditContentOf({ ...record, sequence: Number(stored[i].record_sequence) }),
+      previousHash: stored[i].record_previous_hash,
+      hash: stored[i].record_hash,
+    }));
   }
 
   /** A page of the disclosures (and denials) of one agency's data about one person, newest first. */

@@ -107,6 +107,27 @@ export function auditHash(previousHash: string, record: AuditContent): string {
 }
 
 /**
+ * A record's canonical content split around its sequence number (`before + sequence + after` is
+ * exactly what `auditHash` hashes after the previous hash), so that the database can number and
+ * hash records under its append lock in one statement.
+ */
+export function canonicalAroundSequence(record: Omit<AuditContent, "sequence">): {
+  before: string;
+  after: string;
+} {
+  const content: Record<string, unknown> = { ...auditContentOf({ ...record, sequence: 0 }) };
+  const keys = Object.keys(content).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const at = keys.indexOf("sequence");
+  const member = (k: string) => `${JSON.stringify(k)}:${canonicalJson(content[k])}`;
+  const before = keys.slice(0, at).map(member);
+  const after = keys.slice(at + 1).map(member);
+  return {
+    before: `{${before.map((m) => `${m},`).join("")}"sequence":`,
+    after: `${after.map((m) => `,${m}`).join("")}}`,
+  };
+}
+
+/**
  * Checks a chain record by record, so a log of any size can be streamed through it in batches.
  * It stops at the first broken record.
  */

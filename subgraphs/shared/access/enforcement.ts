@@ -6,7 +6,7 @@ import type { RequestContext } from "../context";
 import { log } from "../logger";
 import { agencyRef } from "../types";
 import type { AccessDecision } from "./decision";
-import type { AccessQuestion } from "./guard";
+import { StaleFactsError, type AccessQuestion } from "./guard";
 import type { PolicyIndex } from "./policies";
 
 /** Whom a record is about: set on records listed under a person, else the person itself. */
@@ -195,15 +195,27 @@ export function auditBeforeResponse(): ApolloServerPlugin<RequestContext> {
       return {
         async didResolveOperation(requestContext) {
           // Apollo Server gives each operation a shallow copy of the context; the guard is shared.
-          requestContext.contextValue.access.operationName = clientOperationName(
-            requestContext.operationName,
-          );
+          const { access } = requestContext.contextValue;
+          access.operationName = clientOperationName(requestContext.operationName);
+          if (requestContext.operation?.operation === "mutation") access.requireFreshFacts();
         },
         async willSendResponse(requestContext) {
           const { contextValue: context, response } = requestContext;
           try {
             await context.access.flush();
           } catch (error) {
+            if (error instanceof StaleFactsError) {
+              // Nothing was written; the HTTP front runs the request again on fresh facts. This
+              // answer is thrown away, but is emptied so that it could never leak if it were not.
+              log("info", error.message, { subgraph: context.subgraph, requestId: context.requestId });
+              if (response.body.kind === "single") {
+                response.body.singleResult.data = null;
+                response.body.singleResult.errors = [
+                  { message: error.message, extensions: { code: "ACCESS_FACTS_CHANGED" } },
+                ];
+              }
+              return;
+            }
             log("error", "audit write failed: response withheld", {
               subgraph: context.subgraph,
               requestId: context.requestId,

@@ -36,26 +36,52 @@ export interface AuditEntry {
   justification: string | null;
 }
 
+/** Agreements and consents as a decision needs them, and the version they were read at. */
+export interface LoadedFacts {
+  agreements: AgreementFacts[];
+  consents: ConsentFacts[];
+  /** `access_facts_version` when they were read. */
+  version: number;
+  /** Read before this request began (kept by the store): an audit append must check the version. */
+  cached: boolean;
+}
+
 /**
  * Where decisions get their facts and disclosures are recorded: the governance store.
  * Every call is one round trip, whatever the number of people.
  */
 export interface PolicyStore {
-  /** Agreements between the caller's agency and the owners, consents of the people to the caller's agency. */
+  /**
+   * Agreements between the caller's agency and the owners, consents of the people to the caller's
+   * agency; `fresh` reads them now, else they may be the store's kept copy.
+   */
   loadFacts(
     recipientAgencyId: string,
     providerAgencyIds: string[],
     personIds: string[],
-  ): Promise<{
-    agreements: AgreementFacts[];
-    consents: ConsentFacts[];
-  }>;
+    options: { fresh: boolean },
+  ): Promise<LoadedFacts>;
+  /** Whether agreements and consents are still at `version` (when nothing is appended to check it). */
+  factsCurrent(version: number): Promise<boolean>;
   /** Whom to contact at an agency about withheld records. */
   agencyContacts(): Promise<Map<string, string>>;
   /** A person's date of birth (YYYY-MM-DD) as governance records it, for age-based consent rules. */
   dateOfBirth(personId: string): Promise<string | null>;
-  /** Appends audit records to the hash chain; resolves only once they are durable. */
-  appendAudit(entries: AuditEntry[]): Promise<void>;
+  /**
+   * Appends audit records to the hash chain; resolves once they are durable. With a facts
+   * version, only while agreements and consents are still at it: false, nothing written, when not.
+   */
+  appendAudit(entries: AuditEntry[], factsVersion: number | null): Promise<boolean>;
+}
+
+/**
+ * The facts a request was decided on changed before its audit records were written: nothing was
+ * written or released, and the request is run again on fresh facts.
+ */
+export class StaleFactsError extends Error {
+  constructor() {
+    super("agreements or consents changed while the request was decided: deciding again");
+  }
 }
 
 /** The decision service cannot answer: nothing but the caller's own data is released. */
@@ -105,6 +131,13 @@ export class AccessGuard {
   private readonly facts: DataLoader<FactsKey, ConsentFacts[], string>;
   /** Owners whose agreements with the caller's agency are in `agreements`. */
   private readonly ownersLoaded = new Set<string>();
+  /** Versions of the facts decided on, and whether any were kept from before this request. */
+  private readonly factsVersions = new Set<number>();
+  private usedKeptFacts = false;
+  /** Set when the facts changed before the audit was written: the answer must not be sent. */
+  staleFacts = false;
+  /** Read facts now rather than use kept ones: mutations, and a request run again. */
+  private freshFacts: boolean;
 
   constructor(
     private readonly request: {
@@ -112,15 +145,22 @@ export class AccessGuard {
       purpose: Purpose | null;
       breakGlass: string | null;
       requestId: string;
+      /** True when the request is run again after its facts changed. */
+      freshFacts?: boolean;
     },
     private readonly store: PolicyStore,
   ) {
+    this.freshFacts = request.freshFacts ?? false;
     // Facts for every owner and person asked about in the same tick: one round trip.
     this.facts = new DataLoader<FactsKey, ConsentFacts[], string>(
       async (keys) => {
         const owners = [...new Set(keys.map((k) => k.ownerAgencyId))];
         const people = [...new Set(keys.map((k) => k.personId))];
-        const facts = await this.store.loadFacts(this.request.caller.agencyId, owners, people);
+        const facts = await this.store.loadFacts(this.request.caller.agencyId, owners, people, {
+          fresh: this.freshFacts,
+        });
+        this.factsVersions.add(facts.version);
+        this.usedKeptFacts ||= facts.cached;
         this.agreements = mergeAgreements(this.agreements, facts.agreements);
         for (const owner of owners) this.ownersLoaded.add(owner);
         return keys.map((k) => facts.consents.filter((c) => c.personId === k.personId));
@@ -131,6 +171,14 @@ export class AccessGuard {
 
   get caller(): Caller {
     return this.request.caller;
+  }
+
+  /**
+   * A mutation decides on facts read now: it cannot be run again if they turn out to have
+   * changed, as a query can. Call before anything is decided.
+   */
+  requireFreshFacts(): void {
+    this.freshFacts = true;
   }
 
   /** Decides, without facts when the rules need none (own data, aggregates, role and purpose checks). */
@@ -221,7 +269,7 @@ export class AccessGuard {
     try {
       const [dateOfBirth, facts] = await Promise.all([
         this.store.dateOfBirth(personId),
-        this.store.loadFacts(recipientAgencyId, [], [personId]),
+        this.store.loadFacts(recipientAgencyId, [], [personId], { fresh: true }),
       ]);
       return { dateOfBirth, consents: facts.consents };
     } catch {
@@ -306,7 +354,10 @@ export class AccessGuard {
     for (const id of recordIds) entry.recordIds.add(id);
   }
 
-  /** Writes the request's audit records in one append; throws when they cannot be written. */
+  /**
+   * Writes the request's audit records in one append; throws when they cannot be written, and
+   * StaleFactsError (nothing written) when the facts kept from before the request have changed.
+   */
   async flush(): Promise<number> {
     const entries: AuditEntry[] = [...this.audit.values()].map((e) => ({
       ...e,
@@ -314,9 +365,20 @@ export class AccessGuard {
       categories: [...e.categories].sort(),
       recordIds: [...e.recordIds].sort(),
     }));
-    if (!entries.length) return 0;
     this.audit.clear();
-    await this.store.appendAudit(entries);
+    // Facts read during this request were current when read; kept ones must still be current now.
+    const kept = this.usedKeptFacts ? [...this.factsVersions] : [];
+    const stale = () => {
+      this.staleFacts = true;
+      return new StaleFactsError();
+    };
+    if (kept.length > 1) throw stale();
+    const factsVersion = kept.length ? kept[0] : null;
+    if (!entries.length) {
+      if (factsVersion !== null && !(await this.store.factsCurrent(factsVersion))) throw stale();
+      return 0;
+    }
+    if (!(await this.store.appendAudit(entries, factsVersion))) throw stale();
     return entries.length;
   }
 }
