@@ -1,4 +1,4 @@
-import { GraphQLError } from "graphql";
+import { GraphQLError, type ASTNode } from "graphql";
 import { AgreementStatus, ConsentGiver, DataCategory, Purpose, Role } from "../enums";
 import { badInput } from "../errors";
 
@@ -448,7 +448,22 @@ export function validateConsentGiver(dateOfBirth: string, givenAt: Date, givenBy
   }
 }
 
-/** The error a denied field or operation carries: `extensions.code` FORBIDDEN and the reason. */
-export function forbidden(reason: AccessReason, message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: "FORBIDDEN", reason } });
+/**
+ * The error a denied field or operation carries: `extensions.code` FORBIDDEN and the reason.
+ * Given the field (`at`), it is located already, so graphql-js does not wrap it in a second
+ * error. A denial is an answer, not a fault: no stack trace is taken (each cost more than the
+ * rest of the field's enforcement).
+ */
+export function forbidden(
+  reason: AccessReason,
+  message: string,
+  at?: { nodes: readonly ASTNode[]; path: ReadonlyArray<string | number> },
+): GraphQLError {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new GraphQLError(message, { ...at, extensions: { code: "FORBIDDEN", reason } });
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }

@@ -1,10 +1,11 @@
 import type { ApolloServerPlugin } from "@apollo/server";
-import { getNamedType, GraphQLError, type GraphQLResolveInfo } from "graphql";
+import { getNamedType, GraphQLError, type GraphQLObjectType, type GraphQLResolveInfo } from "graphql";
 import type { MiddlewareFn } from "type-graphql";
 import type { Connection } from "../connection";
 import type { RequestContext } from "../context";
 import { log } from "../logger";
 import { agencyRef } from "../types";
+import type { DataCategory } from "../enums";
 import type { AccessDecision } from "./decision";
 import { StaleFactsError, type AccessQuestion } from "./guard";
 import type { PolicyIndex } from "./policies";
@@ -47,30 +48,45 @@ function isConnection(value: unknown): value is Connection<Subjected> {
  */
 export function enforceAccess(index: PolicyIndex, ownerAgencyId: string): MiddlewareFn<RequestContext> {
   const slow = enforceField(index, ownerAgencyId);
+  // Per field (parent type, then field name), worked out once: the category whose permission
+  // lets it take the fast path, or null when it must always take the slow one.
+  const fastCategories = new Map<GraphQLObjectType, Map<string, DataCategory | null>>();
+  const fastCategoryOf = (info: GraphQLResolveInfo): DataCategory | null => {
+    let fields = fastCategories.get(info.parentType);
+    if (!fields) fastCategories.set(info.parentType, (fields = new Map()));
+    let category = fields.get(info.fieldName);
+    if (category === undefined) {
+      const parent = info.parentType.name;
+      const fieldKey = `${parent}.${info.fieldName}`;
+      const returned = getNamedType(info.returnType).name;
+      const declared =
+        index.fieldCategory.get(fieldKey) ??
+        (info.fieldName === "id" ? undefined : index.typeCategory.get(parent));
+      // Only plain values of a categorised record: not aggregates, records, connections or people.
+      const plain =
+        !index.aggregate.has(fieldKey) &&
+        !index.aggregate.has(returned) &&
+        !index.typeCategory.has(returned) &&
+        !index.connectionNode.has(returned) &&
+        returned !== "Person";
+      category = declared && plain ? declared : null;
+      fields.set(info.fieldName, category);
+    }
+    return category;
+  };
   return (action, next) => {
     // Fast path, without an await: a plain value of a record whose category this request has
     // already decided and permitted (the other fields of the same incident, say).
     const { root, info, context } = action;
-    const parent = info.parentType.name;
-    const fieldKey = `${parent}.${info.fieldName}`;
-    const returned = getNamedType(info.returnType).name;
-    const category =
-      index.fieldCategory.get(fieldKey) ??
-      (info.fieldName === "id" ? undefined : index.typeCategory.get(parent));
+    const category = fastCategoryOf(info);
     if (
       category &&
-      !index.aggregate.has(fieldKey) &&
-      !index.aggregate.has(returned) &&
-      !index.typeCategory.has(returned) &&
-      !index.connectionNode.has(returned) &&
-      returned !== "Person"
+      context.access.permittedAgain(
+        { ownerAgencyId, category, personId: subjectOf(root, info.parentType.name) },
+        idsOf(root),
+      )
     ) {
-      const question: AccessQuestion = { ownerAgencyId, category, personId: subjectOf(root, parent) };
-      const decision = context.access.known(question);
-      if (decision?.permitted) {
-        context.access.record(question, decision, idsOf(root));
-        return next();
-      }
+      return next();
     }
     return slow(action, next);
   };
@@ -97,7 +113,7 @@ function enforceField(index: PolicyIndex, ownerAgencyId: string): MiddlewareFn<R
         const decision = await guard.decide(question);
         if (!decision.permitted) {
           guard.record(question, decision, []);
-          throw guard.error(decision, fieldKey);
+          throw guard.error(decision, fieldKey, info);
         }
       }
       return next();
@@ -112,7 +128,7 @@ function enforceField(index: PolicyIndex, ownerAgencyId: string): MiddlewareFn<R
       const question: AccessQuestion = { ownerAgencyId, category, personId: subjectOf(root, parent) };
       const decision = await guard.decide(question);
       guard.record(question, decision, idsOf(root));
-      if (!decision.permitted) throw guard.error(decision, fieldKey);
+      if (!decision.permitted) throw guard.error(decision, fieldKey, info);
       disclosed = { question, decision };
     }
 
@@ -137,7 +153,7 @@ function enforceField(index: PolicyIndex, ownerAgencyId: string): MiddlewareFn<R
       const question: AccessQuestion = { ownerAgencyId, category: returnedCategory, personId: subject };
       const decision = await guard.decide(question);
       guard.record(question, decision, idsOf(result));
-      if (!decision.permitted) throw guard.error(decision, fieldKey);
+      if (!decision.permitted) throw guard.error(decision, fieldKey, info);
       tag(result, subject);
     }
     return result;
@@ -164,7 +180,7 @@ async function withhold(
     return connection;
   }
   if (!guard.isRecordLevel(decision))
-    throw guard.error(decision, `${info.parentType.name}.${info.fieldName}`);
+    throw guard.error(decision, `${info.parentType.name}.${info.fieldName}`, info);
   // Left out; signposted only where an agreement for the purpose exists between the agencies.
   const contact = connection.totalCount > 0 ? await guard.signposting(ownerAgencyId) : null;
   return {

@@ -1,5 +1,5 @@
 import DataLoader from "dataloader";
-import { GraphQLError } from "graphql";
+import { GraphQLError, responsePathAsArray, type GraphQLResolveInfo } from "graphql";
 import type { Caller } from "../auth";
 import type { DataCategory, Purpose } from "../enums";
 import {
@@ -125,6 +125,7 @@ export class AccessGuard {
   private readonly decisions = new Map<string, Promise<AccessDecision>>();
   private readonly settled = new Map<string, AccessDecision>();
   private readonly audit = new Map<string, PendingEntry>();
+  private readonly entryByQuestion = new Map<string, PendingEntry>();
   private agreements: AgreementFacts[] | undefined;
   private contacts: Promise<Map<string, string>> | undefined;
   /** Consents per (owner, person), so a new owner or person later in the request loads its facts. */
@@ -197,11 +198,15 @@ export class AccessGuard {
   }
 
   /**
-   * The decision already made for this question in this request, if any: lets the fields of a
-   * record whose category was decided resolve without another await per field.
+   * The fast path for the fields of a record whose category this request has already decided and
+   * permitted: notes the disclosure and answers true, without another await per field.
    */
-  known(question: AccessQuestion): AccessDecision | undefined {
-    return this.settled.get(questionKey(question));
+  permittedAgain(question: AccessQuestion, recordIds: readonly string[]): boolean {
+    const key = questionKey(question);
+    const decision = this.settled.get(key);
+    if (!decision?.permitted) return false;
+    this.recordKeyed(key, question, decision, recordIds);
+    return true;
   }
 
   private async decideUncached(question: AccessQuestion): Promise<AccessDecision> {
@@ -277,9 +282,13 @@ export class AccessGuard {
     }
   }
 
-  /** The FORBIDDEN error for a denied decision. */
-  error(decision: AccessDecision, what: string): GraphQLError {
-    return forbidden(decision.reason ?? "ROLE_NOT_PERMITTED", `${what}: ${decision.reason}`);
+  /** The FORBIDDEN error for a denied decision, located at the field when `info` is given. */
+  error(decision: AccessDecision, what: string, info?: GraphQLResolveInfo): GraphQLError {
+    return forbidden(
+      decision.reason ?? "ROLE_NOT_PERMITTED",
+      `${what}: ${decision.reason}`,
+      info && { nodes: info.fieldNodes, path: responsePathAsArray(info.path) },
+    );
   }
 
   /**
@@ -314,8 +323,30 @@ export class AccessGuard {
 
   /** Notes a disclosure of another agency's data, or any denial, for the audit. */
   record(question: AccessQuestion, decision: AccessDecision, recordIds: readonly string[]): void {
+    this.recordKeyed(questionKey(question), question, decision, recordIds);
+  }
+
+  private recordKeyed(
+    questionKeyed: string,
+    question: AccessQuestion,
+    decision: AccessDecision,
+    recordIds: readonly string[],
+  ): void {
     // Own data, suppressed counts and the partnership's people index are no agency's disclosure.
     if (decision.permitted && UNAUDITED.has(decision.basis!)) return;
+    // A question's decision is fixed for the request, so is the entry it goes to: found once.
+    let entry = this.entryByQuestion.get(questionKeyed);
+    if (!entry) {
+      entry = this.entryFor(question, decision);
+      this.entryByQuestion.set(questionKeyed, entry);
+    }
+    if (question.personId !== null) entry.personIds.add(question.personId);
+    if (question.category !== null) entry.categories.add(question.category);
+    for (const id of recordIds) entry.recordIds.add(id);
+  }
+
+  /** The audit entry for an owner and a decision's outcome, made on first use. */
+  private entryFor(question: AccessQuestion, decision: AccessDecision): PendingEntry {
     const caller = this.request.caller;
     const key = [
       question.ownerAgencyId,
@@ -349,9 +380,7 @@ export class AccessGuard {
       };
       this.audit.set(key, entry);
     }
-    if (question.personId !== null) entry.personIds.add(question.personId);
-    if (question.category !== null) entry.categories.add(question.category);
-    for (const id of recordIds) entry.recordIds.add(id);
+    return entry;
   }
 
   /**
@@ -366,6 +395,7 @@ export class AccessGuard {
       recordIds: [...e.recordIds].sort(),
     }));
     this.audit.clear();
+    this.entryByQuestion.clear();
     // Facts read during this request were current when read; kept ones must still be current now.
     const kept = this.usedKeptFacts ? [...this.factsVersions] : [];
     const stale = () => {
