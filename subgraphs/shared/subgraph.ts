@@ -1,5 +1,8 @@
 import { ApolloServer } from "@apollo/server";
-import { ApolloServerPluginInlineTraceDisabled } from "@apollo/server/plugin/disabled";
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+} from "@apollo/server/plugin/disabled";
 import type { GraphQLFormattedError, GraphQLSchema } from "graphql";
 import type { NonEmptyArray } from "type-graphql";
 import { auditBeforeResponse, enforceAccess } from "./access/enforcement";
@@ -119,8 +122,13 @@ export async function createSubgraphServer<L>(
   const schema = await subgraphSchema(definition, { accessRules });
   const apollo = new ApolloServer<RequestContext<L>>({
     schema,
-    // Inline tracing costs a lot per request and nothing here reads it.
-    plugins: [ApolloServerPluginInlineTraceDisabled(), ...(accessRules ? [auditBeforeResponse()] : [])],
+    // Inline tracing and cache hints cost work per request (cache control a hook per field) and
+    // nothing here reads them: the partnership's answers are never cached.
+    plugins: [
+      ApolloServerPluginInlineTraceDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
+      ...(accessRules ? [auditBeforeResponse()] : []),
+    ],
     introspection: deps.config.NODE_ENV !== "production",
     includeStacktraceInErrorResponses:
       deps.config.NODE_ENV === "development" && deps.config.LOG_LEVEL === "debug",
