@@ -125,7 +125,7 @@ export function markdownReport(report: {
     "# npm run bench: latest results",
     "",
     `Machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGb} GB, Node ${m.node}, ${m.date} (load average at start ${m.loadAverageAtStart}).`,
-    `Settings: ${s.connections} connections, ${s.durationS} s per run after a ${s.warmupS} s warm-up, routers taking turns for ${s.rounds} round(s) (median shown); large seed (${s.seed}); subgraph pool ${s.poolSize}.`,
+    `Settings: ${s.connections} connections, ${s.durationS} s per run after a ${s.warmupS} s warm-up (${s.firstWarmupS} s before a router's first), routers taking turns for ${s.rounds} round(s) (median shown); large seed (${s.seed}); subgraph pool ${s.poolSize}.`,
     "",
     "| operation | setup | rps | p50 ms | p95 ms | p99 ms | errors | SQL/op | subgraph req/op | peak RSS MB | CPU ms/op: router + subgraphs + PostgreSQL |",
     "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",

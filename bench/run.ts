@@ -35,10 +35,11 @@ import {
   type SetupResult,
 } from "./report";
 
-const USAGE = `usage: npm run bench -- [--duration <s>] [--rounds <n>] [--connections <n>] [--only <operation>]... [--setup <setup>]... [--skip-seed]
+const USAGE = `usage: npm run bench -- [--duration <s>] [--rounds <n>] [--warmup <s>] [--connections <n>] [--only <operation>]... [--setup <setup>]... [--skip-seed]
   operations: Person360, IncidentsInArea50, IncidentsInArea500, NeighbourhoodDashboard, LinkCaseRecord
   setups: ours, plainGateway, hiveGateway, direct (all four unless named; ratios need both sides)
-  rounds: the routers take turns this many times (default 3); each reports its median round`;
+  rounds: the routers take turns this many times (default 3); each reports its median round
+  warmup: load before each router's first round (default 15 s; later rounds 3 s)`;
 const say = (message: string) => process.stdout.write(`${message}\n`);
 
 const PORTS = {
@@ -63,6 +64,7 @@ let peakReset = true;
 interface Options {
   duration: number;
   rounds: number;
+  warmup: number;
   connections?: number;
   only: string[];
   setups: SetupKey[];
@@ -74,6 +76,7 @@ function options(): Options {
     options: {
       duration: { type: "string", default: "20" },
       rounds: { type: "string", default: "3" },
+      warmup: { type: "string", default: "15" },
       connections: { type: "string" },
       only: { type: "string", multiple: true },
       setup: { type: "string", multiple: true },
@@ -97,7 +100,18 @@ function options(): Options {
   const rounds = Number(values.rounds);
   if (!Number.isInteger(rounds) || rounds < 1)
     throw new Error(`--rounds must be a whole number, 1 or more\n${USAGE}`);
-  return { duration, rounds, connections, only: values.only ?? [], setups, skipSeed: values["skip-seed"] };
+  const warmup = Number(values.warmup);
+  if (!Number.isFinite(warmup) || warmup < 0)
+    throw new Error(`--warmup must be a number of seconds\n${USAGE}`);
+  return {
+    duration,
+    rounds,
+    warmup,
+    connections,
+    only: values.only ?? [],
+    setups,
+    skipSeed: values["skip-seed"],
+  };
 }
 
 /** The environment every service starts from: ours, without anything that would point it elsewhere. */
@@ -351,7 +365,7 @@ async function runThroughRouter(
   setup: Exclude<SetupKey, "direct">,
   op: BenchOperation,
   headers: Record<string, string>,
-  settings: { connections: number; duration: number },
+  settings: { connections: number; duration: number; warmup: number },
 ): Promise<SetupResult> {
   const url = stack.url[setup];
   const bodies = bodiesOf(op);
@@ -365,7 +379,7 @@ async function runThroughRouter(
   if (counted.firstError)
     say(`    probe: ${JSON.stringify(counted.verdicts)}; first failure: ${counted.firstError}`);
   const load = { url, headers, bodies, connections: settings.connections };
-  await runLoad({ ...load, duration: WARMUP_S, label: `${op.key}-${setup}-warmup` });
+  await runLoad({ ...load, duration: settings.warmup, label: `${op.key}-${setup}-warmup` });
   for (const s of stack.processes[setup]) peakReset &&= resetPeakRss(s);
   const router = stack.processes[setup][0];
   await takeStatementStats(stack.serverUrl);
@@ -602,9 +616,16 @@ async function main(): Promise<void> {
       const rounds: Partial<Record<SetupKey, SetupResult[]>> = {};
       for (let round = 1; round <= opts.rounds; round++) {
         if (opts.rounds > 1) say(`  round ${round} of ${opts.rounds}`);
-        for (const setup of opts.setups) {
-          if (setup === "direct") continue;
-          (rounds[setup] ??= []).push(await runThroughRouter(stack, setup, op, headers, settings));
+        // Each round starts with the next router, so none is always first after the others.
+        const routers = opts.setups.filter((x): x is Exclude<SetupKey, "direct"> => x !== "direct");
+        const turn = (round - 1) % Math.max(1, routers.length);
+        for (const setup of [...routers.slice(turn), ...routers.slice(0, turn)]) {
+          // A first run warms longer: compiled code and caches take tens of seconds to settle,
+          // and the setup measured first would otherwise pay for it.
+          const warmup = round === 1 ? opts.warmup : WARMUP_S;
+          (rounds[setup] ??= []).push(
+            await runThroughRouter(stack, setup, op, headers, { ...settings, warmup }),
+          );
         }
       }
       for (const setup of opts.setups) {
@@ -628,6 +649,7 @@ async function main(): Promise<void> {
         durationS: opts.duration,
         rounds: opts.rounds,
         warmupS: WARMUP_S,
+        firstWarmupS: opts.warmup,
         connections: settings.connections,
         calibration: calibration.tried,
         seed: `large:${BENCH_SEED}, 1M incidents, 100k people`,
