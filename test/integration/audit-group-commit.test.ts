@@ -1,11 +1,7 @@
-import { seedGovernance } from "../../subgraphs/governance/seed";
 import { runAuditVerify } from "../../subgraphs/governance/repositories/audit";
-import { importPoliceUkFiles } from "../../subgraphs/police/importer";
-import { seedPolice } from "../../subgraphs/police/seed";
-import { police } from "../../subgraphs/police/server";
-import { DATA_DIR, demoPeople } from "../../subgraphs/shared/demo/world";
-import { join } from "node:path";
-import { startTestSubgraph, type TestSubgraph } from "../support/subgraph";
+import { demoPeople } from "../../subgraphs/shared/demo/world";
+import { startPoliceSubgraph } from "../support/police-subgraph";
+import type { TestSubgraph } from "../support/subgraph";
 
 /**
  * Concurrent requests share audit appends (group commit): every request's disclosure is still
@@ -14,14 +10,7 @@ import { startTestSubgraph, type TestSubgraph } from "../support/subgraph";
 const PEOPLE = demoPeople(42, "small");
 let subgraph: TestSubgraph;
 beforeAll(async () => {
-  subgraph = await startTestSubgraph(
-    police,
-    async (sql) => {
-      await importPoliceUkFiles(sql, [join(DATA_DIR, "police-uk")]);
-      await seedPolice(sql, { seed: 42, scale: "small", people: PEOPLE });
-    },
-    { policy: (sql) => seedGovernance(sql, { seed: 42, scale: "small", people: PEOPLE }) },
-  );
+  subgraph = await startPoliceSubgraph(PEOPLE);
 });
 afterAll(() => subgraph.stop());
 

@@ -1,11 +1,7 @@
-import { join } from "node:path";
-import { seedGovernance } from "../../subgraphs/governance/seed";
-import { importPoliceUkFiles } from "../../subgraphs/police/importer";
-import { seedPolice } from "../../subgraphs/police/seed";
-import { police } from "../../subgraphs/police/server";
 import { governancePolicyStore } from "../../subgraphs/shared/access/policy-store";
-import { DATA_DIR, demoPeople } from "../../subgraphs/shared/demo/world";
-import { startTestSubgraph, type TestSubgraph } from "../support/subgraph";
+import { demoPeople } from "../../subgraphs/shared/demo/world";
+import { startPoliceSubgraph } from "../support/police-subgraph";
+import type { TestSubgraph } from "../support/subgraph";
 
 /**
  * A subgraph keeps the agreements and consents it read between requests, and its audit append
@@ -19,14 +15,7 @@ const QUERY = `{ incidents(filter: { lsoaCodes: ["E01032739"], fromMonth: "2019-
 
 let subgraph: TestSubgraph;
 beforeAll(async () => {
-  subgraph = await startTestSubgraph(
-    police,
-    async (sql) => {
-      await importPoliceUkFiles(sql, [join(DATA_DIR, "police-uk")]);
-      await seedPolice(sql, { seed: 42, scale: "small", people: PEOPLE });
-    },
-    { policy: (sql) => seedGovernance(sql, { seed: 42, scale: "small", people: PEOPLE }) },
-  );
+  subgraph = await startPoliceSubgraph(PEOPLE);
 });
 afterAll(() => subgraph.stop());
 
