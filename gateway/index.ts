@@ -1,27 +1,64 @@
 import "reflect-metadata";
+import cluster from "node:cluster";
 import { readFileSync } from "node:fs";
 import { createTokenVerifier } from "../subgraphs/shared/auth";
-import { loadConfig } from "../subgraphs/shared/config";
+import { loadConfig, type Config } from "../subgraphs/shared/config";
 import { log } from "../subgraphs/shared/logger";
 import { SUPERGRAPH_FILE } from "../scripts/lib/federation";
 import { createGatewayServer } from "./server";
 
-/** The gateway as its own process, serving the committed supergraph. */
-async function main(): Promise<void> {
-  const config = loadConfig();
+/** One gateway serving the committed supergraph. */
+async function serve(config: Config): Promise<void> {
   const gateway = await createGatewayServer({
     config,
     verify: await createTokenVerifier(config),
     supergraphSdl: readFileSync(process.env.SUPERGRAPH_PATH ?? SUPERGRAPH_FILE, "utf8"),
   });
   const running = await gateway.listen(config.port("gateway"));
-  log("info", "gateway listening", { url: running.url });
+  log("info", "gateway listening", { url: running.url, worker: cluster.worker?.id ?? null });
   const stop = () => void running.stop().then(() => process.exit(0));
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
 }
 
-main().catch((error: Error) => {
-  log("error", "gateway failed to start", { error: error.message });
-  process.exit(1);
-});
+/**
+ * GATEWAY_WORKERS processes sharing the port, for a machine with cores to spare: the primary
+ * only forks and stops them. A worker that dies takes the gateway down with it, so that whatever
+ * supervises the gateway sees the failure rather than a quietly smaller pool.
+ */
+function superviseWorkers(workers: number): void {
+  let stopping = false;
+  const stopAll = () => {
+    stopping = true;
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.kill("SIGTERM");
+    // With none left (the last one just exited), the primary is done: exit code as set.
+    if (Object.keys(cluster.workers ?? {}).length === 0) process.exit();
+  };
+  cluster.on("exit", (worker, code, signal) => {
+    if (!stopping) {
+      log("error", "gateway worker exited", { worker: worker.id, code, signal });
+      process.exitCode = 1;
+    }
+    stopAll();
+  });
+  for (let i = 0; i < workers; i++) cluster.fork();
+  process.once("SIGINT", stopAll);
+  process.once("SIGTERM", stopAll);
+}
+
+function main(): void {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    log("error", "gateway failed to start", { error: (error as Error).message });
+    process.exit(1);
+  }
+  if (cluster.isPrimary && config.GATEWAY_WORKERS > 1) return superviseWorkers(config.GATEWAY_WORKERS);
+  serve(config).catch((error: Error) => {
+    log("error", "gateway failed to start", { error: error.message });
+    process.exit(1);
+  });
+}
+
+main();

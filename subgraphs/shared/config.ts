@@ -64,6 +64,8 @@ const schema = z.object({
   GATEWAY_MAX_TOKENS: z.coerce.number().int().min(100).default(4000),
   GATEWAY_MAX_COST: z.coerce.number().int().min(100).default(20000),
   GATEWAY_BODY_LIMIT_BYTES: z.coerce.number().int().min(1000).default(100_000),
+  /** Gateway processes sharing its port (node:cluster); 1 runs it in the main process alone. */
+  GATEWAY_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   /**
    * Benchmark only (`npm run bench`, the cost of consent): "off" makes a subgraph skip the access
    * enforcement middleware and the audit. Refused in production.
