@@ -328,11 +328,12 @@ function peaks(services: Service[]): { total: number; byProcess: Record<string, 
 
 /** CPU time used so far by the router, the subgraphs, PostgreSQL and this process (the load tool). */
 function cpuNow(router: Service | null, subgraphs: Service[]): CpuPerOp {
+  const own = process.cpuUsage();
   return {
     router: router ? serviceCpuMs(router) : 0,
     subgraphs: subgraphs.reduce((sum, s) => sum + serviceCpuMs(s), 0),
     postgres: postgresCpuMs(),
-    loadTool: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
+    loadTool: (own.user + own.system) / 1000,
   };
 }
 
