@@ -425,6 +425,6 @@ export const seedGovernance: SubgraphSeeder = async (sql, options) => {
     await repository.insertMany(agreements);
     await repository.insertApprovals(approvals);
     await consents.insertMany(consentRows);
-    await AuditRepository.appendWithin(tx, auditToSeed(options.linkable?.INCIDENT ?? [], consentTo));
+    await AuditRepository.append(tx, auditToSeed(options.linkable?.INCIDENT ?? [], consentTo));
   });
 };

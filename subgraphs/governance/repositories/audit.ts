@@ -131,16 +131,11 @@ export class AuditRepository {
   constructor(private readonly sql: Sql) {}
 
   /**
-   * Appends records to the chain and returns them as stored: one statement, its own
-   * transaction. Inside a transaction use `appendWithin`, so the audit record and the change it
-   * records commit together or not at all.
+   * Appends records to the chain and returns them as stored, in one statement. Given a
+   * transaction, the audit record and the change it records commit together or not at all.
    */
   static async append(sql: Sql, records: readonly NewAuditRecord[]): Promise<ChainRow[]> {
     return (await AuditRepository.appendChecked(sql, records, null))!;
-  }
-
-  static async appendWithin(tx: Sql, records: readonly NewAuditRecord[]): Promise<ChainRow[]> {
-    return (await AuditRepository.appendChecked(tx, records, null))!;
   }
 
   /**

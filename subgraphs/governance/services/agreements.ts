@@ -101,7 +101,7 @@ export async function proposeAgreement(
         proposedAt: now,
       },
     ]);
-    await AuditRepository.appendWithin(tx, [
+    await AuditRepository.append(tx, [
       changeRecord(
         acting,
         "AGREEMENT_CHANGE",
@@ -160,7 +160,7 @@ export async function approveAgreement(sql: Sql, acting: Acting, id: string): Pr
       approvedByRecipient: byRecipient,
       status: byProvider && byRecipient ? AgreementStatus.ACTIVE : AgreementStatus.DRAFT,
     };
-    await AuditRepository.appendWithin(tx, [
+    await AuditRepository.append(tx, [
       changeRecord(
         acting,
         "AGREEMENT_CHANGE",
@@ -194,7 +194,7 @@ export async function suspendAgreement(
     if (status !== AgreementStatus.ACTIVE)
       throw badInput("id", `only an ACTIVE agreement can be suspended; ${agreement.reference} is ${status}`);
     await agreements.suspend(id, reason, now);
-    await AuditRepository.appendWithin(tx, [
+    await AuditRepository.append(tx, [
       changeRecord(
         acting,
         "AGREEMENT_CHANGE",
@@ -228,7 +228,7 @@ export async function revokeAgreement(
       throw badInput("id", `${agreement.reference} is already revoked`);
     }
     await agreements.revoke(id, reason, now);
-    await AuditRepository.appendWithin(tx, [
+    await AuditRepository.append(tx, [
       changeRecord(
         acting,
         "AGREEMENT_CHANGE",

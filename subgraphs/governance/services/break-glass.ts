@@ -45,7 +45,7 @@ export async function reviewBreakGlass(
       reviewedAt: now,
     });
     if (!written) throw badInput("id", "this break-glass access has already been reviewed");
-    await AuditRepository.appendWithin(tx, [
+    await AuditRepository.append(tx, [
       changeRecord(
         acting,
         "BREAK_GLASS_REVIEW",

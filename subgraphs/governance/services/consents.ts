@@ -72,7 +72,7 @@ export async function recordConsent(sql: Sql, acting: Acting, input: RecordConse
         recordedAt: now,
       },
     ]);
-    await AuditRepository.appendWithin(tx, [
+    await AuditRepository.append(tx, [
       changeRecord(
         acting,
         "CONSENT_CHANGE",
@@ -111,7 +111,7 @@ export async function withdrawConsent(sql: Sql, acting: Acting, id: string): Pro
     if (consent.withdrawnAt) return;
     const now = new Date();
     await consents.withdraw(id, now);
-    await AuditRepository.appendWithin(tx, [
+    await AuditRepository.append(tx, [
       changeRecord(
         acting,
         "CONSENT_CHANGE",

@@ -210,7 +210,7 @@ export function verifyChain(rows: Iterable<ChainRow>, checkpoints: Checkpoint[])
   return verifier.finish();
 }
 
-/** Chains new records after a head: what an append writes. */
+/** Chains new records after a head, in memory: the reference `audit_append` must match (tested). */
 export function chainRecords(
   head: { sequence: number; hash: string } | null,
   records: Omit<AuditContent, "sequence">[],

@@ -126,17 +126,11 @@ export function governancePolicyStore(sql: Sql): PolicyStore {
   });
   return {
     async loadFacts(recipientAgencyId, providerAgencyIds, personIds, { fresh }) {
-      const providers = [...new Set(providerAgencyIds)];
-      const people = [...new Set(personIds)];
-      const known = fresh ? null : cache.lookup(recipientAgencyId, providers, people);
+      const known = fresh ? null : cache.lookup(recipientAgencyId, providerAgencyIds, personIds);
       if (known) return known;
-      const facts = await loadAccessFacts(sql, {
-        recipientAgencyId,
-        providerAgencyIds: providers,
-        personIds: people,
-      });
+      const facts = await loadAccessFacts(sql, { recipientAgencyId, providerAgencyIds, personIds });
       const loaded = { ...facts, cached: false };
-      cache.keep(recipientAgencyId, providers, people, loaded);
+      cache.keep(recipientAgencyId, providerAgencyIds, personIds, loaded);
       return loaded;
     },
     async factsCurrent(version) {
