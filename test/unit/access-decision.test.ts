@@ -46,6 +46,7 @@ function consent(over: Partial<ConsentFacts> = {}): ConsentFacts {
     id: "con-1",
     personId: "per-000002",
     recipientAgencyId: "council",
+    providerAgencyId: "police",
     purposes: [P.ASB_CASE_MANAGEMENT],
     categories: [C.EDUCATION],
     givenBy: ConsentGiver.SELF,
@@ -287,6 +288,16 @@ describe("decideAccess: consent", () => {
   test("an expired consent: CONSENT_REQUIRED", () => {
     const expired = consent({ expiresAt: new Date("2026-01-01T00:00:00Z") });
     expect(decideAccess(education(), facts([consentAgreement()], [expired])).reason).toBe("CONSENT_REQUIRED");
+  });
+
+  test("a consent covers only its provider's data: one recorded by another agency does not count", () => {
+    // The example: housing records a consent for police to have EDUCATION, which youth holds.
+    const byHousing = consent({ providerAgencyId: "housing" });
+    const d = decideAccess(education(), facts([consentAgreement()], [byHousing]));
+    expect(d).toMatchObject({ permitted: false, reason: "CONSENT_REQUIRED", consentId: null });
+    expect(decideAccess(education(), facts([consentAgreement()], [byHousing, consent()])).consentId).toBe(
+      "con-1",
+    );
   });
 
   test("a consent to another agency, for another purpose, another category or another person does not count", () => {

@@ -61,6 +61,8 @@ export interface ConsentFacts {
   id: string;
   personId: string;
   recipientAgencyId: string;
+  /** The agency whose data it covers (its DSO recorded it): no other agency's. */
+  providerAgencyId: string;
   purposes: Purpose[];
   categories: DataCategory[];
   givenBy: ConsentGiver;
@@ -207,6 +209,7 @@ function deny(
 function consentCovers(c: ConsentFacts, request: AccessRequest, category: DataCategory): boolean {
   return (
     c.personId === request.personId &&
+    c.providerAgencyId === request.ownerAgencyId &&
     c.recipientAgencyId === request.callerAgencyId &&
     c.purposes.includes(request.purpose as Purpose) &&
     c.categories.includes(category)
