@@ -16,6 +16,10 @@ export class AgencyRecord {
   /** Whom partners contact to ask for access (signposting). */
   @Column({ type: "text" })
   contact!: string;
+
+  /** Only an active agency's tokens are accepted (gateway and every subgraph). */
+  @Column({ type: "boolean", default: true })
+  active!: boolean;
 }
 
 /** An information sharing agreement: provider may share categories with recipient for purposes. */
@@ -110,6 +114,10 @@ export class ConsentRecord {
   @Column({ type: "text", name: "recipient_agency_id" })
   recipientAgencyId!: string;
 
+  /** The agency whose data it covers; only its DSOs record it. */
+  @Column({ type: "text", name: "provider_agency_id" })
+  providerAgencyId!: string;
+
   @Column({ type: "text", array: true })
   purposes!: string[];
 
@@ -141,14 +149,17 @@ export class ConsentRecord {
   recordedAt!: Date;
 }
 
-/** The people index's dates of birth, copied here for the under-13 consent rule. */
+/**
+ * Governance's copy of the people index: every person in it (a consent for anyone else is
+ * refused), with the date of birth when known (the under-13 consent rule).
+ */
 @Entity({ name: "person_dates_of_birth" })
 export class PersonDateOfBirthRecord {
   @PrimaryColumn({ type: "text", name: "person_id" })
   personId!: string;
 
-  @Column({ type: "date", name: "date_of_birth" })
-  dateOfBirth!: string;
+  @Column({ type: "date", name: "date_of_birth", nullable: true })
+  dateOfBirth!: string | null;
 }
 
 /** One hash-chained, append-only audit record. */

@@ -184,9 +184,13 @@ function agreementsToSeed(): { agreements: NewAgreement[]; approvals: ApprovalRo
 }
 
 /**
- * Consents of the featured young people (per-000001..010) to council, police and (but for
- * per-000005) youth services' own programme referrals, recorded by youth services: per-000001 is 12, so a parent gave it; per-000003 withdrew theirs; per-000004's
- * have expired. Three featured adults consented to housing sharing arrears with the council.
+ * Consents of the featured young people (per-000001..010) to youth services sharing their
+ * education and programme records with council and police and (but for per-000005) to youth
+ * services' own programme referrals, each recorded by youth services, the provider: per-000001 is
+ * 12, so a parent gave it; per-000003 withdrew theirs; per-000004's have expired. Three featured
+ * adults consented to housing (the provider, who recorded it) sharing arrears with the council.
+ * The referral consents are youth's to youth: they share nothing (own data needs no consent) and
+ * are kept as the provenance migration left them; the API records consents to another agency only.
  */
 function consentsToSeed(dateOfBirth: Map<string, string>): NewConsent[] {
   const consents: NewConsent[] = [];
@@ -204,6 +208,8 @@ function consentsToSeed(dateOfBirth: Map<string, string>): NewConsent[] {
         id: `con-${String(n).padStart(4, "0")}-${r + 1}`,
         personId: id,
         recipientAgencyId: recipient,
+        // Youth services hold the education and programme records these cover, and record them.
+        providerAgencyId: "youth",
         purposes: [P.YOUTH_DIVERSION, P.SAFEGUARDING],
         categories: [C.EDUCATION, C.YOUTH_PROGRAMME],
         givenBy: n === 1 || underAge ? ConsentGiver.PARENT_OR_GUARDIAN : ConsentGiver.SELF,
@@ -225,6 +231,8 @@ function consentsToSeed(dateOfBirth: Map<string, string>): NewConsent[] {
       id: `con-${String(n).padStart(4, "0")}-1`,
       personId: id,
       recipientAgencyId: "council",
+      // Housing holds the arrears, and records the consent to share them.
+      providerAgencyId: "housing",
       purposes: [P.TENANCY_SUSTAINMENT, P.ASB_CASE_MANAGEMENT],
       categories: [C.FINANCIAL],
       givenBy: ConsentGiver.SELF,

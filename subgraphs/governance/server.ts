@@ -14,6 +14,7 @@ import {
 import { createGovernanceLoaders, type GovernanceLoaders } from "./loaders";
 import { Initial1763700000000 } from "./migrations/1763700000000-Initial";
 import { OneRoundTripAccess1763900000000 } from "./migrations/1763900000000-OneRoundTripAccess";
+import { ConsentProvenance1763950000000 } from "./migrations/1763950000000-ConsentProvenance";
 import { governanceReferenceResolvers } from "./reference";
 import { AgencyResolver } from "./resolvers/agency.resolver";
 import { AgreementApprovalResolver, AgreementResolver } from "./resolvers/agreement.resolver";
@@ -36,7 +37,7 @@ export const governance: SubgraphDefinition<GovernanceLoaders> = {
     BreakGlassReviewRecord,
     DemoSeedRecord,
   ],
-  migrations: [Initial1763700000000, OneRoundTripAccess1763900000000],
+  migrations: [Initial1763700000000, OneRoundTripAccess1763900000000, ConsentProvenance1763950000000],
   resolvers: [
     AgencyResolver,
     AgreementResolver,

@@ -80,6 +80,9 @@ export class Agency {
 
   @Field(() => String, { description: "Whom partners contact to ask for access to its data." })
   contact!: string;
+
+  /** Only an active agency's tokens are accepted; an inactive one stays for the records that name it. */
+  active!: boolean;
 }
 
 @ObjectType({ description: "One party's approval of an information sharing agreement." })
@@ -229,6 +232,8 @@ export class Consent {
   // Kept for the field resolvers.
   personId!: string;
   recipientAgencyId!: string;
+  /** The agency whose data it covers (the provider); its DSOs record it. */
+  providerAgencyId!: string;
   recordedByAgencyId!: string;
 }
 

@@ -9,15 +9,23 @@ export class AgencyRepository {
 
   async findByIds(ids: readonly string[]): Promise<Agency[]> {
     const rows = await this.sql.many<Agency>(
-      `SELECT id, name, kind, contact FROM agencies WHERE id = ANY($1)`,
+      `SELECT id, name, kind, contact, active FROM agencies WHERE id = ANY($1)`,
       [ids],
     );
     return rows.map(toAgency);
   }
 
   async all(): Promise<Agency[]> {
-    const rows = await this.sql.many<Agency>(`SELECT id, name, kind, contact FROM agencies ORDER BY id`);
+    const rows = await this.sql.many<Agency>(
+      `SELECT id, name, kind, contact, active FROM agencies ORDER BY id`,
+    );
     return rows.map(toAgency);
+  }
+
+  /** The registered agencies whose tokens are accepted. */
+  async activeIds(): Promise<string[]> {
+    const rows = await this.sql.many<{ id: string }>(`SELECT id FROM agencies WHERE active ORDER BY id`);
+    return rows.map((r) => r.id);
   }
 
   /** Registers agencies (the demo's, or a deployment's); existing ones are left as they are. */

@@ -8,6 +8,7 @@ export interface ConsentRow {
   id: string;
   person_id: string;
   recipient_agency_id: string;
+  provider_agency_id: string;
   purposes: string[];
   categories: string[];
   given_by: string;
@@ -18,7 +19,7 @@ export interface ConsentRow {
   recorded_by_agency_id: string;
 }
 
-export const CONSENT_COLUMNS = `c.id, c.person_id, c.recipient_agency_id, c.purposes, c.categories, c.given_by, c.given_at,
+export const CONSENT_COLUMNS = `c.id, c.person_id, c.recipient_agency_id, c.provider_agency_id, c.purposes, c.categories, c.given_by, c.given_at,
   c.expires_at, c.withdrawn_at, c.evidence_ref, c.recorded_by_agency_id`;
 
 export function toConsent(row: ConsentRow): Consent {
@@ -26,6 +27,7 @@ export function toConsent(row: ConsentRow): Consent {
     id: row.id,
     personId: row.person_id,
     recipientAgencyId: row.recipient_agency_id,
+    providerAgencyId: row.provider_agency_id,
     purposes: row.purposes as Purpose[],
     categories: row.categories as DataCategory[],
     givenBy: row.given_by as ConsentGiver,
@@ -43,6 +45,7 @@ export function consentFacts(c: Consent): ConsentFacts {
     id: c.id,
     personId: c.personId,
     recipientAgencyId: c.recipientAgencyId,
+    providerAgencyId: c.providerAgencyId,
     purposes: c.purposes,
     categories: c.categories,
     givenBy: c.givenBy,
@@ -56,6 +59,8 @@ export interface NewConsent {
   id: string;
   personId: string;
   recipientAgencyId: string;
+  /** The agency whose data it covers; the recorder's agency. */
+  providerAgencyId: string;
   purposes: Purpose[];
   categories: DataCategory[];
   givenBy: ConsentGiver;
@@ -68,7 +73,7 @@ export interface NewConsent {
   recordedAt: Date;
 }
 
-/** All SQL over consents and the dates of birth the under-13 rule needs. */
+/** All SQL over consents and governance's copy of the people index (existence, the under-13 rule). */
 export class ConsentRepository {
   constructor(private readonly sql: Sql) {}
 
@@ -99,18 +104,27 @@ export class ConsentRepository {
   }
 
   async dateOfBirth(personId: string): Promise<string | null> {
-    const row = await this.sql.one<{ date_of_birth: string }>(
+    return (await this.indexedPerson(personId))?.dateOfBirth ?? null;
+  }
+
+  /**
+   * The person as governance's copy of the people index has them (null when not in the index):
+   * existence is checked here, so governance never reads the partnership subgraph's tables.
+   */
+  async indexedPerson(personId: string): Promise<{ dateOfBirth: string | null } | null> {
+    const row = await this.sql.one<{ date_of_birth: string | null }>(
       `SELECT date_of_birth::text AS date_of_birth FROM person_dates_of_birth WHERE person_id = $1`,
       [personId],
     );
-    return row?.date_of_birth ?? null;
+    return row ? { dateOfBirth: row.date_of_birth } : null;
   }
 
   async insertMany(consents: readonly NewConsent[]): Promise<void> {
     await this.sql.exec(
-      `INSERT INTO consents (id, person_id, recipient_agency_id, purposes, categories, given_by, given_at, expires_at,
-                             withdrawn_at, evidence_ref, recorded_by_agency_id, recorded_by, recorded_at)
-       SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(id text, person_id text, recipient_agency_id text, purposes text[],
+      `INSERT INTO consents (id, person_id, recipient_agency_id, provider_agency_id, purposes, categories, given_by, given_at,
+                             expires_at, withdrawn_at, evidence_ref, recorded_by_agency_id, recorded_by, recorded_at)
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(id text, person_id text, recipient_agency_id text,
+              provider_agency_id text, purposes text[],
               categories text[], given_by text, given_at timestamptz, expires_at timestamptz, withdrawn_at timestamptz,
               evidence_ref text, recorded_by_agency_id text, recorded_by text, recorded_at timestamptz)`,
       [
@@ -119,6 +133,7 @@ export class ConsentRepository {
             id: c.id,
             person_id: c.personId,
             recipient_agency_id: c.recipientAgencyId,
+            provider_agency_id: c.providerAgencyId,
             purposes: c.purposes,
             categories: c.categories,
             given_by: c.givenBy,
@@ -142,8 +157,8 @@ export class ConsentRepository {
     ]);
   }
 
-  /** Copies the people index's dates of birth (COPY: the large demo has 100k people). */
-  async copyDatesOfBirth(people: readonly { id: string; dateOfBirth: string }[]): Promise<void> {
+  /** Copies the people index: every person, with the date of birth (COPY: the large demo has 100k people). */
+  async copyDatesOfBirth(people: readonly { id: string; dateOfBirth: string | null }[]): Promise<void> {
     await copyRows(
       this.sql,
       "person_dates_of_birth",

@@ -29,8 +29,9 @@ async function freshConsent(ctx: Context, id: string): Promise<Consent> {
 export class ConsentResolver {
   @Mutation(() => Consent, {
     description:
-      "Records a person's consent, for the caller's agency (a data-sharing officer). Someone under 13 when it was given " +
-      "must have had it given by PARENT_OR_GUARDIAN.",
+      "Records a person's consent to share the caller's agency's data (a data-sharing officer of the agency that holds it) " +
+      "with another agency; it covers no other agency's data. The person must be in the people index; someone under 13 " +
+      "when it was given must have had it given by PARENT_OR_GUARDIAN.",
   })
   async recordConsent(
     @Arg("input", () => RecordConsentInput, { description: "The consent as given." })
@@ -44,7 +45,7 @@ export class ConsentResolver {
 
   @Mutation(() => Consent, {
     description:
-      "Withdraws a consent (a data-sharing officer of the recording or recipient agency); sharing under it stops from the next request.",
+      "Withdraws a consent (a data-sharing officer of the providing or recipient agency); sharing under it stops from the next request.",
   })
   async withdrawConsent(
     @Arg("id", () => ID, { description: "Consent id." }) id: string,
@@ -72,7 +73,9 @@ export class ConsentResolver {
     return agencyOf(ctx, consent.recipientAgencyId);
   }
 
-  @FieldResolver(() => Agency, { description: "The agency that recorded it." })
+  @FieldResolver(() => Agency, {
+    description: "The agency that recorded it: the one that holds the data it covers (the provider).",
+  })
   recordedByAgency(@Root() consent: Consent, @Ctx() ctx: Context): Promise<Agency> {
     return agencyOf(ctx, consent.recordedByAgencyId);
   }
@@ -83,7 +86,7 @@ export class PersonConsentsResolver {
   @FieldResolver(() => [Consent], {
     nullable: true,
     description:
-      "The person's consents that concern the caller's agency (recorded by it or given to it), oldest first. " +
+      "The person's consents that concern the caller's agency (covering its data or given to it), oldest first. " +
       "For practitioners and data-sharing officers; analysts reach no person-level data.",
   })
   async consents(@Root() person: Person, @Ctx() ctx: Context): Promise<Consent[]> {
@@ -91,6 +94,6 @@ export class PersonConsentsResolver {
       throw forbidden("ROLE_NOT_PERMITTED", "analysts reach no person-level data");
     const agency = ctx.caller.agencyId;
     const all = await ctx.loaders.consentsByPerson.load(person.id);
-    return all.filter((c) => c.recordedByAgencyId === agency || c.recipientAgencyId === agency);
+    return all.filter((c) => c.providerAgencyId === agency || c.recipientAgencyId === agency);
   }
 }

@@ -14,11 +14,14 @@ const CLOCK_SKEW_MS = 5 * 60 * 1000;
 const unique = <T>(items: T[]) => [...new Set(items)];
 
 /**
- * Records a consent on behalf of the caller's agency (it becomes `recordedByAgency`). Every
- * check runs before anything is written; the consent and its audit record commit together.
+ * Records a consent to share the caller's agency's data (it is the provider, and becomes
+ * `recordedByAgency`) with another agency: the agency that holds the data answers for it, so a
+ * recipient can never record one for itself. Every check runs before anything is written; the
+ * consent and its audit record commit together.
  */
 export async function recordConsent(sql: Sql, acting: Acting, input: RecordConsentInput): Promise<string> {
   requireDataSharingOfficer(acting.caller, "record a consent");
+  const providerAgencyId = acting.caller.agencyId;
   const personId = requiredText("input.personId", input.personId);
   const recipientAgencyId = input.recipientAgencyId.trim();
   const evidenceRef = requiredText("input.evidenceRef", input.evidenceRef);
@@ -32,19 +35,26 @@ export async function recordConsent(sql: Sql, acting: Acting, input: RecordConse
   if (input.expiresAt && input.expiresAt.getTime() <= input.givenAt.getTime()) {
     throw badInput("input.expiresAt", "must be after input.givenAt");
   }
+  if (recipientAgencyId === providerAgencyId) {
+    throw badInput(
+      "input.recipientAgencyId",
+      `a consent is recorded by the agency that holds the data for another agency to receive it: ${providerAgencyId} cannot record one to itself`,
+    );
+  }
   const [recipient] = await new AgencyRepository(sql).findByIds([recipientAgencyId]);
-  if (!recipient) throw badInput("input.recipientAgencyId", `unknown agency "${recipientAgencyId}"`);
+  if (!recipient?.active) throw badInput("input.recipientAgencyId", `unknown agency "${recipientAgencyId}"`);
 
   const consents = new ConsentRepository(sql);
-  const indexed = await consents.dateOfBirth(personId);
+  const indexed = await consents.indexedPerson(personId);
+  if (!indexed) throw badInput("input.personId", `"${personId}" is not in the partnership's people index`);
   const given = input.dateOfBirth ? input.dateOfBirth.toISOString().slice(0, 10) : null;
-  if (indexed && given && indexed !== given) {
+  if (indexed.dateOfBirth && given && indexed.dateOfBirth !== given) {
     throw badInput(
       "input.dateOfBirth",
       "does not match the date of birth the people index holds for this person",
     );
   }
-  const dateOfBirth = indexed ?? given;
+  const dateOfBirth = indexed.dateOfBirth ?? given;
   if (dateOfBirth) validateConsentGiver(dateOfBirth, input.givenAt, input.givenBy);
   else if (input.givenBy === ConsentGiver.SELF) {
     // Without a date of birth the under-13 rule cannot be applied: refuse rather than guess.
@@ -61,6 +71,7 @@ export async function recordConsent(sql: Sql, acting: Acting, input: RecordConse
         id,
         personId,
         recipientAgencyId,
+        providerAgencyId,
         purposes,
         categories,
         givenBy: input.givenBy,
@@ -77,7 +88,7 @@ export async function recordConsent(sql: Sql, acting: Acting, input: RecordConse
         acting,
         "CONSENT_CHANGE",
         {
-          ownerAgencyId: acting.caller.agencyId,
+          ownerAgencyId: providerAgencyId,
           personIds: [personId],
           categories,
           recordIds: [id],
@@ -92,8 +103,9 @@ export async function recordConsent(sql: Sql, acting: Acting, input: RecordConse
 }
 
 /**
- * Withdraws a consent, by a DSO of the agency that recorded it or of the recipient (a person
- * may tell either). Withdrawing twice changes nothing and records nothing.
+ * Ends a consent: by a DSO of its provider, or the person's withdrawal, which they may tell
+ * either party (so a DSO of the recipient may record it too). Nobody else. Withdrawing twice
+ * changes nothing and records nothing.
  */
 export async function withdrawConsent(sql: Sql, acting: Acting, id: string): Promise<void> {
   requireDataSharingOfficer(acting.caller, "withdraw a consent");
@@ -102,10 +114,10 @@ export async function withdrawConsent(sql: Sql, acting: Acting, id: string): Pro
     const consent = await consents.lock(id);
     if (!consent) throw notFound(`consent ${id}`);
     const agency = acting.caller.agencyId;
-    if (agency !== consent.recordedByAgencyId && agency !== consent.recipientAgencyId) {
+    if (agency !== consent.providerAgencyId && agency !== consent.recipientAgencyId) {
       throw forbidden(
         "ROLE_NOT_PERMITTED",
-        `only a data-sharing officer of ${consent.recordedByAgencyId} or ${consent.recipientAgencyId} may withdraw this consent`,
+        `only a data-sharing officer of ${consent.providerAgencyId} or ${consent.recipientAgencyId} may withdraw this consent`,
       );
     }
     if (consent.withdrawnAt) return;
@@ -116,7 +128,7 @@ export async function withdrawConsent(sql: Sql, acting: Acting, id: string): Pro
         acting,
         "CONSENT_CHANGE",
         {
-          ownerAgencyId: consent.recordedByAgencyId,
+          ownerAgencyId: consent.providerAgencyId,
           personIds: [consent.personId],
           categories: consent.categories,
           recordIds: [id],
