@@ -1,7 +1,10 @@
 import "reflect-metadata";
 import cluster from "node:cluster";
 import { readFileSync } from "node:fs";
+import { Pool } from "pg";
+import { governanceAgencyRegistry } from "../subgraphs/governance/registry";
 import { createTokenVerifier } from "../subgraphs/shared/auth";
+import { Sql } from "../subgraphs/shared/database";
 import { loadConfig, type Config } from "../subgraphs/shared/config";
 import { log } from "../subgraphs/shared/logger";
 import { SUPERGRAPH_FILE } from "../scripts/lib/federation";
@@ -9,9 +12,19 @@ import { createGatewayServer } from "./server";
 
 /** One gateway serving the committed supergraph. */
 async function serve(config: Config): Promise<void> {
+  // Tokens are accepted only for registered, active agencies, which governance's store lists.
+  const governanceUrl = config.databaseUrl("governance");
+  if (!governanceUrl)
+    throw new Error(
+      "set DATABASE_URL or GOVERNANCE_DATABASE_URL (the registered agencies tokens are checked against)",
+    );
+  const registryPool = new Pool({ connectionString: governanceUrl, max: 2 });
+  // An idle connection dropped by the server is an 'error' event; the pool replaces it, and
+  // meanwhile tokens are refused (fail closed).
+  registryPool.on("error", (error) => log("warn", "governance connection lost", { error: error.message }));
   const gateway = await createGatewayServer({
     config,
-    verify: await createTokenVerifier(config),
+    verify: await createTokenVerifier(config, governanceAgencyRegistry(new Sql(registryPool))),
     supergraphSdl: readFileSync(process.env.SUPERGRAPH_PATH ?? SUPERGRAPH_FILE, "utf8"),
   });
   const running = await gateway.listen(config.port("gateway"));

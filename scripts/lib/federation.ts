@@ -7,6 +7,7 @@ import { SUBGRAPH_NAMES, type Config, type SubgraphName } from "../../subgraphs/
 import type { RunningService } from "../../subgraphs/shared/http";
 import { createSubgraphServer } from "../../subgraphs/shared/subgraph";
 import { governancePolicyStore } from "../../subgraphs/shared/access/policy-store";
+import { governanceAgencyRegistry } from "../../subgraphs/governance/registry";
 import { Sql } from "../../subgraphs/shared/database";
 import type { Stores } from "./stores";
 
@@ -29,7 +30,11 @@ export async function startFederation(
   stores: Stores,
   options: { ports?: Partial<Record<SubgraphName | "gateway", number>>; supergraphSdl?: string } = {},
 ): Promise<RunningFederation> {
-  const verify = await createTokenVerifier(config);
+  // One registry for the whole process, as one verifier: every service here checks the same list.
+  const verify = await createTokenVerifier(
+    config,
+    governanceAgencyRegistry(new Sql(stores.governance.sql.pool)),
+  );
   const running = {} as Record<SubgraphName, RunningService>;
   const policyStatements = {} as Record<SubgraphName, Sql>;
   try {

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
+  decodeJwt,
   exportJWK,
   generateKeyPair,
   importJWK,
@@ -61,13 +62,60 @@ function keySource(config: Config, devKeys?: DevKeys): JWTVerifyGetKey {
 
 const ROLES = new Set<string>(Object.values(Role));
 
+/** How far ahead of this server's clock a token's `iat` may be (the issuer's clock may run fast). */
+export const TOKEN_CLOCK_SKEW_SECONDS = 60;
+
+/** The registered, active agencies (governance's `agencies`): only their tokens are accepted. */
+export type AgencyRegistry = () => Promise<ReadonlySet<string>>;
+
+/** How long a process trusts the list of active agencies it last read. */
+export const AGENCY_REGISTRY_TTL_MS = 30_000;
+
+/**
+ * The registry as read by `read`, kept for `ttlMs` (an agency deactivated in governance is
+ * refused within that time). Concurrent requests share one read. When it cannot be read, and
+ * what was read before has lapsed, every token is refused: fail closed.
+ */
+export function cachedAgencyRegistry(
+  read: () => Promise<readonly string[]>,
+  options: { ttlMs?: number; now?: () => number } = {},
+): AgencyRegistry {
+  const ttl = options.ttlMs ?? AGENCY_REGISTRY_TTL_MS;
+  const now = options.now ?? Date.now;
+  let known: { ids: ReadonlySet<string>; until: number } | null = null;
+  let reading: Promise<ReadonlySet<string>> | null = null;
+  return async () => {
+    if (known && now() < known.until) return known.ids;
+    reading ??= read()
+      .then((ids) => {
+        known = { ids: new Set(ids), until: now() + ttl };
+        return known.ids;
+      })
+      .catch(() => {
+        throw new AuthenticationError("the registry of partner agencies could not be read");
+      })
+      .finally(() => {
+        reading = null;
+      });
+    return reading;
+  };
+}
+
 /** jose's error codes in words a caller can act on (its own messages name header parameters). */
 function whyInvalid(error: unknown): string {
-  const { code, claim, message } = error as { code?: string; claim?: string; message?: string };
+  const { code, claim, reason, message } = error as {
+    code?: string;
+    claim?: string;
+    reason?: string;
+    message?: string;
+  };
   switch (code) {
     case "ERR_JWT_EXPIRED":
       return "the token has expired";
     case "ERR_JWT_CLAIM_VALIDATION_FAILED":
+      if (reason === "missing" && claim === "exp")
+        return "the token has no exp claim (every token must expire)";
+      if (reason === "missing") return `the token has no "${claim}" claim`;
       if (claim === "iss") return "the token was issued by an issuer this service does not trust";
       if (claim === "aud") return "the token is meant for another audience";
       if (claim === "nbf") return "the token is not valid yet";
@@ -107,19 +155,33 @@ const VERIFIED_TOKENS_MAX = 10_000;
  * token through the gateway and each subgraph it reaches, and a client sends the same token all
  * day: an ES256 check per hop was a twentieth of each process's CPU, so a token already verified
  * is remembered (by its exact text, signature included) until it expires or the TTL passes.
+ *
+ * A token is accepted only when it carries `exp` and `iat`, lives no longer than
+ * TOKEN_MAX_LIFETIME_SECONDS, was not issued in the future (beyond TOKEN_CLOCK_SKEW_SECONDS),
+ * names one of the three roles, and its agency is registered and active (checked on every
+ * request, remembered token or not).
  */
 export async function createTokenVerifier(
   config: Config,
+  agencies: AgencyRegistry,
   options: { now?: () => number } = {},
 ): Promise<TokenVerifier> {
   const devKeys = config.JWKS_URL ? undefined : await loadDevKeys(config.DEV_KEYS_DIR);
   const keys = keySource(config, devKeys);
   const now = options.now ?? Date.now;
   const verified = new Map<string, { caller: Caller; until: number }>();
+  const registered = async (caller: Caller): Promise<Caller> => {
+    if (!(await agencies()).has(caller.agencyId)) {
+      throw new AuthenticationError(
+        `invalid token: the agency "${caller.agencyId}" is not a registered, active partner agency`,
+      );
+    }
+    return caller;
+  };
   return async (token: string) => {
     const at = now();
     const known = verified.get(token);
-    if (known && at < known.until) return known.caller;
+    if (known && at < known.until) return registered(known.caller);
     if (known) verified.delete(token);
     let payload;
     try {
@@ -127,10 +189,21 @@ export async function createTokenVerifier(
         issuer: config.JWT_ISSUER,
         audience: config.JWT_AUDIENCE,
         algorithms: [ALGORITHM, "RS256", "EdDSA"],
+        requiredClaims: ["exp", "iat"],
         currentDate: new Date(at),
       }));
     } catch (error) {
       throw new AuthenticationError(`invalid token: ${whyInvalid(error)}`);
+    }
+    // jose has checked both are numbers and that exp has not passed.
+    const exp = payload.exp!;
+    const iat = payload.iat!;
+    if (iat * 1000 > at + TOKEN_CLOCK_SKEW_SECONDS * 1000)
+      throw new AuthenticationError("invalid token: it was issued in the future (iat)");
+    if (exp - iat > config.TOKEN_MAX_LIFETIME_SECONDS) {
+      throw new AuthenticationError(
+        `invalid token: it lives longer than the ${config.TOKEN_MAX_LIFETIME_SECONDS} seconds allowed (exp − iat)`,
+      );
     }
     const { sub, agency, role } = payload as { sub?: unknown; agency?: unknown; role?: unknown };
     if (typeof sub !== "string" || !sub) throw new AuthenticationError("invalid token: no sub claim");
@@ -141,11 +214,9 @@ export async function createTokenVerifier(
         "invalid token: role must be PRACTITIONER, ANALYST or DATA_SHARING_OFFICER",
       );
     }
-    const caller: Caller = { userId: sub, agencyId: agency, role: role as Role };
-    // jose has checked exp when present; a token without one is still re-verified every TTL.
-    const expires = typeof payload.exp === "number" ? payload.exp * 1000 : Infinity;
+    const caller = await registered({ userId: sub, agencyId: agency, role: role as Role });
     if (verified.size >= VERIFIED_TOKENS_MAX) verified.delete(verified.keys().next().value!);
-    verified.set(token, { caller, until: Math.min(expires, at + VERIFIED_TOKEN_TTL_MS) });
+    verified.set(token, { caller, until: Math.min(exp * 1000, at + VERIFIED_TOKEN_TTL_MS) });
     return caller;
   };
 }
@@ -161,7 +232,7 @@ export async function issueDevToken(
   }
   const keys = await loadDevKeys(config.DEV_KEYS_DIR);
   const key = await importJWK(keys.privateJwk, ALGORITHM);
-  return new SignJWT({ agency: caller.agencyId, role: caller.role })
+  const token = await new SignJWT({ agency: caller.agencyId, role: caller.role })
     .setProtectedHeader({ alg: ALGORITHM, kid: keys.privateJwk.kid })
     .setSubject(caller.userId)
     .setIssuer(config.JWT_ISSUER)
@@ -169,4 +240,12 @@ export async function issueDevToken(
     .setIssuedAt()
     .setExpirationTime(options.expiresIn ?? "8h")
     .sign(key);
+  // A token every service would refuse is no use to anyone: say so now.
+  const { exp, iat } = decodeJwt(token);
+  if (exp! - iat! > config.TOKEN_MAX_LIFETIME_SECONDS || exp! <= iat!) {
+    throw new AuthenticationError(
+      `a token must expire within TOKEN_MAX_LIFETIME_SECONDS (${config.TOKEN_MAX_LIFETIME_SECONDS} s) of being issued`,
+    );
+  }
+  return token;
 }

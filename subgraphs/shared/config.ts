@@ -55,6 +55,13 @@ const schema = z.object({
   JWKS_URL: url.optional(),
   JWT_ISSUER: z.string().default("partnership-graph-dev"),
   JWT_AUDIENCE: z.string().default("partnership-graph"),
+  /** Longest a token may live (exp − iat), in seconds: 12 hours, a working day and a bit. */
+  TOKEN_MAX_LIFETIME_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(7 * 24 * 3600)
+    .default(12 * 3600),
   /** Development key pair, generated on first use. */
   DEV_KEYS_DIR: z.string().default(".dev-keys"),
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),

@@ -2,6 +2,7 @@ import { createTokenVerifier } from "./auth";
 import { loadConfig, type Config } from "./config";
 import { Pool } from "pg";
 import { governancePolicyStore } from "./access/policy-store";
+import { governanceAgencyRegistry } from "../governance/registry";
 import { openStore, Sql } from "./database";
 import { log } from "./logger";
 import { createSubgraphServer, type SubgraphDefinition } from "./subgraph";
@@ -38,7 +39,7 @@ export async function startSubgraph<L>(
   const server = await createSubgraphServer(definition, {
     config,
     store,
-    verify: await createTokenVerifier(config),
+    verify: await createTokenVerifier(config, governanceAgencyRegistry(policySql)),
     policy: governancePolicyStore(policySql),
     policySql,
   });

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { Kind, parse, type OperationDefinitionNode, type SelectionSetNode } from "graphql";
 import { createGatewayServer } from "../../gateway/server";
 import { createTokenVerifier } from "../../subgraphs/shared/auth";
+import { governanceAgencyRegistry } from "../../subgraphs/governance/registry";
 import { SUBGRAPH_NAMES, type SubgraphName } from "../../subgraphs/shared/config";
 import { CASE_NEIGHBOURHOODS } from "../../subgraphs/shared/demo/world";
 import type { RunningService } from "../../subgraphs/shared/http";
@@ -295,7 +296,7 @@ describe("a slow subgraph", () => {
     const config = testConfig({ SUBGRAPH_TIMEOUT_MS: String(TIMEOUT_MS) });
     const server = await createGatewayServer({
       config,
-      verify: await createTokenVerifier(config),
+      verify: await createTokenVerifier(config, governanceAgencyRegistry(fed.stores.governance.sql)),
       supergraphSdl: await supergraphFromCode(),
       subgraphUrls: urls,
     });
@@ -466,7 +467,7 @@ describe("in production", () => {
     const gateway = await (
       await createGatewayServer({
         config,
-        verify: await createTokenVerifier(config),
+        verify: await createTokenVerifier(config, governanceAgencyRegistry(prod.stores.governance.sql)),
         supergraphSdl: await supergraphFromCode(),
         subgraphUrls: urls,
       })

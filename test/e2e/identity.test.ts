@@ -12,6 +12,7 @@ import {
 } from "jose";
 import { AuthenticationError, createTokenVerifier, loadDevKeys } from "../../subgraphs/shared/auth";
 import { SUBGRAPH_NAMES } from "../../subgraphs/shared/config";
+import { governanceAgencyRegistry } from "../../subgraphs/governance/registry";
 import { startTestFederation, type TestFederation } from "../support/federation";
 import { testConfig, tokenFor } from "../support/graphql";
 import { identityEnv, startIdentityProvider, type TestIdentityProvider } from "../support/jwks";
@@ -23,8 +24,18 @@ const QUERY = `{ incidents(filter: { lsoaCodes: ["E01032739"], fromMonth: "2019-
 let fed: TestFederation;
 beforeAll(async () => {
   fed = await startTestFederation();
+  // An agency that has left the partnership: registered, no longer active (added before any
+  // request, so every process's registry reads it as it is).
+  await fed.stores.governance.sql.exec(
+    `INSERT INTO agencies (id, name, kind, contact, active)
+     VALUES ('probation', 'Probation Service (left the partnership)', 'PROBATION', 'dso@probation.example', false)
+     ON CONFLICT (id) DO NOTHING`,
+  );
 }, 180_000);
 afterAll(() => fed?.stop());
+
+/** The registered agencies as the federation's governance store lists them. */
+const registry = () => governanceAgencyRegistry(fed.stores.governance.sql);
 
 interface Reply {
   status: number;
@@ -61,7 +72,7 @@ async function devToken(
 describe("a verified token is remembered, never past what it proves", () => {
   it("stops accepting a remembered token the moment it expires", async () => {
     let clock = Date.now();
-    const verify = await createTokenVerifier(config, { now: () => clock });
+    const verify = await createTokenVerifier(config, registry(), { now: () => clock });
     const token = await devToken({}, { expiresAt: Math.floor(clock / 1000) + 30 });
     await expect(verify(token)).resolves.toEqual({
       userId: "pc.smith",
@@ -75,7 +86,7 @@ describe("a verified token is remembered, never past what it proves", () => {
   });
 
   it("remembers a token by its exact text: a changed signature or claim is checked and refused", async () => {
-    const verify = await createTokenVerifier(config);
+    const verify = await createTokenVerifier(config, registry());
     const token = await devToken({});
     await verify(token);
     const [header, payload, signature] = token.split(".");
@@ -166,6 +177,96 @@ describe("the gateway refuses a bad token with 401 before planning", () => {
   });
 });
 
+/** A token signed with the development key, with exactly these claims (no defaults for iat/exp). */
+async function rawDevToken(claims: JWTPayload): Promise<string> {
+  const keys = await loadDevKeys(config.DEV_KEYS_DIR);
+  const key = await importJWK(keys.privateJwk, "ES256");
+  return new SignJWT({
+    sub: "pc.smith",
+    iss: config.JWT_ISSUER,
+    aud: config.JWT_AUDIENCE,
+    agency: "police",
+    role: "PRACTITIONER",
+    ...claims,
+  })
+    .setProtectedHeader({ alg: "ES256", kid: keys.privateJwk.kid })
+    .sign(key);
+}
+
+describe("identity accepted too freely (issue 9): refused with 401 at the gateway and at every subgraph", () => {
+  const nowSeconds = () => Math.floor(Date.now() / 1000);
+  const cases: [string, () => Promise<string>, RegExp][] = [
+    ["no exp", () => rawDevToken({ iat: nowSeconds() }), /no exp claim/],
+    ["no iat", () => rawDevToken({ exp: nowSeconds() + 300 }), /no "iat" claim/],
+    [
+      "a ten-year exp",
+      () => rawDevToken({ iat: nowSeconds(), exp: nowSeconds() + 10 * 365 * 86_400 }),
+      /lives longer than the 43200 seconds allowed/,
+    ],
+    [
+      "12 hours and a minute",
+      () => rawDevToken({ iat: nowSeconds(), exp: nowSeconds() + 12 * 3600 + 60 }),
+      /lives longer than/,
+    ],
+    [
+      "an iat ten minutes in the future",
+      () => rawDevToken({ iat: nowSeconds() + 600, exp: nowSeconds() + 900 }),
+      /issued in the future/,
+    ],
+    [
+      "an unregistered agency (acme)",
+      () => devToken({ agency: "acme" }),
+      /agency "acme" is not a registered, active partner agency/,
+    ],
+    [
+      "an agency no longer active (probation)",
+      () => devToken({ agency: "probation" }),
+      /agency "probation" is not a registered, active partner agency/,
+    ],
+    ["an unknown role", () => devToken({ role: "SUPERUSER" }), /role must be PRACTITIONER/],
+  ];
+
+  it.each(cases)("the gateway refuses %s, before any subgraph is asked", async (_name, token, message) => {
+    const before = { data: fed.statements(), policy: fed.policyStatements() };
+    const reply = await post(fed.gatewayUrl, `Bearer ${await token()}`);
+    expect(reply.status).toBe(401);
+    expect(reply.body.data).toBeUndefined();
+    expect(reply.body.errors).toEqual([
+      expect.objectContaining({
+        message: expect.stringMatching(message),
+        extensions: expect.objectContaining({ code: "UNAUTHENTICATED" }),
+      }),
+    ]);
+    expect({ data: fed.statements(), policy: fed.policyStatements() }).toEqual(before);
+  });
+
+  it.each(cases)("every subgraph called directly refuses %s", async (_name, token, message) => {
+    const bearer = `Bearer ${await token()}`;
+    for (const name of SUBGRAPH_NAMES) {
+      const reply = await post(fed.federation.subgraphs[name].url, bearer, "{ __typename }");
+      expect({ name, status: reply.status }).toEqual({ name, status: 401 });
+      expect(reply.body.errors?.[0].message).toMatch(message);
+    }
+  });
+
+  it("a token of 12 hours, issued by a clock a little ahead (30 s), is accepted", async () => {
+    const iat = nowSeconds() + 30;
+    const reply = await post(fed.gatewayUrl, `Bearer ${await rawDevToken({ iat, exp: iat + 12 * 3600 })}`);
+    expect(reply.status).toBe(200);
+    expect(reply.body.errors).toBeUndefined();
+  });
+
+  it("an acme token writes no audit row, so a DSO's disclosures still read", async () => {
+    const auditRows = () =>
+      fed.stores.governance.sql.one<{ n: string }>(
+        `SELECT count(*) AS n FROM audit_log WHERE agency_id = 'acme'`,
+      );
+    const person = `{ person(id: "per-000002") { id displayName } }`;
+    await post(fed.gatewayUrl, `Bearer ${await devToken({ agency: "acme" })}`, person);
+    expect(Number((await auditRows())!.n)).toBe(0);
+  });
+});
+
 describe("each subgraph called directly", () => {
   it.each([...SUBGRAPH_NAMES])("%s refuses a request without a token with 401", async (name) => {
     const reply = await post(fed.federation.subgraphs[name].url, null, "{ __typename }");
@@ -221,9 +322,28 @@ describe("npm run token", () => {
       audience: config.JWT_AUDIENCE,
     });
     expect(payload).toMatchObject({ sub: "pc.smith", agency: "police", role: "PRACTITIONER" });
+    // It expires, within the 12 hours allowed, and says when it was issued.
+    expect(payload.exp! - payload.iat!).toBe(8 * 3600);
+    expect(Math.abs(payload.iat! - Date.now() / 1000)).toBeLessThan(60);
     // And the gateway takes it.
     const reply = await post(fed.gatewayUrl, `Bearer ${result.stdout.trim()}`);
     expect(reply.status).toBe(200);
+  }, 30_000);
+
+  it("refuses to issue a token longer-lived than the services accept", async () => {
+    const result = await runToken([
+      "--agency",
+      "police",
+      "--role",
+      "ANALYST",
+      "--user",
+      "a.n",
+      "--expires",
+      "13h",
+    ]);
+    expect(result.code).not.toBe(0);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toMatch(/must expire within TOKEN_MAX_LIFETIME_SECONDS \(43200 s\)/);
   }, 30_000);
 
   it("rejects a bad role with a usage message and a non-zero exit", async () => {
@@ -284,7 +404,10 @@ describe("production verification against a JWKS URL", () => {
   it("refuses every token while the JWKS cannot be fetched, without naming its address", async () => {
     const down = await startIdentityProvider();
     await down.stop();
-    const verify = await createTokenVerifier(testConfig({ NODE_ENV: "production", ...identityEnv(down) }));
+    const verify = await createTokenVerifier(
+      testConfig({ NODE_ENV: "production", ...identityEnv(down) }),
+      registry(),
+    );
     const attempt = verify(await down.sign());
     await expect(attempt).rejects.toThrow(AuthenticationError);
     await expect(attempt).rejects.toThrow("invalid token: the identity provider's keys could not be fetched");

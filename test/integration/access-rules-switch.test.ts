@@ -5,6 +5,8 @@ import { importPoliceUkFiles } from "../../subgraphs/police/importer";
 import { police } from "../../subgraphs/police/server";
 import { governancePolicyStore } from "../../subgraphs/shared/access/policy-store";
 import { createTokenVerifier } from "../../subgraphs/shared/auth";
+import { governanceAgencyRegistry } from "../../subgraphs/governance/registry";
+import { registerDemoAgencies } from "../support/subgraph";
 import { ConfigError, loadConfig } from "../../subgraphs/shared/config";
 import { openStore, Sql, type SubgraphStore } from "../../subgraphs/shared/database";
 import type { RunningService } from "../../subgraphs/shared/http";
@@ -68,6 +70,7 @@ describe("a subgraph with ACCESS_RULES=off", () => {
     store = await openStore(police, uniqueDatabaseUrl("police"), { poolSize: 4 });
     policyStore = await openStore(governance, uniqueDatabaseUrl("policy"), { poolSize: 2 });
     await importPoliceUkFiles(store.sql, [join(ROOT, "data", "police-uk")]);
+    await registerDemoAgencies(policyStore.sql);
     // Both switch positions over the same stores, so only the switch differs.
     for (const rules of ["on", "off"] as const) {
       const config = testConfig({ ACCESS_RULES: rules });
@@ -75,7 +78,7 @@ describe("a subgraph with ACCESS_RULES=off", () => {
       const server = await createSubgraphServer(police, {
         config,
         store,
-        verify: await createTokenVerifier(config),
+        verify: await createTokenVerifier(config, governanceAgencyRegistry(policySql)),
         policy: governancePolicyStore(policySql),
         policySql,
       });

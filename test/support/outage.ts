@@ -2,6 +2,7 @@ import { Client } from "pg";
 import { SUBGRAPHS } from "../../subgraphs";
 import { governancePolicyStore } from "../../subgraphs/shared/access/policy-store";
 import { createTokenVerifier } from "../../subgraphs/shared/auth";
+import { governanceAgencyRegistry } from "../../subgraphs/governance/registry";
 import type { SubgraphName } from "../../subgraphs/shared/config";
 import { Sql, type SubgraphStore } from "../../subgraphs/shared/database";
 import { createSubgraphServer } from "../../subgraphs/shared/subgraph";
@@ -26,7 +27,10 @@ export async function restartSubgraph(fed: TestFederation, name: SubgraphName): 
   const server = await createSubgraphServer(SUBGRAPHS[name], {
     config,
     store: fed.stores[name],
-    verify: await createTokenVerifier(config),
+    verify: await createTokenVerifier(
+      config,
+      governanceAgencyRegistry(new Sql(fed.stores.governance.sql.pool)),
+    ),
     policy: governancePolicyStore(new Sql(fed.stores.governance.sql.pool)),
   });
   // Replaces the stopped one, so the federation's stop() stops this one.

@@ -1,11 +1,20 @@
 import { governance } from "../../subgraphs/governance/server";
 import { governancePolicyStore } from "../../subgraphs/shared/access/policy-store";
 import { createTokenVerifier } from "../../subgraphs/shared/auth";
+import { governanceAgencyRegistry } from "../../subgraphs/governance/registry";
+import { AgencyRepository } from "../../subgraphs/governance/repositories/agencies";
+import { Agency } from "../../subgraphs/governance/types";
+import { DEMO_AGENCIES } from "../../subgraphs/shared/demo/world";
 import { openStore, type Sql, type SubgraphStore } from "../../subgraphs/shared/database";
 import { createSubgraphServer, type SubgraphDefinition } from "../../subgraphs/shared/subgraph";
 import type { RunningService } from "../../subgraphs/shared/http";
 import { uniqueDatabaseUrl } from "./database";
 import { graphql, testConfig, type As } from "./graphql";
+
+/** Registers the demo's four agencies in a governance store (those already there are kept). */
+export async function registerDemoAgencies(sql: Sql): Promise<void> {
+  await new AgencyRepository(sql).insertMany(DEMO_AGENCIES.map((a) => Object.assign(new Agency(), a)));
+}
 
 export interface TestSubgraph {
   url: string;
@@ -43,10 +52,12 @@ export async function startTestSubgraph<L>(
       : await openStore(governance, uniqueDatabaseUrl("policy"), { poolSize: 2 });
   if (prepare) await prepare(store.sql);
   if (options.policy) await options.policy(policyStore.sql);
+  // Tokens are accepted only for registered agencies: the demo's, unless the test registered its own.
+  await registerDemoAgencies(policyStore.sql);
   const server = await createSubgraphServer(definition, {
     config,
     store,
-    verify: await createTokenVerifier(config),
+    verify: await createTokenVerifier(config, governanceAgencyRegistry(policyStore.sql)),
     policy: governancePolicyStore(policyStore.sql),
   });
   const running: RunningService = await server.listen(0);

@@ -13,6 +13,25 @@ export async function agencyOf(ctx: Context, id: string): Promise<Agency> {
   return agency;
 }
 
+/**
+ * The agency an audit record names. The audit keeps whatever a request was made as, and one odd
+ * row (an agency since removed, or one that should never have been served) must not make a
+ * DSO's whole `disclosures` page fail: an agency the registry does not know reads as unregistered.
+ */
+export async function auditedAgencyOf(ctx: Context, id: string): Promise<Agency> {
+  const agency = await ctx.loaders.agencyById.load(id);
+  return (
+    agency ??
+    Object.assign(new Agency(), {
+      id,
+      name: `unregistered agency "${id}"`,
+      kind: "UNREGISTERED",
+      contact: "",
+      active: false,
+    })
+  );
+}
+
 @Resolver(() => Agency)
 export class AgencyResolver {
   @Query(() => [Agency], { description: "Every partner agency, by id." })

@@ -17,7 +17,7 @@ import {
   Disclosure,
   DisclosureConnection,
 } from "../types";
-import { agencyOf, type Context } from "./agency.resolver";
+import { auditedAgencyOf, type Context } from "./agency.resolver";
 
 function toDisclosure(row: ChainRow): Disclosure {
   return Object.assign(new Disclosure(), {
@@ -78,7 +78,7 @@ export class DisclosureResolver {
 
   @FieldResolver(() => Agency, { description: "The agency that holds the data." })
   owner(@Root() disclosure: Disclosure, @Ctx() ctx: Context): Promise<Agency> {
-    return agencyOf(ctx, disclosure.ownerAgencyId);
+    return auditedAgencyOf(ctx, disclosure.ownerAgencyId);
   }
 
   @FieldResolver(() => Agreement, { nullable: true, description: "The agreement relied on." })
@@ -96,7 +96,7 @@ export class DisclosureResolver {
 export class ActorResolver {
   @FieldResolver(() => Agency, { description: "Their agency." })
   agency(@Root() actor: Actor, @Ctx() ctx: Context): Promise<Agency> {
-    return agencyOf(ctx, actor.agencyId);
+    return auditedAgencyOf(ctx, actor.agencyId);
   }
 }
 

@@ -6,7 +6,7 @@ import { notFound } from "../../shared/errors";
 import { actingFrom, requireDataSharingOfficer } from "../services/acting";
 import { reviewBreakGlass } from "../services/break-glass";
 import { Agency, BreakGlassEvent } from "../types";
-import { agencyOf, type Context } from "./agency.resolver";
+import { auditedAgencyOf, type Context } from "./agency.resolver";
 
 @Resolver(() => BreakGlassEvent)
 export class BreakGlassResolver {
@@ -52,6 +52,6 @@ export class BreakGlassResolver {
 
   @FieldResolver(() => Agency, { description: "The agency whose data it was." })
   ownerAgency(@Root() event: BreakGlassEvent, @Ctx() ctx: Context): Promise<Agency> {
-    return agencyOf(ctx, event.ownerAgencyId);
+    return auditedAgencyOf(ctx, event.ownerAgencyId);
   }
 }
