@@ -3,7 +3,7 @@ import { chainRecords } from "../../subgraphs/shared/access/audit-chain";
 import { calendarDate } from "../../subgraphs/shared/access/decision";
 import { Sql } from "../../subgraphs/shared/database";
 import { demoPeople } from "../../subgraphs/shared/demo/world";
-import { Role } from "../../subgraphs/shared/enums";
+import { ConsentGiver, DataCategory, Purpose, Role } from "../../subgraphs/shared/enums";
 import { loadAccessFacts } from "../../subgraphs/governance/repositories/access-facts";
 import { agreementFacts, AgreementRepository } from "../../subgraphs/governance/repositories/agreements";
 import { consentFacts, ConsentRepository } from "../../subgraphs/governance/repositories/consents";
@@ -281,7 +281,13 @@ describe("consents", () => {
       givenBy: "SELF",
       expiresAt: null,
     });
-    expect(await count("consents", "id = $1 AND recorded_by_agency_id = 'youth'", [id])).toBe(1);
+    expect(
+      await count(
+        "consents",
+        "id = $1 AND recorded_by_agency_id = 'youth' AND provider_agency_id = 'youth'",
+        [id],
+      ),
+    ).toBe(1);
     expect(await count("audit_log", "kind = 'CONSENT_CHANGE' AND consent_id = $1", [id])).toBe(1);
 
     const listed = await sub.query<{ _entities: { consents: { id: string; status: string }[] }[] }>(
@@ -362,25 +368,24 @@ describe("consents", () => {
     expect(byParent.errors).toBeUndefined();
   });
 
-  test("someone the index does not know: SELF needs a date of birth, which then decides", async () => {
-    const stranger = consentInput({ personId: "per-999999" });
-    const unknown = await sub.query(RECORD_CONSENT, { input: stranger }, dso("youth"));
-    expect(firstError(unknown.errors)).toMatchObject({
-      code: "BAD_USER_INPUT",
-      argument: "input.dateOfBirth",
-    });
-    const child = await sub.query(
-      RECORD_CONSENT,
-      { input: { ...stranger, dateOfBirth: "2016-02-01" } },
-      dso("youth"),
-    );
-    expect(firstError(child.errors)).toMatchObject({ code: "BAD_USER_INPUT", argument: "input.givenBy" });
-    const adult = await sub.query(
-      RECORD_CONSENT,
-      { input: { ...stranger, dateOfBirth: "2000-02-01" } },
-      dso("youth"),
-    );
-    expect(adult.errors).toBeUndefined();
+  test("someone not in the people index: refused naming personId, nothing written", async () => {
+    const before = [await count("consents"), await count("audit_log")];
+    for (const dateOfBirth of [undefined, "2000-02-01"]) {
+      const unknown = await sub.query(
+        RECORD_CONSENT,
+        { input: consentInput({ personId: "per-999999", dateOfBirth }) },
+        dso("youth"),
+      );
+      expect(firstError(unknown.errors)).toMatchObject({
+        code: "BAD_USER_INPUT",
+        argument: "input.personId",
+      });
+      expect(unknown.errors![0].message).toMatch(/not in the partnership's people index/);
+    }
+    expect([await count("consents"), await count("audit_log")]).toEqual(before);
+  });
+
+  test("a date of birth given that contradicts the index is refused", async () => {
     const contradicting = await sub.query(
       RECORD_CONSENT,
       { input: consentInput({ dateOfBirth: "1950-01-01" }) },
@@ -390,6 +395,138 @@ describe("consents", () => {
       code: "BAD_USER_INPUT",
       argument: "input.dateOfBirth",
     });
+  });
+
+  test("someone in the index whose date of birth it does not know: SELF needs one, which then decides", async () => {
+    await sub.sql.exec(
+      `INSERT INTO person_dates_of_birth (person_id, date_of_birth) VALUES ('per-900001', NULL) ON CONFLICT DO NOTHING`,
+    );
+    const undated = consentInput({ personId: "per-900001" });
+    const unknown = await sub.query(RECORD_CONSENT, { input: undated }, dso("youth"));
+    expect(firstError(unknown.errors)).toMatchObject({
+      code: "BAD_USER_INPUT",
+      argument: "input.dateOfBirth",
+    });
+    const child = await sub.query(
+      RECORD_CONSENT,
+      { input: { ...undated, dateOfBirth: "2016-02-01" } },
+      dso("youth"),
+    );
+    expect(firstError(child.errors)).toMatchObject({ code: "BAD_USER_INPUT", argument: "input.givenBy" });
+    const adult = await sub.query(
+      RECORD_CONSENT,
+      { input: { ...undated, dateOfBirth: "2000-02-01" } },
+      dso("youth"),
+    );
+    expect(adult.errors).toBeUndefined();
+  });
+
+  test("a recipient cannot record a consent to itself; nor to an agency that is not registered", async () => {
+    const before = [await count("consents"), await count("audit_log")];
+    // Police would like youth's EDUCATION records for per-000005: only youth can record that consent.
+    const forItself = await sub.query(
+      RECORD_CONSENT,
+      { input: consentInput({ recipientAgencyId: "police" }) },
+      dso("police"),
+    );
+    expect(firstError(forItself.errors)).toMatchObject({
+      code: "BAD_USER_INPUT",
+      argument: "input.recipientAgencyId",
+    });
+    expect(forItself.errors![0].message).toMatch(/police cannot record one to itself/);
+    const toAcme = await sub.query(
+      RECORD_CONSENT,
+      { input: consentInput({ recipientAgencyId: "acme" }) },
+      dso("youth"),
+    );
+    expect(firstError(toAcme.errors)).toMatchObject({
+      code: "BAD_USER_INPUT",
+      argument: "input.recipientAgencyId",
+    });
+    expect([await count("consents"), await count("audit_log")]).toEqual(before);
+  });
+
+  test("an agency cannot record a consent about another agency's data (the issue's example)", async () => {
+    // A housing DSO records a consent for per-000512 to police for EDUCATION: youth services
+    // hold the enrolments, and housing shares no EDUCATION with police. Refused, nothing written.
+    const before = [await count("consents"), await count("audit_log")];
+    const refused = await sub.query(
+      RECORD_CONSENT,
+      {
+        input: consentInput({
+          personId: "per-000512",
+          givenBy: "PARENT_OR_GUARDIAN",
+          recipientAgencyId: "police",
+          purposes: ["SAFEGUARDING"],
+          categories: ["EDUCATION"],
+        }),
+      },
+      dso("housing"),
+    );
+    expect(firstError(refused.errors)).toMatchObject({
+      code: "BAD_USER_INPUT",
+      argument: "input.categories",
+    });
+    expect(refused.errors![0].message).toMatch(/no agreement has housing share EDUCATION with police/);
+    expect([await count("consents"), await count("audit_log")]).toEqual(before);
+  });
+
+  test("a consent of one provider, stored against another's data, still covers nothing of it", async () => {
+    // Even a consent in the store that names EDUCATION (say, one written before provenance) is
+    // housing's: police asking for youth's EDUCATION gets CONSENT_REQUIRED.
+    await new ConsentRepository(sub.sql).insertMany([
+      {
+        id: "con-test-housing-education",
+        personId: "per-000512",
+        recipientAgencyId: "police",
+        providerAgencyId: "housing",
+        purposes: [Purpose.SAFEGUARDING],
+        categories: [DataCategory.EDUCATION],
+        givenBy: ConsentGiver.PARENT_OR_GUARDIAN,
+        givenAt: new Date("2024-01-01T10:00:00Z"),
+        expiresAt: null,
+        evidenceRef: "TEST",
+        recordedByAgencyId: "housing",
+        recordedBy: "housing.dso",
+        recordedAt: new Date("2024-01-01T10:00:00Z"),
+      },
+    ]);
+    const explained = await sub.query<{
+      explainAccess: { decision: string; reason: string; consent: unknown };
+    }>(
+      EXPLAIN,
+      { personId: "per-000512", ownerAgencyId: "youth", category: "EDUCATION" },
+      practitioner("police", "SAFEGUARDING"),
+    );
+    expect(explained.data!.explainAccess).toMatchObject({
+      decision: "DENIED",
+      reason: "CONSENT_REQUIRED",
+      consent: null,
+    });
+  });
+
+  test("the provider or the recipient may end a consent; nobody else", async () => {
+    const recorded = await sub.query<{ recordConsent: { id: string } }>(
+      RECORD_CONSENT,
+      { input: consentInput({ personId: "per-000006", evidenceRef: "YS-CONSENT-TEST-END" }) },
+      dso("youth"),
+    );
+    const { id } = recorded.data!.recordConsent;
+    for (const outsider of ["police", "housing"]) {
+      const refused = await sub.query(WITHDRAW_CONSENT, { id }, dso(outsider));
+      expect(firstError(refused.errors)).toMatchObject({ code: "FORBIDDEN", reason: "ROLE_NOT_PERMITTED" });
+    }
+    const byProvider = await sub.query<{ withdrawConsent: { status: string } }>(
+      WITHDRAW_CONSENT,
+      { id },
+      dso("youth"),
+    );
+    expect(byProvider.data!.withdrawConsent.status).toBe("WITHDRAWN");
+    expect(
+      await count("audit_log", "kind = 'CONSENT_CHANGE' AND consent_id = $1 AND owner_agency_id = 'youth'", [
+        id,
+      ]),
+    ).toBe(2);
   });
 
   test("only data-sharing officers record, only the recording or receiving agency withdraws", async () => {
@@ -458,6 +595,44 @@ describe("disclosures", () => {
         basis: "CONSENT",
         consent: { id: "con-0002-2" },
         agreement: { id: "agr-youth-police" },
+      }),
+    ]);
+  });
+
+  test("an audit row naming an agency the registry does not know never breaks a DSO's disclosures", async () => {
+    // Before tokens were checked against the registry, an `acme` token was served and its rows
+    // made `disclosures` NOT_FOUND with data: null for every DSO. Such a row may still exist.
+    await AuditRepository.append(sub.sql, [
+      {
+        at: new Date("2024-11-01T10:00:00Z"),
+        userId: "mallory",
+        agencyId: "acme",
+        role: "PRACTITIONER",
+        purpose: "SAFEGUARDING",
+        operationName: "Person360",
+        requestId: "test-acme-1",
+        ownerAgencyId: "youth",
+        personIds: ["per-000020"],
+        categories: ["EDUCATION"],
+        recordIds: [],
+        decision: "DENIED",
+        reason: "NO_AGREEMENT",
+        basis: null,
+        agreementId: null,
+        consentId: null,
+        breakGlass: false,
+        justification: null,
+        kind: "DENIAL",
+        detail: null,
+      },
+    ]);
+    const res = await sub.query<Page>(DISCLOSURES, { personId: "per-000020" }, dso("youth"));
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.disclosures.edges.map((e) => e.node)).toEqual([
+      expect.objectContaining({
+        actor: { userId: "mallory", role: "PRACTITIONER", agency: { id: "acme" } },
+        owner: { id: "youth" },
+        decision: "DENIED",
       }),
     ]);
   });

@@ -45,6 +45,15 @@ export async function recordConsent(sql: Sql, acting: Acting, input: RecordConse
   if (!recipient?.active) throw badInput("input.recipientAgencyId", `unknown agency "${recipientAgencyId}"`);
 
   const consents = new ConsentRepository(sql);
+  const shared = await consents.categoriesShared(providerAgencyId, recipientAgencyId);
+  const notShared = categories.filter((c) => !shared.has(c));
+  if (notShared.length) {
+    throw badInput(
+      "input.categories",
+      `a consent covers only the recording agency's own data: no agreement has ${providerAgencyId} share ` +
+        `${notShared.join(", ")} with ${recipientAgencyId}`,
+    );
+  }
   const indexed = await consents.indexedPerson(personId);
   if (!indexed) throw badInput("input.personId", `"${personId}" is not in the partnership's people index`);
   const given = input.dateOfBirth ? input.dateOfBirth.toISOString().slice(0, 10) : null;
