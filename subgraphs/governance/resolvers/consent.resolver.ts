@@ -73,9 +73,7 @@ export class ConsentResolver {
     return agencyOf(ctx, consent.recipientAgencyId);
   }
 
-  @FieldResolver(() => Agency, {
-    description: "The agency that recorded it: the one that holds the data it covers (the provider).",
-  })
+  @FieldResolver(() => Agency, { description: "The agency that recorded it." })
   recordedByAgency(@Root() consent: Consent, @Ctx() ctx: Context): Promise<Agency> {
     return agencyOf(ctx, consent.recordedByAgencyId);
   }
