@@ -13,6 +13,9 @@ import {
 import { AuthenticationError, createTokenVerifier, loadDevKeys } from "../../subgraphs/shared/auth";
 import { SUBGRAPH_NAMES } from "../../subgraphs/shared/config";
 import { governanceAgencyRegistry } from "../../subgraphs/governance/registry";
+import { Sql } from "../../subgraphs/shared/database";
+import { Pool } from "pg";
+import { uniqueDatabaseUrl } from "../support/database";
 import { startTestFederation, type TestFederation } from "../support/federation";
 import { testConfig, tokenFor } from "../support/graphql";
 import { identityEnv, startIdentityProvider, type TestIdentityProvider } from "../support/jwks";
@@ -264,6 +267,48 @@ describe("identity accepted too freely (issue 9): refused with 401 at the gatewa
     const person = `{ person(id: "per-000002") { id displayName } }`;
     await post(fed.gatewayUrl, `Bearer ${await devToken({ agency: "acme" })}`, person);
     expect(Number((await auditRows())!.n)).toBe(0);
+  });
+});
+
+describe("the registry of agencies tokens are checked against", () => {
+  it("refuses an agency deactivated in governance once the kept list lapses, and accepts it again when reactivated", async () => {
+    let clock = Date.now();
+    const verify = await createTokenVerifier(
+      config,
+      governanceAgencyRegistry(fed.stores.governance.sql, { ttlMs: 30_000, now: () => clock }),
+      { now: () => clock },
+    );
+    const setActive = (active: boolean) =>
+      fed.stores.governance.sql.exec(`UPDATE agencies SET active = $1 WHERE id = 'probation'`, [active]);
+    try {
+      await setActive(true);
+      const token = await devToken({ agency: "probation" }, { expiresAt: Math.floor(clock / 1000) + 3600 });
+      await expect(verify(token)).resolves.toMatchObject({ agencyId: "probation" });
+      await setActive(false);
+      // Within the 30 s the list is kept, the change is not seen yet...
+      clock += 29_000;
+      await expect(verify(token)).resolves.toMatchObject({ agencyId: "probation" });
+      // ...and then it is, remembered token or not.
+      clock += 2_000;
+      await expect(verify(token)).rejects.toThrow(/"probation" is not a registered, active partner agency/);
+      await setActive(true);
+      clock += 31_000;
+      await expect(verify(token)).resolves.toMatchObject({ agencyId: "probation" });
+    } finally {
+      await setActive(false);
+    }
+  });
+
+  it("refuses every token when the registry cannot be read (fail closed)", async () => {
+    const pool = new Pool({ connectionString: uniqueDatabaseUrl("missing"), max: 1 });
+    try {
+      const verify = await createTokenVerifier(config, governanceAgencyRegistry(new Sql(pool)));
+      await expect(verify(await devToken({}))).rejects.toThrow(
+        new AuthenticationError("the registry of partner agencies could not be read"),
+      );
+    } finally {
+      await pool.end();
+    }
   });
 });
 
