@@ -29,7 +29,11 @@ async function serve(config: Config): Promise<void> {
   });
   const running = await gateway.listen(config.port("gateway"));
   log("info", "gateway listening", { url: running.url, worker: cluster.worker?.id ?? null });
-  const stop = () => void running.stop().then(() => process.exit(0));
+  const stop = () =>
+    void running
+      .stop()
+      .then(() => registryPool.end())
+      .then(() => process.exit(0));
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
 }

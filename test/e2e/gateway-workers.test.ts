@@ -32,7 +32,14 @@ async function startWorkers(workers: number): Promise<Gateway> {
   const port = await freePort();
   const child = spawn(process.execPath, ["-r", "@swc-node/register", join("gateway", "index.ts")], {
     cwd: ROOT,
-    env: { ...process.env, GATEWAY_WORKERS: String(workers), GATEWAY_PORT: String(port), LOG_LEVEL: "info" },
+    env: {
+      ...process.env,
+      // Where the registered agencies are read from (only when a token is checked: none is here).
+      DATABASE_URL: process.env.TEST_DATABASE_SERVER_URL,
+      GATEWAY_WORKERS: String(workers),
+      GATEWAY_PORT: String(port),
+      LOG_LEVEL: "info",
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
