@@ -127,10 +127,19 @@ export class AgreementRepository {
     return rows.map(toAgreement);
   }
 
-  /** Reads one agreement and locks it until the transaction ends (`sql` must be a transaction). */
+  /**
+   * Locks one agreement until the transaction ends (`sql` must be a transaction), then reads it.
+   * Two statements: a statement that waited for the lock still sees the rows of its own snapshot,
+   * taken before the other transaction committed (its approval, say); the read after the lock
+   * sees everything committed, so concurrent changes see each other instead of colliding.
+   */
   async lock(id: string): Promise<Agreement | null> {
+    const locked = await this.sql.one<{ id: string }>(`SELECT id FROM agreements WHERE id = $1 FOR UPDATE`, [
+      id,
+    ]);
+    if (!locked) return null;
     const row = await this.sql.one<AgreementRow>(
-      `SELECT ${AGREEMENT_COLUMNS} FROM agreements a WHERE a.id = $1 FOR UPDATE OF a`,
+      `SELECT ${AGREEMENT_COLUMNS} FROM agreements a WHERE a.id = $1`,
       [id],
     );
     return row ? toAgreement(row) : null;
