@@ -5,7 +5,6 @@ import {
   type GraphQLDataSourceProcessOptions,
 } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
-import { ApolloArmor } from "@escape.tech/graphql-armor";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { GraphQLError } from "graphql";
 import type { IncomingMessage } from "node:http";
@@ -14,6 +13,7 @@ import { SUBGRAPH_NAMES, type Config, type SubgraphName } from "../subgraphs/sha
 import { callerFrom, header, parseBreakGlass, parsePurpose, requestIdOf } from "../subgraphs/shared/context";
 import type { Purpose } from "../subgraphs/shared/enums";
 import { createHttpService, listen, type RunningService } from "../subgraphs/shared/http";
+import { operationDefences } from "../subgraphs/shared/limits";
 import { log } from "../subgraphs/shared/logger";
 import { formatErrorFor } from "../subgraphs/shared/subgraph";
 import { serveGraphiQL } from "./graphiql";
@@ -141,27 +141,18 @@ export async function createGatewayServer(options: GatewayOptions): Promise<Gate
     buildService: ({ name }) => new PartnerDataSource(name, { url: urls[name as SubgraphName], fetcher }),
   });
   const production = config.NODE_ENV === "production";
-  // Depth, alias and cost limits. Tokens are limited by the parser itself (armor's token plugin
-  // throws outside Apollo's parse error handling: a 500), and field suggestions are stripped by
-  // formatError, which sees every error (armor's mask misses enum values and variables).
-  const armor = new ApolloArmor({
-    maxDepth: { n: config.GATEWAY_MAX_DEPTH },
-    maxAliases: { n: config.GATEWAY_MAX_ALIASES },
-    maxTokens: { enabled: false },
-    costLimit: { maxCost: config.GATEWAY_MAX_COST },
-    maxDirectives: { n: 20 },
-    blockFieldSuggestion: { enabled: false },
-  }).protect();
+  // The same limits and checks as every subgraph enforces: one definition for all services.
+  const defences = operationDefences<GatewayContext>(config);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     introspection: !production,
     // Stacks only when asked for: FORBIDDEN and BAD_USER_INPUT answers read better without them.
     includeStacktraceInErrorResponses: config.NODE_ENV === "development" && config.LOG_LEVEL === "debug",
     formatError: formatErrorFor(config),
-    validationRules: armor.validationRules,
-    parseOptions: { maxTokens: config.GATEWAY_MAX_TOKENS },
+    validationRules: defences.validationRules,
+    parseOptions: defences.parseOptions,
     allowBatchedHttpRequests: false,
-    plugins: [...armor.plugins, ApolloServerPluginLandingPageDisabled()],
+    plugins: [...defences.plugins, ApolloServerPluginLandingPageDisabled()],
   });
   await apollo.start();
 
@@ -195,12 +186,13 @@ export async function createGatewayServer(options: GatewayOptions): Promise<Gate
       if (down.length) throw new Error(`subgraphs not ready: ${down.join(", ")}`);
     },
     route: production ? undefined : serveGraphiQL,
-    bodyLimitBytes: config.GATEWAY_BODY_LIMIT_BYTES,
+    bodyLimitBytes: defences.bodyLimitBytes,
   });
 
   return {
     async listen(port) {
-      const running = await listen("gateway", http, port);
+      // The public door: on every interface (subgraphs stay on HOST, loopback by default).
+      const running = await listen("gateway", http, port, "0.0.0.0");
       return {
         ...running,
         stop: async () => {

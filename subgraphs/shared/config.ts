@@ -37,6 +37,11 @@ const schema = z.object({
   /** Where `npm start` keeps the embedded PostgreSQL when no database URL is set. */
   EMBEDDED_PG_DIR: z.string().default(".data/postgres"),
   EMBEDDED_PG_PORT: port.default(54329),
+  /**
+   * The interface subgraphs listen on: loopback, so that only the gateway on the same machine
+   * reaches them. Containers (docker-compose, Kubernetes) set 0.0.0.0.
+   */
+  HOST: z.string().min(1).default("127.0.0.1"),
   GATEWAY_PORT: port.default(DEFAULT_PORTS.gateway),
   POLICE_PORT: port.default(DEFAULT_PORTS.police),
   COUNCIL_PORT: port.default(DEFAULT_PORTS.council),
@@ -65,7 +70,10 @@ const schema = z.object({
   /** Development key pair, generated on first use. */
   DEV_KEYS_DIR: z.string().default(".dev-keys"),
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
-  /** Operation limits at the gateway (graphql-armor): the contract's deepest operation is 10. */
+  /**
+   * Operation limits (graphql-armor) at the gateway and at every subgraph alike (shared/limits.ts):
+   * the contract's deepest operation is 10.
+   */
   GATEWAY_MAX_DEPTH: z.coerce.number().int().min(1).default(12),
   GATEWAY_MAX_ALIASES: z.coerce.number().int().min(0).default(15),
   GATEWAY_MAX_TOKENS: z.coerce.number().int().min(100).default(4000),

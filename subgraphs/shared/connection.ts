@@ -60,10 +60,21 @@ export interface PageRequest {
 }
 
 const CURSOR_PREFIX = "o:";
+/** Cursors carry a plain offset: digits only, no exponent, small enough for SQL's int. */
+const CURSOR = /^o:(0|[1-9][0-9]{0,8})$/;
 
 export function encodeCursor(offset: number): string {
   return Buffer.from(`${CURSOR_PREFIX}${offset}`).toString("base64url");
 }
+
+/** The offset a cursor this graph issued stands for, or null for anything else. */
+export function decodeCursor(cursor: string): number | null {
+  if (!/^[A-Za-z0-9_-]{1,16}={0,2}$/.test(cursor)) return null;
+  const match = CURSOR.exec(Buffer.from(cursor, "base64url").toString("utf8"));
+  return match ? Number(match[1]) : null;
+}
+
+export const CURSOR_PROBLEM = "is not a cursor this list issued";
 
 export function pageRequest(first: number | null | undefined, after: string | null | undefined): PageRequest {
   const limit = first ?? DEFAULT_PAGE_SIZE;
@@ -72,11 +83,8 @@ export function pageRequest(first: number | null | undefined, after: string | nu
   }
   let offset = 0;
   if (after) {
-    const decoded = Buffer.from(after, "base64url").toString("utf8");
-    const n = Number(decoded.slice(CURSOR_PREFIX.length));
-    if (!decoded.startsWith(CURSOR_PREFIX) || !Number.isInteger(n) || n < 0) {
-      throw badInput("after", "is not a cursor this list issued");
-    }
+    const n = decodeCursor(after);
+    if (n === null) throw badInput("after", CURSOR_PROBLEM);
     offset = n + 1;
   }
   return { offset, limit };

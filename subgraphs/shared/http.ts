@@ -152,12 +152,12 @@ export function createHttpService<Ctx extends BaseContext>(options: HttpServiceO
   });
 }
 
-/** Starts listening; port 0 picks a free port (tests). */
+/** Starts listening on `host` (loopback unless told otherwise); port 0 picks a free port (tests). */
 export async function listen(
   name: string,
   server: Server,
   port: number,
-  host = "0.0.0.0",
+  host = "127.0.0.1",
 ): Promise<RunningService> {
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

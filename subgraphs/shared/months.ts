@@ -2,9 +2,28 @@ import { badInput } from "./errors";
 
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
 
+/**
+ * The years a month or date given to the graph may fall in (records, due dates, validity). Anything
+ * outside is a mistake or a probe: refused before it reaches SQL, where year 1 or 10000 would not
+ * survive month arithmetic.
+ */
+export const EARLIEST_YEAR = 1900;
+export const LATEST_YEAR = 2999;
+export const EARLIEST_MONTH = `${EARLIEST_YEAR}-01`;
+export const LATEST_MONTH = `${LATEST_YEAR}-12`;
+
+/** Why `value` is not a month the graph accepts, or null when it is one. */
+export function monthProblem(value: string): string | null {
+  if (!MONTH.test(value)) return `expected a month as YYYY-MM, got "${value.slice(0, 20)}"`;
+  if (value < EARLIEST_MONTH || value > LATEST_MONTH)
+    return `must be between ${EARLIEST_MONTH} and ${LATEST_MONTH}, got "${value}"`;
+  return null;
+}
+
 /** Validates a YYYY-MM argument. */
 export function parseMonth(argument: string, value: string): string {
-  if (!MONTH.test(value)) throw badInput(argument, `expected a month as YYYY-MM, got "${value}"`);
+  const problem = monthProblem(value);
+  if (problem) throw badInput(argument, problem);
   return value;
 }
 

@@ -3,7 +3,9 @@ import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginInlineTraceDisabled,
 } from "@apollo/server/plugin/disabled";
+import { unwrapResolverError } from "@apollo/server/errors";
 import type { GraphQLFormattedError, GraphQLSchema } from "graphql";
+import { DatabaseError } from "pg";
 import type { NonEmptyArray } from "type-graphql";
 import { auditBeforeResponse, enforceAccess } from "./access/enforcement";
 import type { PolicyStore } from "./access/guard";
@@ -13,6 +15,7 @@ import { buildRequestContext, type RequestContext } from "./context";
 import type { Sql, StoreDefinition, SubgraphStore } from "./database";
 import { buildFederatedSchema, type FederatedSchemaOptions } from "./federation";
 import { createHttpService, listen, type RunningService } from "./http";
+import { operationDefences } from "./limits";
 import { log } from "./logger";
 
 /** Everything that makes one subgraph: the same shape for all six. */
@@ -56,6 +59,13 @@ export function subgraphSchema<L>(
   return schema;
 }
 
+/** An error PostgreSQL raised (pg's DatabaseError: a five-character SQLSTATE and a severity). */
+function isDatabaseError(error: unknown): error is DatabaseError {
+  if (error instanceof DatabaseError) return true;
+  const e = error as { code?: unknown; severity?: unknown } | null;
+  return typeof e?.code === "string" && /^[0-9A-Z]{5}$/.test(e.code) && typeof e.severity === "string";
+}
+
 /** graphql-js's "Did you mean ...?" hints, in validation and variable errors alike. */
 const SUGGESTION = /\s*Did you mean [^?]*\?/g;
 
@@ -64,7 +74,14 @@ const SUGGESTION = /\s*Did you mean [^?]*\?/g;
  * with introspection off); in production also hides internals: no stack, SQL or personal data.
  */
 export function formatErrorFor(config: Config) {
-  return (error: GraphQLFormattedError): GraphQLFormattedError => {
+  return (error: GraphQLFormattedError, raw?: unknown): GraphQLFormattedError => {
+    const cause = unwrapResolverError(raw);
+    if (isDatabaseError(cause)) {
+      // PostgreSQL's own words name tables, constraints and the values that failed (personal data
+      // among them): never sent, in development as in production. The log keeps them.
+      log("error", "database error", { sqlstate: cause.code, error: cause.message, path: error.path });
+      return { message: "internal error", path: error.path, extensions: { code: "INTERNAL_SERVER_ERROR" } };
+    }
     const message = error.message.replace(SUGGESTION, "");
     const formatted = message === error.message ? error : { ...error, message };
     if (config.NODE_ENV !== "production") return formatted;
@@ -120,13 +137,19 @@ export async function createSubgraphServer<L>(
       subgraph: definition.name,
     });
   const schema = await subgraphSchema(definition, { accessRules });
+  // The gateway's limits and checks, since a subgraph can be called directly with a valid token.
+  const defences = operationDefences<RequestContext<L>>(deps.config);
   const apollo = new ApolloServer<RequestContext<L>>({
     schema,
+    validationRules: defences.validationRules,
+    parseOptions: defences.parseOptions,
+    allowBatchedHttpRequests: false,
     // Inline tracing and cache hints cost work per request (cache control a hook per field) and
     // nothing here reads them: the partnership's answers are never cached.
     plugins: [
       ApolloServerPluginInlineTraceDisabled(),
       ApolloServerPluginCacheControlDisabled(),
+      ...defences.plugins,
       ...(accessRules ? [auditBeforeResponse()] : []),
     ],
     introspection: deps.config.NODE_ENV !== "production",
@@ -159,6 +182,7 @@ export async function createSubgraphServer<L>(
     ready: async () => {
       await deps.store.sql.pool.query("SELECT 1");
     },
+    bodyLimitBytes: defences.bodyLimitBytes,
     // Counters only (no labels, no histograms): reading them costs nothing per request.
     route: (req, res) => {
       if ((req.url ?? "/").split("?")[0] !== "/metrics") return false;
@@ -172,7 +196,7 @@ export async function createSubgraphServer<L>(
     schema,
     store: deps.store,
     async listen(port) {
-      const running = await listen(definition.name, http, port);
+      const running = await listen(definition.name, http, port, deps.config.HOST);
       return {
         ...running,
         stop: async () => {

@@ -1,0 +1,209 @@
+import type { ApolloServerPlugin, BaseContext } from "@apollo/server";
+import {
+  getArgumentValues,
+  getNamedType,
+  getNullableType,
+  getVariableValues,
+  GraphQLError,
+  isInputObjectType,
+  isInterfaceType,
+  isListType,
+  isObjectType,
+  Kind,
+  type FragmentDefinitionNode,
+  type GraphQLInputType,
+  type GraphQLNamedType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from "graphql";
+import { CURSOR_PROBLEM, decodeCursor } from "./connection";
+import { badInput } from "./errors";
+import { EARLIEST_YEAR, LATEST_YEAR, monthProblem } from "./months";
+
+/**
+ * One check for every argument of every field, in every service, before any resolver runs: no
+ * resolver has to remember it, and nothing malformed reaches SQL (where it would come back as
+ * PostgreSQL's own message). What it knows:
+ * - every string (String, ID, and the strings inside `_entities` representations): well-formed
+ *   Unicode, no NUL or other control character but tab and line breaks, bounded length;
+ * - every `ID`: the shape of the partnership's ids (letters, digits, `-`, `_`, `.`, `:`);
+ * - a String argument or input field whose name ends in `Month`: a month `YYYY-MM` within range;
+ * - a String argument named `after`: a cursor the graph issued;
+ * - every `Date` / `DateTime`: within the years records can have.
+ * A failure is `BAD_USER_INPUT` naming the argument (`filter.fromMonth`, `representations[0].id`).
+ */
+
+const MAX_ID_LENGTH = 128;
+const MAX_STRING_LENGTH = 20_000;
+const ID_SHAPE = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+/** Half a surrogate pair: not text, and PostgreSQL would store a replacement character instead. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+const DATE_SCALARS = new Set(["Date", "DateTime"]);
+
+function yearProblem(year: number): string | null {
+  return year >= EARLIEST_YEAR && year <= LATEST_YEAR
+    ? null
+    : `must fall between the years ${EARLIEST_YEAR} and ${LATEST_YEAR}`;
+}
+
+function stringProblem(value: string, max: number): string | null {
+  if (value.includes("\u0000")) return "must not contain a NUL character";
+  if (CONTROL.test(value)) return "must not contain control characters";
+  if (LONE_SURROGATE.test(value)) return "must be well-formed Unicode text";
+  if (value.length > max) return `must be at most ${max} characters`;
+  return null;
+}
+
+/** Why `value`, given for an input of `type` named `name`, is refused; null when it is fine. */
+function scalarProblem(value: unknown, type: GraphQLNamedType, name: string): string | null {
+  if (typeof value === "string") {
+    const text = stringProblem(value, type.name === "ID" ? MAX_ID_LENGTH : MAX_STRING_LENGTH);
+    if (text) return text;
+    // The gateway's Date and DateTime pass the text through (subgraphs parse it): the year here.
+    if (DATE_SCALARS.has(type.name)) {
+      const year = /^([+-]?\d+)-/.exec(value)?.[1];
+      return year === undefined ? null : yearProblem(Number(year));
+    }
+    if (type.name === "ID" && !ID_SHAPE.test(value)) return "is not an id";
+    if (type.name === "String" && name.endsWith("Month")) return monthProblem(value);
+    if (type.name === "String" && name === "after" && value !== "" && decodeCursor(value) === null)
+      return CURSOR_PROBLEM;
+    return null;
+  }
+  if (value instanceof Date) return yearProblem(value.getUTCFullYear());
+  // A scalar holding structure (`_Any`): every string in it obeys the string rules.
+  return anyProblem(value);
+}
+
+function anyProblem(value: unknown, depth = 0): string | null {
+  if (depth > 10) return "is nested too deeply";
+  if (typeof value === "string") return stringProblem(value, MAX_STRING_LENGTH);
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const problem = anyProblem(item, depth + 1);
+      if (problem) return problem;
+    }
+    return null;
+  }
+  if (value && typeof value === "object") {
+    for (const [key, item] of Object.entries(value)) {
+      const problem = stringProblem(key, MAX_ID_LENGTH) ?? anyProblem(item, depth + 1);
+      if (problem) return problem;
+    }
+  }
+  return null;
+}
+
+/** Throws BAD_USER_INPUT for the first value in `value` (of input `type`) that is refused. */
+function checkValue(value: unknown, type: GraphQLInputType, path: string, name: string): void {
+  if (value === null || value === undefined) return;
+  const nullable = getNullableType(type);
+  if (isListType(nullable)) {
+    if (!Array.isArray(value)) return checkValue(value, nullable.ofType, path, name);
+    value.forEach((item, i) => checkValue(item, nullable.ofType, `${path}[${i}]`, name));
+    return;
+  }
+  if (isInputObjectType(nullable)) {
+    const fields = nullable.getFields();
+    for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+      const field = fields[key];
+      if (field) checkValue(item, field.type, `${path}.${key}`, key);
+    }
+    return;
+  }
+  const problem = scalarProblem(value, nullable as GraphQLNamedType, name);
+  // `representations[0]` names the element; its strings are within it.
+  if (problem) throw badInput(path, problem);
+}
+
+/** Checks every argument of every field the operation selects, through fragments. */
+export function checkArguments(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  fragments: Record<string, FragmentDefinitionNode>,
+  variables: Record<string, unknown>,
+): void {
+  const seen = new Set<string>();
+  const walk = (set: SelectionSetNode, parent: GraphQLNamedType | undefined) => {
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.FIELD) {
+        if (!isObjectType(parent) && !isInterfaceType(parent)) continue;
+        const field = parent.getFields()[selection.name.value];
+        if (!field) continue;
+        if (field.args.length && selection.arguments?.length) {
+          const values = getArgumentValues(field, selection, variables);
+          for (const arg of field.args) checkValue(values[arg.name], arg.type, arg.name, arg.name);
+        }
+        if (selection.selectionSet) walk(selection.selectionSet, getNamedType(field.type));
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const on = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
+        walk(selection.selectionSet, on ?? undefined);
+      } else {
+        const name = selection.name.value;
+        const fragment = fragments[name];
+        if (seen.has(name) || !fragment) continue;
+        seen.add(name);
+        walk(fragment.selectionSet, schema.getType(fragment.typeCondition.name.value) ?? undefined);
+      }
+    }
+  };
+  walk(operation.selectionSet, schema.getRootType(operation.operation) ?? undefined);
+}
+
+/** A refusal before execution, as HTTP 400 (Apollo takes the status from `extensions.http`). */
+function badRequest(message: string, code: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, http: { status: 400 } } });
+}
+
+/**
+ * Refuses, with HTTP 400, what cannot be planned or run (no operation matching `operationName`,
+ * several operations and none named, a subscription or any root type the schema lacks), then
+ * checks every argument. Runs after validation and before execution, in every service.
+ */
+export function operationGuard<Ctx extends BaseContext>(): ApolloServerPlugin<Ctx> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, document, request, schema }) {
+          if (!operation) {
+            throw request.operationName
+              ? badRequest(
+                  `operationName: no operation named "${request.operationName.slice(0, 100)}" in the document`,
+                  "OPERATION_RESOLUTION_FAILURE",
+                )
+              : badRequest(
+                  "operationName: the document holds several operations; name the one to run",
+                  "OPERATION_RESOLUTION_FAILURE",
+                );
+          }
+          if (operation.operation === "subscription" || !schema.getRootType(operation.operation)) {
+            throw badRequest(`${operation.operation} operations are not served`, "BAD_REQUEST");
+          }
+          const coerced = getVariableValues(
+            schema,
+            operation.variableDefinitions ?? [],
+            request.variables ?? {},
+          );
+          // Variables that do not coerce are refused by execution (a 400 naming the variable).
+          if (coerced.errors) return;
+          const fragments: Record<string, FragmentDefinitionNode> = {};
+          for (const definition of document.definitions)
+            if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+          try {
+            checkArguments(schema, operation, fragments, coerced.coerced);
+          } catch (error) {
+            if (error instanceof GraphQLError && error.extensions.code === "BAD_USER_INPUT")
+              throw new GraphQLError(error.message, {
+                extensions: { ...error.extensions, http: { status: 400 } },
+              });
+            // Anything else (a missing required variable) is execution's to report.
+          }
+        },
+      };
+    },
+  };
+}
