@@ -49,7 +49,7 @@ const schema = z.object({
   HOUSING_PORT: port.default(DEFAULT_PORTS.housing),
   PARTNERSHIP_PORT: port.default(DEFAULT_PORTS.partnership),
   GOVERNANCE_PORT: port.default(DEFAULT_PORTS.governance),
-  /** Subgraph URLs the gateway calls; default to localhost on the ports above. */
+  /** Subgraph URLs the gateway calls; default to loopback (where subgraphs listen) on the ports above. */
   POLICE_URL: url.optional(),
   COUNCIL_URL: url.optional(),
   YOUTH_URL: url.optional(),
@@ -133,7 +133,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       return service === "gateway" ? values.GATEWAY_PORT : values[`${upper(service)}_PORT`];
     },
     subgraphUrl(subgraph) {
-      return values[`${upper(subgraph)}_URL`] ?? `http://localhost:${this.port(subgraph)}/graphql`;
+      return values[`${upper(subgraph)}_URL`] ?? `http://127.0.0.1:${this.port(subgraph)}/graphql`;
     },
   };
 }
