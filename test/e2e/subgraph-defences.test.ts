@@ -1,4 +1,5 @@
 import type { AddressInfo } from "node:net";
+import { governanceAgencyRegistry } from "../../subgraphs/governance/registry";
 import { governancePolicyStore } from "../../subgraphs/shared/access/policy-store";
 import { createTokenVerifier } from "../../subgraphs/shared/auth";
 import { SUBGRAPH_NAMES, type SubgraphName } from "../../subgraphs/shared/config";
@@ -121,7 +122,7 @@ describe("a subgraph called directly enforces the gateway's operation limits", (
     const server = await createSubgraphServer(policeSubgraph, {
       config,
       store: fed.stores.police,
-      verify: await createTokenVerifier(config),
+      verify: await createTokenVerifier(config, governanceAgencyRegistry(fed.stores.governance.sql)),
       policy: governancePolicyStore(fed.stores.governance.sql),
     });
     const running = await server.listen(0);
