@@ -1,11 +1,12 @@
 import "reflect-metadata";
+import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { SUPERGRAPH_FILE } from "../scripts/lib/federation";
 import { loadConfig, SUBGRAPH_NAMES, type Config } from "../subgraphs/shared/config";
-import type { SubgraphMetrics } from "../subgraphs/shared/subgraph";
+import { subgraphCounters, type SubgraphMetrics } from "../subgraphs/shared/subgraph";
 import { BENCH_SEED, prepareBenchDatabase, takeStatementStats, type BenchDatabase } from "./database";
 import { captureDirectCalls, type DirectCall } from "./direct";
 import { classifyBody, runLoad, type LoadResult } from "./load";
@@ -134,8 +135,15 @@ function serviceEnv(db: BenchDatabase): NodeJS.ProcessEnv {
     NO_COLOR: "1",
     DATABASE_URL: db.serverUrl,
     DATABASE_PREFIX: db.config.DATABASE_PREFIX,
+    // The harness reads every subgraph's counters from /metrics; the load must not be limited.
+    METRICS_TOKEN,
+    RATE_LIMITS: "off",
+    TRUSTED_DOCUMENTS: "off",
   };
 }
+
+/** Bearer token for the services' /metrics, new for each run. */
+const METRICS_TOKEN = randomBytes(24).toString("hex");
 
 const subgraphUrl = (base: number, index: number) => `http://127.0.0.1:${base + index}/graphql`;
 
@@ -243,9 +251,13 @@ async function startStack(db: BenchDatabase, rulesOnSdl: string, rulesOffSdl: st
 
 async function readMetrics(services: Service[]): Promise<SubgraphMetrics> {
   const all = await Promise.all(
-    services.map(
-      async (s) => (await (await fetch(`http://127.0.0.1:${s.port}/metrics`)).json()) as SubgraphMetrics,
-    ),
+    services.map(async (s) => {
+      const response = await fetch(`http://127.0.0.1:${s.port}/metrics`, {
+        headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+      });
+      if (!response.ok) throw new Error(`${s.name}: /metrics answered ${response.status}`);
+      return subgraphCounters(await response.text());
+    }),
   );
   return all.reduce(
     (sum, m) => ({

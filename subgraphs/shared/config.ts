@@ -86,6 +86,28 @@ const schema = z.object({
    * enforcement middleware and the audit. Refused in production.
    */
   ACCESS_RULES: z.enum(["on", "off"]).default("on"),
+  /**
+   * Bearer token Prometheus sends to scrape /metrics on every service; unset, /metrics is not
+   * served at all (404). Never open to anonymous callers.
+   */
+  METRICS_TOKEN: z.string().min(16, "at least 16 characters").optional(),
+  /** OpenTelemetry: traces are exported (OTLP over HTTP) only when an endpoint is set. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: url.optional(),
+  OTEL_SERVICE_NAME: z.string().optional(),
+  /**
+   * Which documents the gateway executes: "require" only those in the trusted-documents manifest,
+   * sent by id (the production default); "allow" those and any other (logged); "off" any
+   * (the default elsewhere, with automatic persisted queries).
+   */
+  TRUSTED_DOCUMENTS: z.enum(["off", "allow", "require"]).optional(),
+  /** The manifest `npm run trusted-documents` writes (part of `npm run build`). */
+  TRUSTED_DOCUMENTS_MANIFEST: z.string().default("dist/trusted-documents.json"),
+  /** Requests per minute at the gateway, per user and per agency; on by default in production. */
+  RATE_LIMITS: z.enum(["on", "off"]).optional(),
+  RATE_LIMIT_USER_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  RATE_LIMIT_AGENCY_PER_MINUTE: z.coerce.number().int().min(1).default(6000),
+  /** Rate-limit counters shared by every gateway replica; in the process's memory when unset. */
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, "a redis:// or rediss:// URL").optional(),
   SEED_SCALE: z.enum(["small", "large"]).default("small"),
   SEED: z.coerce.number().int().default(42),
 });
@@ -101,7 +123,9 @@ const validated = schema.superRefine((values, ctx) => {
   }
 });
 
-export type Config = z.infer<typeof schema> & {
+export type Config = Omit<z.infer<typeof schema>, "TRUSTED_DOCUMENTS" | "RATE_LIMITS"> & {
+  TRUSTED_DOCUMENTS: "off" | "allow" | "require";
+  RATE_LIMITS: "on" | "off";
   databaseUrl(subgraph: SubgraphName): string | undefined;
   port(service: SubgraphName | "gateway"): number;
   subgraphUrl(subgraph: SubgraphName): string;
@@ -121,8 +145,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError("Invalid configuration:\n  JWKS_URL: required in production");
   }
   const upper = (s: string) => s.toUpperCase() as Uppercase<SubgraphName>;
+  const production = values.NODE_ENV === "production";
   return {
     ...values,
+    TRUSTED_DOCUMENTS: values.TRUSTED_DOCUMENTS ?? (production ? "require" : "off"),
+    RATE_LIMITS: values.RATE_LIMITS ?? (production ? "on" : "off"),
     databaseUrl(subgraph) {
       const own = values[`${upper(subgraph)}_DATABASE_URL`];
       if (own) return own;

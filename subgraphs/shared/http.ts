@@ -1,7 +1,27 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { ApolloServer, HeaderMap, type BaseContext } from "@apollo/server";
-import { log } from "./logger";
+import { ApolloServer, HeaderMap, type ApolloServerPlugin, type BaseContext } from "@apollo/server";
+import type { Caller } from "./auth";
+import { requestIdOf } from "./context";
+import { log, requestLogFields, withRequestLog, type RequestLogFields } from "./logger";
+import { serveMetrics, type ServiceMetrics } from "./metrics";
+import { inServerSpan } from "./tracing";
+
+/** A GraphQL request as read from HTTP, before Apollo executes it. */
+export interface GraphQLHttpRequest {
+  method: string;
+  /** The parsed JSON body (POST). */
+  body: unknown;
+  /** The query string (GET), with its leading "?". */
+  search: string;
+}
+
+/** An answer given instead of executing the request (a refused document, say). */
+export interface HttpRefusal {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
 
 export interface HttpServiceOptions<Ctx extends BaseContext> {
   name: string;
@@ -16,8 +36,27 @@ export interface HttpServiceOptions<Ctx extends BaseContext> {
   /** Throws when the service cannot serve data (e.g. its database is down). */
   ready: () => Promise<void>;
   bodyLimitBytes?: number;
-  /** Extra routes (GraphiQL, metrics) answered before GraphQL; return true when handled. */
+  /** Extra routes (GraphiQL) answered before GraphQL; return true when handled. */
   route?: (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
+  /** Request durations by operation, and GET /metrics (for `metricsToken` bearers only). */
+  metrics?: ServiceMetrics;
+  metricsToken?: string;
+  /** Looks at (and may rewrite) a request before it is executed, or refuses it (trusted documents). */
+  admit?: (request: GraphQLHttpRequest) => GraphQLHttpRequest | HttpRefusal;
+}
+
+/** Notes the operation's name for the request's logs, span and metrics once Apollo has resolved it. */
+export function operationNamePlugin<Ctx extends BaseContext>(): ApolloServerPlugin<Ctx> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operationName }) {
+          const fields = requestLogFields();
+          if (fields) fields.operation = operationName ?? "(anonymous)";
+        },
+      };
+    },
+  };
 }
 
 export interface RunningService {
@@ -72,7 +111,16 @@ function sendJson(
  */
 export function createHttpService<Ctx extends BaseContext>(options: HttpServiceOptions<Ctx>): Server {
   const limit = options.bodyLimitBytes ?? 1_000_000;
-  return createServer(async (req, res) => {
+  return createServer((req, res) => {
+    // One id per request, given back on every answer and passed on to the subgraphs.
+    const requestId = requestIdOf(req.headers);
+    req.headers["x-request-id"] = requestId;
+    res.setHeader("x-request-id", requestId);
+    const fields: RequestLogFields = { requestId, service: options.name };
+    void withRequestLog(fields, () => handle(req, res, fields));
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse, fields: RequestLogFields): Promise<void> {
     const path = (req.url ?? "/").split("?")[0];
     try {
       if (path === "/health") return sendJson(res, 200, { status: "ok", service: options.name });
@@ -88,68 +136,106 @@ export function createHttpService<Ctx extends BaseContext>(options: HttpServiceO
           });
         }
       }
+      if (path === "/metrics" && options.metrics)
+        return await serveMetrics(options.metrics, options.metricsToken, req, res);
       if (options.route && (await options.route(req, res))) return;
       if (path !== "/graphql" && path !== "/") return sendJson(res, 404, { error: "not found" });
-
-      const headers = new HeaderMap();
-      for (const [key, value] of Object.entries(req.headers)) {
-        if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
-      }
-      let body: unknown = undefined;
-      if (req.method === "POST") {
-        const text = await readBody(req, limit);
+      const started = process.hrtime.bigint();
+      await inServerSpan(options.name, req.headers, async (span) => {
         try {
-          body = text ? JSON.parse(text) : {};
-        } catch {
-          return sendJson(res, 400, {
-            errors: [{ message: "request body is not valid JSON", extensions: { code: "BAD_REQUEST" } }],
+          await serveGraphQL(req, res);
+        } finally {
+          const operation = options.metrics?.operationLabel(fields.operation) ?? fields.operation ?? "(none)";
+          const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+          options.metrics?.requestSeconds.observe({ operation, status: String(res.statusCode) }, seconds);
+          span.updateName(`${options.name} ${fields.operation ?? "request"}`);
+          span.setAttributes({
+            "graphql.operation.name": fields.operation ?? "",
+            "http.response.status_code": res.statusCode,
           });
+          log("info", "request", { status: res.statusCode, durationMs: Math.round(seconds * 1000) });
         }
-      }
-      const httpGraphQLRequest = {
-        method: req.method ?? "GET",
-        headers,
-        search: new URL(req.url ?? "/", "http://localhost").search,
-        body,
-      };
-      let context: Ctx | undefined;
-      const execute = (attempt: number) =>
-        options.apollo.executeHTTPGraphQLRequest({
-          httpGraphQLRequest,
-          context: async () => (context = await options.context(req, attempt)),
-        });
-      let response = await execute(0);
-      if (context && options.runAgain?.(context)) response = await execute(1);
-      for (const [key, value] of response.headers) res.setHeader(key, value);
-      res.statusCode = response.status ?? 200;
-      if (response.body.kind === "complete") {
-        res.end(response.body.string);
-      } else {
-        for await (const chunk of response.body.asyncIterator) res.write(chunk);
-        res.end();
-      }
+      });
     } catch (error) {
-      if (error instanceof PayloadTooLarge) {
-        // The connection closes after the answer, so the unread rest of the body is never read.
-        return sendJson(
-          res,
-          413,
-          {
-            errors: [
-              { message: `request body exceeds ${limit} bytes`, extensions: { code: "PAYLOAD_TOO_LARGE" } },
-            ],
-          },
-          { connection: "close" },
-        );
-      }
-      log("error", "unhandled request error", { service: options.name, error: (error as Error).message });
-      if (!res.headersSent)
-        sendJson(res, 500, {
-          errors: [{ message: "internal error", extensions: { code: "INTERNAL_SERVER_ERROR" } }],
-        });
-      else res.end();
+      handleError(error, res);
     }
-  });
+  }
+
+  async function serveGraphQL(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
+    }
+    let body: unknown = undefined;
+    if (req.method === "POST") {
+      const text = await readBody(req, limit);
+      try {
+        body = text ? JSON.parse(text) : {};
+      } catch {
+        return sendJson(res, 400, {
+          errors: [{ message: "request body is not valid JSON", extensions: { code: "BAD_REQUEST" } }],
+        });
+      }
+    }
+    let request: GraphQLHttpRequest = {
+      method: req.method ?? "GET",
+      search: new URL(req.url ?? "/", "http://localhost").search,
+      body,
+    };
+    if (options.admit) {
+      const admitted = options.admit(request);
+      if ("status" in admitted) return sendJson(res, admitted.status, admitted.body, admitted.headers);
+      request = admitted;
+    }
+    const httpGraphQLRequest = { ...request, headers };
+    let context: Ctx | undefined;
+    const execute = (attempt: number) =>
+      options.apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest,
+        context: async () => {
+          context = await options.context(req, attempt);
+          const caller = (context as { caller?: Caller }).caller;
+          const fields = requestLogFields();
+          if (caller && fields) {
+            fields.agency = caller.agencyId;
+            fields.role = caller.role;
+          }
+          return context;
+        },
+      });
+    let response = await execute(0);
+    if (context && options.runAgain?.(context)) response = await execute(1);
+    for (const [key, value] of response.headers) res.setHeader(key, value);
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === "complete") {
+      res.end(response.body.string);
+    } else {
+      for await (const chunk of response.body.asyncIterator) res.write(chunk);
+      res.end();
+    }
+  }
+
+  function handleError(error: unknown, res: ServerResponse): void {
+    if (error instanceof PayloadTooLarge) {
+      // The connection closes after the answer, so the unread rest of the body is never read.
+      return sendJson(
+        res,
+        413,
+        {
+          errors: [
+            { message: `request body exceeds ${limit} bytes`, extensions: { code: "PAYLOAD_TOO_LARGE" } },
+          ],
+        },
+        { connection: "close" },
+      );
+    }
+    log("error", "unhandled request error", { service: options.name, error: (error as Error).message });
+    if (!res.headersSent)
+      sendJson(res, 500, {
+        errors: [{ message: "internal error", extensions: { code: "INTERNAL_SERVER_ERROR" } }],
+      });
+    else res.end();
+  }
 }
 
 /** Starts listening on `host` (loopback unless told otherwise); port 0 picks a free port (tests). */

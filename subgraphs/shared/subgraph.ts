@@ -14,9 +14,10 @@ import type { Config, SubgraphName } from "./config";
 import { buildRequestContext, type RequestContext } from "./context";
 import type { Sql, StoreDefinition, SubgraphStore } from "./database";
 import { buildFederatedSchema, type FederatedSchemaOptions } from "./federation";
-import { createHttpService, listen, type RunningService } from "./http";
+import { createHttpService, listen, operationNamePlugin, type RunningService } from "./http";
 import { operationDefences } from "./limits";
 import { log } from "./logger";
+import { parsePrometheusText, sampleSum, ServiceMetrics } from "./metrics";
 
 /** Everything that makes one subgraph: the same shape for all six. */
 export interface SubgraphDefinition<Loaders> extends StoreDefinition {
@@ -101,14 +102,30 @@ export function formatErrorFor(config: Config) {
   };
 }
 
-/** Cumulative counters a benchmark reads from GET /metrics to work out the cost per operation. */
+/**
+ * Counters a benchmark reads from GET /metrics (Prometheus text, see `subgraphCounters`) to work
+ * out the cost per operation.
+ */
 export interface SubgraphMetrics {
-  /** GraphQL requests served. */
+  /** GraphQL requests served (`graphql_requests_total`). */
   requests: number;
-  /** SQL statements on the subgraph's own store. */
+  /** SQL statements on the subgraph's own store (`sql_statements_total{store="own"}`). */
   statements: number;
-  /** SQL statements on the governance store (decisions, audit); 0 for governance, whose own store it is. */
+  /**
+   * SQL statements on the governance store (decisions, audit; `sql_statements_total{store="governance"}`);
+   * 0 for governance, whose own store it is.
+   */
   policyStatements: number;
+}
+
+/** The benchmark's counters out of a subgraph's Prometheus text. */
+export function subgraphCounters(prometheusText: string): SubgraphMetrics {
+  const samples = parsePrometheusText(prometheusText);
+  return {
+    requests: sampleSum(samples, "graphql_requests_total"),
+    statements: sampleSum(samples, "sql_statements_total", { store: "own" }),
+    policyStatements: sampleSum(samples, "sql_statements_total", { store: "governance" }),
+  };
 }
 
 export interface SubgraphServer {
@@ -150,6 +167,7 @@ export async function createSubgraphServer<L>(
       ApolloServerPluginInlineTraceDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       ...defences.plugins,
+      operationNamePlugin(),
       ...(accessRules ? [auditBeforeResponse()] : []),
     ],
     introspection: deps.config.NODE_ENV !== "production",
@@ -158,11 +176,28 @@ export async function createSubgraphServer<L>(
     formatError: formatErrorFor(deps.config),
   });
   await apollo.start();
+  // Counters only read at scrape time: nothing is added to a request's work but one increment.
   let requests = 0;
-  const metrics = (): SubgraphMetrics => ({
-    requests,
-    statements: deps.store.sql.statements,
-    policyStatements: deps.policySql && deps.policySql !== deps.store.sql ? deps.policySql.statements : 0,
+  const metrics = new ServiceMetrics(definition.name);
+  const governanceSql = deps.policySql && deps.policySql !== deps.store.sql ? deps.policySql : undefined;
+  metrics.mirrorCounter(
+    "graphql_requests_total",
+    "GraphQL requests executed (a rerun on fresh facts counts twice)",
+    () => requests,
+  );
+  metrics.mirrorCounter(
+    "sql_statements_total",
+    "SQL statements run, on the subgraph's own store and on governance's",
+    {
+      own: () => deps.store.sql.statements,
+      governance: () => governanceSql?.statements ?? 0,
+    },
+  );
+  metrics.poolGauge({
+    own: deps.store.sql.pool,
+    ...(governanceSql && governanceSql.pool !== deps.store.sql.pool
+      ? { governance: governanceSql.pool }
+      : {}),
   });
   const http = createHttpService({
     name: definition.name,
@@ -183,13 +218,8 @@ export async function createSubgraphServer<L>(
       await deps.store.sql.pool.query("SELECT 1");
     },
     bodyLimitBytes: defences.bodyLimitBytes,
-    // Counters only (no labels, no histograms): reading them costs nothing per request.
-    route: (req, res) => {
-      if ((req.url ?? "/").split("?")[0] !== "/metrics") return false;
-      res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" });
-      res.end(JSON.stringify(metrics()));
-      return true;
-    },
+    metrics,
+    metricsToken: deps.config.METRICS_TOKEN,
   });
   return {
     name: definition.name,

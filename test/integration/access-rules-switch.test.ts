@@ -10,7 +10,7 @@ import { registerDemoAgencies } from "../support/subgraph";
 import { ConfigError, loadConfig } from "../../subgraphs/shared/config";
 import { openStore, Sql, type SubgraphStore } from "../../subgraphs/shared/database";
 import type { RunningService } from "../../subgraphs/shared/http";
-import { createSubgraphServer, type SubgraphMetrics } from "../../subgraphs/shared/subgraph";
+import { createSubgraphServer, subgraphCounters } from "../../subgraphs/shared/subgraph";
 import { uniqueDatabaseUrl } from "../support/database";
 import { graphql, testConfig, type As } from "../support/graphql";
 
@@ -23,6 +23,7 @@ const INCIDENTS = `query($lsoa: String!) {
 }`;
 // Council has no agreement with police in this test's governance store: every incident is police's to withhold.
 const COUNCIL: As = { agency: "council", purpose: "CRIME_PREVENTION" };
+const METRICS_TOKEN = "metrics-token-for-tests";
 
 describe("ACCESS_RULES=off is refused in production", () => {
   test("loadConfig names the variable", () => {
@@ -73,7 +74,7 @@ describe("a subgraph with ACCESS_RULES=off", () => {
     await registerDemoAgencies(policyStore.sql);
     // Both switch positions over the same stores, so only the switch differs.
     for (const rules of ["on", "off"] as const) {
-      const config = testConfig({ ACCESS_RULES: rules });
+      const config = testConfig({ ACCESS_RULES: rules, METRICS_TOKEN });
       const policySql = new Sql(policyStore.sql.pool);
       const server = await createSubgraphServer(police, {
         config,
@@ -95,7 +96,13 @@ describe("a subgraph with ACCESS_RULES=off", () => {
   const auditRows = async () =>
     Number((await policyStore.sql.one<{ n: string }>("SELECT count(*) AS n FROM audit_log"))!.n);
   const metrics = async (rules: "on" | "off") =>
-    (await (await fetch(running[rules].url.replace(/\/graphql$/, "/metrics"))).json()) as SubgraphMetrics;
+    subgraphCounters(
+      await (
+        await fetch(running[rules].url.replace(/\/graphql$/, "/metrics"), {
+          headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+        })
+      ).text(),
+    );
   type Page = { incidents: { totalCount: number; edges: { node: { id: string } }[] } };
 
   test("returns another agency's data and writes no audit record", async () => {
