@@ -1,3 +1,4 @@
+import "../subgraphs/shared/telemetry-register";
 import "reflect-metadata";
 import cluster from "node:cluster";
 import { readFileSync } from "node:fs";
@@ -7,6 +8,7 @@ import { createTokenVerifier } from "../subgraphs/shared/auth";
 import { Sql } from "../subgraphs/shared/database";
 import { loadConfig, type Config } from "../subgraphs/shared/config";
 import { log } from "../subgraphs/shared/logger";
+import { stopTelemetry } from "../subgraphs/shared/telemetry";
 import { SUPERGRAPH_FILE } from "../scripts/lib/federation";
 import { createGatewayServer } from "./server";
 
@@ -33,6 +35,7 @@ async function serve(config: Config): Promise<void> {
     void running
       .stop()
       .then(() => registryPool.end())
+      .then(stopTelemetry)
       .then(() => process.exit(0));
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);

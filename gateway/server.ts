@@ -12,11 +12,21 @@ import type { Caller, TokenVerifier } from "../subgraphs/shared/auth";
 import { SUBGRAPH_NAMES, type Config, type SubgraphName } from "../subgraphs/shared/config";
 import { callerFrom, header, parseBreakGlass, parsePurpose, requestIdOf } from "../subgraphs/shared/context";
 import type { Purpose } from "../subgraphs/shared/enums";
-import { createHttpService, listen, type RunningService } from "../subgraphs/shared/http";
+import { Counter, Histogram } from "prom-client";
+import {
+  createHttpService,
+  listen,
+  operationNamePlugin,
+  type RunningService,
+} from "../subgraphs/shared/http";
 import { operationDefences } from "../subgraphs/shared/limits";
 import { log } from "../subgraphs/shared/logger";
+import { ServiceMetrics } from "../subgraphs/shared/metrics";
 import { formatErrorFor } from "../subgraphs/shared/subgraph";
+import { inClientSpan } from "../subgraphs/shared/tracing";
 import { serveGraphiQL } from "./graphiql";
+import { createRateLimits } from "./rate-limits";
+import { readManifest, trustedDocuments, type TrustedDocumentsManifest } from "./trusted-documents";
 
 /** What the gateway knows of a request: the verified caller and what it forwards. */
 export interface GatewayContext {
@@ -73,16 +83,36 @@ class PartnerDataSource extends RemoteGraphQLDataSource<GatewayContext> {
 /**
  * Node's fetch keeps connections alive; a timeout bounds a slow subgraph to its own fields.
  * The abort's DOMException has a read-only message, which the gateway tries to rewrite (and
- * would fail the whole request with a 500), so it is rethrown as a plain Error.
+ * would fail the whole request with a 500), so it is rethrown as a plain Error. Each call is a
+ * client span (its traceparent sent on) and is timed by subgraph and outcome.
  */
-function fetcherWithTimeout(timeoutMs: number): Fetcher {
+function fetcherWithTimeout(
+  subgraph: string,
+  timeoutMs: number,
+  seconds: Histogram<"subgraph" | "outcome">,
+): Fetcher {
   const timed = async (input: string, init?: RequestInit) => {
+    const headers = new Headers(init?.headers);
+    const stop = seconds.startTimer({ subgraph });
+    let outcome = "error";
     try {
-      return await fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+      const response = await inClientSpan(
+        `gateway fetch ${subgraph}`,
+        { "peer.service": subgraph },
+        headers,
+        () => fetch(input, { ...init, headers, signal: AbortSignal.timeout(timeoutMs) }),
+      );
+      outcome = String(response.status);
+      return response;
     } catch (error) {
       const name = (error as Error).name;
-      if (name === "TimeoutError" || name === "AbortError") throw new SubgraphTimeout(timeoutMs);
+      if (name === "TimeoutError" || name === "AbortError") {
+        outcome = "timeout";
+        throw new SubgraphTimeout(timeoutMs);
+      }
       throw error;
+    } finally {
+      stop({ outcome });
     }
   };
   return timed as unknown as Fetcher;
@@ -124,6 +154,8 @@ export interface GatewayOptions {
   /** Where each subgraph listens; defaults to the configured URLs. */
   subgraphUrls?: Partial<Record<SubgraphName, string>>;
   verify: TokenVerifier;
+  /** The trusted documents; read from TRUSTED_DOCUMENTS_MANIFEST when not given. */
+  trustedDocuments?: TrustedDocumentsManifest;
 }
 
 export interface GatewayServer {
@@ -135,11 +167,44 @@ export async function createGatewayServer(options: GatewayOptions): Promise<Gate
   const urls = Object.fromEntries(
     SUBGRAPH_NAMES.map((name) => [name, options.subgraphUrls?.[name] ?? config.subgraphUrl(name)]),
   ) as Record<SubgraphName, string>;
-  const fetcher = fetcherWithTimeout(config.SUBGRAPH_TIMEOUT_MS);
+  const metrics = new ServiceMetrics("gateway");
+  const fetchSeconds = new Histogram({
+    name: "gateway_subgraph_fetch_duration_seconds",
+    help: "Calls from the gateway to a subgraph, by subgraph and outcome (HTTP status, timeout or error)",
+    labelNames: ["subgraph", "outcome"] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [metrics.registry],
+  });
+  const rateLimited = new Counter({
+    name: "gateway_rate_limited_total",
+    help: "Requests refused with 429, by the limit reached (user or agency)",
+    labelNames: ["scope"] as const,
+    registers: [metrics.registry],
+  });
+  const untrusted = new Counter({
+    name: "gateway_untrusted_documents_total",
+    help: "Requests refused by the trusted documents: document text, or an id not in the manifest",
+    labelNames: ["reason"] as const,
+    registers: [metrics.registry],
+  });
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
-    buildService: ({ name }) => new PartnerDataSource(name, { url: urls[name as SubgraphName], fetcher }),
+    buildService: ({ name }) =>
+      new PartnerDataSource(name, {
+        url: urls[name as SubgraphName],
+        fetcher: fetcherWithTimeout(name, config.SUBGRAPH_TIMEOUT_MS, fetchSeconds),
+      }),
   });
+  const safelist = config.TRUSTED_DOCUMENTS;
+  const admit =
+    safelist === "off"
+      ? undefined
+      : trustedDocuments(
+          safelist,
+          options.trustedDocuments ?? readManifest(config.TRUSTED_DOCUMENTS_MANIFEST),
+          (reason) => untrusted.inc({ reason }),
+        );
+  const limits = createRateLimits(config, (scope) => rateLimited.inc({ scope }));
   const production = config.NODE_ENV === "production";
   // The same limits and checks as every subgraph enforces: one definition for all services.
   const defences = operationDefences<GatewayContext>(config);
@@ -152,13 +217,16 @@ export async function createGatewayServer(options: GatewayOptions): Promise<Gate
     validationRules: defences.validationRules,
     parseOptions: defences.parseOptions,
     allowBatchedHttpRequests: false,
-    plugins: [...defences.plugins, ApolloServerPluginLandingPageDisabled()],
+    // Automatic persisted queries would let any document in by its hash: only without a safelist.
+    persistedQueries: safelist === "off" ? undefined : false,
+    plugins: [...defences.plugins, ApolloServerPluginLandingPageDisabled(), operationNamePlugin()],
   });
   await apollo.start();
 
   const context = async (req: IncomingMessage): Promise<GatewayContext> => {
     // Verified before any planning: a bad token never reaches a subgraph.
     const caller = await callerFrom(req.headers, verify);
+    await limits?.consume(caller);
     const purpose = parsePurpose(header(req.headers, "x-purpose"));
     return {
       requestId: requestIdOf(req.headers),
@@ -187,6 +255,9 @@ export async function createGatewayServer(options: GatewayOptions): Promise<Gate
     },
     route: production ? undefined : serveGraphiQL,
     bodyLimitBytes: defences.bodyLimitBytes,
+    metrics,
+    metricsToken: config.METRICS_TOKEN,
+    admit,
   });
 
   return {
@@ -198,6 +269,7 @@ export async function createGatewayServer(options: GatewayOptions): Promise<Gate
         stop: async () => {
           await running.stop();
           await apollo.stop();
+          await limits?.close();
         },
       };
     },

@@ -5,6 +5,7 @@ import { governancePolicyStore } from "./access/policy-store";
 import { governanceAgencyRegistry } from "../governance/registry";
 import { openStore, Sql } from "./database";
 import { log } from "./logger";
+import { stopTelemetry } from "./telemetry";
 import { createSubgraphServer, type SubgraphDefinition } from "./subgraph";
 import type { RunningService } from "./http";
 
@@ -60,7 +61,11 @@ export function runSubgraphProcess<L>(definition: SubgraphDefinition<L>): void {
   const config = loadConfig();
   startSubgraph(definition, config).then(
     (running) => {
-      const stop = () => void running.stop().then(() => process.exit(0));
+      const stop = () =>
+        void running
+          .stop()
+          .then(stopTelemetry)
+          .then(() => process.exit(0));
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);
     },
