@@ -33,6 +33,8 @@ export function createRateLimits(
     "RATE_LIMITS" | "RATE_LIMIT_USER_PER_MINUTE" | "RATE_LIMIT_AGENCY_PER_MINUTE" | "REDIS_URL"
   >,
   onLimited: (scope: RateLimitScope) => void = () => undefined,
+  /** Where the counters live in Redis; tests use their own. */
+  keyPrefix = "partnership-graph",
 ): RateLimits | null {
   if (config.RATE_LIMITS === "off") return null;
   const redis = config.REDIS_URL
@@ -40,14 +42,14 @@ export function createRateLimits(
       new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 })
     : undefined;
   redis?.on("error", (error: Error) => log("warn", "rate-limit store unavailable", { error: error.message }));
-  const limiter = (points: number, keyPrefix: string): RateLimiterAbstract => {
-    const memory = new RateLimiterMemory({ points, duration: WINDOW_SECONDS, keyPrefix });
+  const limiter = (points: number, scope: RateLimitScope): RateLimiterAbstract => {
+    const memory = new RateLimiterMemory({ points, duration: WINDOW_SECONDS, keyPrefix: scope });
     return redis
       ? new RateLimiterRedis({
           storeClient: redis,
           points,
           duration: WINDOW_SECONDS,
-          keyPrefix: `partnership-graph:${keyPrefix}`,
+          keyPrefix: `${keyPrefix}:${scope}`,
           insuranceLimiter: memory,
         })
       : memory;

@@ -61,8 +61,13 @@ export class ServiceMetrics {
     });
   }
 
-  operationLabel(name: string | undefined): string {
-    if (!name) return "(none)";
+  /**
+   * The operation as a label: a subgraph sees the gateway's `<operation>__<subgraph>__<fetch>`,
+   * counted under the client's operation; past MAX_OPERATION_LABELS names, "other".
+   */
+  operationLabel(given: string | undefined): string {
+    if (!given) return "(none)";
+    const name = given.replace(/__[a-z]+__\d+$/, "");
     if (this.operations.has(name)) return name;
     if (this.operations.size >= MAX_OPERATION_LABELS) return "other";
     this.operations.add(name);
@@ -119,7 +124,8 @@ export class ServiceMetrics {
 
   /** Prometheus text: this service's metrics and the process's. */
   async text(): Promise<string> {
-    return Registry.merge([this.registry, processRegistry]).metrics();
+    // Concatenated rather than merged: a merged registry drops this one's `service` label.
+    return (await this.registry.metrics()) + (await processRegistry.metrics());
   }
 }
 
