@@ -107,7 +107,10 @@ const schema = z.object({
   RATE_LIMIT_USER_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   RATE_LIMIT_AGENCY_PER_MINUTE: z.coerce.number().int().min(1).default(6000),
   /** Rate-limit counters shared by every gateway replica; in the process's memory when unset. */
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, "a redis:// or rediss:// URL").optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "a redis:// or rediss:// URL")
+    .optional(),
   SEED_SCALE: z.enum(["small", "large"]).default("small"),
   SEED: z.coerce.number().int().default(42),
 });

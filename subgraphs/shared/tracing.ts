@@ -18,7 +18,11 @@ export async function inServerSpan<T>(
   work: (span: Span) => Promise<T>,
 ): Promise<T> {
   const parent = propagation.extract(context.active(), headers);
-  const span = tracer.startSpan(`${service} request`, { kind: SpanKind.SERVER, attributes: { "service.role": service } }, parent);
+  const span = tracer.startSpan(
+    `${service} request`,
+    { kind: SpanKind.SERVER, attributes: { "service.role": service } },
+    parent,
+  );
   try {
     return await context.with(trace.setSpan(parent, span), () => work(span));
   } catch (error) {

@@ -2,8 +2,12 @@ import { issueDevToken } from "../../subgraphs/shared/auth";
 import { loadConfig, type Config } from "../../subgraphs/shared/config";
 import { Role } from "../../subgraphs/shared/enums";
 
+/**
+ * Tests send ad-hoc documents, in production mode too: trusted documents are off unless a test
+ * turns them on (test/e2e/observability.test.ts).
+ */
 export function testConfig(overrides: Record<string, string> = {}): Config {
-  return loadConfig({ NODE_ENV: "test", DEV_KEYS_DIR: ".dev-keys", ...overrides });
+  return loadConfig({ NODE_ENV: "test", DEV_KEYS_DIR: ".dev-keys", TRUSTED_DOCUMENTS: "off", ...overrides });
 }
 
 export interface As {
