@@ -2,6 +2,7 @@ import { Writable } from "node:stream";
 import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { createGatewayServer } from "../../gateway/server";
 import { buildManifest } from "../../gateway/trusted-documents";
+import { governanceAgencyRegistry } from "../../subgraphs/governance/registry";
 import { createTokenVerifier } from "../../subgraphs/shared/auth";
 import { SUBGRAPH_NAMES } from "../../subgraphs/shared/config";
 import { Role } from "../../subgraphs/shared/enums";
@@ -56,7 +57,7 @@ async function gatewayWith(env: Record<string, string>): Promise<string> {
   const config = testConfig(env);
   const gateway = await createGatewayServer({
     config,
-    verify: await createTokenVerifier(config),
+    verify: await createTokenVerifier(config, governanceAgencyRegistry(fed.stores.governance.sql)),
     supergraphSdl,
     subgraphUrls: Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, fed.federation.subgraphs[n].url])),
     trustedDocuments: manifest,
