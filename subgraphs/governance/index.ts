@@ -1,5 +1,6 @@
 import "reflect-metadata";
 import { runSubgraphProcess } from "../shared/run";
+import { governanceAdapter } from "./adapter";
 import { governance } from "./server";
 
-runSubgraphProcess(governance);
+runSubgraphProcess(governance, governanceAdapter);

@@ -1,5 +1,6 @@
 import "reflect-metadata";
 import { runSubgraphProcess } from "../shared/run";
+import { governanceAdapter } from "../governance/adapter";
 import { housing } from "./server";
 
-runSubgraphProcess(housing);
+runSubgraphProcess(housing, governanceAdapter);

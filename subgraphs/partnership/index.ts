@@ -1,5 +1,6 @@
 import "reflect-metadata";
 import { runSubgraphProcess } from "../shared/run";
+import { governanceAdapter } from "../governance/adapter";
 import { partnership } from "./server";
 
-runSubgraphProcess(partnership);
+runSubgraphProcess(partnership, governanceAdapter);

@@ -1,5 +1,6 @@
 import "reflect-metadata";
 import { runSubgraphProcess } from "../shared/run";
+import { governanceAdapter } from "../governance/adapter";
 import { police } from "./server";
 
-runSubgraphProcess(police);
+runSubgraphProcess(police, governanceAdapter);

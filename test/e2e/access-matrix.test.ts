@@ -1088,7 +1088,7 @@ describe.each(ROUTERS)("access rules behind %s", (routerName) => {
         "too short",
         Purpose.SAFEGUARDING,
         "urgent",
-        "x-break-glass: the justification must be at least 20 characters",
+        "x-break-glass: the justification must hold at least 20 visible characters",
       ],
       ["blank", Purpose.SAFEGUARDING, " ", "x-break-glass: no justification was given"],
       [

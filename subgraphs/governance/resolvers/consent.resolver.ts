@@ -2,6 +2,7 @@ import type { GraphQLResolveInfo } from "graphql";
 import { Arg, Ctx, FieldResolver, ID, Info, Mutation, Resolver, Root } from "type-graphql";
 import { forbidden } from "../../shared/access/decision";
 import { Role } from "../../shared/enums";
+import { consentStateAt } from "../../shared/facts";
 import { notFound } from "../../shared/errors";
 import { actingFrom } from "../services/acting";
 import { recordConsent, withdrawConsent } from "../services/consents";
@@ -13,9 +14,8 @@ export function consentStatusAt(
   consent: Pick<Consent, "withdrawnAt" | "expiresAt">,
   at: Date,
 ): ConsentStatus {
-  if (consent.withdrawnAt && consent.withdrawnAt.getTime() <= at.getTime()) return ConsentStatus.WITHDRAWN;
-  if (consent.expiresAt && consent.expiresAt.getTime() <= at.getTime()) return ConsentStatus.EXPIRED;
-  return ConsentStatus.ACTIVE;
+  const state = consentStateAt(consent, at);
+  return state === "NOT_YET_GIVEN" ? ConsentStatus.ACTIVE : ConsentStatus[state];
 }
 
 async function freshConsent(ctx: Context, id: string): Promise<Consent> {

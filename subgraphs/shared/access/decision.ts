@@ -1,6 +1,9 @@
 import { GraphQLError, type ASTNode } from "graphql";
 import { AgreementStatus, ConsentGiver, DataCategory, Purpose, Role } from "../enums";
 import { badInput } from "../errors";
+import { AGE_OF_CONSENT, ageOnDate, calendarDate, consentStateAt } from "../facts";
+
+export { AGE_OF_CONSENT, ageOnDate, calendarDate };
 
 /**
  * The partnership's access rules as one pure function: no I/O, no clock, no cache. Every
@@ -111,17 +114,6 @@ export interface AccessDecision {
 /** Break-glass needs a real justification, not a token word. */
 export const BREAK_GLASS_MIN_JUSTIFICATION = 20;
 
-/** Consent law (UK GDPR Art 8 as applied in the UK): under 13, a parent or guardian consents. */
-export const AGE_OF_CONSENT = 13;
-
-/** One formatter for every decision: building one per call cost a tenth of a subgraph's CPU. */
-const UK_DATE = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/London" });
-
-/** A calendar date (YYYY-MM-DD) in the partnership's time zone: agreements run in UK dates. */
-export function calendarDate(at: Date): string {
-  return UK_DATE.format(at);
-}
-
 function toDay(today: string | Date): string {
   return typeof today === "string" ? today : calendarDate(today);
 }
@@ -216,12 +208,7 @@ function consentCovers(c: ConsentFacts, request: AccessRequest, category: DataCa
   );
 }
 
-function consentState(c: ConsentFacts, at: Date): "ACTIVE" | "WITHDRAWN" | "EXPIRED" | "NOT_YET_GIVEN" {
-  if (c.withdrawnAt && c.withdrawnAt.getTime() <= at.getTime()) return "WITHDRAWN";
-  if (c.expiresAt && c.expiresAt.getTime() <= at.getTime()) return "EXPIRED";
-  if (c.givenAt.getTime() > at.getTime()) return "NOT_YET_GIVEN";
-  return "ACTIVE";
-}
+const consentState = consentStateAt;
 
 /** The agreement (and consent) route: rules 2 and 3 of the brief. */
 function viaAgreement(
@@ -297,13 +284,32 @@ function viaAgreement(
   return deny(steps, "CONSENT_REQUIRED", { agreementId: agreement.id });
 }
 
+/**
+ * A break-glass justification as it is judged and recorded: Unicode-normalised (NFKC), with
+ * invisible, format and control characters removed (zero-width spaces, bidi marks, soft hyphens,
+ * NUL...) and white space collapsed, so that padding cannot pass for a reason.
+ */
+export function normaliseJustification(text: string): string {
+  return text
+    .normalize("NFKC")
+    .replace(/[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}]/gu, (c) => (/\s/.test(c) ? " " : ""))
+    .replace(/[\s\p{Zs}]+/gu, " ")
+    .trim();
+}
+
+/** Characters a reader sees: everything but white space, after normalisation. */
+function visibleLength(text: string): number {
+  return [...text.replace(/\s/g, "")].length;
+}
+
 /** Whether an x-break-glass header may be honoured; the reason it may not, otherwise. */
 export function breakGlassProblem(justification: string | null, purpose: Purpose | null): string | null {
-  if (!justification || !justification.trim()) return "no justification was given";
+  const text = justification === null ? "" : normaliseJustification(justification);
+  if (!text) return "no justification was given";
   if (purpose !== Purpose.SAFEGUARDING)
     return `break-glass is only for SAFEGUARDING, not ${purpose ?? "no purpose"}`;
-  if (justification.trim().length < BREAK_GLASS_MIN_JUSTIFICATION) {
-    return `the justification must be at least ${BREAK_GLASS_MIN_JUSTIFICATION} characters`;
+  if (visibleLength(text) < BREAK_GLASS_MIN_JUSTIFICATION) {
+    return `the justification must hold at least ${BREAK_GLASS_MIN_JUSTIFICATION} visible characters`;
   }
   return null;
 }
@@ -431,13 +437,6 @@ export function signpostingAllowed(
       a.purposes.includes(purpose) &&
       isActive(a, day),
   );
-}
-
-/** Whole years between a date of birth and a calendar date (both YYYY-MM-DD). */
-export function ageOnDate(dateOfBirth: string, on: string): number {
-  const [by, bm, bd] = dateOfBirth.split("-").map(Number);
-  const [y, m, d] = on.split("-").map(Number);
-  return y - by - (m < bm || (m === bm && d < bd) ? 1 : 0);
 }
 
 /** Refuses a consent given by someone under 13 at the time unless a parent or guardian gave it. */
