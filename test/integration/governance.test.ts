@@ -61,7 +61,12 @@ const REVIEW_BREAK_GLASS = `mutation ReviewBreakGlass($id: ID!, $outcome: BreakG
   reviewBreakGlass(id: $id, outcome: $outcome, note: $note) { id reviewed }
 }`;
 
-const dso = (agency: string, purpose?: string): As => ({ agency, role: Role.DATA_SHARING_OFFICER, purpose });
+// Issue 9: consents and the audit name people, so a DSO states a purpose for them too.
+const dso = (agency: string, purpose: string | undefined = "ASB_CASE_MANAGEMENT"): As => ({
+  agency,
+  role: Role.DATA_SHARING_OFFICER,
+  purpose,
+});
 const practitioner = (agency: string, purpose?: string, breakGlass?: string): As => ({
   agency,
   role: Role.PRACTITIONER,

@@ -500,10 +500,12 @@ describe("decideWithoutFacts", () => {
       request({ role: Role.ANALYST }),
       request({ purpose: P.STATISTICS, aggregate: true, category: null }),
       request({ ownerAgencyId: "council" }),
-      request({ category: C.IDENTITY }),
+      request({ category: C.IDENTITY, ownerAgencyId: "partnership" }),
     ];
     for (const r of cases)
       expect(decideWithoutFacts(r)).toEqual(decideAccess(r, facts([agreement()], [consent()])));
+    // An agency's own identity data (its reference for a person) depends on its agreements (issue 9).
+    expect(decideWithoutFacts(request({ category: C.IDENTITY }))).toBeNull();
   });
 
   test("leaves to the facts whatever an agreement, a consent or break-glass decides", () => {

@@ -240,6 +240,13 @@ function viaAgreement(
     steps.push(`None of them covers the purpose ${purpose}.`);
     return deny(steps, "PURPOSE_NOT_COVERED");
   }
+  if (category === DataCategory.IDENTITY) {
+    // How an agency refers to a person is known to partners it shares with for the purpose.
+    steps.push(
+      `Agreement ${forPurpose[0].reference} covers ${purpose}: ${request.ownerAgencyId}'s identity of the person is shared with it: permitted.`,
+    );
+    return permit(steps, "AGREEMENT", { agreementId: forPurpose[0].id });
+  }
   const covering = forPurpose.filter((a) => a.categories.includes(category));
   if (!covering.length) {
     steps.push(
@@ -408,12 +415,66 @@ function withoutFacts(request: AccessRequest, steps: string[]): AccessDecision |
     steps.push("The data declares no category, so no agreement can cover it.");
     return deny(steps, "CATEGORY_NOT_COVERED");
   }
-  if (request.category === DataCategory.IDENTITY) {
+  if (request.category === DataCategory.IDENTITY && request.ownerAgencyId === PEOPLE_INDEX_OWNER) {
     steps.push(
       "Identity (the partnership's people index) is visible to practitioners and DSOs for any purpose but STATISTICS: permitted.",
     );
     return permit(steps, "PEOPLE_INDEX");
   }
+  return null;
+}
+
+/** The partnership keeps the people index: identity it holds is the index's, not an agency's record. */
+export const PEOPLE_INDEX_OWNER = "partnership";
+
+/**
+ * Decides access to a record about several people (a tenancy's joint tenants, an incident's
+ * involved people): permitted only when permitted for every one of them, so that where the
+ * agreement asks for consent, each subject's consent must be in force. A record about no one is
+ * decided as such (no consent can cover it).
+ */
+export function decideForSubjects(
+  request: Omit<AccessRequest, "personId">,
+  personIds: readonly string[],
+  facts: { agreements: AgreementFacts[]; consents: ConsentFacts[] },
+): AccessDecision {
+  if (personIds.length <= 1) return decideAccess({ ...request, personId: personIds[0] ?? null }, facts);
+  let permitted: AccessDecision | null = null;
+  const steps: string[] = [];
+  for (const personId of personIds) {
+    const decision = decideAccess({ ...request, personId }, facts);
+    if (!decision.permitted) return { ...decision, steps: [...steps, ...decision.steps] };
+    steps.push(...decision.steps);
+    // The weakest ground stands for the record: break-glass, then consent, then the agreement.
+    if (!permitted || rank(decision) > rank(permitted)) permitted = decision;
+  }
+  return { ...permitted!, steps };
+}
+
+function rank(d: AccessDecision): number {
+  return d.breakGlass ? 3 : d.basis === "CONSENT" ? 2 : 1;
+}
+
+/** Role, purpose and party-free rules of a field or operation (see access/rules.ts Gate). */
+export interface GateRules {
+  roles: readonly Role[] | null;
+  purposes: readonly Purpose[] | null;
+  purposeRequired: boolean;
+  personLevel: boolean;
+}
+
+/** The decision a gate's refusal stands for, as the audit records it. */
+export function gateDenial(reason: AccessReason, what: string): AccessDecision {
+  return deny([`${what} is refused at its gate (role, purpose or person-level rule): ${reason}.`], reason);
+}
+
+/** Why a gate refuses the caller; null when it lets them through. No facts needed. */
+export function gateRefusal(gate: GateRules, role: Role, purpose: Purpose | null): AccessReason | null {
+  if (gate.roles && !gate.roles.includes(role)) return "ROLE_NOT_PERMITTED";
+  if (gate.personLevel && role === Role.ANALYST) return "ROLE_NOT_PERMITTED";
+  if (gate.purposeRequired && !purpose) return "PURPOSE_REQUIRED";
+  if (gate.personLevel && purpose === Purpose.STATISTICS) return "PURPOSE_NOT_COVERED";
+  if (gate.purposes && (!purpose || !gate.purposes.includes(purpose))) return "PURPOSE_NOT_COVERED";
   return null;
 }
 
