@@ -51,9 +51,9 @@ type Verdict = "SHOW" | "HIDE" | { refused: AccessDecision };
 
 /**
  * Judges one record by its type's rule: a record whose party rule the caller fails, or that is
- * refused where no agreement for the purpose exists between the agencies, is hidden as an unknown
- * id would be (nothing revealed, not even that it exists); a record refused where such an
- * agreement exists is refused with the reason (the caller may be signposted to it anyway).
+ * refused because the owner has no active agreement with the caller for the purpose, is hidden as
+ * an unknown id would be (same data, same errors, no reason); a record refused under an agreement
+ * that does exist (category not covered, consent missing or withdrawn) is refused with the reason.
  */
 export async function judgeRecord(
   rule: RecordRule,
@@ -71,9 +71,11 @@ export async function judgeRecord(
   const decision = await guard.decide(question);
   guard.record(question, decision, idsOf(record));
   if (decision.permitted) return { verdict: "SHOW", subjects };
-  if (!guard.isRecordLevel(decision)) return { verdict: { refused: decision }, subjects };
-  const known = await guard.signposting(question.ownerAgencyId);
-  return { verdict: known ? { refused: decision } : "HIDE", subjects };
+  // No agreement from the owner for the purpose: nothing revealed, not even that the record
+  // exists (a list may still be signposted where the agencies share the other way; see admit).
+  if (decision.reason === "NO_AGREEMENT" || decision.reason === "PURPOSE_NOT_COVERED")
+    return { verdict: "HIDE", subjects };
+  return { verdict: { refused: decision }, subjects };
 }
 
 /**
