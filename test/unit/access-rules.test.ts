@@ -118,8 +118,8 @@ describe("the rules as declared (readable from outside: one FieldRule per field)
       ["partnership", "Query.people"],
       ["partnership", "Query.person"],
       ["partnership", "Person.id"],
-      ["partnership", "ProblemCase.people"],
       ["partnership", "CasePerson.person"],
+      ["partnership", "CasePerson.role"],
       ["partnership", "CaseStageChange.note"],
       ["partnership", "CaseStageChange.by"],
       ["partnership", "Mutation.openCase"],
@@ -136,6 +136,8 @@ describe("the rules as declared (readable from outside: one FieldRule per field)
       });
     }
     expect((await rule("partnership", "Query.problemCase")).gate.purposeRequired).toBe(true);
+    // A case's people take their gate where the case's field returns any.
+    expect((await rule("partnership", "ProblemCase.people")).returns!.record.gate.personLevel).toBe(true);
   });
 
   test("reference data is for anyone signed in, with or without a purpose", async () => {

@@ -31,6 +31,11 @@ export function subjectsOf(record: unknown, rule: RecordRule): readonly string[]
   return (record as Subjected | null)?.[SUBJECTS] ?? NO_ONE;
 }
 
+function isEmpty(value: unknown): boolean {
+  if (Array.isArray(value)) return value.length === 0;
+  return isConnection(value) ? value.edges.length === 0 : false;
+}
+
 function isConnection(value: unknown): value is Connection<Subjected> {
   return !!value && typeof value === "object" && Array.isArray((value as Connection<unknown>).edges);
 }
@@ -135,6 +140,7 @@ export function enforceField(rule: FieldRule, resolve: Resolve): Resolve {
     };
   }
 
+  const returnsGateOpen = !rule.returns || rule.kind === "ENTRY" || gateIsOpen(rule.returns.record.gate);
   const record = rule.kind === "RECORD" ? rule.record : null;
   const category = record ? rule.category : null;
   const returns = rule.returns;
@@ -164,6 +170,11 @@ export function enforceField(rule: FieldRule, resolve: Resolve): Resolve {
     async function admitted(parentSubjects: readonly string[]): Promise<unknown> {
       const result: unknown = await resolve(root, args, context, info);
       if (result === null || result === undefined || !returns) return result;
+      // Records of a gated type (a case's people) take their gate when there are any to show.
+      if (!returnsGateOpen && !isEmpty(result)) {
+        const reason = guard.gateRefusal(returns.record.gate);
+        if (reason) throw forbidden(reason, `${rule.coordinate}: ${reason}`, located(info));
+      }
       return admit(returns.record, returns.shape, result, parentSubjects, context, info, rule.coordinate);
     }
   };

@@ -283,8 +283,6 @@ export function buildRules(schema: GraphQLSchema, ownerAgencyId: string | null):
             record.gate,
             fieldGate,
             fieldDecl.category ? { ...NO_GATE, personLevel: true } : null,
-            // Entering records of a gated type (a case's people) takes their gate too.
-            returns?.record.gate,
           ),
           category: fieldDecl.category?.category ?? record.category,
           record,
