@@ -25,10 +25,17 @@ function idsOf(value: unknown): string[] {
 
 const NO_ONE: readonly string[] = [];
 
+/** A record's own subjects, worked out once per record: every field of it asks again. */
+const OWN_SUBJECTS = Symbol("own subjects");
+
 /** The people a record is about: declared on its type, else inherited from its parent record. */
 export function subjectsOf(record: unknown, rule: RecordRule): readonly string[] {
-  if (rule.subjects) return [...new Set(rule.subjects(record))].sort();
-  return (record as Subjected | null)?.[SUBJECTS] ?? NO_ONE;
+  if (!record || typeof record !== "object") return NO_ONE;
+  if (rule.subjects) {
+    const held = record as { [OWN_SUBJECTS]?: readonly string[] };
+    return (held[OWN_SUBJECTS] ??= [...new Set(rule.subjects(record))].sort());
+  }
+  return (record as Subjected)[SUBJECTS] ?? NO_ONE;
 }
 
 function isEmpty(value: unknown): boolean {
