@@ -160,7 +160,7 @@ describe("the rules as declared (readable from outside: one FieldRule per field)
     const tenancy = (await rule("housing", "Tenancy.arrearsBand")).record!;
     expect(tenancy.subjects!({ subjectIds: ["per-000032"] })).toEqual(["per-000032"]);
     const consent = (await rule("governance", "Consent.evidenceRef")).record!;
-    expect(consent.party!.name).toMatch(/recorded the consent/);
+    expect(consent.party!.name).toMatch(/data the consent covers/);
     expect(consent.subjects!({ personId: "per-1" })).toEqual(["per-1"]);
     expect((await rule("partnership", "ProblemCase.title")).record!.party!.name).toMatch(/lead or partner/);
     expect((await rule("governance", "Query.disclosures")).gate.roles).toEqual([Role.DATA_SHARING_OFFICER]);
