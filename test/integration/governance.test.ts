@@ -519,7 +519,8 @@ describe("consents", () => {
     const { id } = recorded.data!.recordConsent;
     for (const outsider of ["police", "housing"]) {
       const refused = await sub.query(WITHDRAW_CONSENT, { id }, dso(outsider));
-      expect(firstError(refused.errors)).toMatchObject({ code: "FORBIDDEN", reason: "ROLE_NOT_PERMITTED" });
+      // Issue 9: to anyone but its parties a consent answers as a missing one.
+      expect(firstError(refused.errors)).toMatchObject({ code: "NOT_FOUND" });
     }
     const byProvider = await sub.query<{ withdrawConsent: { status: string } }>(
       WITHDRAW_CONSENT,
@@ -540,8 +541,11 @@ describe("consents", () => {
       code: "FORBIDDEN",
       reason: "ROLE_NOT_PERMITTED",
     });
+    // Issue 9: a consent the caller is no party to answers as a missing one.
     const byOutsider = await sub.query(WITHDRAW_CONSENT, { id: "con-0002-1" }, dso("housing"));
-    expect(firstError(byOutsider.errors)).toMatchObject({ code: "FORBIDDEN", reason: "ROLE_NOT_PERMITTED" });
+    const missing = await sub.query(WITHDRAW_CONSENT, { id: "con-none" }, dso("housing"));
+    expect(firstError(byOutsider.errors)).toMatchObject({ code: "NOT_FOUND" });
+    expect(byOutsider.errors![0].extensions).toEqual(missing.errors![0].extensions);
     const expiresFirst = await sub.query(
       RECORD_CONSENT,
       { input: consentInput({ expiresAt: new Date(Date.now() - 60 * 86_400_000).toISOString() }) },
