@@ -173,3 +173,28 @@ describe("the rules as declared (readable from outside: one FieldRule per field)
     expect(reference.owner({ agency: { id: "youth" } })).toBe("youth");
   });
 });
+
+describe("shared code imports no subgraph (issue 9, design)", () => {
+  test("nothing under subgraphs/shared/ imports from a subgraph's folder", () => {
+    const { readdirSync, statSync } = jest.requireActual<typeof import("node:fs")>("node:fs");
+    const shared = join(__dirname, "..", "..", "subgraphs", "shared");
+    const files: string[] = [];
+    const walk = (dir: string) => {
+      for (const name of readdirSync(dir)) {
+        const path = join(dir, name);
+        if (statSync(path).isDirectory()) walk(path);
+        else if (name.endsWith(".ts")) files.push(path);
+      }
+    };
+    walk(shared);
+    expect(files.length).toBeGreaterThan(20);
+    const offending = files.flatMap((file) =>
+      [...readFileSync(file, "utf8").matchAll(/from "([^"]+)"/g)]
+        .map((m) => m[1])
+        .filter((spec) => spec.startsWith("."))
+        .filter((spec) => !join(file, "..", spec).startsWith(shared))
+        .map((spec) => `${file.slice(shared.length + 1)} → ${spec}`),
+    );
+    expect(offending).toEqual([]);
+  });
+});
