@@ -6,7 +6,7 @@ import { createTokenVerifier } from "../../subgraphs/shared/auth";
 import { SUBGRAPH_NAMES, type Config, type SubgraphName } from "../../subgraphs/shared/config";
 import type { RunningService } from "../../subgraphs/shared/http";
 import { createSubgraphServer } from "../../subgraphs/shared/subgraph";
-import { governancePolicyStore } from "../../subgraphs/shared/access/policy-store";
+import { governancePolicyStore } from "../../subgraphs/governance/policy-store";
 import { governanceAgencyRegistry } from "../../subgraphs/governance/registry";
 import { Sql } from "../../subgraphs/shared/database";
 import type { Stores } from "./stores";

@@ -1,6 +1,7 @@
 import "../shared/telemetry-register";
 import "reflect-metadata";
 import { runSubgraphProcess } from "../shared/run";
+import { governanceAdapter } from "../governance/adapter";
 import { council } from "./server";
 
-runSubgraphProcess(council);
+runSubgraphProcess(council, governanceAdapter);

@@ -25,10 +25,13 @@ interface AsbCaseRow {
   lsoa_code: string | null;
   latitude: number | null;
   longitude: number | null;
+  subject_ids: string[];
 }
 
+// The parties come with the case: the access rules ask for the consent of each (see AsbCase).
 const CASE_COLUMNS = `c.id, c.reference, c.status, c.category, c.opened_at, c.closed_at, c.risk_level, c.description,
-  c.street, c.lsoa_code, c.latitude, c.longitude`;
+  c.street, c.lsoa_code, c.latitude, c.longitude,
+  ARRAY(SELECT DISTINCT ap.person_id FROM asb_parties ap WHERE ap.case_id = c.id ORDER BY ap.person_id) AS subject_ids`;
 
 function toAsbCase(row: AsbCaseRow): AsbCase {
   const located =
@@ -45,6 +48,7 @@ function toAsbCase(row: AsbCaseRow): AsbCase {
     location: located
       ? { street: row.street, lsoaCode: row.lsoa_code, latitude: row.latitude, longitude: row.longitude }
       : null,
+    subjectIds: row.subject_ids,
   });
 }
 

@@ -1,7 +1,7 @@
 import { Directive, Field, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import { ConnectionType } from "../shared/connection";
 import { DataCategory, RiskLevel } from "../shared/enums";
-import { Aggregate, Category } from "../shared/policy";
+import { Aggregate, Category, PeopleIndex, Reference } from "../shared/policy";
 import { DateTime } from "../shared/scalars";
 import { Location } from "../shared/types";
 
@@ -116,6 +116,7 @@ registerEnumType(InterventionStatus, {
 });
 
 @Directive('@key(fields: "id")')
+@PeopleIndex()
 @ObjectType({ description: "A person in the partnership's people index; the council adds their ASB cases." })
 export class Person {
   @Field(() => ID, { description: "Partnership person id." })
@@ -152,8 +153,12 @@ export class Intervention {
   description:
     "A council anti-social behaviour (ASB) case: what is happening, where, who is involved and what was done.",
 })
-@Category(DataCategory.ASB_CASE)
+// About its parties: where an agreement asks for consent, each must have given it.
+@Category(DataCategory.ASB_CASE, { subjects: (c: { subjectIds?: string[] }) => c.subjectIds ?? [] })
 export class AsbCase {
+  /** Not exposed: the case's parties, whom the record is about (the access rules read it). */
+  subjectIds!: string[];
+
   @Field(() => ID, { description: "ASB case id." })
   id!: string;
 
@@ -223,6 +228,7 @@ export class AsbCaseStat {
 }
 
 @Directive('@key(fields: "code")')
+@Reference()
 @ObjectType({ description: "A neighbourhood (2011 LSOA); the council adds monthly ASB case counts." })
 export class Neighbourhood {
   @Field(() => String, { description: "LSOA code, e.g. E01000001." })
@@ -235,6 +241,8 @@ export class Neighbourhood {
     "The assessment of a problem-solving case; the council adds ASB cases opened in its neighbourhoods before and after.",
 })
 export class CaseAssessment {
+  // The id names the neighbourhoods and windows counted: part of the counts.
+  @Aggregate({ caseWork: true })
   @Field(() => ID, {
     description:
       "Encodes what to count: `<LSOA codes, comma-separated>|<baselineFrom>|<baselineTo>|<followUpFrom>|<followUpTo>`.",

@@ -1,6 +1,7 @@
 import "../shared/telemetry-register";
 import "reflect-metadata";
 import { runSubgraphProcess } from "../shared/run";
+import { governanceAdapter } from "./adapter";
 import { governance } from "./server";
 
-runSubgraphProcess(governance);
+runSubgraphProcess(governance, governanceAdapter);

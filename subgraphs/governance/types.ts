@@ -1,3 +1,5 @@
+import { Governed, Part, PeopleIndex, Reference } from "../shared/policy";
+import { CONSENT_PARTY, OWNER_AGENCY } from "./access";
 import { Directive, Field, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import {
   AgreementStatus,
@@ -66,6 +68,8 @@ registerEnumType(AccessBasis, {
   },
 });
 
+// Names and contacts of partner agencies: partnership reference data.
+@Reference()
 @Directive('@key(fields: "id")')
 @ObjectType({ description: "A partner agency: police, council, youth services, housing or another." })
 export class Agency {
@@ -85,6 +89,7 @@ export class Agency {
   active!: boolean;
 }
 
+@Part()
 @ObjectType({ description: "One party's approval of an information sharing agreement." })
 export class AgreementApproval {
   @Field(() => Agency, { description: "The approving agency." })
@@ -100,6 +105,8 @@ export class AgreementApproval {
   agencyId!: string;
 }
 
+// The register of information sharing agreements is published to every partner (no personal data).
+@Reference()
 @Directive('@key(fields: "id")')
 @ObjectType({
   description:
@@ -179,12 +186,18 @@ export class Agreement {
 }
 
 @Directive('@key(fields: "id")')
+@PeopleIndex()
 @ObjectType({ description: "A person in the partnership's people index; governance adds their consents." })
 export class Person {
   @Field(() => ID, { description: "Partnership person id." })
   id!: string;
 }
 
+@Governed({
+  personLevel: true,
+  party: CONSENT_PARTY,
+  subjects: (c: { personId: string }) => [c.personId],
+})
 @Directive('@key(fields: "id")')
 @ObjectType({
   description:
@@ -237,6 +250,7 @@ export class Consent {
   recordedByAgencyId!: string;
 }
 
+@Part()
 @ObjectType({ description: "Who acted: a user of an agency in a role." })
 export class Actor {
   @Field(() => String, { description: "User id from the token's sub claim." })
@@ -252,6 +266,7 @@ export class Actor {
   agencyId!: string;
 }
 
+@Governed({ roles: [Role.DATA_SHARING_OFFICER], personLevel: true, party: OWNER_AGENCY })
 @ObjectType({
   description: "One access to a person's data, permitted or denied, as the audit log records it.",
 })
@@ -313,6 +328,7 @@ export class Disclosure {
   ownerAgencyId!: string;
 }
 
+@Part()
 @ObjectType("DisclosureEdge", { description: "One disclosure in a page of results." })
 export class DisclosureEdge {
   @Field(() => String, { description: "Opaque cursor; pass as `after` to continue." })
@@ -322,6 +338,7 @@ export class DisclosureEdge {
   node!: Disclosure;
 }
 
+@Part()
 // Not the shared ConnectionType: a DSO reads its own agency's audit, so nothing is withheld
 // and a `restricted` list would have nothing to say.
 @ObjectType("DisclosureConnection", {
@@ -338,6 +355,9 @@ export class DisclosureConnection {
   totalCount!: number;
 }
 
+// The caller's own access, explained by the decision function itself (which refuses analysts and
+// STATISTICS before any agreement or consent is looked at): no rule beyond being signed in.
+@Governed({})
 @ObjectType({
   description:
     "Why the caller, under the purpose it sent, may or may not see one category of a person's data.",
@@ -375,6 +395,7 @@ export class AccessExplanation {
   consentId!: string | null;
 }
 
+@Governed({ roles: [Role.DATA_SHARING_OFFICER], personLevel: true, party: OWNER_AGENCY })
 @ObjectType({
   description:
     "An emergency (break-glass) access to an agency's data, for its data-sharing officers to review.",

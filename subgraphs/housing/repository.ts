@@ -32,6 +32,7 @@ interface TenancyRow {
   start_date: string;
   end_date: string | null;
   arrears_band: string | null;
+  subject_ids: string[];
 }
 
 interface HousingReportRow {
@@ -45,7 +46,9 @@ interface HousingReportRow {
 const PROPERTY_COLUMNS = `p.id, p.uprn, p.address, p.lsoa_code, p.latitude, p.longitude`;
 // Dates as text: pg would turn a date into a local-midnight Date and shift it across time zones.
 const TENANCY_COLUMNS = `t.id, t.property_id, t.status, t.tenure, t.start_date::text AS start_date,
-  t.end_date::text AS end_date, t.arrears_band`;
+  t.end_date::text AS end_date, t.arrears_band,
+  ARRAY(SELECT DISTINCT o.person_id FROM tenancy_occupants o
+         WHERE o.tenancy_id = t.id AND o.role IN ('TENANT', 'JOINT_TENANT') ORDER BY o.person_id) AS subject_ids`;
 const REPORT_COLUMNS = `r.id, r.person_id, r.property_id, r.reported_at, r.description`;
 
 function toProperty(row: PropertyRow): Property {
@@ -68,6 +71,7 @@ function toTenancy(row: TenancyRow): Tenancy {
     startDate: row.start_date,
     endDate: row.end_date,
     arrearsBand: row.arrears_band as ArrearsBand | null,
+    subjectIds: row.subject_ids,
   });
 }
 

@@ -1,7 +1,7 @@
 import { Directive, Field, Float, ID, Int, ObjectType, registerEnumType } from "type-graphql";
 import { ConnectionType } from "../shared/connection";
 import { DataCategory } from "../shared/enums";
-import { Aggregate, Category } from "../shared/policy";
+import { Aggregate, Category, PeopleIndex, Reference } from "../shared/policy";
 import { CalendarDate, DateTime } from "../shared/scalars";
 
 /** Where a tenancy stands. */
@@ -108,6 +108,7 @@ registerEnumType(TenancyActionType, {
 });
 
 @Directive('@key(fields: "id")')
+@PeopleIndex()
 @ObjectType({
   description:
     "A person in the partnership's people index; housing adds their tenancies and housing reports.",
@@ -120,6 +121,8 @@ export class Person {
 export const personRef = (id: string): Person => Object.assign(new Person(), { id });
 
 @Directive('@key(fields: "id")')
+// Addresses of homes are tenancy data: who lives where.
+@Category(DataCategory.TENANCY)
 @ObjectType({
   description: "A home housing manages, identified by its Unique Property Reference Number (UPRN).",
 })
@@ -182,8 +185,12 @@ export class TenancyAction {
   description:
     "A tenancy of one property: who lives there, on what terms, and what housing has done about it.",
 })
-@Category(DataCategory.TENANCY)
+// About its liable tenants (tenant and joint tenants), not the household members who live there.
+@Category(DataCategory.TENANCY, { subjects: (t: { subjectIds?: string[] }) => t.subjectIds ?? [] })
 export class Tenancy {
+  /** Not exposed: the liable tenants, whom the record is about (the access rules read it). */
+  subjectIds!: string[];
+
   @Field(() => ID, { description: "Tenancy id." })
   id!: string;
 
@@ -215,7 +222,7 @@ export const TenancyConnection = ConnectionType(Tenancy, "Tenancy", "A page of t
 
 @Directive('@key(fields: "id")')
 @ObjectType({ description: "A report of anti-social behaviour a tenant made to their housing officer." })
-@Category(DataCategory.TENANCY)
+@Category(DataCategory.TENANCY, { subjects: (r: { person: { id: string } }) => [r.person.id] })
 export class HousingReport {
   @Field(() => ID, { description: "Housing report id." })
   id!: string;
@@ -256,6 +263,7 @@ export class TenancyActionStat {
 }
 
 @Directive('@key(fields: "code")')
+@Reference()
 @ObjectType({ description: "A neighbourhood (2011 LSOA); housing adds monthly tenancy action counts." })
 export class Neighbourhood {
   @Field(() => String, { description: "LSOA code, e.g. E01000001." })

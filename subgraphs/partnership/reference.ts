@@ -1,7 +1,6 @@
 import type { RequestContext } from "../shared/context";
 import { parseAssessmentId } from "./assessment";
 import type { PartnershipLoaders } from "./loaders";
-import { visibleTo } from "./resolvers/problem-case.resolver";
 import type { CaseAssessment } from "./types";
 
 type Context = RequestContext<PartnershipLoaders>;
@@ -20,8 +19,8 @@ export const partnershipReferenceResolvers = {
       ctx.loaders.neighbourhoodByCode.load(ref.code),
   },
   ProblemCase: {
-    __resolveReference: async (ref: { id: string }, ctx: Context) =>
-      visibleTo(ctx.caller.agencyId, await ctx.loaders.caseById.load(ref.id)),
+    // The enforcement applies the case's party rule to `_entities` as to any other path.
+    __resolveReference: (ref: { id: string }, ctx: Context) => ctx.loaders.caseById.load(ref.id),
   },
   CaseAssessment: {
     // Everything is in the id; the counts police and the council gave (for `suppressed`) come with the reference.

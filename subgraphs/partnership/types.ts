@@ -1,7 +1,8 @@
 import { Directive, Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import { ConnectionType } from "../shared/connection";
 import { CaseRecordKind, CaseStage, DataCategory, RiskLevel } from "../shared/enums";
-import { Aggregate, Category, HeldBy } from "../shared/policy";
+import { Aggregate, Category, Governed, HeldBy, PeopleIndex, Reference } from "../shared/policy";
+import { CASE_PARTY } from "./access";
 import { CalendarDate, DateTime } from "../shared/scalars";
 import { AgencyRef } from "../shared/types";
 import { AgeBand } from "./calendar";
@@ -46,7 +47,8 @@ export const CASE_PERSON_ROLES = ["VICTIM", "PERPETRATOR", "WITNESS", "COMPLAINA
 @ObjectType({
   description: "One agency's own reference for a person, as it appears in that agency's records.",
 })
-@Category(DataCategory.IDENTITY)
+// How an agency refers to a person is that agency's identity data: shared where it shares with the caller.
+@Category(DataCategory.IDENTITY, { owner: (r: { agency: { id: string } }) => r.agency.id })
 export class AgencyReference {
   @Field(() => AgencyRef, { description: "The agency whose reference this is." })
   agency!: AgencyRef;
@@ -58,6 +60,7 @@ export class AgencyReference {
 }
 
 @Directive('@key(fields: "id")')
+@PeopleIndex()
 @ObjectType({
   description:
     "A person in the partnership's people index: who they are, and how each agency refers to them. Agencies add their records.",
@@ -94,6 +97,7 @@ export const PersonConnection = ConnectionType(
 // Neighbourhoods
 
 @Directive('@key(fields: "code")')
+@Reference()
 @ObjectType({
   description:
     "A neighbourhood (2011 LSOA): its name, local authority and centroid. Agencies add monthly counts.",
@@ -159,6 +163,7 @@ export class Referral {
 
 // Case records are the partnership's, shared by case membership (lead and partners), not by
 // agency agreements; the person's identity still goes through the people index rules.
+@Governed({ personLevel: true })
 @ObjectType({ description: "A person in a problem-solving case and their part in it." })
 export class CasePerson {
   @Field(() => String, { description: "VICTIM, PERPETRATOR, WITNESS, COMPLAINANT or OTHER." })
@@ -171,6 +176,7 @@ export class CasePerson {
   personId!: string;
 }
 
+@Governed({ personLevel: true })
 @ObjectType({ description: "An action on a problem-solving case, assigned to one agency with a due date." })
 export class CaseAction {
   @Field(() => ID, { description: "Action id." })
@@ -201,6 +207,7 @@ export class CaseAction {
   completedBy!: string | null;
 }
 
+@Governed({ personLevel: true })
 @ObjectType({ description: "One move of a case between SARA stages, with the reason given." })
 export class CaseStageChange {
   @Field(() => CaseStage, {
@@ -226,6 +233,7 @@ export class CaseStageChange {
 }
 
 @Directive('@key(fields: "id")')
+@Governed({ party: CASE_PARTY, purposeRequired: true })
 @ObjectType({
   description:
     "A multi-agency problem-solving case following SARA (scanning, analysis, response, assessment). " +
@@ -328,6 +336,7 @@ export class CaseAssessment {
   asbCasesAfter!: number | null;
 }
 
+@Governed({ personLevel: true })
 @ObjectType({
   description:
     "A person who meets the ASB case review (community trigger) threshold, and the reports that do it.",

@@ -17,10 +17,12 @@ interface IncidentRow {
   longitude: number | null;
   summary: string | null;
   narrative: string | null;
+  subject_ids: string[];
 }
 
 const INCIDENT_COLUMNS = `i.id, i.reference, i.month, i.occurred_at, i.category, i.outcome, i.street, i.lsoa_code,
-  i.latitude, i.longitude, i.summary, i.narrative`;
+  i.latitude, i.longitude, i.summary, i.narrative,
+  ARRAY(SELECT DISTINCT v.person_id FROM involvements v WHERE v.incident_id = i.id ORDER BY v.person_id) AS subject_ids`;
 
 function toIncident(row: IncidentRow): Incident {
   return Object.assign(new Incident(), {
@@ -38,6 +40,7 @@ function toIncident(row: IncidentRow): Incident {
     },
     summary: row.summary,
     narrative: row.narrative,
+    subjectIds: row.subject_ids,
   });
 }
 

@@ -1,7 +1,7 @@
 import { Directive, Field, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import { ConnectionType } from "../shared/connection";
 import { DataCategory } from "../shared/enums";
-import { Aggregate, Category } from "../shared/policy";
+import { Aggregate, Category, PeopleIndex, Reference } from "../shared/policy";
 import { DateTime } from "../shared/scalars";
 import { Location } from "../shared/types";
 
@@ -62,6 +62,7 @@ registerEnumType(InvolvementRole, {
 });
 
 @Directive('@key(fields: "id")')
+@PeopleIndex()
 @ObjectType({ description: "A person in the partnership's people index; police add their incidents." })
 export class Person {
   @Field(() => ID, { description: "Partnership person id." })
@@ -80,8 +81,12 @@ export class Involvement {
 
 @Directive('@key(fields: "id")')
 @ObjectType({ description: "A police incident: a recorded crime or anti-social behaviour report." })
-@Category(DataCategory.INCIDENT_SUMMARY)
+// About everyone involved: where an agreement asks for consent, each must have given it.
+@Category(DataCategory.INCIDENT_SUMMARY, { subjects: (i: { subjectIds?: string[] }) => i.subjectIds ?? [] })
 export class Incident {
+  /** Not exposed: the people involved, whom the record is about (the access rules read it). */
+  subjectIds!: string[];
+
   @Field(() => ID, { description: "Incident id." })
   id!: string;
 
@@ -150,6 +155,7 @@ export class IncidentStat {
 }
 
 @Directive('@key(fields: "code")')
+@Reference()
 @ObjectType({ description: "A neighbourhood (2011 LSOA); police add monthly incident counts." })
 export class Neighbourhood {
   @Field(() => String, { description: "LSOA code, e.g. E01000001." })
@@ -157,6 +163,9 @@ export class Neighbourhood {
 }
 
 @Directive('@key(fields: "id")')
+// Police hold nothing of the council's case: its fields echo what the router passes in (after
+// the council's rules released them); what police add (nearby incidents) is judged as police records.
+@Reference()
 @ObjectType({ description: "A council ASB case; police add incidents recorded near it." })
 export class AsbCase {
   @Field(() => ID, { description: "ASB case id." })
@@ -178,6 +187,8 @@ export class AsbCase {
     "neighbourhoods for the baseline and follow-up windows.",
 })
 export class CaseAssessment {
+  // The id names the neighbourhoods and windows counted: part of the counts.
+  @Aggregate({ caseWork: true })
   @Field(() => ID, {
     description:
       "Comma-separated LSOA codes, then baseline from and to, then follow-up from and to (YYYY-MM), separated by |.",

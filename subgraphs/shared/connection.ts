@@ -1,5 +1,6 @@
 import { ClassType, Field, Int, ObjectType } from "type-graphql";
 import { badInput } from "./errors";
+import { Part } from "./policy";
 import type { Page } from "./loaders";
 import { PageInfo, RestrictedRecords } from "./types";
 
@@ -25,6 +26,8 @@ export function ConnectionType<T extends object>(
   name: string,
   description: string,
 ): ClassType<Connection<T>> {
+  // A page's structure: its records are judged by the field that returns the connection.
+  @Part()
   @ObjectType(`${name}Edge`, { description: `One ${name} in a page of results.` })
   class EdgeType {
     @Field(() => String, { description: "Opaque cursor; pass as `after` to continue." })
@@ -34,6 +37,7 @@ export function ConnectionType<T extends object>(
     node!: T;
   }
 
+  @Part()
   @ObjectType(`${name}Connection`, { description })
   class ConnectionClass {
     @Field(() => [EdgeType], { description: "This page of results." })

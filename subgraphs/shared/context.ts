@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import { GraphQLError } from "graphql";
-import { breakGlassProblem } from "./access/decision";
+import { breakGlassProblem, normaliseJustification } from "./access/decision";
 import { AccessGuard, type PolicyStore } from "./access/guard";
 import { AuthenticationError, type Caller, type TokenVerifier } from "./auth";
 import type { SubgraphName } from "./config";
@@ -60,7 +60,7 @@ export function parseBreakGlass(value: string | undefined, purpose: Purpose | nu
       extensions: { code: "BAD_USER_INPUT", http: { status: 400 } },
     });
   }
-  return value.trim();
+  return normaliseJustification(value);
 }
 
 export async function callerFrom(headers: IncomingHttpHeaders, verify: TokenVerifier): Promise<Caller> {

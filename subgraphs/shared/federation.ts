@@ -3,18 +3,31 @@ import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper";
 import { printSchemaWithDirectives } from "@graphql-tools/utils";
 import {
   defaultFieldResolver,
-  getNamedType,
   isObjectType,
+  Kind,
   parse,
+  visit,
+  type DirectiveNode,
   type GraphQLFieldResolver,
   type GraphQLResolveInfo,
   type GraphQLSchema,
+  type ObjectTypeDefinitionNode,
 } from "graphql";
-import { buildSchema, createResolversMap, type MiddlewareFn, type NonEmptyArray } from "type-graphql";
-import { indexPolicies, needsEnforcement, type PolicyIndex } from "./access/policies";
+import { buildSchema, createResolversMap, type NonEmptyArray } from "type-graphql";
+import { enforceField, judgeRecord } from "./access/enforcement";
+import {
+  ACCESS_DIRECTIVE_SDL,
+  ACCESS_LINK,
+  buildRules,
+  needsEnforcement,
+  ruleDirective,
+  type SubgraphRules,
+} from "./access/rules";
 import type { RequestContext } from "./context";
 
-const FEDERATION_LINK = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable", "@external", "@requires", "@provides"])`;
+const FEDERATION_LINK =
+  `extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable", "@external", "@requires", "@provides", "@composeDirective"])\n` +
+  `  ${ACCESS_LINK}`;
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 type ClassList = Function[];
@@ -24,13 +37,32 @@ export interface FederatedSchemaOptions {
   orphanedTypes?: ClassList;
   /** `__resolveReference` per entity type name, merged into type-graphql's resolvers. */
   referenceResolvers?: GraphQLResolverMap<unknown>;
-  /** The access rules, built from the declarations the schema carries; wraps the fields they govern. */
-  enforcement?: (index: PolicyIndex) => MiddlewareFn<RequestContext>;
+  /** The agency whose records the subgraph holds (null: governance, whose records are the partnership's). */
+  ownerAgencyId: string | null;
+  /**
+   * Enforce the access rules (the default). Off only for benchmarks (ACCESS_RULES=off): the rules
+   * are still worked out, so an undeclared field fails the build either way.
+   */
+  enforce?: boolean;
 }
+
+/** Each schema's rules, for tests and tools that read them from outside (see `fieldRules`). */
+const rulesBySchema = new WeakMap<GraphQLSchema, SubgraphRules>();
+
+/** The FieldRules a subgraph schema was built with: one per field of every object type. */
+export function fieldRules(schema: GraphQLSchema): SubgraphRules {
+  const rules = rulesBySchema.get(schema);
+  if (!rules) throw new Error("not a schema built by buildFederatedSchema");
+  return rules;
+}
+
+type Reference = (ref: unknown, context: RequestContext, info: GraphQLResolveInfo) => unknown;
 
 /**
  * Builds a Federation 2 subgraph schema from type-graphql classes: type-graphql prints
- * Federation 1 SDL, so we add the @link here, once for every subgraph.
+ * Federation 1 SDL, so we add the @link here, once for every subgraph. Every field's access rule
+ * is worked out here, once (one FieldRule per field; UndeclaredFieldError when a field has none),
+ * wraps the resolvers it governs, guards `_entities`, and is printed as `@access` in the SDL.
  */
 export async function buildFederatedSchema(options: FederatedSchemaOptions): Promise<GraphQLSchema> {
   const schema = await buildSchema({
@@ -46,39 +78,94 @@ export async function buildFederatedSchema(options: FederatedSchemaOptions): Pro
   if (mutation)
     mutation.description ??=
       "Entry points for changing the partnership's records; each change is validated and audited.";
+  // Federation reprints the schema from SDL, which drops extensions: the rules are read before that.
+  const rules = buildRules(schema, options.ownerAgencyId);
   const resolvers = createResolversMap(schema) as GraphQLResolverMap<unknown>;
-  if (options.enforcement) {
-    // Federation reprints the schema from SDL, which drops extensions: index them before that.
-    const index = indexPolicies(schema);
-    const enforce = options.enforcement(index);
+  const enforce = options.enforce ?? true;
+  if (enforce) {
     for (const type of Object.values(schema.getTypeMap())) {
       if (!isObjectType(type) || type.name.startsWith("__")) continue;
       for (const field of Object.values(type.getFields())) {
-        if (!needsEnforcement(index, type.name, field.name, getNamedType(field.type).name)) continue;
+        const rule = rules.fields.get(`${type.name}.${field.name}`)!;
+        // Reference data and parts of checked records resolve at graphql-js speed.
+        if (!needsEnforcement(rule)) continue;
         const typeResolvers = (resolvers[type.name] ??= {}) as Record<string, unknown>;
         const resolve =
           (typeResolvers[field.name] as GraphQLFieldResolver<unknown, RequestContext>) ??
           defaultFieldResolver;
-        // Only declared fields are wrapped: the rest resolve at graphql-js speed. `next` may return
-        // a plain value, so the enforcement's fast path adds no await.
-        typeResolvers[field.name] = (
-          root: unknown,
-          args: Record<string, unknown>,
-          context: RequestContext,
-          info: GraphQLResolveInfo,
-        ) =>
-          enforce({ root, args, context, info }, (() =>
-            resolve(root, args, context, info)) as () => Promise<unknown>);
+        typeResolvers[field.name] = enforceField(rule, resolve as never);
       }
     }
   }
-  for (const [typeName, reference] of Object.entries(options.referenceResolvers ?? {})) {
+  const document = parse(`${FEDERATION_LINK}\n${ACCESS_DIRECTIVE_SDL}\n${printSchemaWithDirectives(schema)}`);
+  const entities = new Set(
+    document.definitions
+      .filter(
+        (d): d is ObjectTypeDefinitionNode =>
+          d.kind === Kind.OBJECT_TYPE_DEFINITION && !!d.directives?.some((x) => x.name.value === "key"),
+      )
+      .map((d) => d.name.value),
+  );
+  const references = { ...(options.referenceResolvers ?? {}) } as Record<
+    string,
+    { __resolveReference?: Reference }
+  >;
+  if (enforce) {
+    // `_entities` reaches a governed record exactly as a field returning it would: a record the
+    // caller may not know is null, not an echo of the id it was asked about.
+    for (const [typeName, record] of rules.records) {
+      if (!entities.has(typeName)) continue;
+      const resolveReference: Reference = references[typeName]?.__resolveReference ?? ((ref: unknown) => ref);
+      references[typeName] = {
+        ...references[typeName],
+        __resolveReference: async (ref, context, info) => {
+          const found = await resolveReference(ref, context, info);
+          if (!found) return found;
+          if (context.access.gateRefusal(record.gate)) return null;
+          const { verdict } = await judgeRecord(record, found, context.access);
+          return verdict === "HIDE" ? null : found;
+        },
+      };
+    }
+  }
+  for (const [typeName, reference] of Object.entries(references)) {
     resolvers[typeName] = { ...(resolvers[typeName] as object), ...(reference as object) };
   }
-  return buildSubgraphSchema({
-    typeDefs: parse(`${FEDERATION_LINK}\n${printSchemaWithDirectives(schema)}`),
+  const built = buildSubgraphSchema({
+    typeDefs: withAccessDirectives(document, rules),
     resolvers,
   });
+  rulesBySchema.set(built, rules);
+  return built;
+}
+
+/** Adds each field's `@access` to the SDL, so routers, code generators and readers of schema/ see it. */
+function withAccessDirectives<T extends ReturnType<typeof parse>>(document: T, rules: SubgraphRules): T {
+  const directiveOf = new Map<string, DirectiveNode>();
+  const parsed = (text: string): DirectiveNode => {
+    let node = directiveOf.get(text);
+    if (!node) {
+      const doc = parse(`type T { f: Int ${text} }`);
+      node = (doc.definitions[0] as ObjectTypeDefinitionNode).fields![0].directives![0];
+      directiveOf.set(text, node);
+    }
+    return node;
+  };
+  return visit(document, {
+    [Kind.OBJECT_TYPE_DEFINITION]: {
+      enter(node: ObjectTypeDefinitionNode) {
+        return {
+          ...node,
+          fields: node.fields?.map((field) => {
+            const rule = rules.fields.get(`${node.name.value}.${field.name.value}`);
+            return rule
+              ? { ...field, directives: [...(field.directives ?? []), parsed(ruleDirective(rule))] }
+              : field;
+          }),
+        };
+      },
+    },
+  }) as T;
 }
 
 /** The SDL a router composes from, as committed under schema/. */

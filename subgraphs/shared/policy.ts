@@ -1,30 +1,96 @@
 import { Extensions } from "type-graphql";
-import type { DataCategory } from "./enums";
+import type { Caller } from "./auth";
+import { DataCategory, type Purpose, type Role } from "./enums";
 
 /**
- * Access rules are declared, not coded: each person-level field or type names the data
- * category it discloses, and one shared enforcement step reads these declarations.
+ * Access rules are declared, not coded. Every field of every object type carries one of these
+ * declarations, on the field, on its type, or (for entry points) on the operation; building a
+ * subgraph's schema fails when a field has none (see access/rules.ts, which works out one
+ * FieldRule per field from them). Each decorator writes its own extension key, because
+ * type-graphql merges several @Extensions on one target shallowly.
+ *
+ * - `@Category(c)`: an agency's record or a field of one, in data category `c`: needs a purpose,
+ *   reaches no ANALYST and nothing under STATISTICS, and is released by the agreement (and consent
+ *   of every person the record is about) rules.
+ * - `@Aggregate()`: suppressed counts, released under STATISTICS.
+ * - `@Reference()`: partnership reference data anyone signed in may read, with or without a
+ *   purpose (agency, neighbourhood, school and programme names).
+ * - `@Part()`: a value type (a location, a page's edges, a table's cells) disclosed only with the
+ *   governed field that returns it.
+ * - `@Governed({...})`: role, purpose and party rules of an operation or a record type
+ *   (data-sharing officers only, case partners only...), enforced by the same code.
  */
-export interface FieldPolicy {
-  /** The category the field (or every field of the type) discloses. */
-  category?: DataCategory;
-  /** An aggregate (counts only): the one thing analysts under STATISTICS may read. */
-  aggregate?: boolean;
+
+/** Whether the caller is a party to a record: the record is unknown to anyone else. */
+export interface PartyRule {
+  /** In words, for the rule's trace and the docs: "a lead or partner agency of the case". */
+  name: string;
+  /** The test, on the record as the repository returned it. */
+  test(record: never, caller: Caller): boolean;
+}
+
+export interface CategoryPolicy {
+  category: DataCategory;
+  /** The agency that holds the data; by default the subgraph's own agency. */
+  owner?: string | ((record: never) => string);
   /**
-   * Suppressed counts that are part of a problem-solving case (its assessment): the case's
-   * practitioners read them under the purpose they work the case for, not only STATISTICS.
+   * Whom the record is about (whose consent the agreement may ask for): its liable tenants, its
+   * involved people, the pupil... Sub-records (a tenancy's actions) inherit their parent's.
    */
-  caseWork?: boolean;
+  subjects?: (record: never) => readonly string[];
 }
 
-export function Category(category: DataCategory): MethodDecorator & PropertyDecorator & ClassDecorator {
-  return Extensions({ policy: { category } satisfies FieldPolicy });
+export interface GovernedPolicy {
+  /** Only these roles; anyone else is refused ROLE_NOT_PERMITTED. */
+  roles?: readonly Role[];
+  /** Only under these purposes (PURPOSE_NOT_COVERED otherwise); implies a purpose is required. */
+  purposes?: readonly Purpose[];
+  /** Discloses something about a person: needs a purpose, no ANALYST, never under STATISTICS. */
+  personLevel?: boolean;
+  /** Needs an x-purpose, even when not about a person (an agency's record). */
+  purposeRequired?: boolean;
+  /** A record only its parties know of; anyone else gets what an unknown id gets. */
+  party?: PartyRule;
+  /** Records are someone's data about a person, on the subjects' side: see CategoryPolicy. */
+  subjects?: (record: never) => readonly string[];
 }
 
-export function Aggregate(
-  options: { caseWork?: boolean } = {},
-): MethodDecorator & PropertyDecorator & ClassDecorator {
-  return Extensions({ policy: { aggregate: true, ...options } satisfies FieldPolicy });
+/** The extension keys the declarations use, read by access/rules.ts. */
+export const POLICY_KEYS = {
+  category: "accessCategory",
+  aggregate: "accessAggregate",
+  reference: "accessReference",
+  part: "accessPart",
+  governed: "accessGoverned",
+} as const;
+
+type Decorator = MethodDecorator & PropertyDecorator & ClassDecorator;
+
+export function Category(category: DataCategory, options: Omit<CategoryPolicy, "category"> = {}): Decorator {
+  return Extensions({ [POLICY_KEYS.category]: { category, ...options } satisfies CategoryPolicy });
+}
+
+/**
+ * Suppressed counts; `caseWork` marks those that are part of a problem-solving case (its
+ * assessment): the case's practitioners read them under the purpose they work the case for.
+ */
+export function Aggregate(options: { caseWork?: boolean } = {}): Decorator {
+  return Extensions({ [POLICY_KEYS.aggregate]: { caseWork: options.caseWork ?? false } });
+}
+
+/** Partnership reference data: anyone signed in reads it, with or without a purpose. */
+export function Reference(): Decorator {
+  return Extensions({ [POLICY_KEYS.reference]: true });
+}
+
+/** A value type disclosed only with the governed field that returns it. */
+export function Part(): Decorator {
+  return Extensions({ [POLICY_KEYS.part]: true });
+}
+
+/** Role, purpose and party rules of an operation or a record type. */
+export function Governed(policy: GovernedPolicy): Decorator {
+  return Extensions({ [POLICY_KEYS.governed]: policy });
 }
 
 /** Who holds a record another subgraph only points to, and what category it is. */
@@ -37,11 +103,13 @@ const holdings = new WeakMap<object, Holding>();
 
 /**
  * Declares that a stub type (an entity owned elsewhere, listed here by id) is held by
- * `agencyId` as `category`, so lists of it show only what the caller may see.
+ * `agencyId` as `category`, so lists of it show only what the caller may see. The holder
+ * decides on each record again (with its subjects) when it resolves it.
  */
 export function HeldBy(agencyId: string, category: DataCategory): ClassDecorator {
   return (target) => {
     holdings.set(target, { agencyId, category });
+    Extensions({ [POLICY_KEYS.category]: { category, owner: agencyId } satisfies CategoryPolicy })(target);
   };
 }
 
@@ -49,4 +117,19 @@ export function holdingOf(type: object): Holding {
   const holding = holdings.get(type);
   if (!holding) throw new Error(`${(type as { name?: string }).name} declares no @HeldBy`);
   return holding;
+}
+
+/** The agency that keeps the people index (see access/decision.ts PEOPLE_INDEX_OWNER). */
+const PEOPLE_INDEX = "partnership";
+
+/**
+ * Declares a Person type (every subgraph's, keyed by the partnership person id): identity from
+ * the partnership's people index, about the person it is. Practitioners and data-sharing officers
+ * read it under any purpose but STATISTICS; analysts never.
+ */
+export function PeopleIndex(): ClassDecorator {
+  return Category(DataCategory.IDENTITY, {
+    owner: PEOPLE_INDEX,
+    subjects: (person: { id: string }) => [person.id],
+  });
 }

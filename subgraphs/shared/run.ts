@@ -1,19 +1,30 @@
 import { createTokenVerifier } from "./auth";
 import { loadConfig, type Config } from "./config";
 import { Pool } from "pg";
-import { governancePolicyStore } from "./access/policy-store";
-import { governanceAgencyRegistry } from "../governance/registry";
+import type { PolicyStore } from "./access/guard";
+import type { AgencyRegistry } from "./auth";
 import { openStore, Sql } from "./database";
 import { log } from "./logger";
 import { stopTelemetry } from "./telemetry";
 import { createSubgraphServer, type SubgraphDefinition } from "./subgraph";
 import type { RunningService } from "./http";
 
+/**
+ * What every subgraph needs from the governance store, handed in (subgraphs/governance/adapter.ts)
+ * so that shared code imports no subgraph: where the access rules get agreements and consents and
+ * append the audit, and the registered agencies tokens are checked against.
+ */
+export interface GovernanceAdapter {
+  policyStore(governanceSql: Sql): PolicyStore;
+  agencyRegistry(governanceSql: Sql): AgencyRegistry;
+}
+
 /** Opens the subgraph's store and starts it listening on its configured port. */
 export async function startSubgraph<L>(
   definition: SubgraphDefinition<L>,
   config: Config,
-  port = config.port(definition.name),
+  port: number,
+  governance: GovernanceAdapter,
 ): Promise<RunningService> {
   const url = config.databaseUrl(definition.name);
   if (!url) {
@@ -40,8 +51,8 @@ export async function startSubgraph<L>(
   const server = await createSubgraphServer(definition, {
     config,
     store,
-    verify: await createTokenVerifier(config, governanceAgencyRegistry(policySql)),
-    policy: governancePolicyStore(policySql),
+    verify: await createTokenVerifier(config, governance.agencyRegistry(policySql)),
+    policy: governance.policyStore(policySql),
     policySql,
   });
   const running = await server.listen(port);
@@ -57,9 +68,12 @@ export async function startSubgraph<L>(
 }
 
 /** Entry point of a subgraph run as its own process (`node subgraphs/<name>/index.ts`). */
-export function runSubgraphProcess<L>(definition: SubgraphDefinition<L>): void {
+export function runSubgraphProcess<L>(
+  definition: SubgraphDefinition<L>,
+  governance: GovernanceAdapter,
+): void {
   const config = loadConfig();
-  startSubgraph(definition, config).then(
+  startSubgraph(definition, config, config.port(definition.name), governance).then(
     (running) => {
       const stop = () =>
         void running

@@ -7,7 +7,7 @@ import { unwrapResolverError } from "@apollo/server/errors";
 import type { GraphQLFormattedError, GraphQLSchema } from "graphql";
 import { DatabaseError } from "pg";
 import type { NonEmptyArray } from "type-graphql";
-import { auditBeforeResponse, enforceAccess } from "./access/enforcement";
+import { auditBeforeResponse } from "./access/enforcement";
 import type { PolicyStore } from "./access/guard";
 import type { TokenVerifier } from "./auth";
 import type { Config, SubgraphName } from "./config";
@@ -23,8 +23,8 @@ import { parsePrometheusText, sampleSum, ServiceMetrics } from "./metrics";
 export interface SubgraphDefinition<Loaders> extends StoreDefinition {
   name: SubgraphName;
   /**
-   * The agency whose data this subgraph holds, for the access rules; null for governance,
-   * whose every operation checks its own (data-sharing officer) rules.
+   * The agency whose data this subgraph holds, for the access rules; null for governance, whose
+   * records (agreements, consents, the audit) are the partnership's, governed by role and party rules.
    */
   ownerAgencyId: string | null;
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -50,11 +50,7 @@ export function subgraphSchema<L>(
   const key = `${definition.name}:${enforced ? "on" : "off"}`;
   let schema = schemas.get(key);
   if (!schema) {
-    const owner = definition.ownerAgencyId;
-    schema = buildFederatedSchema({
-      ...definition,
-      enforcement: owner && enforced ? (index) => enforceAccess(index, owner) : undefined,
-    });
+    schema = buildFederatedSchema({ ...definition, enforce: enforced });
     schemas.set(key, schema);
   }
   return schema;

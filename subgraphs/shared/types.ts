@@ -1,8 +1,10 @@
 import { Directive, Field, Float, ID, Int, ObjectType } from "type-graphql";
 import { DataCategory } from "./enums";
+import { Part, Reference } from "./policy";
 
 /** The governance subgraph owns agencies; others only point at them by id. */
 @Directive('@key(fields: "id", resolvable: false)')
+@Reference()
 @ObjectType("Agency", {
   description: "A partner agency: police, council, youth services, housing or another.",
 })
@@ -14,6 +16,7 @@ export class AgencyRef {
 export const agencyRef = (id: string): AgencyRef => Object.assign(new AgencyRef(), { id });
 
 @Directive("@shareable")
+@Part()
 @ObjectType({ description: "Where something happened, to street level as police.uk publishes it." })
 export class Location {
   @Field(() => String, { nullable: true, description: "Street description, e.g. 'On or near Old Square'." })
@@ -30,6 +33,7 @@ export class Location {
 }
 
 @Directive("@shareable")
+@Part()
 @ObjectType({ description: "Relay-style page information." })
 export class PageInfo {
   @Field(() => Boolean, { description: "Whether more items follow this page." })
@@ -40,6 +44,7 @@ export class PageInfo {
 }
 
 @Directive("@shareable")
+@Part()
 @ObjectType({
   description:
     "Records withheld from a list by the access rules, per owner agency and category, with whom to ask. " +
@@ -60,6 +65,7 @@ export class RestrictedRecords {
 }
 
 @Directive("@shareable")
+@Part()
 @ObjectType({ description: "One cell of a monthly statistics table; counts from 1 to 4 are suppressed." })
 export class MonthlyCount {
   @Field(() => String, { description: "Month, YYYY-MM." })

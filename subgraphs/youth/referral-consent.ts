@@ -1,6 +1,7 @@
 import { ageOnDate, calendarDate, forbidden, type ConsentFacts } from "../shared/access/decision";
 import { DataCategory, type Purpose } from "../shared/enums";
 import { badInput } from "../shared/errors";
+import { consentStateAt } from "../shared/facts";
 
 /** Under this age a referral needs the young person's (or a parent's) consent. */
 export const REFERRAL_CONSENT_AGE = 16;
@@ -24,9 +25,9 @@ export function checkReferralConsent(
     (c) =>
       c.categories.includes(DataCategory.YOUTH_PROGRAMME) && c.purposes.includes(purpose) && c.givenAt <= at,
   );
-  const active = covering.find((c) => !c.withdrawnAt && (!c.expiresAt || c.expiresAt > at));
+  const active = covering.find((c) => consentStateAt(c, at) === "ACTIVE");
   if (active) return;
-  const withdrawn = covering.some((c) => c.withdrawnAt);
+  const withdrawn = covering.some((c) => consentStateAt(c, at) === "WITHDRAWN");
   throw forbidden(
     withdrawn ? "CONSENT_WITHDRAWN" : "CONSENT_REQUIRED",
     `referToProgramme: the person is ${age}; a referral of someone under ${REFERRAL_CONSENT_AGE} needs an active consent ` +

@@ -1,7 +1,7 @@
 import { Directive, Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import { ConnectionType } from "../shared/connection";
 import { DataCategory } from "../shared/enums";
-import { Aggregate, Category } from "../shared/policy";
+import { Aggregate, Category, PeopleIndex, Reference } from "../shared/policy";
 import { CalendarDate, DateTime } from "../shared/scalars";
 import { AgencyRef } from "../shared/types";
 
@@ -84,6 +84,7 @@ export const REFERRAL_TRANSITIONS: Readonly<Record<ReferralStatus, readonly Refe
 };
 
 @Directive('@key(fields: "id")')
+@PeopleIndex()
 @ObjectType({
   description: "A person in the partnership's people index; youth services add enrolments and referrals.",
 })
@@ -93,6 +94,7 @@ export class Person {
 }
 
 @Directive('@key(fields: "code")')
+@Reference()
 @ObjectType({ description: "A neighbourhood (2011 LSOA); youth services add monthly referral counts." })
 export class Neighbourhood {
   @Field(() => String, { description: "LSOA code, e.g. E01000001." })
@@ -100,6 +102,7 @@ export class Neighbourhood {
 }
 
 @Directive('@key(fields: "id")')
+@Reference()
 @ObjectType({ description: "A school or pupil referral unit in the partnership's area." })
 export class School {
   @Field(() => ID, { description: "School id." })
@@ -124,7 +127,8 @@ export class School {
 @ObjectType({
   description: "A pupil on a school's roll for one academic year, with attendance and suspensions.",
 })
-@Category(DataCategory.EDUCATION)
+// About the pupil.
+@Category(DataCategory.EDUCATION, { subjects: (e: { person: { id: string } }) => [e.person.id] })
 export class Enrolment {
   @Field(() => ID, { description: "Enrolment id." })
   id!: string;
@@ -168,6 +172,7 @@ export const EnrolmentConnection = ConnectionType(
 );
 
 @Directive('@key(fields: "id")')
+@Reference()
 @ObjectType({ description: "A youth programme that young people can be referred to." })
 export class Programme {
   @Field(() => ID, { description: "Programme id." })
@@ -213,7 +218,8 @@ export class ReferralStatusChange {
 
 @Directive('@key(fields: "id")')
 @ObjectType({ description: "A young person referred to a youth programme, and what became of it." })
-@Category(DataCategory.YOUTH_PROGRAMME)
+// About the young person referred.
+@Category(DataCategory.YOUTH_PROGRAMME, { subjects: (r: { person: { id: string } }) => [r.person.id] })
 export class Referral {
   @Field(() => ID, { description: "Referral id." })
   id!: string;

@@ -241,7 +241,7 @@ describe("requests", () => {
       "too short a justification",
       "SAFEGUARDING",
       "urgent",
-      /x-break-glass: the justification must be at least 20 characters/,
+      /x-break-glass: the justification must hold at least 20 visible characters/,
     ],
     [
       "a purpose other than SAFEGUARDING",

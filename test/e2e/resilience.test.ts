@@ -1,6 +1,7 @@
 import { SUBGRAPHS } from "../../subgraphs";
 import { CASE_NEIGHBOURHOODS } from "../../subgraphs/shared/demo/world";
 import type { RunningService } from "../../subgraphs/shared/http";
+import { governanceAdapter } from "../../subgraphs/governance/adapter";
 import { startSubgraph } from "../../subgraphs/shared/run";
 import { contractOperations } from "../support/contract";
 import { startTestFederation, type TestFederation } from "../support/federation";
@@ -278,7 +279,7 @@ describe("a subgraph run as its own process, when the governance database restar
       GOVERNANCE_DATABASE_URL: urlOf(fed.stores.governance),
       DATABASE_POOL_SIZE: "2",
     });
-    police = await startSubgraph(SUBGRAPHS.police, config, 0);
+    police = await startSubgraph(SUBGRAPHS.police, config, 0, governanceAdapter);
   });
   afterAll(() => police?.stop());
 

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { governance } from "../../subgraphs/governance/server";
 import { importPoliceUkFiles } from "../../subgraphs/police/importer";
 import { police } from "../../subgraphs/police/server";
-import { governancePolicyStore } from "../../subgraphs/shared/access/policy-store";
+import { governancePolicyStore } from "../../subgraphs/governance/policy-store";
 import { createTokenVerifier } from "../../subgraphs/shared/auth";
 import { governanceAgencyRegistry } from "../../subgraphs/governance/registry";
 import { registerDemoAgencies } from "../support/subgraph";

@@ -61,7 +61,12 @@ const REVIEW_BREAK_GLASS = `mutation ReviewBreakGlass($id: ID!, $outcome: BreakG
   reviewBreakGlass(id: $id, outcome: $outcome, note: $note) { id reviewed }
 }`;
 
-const dso = (agency: string, purpose?: string): As => ({ agency, role: Role.DATA_SHARING_OFFICER, purpose });
+// Issue 9: consents and the audit name people, so a DSO states a purpose for them too.
+const dso = (agency: string, purpose: string | undefined = "ASB_CASE_MANAGEMENT"): As => ({
+  agency,
+  role: Role.DATA_SHARING_OFFICER,
+  purpose,
+});
 const practitioner = (agency: string, purpose?: string, breakGlass?: string): As => ({
   agency,
   role: Role.PRACTITIONER,
@@ -514,7 +519,8 @@ describe("consents", () => {
     const { id } = recorded.data!.recordConsent;
     for (const outsider of ["police", "housing"]) {
       const refused = await sub.query(WITHDRAW_CONSENT, { id }, dso(outsider));
-      expect(firstError(refused.errors)).toMatchObject({ code: "FORBIDDEN", reason: "ROLE_NOT_PERMITTED" });
+      // Issue 9: to anyone but its parties a consent answers as a missing one.
+      expect(firstError(refused.errors)).toMatchObject({ code: "NOT_FOUND" });
     }
     const byProvider = await sub.query<{ withdrawConsent: { status: string } }>(
       WITHDRAW_CONSENT,
@@ -535,8 +541,11 @@ describe("consents", () => {
       code: "FORBIDDEN",
       reason: "ROLE_NOT_PERMITTED",
     });
+    // Issue 9: a consent the caller is no party to answers as a missing one.
     const byOutsider = await sub.query(WITHDRAW_CONSENT, { id: "con-0002-1" }, dso("housing"));
-    expect(firstError(byOutsider.errors)).toMatchObject({ code: "FORBIDDEN", reason: "ROLE_NOT_PERMITTED" });
+    const missing = await sub.query(WITHDRAW_CONSENT, { id: "con-none" }, dso("housing"));
+    expect(firstError(byOutsider.errors)).toMatchObject({ code: "NOT_FOUND" });
+    expect(byOutsider.errors![0].extensions).toEqual(missing.errors![0].extensions);
     const expiresFirst = await sub.query(
       RECORD_CONSENT,
       { input: consentInput({ expiresAt: new Date(Date.now() - 60 * 86_400_000).toISOString() }) },

@@ -1,4 +1,4 @@
-import { governancePolicyStore } from "../../subgraphs/shared/access/policy-store";
+import { governancePolicyStore } from "../../subgraphs/governance/policy-store";
 import { demoPeople } from "../../subgraphs/shared/demo/world";
 import { startPoliceSubgraph } from "../support/police-subgraph";
 import type { TestSubgraph } from "../support/subgraph";

@@ -122,7 +122,9 @@ describe("people index", () => {
       dateOfBirth: first.dateOfBirth,
     });
     const refs = res.data!.person.references as { agency: { id: string }; reference: string }[];
-    expect(refs.map((r) => r.agency.id)).toEqual(["council", "housing", "police", "youth"]);
+    // Issue 9: an agency's reference is its data, shown where it shares with the caller for the
+    // purpose; youth services share with the council only for youth diversion and safeguarding.
+    expect(refs.map((r) => r.agency.id)).toEqual(["council", "housing", "police"]);
     expect(refs.find((r) => r.agency.id === "police")!.reference).toMatch(/^PNC-\d{2}\/\d{6}[A-Z]$/);
   });
 
@@ -376,7 +378,8 @@ describe("problem-solving case lifecycle", () => {
       { caseId, input: { assignedAgencyId: "youth", description: "Outreach", dueOn: "2999-01-01" } },
       youth,
     );
-    expect(codeOf(outsider.errors)).toBe("FORBIDDEN");
+    // Issue 9: a case the caller is not a party to is answered as a missing one.
+    expect(codeOf(outsider.errors)).toBe("NOT_FOUND");
   });
 
   test("only the assigned agency completes an action", async () => {
@@ -531,7 +534,13 @@ describe("problem-solving case lifecycle", () => {
       { id: caseId },
       youth,
     );
-    expect(codeOf(link.errors)).toBe("FORBIDDEN");
+    expect(codeOf(link.errors)).toBe("NOT_FOUND");
+    const missing = await subgraph.query(
+      `mutation { linkCaseRecord(caseId: "psc-no-such-case", record: { kind: INCIDENT, id: "inc-9" }) { id } }`,
+      {},
+      youth,
+    );
+    expect(missing.errors?.[0]?.extensions).toEqual(link.errors?.[0]?.extensions);
   });
 
   test("problemCases filters by stage", async () => {

@@ -1,6 +1,6 @@
 import { Client } from "pg";
 import { SUBGRAPHS } from "../../subgraphs";
-import { governancePolicyStore } from "../../subgraphs/shared/access/policy-store";
+import { governancePolicyStore } from "../../subgraphs/governance/policy-store";
 import { createTokenVerifier } from "../../subgraphs/shared/auth";
 import { governanceAgencyRegistry } from "../../subgraphs/governance/registry";
 import type { SubgraphName } from "../../subgraphs/shared/config";

@@ -1,5 +1,5 @@
 import { governance } from "../../subgraphs/governance/server";
-import { governancePolicyStore } from "../../subgraphs/shared/access/policy-store";
+import { governancePolicyStore } from "../../subgraphs/governance/policy-store";
 import { createTokenVerifier } from "../../subgraphs/shared/auth";
 import { governanceAgencyRegistry } from "../../subgraphs/governance/registry";
 import { AgencyRepository } from "../../subgraphs/governance/repositories/agencies";

@@ -1,9 +1,11 @@
 import {
   agreementStatusNote,
+  breakGlassProblem,
   calendarDate,
   decideAccess,
   decideWithoutFacts,
   effectiveAgreementStatus,
+  normaliseJustification,
   signpostingAllowed,
   validateConsentGiver,
   type AccessRequest,
@@ -361,7 +363,32 @@ describe("decideAccess: break-glass", () => {
       facts(),
     );
     expect(d).toMatchObject({ permitted: false, reason: "NO_AGREEMENT", breakGlass: false });
-    expect(d.steps.join("\n")).toMatch(/not honoured.*20 characters/);
+    expect(d.steps.join("\n")).toMatch(/not honoured.*20 visible characters/);
+  });
+
+  test("a justification is judged normalised: invisible, format and control characters and white space do not count (issue 9, item 11)", () => {
+    const padded = [
+      // 20 characters only with zero-width spaces, a BOM, bidi marks and soft hyphens.
+      "urgent\u200b\u200b\u200b\u200b\u200b\u200b\u200b\u200b\u200b\u200b\u200b\u200b\u200b\u200b",
+      "\ufeff\u202e\u202dtrust me now\u00ad\u00ad\u00ad\u00ad\u00ad\u00ad\u00ad\u00ad\u00ad",
+      // Control characters and tabs, newlines and non-breaking spaces between a few letters.
+      "a\u0000b\u0001c\u0007d\u001be\tf\ng\u00a0h\u2003i\u3000j\r\nk",
+      "                         short                           ",
+    ];
+    for (const text of padded) {
+      expect(text.length).toBeGreaterThanOrEqual(20);
+      expect(breakGlassProblem(text, P.SAFEGUARDING)).toMatch(/20 visible characters/);
+      const d = decideAccess(request({ purpose: P.SAFEGUARDING, breakGlass: text }), facts());
+      expect(d).toMatchObject({ permitted: false, breakGlass: false });
+    }
+    expect(normaliseJustification("  Child\u200b missing\t\t overnight,\u0000 seen\n\nwith adult  ")).toBe(
+      "Child missing overnight, seen with adult",
+    );
+    // Twenty visible characters are enough, however they are spaced.
+    expect(breakGlassProblem("abcde fghij\u200b klmno\u00a0 pqrst", P.SAFEGUARDING)).toBeNull();
+    expect(breakGlassProblem("abcde fghij klmno pqrs", P.SAFEGUARDING)).toMatch(/20 visible/);
+    // Full-width letters are the letters they stand for, and count as such.
+    expect(normaliseJustification("ＡＢＣ")).toBe("ABC");
   });
 
   test("break-glass with a purpose other than SAFEGUARDING is not honoured", () => {
@@ -473,10 +500,12 @@ describe("decideWithoutFacts", () => {
       request({ role: Role.ANALYST }),
       request({ purpose: P.STATISTICS, aggregate: true, category: null }),
       request({ ownerAgencyId: "council" }),
-      request({ category: C.IDENTITY }),
+      request({ category: C.IDENTITY, ownerAgencyId: "partnership" }),
     ];
     for (const r of cases)
       expect(decideWithoutFacts(r)).toEqual(decideAccess(r, facts([agreement()], [consent()])));
+    // An agency's own identity data (its reference for a person) depends on its agreements (issue 9).
+    expect(decideWithoutFacts(request({ category: C.IDENTITY }))).toBeNull();
   });
 
   test("leaves to the facts whatever an agreement, a consent or break-glass decides", () => {

@@ -1,3 +1,5 @@
+import { Role } from "../../shared/enums";
+import { Governed } from "../../shared/policy";
 import type { GraphQLResolveInfo } from "graphql";
 import { Arg, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from "type-graphql";
 import { agreementStatusNote, effectiveAgreementStatus } from "../../shared/access/decision";
@@ -49,6 +51,7 @@ export class AgreementResolver {
     return ctx.loaders.agreementById.load(id);
   }
 
+  @Governed({ roles: [Role.DATA_SHARING_OFFICER] })
   @Mutation(() => Agreement, {
     description:
       "Proposes an agreement as DRAFT. Only a data-sharing officer of the provider or recipient may; both parties must then approve.",
@@ -63,6 +66,7 @@ export class AgreementResolver {
     return fresh(ctx, id);
   }
 
+  @Governed({ roles: [Role.DATA_SHARING_OFFICER] })
   @Mutation(() => Agreement, {
     description:
       "Approves an agreement for the caller's agency (a data-sharing officer of a party that has not yet approved).",
@@ -76,6 +80,7 @@ export class AgreementResolver {
     return fresh(ctx, id);
   }
 
+  @Governed({ roles: [Role.DATA_SHARING_OFFICER] })
   @Mutation(() => Agreement, {
     description:
       "Suspends an ACTIVE agreement (a data-sharing officer of a party); sharing stops from the next request.",
@@ -90,6 +95,7 @@ export class AgreementResolver {
     return fresh(ctx, id);
   }
 
+  @Governed({ roles: [Role.DATA_SHARING_OFFICER] })
   @Mutation(() => Agreement, {
     description: "Revokes an agreement for good (a data-sharing officer of a party).",
   })

@@ -1,3 +1,4 @@
+import { Governed } from "../../shared/policy";
 import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
 import { decideAccess } from "../../shared/access/decision";
 import type { ChainRow } from "../../shared/access/audit-chain";
@@ -5,7 +6,6 @@ import { encodeCursor, pageRequest } from "../../shared/connection";
 import { DataCategory, Purpose, Role } from "../../shared/enums";
 import { badInput } from "../../shared/errors";
 import { loadAccessFacts } from "../repositories/access-facts";
-import { requireDataSharingOfficer } from "../services/acting";
 import {
   AccessBasis,
   AccessExplanation,
@@ -41,6 +41,7 @@ function toDisclosure(row: ChainRow): Disclosure {
 
 @Resolver(() => Disclosure)
 export class DisclosureResolver {
+  @Governed({ roles: [Role.DATA_SHARING_OFFICER], personLevel: true })
   @Query(() => DisclosureConnection, {
     description:
       "Who saw (or was refused) the caller's agency's data about a person, when, why and on what basis, newest first. " +
@@ -58,7 +59,6 @@ export class DisclosureResolver {
     after: string | null,
     @Ctx() ctx: Context,
   ): Promise<DisclosureConnection> {
-    requireDataSharingOfficer(ctx.caller, "read the audit");
     const page = pageRequest(first, after);
     const result = await ctx.loaders.audit.disclosures(ctx.caller.agencyId, personId, page);
     const visible = result.items.slice(0, page.limit);

@@ -1,15 +1,18 @@
+import { Role } from "../../shared/enums";
+import { Governed } from "../../shared/policy";
 import type { GraphQLResolveInfo } from "graphql";
 import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import { pageRequest } from "../../shared/connection";
 import { BreakGlassOutcome } from "../../shared/enums";
 import { notFound } from "../../shared/errors";
-import { actingFrom, requireDataSharingOfficer } from "../services/acting";
+import { actingFrom } from "../services/acting";
 import { reviewBreakGlass } from "../services/break-glass";
 import { Agency, BreakGlassEvent } from "../types";
 import { auditedAgencyOf, type Context } from "./agency.resolver";
 
 @Resolver(() => BreakGlassEvent)
 export class BreakGlassResolver {
+  @Governed({ roles: [Role.DATA_SHARING_OFFICER], personLevel: true })
   @Query(() => [BreakGlassEvent], {
     description:
       "Break-glass accesses to the caller's agency's data, newest first. For its data-sharing officers.",
@@ -28,11 +31,11 @@ export class BreakGlassResolver {
     first: number | null,
     @Ctx() ctx: Context,
   ): Promise<BreakGlassEvent[]> {
-    requireDataSharingOfficer(ctx.caller, "review break-glass access");
     const { limit } = pageRequest(first ?? 100, null);
     return ctx.loaders.breakGlass.events(ctx.caller.agencyId, reviewed ?? null, limit);
   }
 
+  @Governed({ roles: [Role.DATA_SHARING_OFFICER], personLevel: true })
   @Mutation(() => BreakGlassEvent, {
     description:
       "Records a data-sharing officer's finding on a break-glass access to its agency's data. A note is required; the first review stands.",

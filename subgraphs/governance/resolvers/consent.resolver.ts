@@ -1,7 +1,8 @@
+import { Governed } from "../../shared/policy";
 import type { GraphQLResolveInfo } from "graphql";
 import { Arg, Ctx, FieldResolver, ID, Info, Mutation, Resolver, Root } from "type-graphql";
-import { forbidden } from "../../shared/access/decision";
 import { Role } from "../../shared/enums";
+import { consentStateAt } from "../../shared/facts";
 import { notFound } from "../../shared/errors";
 import { actingFrom } from "../services/acting";
 import { recordConsent, withdrawConsent } from "../services/consents";
@@ -13,9 +14,8 @@ export function consentStatusAt(
   consent: Pick<Consent, "withdrawnAt" | "expiresAt">,
   at: Date,
 ): ConsentStatus {
-  if (consent.withdrawnAt && consent.withdrawnAt.getTime() <= at.getTime()) return ConsentStatus.WITHDRAWN;
-  if (consent.expiresAt && consent.expiresAt.getTime() <= at.getTime()) return ConsentStatus.EXPIRED;
-  return ConsentStatus.ACTIVE;
+  const state = consentStateAt(consent, at);
+  return state === "NOT_YET_GIVEN" ? ConsentStatus.ACTIVE : ConsentStatus[state];
 }
 
 async function freshConsent(ctx: Context, id: string): Promise<Consent> {
@@ -27,6 +27,7 @@ async function freshConsent(ctx: Context, id: string): Promise<Consent> {
 
 @Resolver(() => Consent)
 export class ConsentResolver {
+  @Governed({ roles: [Role.DATA_SHARING_OFFICER], personLevel: true })
   @Mutation(() => Consent, {
     description:
       "Records a person's consent to share the caller's agency's data (a data-sharing officer of the agency that holds it) " +
@@ -43,6 +44,7 @@ export class ConsentResolver {
     return freshConsent(ctx, id);
   }
 
+  @Governed({ roles: [Role.DATA_SHARING_OFFICER], personLevel: true })
   @Mutation(() => Consent, {
     description:
       "Withdraws a consent (a data-sharing officer of the providing or recipient agency); sharing under it stops from the next request.",
@@ -88,10 +90,7 @@ export class PersonConsentsResolver {
       "For practitioners and data-sharing officers; analysts reach no person-level data.",
   })
   async consents(@Root() person: Person, @Ctx() ctx: Context): Promise<Consent[]> {
-    if (ctx.caller.role === Role.ANALYST)
-      throw forbidden("ROLE_NOT_PERMITTED", "analysts reach no person-level data");
-    const agency = ctx.caller.agencyId;
-    const all = await ctx.loaders.consentsByPerson.load(person.id);
-    return all.filter((c) => c.providerAgencyId === agency || c.recipientAgencyId === agency);
+    // Only those that concern the caller's agency: the Consent type's party rule, applied by the enforcement.
+    return ctx.loaders.consentsByPerson.load(person.id);
   }
 }

@@ -1,9 +1,8 @@
 import type { GraphQLResolveInfo } from "graphql";
-import { forbidden } from "../../shared/access/decision";
 import type { AuditKind } from "../../shared/access/audit-chain";
 import type { Caller } from "../../shared/auth";
 import type { RequestContext } from "../../shared/context";
-import { Purpose, Role } from "../../shared/enums";
+import type { Purpose } from "../../shared/enums";
 import { badInput } from "../../shared/errors";
 import type { NewAuditRecord } from "../repositories/audit";
 
@@ -22,13 +21,6 @@ export function actingFrom(ctx: RequestContext<unknown>, info: GraphQLResolveInf
     requestId: ctx.requestId,
     operationName: info.operation.name?.value ?? null,
   };
-}
-
-/** Managing agreements, consents and the audit is a data-sharing officer's job. */
-export function requireDataSharingOfficer(caller: Caller, what: string): void {
-  if (caller.role !== Role.DATA_SHARING_OFFICER) {
-    throw forbidden("ROLE_NOT_PERMITTED", `only a DATA_SHARING_OFFICER may ${what}`);
-  }
 }
 
 /** The audit record of a change made by a data-sharing officer. */

@@ -12,7 +12,7 @@ import { AgencyRepository } from "../repositories/agencies";
 import { AgreementRepository, agreementFacts } from "../repositories/agreements";
 import { AuditRepository } from "../repositories/audit";
 import type { Agreement, ProposeAgreementInput } from "../types";
-import { changeRecord, requireDataSharingOfficer, requiredText, type Acting } from "./acting";
+import { changeRecord, requiredText, type Acting } from "./acting";
 
 /** A `Date` scalar value as YYYY-MM-DD (the scalar parses to UTC midnight). */
 const day = (date: Date) => date.toISOString().slice(0, 10);
@@ -41,7 +41,6 @@ export async function proposeAgreement(
   acting: Acting,
   input: ProposeAgreementInput,
 ): Promise<string> {
-  requireDataSharingOfficer(acting.caller, "propose an agreement");
   const providerAgencyId = input.providerAgencyId.trim();
   const recipientAgencyId = input.recipientAgencyId.trim();
   requireParty(acting, { providerAgencyId, recipientAgencyId }, "propose this agreement");
@@ -134,7 +133,6 @@ async function lockForChange(
 
 /** Records the caller's agency's approval; with both parties' approvals the agreement is in force. */
 export async function approveAgreement(sql: Sql, acting: Acting, id: string): Promise<void> {
-  requireDataSharingOfficer(acting.caller, "approve an agreement");
   await sql.transaction(async (tx) => {
     const agreements = new AgreementRepository(tx);
     const agreement = await lockForChange(agreements, acting, id, "approve this agreement");
@@ -184,7 +182,6 @@ export async function suspendAgreement(
   id: string,
   reasonText: string,
 ): Promise<void> {
-  requireDataSharingOfficer(acting.caller, "suspend an agreement");
   const reason = requiredText("reason", reasonText);
   await sql.transaction(async (tx) => {
     const agreements = new AgreementRepository(tx);
@@ -218,7 +215,6 @@ export async function revokeAgreement(
   id: string,
   reasonText: string,
 ): Promise<void> {
-  requireDataSharingOfficer(acting.caller, "revoke an agreement");
   const reason = requiredText("reason", reasonText);
   await sql.transaction(async (tx) => {
     const agreements = new AgreementRepository(tx);

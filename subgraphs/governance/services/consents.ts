@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { forbidden, validateConsentGiver } from "../../shared/access/decision";
+import { validateConsentGiver } from "../../shared/access/decision";
 import type { Sql } from "../../shared/database";
 import { ConsentGiver } from "../../shared/enums";
 import { badInput, notFound } from "../../shared/errors";
@@ -7,7 +7,8 @@ import { AgencyRepository } from "../repositories/agencies";
 import { AuditRepository } from "../repositories/audit";
 import { ConsentRepository } from "../repositories/consents";
 import type { RecordConsentInput } from "../types";
-import { changeRecord, requireDataSharingOfficer, requiredText, type Acting } from "./acting";
+import { CONSENT_PARTY } from "../access";
+import { changeRecord, requiredText, type Acting } from "./acting";
 
 /** Clocks differ a little between a DSO's device and the server. */
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
@@ -20,7 +21,6 @@ const unique = <T>(items: T[]) => [...new Set(items)];
  * consent and its audit record commit together.
  */
 export async function recordConsent(sql: Sql, acting: Acting, input: RecordConsentInput): Promise<string> {
-  requireDataSharingOfficer(acting.caller, "record a consent");
   const providerAgencyId = acting.caller.agencyId;
   const personId = requiredText("input.personId", input.personId);
   const recipientAgencyId = input.recipientAgencyId.trim();
@@ -117,18 +117,12 @@ export async function recordConsent(sql: Sql, acting: Acting, input: RecordConse
  * changes nothing and records nothing.
  */
 export async function withdrawConsent(sql: Sql, acting: Acting, id: string): Promise<void> {
-  requireDataSharingOfficer(acting.caller, "withdraw a consent");
   await sql.transaction(async (tx) => {
     const consents = new ConsentRepository(tx);
     const consent = await consents.lock(id);
-    if (!consent) throw notFound(`consent ${id}`);
-    const agency = acting.caller.agencyId;
-    if (agency !== consent.providerAgencyId && agency !== consent.recipientAgencyId) {
-      throw forbidden(
-        "ROLE_NOT_PERMITTED",
-        `only a data-sharing officer of ${consent.providerAgencyId} or ${consent.recipientAgencyId} may withdraw this consent`,
-      );
-    }
+    // A consent is known only to its parties (the Consent type's declared party rule): to anyone
+    // else it answers as a missing one, so guessed ids reveal nothing (issue 9).
+    if (!consent || !CONSENT_PARTY.test(consent as never, acting.caller)) throw notFound(`consent ${id}`);
     if (consent.withdrawnAt) return;
     const now = new Date();
     await consents.withdraw(id, now);

@@ -1,4 +1,5 @@
 import { Arg, Ctx, ID, Mutation, Resolver } from "type-graphql";
+import { Governed } from "../../shared/policy";
 import type { RequestContext } from "../../shared/context";
 import { CaseStage } from "../../shared/enums";
 import { notFound } from "../../shared/errors";
@@ -21,6 +22,7 @@ async function reload(ctx: Context, caseId: string): Promise<ProblemCase> {
 
 @Resolver()
 export class CaseMutationResolver {
+  @Governed({ personLevel: true })
   @Mutation(() => ProblemCase, {
     description: "Opens a problem-solving case at SCANNING, led by the caller's agency.",
   })
@@ -31,6 +33,7 @@ export class CaseMutationResolver {
     return reload(ctx, await workflow.openCase(ctx.sql, actor(ctx), input));
   }
 
+  @Governed({ personLevel: true })
   @Mutation(() => CaseAction, {
     description: "Adds an action to a case, assigned to its lead or a partner. Lead or partners only.",
   })
@@ -44,6 +47,7 @@ export class CaseMutationResolver {
     return toCaseAction(row);
   }
 
+  @Governed({ personLevel: true })
   @Mutation(() => CaseAction, { description: "Marks an action done. Only the agency it is assigned to may." })
   async completeCaseAction(
     @Arg("caseId", () => ID, { description: "Case id." }) caseId: string,
@@ -55,6 +59,7 @@ export class CaseMutationResolver {
     return toCaseAction(row);
   }
 
+  @Governed({ personLevel: true })
   @Mutation(() => ProblemCase, {
     description:
       "Links a record held by an agency to a case; linking it again changes nothing. Lead or partners only.",
@@ -68,6 +73,7 @@ export class CaseMutationResolver {
     return reload(ctx, caseId);
   }
 
+  @Governed({ personLevel: true })
   @Mutation(() => ProblemCase, {
     description:
       "Moves a case to another SARA stage: forward one stage at a time, or back to an earlier stage with a note of at least 10 " +

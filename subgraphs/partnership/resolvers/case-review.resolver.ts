@@ -3,8 +3,8 @@ import type { RequestContext } from "../../shared/context";
 import { badInput } from "../../shared/errors";
 import { agencyRef } from "../../shared/types";
 import type { AccessQuestion } from "../../shared/access/guard";
-import { DataCategory } from "../../shared/enums";
-import { requireCaseReviewAccess } from "../access";
+import { DataCategory, Purpose, Role } from "../../shared/enums";
+import { Governed } from "../../shared/policy";
 import type { PartnershipLoaders } from "../loaders";
 import { CaseReviewCandidate, Person } from "../types";
 
@@ -24,6 +24,12 @@ const DEFAULT_THRESHOLD = 3;
 
 @Resolver(() => CaseReviewCandidate)
 export class CaseReviewResolver {
+  // Candidates name people and their reports.
+  @Governed({
+    roles: [Role.PRACTITIONER, Role.DATA_SHARING_OFFICER],
+    purposes: [Purpose.ASB_CASE_MANAGEMENT, Purpose.SAFEGUARDING],
+    personLevel: true,
+  })
   @Query(() => [CaseReviewCandidate], {
     description:
       "People who made at least `threshold` separate reports to any partner agency within `windowMonths` months: " +
@@ -45,7 +51,6 @@ export class CaseReviewResolver {
     thresholdArg: number | null,
     @Ctx() ctx: Context,
   ): Promise<CaseReviewCandidate[]> {
-    requireCaseReviewAccess(ctx.caller, ctx.purpose);
     // An explicit null means "the usual": the contract declares both as nullable with defaults.
     const windowMonths = windowMonthsArg ?? DEFAULT_WINDOW_MONTHS;
     const threshold = thresholdArg ?? DEFAULT_THRESHOLD;
@@ -60,7 +65,7 @@ export class CaseReviewResolver {
     for (const agencyId of await ctx.loaders.reports.reportingAgencies()) {
       const holding = REPORT_HOLDINGS[agencyId];
       const question: AccessQuestion | null = holding
-        ? { ownerAgencyId: agencyId, category: holding, personId: null }
+        ? { ownerAgencyId: agencyId, category: holding, personIds: [] }
         : null;
       const decision = question && (await ctx.access.decide(question));
       if (question && decision?.permitted) known.set(agencyId, question);
@@ -75,7 +80,7 @@ export class CaseReviewResolver {
     for (const row of rows) {
       for (const agencyId of row.agencyIds) {
         const question = known.get(agencyId)!;
-        ctx.access.record({ ...question, personId: row.personId }, await ctx.access.decide(question), []);
+        ctx.access.record({ ...question, personIds: [row.personId] }, await ctx.access.decide(question), []);
       }
     }
     return rows.map((r) =>

@@ -5,7 +5,6 @@ import { CaseRecordKind, CaseStage } from "../../shared/enums";
 import { badInput } from "../../shared/errors";
 import { RestrictedRecords, agencyRef } from "../../shared/types";
 import { holdingOf } from "../../shared/policy";
-import { isCaseParty } from "../access";
 import { MAX_WINDOW_MONTHS, MIN_WINDOW_MONTHS, assessmentFor } from "../assessment";
 import type { PartnershipLoaders } from "../loaders";
 import type { CaseActionRow } from "../repositories/cases";
@@ -34,13 +33,6 @@ export function toCaseAction(row: CaseActionRow): CaseAction {
     completedAt: row.completedAt,
     completedBy: row.completedBy,
   });
-}
-
-/** Lead or partner of the case: the only agencies that see it. */
-export function visibleTo(agencyId: string, c: ProblemCase | null): ProblemCase | null {
-  return c && isCaseParty(agencyId, { leadAgencyId: c.lead.id, partnerIds: c.partners.map((p) => p.id) })
-    ? c
-    : null;
 }
 
 const LINKED: [CaseRecordKind, new () => { id: string }][] = [
@@ -82,7 +74,9 @@ export class ProblemCaseResolver {
     @Arg("id", () => ID, { description: "Case id." }) id: string,
     @Ctx() ctx: Context,
   ): Promise<ProblemCase | null> {
-    return visibleTo(ctx.caller.agencyId, await ctx.loaders.caseById.load(id));
+    // Known only to its parties: the ProblemCase type's declared party rule decides (a case the
+    // caller is not a party to answers as an unknown id).
+    return ctx.loaders.caseById.load(id);
   }
 
   @Query(() => ProblemCaseConnection, {

@@ -1,6 +1,9 @@
 import { GraphQLError, type ASTNode } from "graphql";
 import { AgreementStatus, ConsentGiver, DataCategory, Purpose, Role } from "../enums";
 import { badInput } from "../errors";
+import { AGE_OF_CONSENT, ageOnDate, calendarDate, consentStateAt } from "../facts";
+
+export { AGE_OF_CONSENT, ageOnDate, calendarDate };
 
 /**
  * The partnership's access rules as one pure function: no I/O, no clock, no cache. Every
@@ -111,17 +114,6 @@ export interface AccessDecision {
 /** Break-glass needs a real justification, not a token word. */
 export const BREAK_GLASS_MIN_JUSTIFICATION = 20;
 
-/** Consent law (UK GDPR Art 8 as applied in the UK): under 13, a parent or guardian consents. */
-export const AGE_OF_CONSENT = 13;
-
-/** One formatter for every decision: building one per call cost a tenth of a subgraph's CPU. */
-const UK_DATE = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/London" });
-
-/** A calendar date (YYYY-MM-DD) in the partnership's time zone: agreements run in UK dates. */
-export function calendarDate(at: Date): string {
-  return UK_DATE.format(at);
-}
-
 function toDay(today: string | Date): string {
   return typeof today === "string" ? today : calendarDate(today);
 }
@@ -216,12 +208,7 @@ function consentCovers(c: ConsentFacts, request: AccessRequest, category: DataCa
   );
 }
 
-function consentState(c: ConsentFacts, at: Date): "ACTIVE" | "WITHDRAWN" | "EXPIRED" | "NOT_YET_GIVEN" {
-  if (c.withdrawnAt && c.withdrawnAt.getTime() <= at.getTime()) return "WITHDRAWN";
-  if (c.expiresAt && c.expiresAt.getTime() <= at.getTime()) return "EXPIRED";
-  if (c.givenAt.getTime() > at.getTime()) return "NOT_YET_GIVEN";
-  return "ACTIVE";
-}
+const consentState = consentStateAt;
 
 /** The agreement (and consent) route: rules 2 and 3 of the brief. */
 function viaAgreement(
@@ -252,6 +239,13 @@ function viaAgreement(
   if (!forPurpose.length) {
     steps.push(`None of them covers the purpose ${purpose}.`);
     return deny(steps, "PURPOSE_NOT_COVERED");
+  }
+  if (category === DataCategory.IDENTITY) {
+    // How an agency refers to a person is known to partners it shares with for the purpose.
+    steps.push(
+      `Agreement ${forPurpose[0].reference} covers ${purpose}: ${request.ownerAgencyId}'s identity of the person is shared with it: permitted.`,
+    );
+    return permit(steps, "AGREEMENT", { agreementId: forPurpose[0].id });
   }
   const covering = forPurpose.filter((a) => a.categories.includes(category));
   if (!covering.length) {
@@ -297,13 +291,32 @@ function viaAgreement(
   return deny(steps, "CONSENT_REQUIRED", { agreementId: agreement.id });
 }
 
+/**
+ * A break-glass justification as it is judged and recorded: Unicode-normalised (NFKC), with
+ * invisible, format and control characters removed (zero-width spaces, bidi marks, soft hyphens,
+ * NUL...) and white space collapsed, so that padding cannot pass for a reason.
+ */
+export function normaliseJustification(text: string): string {
+  return text
+    .normalize("NFKC")
+    .replace(/[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}]/gu, (c) => (/\s/.test(c) ? " " : ""))
+    .replace(/[\s\p{Zs}]+/gu, " ")
+    .trim();
+}
+
+/** Characters a reader sees: everything but white space, after normalisation. */
+function visibleLength(text: string): number {
+  return [...text.replace(/\s/g, "")].length;
+}
+
 /** Whether an x-break-glass header may be honoured; the reason it may not, otherwise. */
 export function breakGlassProblem(justification: string | null, purpose: Purpose | null): string | null {
-  if (!justification || !justification.trim()) return "no justification was given";
+  const text = justification === null ? "" : normaliseJustification(justification);
+  if (!text) return "no justification was given";
   if (purpose !== Purpose.SAFEGUARDING)
     return `break-glass is only for SAFEGUARDING, not ${purpose ?? "no purpose"}`;
-  if (justification.trim().length < BREAK_GLASS_MIN_JUSTIFICATION) {
-    return `the justification must be at least ${BREAK_GLASS_MIN_JUSTIFICATION} characters`;
+  if (visibleLength(text) < BREAK_GLASS_MIN_JUSTIFICATION) {
+    return `the justification must hold at least ${BREAK_GLASS_MIN_JUSTIFICATION} visible characters`;
   }
   return null;
 }
@@ -402,12 +415,66 @@ function withoutFacts(request: AccessRequest, steps: string[]): AccessDecision |
     steps.push("The data declares no category, so no agreement can cover it.");
     return deny(steps, "CATEGORY_NOT_COVERED");
   }
-  if (request.category === DataCategory.IDENTITY) {
+  if (request.category === DataCategory.IDENTITY && request.ownerAgencyId === PEOPLE_INDEX_OWNER) {
     steps.push(
       "Identity (the partnership's people index) is visible to practitioners and DSOs for any purpose but STATISTICS: permitted.",
     );
     return permit(steps, "PEOPLE_INDEX");
   }
+  return null;
+}
+
+/** The partnership keeps the people index: identity it holds is the index's, not an agency's record. */
+export const PEOPLE_INDEX_OWNER = "partnership";
+
+/**
+ * Decides access to a record about several people (a tenancy's joint tenants, an incident's
+ * involved people): permitted only when permitted for every one of them, so that where the
+ * agreement asks for consent, each subject's consent must be in force. A record about no one is
+ * decided as such (no consent can cover it).
+ */
+export function decideForSubjects(
+  request: Omit<AccessRequest, "personId">,
+  personIds: readonly string[],
+  facts: { agreements: AgreementFacts[]; consents: ConsentFacts[] },
+): AccessDecision {
+  if (personIds.length <= 1) return decideAccess({ ...request, personId: personIds[0] ?? null }, facts);
+  let permitted: AccessDecision | null = null;
+  const steps: string[] = [];
+  for (const personId of personIds) {
+    const decision = decideAccess({ ...request, personId }, facts);
+    if (!decision.permitted) return { ...decision, steps: [...steps, ...decision.steps] };
+    steps.push(...decision.steps);
+    // The weakest ground stands for the record: break-glass, then consent, then the agreement.
+    if (!permitted || rank(decision) > rank(permitted)) permitted = decision;
+  }
+  return { ...permitted!, steps };
+}
+
+function rank(d: AccessDecision): number {
+  return d.breakGlass ? 3 : d.basis === "CONSENT" ? 2 : 1;
+}
+
+/** Role, purpose and party-free rules of a field or operation (see access/rules.ts Gate). */
+export interface GateRules {
+  roles: readonly Role[] | null;
+  purposes: readonly Purpose[] | null;
+  purposeRequired: boolean;
+  personLevel: boolean;
+}
+
+/** The decision a gate's refusal stands for, as the audit records it. */
+export function gateDenial(reason: AccessReason, what: string): AccessDecision {
+  return deny([`${what} is refused at its gate (role, purpose or person-level rule): ${reason}.`], reason);
+}
+
+/** Why a gate refuses the caller; null when it lets them through. No facts needed. */
+export function gateRefusal(gate: GateRules, role: Role, purpose: Purpose | null): AccessReason | null {
+  if (gate.roles && !gate.roles.includes(role)) return "ROLE_NOT_PERMITTED";
+  if (gate.personLevel && role === Role.ANALYST) return "ROLE_NOT_PERMITTED";
+  if (gate.purposeRequired && !purpose) return "PURPOSE_REQUIRED";
+  if (gate.personLevel && purpose === Purpose.STATISTICS) return "PURPOSE_NOT_COVERED";
+  if (gate.purposes && (!purpose || !gate.purposes.includes(purpose))) return "PURPOSE_NOT_COVERED";
   return null;
 }
 
@@ -431,13 +498,6 @@ export function signpostingAllowed(
       a.purposes.includes(purpose) &&
       isActive(a, day),
   );
-}
-
-/** Whole years between a date of birth and a calendar date (both YYYY-MM-DD). */
-export function ageOnDate(dateOfBirth: string, on: string): number {
-  const [by, bm, bd] = dateOfBirth.split("-").map(Number);
-  const [y, m, d] = on.split("-").map(Number);
-  return y - by - (m < bm || (m === bm && d < bd) ? 1 : 0);
 }
 
 /** Refuses a consent given by someone under 13 at the time unless a parent or guardian gave it. */

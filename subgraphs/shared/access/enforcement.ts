@@ -1,29 +1,20 @@
 import type { ApolloServerPlugin } from "@apollo/server";
-import { getNamedType, GraphQLError, type GraphQLObjectType, type GraphQLResolveInfo } from "graphql";
-import type { MiddlewareFn } from "type-graphql";
+import { GraphQLError, responsePathAsArray, type GraphQLResolveInfo } from "graphql";
 import type { Connection } from "../connection";
 import type { RequestContext } from "../context";
 import { log } from "../logger";
 import { agencyRef } from "../types";
-import type { DataCategory } from "../enums";
-import type { AccessDecision } from "./decision";
-import { StaleFactsError, type AccessQuestion } from "./guard";
-import type { PolicyIndex } from "./policies";
+import { forbidden, gateDenial, type AccessDecision } from "./decision";
+import { StaleFactsError, type AccessGuard, type AccessQuestion } from "./guard";
+import { gateIsOpen, type FieldRule, type RecordRule } from "./rules";
 
-/** Whom a record is about: set on records listed under a person, else the person itself. */
-const SUBJECT = Symbol("subject");
-type Subjected = { [SUBJECT]?: string | null; id?: unknown };
+/** Whom a record is about, when it inherits its parent record's subjects (a tenancy's actions). */
+const SUBJECTS = Symbol("subjects");
+type Subjected = { [SUBJECTS]?: readonly string[]; id?: unknown };
 
-function subjectOf(root: unknown, parentType: string): string | null {
-  const record = root as Subjected | null;
-  if (record && record[SUBJECT] !== undefined) return record[SUBJECT] ?? null;
-  if (parentType === "Person" && typeof record?.id === "string") return record.id;
-  return null;
-}
-
-function tag(value: unknown, subject: string | null): void {
-  if (Array.isArray(value)) for (const item of value) tag(item, subject);
-  else if (value && typeof value === "object") (value as Subjected)[SUBJECT] = subject;
+function tag(value: unknown, subjects: readonly string[]): void {
+  if (Array.isArray(value)) for (const item of value) tag(item, subjects);
+  else if (value && typeof value === "object") (value as Subjected)[SUBJECTS] = subjects;
 }
 
 function idsOf(value: unknown): string[] {
@@ -32,167 +23,235 @@ function idsOf(value: unknown): string[] {
   return typeof id === "string" ? [id] : [];
 }
 
+const NO_ONE: readonly string[] = [];
+
+/** A record's own subjects, worked out once per record: every field of it asks again. */
+const OWN_SUBJECTS = Symbol("own subjects");
+
+/** The people a record is about: declared on its type, else inherited from its parent record. */
+export function subjectsOf(record: unknown, rule: RecordRule): readonly string[] {
+  if (!record || typeof record !== "object") return NO_ONE;
+  if (rule.subjects) {
+    const held = record as { [OWN_SUBJECTS]?: readonly string[] };
+    return (held[OWN_SUBJECTS] ??= [...new Set(rule.subjects(record))].sort());
+  }
+  return (record as Subjected)[SUBJECTS] ?? NO_ONE;
+}
+
+function isEmpty(value: unknown): boolean {
+  if (Array.isArray(value)) return value.length === 0;
+  return isConnection(value) ? value.edges.length === 0 : false;
+}
+
 function isConnection(value: unknown): value is Connection<Subjected> {
   return !!value && typeof value === "object" && Array.isArray((value as Connection<unknown>).edges);
 }
 
+type Resolve = (
+  root: unknown,
+  args: Record<string, unknown>,
+  context: RequestContext,
+  info: GraphQLResolveInfo,
+) => unknown;
+
+function located(info: GraphQLResolveInfo) {
+  return { nodes: info.fieldNodes, path: responsePathAsArray(info.path) };
+}
+
+/** What becomes of one record the caller asked for. */
+type Verdict = "SHOW" | "HIDE" | { refused: AccessDecision };
+
 /**
- * The one place access rules are enforced, for every field of every subgraph that owns
- * agency data. It reads only what the schema declares (`@Category`, `@Aggregate`):
- * - an aggregate field needs the STATISTICS rules;
- * - a field of a categorised record is null with a FORBIDDEN error when its category is denied;
- * - a connection of categorised records withholds them when denied for want of an agreement
- *   or consent, and says so in `restricted` where an agreement for the purpose exists;
- * - a categorised record returned directly is null with a FORBIDDEN error when denied.
+ * Judges one record by its type's rule: a record whose party rule the caller fails, or that is
+ * refused because the owner has no active agreement with the caller for the purpose, is hidden as
+ * an unknown id would be (same data, same errors, no reason); a record refused under an agreement
+ * that does exist (category not covered, consent missing or withdrawn) is refused with the reason.
+ */
+export async function judgeRecord(
+  rule: RecordRule,
+  record: unknown,
+  guard: AccessGuard,
+): Promise<{ verdict: Verdict; subjects: readonly string[] }> {
+  const subjects = subjectsOf(record, rule);
+  if (rule.party && !rule.party.test(record as never, guard.caller)) return { verdict: "HIDE", subjects };
+  if (!rule.category) return { verdict: "SHOW", subjects };
+  const question: AccessQuestion = {
+    ownerAgencyId: rule.owner(record),
+    category: rule.category,
+    personIds: subjects,
+  };
+  const decision = await guard.decide(question);
+  guard.record(question, decision, idsOf(record));
+  if (decision.permitted) return { verdict: "SHOW", subjects };
+  // No agreement from the owner for the purpose: nothing revealed, not even that the record
+  // exists (a list may still be signposted where the agencies share the other way; see admit).
+  if (decision.reason === "NO_AGREEMENT" || decision.reason === "PURPOSE_NOT_COVERED")
+    return { verdict: "HIDE", subjects };
+  return { verdict: { refused: decision }, subjects };
+}
+
+/**
+ * The one place access rules are enforced, for every field of every subgraph: wraps a field's
+ * resolver with its FieldRule (worked out once, when the schema was built; see rules.ts).
+ * - the gate (roles, purposes, person-level data) is checked before the field resolves, so before
+ *   a mutation changes anything;
+ * - an aggregate needs the STATISTICS rules (or the case's purpose, for case work);
+ * - a field of a governed record is decided for the record's owner, category and subjects; once
+ *   permitted in this request, the record's other fields take a fast path with no await;
+ * - records a field returns (one, a list, a connection's nodes) are judged one by one
+ *   (judgeRecord): hidden, withheld with signposting, or refused.
  * Every disclosure of another agency's data, and every denial, is noted for the audit.
  */
-export function enforceAccess(index: PolicyIndex, ownerAgencyId: string): MiddlewareFn<RequestContext> {
-  const slow = enforceField(index, ownerAgencyId);
-  // Per field (parent type, then field name), worked out once: the category whose permission
-  // lets it take the fast path, or null when it must always take the slow one.
-  const fastCategories = new Map<GraphQLObjectType, Map<string, DataCategory | null>>();
-  const fastCategoryOf = (info: GraphQLResolveInfo): DataCategory | null => {
-    let fields = fastCategories.get(info.parentType);
-    if (!fields) fastCategories.set(info.parentType, (fields = new Map()));
-    let category = fields.get(info.fieldName);
-    if (category === undefined) {
-      const parent = info.parentType.name;
-      const fieldKey = `${parent}.${info.fieldName}`;
-      const returned = getNamedType(info.returnType).name;
-      const declared =
-        index.fieldCategory.get(fieldKey) ??
-        (info.fieldName === "id" ? undefined : index.typeCategory.get(parent));
-      // Only plain values of a categorised record: not aggregates, records, connections or people.
-      const plain =
-        !index.aggregate.has(fieldKey) &&
-        !index.aggregate.has(returned) &&
-        !index.typeCategory.has(returned) &&
-        !index.connectionNode.has(returned) &&
-        returned !== "Person";
-      category = declared && plain ? declared : null;
-      fields.set(info.fieldName, category);
+export function enforceField(rule: FieldRule, resolve: Resolve): Resolve {
+  const gateOpen = gateIsOpen(rule.gate);
+  // A refusal at the gate is audited like any denial: against the record the field is of, or
+  // (an entry point, refused before anything was read) the kind of record it would have returned.
+  const audited: RecordRule | null =
+    rule.kind === "RECORD" && rule.record?.category ? rule.record : (rule.returns?.record ?? null);
+  const auditedCategory = rule.kind === "RECORD" ? rule.category : (rule.returns?.record.category ?? null);
+  const refuseAtGate = (root: unknown, context: RequestContext, info: GraphQLResolveInfo): void => {
+    const reason = context.access.gateRefusal(rule.gate);
+    if (!reason) return;
+    if (audited && auditedCategory && (rule.kind === "RECORD" || audited.ownerName !== "per record")) {
+      const onRecord = rule.kind === "RECORD";
+      context.access.record(
+        {
+          ownerAgencyId: audited.owner(onRecord ? root : undefined),
+          category: auditedCategory,
+          personIds: onRecord ? subjectsOf(root, audited) : NO_ONE,
+        },
+        gateDenial(reason, rule.coordinate),
+        onRecord ? idsOf(root) : [],
+      );
     }
-    return category;
+    throw forbidden(reason, `${rule.coordinate}: ${reason}`, located(info));
   };
-  return (action, next) => {
-    // Fast path, without an await: a plain value of a record whose category this request has
-    // already decided and permitted (the other fields of the same incident, say).
-    const { root, info, context } = action;
-    const category = fastCategoryOf(info);
-    if (
-      category &&
-      context.access.permittedAgain(
-        { ownerAgencyId, category, personId: subjectOf(root, info.parentType.name) },
-        idsOf(root),
-      )
-    ) {
-      return next();
-    }
-    return slow(action, next);
-  };
-}
 
-function enforceField(index: PolicyIndex, ownerAgencyId: string): MiddlewareFn<RequestContext> {
-  return async ({ root, info, context }, next) => {
-    const guard = context.access;
-    const parent = info.parentType.name;
-    const fieldKey = `${parent}.${info.fieldName}`;
-    const returned = getNamedType(info.returnType).name;
-
-    if (index.aggregate.has(fieldKey) || index.aggregate.has(returned)) {
-      // Checked where aggregates are entered, not again for each of their cells.
-      if (!index.aggregate.has(parent)) {
-        const caseWork = index.caseWork.has(fieldKey) || index.caseWork.has(returned);
-        const question: AccessQuestion = {
-          ownerAgencyId,
-          category: null,
-          personId: null,
-          aggregate: true,
-          caseWork,
-        };
-        const decision = await guard.decide(question);
-        if (!decision.permitted) {
-          guard.record(question, decision, []);
-          throw guard.error(decision, fieldKey, info);
-        }
+  if (rule.kind === "AGGREGATE") {
+    return async (root, args, context, info) => {
+      if (!gateOpen) refuseAtGate(root, context, info);
+      const guard = context.access;
+      const question: AccessQuestion = {
+        ownerAgencyId: rule.owner,
+        category: null,
+        personIds: NO_ONE,
+        aggregate: true,
+        caseWork: rule.caseWork,
+      };
+      const decision = await guard.decide(question);
+      if (!decision.permitted) {
+        guard.record(question, decision, []);
+        throw guard.error(decision, rule.coordinate, info);
       }
-      return next();
-    }
+      return resolve(root, args, context, info);
+    };
+  }
 
-    // A record's id is the caller's handle on it, not a disclosure: stubs arrive with it.
-    const category =
-      index.fieldCategory.get(fieldKey) ??
-      (info.fieldName === "id" ? undefined : index.typeCategory.get(parent));
-    let disclosed: { question: AccessQuestion; decision: AccessDecision } | undefined;
-    if (category) {
-      const question: AccessQuestion = { ownerAgencyId, category, personId: subjectOf(root, parent) };
+  const returnsGateOpen = !rule.returns || rule.kind === "ENTRY" || gateIsOpen(rule.returns.record.gate);
+  const record = rule.kind === "RECORD" ? rule.record : null;
+  const category = record ? rule.category : null;
+  const returns = rule.returns;
+  return (root, args, context, info) => {
+    if (!gateOpen) refuseAtGate(root, context, info);
+    const guard = context.access;
+    if (record && category) {
+      const subjects = subjectsOf(root, record);
+      const question: AccessQuestion = { ownerAgencyId: record.owner(root), category, personIds: subjects };
+      // Fast path, without an await: the record's category is already decided and permitted.
+      if (!guard.permittedAgain(question, idsOf(root))) {
+        return decideThenResolve(question, subjects);
+      }
+      if (!returns) return resolve(root, args, context, info);
+      return admitted(subjects);
+    }
+    if (!returns) return resolve(root, args, context, info);
+    return admitted(record ? subjectsOf(root, record) : NO_ONE);
+
+    async function decideThenResolve(question: AccessQuestion, subjects: readonly string[]) {
       const decision = await guard.decide(question);
       guard.record(question, decision, idsOf(root));
-      if (!decision.permitted) throw guard.error(decision, fieldKey, info);
-      disclosed = { question, decision };
+      if (!decision.permitted) throw guard.error(decision, rule.coordinate, info);
+      return returns ? admitted(subjects) : resolve(root, args, context, info);
     }
 
-    const result: unknown = await next();
-    if (result === null || result === undefined) return result;
-
-    // A record that names a person (an incident's involvement, a case's party) discloses something
-    // about them too: the audit names them, so "who saw what about this person" finds it.
-    if (disclosed && returned === "Person") {
-      for (const personId of idsOf(result))
-        guard.record({ ...disclosed.question, personId }, disclosed.decision, []);
+    async function admitted(parentSubjects: readonly string[]): Promise<unknown> {
+      const result: unknown = await resolve(root, args, context, info);
+      if (result === null || result === undefined || !returns) return result;
+      // Records of a gated type (a case's people) take their gate when there are any to show.
+      if (!returnsGateOpen && !isEmpty(result)) {
+        const reason = guard.gateRefusal(returns.record.gate);
+        if (reason) throw forbidden(reason, `${rule.coordinate}: ${reason}`, located(info));
+      }
+      return admit(returns.record, returns.shape, result, parentSubjects, context, info, rule.coordinate);
     }
-
-    const node = index.connectionNode.get(returned);
-    const nodeCategory = node ? index.typeCategory.get(node) : undefined;
-    if (nodeCategory && isConnection(result))
-      return withhold(result, nodeCategory, root, info, context, ownerAgencyId);
-
-    const returnedCategory = index.typeCategory.get(returned);
-    if (returnedCategory && returned !== parent) {
-      const subject = subjectOf(root, parent);
-      const question: AccessQuestion = { ownerAgencyId, category: returnedCategory, personId: subject };
-      const decision = await guard.decide(question);
-      guard.record(question, decision, idsOf(result));
-      if (!decision.permitted) throw guard.error(decision, fieldKey, info);
-      tag(result, subject);
-    }
-    return result;
   };
 }
 
-async function withhold(
-  connection: Connection<Subjected>,
-  category: NonNullable<AccessQuestion["category"]>,
-  root: unknown,
-  info: GraphQLResolveInfo,
+async function admit(
+  rule: RecordRule,
+  shape: "ONE" | "LIST" | "CONNECTION",
+  result: unknown,
+  parentSubjects: readonly string[],
   context: RequestContext,
-  ownerAgencyId: string,
-): Promise<Connection<Subjected>> {
+  info: GraphQLResolveInfo,
+  coordinate: string,
+): Promise<unknown> {
   const guard = context.access;
-  const subject = subjectOf(root, info.parentType.name);
-  const question: AccessQuestion = { ownerAgencyId, category, personId: subject };
-  const decision = await guard.decide(question);
-  const nodes = connection.edges.map((e) => e.node);
-  guard.record(question, decision, idsOf(nodes));
-  if (decision.permitted) {
-    tag(connection.edges, subject);
-    tag(nodes, subject);
-    return connection;
+  const judge = async (item: unknown) => {
+    // A sub-record without subjects of its own is about its parent record's people.
+    if (!rule.subjects) tag(item, parentSubjects);
+    const judged = await judgeRecord(rule, item, guard);
+    if (judged.verdict === "SHOW") tag(item, judged.subjects);
+    return judged.verdict;
+  };
+  if (shape === "ONE") {
+    const verdict = await judge(result);
+    if (verdict === "SHOW") return result;
+    if (verdict === "HIDE") return null;
+    throw guard.error(verdict.refused, coordinate, info);
   }
-  if (!guard.isRecordLevel(decision))
-    throw guard.error(decision, `${info.parentType.name}.${info.fieldName}`, info);
-  // Left out; signposted only where an agreement for the purpose exists between the agencies.
-  const contact = connection.totalCount > 0 ? await guard.signposting(ownerAgencyId) : null;
+  if (shape === "LIST") {
+    const items = result as unknown[];
+    const verdicts = await Promise.all(items.map(judge));
+    const refused = verdicts.find((v): v is { refused: AccessDecision } => typeof v === "object");
+    if (refused && !guard.isRecordLevel(refused.refused))
+      throw guard.error(refused.refused, coordinate, info);
+    return items.filter((_, i) => verdicts[i] === "SHOW");
+  }
+  if (!isConnection(result)) return result;
+  const verdicts = await Promise.all(result.edges.map((e) => judge(e.node)));
+  const refused = verdicts.filter((v): v is { refused: AccessDecision } => typeof v === "object");
+  const firstHard = refused.find((v) => !guard.isRecordLevel(v.refused));
+  if (firstHard) throw guard.error(firstHard.refused, coordinate, info);
+  const edges = result.edges.filter((_, i) => verdicts[i] === "SHOW");
+  if (edges.length === result.edges.length) return result;
+  const withheld = result.edges.length - edges.length;
+  const owners = new Map<string, number>();
+  result.edges.forEach((e, i) => {
+    if (verdicts[i] === "SHOW") return;
+    const owner = rule.owner(e.node);
+    owners.set(owner, (owners.get(owner) ?? 0) + 1);
+  });
+  // A page withheld whole is a list withheld whole (the rules refused its owner's records): the
+  // total then counts only what the caller sees, and signposting (only where an agreement for the
+  // purpose exists between the agencies) says how many were withheld.
+  const whole = edges.length === 0;
+  const restricted = [...result.restricted];
+  for (const [owner, count] of owners) {
+    const contact = rule.category ? await guard.signposting(owner) : null;
+    if (!contact) continue;
+    restricted.push({
+      agency: agencyRef(owner),
+      category: rule.category!,
+      count: whole && owners.size === 1 ? result.totalCount : count,
+      contact,
+    });
+  }
   return {
-    edges: [],
-    pageInfo: { hasNextPage: false, endCursor: null },
-    totalCount: 0,
-    restricted: contact
-      ? [
-          ...connection.restricted,
-          { agency: agencyRef(ownerAgencyId), category, count: connection.totalCount, contact },
-        ]
-      : connection.restricted,
+    edges,
+    pageInfo: whole ? { hasNextPage: false, endCursor: null } : result.pageInfo,
+    totalCount: whole ? 0 : Math.max(0, result.totalCount - withheld),
+    restricted,
   };
 }
 

@@ -3,10 +3,12 @@ import { GraphQLError, responsePathAsArray, type GraphQLResolveInfo } from "grap
 import type { Caller } from "../auth";
 import type { DataCategory, Purpose } from "../enums";
 import {
-  decideAccess,
+  decideForSubjects,
   decideWithoutFacts,
   forbidden,
+  gateRefusal,
   signpostingAllowed,
+  type GateRules,
   type AccessBasis,
   type AccessDecision,
   type AccessReason,
@@ -97,7 +99,8 @@ export function decisionUnavailable(): GraphQLError {
 export interface AccessQuestion {
   ownerAgencyId: string;
   category: DataCategory | null;
-  personId: string | null;
+  /** Whom the data is about: the record's subjects (sorted by the caller), or none. */
+  personIds: readonly string[];
   aggregate?: boolean;
   caseWork?: boolean;
 }
@@ -209,6 +212,16 @@ export class AccessGuard {
     return true;
   }
 
+  /** Why the caller's role or purpose does not pass a gate (see access/rules.ts); null when it does. */
+  gateRefusal(gate: GateRules): AccessReason | null {
+    return gateRefusal(gate, this.request.caller.role, this.request.purpose);
+  }
+
+  /** The request's purpose (x-purpose), or null. */
+  get purpose(): Purpose | null {
+    return this.request.purpose;
+  }
+
   private async decideUncached(question: AccessQuestion): Promise<AccessDecision> {
     const request = {
       callerAgencyId: this.request.caller.agencyId,
@@ -217,24 +230,24 @@ export class AccessGuard {
       breakGlass: this.request.breakGlass,
       ownerAgencyId: question.ownerAgencyId,
       category: question.category,
-      personId: question.personId,
       aggregate: question.aggregate ?? false,
       caseWork: question.caseWork ?? false,
       at: this.at,
     };
     // Own data, aggregates, identity and role/purpose refusals do not depend on agreements.
-    const withoutFacts = decideWithoutFacts(request);
+    const withoutFacts = decideWithoutFacts({ ...request, personId: question.personIds[0] ?? null });
     if (withoutFacts) return withoutFacts;
     let consents: ConsentFacts[];
     try {
-      consents = await this.facts.load({
-        ownerAgencyId: question.ownerAgencyId,
-        personId: question.personId ?? "",
-      });
+      const people = question.personIds.length ? question.personIds : [""];
+      const loaded = await Promise.all(
+        people.map((personId) => this.facts.load({ ownerAgencyId: question.ownerAgencyId, personId })),
+      );
+      consents = loaded.flat();
     } catch {
       throw decisionUnavailable();
     }
-    return decideAccess(request, { agreements: this.agreements ?? [], consents });
+    return decideForSubjects(request, question.personIds, { agreements: this.agreements ?? [], consents });
   }
 
   /** Whether the caller may be told that withheld records exist (an active agreement for the purpose). */
@@ -303,7 +316,7 @@ export class AccessGuard {
     const question: AccessQuestion = {
       ownerAgencyId: holding.agencyId,
       category: holding.category,
-      personId: null,
+      personIds: [],
     };
     const decision = await this.decide(question);
     if (decision.permitted) return { visible: [...records], withheld: [], decision };
@@ -340,7 +353,7 @@ export class AccessGuard {
       entry = this.entryFor(question, decision);
       this.entryByQuestion.set(questionKeyed, entry);
     }
-    if (question.personId !== null) entry.personIds.add(question.personId);
+    for (const personId of question.personIds) entry.personIds.add(personId);
     if (question.category !== null) entry.categories.add(question.category);
     for (const id of recordIds) entry.recordIds.add(id);
   }
@@ -414,7 +427,7 @@ export class AccessGuard {
 }
 
 function questionKey(q: AccessQuestion): string {
-  return `${q.ownerAgencyId}|${q.category}|${q.personId}|${q.aggregate ? 1 : 0}${q.caseWork ? 1 : 0}`;
+  return `${q.ownerAgencyId}|${q.category}|${q.personIds.join(",")}|${q.aggregate ? 1 : 0}${q.caseWork ? 1 : 0}`;
 }
 
 interface FactsKey {

@@ -240,8 +240,4 @@ export function demoPeople(seed: number, scale: Scale): DemoPerson[] {
 }
 
 /** Age in whole years on a date (YYYY-MM-DD). */
-export function ageOn(dateOfBirth: string, on: string): number {
-  const [by, bm, bd] = dateOfBirth.split("-").map(Number);
-  const [y, m, d] = on.split("-").map(Number);
-  return y - by - (m < bm || (m === bm && d < bd) ? 1 : 0);
-}
+export { ageOnDate as ageOn } from "../facts";

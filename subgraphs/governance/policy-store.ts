@@ -1,10 +1,10 @@
-import { accessFactsVersion, loadAccessFacts } from "../../governance/repositories/access-facts";
-import { AgencyRepository } from "../../governance/repositories/agencies";
-import { accessAuditRecord, AuditRepository } from "../../governance/repositories/audit";
-import { ConsentRepository } from "../../governance/repositories/consents";
-import type { Sql } from "../database";
-import type { AgreementFacts, ConsentFacts } from "./decision";
-import type { AuditEntry, LoadedFacts, PolicyStore } from "./guard";
+import { accessFactsVersion, loadAccessFacts } from "./repositories/access-facts";
+import { AgencyRepository } from "./repositories/agencies";
+import { accessAuditRecord, AuditRepository } from "./repositories/audit";
+import { ConsentRepository } from "./repositories/consents";
+import type { Sql } from "../shared/database";
+import type { AgreementFacts, ConsentFacts } from "../shared/access/decision";
+import type { AuditEntry, LoadedFacts, PolicyStore } from "../shared/access/guard";
 
 type Settle = { resolve(written: boolean): void; reject(error: unknown): void };
 

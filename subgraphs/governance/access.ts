@@ -1,0 +1,21 @@
+import type { Caller } from "../shared/auth";
+import type { PartyRule } from "../shared/policy";
+
+/**
+ * Governance records are the partnership's, each known only to its parties: declared on the
+ * types (@Governed in types.ts) and judged by the shared enforcement on every path, `_entities`
+ * included; anyone else gets what an unknown id gets.
+ */
+
+/** A consent concerns the agency whose data it covers (its provider) and the one it was given to. */
+export const CONSENT_PARTY: PartyRule = {
+  name: "the agency whose data the consent covers or the one it was given to",
+  test: (c: { providerAgencyId: string; recipientAgencyId: string }, caller: Caller) =>
+    c.providerAgencyId === caller.agencyId || c.recipientAgencyId === caller.agencyId,
+};
+
+/** The audit of an agency's data (disclosures, break-glass accesses) is for that agency. */
+export const OWNER_AGENCY: PartyRule = {
+  name: "the agency whose data it is",
+  test: (r: { ownerAgencyId: string }, caller: Caller) => r.ownerAgencyId === caller.agencyId,
+};

@@ -1,0 +1,9 @@
+import type { GovernanceAdapter } from "../shared/run";
+import { governancePolicyStore } from "./policy-store";
+import { governanceAgencyRegistry } from "./registry";
+
+/** The governance store as every subgraph process uses it (handed to `runSubgraphProcess`). */
+export const governanceAdapter: GovernanceAdapter = {
+  policyStore: governancePolicyStore,
+  agencyRegistry: (sql) => governanceAgencyRegistry(sql),
+};

@@ -1,0 +1,388 @@
+import {
+  getNamedType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  type GraphQLField,
+  type GraphQLNamedType,
+  type GraphQLObjectType,
+  type GraphQLOutputType,
+  type GraphQLSchema,
+} from "graphql";
+import type { DataCategory, Purpose, Role } from "../enums";
+import { POLICY_KEYS, type CategoryPolicy, type GovernedPolicy, type PartyRule } from "../policy";
+
+/**
+ * One FieldRule per field of every object type, worked out once when a subgraph's schema is
+ * built from the declarations in shared/policy.ts. The enforcement (enforcement.ts) reads only
+ * these; a test or tool reads them with `fieldRules(schema)`.
+ */
+
+/** The agency whose people index the partnership keeps: its IDENTITY is the index's. */
+export const PEOPLE_INDEX_OWNER = "partnership";
+
+/**
+ * What a field discloses:
+ * - REFERENCE: partnership reference data, for anyone signed in;
+ * - PART: a value disclosed only with the governed field that returned it;
+ * - AGGREGATE: enters suppressed counts (STATISTICS, or a case's purpose for case work);
+ * - RECORD: a field of a governed record (agency data, a case, a governance record);
+ * - ENTRY: an entry point (root field, or a field of reference data) whose rule is that of the
+ *   records it returns.
+ */
+export type RuleKind = "REFERENCE" | "PART" | "AGGREGATE" | "RECORD" | "ENTRY";
+
+/** Checks that need no facts: run before the field resolves (so before a mutation changes anything). */
+export interface Gate {
+  roles: readonly Role[] | null;
+  purposes: readonly Purpose[] | null;
+  purposeRequired: boolean;
+  /** About a person: no ANALYST, never under STATISTICS. */
+  personLevel: boolean;
+}
+
+/** How a governed record type is decided, per record. */
+export interface RecordRule {
+  typeName: string;
+  /** The data category; null when only the gate and party rules govern it (cases, governance records). */
+  category: DataCategory | null;
+  /** The agency holding a record; `ownerName` in words ("police", "per record"). */
+  owner(record: unknown): string;
+  ownerName: string;
+  /** Whom a record is about; null when it inherits its parent record's subjects. */
+  subjects: ((record: unknown) => readonly string[]) | null;
+  party: PartyRule | null;
+  gate: Gate;
+}
+
+export interface FieldRule {
+  /** `Type.field`. */
+  coordinate: string;
+  kind: RuleKind;
+  /** Where the rule was declared: on the field, its type, the operation, or the type it returns. */
+  declaredOn: "field" | "type" | "returned type";
+  gate: Gate;
+  /** RECORD: the category of the parent record this field discloses (a field may differ from its type's). */
+  category: DataCategory | null;
+  /** RECORD: the parent record's rule. */
+  record: RecordRule | null;
+  /** AGGREGATE: whether these counts are case work (see @Aggregate). */
+  caseWork: boolean;
+  /** The subgraph's own agency: the owner of the counts an aggregate enters. */
+  owner: string;
+  /** Governed records the field returns: one, a list, or a connection's nodes. */
+  returns: { record: RecordRule; shape: "ONE" | "LIST" | "CONNECTION" } | null;
+}
+
+/** A subgraph's rules: per field, and per governed record type (for `_entities`). */
+export interface SubgraphRules {
+  fields: Map<string, FieldRule>;
+  records: Map<string, RecordRule>;
+}
+
+/** Thrown when a field carries no declared policy: nothing ungoverned leaves a subgraph. */
+export class UndeclaredFieldError extends Error {
+  constructor(readonly coordinates: string[]) {
+    super(
+      `access rules: ${coordinates.length} field(s) declare no policy (@Category, @Aggregate, @Reference, @Part ` +
+        `or @Governed on the field, its type or the operation): ${coordinates.join(", ")}`,
+    );
+  }
+}
+
+const NO_GATE: Gate = { roles: null, purposes: null, purposeRequired: false, personLevel: false };
+
+interface Declarations {
+  category?: CategoryPolicy;
+  aggregate?: { caseWork: boolean };
+  reference?: true;
+  part?: true;
+  governed?: GovernedPolicy;
+}
+
+function declarationsOf(extensions: unknown): Declarations {
+  const ext = (extensions ?? {}) as Record<string, unknown>;
+  return {
+    category: ext[POLICY_KEYS.category] as CategoryPolicy | undefined,
+    aggregate: ext[POLICY_KEYS.aggregate] as { caseWork: boolean } | undefined,
+    reference: ext[POLICY_KEYS.reference] as true | undefined,
+    part: ext[POLICY_KEYS.part] as true | undefined,
+    governed: ext[POLICY_KEYS.governed] as GovernedPolicy | undefined,
+  };
+}
+
+function mergeGates(...gates: (Gate | null | undefined)[]): Gate {
+  const merged: Gate = { ...NO_GATE };
+  for (const g of gates) {
+    if (!g) continue;
+    if (g.roles) merged.roles = merged.roles ? merged.roles.filter((r) => g.roles!.includes(r)) : g.roles;
+    if (g.purposes)
+      merged.purposes = merged.purposes ? merged.purposes.filter((p) => g.purposes!.includes(p)) : g.purposes;
+    merged.purposeRequired ||= g.purposeRequired;
+    merged.personLevel ||= g.personLevel;
+  }
+  merged.purposeRequired ||= merged.personLevel || merged.purposes !== null;
+  return merged;
+}
+
+function gateOf(policy: GovernedPolicy | undefined): Gate | null {
+  if (!policy) return null;
+  return mergeGates({
+    roles: policy.roles ?? null,
+    purposes: policy.purposes ?? null,
+    purposeRequired: policy.purposeRequired ?? false,
+    personLevel: policy.personLevel ?? false,
+  });
+}
+
+/** Whether a gate asks anything at all. */
+export function gateIsOpen(gate: Gate): boolean {
+  return !gate.roles && !gate.purposes && !gate.purposeRequired && !gate.personLevel;
+}
+
+function shapeOf(type: GraphQLOutputType): "ONE" | "LIST" {
+  const inner = isNonNullType(type) ? type.ofType : type;
+  return isListType(inner) ? "LIST" : "ONE";
+}
+
+/** A connection or edge type, whose records the field returning the connection judges. */
+function connectionPart(type: GraphQLObjectType): boolean {
+  return !!connectionNode(type) || (type.name.endsWith("Edge") && !!type.getFields().node);
+}
+
+/** `XConnection` → its node type, when the type is a connection. */
+function connectionNode(type: GraphQLNamedType): GraphQLObjectType | null {
+  if (!isObjectType(type) || !type.name.endsWith("Connection")) return null;
+  const edges = type.getFields().edges;
+  const edge = edges && getNamedType(edges.type);
+  const node = isObjectType(edge) ? edge.getFields().node : undefined;
+  const named = node && getNamedType(node.type);
+  return named && isObjectType(named) ? named : null;
+}
+
+/**
+ * Works out every field's rule from the declarations type-graphql kept on the schema it built
+ * (before federation reprints it and drops them). Throws UndeclaredFieldError listing every field
+ * that has none.
+ */
+export function buildRules(schema: GraphQLSchema, ownerAgencyId: string | null): SubgraphRules {
+  const records = new Map<string, RecordRule>();
+  const defaultOwner = ownerAgencyId ?? "governance";
+  const objectTypes = Object.values(schema.getTypeMap()).filter(
+    (t): t is GraphQLObjectType => isObjectType(t) && !t.name.startsWith("__"),
+  );
+  const roots = new Set(
+    [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]
+      .filter((t): t is GraphQLObjectType => !!t)
+      .map((t) => t.name),
+  );
+
+  // Record rules of governed types first: fields refer to them.
+  for (const type of objectTypes) {
+    const d = declarationsOf(type.extensions);
+    if (!d.category && !d.governed) continue;
+    const owner = d.category?.owner;
+    const subjects = d.category?.subjects ?? d.governed?.subjects ?? null;
+    records.set(type.name, {
+      typeName: type.name,
+      category: d.category?.category ?? null,
+      owner:
+        typeof owner === "function"
+          ? (owner as (r: unknown) => string)
+          : () => (owner as string | undefined) ?? defaultOwner,
+      ownerName: typeof owner === "function" ? "per record" : (owner ?? defaultOwner),
+      subjects: subjects as ((r: unknown) => readonly string[]) | null,
+      party: d.governed?.party ?? null,
+      gate: mergeGates(gateOf(d.governed), d.category ? { ...NO_GATE, personLevel: true } : null),
+    });
+  }
+
+  const returnsOf = (field: GraphQLField<unknown, unknown>): FieldRule["returns"] => {
+    const named = getNamedType(field.type);
+    const direct = records.get(named.name);
+    if (direct) return { record: direct, shape: shapeOf(field.type) };
+    const node = connectionNode(named);
+    const nodeRecord = node && records.get(node.name);
+    return nodeRecord ? { record: nodeRecord, shape: "CONNECTION" } : null;
+  };
+  const isAggregateType = (name: string) => !!declarationsOf(schema.getType(name)?.extensions).aggregate;
+
+  const fields = new Map<string, FieldRule>();
+  const undeclared: string[] = [];
+  for (const type of objectTypes) {
+    const typeDecl = declarationsOf(type.extensions);
+    const typeRecord = records.get(type.name) ?? null;
+    const root = roots.has(type.name);
+    for (const field of Object.values(type.getFields())) {
+      const coordinate = `${type.name}.${field.name}`;
+      const fieldDecl = declarationsOf(field.extensions);
+      const returnedName = getNamedType(field.type).name;
+      const returns = returnsOf(field);
+      const fieldGate = gateOf(fieldDecl.governed);
+      const base = {
+        coordinate,
+        category: null,
+        record: null,
+        caseWork: false,
+        owner: defaultOwner,
+        returns,
+      };
+      let rule: FieldRule | null = null;
+
+      const aggregate =
+        fieldDecl.aggregate ??
+        (isAggregateType(returnedName) && !typeDecl.aggregate
+          ? declarationsOf(schema.getType(returnedName)?.extensions).aggregate
+          : undefined);
+      if (aggregate) {
+        rule = {
+          ...base,
+          kind: "AGGREGATE",
+          declaredOn: fieldDecl.aggregate ? "field" : "returned type",
+          gate: mergeGates(fieldGate),
+          caseWork: aggregate.caseWork,
+        };
+      } else if (
+        (typeDecl.aggregate || typeDecl.part || fieldDecl.part) &&
+        (!returns || connectionPart(type))
+      ) {
+        // Cells of an aggregate, a location, a page's edges: checked where they were entered (a
+        // connection's records were judged by the field that returned the connection).
+        rule = {
+          ...base,
+          returns: null,
+          kind: "PART",
+          declaredOn: fieldDecl.part ? "field" : "type",
+          gate: mergeGates(fieldGate),
+        };
+      } else if (fieldDecl.reference || (typeDecl.reference && !fieldDecl.category && !returns)) {
+        rule = {
+          ...base,
+          kind: "REFERENCE",
+          declaredOn: fieldDecl.reference ? "field" : "type",
+          gate: mergeGates(fieldGate),
+        };
+      } else if (!root && (fieldDecl.category || typeRecord)) {
+        const record =
+          typeRecord ??
+          ({
+            // A categorised field on an undeclared type: a record of the subgraph's owner.
+            typeName: type.name,
+            category: fieldDecl.category!.category,
+            owner: () => (fieldDecl.category!.owner as string | undefined) ?? defaultOwner,
+            ownerName: (fieldDecl.category!.owner as string | undefined) ?? defaultOwner,
+            subjects: null,
+            party: null,
+            gate: { ...NO_GATE, personLevel: true, purposeRequired: true },
+          } satisfies RecordRule);
+        rule = {
+          ...base,
+          kind: "RECORD",
+          declaredOn: fieldDecl.category || fieldDecl.governed ? "field" : "type",
+          gate: mergeGates(
+            record.gate,
+            fieldGate,
+            fieldDecl.category ? { ...NO_GATE, personLevel: true } : null,
+          ),
+          category: fieldDecl.category?.category ?? record.category,
+          record,
+        };
+      } else if (fieldDecl.governed || fieldDecl.category || returns || typeDecl.reference || typeDecl.part) {
+        // An entry point: its own declared gate, and that of the records it returns.
+        rule = {
+          ...base,
+          kind: "ENTRY",
+          declaredOn: fieldDecl.governed || fieldDecl.category ? "field" : "returned type",
+          gate: mergeGates(
+            fieldGate,
+            returns?.record.gate,
+            fieldDecl.category ? { ...NO_GATE, personLevel: true } : null,
+          ),
+        };
+      } else if (root && !returns) {
+        const returned = declarationsOf(schema.getType(returnedName)?.extensions);
+        if (returned.reference)
+          rule = { ...base, kind: "REFERENCE", declaredOn: "returned type", gate: mergeGates(fieldGate) };
+        else if (connectionNode(schema.getType(returnedName)!)) {
+          const node = connectionNode(schema.getType(returnedName)!)!;
+          if (declarationsOf(node.extensions).reference)
+            rule = { ...base, kind: "REFERENCE", declaredOn: "returned type", gate: mergeGates(fieldGate) };
+        }
+      }
+      if (!rule) {
+        undeclared.push(coordinate);
+        continue;
+      }
+      fields.set(coordinate, rule);
+    }
+  }
+  if (undeclared.length) throw new UndeclaredFieldError(undeclared.sort());
+  return { fields, records };
+}
+
+/** Whether the field's resolver needs the enforcement wrapper at all. */
+export function needsEnforcement(rule: FieldRule): boolean {
+  if (rule.kind === "REFERENCE" || rule.kind === "PART") return !gateIsOpen(rule.gate) || !!rule.returns;
+  return true;
+}
+
+/** Every field's rule, as a plain table: for tests, tools and docs. */
+export function describeRules(rules: SubgraphRules): {
+  coordinate: string;
+  kind: RuleKind;
+  category: DataCategory | null;
+  owner: string | null;
+  gate: Gate;
+  party: string | null;
+  returns: string | null;
+}[] {
+  return [...rules.fields.values()].map((r) => ({
+    coordinate: r.coordinate,
+    kind: r.kind,
+    category: r.category,
+    owner: r.record?.ownerName ?? null,
+    gate: r.gate,
+    party: r.record?.party?.name ?? r.returns?.record.party?.name ?? null,
+    returns: r.returns ? `${r.returns.shape} ${r.returns.record.typeName}` : null,
+  }));
+}
+
+/**
+ * The `@access` directive that shows a field's rule in the subgraph SDL and, through
+ * @composeDirective, in the composed supergraph (see ACCESS_DIRECTIVE_SDL).
+ */
+export function ruleDirective(rule: FieldRule): string {
+  const q = (v: string) => JSON.stringify(v);
+  const list = (vs: readonly string[]) => `[${vs.map(q).join(", ")}]`;
+  const parts: string[] = [`kind: ${q(rule.kind)}`];
+  if (rule.category) parts.push(`category: ${q(rule.category)}`);
+  if (rule.kind === "RECORD" && rule.record) parts.push(`owner: ${q(rule.record.ownerName)}`);
+  if (rule.gate.roles) parts.push(`roles: ${list(rule.gate.roles)}`);
+  if (rule.gate.purposes) parts.push(`purposes: ${list(rule.gate.purposes)}`);
+  if (rule.gate.purposeRequired) parts.push(`purposeRequired: true`);
+  if (rule.gate.personLevel) parts.push(`personLevel: true`);
+  const party = rule.record?.party ?? rule.returns?.record.party;
+  if (party) parts.push(`party: ${q(party.name)}`);
+  return `@access(${parts.join(", ")})`;
+}
+
+/** The directive's definition, the same in every subgraph so that composition keeps it. */
+export const ACCESS_DIRECTIVE_SDL = `"""
+The access rule of a field, declared in the subgraph's code and enforced by it (see the README's
+"Access rules"): kind REFERENCE (partnership reference data, anyone signed in), PART (disclosed
+with the governed field that returns it), AGGREGATE (suppressed counts), RECORD (a field of a
+governed record: category and owner agency), or ENTRY (an entry point ruled by the records it
+returns); with the roles, purposes and party rules that gate it.
+"""
+directive @access(
+  kind: String!
+  category: String
+  owner: String
+  roles: [String!]
+  purposes: [String!]
+  purposeRequired: Boolean
+  personLevel: Boolean
+  party: String
+) repeatable on FIELD_DEFINITION`;
+
+export const ACCESS_LINK = `@link(url: "https://partnership-graph.example/access/v1.0", import: ["@access"]) @composeDirective(name: "@access")`;
