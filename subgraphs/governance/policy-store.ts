@@ -3,6 +3,7 @@ import { AgencyRepository } from "./repositories/agencies";
 import { accessAuditRecord, AuditRepository } from "./repositories/audit";
 import { ConsentRepository } from "./repositories/consents";
 import type { Sql } from "../shared/database";
+import { accessMetrics } from "../shared/metrics";
 import type { AgreementFacts, ConsentFacts } from "../shared/access/decision";
 import type { AuditEntry, LoadedFacts, PolicyStore } from "../shared/access/guard";
 
@@ -120,13 +121,21 @@ class FactsCache {
 export function governancePolicyStore(sql: Sql): PolicyStore {
   const cache = new FactsCache();
   const appendAudit = groupCommit(async (entries, factsVersion) => {
-    const stored = await AuditRepository.appendChecked(sql, entries.map(accessAuditRecord), factsVersion);
-    if (stored === null) cache.forget();
-    return stored !== null;
+    const timer = accessMetrics.auditAppendSeconds.startTimer();
+    let result = "failed";
+    try {
+      const stored = await AuditRepository.appendChecked(sql, entries.map(accessAuditRecord), factsVersion);
+      result = stored === null ? "stale" : "stored";
+      if (stored === null) cache.forget();
+      return stored !== null;
+    } finally {
+      timer({ result });
+    }
   });
   return {
     async loadFacts(recipientAgencyId, providerAgencyIds, personIds, { fresh }) {
       const known = fresh ? null : cache.lookup(recipientAgencyId, providerAgencyIds, personIds);
+      accessMetrics.factsCache.inc({ result: fresh ? "fresh" : known ? "hit" : "miss" });
       if (known) return known;
       const facts = await loadAccessFacts(sql, { recipientAgencyId, providerAgencyIds, personIds });
       const loaded = { ...facts, cached: false };

@@ -172,6 +172,13 @@ describe("/metrics", () => {
     expect(policeText).toContain("# TYPE access_decisions_total counter");
     expect(policeText).toContain("# TYPE audit_append_duration_seconds histogram");
     expect(policeText).toContain("# TYPE access_facts_cache_total counter");
+    // Person360 from another agency is decided at police, its facts loaded and its disclosures appended.
+    const counted = parsePrometheusText(policeText);
+    expect(sampleSum(counted, "access_decisions_total", { outcome: "permitted" })).toBeGreaterThan(0);
+    expect(sampleSum(counted, "access_facts_cache_total")).toBeGreaterThan(0);
+    expect(sampleSum(counted, "audit_append_duration_seconds_count", { result: "stored" })).toBeGreaterThan(
+      0,
+    );
   });
 });
 

@@ -1,4 +1,5 @@
 import DataLoader from "dataloader";
+import { accessMetrics } from "../metrics";
 import { GraphQLError, responsePathAsArray, type GraphQLResolveInfo } from "graphql";
 import type { Caller } from "../auth";
 import type { DataCategory, Purpose } from "../enums";
@@ -193,7 +194,13 @@ export class AccessGuard {
       decision = this.decideUncached(question);
       this.decisions.set(key, decision);
       void decision.then(
-        (d) => this.settled.set(key, d),
+        (d) => {
+          this.settled.set(key, d);
+          accessMetrics.decisions.inc({
+            outcome: d.permitted ? "permitted" : "refused",
+            reason: d.reason ?? "none",
+          });
+        },
         () => undefined,
       );
     }
