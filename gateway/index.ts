@@ -7,6 +7,7 @@ import { governanceAgencyRegistry } from "../subgraphs/governance/registry";
 import { createTokenVerifier } from "../subgraphs/shared/auth";
 import { Sql } from "../subgraphs/shared/database";
 import { loadConfig, type Config } from "../subgraphs/shared/config";
+import { SHUTDOWN_GRACE_MS } from "../subgraphs/shared/http";
 import { log } from "../subgraphs/shared/logger";
 import { stopTelemetry } from "../subgraphs/shared/telemetry";
 import { SUPERGRAPH_FILE } from "../scripts/lib/federation";
@@ -31,9 +32,10 @@ async function serve(config: Config): Promise<void> {
   });
   const running = await gateway.listen(config.port("gateway"));
   log("info", "gateway listening", { url: running.url, worker: cluster.worker?.id ?? null });
+  // In-flight requests finish first (SIGTERM from an orchestrator rolling the gateway).
   const stop = () =>
     void running
-      .stop()
+      .stop({ graceMs: SHUTDOWN_GRACE_MS })
       .then(() => registryPool.end())
       .then(stopTelemetry)
       .then(() => process.exit(0));

@@ -210,6 +210,8 @@ export async function createGatewayServer(options: GatewayOptions): Promise<Gate
   const defences = operationDefences<GatewayContext>(config);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
+    // The process's own SIGTERM handler drains requests first; Apollo's would stop it mid-request.
+    stopOnTerminationSignals: false,
     introspection: !production,
     // Stacks only when asked for: FORBIDDEN and BAD_USER_INPUT answers read better without them.
     includeStacktraceInErrorResponses: config.NODE_ENV === "development" && config.LOG_LEVEL === "debug",
@@ -266,8 +268,8 @@ export async function createGatewayServer(options: GatewayOptions): Promise<Gate
       const running = await listen("gateway", http, port, "0.0.0.0");
       return {
         ...running,
-        stop: async () => {
-          await running.stop();
+        stop: async (options) => {
+          await running.stop(options);
           await apollo.stop();
           await limits?.close();
         },

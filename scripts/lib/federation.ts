@@ -18,7 +18,8 @@ export interface RunningFederation {
   subgraphs: Record<SubgraphName, RunningService>;
   /** Statements each subgraph has run against the governance store (decisions and audit). */
   policyStatements(): Record<SubgraphName, number>;
-  stop(): Promise<void>;
+  /** With `graceMs`, in-flight requests finish first: the gateway drains, then the subgraphs. */
+  stop(options?: { graceMs?: number }): Promise<void>;
 }
 
 /**
@@ -66,9 +67,9 @@ export async function startFederation(
           SubgraphName,
           number
         >,
-      async stop() {
-        await gatewayRunning.stop();
-        await Promise.all(Object.values(running).map((s) => s.stop()));
+      async stop(stopOptions) {
+        await gatewayRunning.stop(stopOptions);
+        await Promise.all(Object.values(running).map((s) => s.stop(stopOptions)));
       },
     };
   } catch (error) {

@@ -64,8 +64,15 @@ export interface RunningService {
   server: Server;
   port: number;
   url: string;
-  stop(): Promise<void>;
+  /**
+   * Stops listening. With `graceMs` (SIGTERM), requests already in flight finish first, for at
+   * most that long; without, every connection is closed at once (tests, a failed start).
+   */
+  stop(options?: { graceMs?: number }): Promise<void>;
 }
+
+/** How long SIGTERM waits for in-flight requests: inside Kubernetes' default 30 s grace period. */
+export const SHUTDOWN_GRACE_MS = 20_000;
 
 class PayloadTooLarge extends Error {}
 
@@ -254,15 +261,35 @@ export async function listen(
   });
   const actual = (server.address() as AddressInfo).port;
   server.keepAliveTimeout = 65_000;
+  // Requests not yet answered, so that a drain knows when it is done.
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+  server.on("request", (_req: IncomingMessage, res: ServerResponse) => {
+    inFlight += 1;
+    res.once("close", () => {
+      inFlight -= 1;
+      if (inFlight === 0) drained?.();
+    });
+  });
   return {
     name,
     server,
     port: actual,
     url: `http://127.0.0.1:${actual}/graphql`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    stop: async (options = {}) => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      if (options.graceMs && inFlight > 0) {
+        // No new connections from here; idle keep-alive ones go now, busy ones once answered.
+        server.closeIdleConnections();
+        const idle = setInterval(() => server.closeIdleConnections(), 100);
+        await new Promise<void>((resolve) => {
+          drained = resolve;
+          setTimeout(resolve, options.graceMs).unref();
+        });
+        clearInterval(idle);
+      }
+      server.closeAllConnections();
+      await closed;
+    },
   };
 }

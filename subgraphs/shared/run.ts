@@ -7,7 +7,7 @@ import { openStore, Sql } from "./database";
 import { log } from "./logger";
 import { stopTelemetry } from "./telemetry";
 import { createSubgraphServer, type SubgraphDefinition } from "./subgraph";
-import type { RunningService } from "./http";
+import { SHUTDOWN_GRACE_MS, type RunningService } from "./http";
 
 /**
  * What every subgraph needs from the governance store, handed in (subgraphs/governance/adapter.ts)
@@ -59,8 +59,8 @@ export async function startSubgraph<L>(
   log("info", "subgraph listening", { subgraph: definition.name, url: running.url });
   return {
     ...running,
-    stop: async () => {
-      await running.stop();
+    stop: async (options) => {
+      await running.stop(options);
       await store.close();
       await governancePool?.end();
     },
@@ -75,9 +75,10 @@ export function runSubgraphProcess<L>(
   const config = loadConfig();
   startSubgraph(definition, config, config.port(definition.name), governance).then(
     (running) => {
+      // In-flight requests finish before the pools close (SIGTERM from an orchestrator).
       const stop = () =>
         void running
-          .stop()
+          .stop({ graceMs: SHUTDOWN_GRACE_MS })
           .then(stopTelemetry)
           .then(() => process.exit(0));
       process.once("SIGINT", stop);

@@ -157,6 +157,8 @@ export async function createSubgraphServer<L>(
     validationRules: defences.validationRules,
     parseOptions: defences.parseOptions,
     allowBatchedHttpRequests: false,
+    // The process's own SIGTERM handler drains requests first; Apollo's would stop it mid-request.
+    stopOnTerminationSignals: false,
     // Inline tracing and cache hints cost work per request (cache control a hook per field) and
     // nothing here reads them: the partnership's answers are never cached.
     plugins: [
