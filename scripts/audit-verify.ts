@@ -1,8 +1,8 @@
 import "reflect-metadata";
 import { Pool } from "pg";
 import { runAuditVerify } from "../subgraphs/governance/repositories/audit";
-import { loadConfig } from "../subgraphs/shared/config";
 import { Sql } from "../subgraphs/shared/database";
+import { databaseServerFor } from "./lib/stores";
 
 /**
  * `npm run audit:verify`: recomputes the audit hash chain from the first record and names the
@@ -10,9 +10,20 @@ import { Sql } from "../subgraphs/shared/database";
  * Exits 0 when the chain is whole, 1 when it is broken, 2 when it cannot be read.
  */
 async function main(): Promise<number> {
-  const config = loadConfig();
+  // With no URL set, the embedded demo database (the running one, else started for this check).
+  const found = await databaseServerFor(process.env, (message) => process.stderr.write(`${message}\n`), {
+    mustExist: true,
+  }).catch((error: Error) => error);
+  if (found instanceof Error) {
+    process.stderr.write(
+      `audit:verify: ${found.message}\nSet DATABASE_URL or GOVERNANCE_DATABASE_URL to the governance database.\n`,
+    );
+    return 2;
+  }
+  const { config, embedded } = found;
   const url = config.databaseUrl("governance");
   if (!url) {
+    await embedded?.stop();
     process.stderr.write(
       "audit:verify: set DATABASE_URL or GOVERNANCE_DATABASE_URL to the governance database\n",
     );
@@ -31,6 +42,7 @@ async function main(): Promise<number> {
     return 1;
   } finally {
     await pool.end();
+    await embedded?.stop();
   }
 }
 

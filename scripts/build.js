@@ -10,9 +10,13 @@ const dist = join(root, "dist");
 
 // A stale file from an older build (a deleted module, a renamed migration) must not ship.
 rmSync(dist, { recursive: true, force: true });
-execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", join(root, "tsconfig.build.json")], {
-  stdio: "inherit",
-});
+execFileSync(
+  process.execPath,
+  [require.resolve("typescript/bin/tsc"), "-p", join(root, "tsconfig.build.json")],
+  {
+    stdio: "inherit",
+  },
+);
 // Paths in the code are relative to the compiled file, so dist/ mirrors the source layout.
 cpSync(join(root, "schema"), join(dist, "schema"), { recursive: true });
 cpSync(join(root, "data"), join(dist, "data"), { recursive: true });

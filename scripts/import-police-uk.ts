@@ -1,6 +1,5 @@
 import "reflect-metadata";
 import { basename } from "node:path";
-import { loadConfig } from "../subgraphs/shared/config";
 import { openStore } from "../subgraphs/shared/database";
 import {
   importPoliceUkFiles,
@@ -9,12 +8,14 @@ import {
   type ImportReport,
 } from "../subgraphs/police/importer";
 import { police } from "../subgraphs/police/server";
+import { databaseServerFor } from "./lib/stores";
 
 const USAGE = `usage: npm run import:police-uk -- <csv file or folder>...
 
 Imports police.uk street-level crime CSVs (YYYY-MM-<force>-street.csv) into the police
-subgraph's database (POLICE_DATABASE_URL, or DATABASE_URL). Folders are read for every *.csv,
-in name order. Each file is imported whole or not at all; importing a file again changes nothing.`;
+subgraph's database (POLICE_DATABASE_URL, or DATABASE_URL; with neither, the embedded demo
+database). Folders are read for every *.csv, in name order. Each file is imported whole or
+not at all; importing a file again changes nothing.`;
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -45,10 +46,14 @@ async function main(args: string[]): Promise<number> {
     say(USAGE);
     return args.length ? 0 : 2;
   }
-  const config = loadConfig();
+  // With no URL set, the embedded demo database (the running one, else started for the import).
+  const { config, embedded } = await databaseServerFor(process.env, say);
   const url = config.databaseUrl("police");
   if (!url) throw new Error("No database for the police subgraph: set POLICE_DATABASE_URL or DATABASE_URL");
-  const store = await openStore(police, url, { poolSize: 2 });
+  const store = await openStore(police, url, { poolSize: 2 }).catch(async (error: Error) => {
+    await embedded?.stop();
+    throw error;
+  });
   const started = Date.now();
   try {
     const report = await importPoliceUkFiles(store.sql, args);
@@ -67,6 +72,7 @@ async function main(args: string[]): Promise<number> {
     return 1;
   } finally {
     await store.close();
+    await embedded?.stop();
   }
 }
 

@@ -1,36 +1,106 @@
 import "reflect-metadata";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { loadConfig, SUBGRAPH_NAMES, type Config } from "../subgraphs/shared/config";
+import { SHUTDOWN_GRACE_MS } from "../subgraphs/shared/http";
 import { setLogLevel } from "../subgraphs/shared/logger";
 import { seedDemoPartnership } from "./lib/demo";
+import { commandLineOf, processAlive, type EmbeddedServer } from "./lib/embedded-postgres";
 import { startFederation } from "./lib/federation";
 import { closeAllStores, databaseServerFor, openAllStores, type Stores } from "./lib/stores";
-import type { EmbeddedServer } from "./lib/embedded-postgres";
 
 const say = (message: string) => process.stdout.write(`${message}\n`);
 
+/** What a running `npm start` tells a second one: who it is and where it answers. */
+interface DemoState {
+  pid: number;
+  startedAt: string;
+  status: "starting" | "up";
+  gateway?: string;
+  database?: string;
+}
+
+/** Beside the embedded server's folder: .data/demo.json by default. */
+function stateFile(config: Config): string {
+  return join(dirname(resolve(config.EMBEDDED_PG_DIR)), "demo.json");
+}
+
+function readState(file: string): DemoState | undefined {
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as DemoState;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeState(file: string, state: DemoState): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(state, null, 2)}\n`);
+}
+
+/** A listening error in words: which service, which port, what to do. */
+function explain(error: unknown, config: Config | undefined): string {
+  const e = error as NodeJS.ErrnoException & { port?: number };
+  if (e?.code === "EADDRINUSE" && config) {
+    const service = ["gateway" as const, ...SUBGRAPH_NAMES].find((s) => config.port(s) === e.port);
+    const variable = service ? `${service.toUpperCase()}_PORT` : "the port variables";
+    return `port ${e.port}${service ? ` (${service})` : ""} is in use by another program: stop it, or set ${variable} to a free port.`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** `npm start`: the whole federation on one machine, with demo data on first run. */
 async function main(): Promise<void> {
+  let config: Config | undefined;
   let embedded: EmbeddedServer | undefined;
   let stores: Partial<Stores> = {};
   let stopping = false;
-  let stopFederation: (() => Promise<void>) | undefined;
+  let stopFederation: ((options?: { graceMs?: number }) => Promise<void>) | undefined;
+  let state: string | undefined;
 
   const shutdown = async (code: number) => {
-    if (stopping) return;
+    if (stopping) {
+      say("Still stopping (finishing requests, then the embedded PostgreSQL)…");
+      return;
+    }
     stopping = true;
     say("\nStopping…");
-    await stopFederation?.().catch(() => undefined);
+    await stopFederation?.({ graceMs: SHUTDOWN_GRACE_MS }).catch(() => undefined);
     await closeAllStores(stores).catch(() => undefined);
     await embedded?.stop().catch(() => undefined);
+    if (state && readState(state)?.pid === process.pid) rmSync(state, { force: true });
     say("Stopped.");
     process.exit(code);
   };
-  process.once("SIGINT", () => void shutdown(0));
-  process.once("SIGTERM", () => void shutdown(0));
+  process.on("SIGINT", () => void shutdown(0));
+  process.on("SIGTERM", () => void shutdown(0));
 
   try {
-    const server = await databaseServerFor(process.env, say);
+    config = loadConfig(process.env);
+    state = stateFile(config);
+    const previous = readState(state);
+    // A pid reused by something else after a reboot is not the demo.
+    const command = previous && commandLineOf(previous.pid);
+    const alive =
+      previous && processAlive(previous.pid) && (command === undefined || command.includes("node"));
+    if (previous && alive && previous.pid !== process.pid) {
+      say(
+        previous.status === "up"
+          ? `partnership-graph is already running (pid ${previous.pid}, since ${previous.startedAt}).
+  Gateway:  ${previous.gateway}  (GraphiQL in a browser)
+  Database: ${previous.database}
+Stop it with Ctrl-C in its terminal (or: kill ${previous.pid}) before starting it again.`
+          : `partnership-graph is already starting (pid ${previous.pid}, since ${previous.startedAt}): wait for it, or stop it (kill ${previous.pid}).`,
+      );
+      state = undefined;
+      process.exit(0);
+    }
+    if (previous) say(`The last npm start (pid ${previous.pid}) did not stop cleanly; starting afresh.`);
+    writeState(state, { pid: process.pid, startedAt: new Date().toISOString(), status: "starting" });
+
+    const server = await databaseServerFor(process.env, say, { demo: true, ownSignals: true });
     embedded = server.embedded;
-    const config = server.config;
+    config = server.config;
     setLogLevel(config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL);
     stores = await openAllStores(config);
     const { seeded } = await seedDemoPartnership(stores as Stores, {
@@ -43,14 +113,26 @@ async function main(): Promise<void> {
     stopFederation = federation.stop;
     for (const [name, service] of Object.entries(federation.subgraphs))
       say(`  ${name.padEnd(12)} http://localhost:${service.port}/graphql`);
+    const gateway = `http://localhost:${federation.gateway.port}/graphql`;
+    const database = embedded
+      ? `embedded PostgreSQL on 127.0.0.1:${embedded.port}, user postgres, password postgres`
+      : "the server in DATABASE_URL";
+    writeState(state, {
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      status: "up",
+      gateway,
+      database,
+    });
     say(`
 partnership-graph is up.
-  Gateway:  http://localhost:${federation.gateway.port}/graphql  (GraphiQL in a browser)
+  Gateway:  ${gateway}  (GraphiQL in a browser)
   Token:    npm run --silent token -- --agency council --role PRACTITIONER --user pc.you
   Then send  Authorization: Bearer <token>  and  x-purpose: ASB_CASE_MANAGEMENT
+  Database: ${database}
 Ctrl-C stops everything${embedded ? ", the embedded PostgreSQL included" : ""}.`);
   } catch (error) {
-    process.stderr.write(`npm start failed: ${(error as Error).message}\n`);
+    process.stderr.write(`npm start failed: ${explain(error, config)}\n`);
     await shutdown(1);
   }
 }

@@ -1,28 +1,86 @@
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 import { SUBGRAPHS } from "../../subgraphs";
 import { loadConfig, SUBGRAPH_NAMES, type Config, type SubgraphName } from "../../subgraphs/shared/config";
 import { openStore, type SubgraphStore } from "../../subgraphs/shared/database";
-import { startEmbeddedPostgres, type EmbeddedServer } from "./embedded-postgres";
+import {
+  commandLineOf,
+  embeddedOwner,
+  embeddedUrl,
+  portInUse,
+  postmasterOf,
+  startEmbeddedPostgres,
+  stopOrphanedServer,
+  type EmbeddedServer,
+} from "./embedded-postgres";
 
 export type Stores = Record<SubgraphName, SubgraphStore>;
 
+export interface DatabaseServerOptions {
+  /**
+   * `npm start`: the server must be its own (it stops it on Ctrl-C), so one left by a crashed run
+   * is stopped and started afresh, and one in use by another command is an error. Otherwise (seed,
+   * audit:verify, import:police-uk) a running server, the demo's or any, is used as it is.
+   */
+  demo?: boolean;
+  /** A tool that only reads: no server is initialised when there is none yet. */
+  mustExist?: boolean;
+  /** The caller stops the server on SIGINT/SIGTERM itself. */
+  ownSignals?: boolean;
+}
+
 /**
  * With no database configured, a real PostgreSQL from the embedded-postgres package runs
- * in a local folder on its own port; otherwise the configured server is used.
+ * in a local folder on its own port (user and password postgres); otherwise the configured
+ * server is used.
  */
 export async function databaseServerFor(
   env: NodeJS.ProcessEnv,
   log: (message: string) => void,
+  options: DatabaseServerOptions = {},
 ): Promise<{ config: Config; embedded?: EmbeddedServer }> {
   const config = loadConfig(env);
   if (SUBGRAPH_NAMES.some((name) => config.databaseUrl(name))) return { config };
+  const dir = config.EMBEDDED_PG_DIR;
+  const port = config.EMBEDDED_PG_PORT;
+  const withServer = (url: string) => loadConfig({ ...env, DATABASE_URL: url });
+  const postmaster = postmasterOf(dir);
+  if (postmaster?.running) {
+    const owner = embeddedOwner(dir);
+    if (!options.demo) {
+      log(
+        `No DATABASE_URL set: using the embedded PostgreSQL running in ${dir} on 127.0.0.1:${postmaster.port}`,
+      );
+      return { config: withServer(embeddedUrl(postmaster.port)) };
+    }
+    if (owner !== undefined) {
+      const command = commandLineOf(owner);
+      throw new Error(
+        `The embedded PostgreSQL in ${dir} is in use by another command (pid ${owner}${command ? `: ${command}` : ""}). ` +
+          "Wait for it to finish (or stop it), then run npm start again.",
+      );
+    }
+    log(
+      `The embedded PostgreSQL (pid ${postmaster.pid}) was left running by an earlier run that did not stop cleanly: stopping it.`,
+    );
+    await stopOrphanedServer(dir, postmaster);
+  }
+  if (options.mustExist && !existsSync(resolve(dir, "PG_VERSION"))) {
+    throw new Error(
+      `No DATABASE_URL set and no demo database in ${dir} yet: run npm start (or npm run seed) first, or set DATABASE_URL.`,
+    );
+  }
+  if (await portInUse(port)) {
+    throw new Error(
+      `Port ${port} is in use by another program, so the embedded PostgreSQL cannot start there: ` +
+        `stop that program, or set EMBEDDED_PG_PORT to a free port (or DATABASE_URL to a server of yours).`,
+    );
+  }
   log(
-    `No DATABASE_URL set: starting embedded PostgreSQL in ${config.EMBEDDED_PG_DIR} on port ${config.EMBEDDED_PG_PORT}`,
+    `No DATABASE_URL set: starting embedded PostgreSQL in ${dir} on 127.0.0.1:${port} (user postgres, password postgres)`,
   );
-  const embedded = await startEmbeddedPostgres({
-    dir: config.EMBEDDED_PG_DIR,
-    port: config.EMBEDDED_PG_PORT,
-  });
-  return { config: loadConfig({ ...env, DATABASE_URL: embedded.url }), embedded };
+  const embedded = await startEmbeddedPostgres({ dir, port, ownSignals: options.ownSignals });
+  return { config: withServer(embedded.url), embedded };
 }
 
 /** Opens (creating and migrating as needed) every subgraph's own database. */

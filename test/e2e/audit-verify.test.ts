@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "pg";
 import { auditHash } from "../../subgraphs/shared/access/audit-chain";
@@ -125,6 +126,8 @@ function verify(url: string | undefined): Promise<{ code: number | null; stdout:
   delete env.DATABASE_URL;
   delete env.GOVERNANCE_DATABASE_URL;
   if (url) env.GOVERNANCE_DATABASE_URL = url;
+  // With no URL it looks for the embedded demo database: none here, whatever the checkout holds.
+  else env.EMBEDDED_PG_DIR = join(tmpdir(), `no-demo-${process.pid}`, "postgres");
   return new Promise((resolve, reject) => {
     const child = spawn("npm", ["run", "--silent", "audit:verify"], {
       cwd: ROOT,
