@@ -55,15 +55,19 @@ async function main(): Promise<void> {
   let embedded: EmbeddedServer | undefined;
   let stores: Partial<Stores> = {};
   let stopping = false;
+  let stoppingSince = 0;
   let stopFederation: ((options?: { graceMs?: number }) => Promise<void>) | undefined;
   let state: string | undefined;
 
   const shutdown = async (code: number) => {
     if (stopping) {
-      say("Still stopping (finishing requests, then the embedded PostgreSQL)…");
+      // npm forwards the terminal's Ctrl-C a second time at once: only a later one is the user's.
+      if (Date.now() - stoppingSince > 1000)
+        say("Still stopping (finishing requests, then the embedded PostgreSQL)…");
       return;
     }
     stopping = true;
+    stoppingSince = Date.now();
     say("\nStopping…");
     await stopFederation?.({ graceMs: SHUTDOWN_GRACE_MS }).catch(() => undefined);
     await closeAllStores(stores).catch(() => undefined);
