@@ -1,0 +1,201 @@
+import { execFile } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { parse } from "yaml";
+import { SUBGRAPH_NAMES } from "../../subgraphs/shared/config";
+
+const ROOT = join(__dirname, "..", "..");
+const run = promisify(execFile);
+
+interface Stage {
+  name: string;
+  base: string;
+  instructions: { op: string; args: string }[];
+}
+
+/** The Dockerfile's stages and their instructions (continuation lines joined, comments dropped). */
+function dockerfileStages(): Stage[] {
+  const text = readFileSync(join(ROOT, "Dockerfile"), "utf8").replace(/\\\n/g, " ");
+  const stages: Stage[] = [];
+  for (const line of text.split("\n").map((l) => l.trim())) {
+    if (!line || line.startsWith("#")) continue;
+    const [, op, args] = /^(\w+)\s+(.*)$/.exec(line)!;
+    if (op.toUpperCase() === "FROM") {
+      const [, base, name] = /^(\S+)(?:\s+AS\s+(\S+))?/i.exec(args)!;
+      stages.push({ name: name ?? String(stages.length), base, instructions: [] });
+    } else stages.at(-1)!.instructions.push({ op: op.toUpperCase(), args });
+  }
+  return stages;
+}
+
+/** Whether .dockerignore keeps `path` out of the build context (last matching rule wins, as Docker does). */
+function ignored(path: string): boolean {
+  const rules = readFileSync(join(ROOT, ".dockerignore"), "utf8")
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith("#"));
+  let result = false;
+  for (const rule of rules) {
+    const negated = rule.startsWith("!");
+    const pattern = (negated ? rule.slice(1) : rule).replace(/\/$/, "");
+    const regex = new RegExp(
+      `^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*")}(/.*)?$`,
+    );
+    if (regex.test(path)) result = !negated;
+  }
+  return result;
+}
+
+const stages = dockerfileStages();
+const runtime = stages.at(-1)!;
+const all = stages.flatMap((s) => s.instructions);
+
+describe("the image recipe (Dockerfile, .dockerignore)", () => {
+  test("builds in one stage and runs compiled JavaScript with production dependencies in another", () => {
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    const build = stages.find((s) =>
+      s.instructions.some((i) => i.op === "RUN" && /npm run build\b/.test(i.args)),
+    );
+    expect(build).toBeDefined();
+    expect(build).not.toBe(runtime);
+    // --omit=optional drops the native parts of dependencies (swc's binding, for one).
+    expect(all.filter((i) => /--omit[= ]optional|--no-optional/.test(i.args))).toEqual([]);
+    const installs = runtime.instructions.filter((i) => i.op === "RUN" && /npm (ci|install)/.test(i.args));
+    expect(installs.length).toBe(1);
+    expect(installs[0].args).toMatch(/npm ci --omit=dev/);
+    const copies = runtime.instructions.filter((i) => i.op === "COPY");
+    expect(copies.map((c) => c.args)).toEqual(
+      expect.arrayContaining([expect.stringMatching(new RegExp(`--from=${build!.name} /app/dist`))]),
+    );
+    // Nothing of the build context but the manifests: no sources, keys or data.
+    for (const copy of copies.filter((c) => !c.args.includes("--from=")))
+      expect(copy.args).toMatch(/^package\.json package-lock\.json \.\/?$/);
+    expect(runtime.instructions).toContainEqual({ op: "ENV", args: "NODE_ENV=production" });
+  });
+
+  test("runs as an unprivileged user, with a command", () => {
+    const users = runtime.instructions.filter((i) => i.op === "USER").map((i) => i.args);
+    expect(users.length).toBeGreaterThan(0);
+    expect(users.at(-1)).not.toMatch(/^(root|0)(:|$)/);
+    const cmd = runtime.instructions.filter((i) => i.op === "CMD").at(-1);
+    expect(JSON.parse(cmd!.args)).toEqual(["node", "dist/gateway/index.js"]);
+  });
+
+  test("copies no keys, data or host dependencies, and .dockerignore keeps them out of the context", () => {
+    for (const copy of all.filter((i) => i.op === "COPY" || i.op === "ADD"))
+      expect(copy.args).not.toMatch(/\.dev-keys|\.data|node_modules|\.env|^\.\s/);
+    for (const path of [
+      ".dev-keys",
+      ".dev-keys/dev-key.json",
+      ".data",
+      ".data/postgres/PG_VERSION",
+      "node_modules",
+      "node_modules/pg/package.json",
+      ".git",
+      "dist",
+      "coverage",
+      "bench/.cache",
+      ".env",
+      "npm-debug.log",
+    ])
+      expect([path, ignored(path)]).toEqual([path, true]);
+    // What the build stage does copy is in the context.
+    for (const path of [
+      "package.json",
+      "package-lock.json",
+      "subgraphs/police/index.ts",
+      "gateway/index.ts",
+      "schema/supergraph.graphql",
+      "data/geo-lsoa.csv",
+      "test/contract/Person360.graphql",
+    ])
+      expect([path, ignored(path)]).toEqual([path, false]);
+  });
+});
+
+describe("docker-compose.yml", () => {
+  let config: {
+    services: Record<
+      string,
+      { image?: string; command?: string[]; environment?: Record<string, string>; user?: string }
+    >;
+  };
+  beforeAll(async () => {
+    if (!existsSync("/usr/bin/docker-compose"))
+      throw new Error("docker-compose is not installed: apt-get install -y docker-compose (.ci/run does)");
+    const { stdout } = await run("docker-compose", ["config"], { cwd: ROOT });
+    config = parse(stdout);
+  });
+
+  test("gives each service of the image its own compiled command, in production, listening beyond loopback", () => {
+    const app = Object.entries(config.services).filter(([, s]) => s.image === "partnership-graph:local");
+    expect(app.map(([name]) => name).sort()).toEqual(
+      ["gateway", "migrate", "seed", ...SUBGRAPH_NAMES].sort(),
+    );
+    for (const [name, service] of app) {
+      expect([name, service.command?.[0], service.environment?.NODE_ENV]).toEqual([
+        name,
+        "node",
+        "production",
+      ]);
+      const entry = service.command![1];
+      expect(entry).toMatch(/^dist\/.*\.js$/);
+      // Every entry point is compiled from a source file the build includes.
+      expect([name, existsSync(join(ROOT, entry.replace(/^dist\//, "").replace(/\.js$/, ".ts")))]).toEqual([
+        name,
+        true,
+      ]);
+      if (name !== "migrate" && name !== "seed")
+        expect([name, service.environment?.HOST]).toEqual([name, "0.0.0.0"]);
+    }
+  });
+
+  test("only the migration and seed steps hold the admin URL; each subgraph connects as its own role", () => {
+    for (const subgraph of SUBGRAPH_NAMES) {
+      const env = config.services[subgraph].environment!;
+      expect(env.DATABASE_URL).toBeUndefined();
+      const own = new URL(env[`${subgraph.toUpperCase()}_SERVICE_DATABASE_URL`]);
+      expect(own.username).toBe(`partnership_graph_${subgraph}_service`);
+      expect(own.pathname).toBe(`/partnership_graph_${subgraph}`);
+      for (const other of SUBGRAPH_NAMES.filter((o) => o !== subgraph))
+        expect(env[`${other.toUpperCase()}_SERVICE_DATABASE_URL`]).toBeUndefined();
+    }
+    expect(config.services.gateway.environment!.DATABASE_URL).toBeUndefined();
+    expect(new URL(config.services.migrate.environment!.DATABASE_URL).username).toBe("postgres");
+  });
+
+  test("verifies tokens from the Keycloak in the stack, whose realm gives users agency and role claims", () => {
+    for (const name of ["gateway", ...SUBGRAPH_NAMES]) {
+      const env = config.services[name].environment!;
+      expect(env.JWKS_URL).toBe("http://keycloak:8080/realms/partnership/protocol/openid-connect/certs");
+      expect(env.JWT_ISSUER).toBe("http://localhost:8080/realms/partnership");
+      expect(env.JWT_AUDIENCE).toBe("partnership-graph");
+    }
+    expect(config.services.keycloak).toBeDefined();
+    const realm = JSON.parse(
+      readFileSync(join(ROOT, "deploy", "keycloak", "partnership-realm.json"), "utf8"),
+    ) as {
+      realm: string;
+      clients: { protocolMappers: { protocolMapper: string; config: Record<string, string> }[] }[];
+      users: { attributes: { agency: string[]; role: string[] }; credentials: { value: string }[] }[];
+    };
+    expect(realm.realm).toBe("partnership");
+    const mappers = realm.clients.flatMap((c) => c.protocolMappers);
+    for (const claim of ["agency", "role"])
+      expect(mappers).toContainEqual(
+        expect.objectContaining({
+          protocolMapper: "oidc-usermodel-attribute-mapper",
+          config: expect.objectContaining({ "claim.name": claim, "access.token.claim": "true" }),
+        }),
+      );
+    expect(mappers.some((m) => m.config["included.custom.audience"] === "partnership-graph")).toBe(true);
+    expect(realm.users.length).toBeGreaterThan(3);
+    for (const user of realm.users) {
+      expect(user.attributes.agency).toHaveLength(1);
+      expect(["PRACTITIONER", "ANALYST", "DATA_SHARING_OFFICER"]).toContain(user.attributes.role[0]);
+      // No password in the repository: the realm import substitutes it from the environment.
+      expect(user.credentials[0].value).toBe("${DEMO_USER_PASSWORD}");
+    }
+  });
+});

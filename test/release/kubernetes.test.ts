@@ -1,0 +1,192 @@
+import { join } from "node:path";
+import { ConfigMap, Namespace, Service } from "kubernetes-models/v1";
+import { Deployment } from "kubernetes-models/apps/v1";
+import { Job } from "kubernetes-models/batch/v1";
+import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2";
+import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
+import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
+import { SUBGRAPH_NAMES, DEFAULT_PORTS } from "../../subgraphs/shared/config";
+import { KUSTOMIZE_ROOT, renderKustomization, type K8sObject } from "../support/kustomize";
+
+/** The Kubernetes schema of each kind the manifests use (kubernetes-models, offline). */
+const MODELS: Record<string, new (data: never) => { validate(): void }> = {
+  "apps/v1/Deployment": Deployment,
+  "v1/Service": Service,
+  "v1/ConfigMap": ConfigMap,
+  "v1/Namespace": Namespace,
+  "batch/v1/Job": Job,
+  "autoscaling/v2/HorizontalPodAutoscaler": HorizontalPodAutoscaler,
+  "policy/v1/PodDisruptionBudget": PodDisruptionBudget,
+  "networking.k8s.io/v1/NetworkPolicy": NetworkPolicy,
+};
+
+const SERVICES = ["gateway", ...SUBGRAPH_NAMES] as const;
+const rendered = {
+  base: renderKustomization(join(KUSTOMIZE_ROOT, "base")),
+  production: renderKustomization(join(KUSTOMIZE_ROOT, "overlays", "production")),
+};
+const objects = rendered.production;
+const find = (kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name);
+
+type Labels = Record<string, string>;
+interface Selector {
+  matchLabels?: Labels;
+}
+interface Peer {
+  podSelector?: Selector;
+  namespaceSelector?: Selector;
+  ipBlock?: unknown;
+}
+interface Rule {
+  from?: Peer[];
+  to?: Peer[];
+  ports?: { protocol?: string; port?: number | string }[];
+}
+interface PolicySpec {
+  podSelector: Selector;
+  policyTypes: ("Ingress" | "Egress")[];
+  ingress?: Rule[];
+  egress?: Rule[];
+}
+
+const selects = (selector: Selector | undefined, labels: Labels) =>
+  Object.entries(selector?.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+
+/** NetworkPolicy semantics for pods of this namespace: allowed if any policy selecting the pod allows it. */
+function allowed(direction: "Ingress" | "Egress", pod: Labels, peer: Labels, port: number): boolean {
+  const policies = objects
+    .filter((o) => o.kind === "NetworkPolicy")
+    .map((o) => o.spec as PolicySpec)
+    .filter((p) => p.policyTypes.includes(direction) && selects(p.podSelector, pod));
+  if (!policies.length) return true;
+  return policies.some((p) =>
+    ((direction === "Ingress" ? p.ingress : p.egress) ?? []).some((rule) => {
+      const peers = direction === "Ingress" ? rule.from : rule.to;
+      const peerOk =
+        !peers ||
+        peers.some(
+          (x) => !x.ipBlock && !x.namespaceSelector && x.podSelector && selects(x.podSelector, peer),
+        );
+      const portOk = !rule.ports || rule.ports.some((p) => p.port === undefined || p.port === port);
+      return peerOk && portOk;
+    }),
+  );
+}
+/** Both ends agree: the caller may send, the callee may receive. */
+const canReach = (from: Labels, to: Labels, port: number) =>
+  allowed("Egress", from, to, port) && allowed("Ingress", to, from, port);
+
+function podLabels(name: string): Labels {
+  const workload = (find("Deployment", name) ?? find("Job", name)) as K8sObject & {
+    spec: { template: { metadata: { labels: Labels } } };
+  };
+  return workload.spec.template.metadata.labels;
+}
+const database = (name: string): Labels => ({ "partnership-graph.io/database": name });
+
+describe("Kubernetes manifests (deploy/k8s, Kustomize)", () => {
+  test.each(Object.keys(rendered) as (keyof typeof rendered)[])(
+    "%s renders to objects valid against the Kubernetes schemas",
+    (which) => {
+      const problems: string[] = [];
+      for (const object of rendered[which]) {
+        const Model = MODELS[`${object.apiVersion}/${object.kind}`];
+        if (!Model) {
+          problems.push(`${object.kind}/${object.metadata.name}: no schema for ${object.apiVersion}`);
+          continue;
+        }
+        try {
+          new Model(object as never).validate();
+        } catch (error) {
+          problems.push(`${object.kind}/${object.metadata.name}: ${(error as Error).message}`);
+        }
+      }
+      expect(problems).toEqual([]);
+      expect(rendered[which].length).toBeGreaterThan(30);
+    },
+  );
+
+  test("the overlay sets the namespace, the image and the identity provider", () => {
+    expect(
+      objects
+        .filter((o) => o.kind !== "Namespace")
+        .every((o) => o.metadata.namespace === "partnership-graph"),
+    ).toBe(true);
+    const config = find("ConfigMap", "partnership-graph") as K8sObject & { data: Record<string, string> };
+    expect(config.data.JWKS_URL).toMatch(/^https:\/\/login\.partnership\.example\//);
+    expect(config.data.NODE_ENV).toBe("production");
+    expect(config.data.HOST).toBe("0.0.0.0");
+  });
+
+  test.each(SERVICES)("%s: probes on /ready and /health, requests, non-root, drains, HPA and PDB", (name) => {
+    const deployment = find("Deployment", name) as K8sObject & {
+      spec: { template: { spec: Record<string, unknown> & { containers: Record<string, never>[] } } };
+    };
+    expect(deployment).toBeDefined();
+    const pod = deployment.spec.template.spec;
+    const [container] = pod.containers as unknown as {
+      image: string;
+      command: string[];
+      ports: { containerPort: number }[];
+      readinessProbe: { httpGet: { path: string } };
+      livenessProbe: { httpGet: { path: string } };
+      resources: { requests: { cpu: string; memory: string } };
+      securityContext: { allowPrivilegeEscalation: boolean; readOnlyRootFilesystem: boolean };
+    }[];
+    expect(container.image).toBe("registry.example/partnership-graph:0.1.0");
+    expect(container.command).toEqual([
+      "node",
+      name === "gateway" ? "dist/gateway/index.js" : `dist/subgraphs/${name}/index.js`,
+    ]);
+    expect(container.ports[0].containerPort).toBe(DEFAULT_PORTS[name]);
+    expect(container.readinessProbe.httpGet.path).toBe("/ready");
+    expect(container.livenessProbe.httpGet.path).toBe("/health");
+    expect(container.resources.requests.cpu).toBeTruthy();
+    expect(container.resources.requests.memory).toBeTruthy();
+    expect((pod.securityContext as { runAsNonRoot: boolean }).runAsNonRoot).toBe(true);
+    expect(container.securityContext.allowPrivilegeEscalation).toBe(false);
+    // Longer than the 20 s drain SIGTERM gives in-flight requests.
+    expect(pod.terminationGracePeriodSeconds as number).toBeGreaterThan(20);
+
+    const hpa = find("HorizontalPodAutoscaler", name) as K8sObject & {
+      spec: { scaleTargetRef: { kind: string; name: string }; minReplicas: number };
+    };
+    expect(hpa.spec.scaleTargetRef).toMatchObject({ kind: "Deployment", name });
+    expect(hpa.spec.minReplicas).toBeGreaterThanOrEqual(2);
+    const pdb = find("PodDisruptionBudget", name) as K8sObject & { spec: { selector: Selector } };
+    expect(selects(pdb.spec.selector, podLabels(name))).toBe(true);
+    expect(find("Service", name)).toBeDefined();
+  });
+
+  test("only the gateway reaches the subgraphs", () => {
+    for (const subgraph of SUBGRAPH_NAMES) {
+      const port = DEFAULT_PORTS[subgraph];
+      expect(canReach(podLabels("gateway"), podLabels(subgraph), port)).toBe(true);
+      for (const other of SUBGRAPH_NAMES.filter((s) => s !== subgraph))
+        expect([other, subgraph, canReach(podLabels(other), podLabels(subgraph), port)]).toEqual([
+          other,
+          subgraph,
+          false,
+        ]);
+      expect(canReach({ app: "anything-else" }, podLabels(subgraph), port)).toBe(false);
+    }
+  });
+
+  test("each subgraph reaches its own database (and governance's, for decisions and the audit), no other", () => {
+    for (const subgraph of SUBGRAPH_NAMES) {
+      for (const db of SUBGRAPH_NAMES) {
+        const expected = db === subgraph || db === "governance";
+        expect([subgraph, db, canReach(podLabels(subgraph), database(db), 5432)]).toEqual([
+          subgraph,
+          db,
+          expected,
+        ]);
+      }
+    }
+    // The gateway reads registered agencies from governance only; the migration step reaches them all.
+    for (const db of SUBGRAPH_NAMES) {
+      expect(canReach(podLabels("gateway"), database(db), 5432)).toBe(db === "governance");
+      expect(canReach(podLabels("migrate"), database(db), 5432)).toBe(true);
+    }
+  });
+});
