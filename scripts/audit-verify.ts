@@ -16,7 +16,7 @@ async function main(): Promise<number> {
   }).catch((error: Error) => error);
   if (found instanceof Error) {
     process.stderr.write(
-      `audit:verify: ${found.message}\nSet DATABASE_URL or GOVERNANCE_DATABASE_URL to the governance database.\n`,
+      `audit:verify: set DATABASE_URL or GOVERNANCE_DATABASE_URL to the governance database\n  (${found.message})\n`,
     );
     return 2;
   }
