@@ -1,5 +1,5 @@
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
+import { existsSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { SUBGRAPHS } from "../../subgraphs";
 import { loadConfig, SUBGRAPH_NAMES, type Config, type SubgraphName } from "../../subgraphs/shared/config";
 import { openStore, type SubgraphStore } from "../../subgraphs/shared/database";
@@ -64,6 +64,12 @@ export async function databaseServerFor(
       `The embedded PostgreSQL (pid ${postmaster.pid}) was left running by an earlier run that did not stop cleanly: stopping it.`,
     );
     await stopOrphanedServer(dir, postmaster);
+  }
+  if (postmaster && !postmaster.running) {
+    // Left by a server that died with its machine or a kill -9; its pid may now be another program's,
+    // which PostgreSQL would take for a live server and refuse to start.
+    rmSync(resolve(dir, "postmaster.pid"), { force: true });
+    log(`Removed a stale ${join(dir, "postmaster.pid")} (no PostgreSQL runs as pid ${postmaster.pid}).`);
   }
   if (options.mustExist && !existsSync(resolve(dir, "PG_VERSION"))) {
     throw new Error(

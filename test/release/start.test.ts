@@ -138,6 +138,15 @@ describe("npm start", () => {
     expect(recovered.output()).toContain("answered 1");
     expect(processAlive(orphan.pid)).toBe(false);
     expect(postmasterOf(dir)?.running ?? false).toBe(false);
+
+    // A postmaster.pid left behind whose pid is now another program's (here: this test's own).
+    const lines = ["", dir, "0", String(port), "/tmp", "127.0.0.1", "", "ready"];
+    lines[0] = String(process.pid);
+    writeFileSync(join(dir, "postmaster.pid"), `${lines.join("\n")}\n`);
+    const again = run(recover, { EMBEDDED_PG_DIR: dir, EMBEDDED_PG_PORT: String(port), DATABASE_URL: "" });
+    expect(`${await again.exited}\n${again.output()}`).toMatch(/^0\n/);
+    expect(again.output()).toMatch(/Removed a stale .*postmaster\.pid \(no PostgreSQL runs as pid \d+\)/);
+    expect(again.output()).toContain("answered 1");
   }, 180_000);
 });
 
