@@ -43,8 +43,8 @@ let recorder = "";
 const loadedFiles = join(mkdtempSync(join(tmpdir(), "pg-prod-")), "loaded.json");
 
 beforeAll(async () => {
-  // The compiled release, built by the same command as the image's build stage.
-  await run(process.execPath, [join(ROOT, "scripts", "build.js")], { cwd: ROOT });
+  // The compiled release and its trusted-documents manifest, by the image's build stage's command.
+  await run("npm", ["run", "--silent", "build"], { cwd: ROOT, maxBuffer: 20_000_000 });
   // The run's demo databases, seeded (read-only use here).
   await (await startTestFederation()).stop();
   idp = await startIdentityProvider();
@@ -82,8 +82,18 @@ afterAll(async () => {
   await idp?.stop();
 });
 
+/** The id of a contract operation in the manifest `npm run build` wrote (production runs only those). */
+function documentId(name: string): string {
+  const manifest = JSON.parse(readFileSync(join(ROOT, "dist", "trusted-documents.json"), "utf8")) as {
+    operations: { id: string; name: string }[];
+  };
+  return manifest.operations.find((o) => o.name === name)!.id;
+}
+
+const VARIABLES = { lsoaCodes: ["E01032739"], fromMonth: "2019-01", toMonth: "2019-03", first: 3 };
+
 async function post(
-  query: string,
+  request: { query: string } | { documentId: string; variables: Record<string, unknown> },
   token?: string,
 ): Promise<{ status: number; body: Record<string, unknown> }> {
   const headers: Record<string, string> = {
@@ -94,7 +104,7 @@ async function post(
   const response = await fetch(`${gateway}/graphql`, {
     method: "POST",
     headers,
-    body: JSON.stringify({ query }),
+    body: JSON.stringify(request),
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
@@ -102,7 +112,10 @@ async function post(
 describe("the compiled release under NODE_ENV=production (npm run start:prod)", () => {
   test("answers a token from the identity provider with data", async () => {
     const token = await idp.sign({ agency: "police", role: "PRACTITIONER", sub: "pc.prod" });
-    const { status, body } = await post(QUERY, token);
+    const { status, body } = await post(
+      { documentId: documentId("IncidentsInArea"), variables: VARIABLES },
+      token,
+    );
     expect(status).toBe(200);
     expect(body.errors).toBeUndefined();
     const incidents = (body.data as { incidents: { totalCount: number; edges: unknown[] } }).incidents;
@@ -110,11 +123,15 @@ describe("the compiled release under NODE_ENV=production (npm run start:prod)", 
     expect(incidents.edges.length).toBeGreaterThan(0);
   });
 
-  test("behaves as production: no anonymous data, no introspection, no GraphiQL", async () => {
-    const anonymous = await post(QUERY);
+  test("behaves as production: trusted documents only, no anonymous data, no GraphiQL", async () => {
+    const anonymous = await post({ documentId: documentId("IncidentsInArea"), variables: VARIABLES });
     expect(anonymous.body.data ?? null).toBeNull();
     const token = await idp.sign({ agency: "police", role: "PRACTITIONER", sub: "pc.prod" });
-    const introspection = await post("{ __schema { queryType { name } } }", token);
+    // Document text, even a valid query, is refused: TRUSTED_DOCUMENTS=require is production's default.
+    const text = await post({ query: QUERY }, token);
+    expect(text.status).toBe(400);
+    expect(text.body.data ?? null).toBeNull();
+    const introspection = await post({ query: "{ __schema { queryType { name } } }" }, token);
     expect(introspection.body.errors).toBeDefined();
     const page = await fetch(`${gateway}/graphiql`, { headers: { accept: "text/html" } });
     expect(await page.text()).not.toContain("GraphiQL");
