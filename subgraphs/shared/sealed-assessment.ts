@@ -31,7 +31,7 @@ export interface SealedAssessment extends AssessmentWindows {
 }
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
-const LSOA = /^[A-Z]\d{8}$/;
+const LSOA = /^[A-Z][A-Z0-9]{8}$/;
 const CASE_ID = /^[\w-]{1,64}$/;
 const MAC = /^[A-Za-z0-9_-]{43}$/;
 
