@@ -16,7 +16,7 @@ import { monthRange } from "./months";
 /** Released counts are 0 or at least this: a count from 1 to 4 is never shown. */
 export const THRESHOLD = 5;
 /** The largest change the perturbation makes to a count (D). */
-export const MAX_NOISE = 4;
+export const MAX_NOISE = 5;
 /** The noise variance (V) for every true count where the threshold leaves room for it (6 and above). */
 export const VARIANCE = 3;
 

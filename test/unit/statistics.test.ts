@@ -19,7 +19,7 @@ const KEYS = Array.from({ length: 20_000 }, (_, i) => (i + 0.5) / 20_000);
 
 describe("the p-table (cell-key method)", () => {
   test("has a row per true count up to threshold + D, each a probability distribution", () => {
-    expect(P_TABLE.map((r) => r.count)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(P_TABLE.map((r) => r.count)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     for (const row of P_TABLE) {
       expect(row.p.every((p) => p > 0 && p <= 1)).toBe(true);
       expect(row.p.reduce((s, p) => s + p, 0)).toBeCloseTo(1, 9);
@@ -33,7 +33,7 @@ describe("the p-table (cell-key method)", () => {
   });
 
   test("has variance V wherever the threshold leaves room for it, and more below", () => {
-    for (const row of P_TABLE.filter((r) => r.count >= THRESHOLD + 1))
+    for (const row of P_TABLE.filter((r) => r.count >= THRESHOLD))
       expect(variance(row)).toBeCloseTo(VARIANCE, 4);
     // 1 to 4 can only move to 0 or to 5 and up: their variance is larger than V (more protection).
     for (const row of P_TABLE.filter((r) => r.count >= 1 && r.count < THRESHOLD))
@@ -74,13 +74,22 @@ describe("the p-table (cell-key method)", () => {
   });
 
   test("picks the noise by the interval the cell key falls in", () => {
-    const row = P_TABLE[1]; // a single record: 0 with 0.8, 5 with 0.2
-    expect(row.noise).toEqual([-1, 4]);
-    expect(row.p).toEqual([0.8, 0.2]);
+    const row = P_TABLE[1]; // a single record: released as 0, 5 or 6
+    expect(row.noise).toEqual([-1, 4, 5]);
+    const [zero, five] = row.upper;
     expect(release(1, 0)).toBe(0);
-    expect(release(1, 0.799999)).toBe(0);
-    expect(release(1, 0.8)).toBe(5);
-    expect(release(1, 0.999999999)).toBe(5);
+    expect(release(1, zero - 1e-9)).toBe(0);
+    expect(release(1, zero)).toBe(5);
+    expect(release(1, five - 1e-9)).toBe(5);
+    expect(release(1, five)).toBe(6);
+    expect(release(1, 0.999999999)).toBe(6);
+  });
+
+  test("moves every count from 5 up: none is released as it is for sure", () => {
+    for (const row of P_TABLE.filter((r) => r.count >= THRESHOLD)) {
+      expect(row.noise.length).toBeGreaterThan(5);
+      expect(Math.max(...row.p)).toBeLessThan(0.7);
+    }
   });
 
   test("refuses keys outside [0, 1) and counts that are not whole", () => {
@@ -108,7 +117,7 @@ describe("releasing a table with month totals", () => {
       cell("2019-01", null, 12, 0.42),
       cell("2019-01", "BURGLARY", 3, 0.1), // 3 with key 0.1: released 0
       cell("2019-01", "DRUGS", 9, 0.9),
-      cell("2019-02", null, 2, 0.95), // 2 with key 0.95: released 6
+      cell("2019-02", null, 2, 0.95), // 2 with key 0.95: released 7
       cell("2019-02", "DRUGS", 2, 0.95),
     ]);
     expect(t.cells).toEqual([
@@ -118,12 +127,12 @@ describe("releasing a table with month totals", () => {
         count: release(9, 0.9),
         suppressed: false,
       }),
-      expect.objectContaining({ month: "2019-02", category: "DRUGS", count: 6, suppressed: false }),
+      expect.objectContaining({ month: "2019-02", category: "DRUGS", count: 7, suppressed: false }),
     ]);
     expect(t.rowTotals).toEqual([
       { row: "2019-01", count: release(12, 0.42), suppressed: false },
       // The same records make the same cell: a month with one kind shows the same number twice.
-      { row: "2019-02", count: 6, suppressed: false },
+      { row: "2019-02", count: 7, suppressed: false },
     ]);
     expect(release(3, 0.1)).toBe(0);
   });
