@@ -223,7 +223,7 @@ export class AsbCaseStat {
   @Field(() => Int, {
     nullable: true,
     description:
-      "Released by the cell-key method: the true count plus fixed noise of at most 4 either way, never 1 to 4 (a cell released as 0 is left out). Not null.",
+      "Released by the cell-key method: the true count plus fixed noise of at most 5 either way, never 1 to 4 (a cell released as 0 is left out). Not null.",
   })
   count!: number | null;
 
@@ -260,7 +260,7 @@ export class CaseAssessment {
   @Field(() => Int, {
     nullable: true,
     description:
-      "ASB cases opened in the baseline months, perturbed by the cell-key method (at most 4 either way, never 1 to 4, a cell of its own, not a sum of dashboard cells); null only when it could not be given.",
+      "ASB cases opened in the baseline months, perturbed by the cell-key method (at most 5 either way, never 1 to 4, a cell of its own, not a sum of dashboard cells); null only when it could not be given.",
   })
   asbCasesBefore!: number | null;
 
@@ -268,7 +268,7 @@ export class CaseAssessment {
   @Field(() => Int, {
     nullable: true,
     description:
-      "ASB cases opened in the follow-up months, perturbed by the cell-key method (at most 4 either way, never 1 to 4, a cell of its own, not a sum of dashboard cells); null only when it could not be given.",
+      "ASB cases opened in the follow-up months, perturbed by the cell-key method (at most 5 either way, never 1 to 4, a cell of its own, not a sum of dashboard cells); null only when it could not be given.",
   })
   asbCasesAfter!: number | null;
 }

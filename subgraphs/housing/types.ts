@@ -258,7 +258,7 @@ export class TenancyActionStat {
   @Field(() => Int, {
     nullable: true,
     description:
-      "Released by the cell-key method: the true count plus fixed noise of at most 4 either way, never 1 to 4 (a cell released as 0 is left out). Not null.",
+      "Released by the cell-key method: the true count plus fixed noise of at most 5 either way, never 1 to 4 (a cell released as 0 is left out). Not null.",
   })
   count!: number | null;
 

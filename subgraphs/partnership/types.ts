@@ -311,7 +311,7 @@ export class CaseAssessment {
   @Field(() => Int, {
     nullable: true,
     description:
-      "Police incidents in the neighbourhoods during the baseline, perturbed by the cell-key method (at most 4 either way, never 1 to 4, a cell of its own, not a sum of dashboard cells); null only when it could not be given.",
+      "Police incidents in the neighbourhoods during the baseline, perturbed by the cell-key method (at most 5 either way, never 1 to 4, a cell of its own, not a sum of dashboard cells); null only when it could not be given.",
   })
   incidentsBefore!: number | null;
 
@@ -319,7 +319,7 @@ export class CaseAssessment {
   @Field(() => Int, {
     nullable: true,
     description:
-      "Police incidents in the neighbourhoods during the follow-up, perturbed by the cell-key method (at most 4 either way, never 1 to 4, a cell of its own, not a sum of dashboard cells); null only when it could not be given.",
+      "Police incidents in the neighbourhoods during the follow-up, perturbed by the cell-key method (at most 5 either way, never 1 to 4, a cell of its own, not a sum of dashboard cells); null only when it could not be given.",
   })
   incidentsAfter!: number | null;
 
@@ -327,7 +327,7 @@ export class CaseAssessment {
   @Field(() => Int, {
     nullable: true,
     description:
-      "Council ASB cases opened in the neighbourhoods during the baseline, perturbed by the cell-key method (at most 4 either way, never 1 to 4, a cell of its own, not a sum of dashboard cells); null only when it could not be given.",
+      "Council ASB cases opened in the neighbourhoods during the baseline, perturbed by the cell-key method (at most 5 either way, never 1 to 4, a cell of its own, not a sum of dashboard cells); null only when it could not be given.",
   })
   asbCasesBefore!: number | null;
 
@@ -335,7 +335,7 @@ export class CaseAssessment {
   @Field(() => Int, {
     nullable: true,
     description:
-      "Council ASB cases opened in the neighbourhoods during the follow-up, perturbed by the cell-key method (at most 4 either way, never 1 to 4, a cell of its own, not a sum of dashboard cells); null only when it could not be given.",
+      "Council ASB cases opened in the neighbourhoods during the follow-up, perturbed by the cell-key method (at most 5 either way, never 1 to 4, a cell of its own, not a sum of dashboard cells); null only when it could not be given.",
   })
   asbCasesAfter!: number | null;
 }

@@ -150,7 +150,7 @@ export class IncidentStat {
   @Field(() => Int, {
     nullable: true,
     description:
-      "Released by the cell-key method: the true count plus fixed noise of at most 4 either way, never 1 to 4 (a cell released as 0 is left out). Not null.",
+      "Released by the cell-key method: the true count plus fixed noise of at most 5 either way, never 1 to 4 (a cell released as 0 is left out). Not null.",
   })
   count!: number | null;
 
@@ -206,7 +206,7 @@ export class CaseAssessment {
   @Field(() => Int, {
     nullable: true,
     description:
-      "Police incidents in the neighbourhoods during the baseline, perturbed by the cell-key method (at most 4 either way, never 1 to 4, a cell of its own, not a sum of dashboard cells); null only when it could not be given.",
+      "Police incidents in the neighbourhoods during the baseline, perturbed by the cell-key method (at most 5 either way, never 1 to 4, a cell of its own, not a sum of dashboard cells); null only when it could not be given.",
   })
   incidentsBefore!: number | null;
 
@@ -214,7 +214,7 @@ export class CaseAssessment {
   @Field(() => Int, {
     nullable: true,
     description:
-      "Police incidents in the neighbourhoods during the follow-up, perturbed by the cell-key method (at most 4 either way, never 1 to 4, a cell of its own, not a sum of dashboard cells); null only when it could not be given.",
+      "Police incidents in the neighbourhoods during the follow-up, perturbed by the cell-key method (at most 5 either way, never 1 to 4, a cell of its own, not a sum of dashboard cells); null only when it could not be given.",
   })
   incidentsAfter!: number | null;
 }

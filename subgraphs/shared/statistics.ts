@@ -15,7 +15,12 @@ import { monthRange } from "./months";
 
 /** Released counts are 0 or at least this: a count from 1 to 4 is never shown. */
 export const THRESHOLD = 5;
-/** The largest change the perturbation makes to a count (D). */
+/**
+ * The largest change the perturbation makes to a count (D). Zero mean with the threshold needs
+ * D >= 4 (a true 4 must be able to fall to 0); with D = 4 a true 5 could move neither down (to 1
+ * to 4, or 0, five away) nor, keeping zero mean, up, so it would always be released as it is.
+ * D = 5 gives every count from 5 up its noise.
+ */
 export const MAX_NOISE = 5;
 /** The noise variance (V) for every true count where the threshold leaves room for it (6 and above). */
 export const VARIANCE = 3;
@@ -80,7 +85,7 @@ function varianceRange(noise: number[]): [number, number] {
  * the allowed noise with zero mean and variance V, the most uncertain one (p ∝ exp(a·v + b·v²)).
  * Where the threshold leaves no zero-mean distribution of variance V (true counts 1 to 4), the
  * row keeps zero mean and takes the maximum-entropy variance; where it leaves no downward move
- * at all (a true count of 5: 1 to 4 are not allowed and 0 is more than D away), the count stays.
+ * at all (a true 5 under D = 4: 1 to 4 are not allowed and 0 is more than D away), the count stays.
  */
 function buildRow(count: number, maxNoise: number, variance: number, threshold: number): PTableRow {
   const noise = allowedNoise(count, maxNoise, threshold);
@@ -129,7 +134,7 @@ export function buildPTable(maxNoise: number, variance: number, threshold: numbe
   return rows;
 }
 
-/** The partnership's p-table (D = 4, V = 3, threshold 5). */
+/** The partnership's p-table (D = 5, V = 3, threshold 5). */
 export const P_TABLE: readonly PTableRow[] = buildPTable(MAX_NOISE, VARIANCE, THRESHOLD);
 
 /** The noise for a true count and cell key, read from a p-table. */

@@ -77,7 +77,7 @@ export class MonthlyCount {
   @Field(() => Int, {
     nullable: true,
     description:
-      "The released total: the true total plus fixed noise of at most 4 either way, never 1 to 4 (a month released as 0 is left out). Not null.",
+      "The released total: the true total plus fixed noise of at most 5 either way, never 1 to 4 (a month released as 0 is left out). Not null.",
   })
   count!: number | null;
 

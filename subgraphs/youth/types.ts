@@ -277,7 +277,7 @@ export class ReferralStat {
   @Field(() => Int, {
     nullable: true,
     description:
-      "How many referrals. Released by the cell-key method: the true count plus fixed noise of at most 4 either way, never 1 to 4 (a cell released as 0 is left out). Not null.",
+      "How many referrals. Released by the cell-key method: the true count plus fixed noise of at most 5 either way, never 1 to 4 (a cell released as 0 is left out). Not null.",
   })
   count!: number | null;
 

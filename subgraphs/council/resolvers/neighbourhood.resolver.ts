@@ -11,7 +11,7 @@ export class NeighbourhoodAsbCaseStatsResolver {
   @FieldResolver(() => [AsbCaseStat], {
     nullable: true,
     description:
-      "ASB cases opened per month and kind of ASB; months and kinds with none are left out; perturbed by the cell-key method (fixed noise of at most 4 either way, never 1 to 4; cells released as 0 are left out).",
+      "ASB cases opened per month and kind of ASB; months and kinds with none are left out; perturbed by the cell-key method (fixed noise of at most 5 either way, never 1 to 4; cells released as 0 are left out).",
   })
   async asbCaseStats(
     @Root() neighbourhood: Neighbourhood,

@@ -11,7 +11,7 @@ export class NeighbourhoodTenancyActionStatsResolver {
   @FieldResolver(() => [TenancyActionStat], {
     nullable: true,
     description:
-      "Monthly counts of tenancy actions on homes in the neighbourhood, by type; perturbed by the cell-key method (fixed noise of at most 4 either way, never 1 to 4; cells released as 0 are left out).",
+      "Monthly counts of tenancy actions on homes in the neighbourhood, by type; perturbed by the cell-key method (fixed noise of at most 5 either way, never 1 to 4; cells released as 0 are left out).",
   })
   async tenancyActionStats(
     @Root() neighbourhood: Neighbourhood,

@@ -11,7 +11,7 @@ export class NeighbourhoodIncidentStatsResolver {
   @FieldResolver(() => [IncidentStat], {
     nullable: true,
     description:
-      "Monthly incident counts by crime type; perturbed by the cell-key method (fixed noise of at most 4 either way, never 1 to 4; cells released as 0 are left out).",
+      "Monthly incident counts by crime type; perturbed by the cell-key method (fixed noise of at most 5 either way, never 1 to 4; cells released as 0 are left out).",
   })
   async incidentStats(
     @Root() neighbourhood: Neighbourhood,

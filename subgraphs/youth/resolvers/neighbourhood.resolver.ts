@@ -12,7 +12,7 @@ export class NeighbourhoodReferralStatsResolver {
     nullable: true,
     description:
       "Monthly referrals to youth programmes by programme kind, counted by the young person's home " +
-      "neighbourhood when referred; perturbed by the cell-key method (fixed noise of at most 4 either way, never 1 to 4; cells released as 0 are left out).",
+      "neighbourhood when referred; perturbed by the cell-key method (fixed noise of at most 5 either way, never 1 to 4; cells released as 0 are left out).",
   })
   async referralStats(
     @Root() neighbourhood: Neighbourhood,
