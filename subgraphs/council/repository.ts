@@ -201,8 +201,10 @@ export class AsbCaseRepository {
       category: string | null;
       count: string;
       cell_key: string;
+      total: boolean;
     }>(
-      `SELECT lsoa_code, month, category, count(*) AS count, ${CELL_KEY_SQL("c")} AS cell_key
+      `SELECT lsoa_code, month, category, count(*) AS count, ${CELL_KEY_SQL("c")} AS cell_key,
+              GROUPING(category) = 1 AS total
          FROM (SELECT lsoa_code, to_char(opened_at AT TIME ZONE 'UTC', 'YYYY-MM') AS month, category, record_key
                  FROM asb_cases
                 WHERE lsoa_code = ANY($1) AND opened_at >= $2 AND opened_at < $3) c
@@ -216,7 +218,7 @@ export class AsbCaseRepository {
       category: r.category as AsbCategory | null,
       count: Number(r.count),
       cellKey: cellKeyOf(r.cell_key),
-      total: r.category === null,
+      total: r.total,
     }));
   }
 

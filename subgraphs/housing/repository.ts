@@ -232,8 +232,10 @@ export class HousingRepository {
       type: string | null;
       count: string;
       cell_key: string;
+      total: boolean;
     }>(
-      `SELECT lsoa_code, month, type, count(*) AS count, ${CELL_KEY_SQL("a")} AS cell_key
+      `SELECT lsoa_code, month, type, count(*) AS count, ${CELL_KEY_SQL("a")} AS cell_key,
+              GROUPING(type) = 1 AS total
          FROM (SELECT p.lsoa_code, to_char(a.taken_at AT TIME ZONE 'UTC', 'YYYY-MM') AS month, a.type, a.record_key
                  FROM properties p
                  JOIN tenancies t ON t.property_id = p.id
@@ -250,7 +252,7 @@ export class HousingRepository {
       type: r.type as TenancyActionType | null,
       count: Number(r.count),
       cellKey: cellKeyOf(r.cell_key),
-      total: r.type === null,
+      total: r.total,
     }));
   }
 }

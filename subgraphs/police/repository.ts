@@ -281,8 +281,10 @@ export class IncidentRepository {
       category: string | null;
       count: string;
       cell_key: string;
+      total: boolean;
     }>(
-      `SELECT lsoa_code, month, category, count(*) AS count, ${CELL_KEY_SQL("i")} AS cell_key
+      `SELECT lsoa_code, month, category, count(*) AS count, ${CELL_KEY_SQL("i")} AS cell_key,
+              GROUPING(category) = 1 AS total
          FROM incidents i
         WHERE lsoa_code = ANY($1) AND month BETWEEN $2 AND $3
         GROUP BY GROUPING SETS ((lsoa_code, month, category), (lsoa_code, month))
@@ -295,7 +297,7 @@ export class IncidentRepository {
       category: r.category as CrimeCategory | null,
       count: Number(r.count),
       cellKey: cellKeyOf(r.cell_key),
-      total: r.category === null,
+      total: r.total,
     }));
   }
 

@@ -281,8 +281,10 @@ export class YouthRepository {
       kind: string | null;
       count: string;
       cell_key: string;
+      total: boolean;
     }>(
-      `SELECT lsoa_code, month, kind, count(*) AS count, ${CELL_KEY_SQL("r")} AS cell_key
+      `SELECT lsoa_code, month, kind, count(*) AS count, ${CELL_KEY_SQL("r")} AS cell_key,
+              GROUPING(kind) = 1 AS total
          FROM (SELECT r.lsoa_code, to_char(r.referred_at AT TIME ZONE 'UTC', 'YYYY-MM') AS month, p.kind, r.record_key
                  FROM referrals r
                  JOIN programmes p ON p.id = r.programme_id
@@ -297,7 +299,7 @@ export class YouthRepository {
       kind: r.kind as ProgrammeKind | null,
       count: Number(r.count),
       cellKey: cellKeyOf(r.cell_key),
-      total: r.kind === null,
+      total: r.total,
     }));
   }
 
