@@ -10,6 +10,16 @@ export class AsbCaseRecord {
   @PrimaryColumn({ type: "text" })
   id!: string;
 
+  /** Fixed random record key in [0, 1) for disclosure control (cell-key method); never updated. */
+  @Column({
+    type: "numeric",
+    precision: 10,
+    scale: 9,
+    name: "record_key",
+    default: () => "trunc(random()::numeric, 9)",
+  })
+  recordKey!: string;
+
   /** The council's case reference, e.g. ASB/2019/000123. */
   @Index("asb_cases_reference", { unique: true })
   @Column({ type: "text" })

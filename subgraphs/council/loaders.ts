@@ -1,6 +1,12 @@
 import type { Sql } from "../shared/database";
 import { loaderByKey, loaderGroupedBy, loaderOfChildren, loaderOfPages } from "../shared/loaders";
-import { AsbCaseRepository, type AsbCaseCount, type InterventionRow, type PartyRow } from "./repository";
+import {
+  AsbCaseRepository,
+  type AsbCaseCount,
+  type InterventionRow,
+  type KeyedCount,
+  type PartyRow,
+} from "./repository";
 import type { AsbCase } from "./types";
 
 export interface CountsKey {
@@ -19,10 +25,10 @@ export interface AssessmentKey {
   followUpTo: string;
 }
 
-/** Raw counts, before suppression. */
+/** True counts and cell keys, before release (shared/statistics). */
 export interface AssessmentCounts {
-  before: number;
-  after: number;
+  before: KeyedCount;
+  after: KeyedCount;
 }
 
 /** The council subgraph's per-request loaders; made fresh for every request. */

@@ -2,6 +2,7 @@ import type { Sql } from "../shared/database";
 import { IN_PAGE_OR_LAST, pagesByParent, type PageRequest } from "../shared/connection";
 import type { Page } from "../shared/loaders";
 import { addMonths } from "../shared/months";
+import { CELL_KEY_SQL, cellKeyOf, type CountedCell } from "../shared/statistics";
 import type { RiskLevel } from "../shared/enums";
 import {
   AsbCase,
@@ -84,11 +85,17 @@ export interface InterventionRow {
   status: InterventionStatus;
 }
 
-export interface AsbCaseCount {
+/** A true count and its cell key; `total` rows are a month's total across kinds of ASB. */
+export interface AsbCaseCount extends CountedCell {
   lsoaCode: string;
-  month: string;
-  category: AsbCategory;
+  /** Null on a month's total. */
+  category: AsbCategory | null;
+}
+
+/** A true count and its cell key (the fractional part of its records' key sum). */
+export interface KeyedCount {
   count: number;
+  cellKey: number;
 }
 
 /** Cases opened in some neighbourhoods over a run of months. */
@@ -183,21 +190,35 @@ export class AsbCaseRepository {
     );
   }
 
-  /** Cases opened per neighbourhood, month and kind of ASB (only non-zero cells). */
+  /**
+   * Cases opened per neighbourhood, month and kind of ASB (only non-zero cells), and each month's
+   * total (category null) as a cell of its own, each with its cell key.
+   */
   async countsFor(lsoaCodes: readonly string[], fromMonth: string, toMonth: string): Promise<AsbCaseCount[]> {
-    const rows = await this.sql.many<{ lsoa_code: string; month: string; category: string; count: string }>(
-      `SELECT lsoa_code, to_char(opened_at AT TIME ZONE 'UTC', 'YYYY-MM') AS month, category, count(*) AS count
-         FROM asb_cases
-        WHERE lsoa_code = ANY($1) AND opened_at >= $2 AND opened_at < $3
-        GROUP BY 1, 2, 3
-        ORDER BY 1, 2, 3`,
+    const rows = await this.sql.many<{
+      lsoa_code: string;
+      month: string;
+      category: string | null;
+      count: string;
+      cell_key: string;
+      total: boolean;
+    }>(
+      `SELECT lsoa_code, month, category, count(*) AS count, ${CELL_KEY_SQL("c")} AS cell_key,
+              GROUPING(category) = 1 AS total
+         FROM (SELECT lsoa_code, to_char(opened_at AT TIME ZONE 'UTC', 'YYYY-MM') AS month, category, record_key
+                 FROM asb_cases
+                WHERE lsoa_code = ANY($1) AND opened_at >= $2 AND opened_at < $3) c
+        GROUP BY GROUPING SETS ((lsoa_code, month, category), (lsoa_code, month))
+        ORDER BY lsoa_code, month, category NULLS FIRST`,
       [lsoaCodes, monthStart(fromMonth), monthEnd(toMonth)],
     );
     return rows.map((r) => ({
       lsoaCode: r.lsoa_code,
       month: r.month,
-      category: r.category as AsbCategory,
+      category: r.category as AsbCategory | null,
       count: Number(r.count),
+      cellKey: cellKeyOf(r.cell_key),
+      total: r.total,
     }));
   }
 
@@ -205,7 +226,7 @@ export class AsbCaseRepository {
    * How many cases were opened in each window, in one statement: every window is spread into
    * one row per neighbourhood, joined on the (lsoa_code, opened_at) index, and summed back.
    */
-  async countsInWindows(windows: readonly CaseWindow[]): Promise<number[]> {
+  async countsInWindows(windows: readonly CaseWindow[]): Promise<KeyedCount[]> {
     const index: number[] = [];
     const codes: string[] = [];
     const froms: Date[] = [];
@@ -219,16 +240,17 @@ export class AsbCaseRepository {
         tos.push(monthEnd(w.toMonth));
       }
     });
-    const counts = windows.map(() => 0);
+    const counts: KeyedCount[] = windows.map(() => ({ count: 0, cellKey: 0 }));
     if (!index.length) return counts;
-    const rows = await this.sql.many<{ window_index: number; count: string }>(
-      `SELECT w.window_index, count(*) AS count
+    const rows = await this.sql.many<{ window_index: number; count: string; cell_key: string }>(
+      `SELECT w.window_index, count(*) AS count, ${CELL_KEY_SQL("c")} AS cell_key
          FROM unnest($1::int[], $2::text[], $3::timestamptz[], $4::timestamptz[]) AS w(window_index, lsoa_code, from_at, to_at)
          JOIN asb_cases c ON c.lsoa_code = w.lsoa_code AND c.opened_at >= w.from_at AND c.opened_at < w.to_at
         GROUP BY w.window_index`,
       [index, codes, froms, tos],
     );
-    for (const row of rows) counts[row.window_index] = Number(row.count);
+    for (const row of rows)
+      counts[row.window_index] = { count: Number(row.count), cellKey: cellKeyOf(row.cell_key) };
     return counts;
   }
 }

@@ -220,10 +220,17 @@ export class AsbCaseStat {
   @Field(() => AsbCategory, { description: "Kind of ASB." })
   category!: AsbCategory;
 
-  @Field(() => Int, { nullable: true, description: "How many; null when suppressed." })
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      "Released by the cell-key method: the true count plus fixed noise of at most 5 either way, never 1 to 4 (a cell released as 0 is left out). Not null.",
+  })
   count!: number | null;
 
-  @Field(() => Boolean, { description: "True when the count was withheld to protect individuals." })
+  @Field(() => Boolean, {
+    description:
+      "Always false: counts are perturbed (cell-key method), not withheld; kept for existing clients.",
+  })
   suppressed!: boolean;
 }
 
@@ -245,21 +252,23 @@ export class CaseAssessment {
   @Aggregate({ caseWork: true })
   @Field(() => ID, {
     description:
-      "Encodes what to count: `<LSOA codes, comma-separated>|<baselineFrom>|<baselineTo>|<followUpFrom>|<followUpTo>`.",
+      "Sealed by the partnership for the asking agency: `<case id>|<LSOA codes>|<baselineFrom>|<baselineTo>|<followUpFrom>|<followUpTo>|<agency>|<seal>`; no other id is counted.",
   })
   id!: string;
 
   @Aggregate({ caseWork: true })
   @Field(() => Int, {
     nullable: true,
-    description: "ASB cases opened in the baseline months; null when suppressed.",
+    description:
+      "ASB cases opened in the baseline months, perturbed by the cell-key method (at most 5 either way, never 1 to 4, a cell of its own, not a sum of dashboard cells); null only when it could not be given.",
   })
   asbCasesBefore!: number | null;
 
   @Aggregate({ caseWork: true })
   @Field(() => Int, {
     nullable: true,
-    description: "ASB cases opened in the follow-up months; null when suppressed.",
+    description:
+      "ASB cases opened in the follow-up months, perturbed by the cell-key method (at most 5 either way, never 1 to 4, a cell of its own, not a sum of dashboard cells); null only when it could not be given.",
   })
   asbCasesAfter!: number | null;
 }

@@ -77,6 +77,16 @@ export class TenancyActionRecord {
   @PrimaryColumn({ type: "text" })
   id!: string;
 
+  /** Fixed random record key in [0, 1) for disclosure control (cell-key method); never updated. */
+  @Column({
+    type: "numeric",
+    precision: 10,
+    scale: 9,
+    name: "record_key",
+    default: () => "trunc(random()::numeric, 9)",
+  })
+  recordKey!: string;
+
   @Column({ type: "text", name: "tenancy_id" })
   tenancyId!: string;
 

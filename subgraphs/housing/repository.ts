@@ -2,6 +2,7 @@ import { IN_PAGE_OR_LAST, pagesByParent, type PageRequest } from "../shared/conn
 import type { Sql } from "../shared/database";
 import type { Page } from "../shared/loaders";
 import { addMonths } from "../shared/months";
+import { CELL_KEY_SQL, cellKeyOf, type CountedCell } from "../shared/statistics";
 import {
   ArrearsBand,
   HousingReport,
@@ -91,11 +92,11 @@ export interface OccupantRow {
   role: OccupantRole;
 }
 
-export interface TenancyActionCount {
+/** A true count and its cell key; `total` rows are a month's total across action types. */
+export interface TenancyActionCount extends CountedCell {
   lsoaCode: string;
-  month: string;
-  type: TenancyActionType;
-  count: number;
+  /** Null on a month's total. */
+  type: TenancyActionType | null;
 }
 
 /** All SQL over the housing store. */
@@ -216,30 +217,42 @@ export class HousingRepository {
   }
 
   /**
-   * Monthly tenancy action counts per neighbourhood (the property's LSOA) and type. Months are
-   * UTC calendar months; the range is turned into instants so the taken_at index serves it.
+   * Monthly tenancy action counts per neighbourhood (the property's LSOA) and type, and each
+   * month's total (type null) as a cell of its own, each with its cell key. Months are UTC
+   * calendar months; the range is turned into instants so the taken_at index serves it.
    */
   async actionCountsFor(
     lsoaCodes: readonly string[],
     fromMonth: string,
     toMonth: string,
   ): Promise<TenancyActionCount[]> {
-    const rows = await this.sql.many<{ lsoa_code: string; month: string; type: string; count: string }>(
-      `SELECT p.lsoa_code, to_char(a.taken_at AT TIME ZONE 'UTC', 'YYYY-MM') AS month, a.type, count(*) AS count
-         FROM properties p
-         JOIN tenancies t ON t.property_id = p.id
-         JOIN tenancy_actions a ON a.tenancy_id = t.id
-        WHERE p.lsoa_code = ANY($1)
-          AND a.taken_at >= $2::timestamptz AND a.taken_at < $3::timestamptz
-        GROUP BY 1, 2, 3
-        ORDER BY 1, 2, 3`,
+    const rows = await this.sql.many<{
+      lsoa_code: string;
+      month: string;
+      type: string | null;
+      count: string;
+      cell_key: string;
+      total: boolean;
+    }>(
+      `SELECT lsoa_code, month, type, count(*) AS count, ${CELL_KEY_SQL("a")} AS cell_key,
+              GROUPING(type) = 1 AS total
+         FROM (SELECT p.lsoa_code, to_char(a.taken_at AT TIME ZONE 'UTC', 'YYYY-MM') AS month, a.type, a.record_key
+                 FROM properties p
+                 JOIN tenancies t ON t.property_id = p.id
+                 JOIN tenancy_actions a ON a.tenancy_id = t.id
+                WHERE p.lsoa_code = ANY($1)
+                  AND a.taken_at >= $2::timestamptz AND a.taken_at < $3::timestamptz) a
+        GROUP BY GROUPING SETS ((lsoa_code, month, type), (lsoa_code, month))
+        ORDER BY lsoa_code, month, type NULLS FIRST`,
       [lsoaCodes, `${fromMonth}-01T00:00:00Z`, `${addMonths(toMonth, 1)}-01T00:00:00Z`],
     );
     return rows.map((r) => ({
       lsoaCode: r.lsoa_code,
       month: r.month,
-      type: r.type as TenancyActionType,
+      type: r.type as TenancyActionType | null,
       count: Number(r.count),
+      cellKey: cellKeyOf(r.cell_key),
+      total: r.total,
     }));
   }
 }

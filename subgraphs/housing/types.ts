@@ -255,10 +255,17 @@ export class TenancyActionStat {
   @Field(() => TenancyActionType, { description: "Kind of action." })
   type!: TenancyActionType;
 
-  @Field(() => Int, { nullable: true, description: "How many; null when suppressed." })
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      "Released by the cell-key method: the true count plus fixed noise of at most 5 either way, never 1 to 4 (a cell released as 0 is left out). Not null.",
+  })
   count!: number | null;
 
-  @Field(() => Boolean, { description: "True when the count was withheld to protect individuals." })
+  @Field(() => Boolean, {
+    description:
+      "Always false: counts are perturbed (cell-key method), not withheld; kept for existing clients.",
+  })
   suppressed!: boolean;
 }
 

@@ -23,9 +23,10 @@ export const partnershipReferenceResolvers = {
     __resolveReference: (ref: { id: string }, ctx: Context) => ctx.loaders.caseById.load(ref.id),
   },
   CaseAssessment: {
-    // Everything is in the id; the counts police and the council gave (for `suppressed`) come with the reference.
-    __resolveReference: (ref: AssessmentRepresentation) => {
-      const assessment = parseAssessmentId(ref.id);
+    // Everything is in the sealed id (ids not sealed for the caller's agency are unknown); the
+    // counts police and the council gave (for `suppressed`) come with the reference.
+    __resolveReference: (ref: AssessmentRepresentation, ctx: Context) => {
+      const assessment = parseAssessmentId(ref.id, ctx.caller.agencyId);
       if (!assessment) return null;
       return Object.assign(assessment, {
         incidentsBefore: ref.incidentsBefore ?? null,

@@ -289,7 +289,7 @@ export const ProblemCaseConnection = ConnectionType(
 export class CaseAssessment {
   @Field(() => ID, {
     description:
-      "`<comma-separated LSOA codes>|<baselineFrom>|<baselineTo>|<followUpFrom>|<followUpTo>` (months YYYY-MM).",
+      "Sealed by the partnership for the asking agency: `<case id>|<LSOA codes>|<baselineFrom>|<baselineTo>|<followUpFrom>|<followUpTo>|<agency>|<seal>`; no other id is counted.",
   })
   id!: string;
 
@@ -310,28 +310,32 @@ export class CaseAssessment {
   @Directive("@external")
   @Field(() => Int, {
     nullable: true,
-    description: "Police incidents in the neighbourhoods during the baseline; null when suppressed.",
+    description:
+      "Police incidents in the neighbourhoods during the baseline, perturbed by the cell-key method (at most 5 either way, never 1 to 4, a cell of its own, not a sum of dashboard cells); null only when it could not be given.",
   })
   incidentsBefore!: number | null;
 
   @Directive("@external")
   @Field(() => Int, {
     nullable: true,
-    description: "Police incidents in the neighbourhoods during the follow-up; null when suppressed.",
+    description:
+      "Police incidents in the neighbourhoods during the follow-up, perturbed by the cell-key method (at most 5 either way, never 1 to 4, a cell of its own, not a sum of dashboard cells); null only when it could not be given.",
   })
   incidentsAfter!: number | null;
 
   @Directive("@external")
   @Field(() => Int, {
     nullable: true,
-    description: "Council ASB cases opened in the neighbourhoods during the baseline; null when suppressed.",
+    description:
+      "Council ASB cases opened in the neighbourhoods during the baseline, perturbed by the cell-key method (at most 5 either way, never 1 to 4, a cell of its own, not a sum of dashboard cells); null only when it could not be given.",
   })
   asbCasesBefore!: number | null;
 
   @Directive("@external")
   @Field(() => Int, {
     nullable: true,
-    description: "Council ASB cases opened in the neighbourhoods during the follow-up; null when suppressed.",
+    description:
+      "Council ASB cases opened in the neighbourhoods during the follow-up, perturbed by the cell-key method (at most 5 either way, never 1 to 4, a cell of its own, not a sum of dashboard cells); null only when it could not be given.",
   })
   asbCasesAfter!: number | null;
 }

@@ -2,8 +2,8 @@ import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from "ty
 
 /** One police incident: a police.uk street-level crime or ASB record, or a generated one. */
 @Entity({ name: "incidents" })
-// Covering for the dashboards' counts (index-only), and the filter of incident searches.
-@Index("incidents_lsoa_month_category", ["lsoaCode", "month", "category"])
+// Covering for the dashboards' counts and cell keys (index-only, record_key INCLUDEd), and the filter of incident searches.
+@Index("incidents_lsoa_month_category_key", ["lsoaCode", "month", "category"])
 // Searches page newest first along it and stop at the page's end.
 @Index("incidents_month_id", ["month", "id"])
 @Index("incidents_month_category", ["month", "category"])
@@ -11,6 +11,16 @@ import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from "ty
 export class IncidentRecord {
   @PrimaryColumn({ type: "text" })
   id!: string;
+
+  /** Fixed random record key in [0, 1) for disclosure control (cell-key method); never updated. */
+  @Column({
+    type: "numeric",
+    precision: 10,
+    scale: 9,
+    name: "record_key",
+    default: () => "trunc(random()::numeric, 9)",
+  })
+  recordKey!: string;
 
   /** Stable import key: the police.uk Crime ID, or a derived key for ASB rows. */
   @Index("incidents_source_key", { unique: true })

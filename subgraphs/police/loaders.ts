@@ -18,9 +18,7 @@ export interface NearbyKey extends NearbyQuery {
   limit: number;
 }
 
-export interface AssessmentKey extends AssessmentWindows {
-  id: string;
-}
+export type AssessmentKey = AssessmentWindows & { id: string };
 
 export interface CountsKey {
   lsoaCode: string;

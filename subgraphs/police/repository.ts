@@ -2,6 +2,7 @@ import type { Sql } from "../shared/database";
 import { IN_PAGE_OR_LAST, pagesByParent, type PageRequest } from "../shared/connection";
 import { copyRows } from "../shared/demo/bulk";
 import type { Page } from "../shared/loaders";
+import { CELL_KEY_SQL, cellKeyOf, type CountedCell } from "../shared/statistics";
 import { CrimeCategory, Incident, InvolvementRole } from "./types";
 
 interface IncidentRow {
@@ -67,11 +68,11 @@ export interface NearbyQuery {
   radiusMetres: number;
 }
 
-export interface IncidentCount {
+/** A true count and its cell key; `total` rows are a month's total across crime types. */
+export interface IncidentCount extends CountedCell {
   lsoaCode: string;
-  month: string;
-  category: CrimeCategory;
-  count: number;
+  /** Null on a month's total. */
+  category: CrimeCategory | null;
 }
 
 /** One police.uk row as the importer writes it. */
@@ -99,9 +100,12 @@ export interface AssessmentWindows {
   followUpTo: string;
 }
 
+/** True counts and cell keys of an assessment's two cells (released by shared/statistics). */
 export interface AssessmentCounts {
   before: number;
+  beforeKey: number;
   after: number;
+  afterKey: number;
 }
 
 /** What the demo seed needs to know of an incident to involve people in it. */
@@ -262,25 +266,38 @@ export class IncidentRepository {
     return pages;
   }
 
-  /** Monthly counts per neighbourhood and crime type. */
+  /**
+   * Monthly counts per neighbourhood and crime type, and each month's total (category null) as
+   * a cell of its own, each with its cell key (the fractional part of its records' key sum).
+   */
   async countsFor(
     lsoaCodes: readonly string[],
     fromMonth: string,
     toMonth: string,
   ): Promise<IncidentCount[]> {
-    const rows = await this.sql.many<{ lsoa_code: string; month: string; category: string; count: string }>(
-      `SELECT lsoa_code, month, category, count(*) AS count
-         FROM incidents
+    const rows = await this.sql.many<{
+      lsoa_code: string;
+      month: string;
+      category: string | null;
+      count: string;
+      cell_key: string;
+      total: boolean;
+    }>(
+      `SELECT lsoa_code, month, category, count(*) AS count, ${CELL_KEY_SQL("i")} AS cell_key,
+              GROUPING(category) = 1 AS total
+         FROM incidents i
         WHERE lsoa_code = ANY($1) AND month BETWEEN $2 AND $3
-        GROUP BY lsoa_code, month, category
-        ORDER BY lsoa_code, month, category`,
+        GROUP BY GROUPING SETS ((lsoa_code, month, category), (lsoa_code, month))
+        ORDER BY lsoa_code, month, category NULLS FIRST`,
       [lsoaCodes, fromMonth, toMonth],
     );
     return rows.map((r) => ({
       lsoaCode: r.lsoa_code,
       month: r.month,
-      category: r.category as CrimeCategory,
+      category: r.category as CrimeCategory | null,
       count: Number(r.count),
+      cellKey: cellKeyOf(r.cell_key),
+      total: r.total,
     }));
   }
 
@@ -343,10 +360,18 @@ export class IncidentRepository {
         windows[3].push(a.followUpTo);
       }
     });
-    const rows = await this.sql.many<{ idx: number; before: string; after: string }>(
+    const rows = await this.sql.many<{
+      idx: number;
+      before: string;
+      before_key: string | null;
+      after: string;
+      after_key: string | null;
+    }>(
       `SELECT q.idx,
               count(*) FILTER (WHERE i.month BETWEEN q.baseline_from AND q.baseline_to) AS before,
-              count(*) FILTER (WHERE i.month BETWEEN q.follow_up_from AND q.follow_up_to) AS after
+              sum(i.record_key) FILTER (WHERE i.month BETWEEN q.baseline_from AND q.baseline_to) % 1 AS before_key,
+              count(*) FILTER (WHERE i.month BETWEEN q.follow_up_from AND q.follow_up_to) AS after,
+              sum(i.record_key) FILTER (WHERE i.month BETWEEN q.follow_up_from AND q.follow_up_to) % 1 AS after_key
          FROM unnest($1::int[], $2::text[], $3::bpchar[], $4::bpchar[], $5::bpchar[], $6::bpchar[])
                 AS q(idx, lsoa_code, baseline_from, baseline_to, follow_up_from, follow_up_to)
          JOIN incidents i
@@ -355,8 +380,20 @@ export class IncidentRepository {
         GROUP BY q.idx`,
       [index, codes, ...windows],
     );
-    const counts = assessments.map(() => ({ before: 0, after: 0 }));
-    for (const row of rows) counts[row.idx] = { before: Number(row.before), after: Number(row.after) };
+    const counts: AssessmentCounts[] = assessments.map(() => ({
+      before: 0,
+      beforeKey: 0,
+      after: 0,
+      afterKey: 0,
+    }));
+    for (const row of rows) {
+      counts[row.idx] = {
+        before: Number(row.before),
+        beforeKey: cellKeyOf(row.before_key),
+        after: Number(row.after),
+        afterKey: cellKeyOf(row.after_key),
+      };
+    }
     return counts;
   }
 

@@ -147,10 +147,17 @@ export class IncidentStat {
   @Field(() => CrimeCategory, { description: "Crime type." })
   category!: CrimeCategory;
 
-  @Field(() => Int, { nullable: true, description: "How many; null when suppressed." })
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      "Released by the cell-key method: the true count plus fixed noise of at most 5 either way, never 1 to 4 (a cell released as 0 is left out). Not null.",
+  })
   count!: number | null;
 
-  @Field(() => Boolean, { description: "True when the count was withheld to protect individuals." })
+  @Field(() => Boolean, {
+    description:
+      "Always false: counts are perturbed (cell-key method), not withheld; kept for existing clients.",
+  })
   suppressed!: boolean;
 }
 
@@ -191,21 +198,23 @@ export class CaseAssessment {
   @Aggregate({ caseWork: true })
   @Field(() => ID, {
     description:
-      "Comma-separated LSOA codes, then baseline from and to, then follow-up from and to (YYYY-MM), separated by |.",
+      "Sealed by the partnership for the asking agency: `<case id>|<LSOA codes>|<baselineFrom>|<baselineTo>|<followUpFrom>|<followUpTo>|<agency>|<seal>`; no other id is counted.",
   })
   id!: string;
 
   @Aggregate({ caseWork: true })
   @Field(() => Int, {
     nullable: true,
-    description: "Police incidents in the neighbourhoods during the baseline; null when 1 to 4.",
+    description:
+      "Police incidents in the neighbourhoods during the baseline, perturbed by the cell-key method (at most 5 either way, never 1 to 4, a cell of its own, not a sum of dashboard cells); null only when it could not be given.",
   })
   incidentsBefore!: number | null;
 
   @Aggregate({ caseWork: true })
   @Field(() => Int, {
     nullable: true,
-    description: "Police incidents in the neighbourhoods during the follow-up; null when 1 to 4.",
+    description:
+      "Police incidents in the neighbourhoods during the follow-up, perturbed by the cell-key method (at most 5 either way, never 1 to 4, a cell of its own, not a sum of dashboard cells); null only when it could not be given.",
   })
   incidentsAfter!: number | null;
 }

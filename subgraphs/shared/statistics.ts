@@ -1,69 +1,208 @@
 import type DataLoader from "dataloader";
 import { monthRange } from "./months";
 
-/** Counts from 1 to this minus one are suppressed: small numbers can identify people. */
-export const SUPPRESS_BELOW = 5;
+/**
+ * The partnership's one disclosure-control engine: every count released under STATISTICS or
+ * as a case assessment passes through `release`. It is the cell-key method (ABS TableBuilder,
+ * ONS Census 2021; the SDC handbook, chapter 5): every source record carries a fixed random
+ * record key in [0, 1) from the moment it is stored; a cell's key is the fractional part of the
+ * sum of its records' keys, computed by the same SQL that counts them; the noise added to the
+ * cell is looked up in a perturbation table (p-table) by the cell's true count and its key.
+ * The same records always make the same cell, with the same key and the same noise, however
+ * the cell is asked for; two different cells get independent noise, so repeating a query
+ * averages nothing away and differencing two released numbers gives noise, not a count.
+ */
 
-export interface SuppressedCount {
-  count: number | null;
-  suppressed: boolean;
+/** Released counts are 0 or at least this: a count from 1 to 4 is never shown. */
+export const THRESHOLD = 5;
+/**
+ * The largest change the perturbation makes to a count (D). Zero mean with the threshold needs
+ * D >= 4 (a true 4 must be able to fall to 0); with D = 4 a true 5 could move neither down (to 1
+ * to 4, or 0, five away) nor, keeping zero mean, up, so it would always be released as it is.
+ * D = 5 gives every count from 5 up its noise.
+ */
+export const MAX_NOISE = 5;
+/** The noise variance (V) for every true count where the threshold leaves room for it (6 and above). */
+export const VARIANCE = 3;
+
+/** One row of the p-table: for a true count `count`, the released count `count + noise[k]` with probability `p[k]`. */
+export interface PTableRow {
+  count: number;
+  noise: number[];
+  p: number[];
+  /** Upper bounds of the cell-key intervals: noise[k] applies to keys in [upper[k-1], upper[k]). */
+  upper: number[];
 }
 
-const small = (count: number) => count > 0 && count < SUPPRESS_BELOW;
-
-export function suppress(count: number): SuppressedCount {
-  return small(count) ? { count: null, suppressed: true } : { count, suppressed: false };
+/** Noise values a row may use: within D, never below zero, never 1 to THRESHOLD - 1. */
+function allowedNoise(count: number, maxNoise: number, threshold: number): number[] {
+  if (count === 0) return [0];
+  const noise: number[] = [];
+  for (let v = -maxNoise; v <= maxNoise; v++) {
+    const released = count + v;
+    if (released === 0 || released >= threshold) noise.push(v);
+  }
+  return noise;
 }
 
-export interface SuppressedTable<T> {
-  /** Every cell, with its count withheld where primary or secondary suppression applies. */
-  cells: (T & SuppressedCount)[];
-  /** One total per row (e.g. per month), consistent with the cells shown. */
-  rowTotals: ({ row: string } & SuppressedCount)[];
+/** The exponential-family distribution p ∝ exp(a·v + b·v²), computed stably. */
+function gibbs(noise: number[], a: number, b: number): number[] {
+  const exponents = noise.map((v) => a * v + b * v * v);
+  const top = Math.max(...exponents);
+  const weights = exponents.map((e) => Math.exp(e - top));
+  const total = weights.reduce((s, w) => s + w, 0);
+  return weights.map((w) => w / total);
+}
+
+const moment = (noise: number[], p: number[], power: number) =>
+  noise.reduce((s, v, k) => s + p[k] * v ** power, 0);
+
+/** The `a` that makes the mean zero for a given `b` (the mean rises with a). */
+function zeroMeanA(noise: number[], b: number): number {
+  let lo = -200;
+  let hi = 200;
+  for (let step = 0; step < 200; step++) {
+    const mid = (lo + hi) / 2;
+    if (moment(noise, gibbs(noise, mid, b), 1) > 0) hi = mid;
+    else lo = mid;
+  }
+  return (lo + hi) / 2;
 }
 
 /**
- * Suppresses a table of counts whose row totals are also shown (a neighbourhood's months by
- * category). Primary: cells of 1 to 4. Secondary: a row whose total is shown must not have
- * exactly one withheld cell, or it could be recovered by subtraction; the smallest other
- * non-zero cell is withheld too, or, when there is none, the total itself.
+ * The variances a zero-mean distribution on these noise values can have: the extremes of a
+ * linear programme over the simplex sit on two-point distributions {a < 0 < c}, whose variance is -a·c.
  */
-export function suppressTable<T>(
-  cells: readonly T[],
-  rowOf: (cell: T) => string,
-  countOf: (cell: T) => number,
-): SuppressedTable<T> {
-  const withheld = cells.map((c) => small(countOf(c)));
-  const rows = new Map<string, number[]>();
-  cells.forEach((c, i) => {
-    const members = rows.get(rowOf(c));
-    if (members) members.push(i);
-    else rows.set(rowOf(c), [i]);
-  });
-  const rowTotals: ({ row: string } & SuppressedCount)[] = [];
-  for (const [row, members] of rows) {
-    const total = members.reduce((sum, i) => sum + countOf(cells[i]), 0);
-    let totalWithheld = small(total);
-    const hidden = members.filter((i) => withheld[i]);
-    if (!totalWithheld && hidden.length === 1) {
-      const candidates = members.filter((i) => !withheld[i] && countOf(cells[i]) > 0);
-      if (candidates.length) {
-        const smallest = candidates.reduce((a, b) => (countOf(cells[b]) < countOf(cells[a]) ? b : a));
-        withheld[smallest] = true;
-      } else {
-        totalWithheld = true;
+function varianceRange(noise: number[]): [number, number] {
+  const pairs: number[] = [];
+  for (const a of noise.filter((v) => v < 0)) for (const c of noise.filter((v) => v > 0)) pairs.push(-a * c);
+  const min = noise.includes(0) ? 0 : Math.min(...pairs);
+  return [min, Math.max(...pairs)];
+}
+
+/**
+ * One row, by maximum entropy (as the R package `ptable` builds them): among the distributions on
+ * the allowed noise with zero mean and variance V, the most uncertain one (p ∝ exp(a·v + b·v²)).
+ * Where the threshold leaves no zero-mean distribution of variance V (true counts 1 to 4), the
+ * row keeps zero mean and takes the maximum-entropy variance; where it leaves no downward move
+ * at all (a true 5 under D = 4: 1 to 4 are not allowed and 0 is more than D away), the count stays.
+ */
+function buildRow(count: number, maxNoise: number, variance: number, threshold: number): PTableRow {
+  const noise = allowedNoise(count, maxNoise, threshold);
+  let p: number[];
+  if (!noise.some((v) => v < 0)) {
+    p = noise.map((v) => (v === 0 ? 1 : 0));
+  } else {
+    const [min, max] = varianceRange(noise);
+    let b = 0;
+    if (variance > min && variance < max) {
+      // The variance at zero mean rises with b (a Schur complement of the covariance is positive).
+      let lo = -50;
+      let hi = 50;
+      for (let step = 0; step < 200; step++) {
+        const mid = (lo + hi) / 2;
+        if (moment(noise, gibbs(noise, zeroMeanA(noise, mid), mid), 2) > variance) hi = mid;
+        else lo = mid;
       }
+      b = (lo + hi) / 2;
     }
-    rowTotals.push({ row, count: totalWithheld ? null : total, suppressed: totalWithheld });
+    p = gibbs(noise, zeroMeanA(noise, b), b);
   }
-  return {
-    cells: cells.map((c, i) => ({ ...c, count: withheld[i] ? null : countOf(c), suppressed: withheld[i] })),
-    rowTotals,
-  };
+  // Published to six decimals (a p-table is a table, the same on every machine); the largest
+  // probability absorbs the rounding so that each row sums to exactly 1.
+  const rounded = p.map((x) => Math.round(x * 1e6) / 1e6);
+  const largest = rounded.indexOf(Math.max(...rounded));
+  rounded[largest] =
+    Math.round((1 - rounded.reduce((s, x, k) => (k === largest ? s : s + x), 0)) * 1e6) / 1e6;
+  const kept = noise.map((v, k) => ({ v, p: rounded[k] })).filter((x) => x.p > 0);
+  let cumulative = 0;
+  const upper = kept.map((x, k) => {
+    cumulative += x.p;
+    return k === kept.length - 1 ? 1 : cumulative;
+  });
+  return { count, noise: kept.map((x) => x.v), p: kept.map((x) => x.p), upper };
+}
+
+/**
+ * Builds a p-table for counts: rows for true counts 0 to threshold - 1 + D + 1; every larger count
+ * uses the last row (all noise from -D to D is allowed there, so the rows are the same).
+ */
+export function buildPTable(maxNoise: number, variance: number, threshold: number): PTableRow[] {
+  const rows: PTableRow[] = [];
+  for (let count = 0; count <= threshold + maxNoise; count++)
+    rows.push(buildRow(count, maxNoise, variance, threshold));
+  return rows;
+}
+
+/** The partnership's p-table (D = 5, V = 3, threshold 5). */
+export const P_TABLE: readonly PTableRow[] = buildPTable(MAX_NOISE, VARIANCE, THRESHOLD);
+
+/** The noise for a true count and cell key, read from a p-table. */
+export function noiseFor(count: number, cellKey: number, table: readonly PTableRow[] = P_TABLE): number {
+  if (!Number.isInteger(count) || count < 0)
+    throw new RangeError(`a count must be a whole number >= 0, got ${count}`);
+  if (!(cellKey >= 0 && cellKey < 1)) throw new RangeError(`a cell key must be in [0, 1), got ${cellKey}`);
+  const row = table[Math.min(count, table.length - 1)];
+  const k = row.upper.findIndex((u) => cellKey < u);
+  return row.noise[k === -1 ? row.noise.length - 1 : k];
+}
+
+/** The one place a count is released: the true count plus the noise its cell key selects. */
+export function release(count: number, cellKey: number): number {
+  return count + noiseFor(count, cellKey);
+}
+
+/**
+ * A cell key from SQL: `sum(record_key) % 1` over numeric record keys is exact, so the key does
+ * not depend on the order PostgreSQL adds rows in (a float sum would, near interval edges).
+ */
+export function cellKeyOf(fraction: string | number | null): number {
+  const key = fraction === null ? 0 : Number(fraction);
+  if (!(key >= 0 && key < 1)) throw new RangeError(`a cell key must be in [0, 1), got ${fraction}`);
+  return key;
+}
+
+/** A count as released: perturbed, never from 1 to 4, never null. */
+export interface ReleasedCount {
+  count: number;
+  /** Kept for the contract: always false, because nothing is withheld any more (see `release`). */
+  suppressed: boolean;
+}
+
+/** A true count and its cell key, as the statistics SQL gives it. */
+export interface CountedCell {
+  month: string;
+  count: number;
+  cellKey: number;
+  /** True for a month's total across every kind (its own cell, with its own records' keys). */
+  total: boolean;
+}
+
+export interface ReleasedTable<T> {
+  /** The cells released as more than 0 (a cell released as 0 is left out, like a cell with no records). */
+  cells: (T & ReleasedCount)[];
+  /** Each month's total, its own perturbed cell; left out when released as 0. */
+  rowTotals: ({ row: string } & ReleasedCount)[];
+}
+
+const released = (cell: CountedCell): ReleasedCount => ({
+  count: release(cell.count, cell.cellKey),
+  suppressed: false,
+});
+
+/**
+ * Releases a table of counts whose month totals are also shown. Totals are not sums of the
+ * released cells: each is the cell of all the month's records, perturbed by its own key, so
+ * additivity is given up on purpose (a total minus the shown cells is noise, not a hidden count).
+ */
+export function releaseTable<T extends CountedCell>(counts: readonly T[]): ReleasedTable<T> {
+  const cells = counts.filter((c) => !c.total).map((c) => ({ ...c, ...released(c) }));
+  const rowTotals = counts.filter((c) => c.total).map((c) => ({ row: c.month, ...released(c) }));
+  return { cells: cells.filter((c) => c.count > 0), rowTotals: rowTotals.filter((t) => t.count > 0) };
 }
 
 /** A row total of a table by month, as the shared MonthlyCount type shows it. */
-export function monthlyCount(total: { row: string } & SuppressedCount): { month: string } & SuppressedCount {
+export function monthlyCount(total: { row: string } & ReleasedCount): { month: string } & ReleasedCount {
   return { month: total.row, count: total.count, suppressed: total.suppressed };
 }
 
@@ -75,20 +214,27 @@ export interface MonthlyCountsKey {
 }
 
 /**
- * One neighbourhood's monthly counts by kind, from a subgraph's statistics loader, validated
- * and suppressed as one table, so a stats field and its totals field always agree.
+ * One neighbourhood's monthly counts by kind and its month totals, from a subgraph's statistics
+ * loader, validated and released as one table.
  */
-export async function neighbourhoodTable<T extends { month: string; count: number }>(
+export async function neighbourhoodTable<T extends CountedCell>(
   loader: DataLoader<MonthlyCountsKey, T[], string>,
   lsoaCode: string,
   fromMonth: string,
   toMonth: string,
-): Promise<SuppressedTable<T>> {
+): Promise<ReleasedTable<T>> {
   monthRange("fromMonth", fromMonth, "toMonth", toMonth);
-  const counts = await loader.load({ lsoaCode, fromMonth, toMonth });
-  return suppressTable(
-    counts,
-    (c) => c.month,
-    (c) => c.count,
-  );
+  return releaseTable(await loader.load({ lsoaCode, fromMonth, toMonth }));
 }
+
+/** SQL for a cell's key over a `record_key` column: exact, so the same records give the same key. */
+export const CELL_KEY_SQL = (alias: string) => `(sum(${alias}.record_key) % 1)`;
+
+/**
+ * Migration step: gives every row of a counted table its record key. A volatile default is
+ * evaluated per row, so existing rows each get their own key as the column is added, and every
+ * row inserted later (seeds, imports, live writes) gets one without naming the column; nothing
+ * updates it afterwards, so a re-import keeps the keys it finds.
+ */
+export const RECORD_KEY_COLUMN = `record_key numeric(10, 9) NOT NULL DEFAULT trunc(random()::numeric, 9)
+  CHECK (record_key >= 0 AND record_key < 1)`;

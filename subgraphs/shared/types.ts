@@ -66,14 +66,24 @@ export class RestrictedRecords {
 
 @Directive("@shareable")
 @Part()
-@ObjectType({ description: "One cell of a monthly statistics table; counts from 1 to 4 are suppressed." })
+@ObjectType({
+  description:
+    "A month's total, a cell of its own: all the month's records counted and perturbed by the cell-key method, not the sum of the month's perturbed cells (additivity is given up so that a total minus the cells shown is noise, not a count).",
+})
 export class MonthlyCount {
   @Field(() => String, { description: "Month, YYYY-MM." })
   month!: string;
 
-  @Field(() => Int, { nullable: true, description: "The count, or null when suppressed." })
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      "The released total: the true total plus fixed noise of at most 5 either way, never 1 to 4 (a month released as 0 is left out). Not null.",
+  })
   count!: number | null;
 
-  @Field(() => Boolean, { description: "True when the count was withheld to protect individuals." })
+  @Field(() => Boolean, {
+    description:
+      "Always false: counts are perturbed (cell-key method), not withheld; kept for existing clients.",
+  })
   suppressed!: boolean;
 }

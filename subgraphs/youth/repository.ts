@@ -3,6 +3,7 @@ import { IN_PAGE_OR_LAST, pagesByParent, type PageRequest } from "../shared/conn
 import type { Sql } from "../shared/database";
 import type { Page } from "../shared/loaders";
 import { addMonths } from "../shared/months";
+import { CELL_KEY_SQL, cellKeyOf, type CountedCell } from "../shared/statistics";
 import { agencyRef } from "../shared/types";
 import {
   Enrolment,
@@ -149,11 +150,11 @@ function toStatusChange(row: StatusChangeRow): ReferralStatusChange {
   });
 }
 
-export interface ReferralCount {
+/** A true count and its cell key; `total` rows are a month's total across programme kinds. */
+export interface ReferralCount extends CountedCell {
   lsoaCode: string;
-  month: string;
-  kind: ProgrammeKind;
-  count: number;
+  /** Null on a month's total. */
+  kind: ProgrammeKind | null;
 }
 
 export interface NewReferral {
@@ -265,26 +266,40 @@ export class YouthRepository {
     return rows.map(toStatusChange);
   }
 
-  /** Referrals per neighbourhood (home LSOA when referred), month referred and programme kind. */
+  /**
+   * Referrals per neighbourhood (home LSOA when referred), month referred and programme kind,
+   * and each month's total (kind null) as a cell of its own, each with its cell key.
+   */
   async countsFor(
     lsoaCodes: readonly string[],
     fromMonth: string,
     toMonth: string,
   ): Promise<ReferralCount[]> {
-    const rows = await this.sql.many<{ lsoa_code: string; month: string; kind: string; count: string }>(
-      `SELECT r.lsoa_code, to_char(r.referred_at AT TIME ZONE 'UTC', 'YYYY-MM') AS month, p.kind, count(*) AS count
-         FROM referrals r
-         JOIN programmes p ON p.id = r.programme_id
-        WHERE r.lsoa_code = ANY($1) AND r.referred_at >= $2 AND r.referred_at < $3
-        GROUP BY 1, 2, 3
-        ORDER BY 1, 2, 3`,
+    const rows = await this.sql.many<{
+      lsoa_code: string;
+      month: string;
+      kind: string | null;
+      count: string;
+      cell_key: string;
+      total: boolean;
+    }>(
+      `SELECT lsoa_code, month, kind, count(*) AS count, ${CELL_KEY_SQL("r")} AS cell_key,
+              GROUPING(kind) = 1 AS total
+         FROM (SELECT r.lsoa_code, to_char(r.referred_at AT TIME ZONE 'UTC', 'YYYY-MM') AS month, p.kind, r.record_key
+                 FROM referrals r
+                 JOIN programmes p ON p.id = r.programme_id
+                WHERE r.lsoa_code = ANY($1) AND r.referred_at >= $2 AND r.referred_at < $3) r
+        GROUP BY GROUPING SETS ((lsoa_code, month, kind), (lsoa_code, month))
+        ORDER BY lsoa_code, month, kind NULLS FIRST`,
       [lsoaCodes, `${fromMonth}-01T00:00:00Z`, `${addMonths(toMonth, 1)}-01T00:00:00Z`],
     );
     return rows.map((r) => ({
       lsoaCode: r.lsoa_code,
       month: r.month,
-      kind: r.kind as ProgrammeKind,
+      kind: r.kind as ProgrammeKind | null,
       count: Number(r.count),
+      cellKey: cellKeyOf(r.cell_key),
+      total: r.total,
     }));
   }
 

@@ -274,9 +274,16 @@ export class ReferralStat {
   @Field(() => ProgrammeKind, { description: "Kind of programme." })
   kind!: ProgrammeKind;
 
-  @Field(() => Int, { nullable: true, description: "How many referrals; null when suppressed." })
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      "How many referrals. Released by the cell-key method: the true count plus fixed noise of at most 5 either way, never 1 to 4 (a cell released as 0 is left out). Not null.",
+  })
   count!: number | null;
 
-  @Field(() => Boolean, { description: "True when the count was withheld to protect individuals." })
+  @Field(() => Boolean, {
+    description:
+      "Always false: counts are perturbed (cell-key method), not withheld; kept for existing clients.",
+  })
   suppressed!: boolean;
 }

@@ -11,6 +11,8 @@ import { housing } from "../../subgraphs/housing/server";
 import { seedHousing } from "../../subgraphs/housing/seed";
 import type { Sql } from "../../subgraphs/shared/database";
 import { Role } from "../../subgraphs/shared/enums";
+import { release } from "../../subgraphs/shared/statistics";
+import { releasedFor } from "../support/cell-key";
 import { startTestSubgraph, type TestSubgraph } from "../support/subgraph";
 
 const people = demoPeople(7, "small");
@@ -88,10 +90,11 @@ async function seedDigest(sql: Sql): Promise<Record<string, string>> {
     "tenancy_actions",
     "housing_reports",
   ]) {
+    // Record keys are random by design (disclosure control): everything else is deterministic.
     const rows =
       table === "tenancy_occupants"
         ? "SELECT tenancy_id, person_id, role FROM tenancy_occupants"
-        : `SELECT * FROM ${table} WHERE id NOT LIKE 't-%'`;
+        : `SELECT to_jsonb(r) - 'record_key' AS r FROM ${table} r WHERE id NOT LIKE 't-%'`;
     const row = await sql.one<{ digest: string; n: string }>(
       `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS digest, count(*) AS n FROM (${rows}) t`,
     );
@@ -261,18 +264,20 @@ describe("tenancy action statistics", () => {
 
   beforeAll(async () => {
     // Hand-built: 4 warnings and 9 notices in March 2018 in HOOD, 6 warnings in OTHER, and one
-    // warning in April in HOOD (outside the asked months).
+    // warning in April in HOOD (outside the asked months). Their record keys are set here, so the
+    // cell keys are known: warnings 4 × 0.1 (0.4), notices 9 × 0.05 (0.45), OTHER's 6 × 0.15 (0.9).
     await subgraph.sql.transaction(async (tx) => {
       await tx.exec(`INSERT INTO properties (id, uprn, address, lsoa_code) VALUES
         ('t-p1', '999000000001', 'Flat 1, Test House', '${HOOD}'), ('t-p2', '999000000002', 'Flat 2, Test House', '${OTHER}')`);
       await tx.exec(`INSERT INTO tenancies (id, property_id, status, tenure, start_date) VALUES
         ('t-t1', 't-p1', 'AT_RISK', 'SECURE', '2010-01-01'), ('t-t2', 't-p2', 'ACTIVE', 'ASSURED', '2012-01-01')`);
-      await tx.exec(`INSERT INTO tenancy_actions (id, tenancy_id, type, taken_at)
+      await tx.exec(`INSERT INTO tenancy_actions (id, tenancy_id, type, taken_at, record_key)
         SELECT 't-a' || n, 't-t1', CASE WHEN n <= 4 THEN 'WARNING' ELSE 'NOTICE_OF_SEEKING_POSSESSION' END,
-               timestamptz '2018-03-01 10:00Z' + n * interval '1 day'
+               timestamptz '2018-03-01 10:00Z' + n * interval '1 day', CASE WHEN n <= 4 THEN 0.1 ELSE 0.05 END
           FROM generate_series(1, 13) n`);
-      await tx.exec(`INSERT INTO tenancy_actions (id, tenancy_id, type, taken_at)
-        SELECT 't-b' || n, 't-t2', 'WARNING', timestamptz '2018-03-31 23:00Z' - n * interval '1 hour' FROM generate_series(0, 5) n`);
+      await tx.exec(`INSERT INTO tenancy_actions (id, tenancy_id, type, taken_at, record_key)
+        SELECT 't-b' || n, 't-t2', 'WARNING', timestamptz '2018-03-31 23:00Z' - n * interval '1 hour', 0.15
+          FROM generate_series(0, 5) n`);
       await tx.exec(
         `INSERT INTO tenancy_actions (id, tenancy_id, type, taken_at) VALUES ('t-c1', 't-t1', 'WARNING', '2018-04-01 00:00Z')`,
       );
@@ -285,7 +290,7 @@ describe("tenancy action statistics", () => {
     }
   }`;
 
-  test("counts by month and type, suppressing 1 to 4, for several neighbourhoods in one statement", async () => {
+  test("releases counts by month and type through the engine, for several neighbourhoods in one statement", async () => {
     const before = subgraph.sql.statements;
     const res = await subgraph.query(
       STATS,
@@ -301,22 +306,44 @@ describe("tenancy action statistics", () => {
     );
     expect(subgraph.sql.statements - before).toBe(1);
     expect(res.errors).toBeUndefined();
+    // The p-table at these cell keys: 9 at 0.45 stays 9; 4 at 0.4 becomes 5; 6 at 0.9 becomes 9.
+    expect([release(9, 0.45), release(4, 0.4), release(6, 0.9)]).toEqual([9, 5, 9]);
     expect(res.data).toEqual({
       _entities: [
         {
           code: HOOD,
           tenancyActionStats: [
-            // 9 is withheld too: with 2018-03's total shown, the 4 warnings would be total minus 9.
-            { month: "2018-03", type: "NOTICE_OF_SEEKING_POSSESSION", count: null, suppressed: true },
-            { month: "2018-03", type: "WARNING", count: null, suppressed: true },
+            { month: "2018-03", type: "NOTICE_OF_SEEKING_POSSESSION", count: 9, suppressed: false },
+            { month: "2018-03", type: "WARNING", count: 5, suppressed: false },
           ],
         },
         {
           code: OTHER,
-          tenancyActionStats: [{ month: "2018-03", type: "WARNING", count: 6, suppressed: false }],
+          tenancyActionStats: [{ month: "2018-03", type: "WARNING", count: 9, suppressed: false }],
         },
       ],
     });
+  });
+
+  test("releases the month's total as a cell of its own, not the sum of the released cells", async () => {
+    const res = await subgraph.query<{ _entities: { tenancyActionMonthTotals: unknown[] }[] }>(
+      `query ($representations: [_Any!]!) { _entities(representations: $representations) {
+        ... on Neighbourhood { tenancyActionMonthTotals(fromMonth: "2018-03", toMonth: "2018-04") { month count suppressed } }
+      } }`,
+      { representations: [{ __typename: "Neighbourhood", code: HOOD }] },
+      { agency: "police", role: Role.ANALYST, purpose: "STATISTICS" },
+    );
+    expect(res.errors).toBeUndefined();
+    // March: 13 actions with key 0.85 (4 × 0.1 + 9 × 0.05); April: one warning, its own random key.
+    const april = await subgraph.sql.one<{ key: string }>(
+      `SELECT record_key::text AS key FROM tenancy_actions WHERE id = 't-c1'`,
+    );
+    const expected = [
+      { month: "2018-03", count: release(13, 0.85), suppressed: false },
+      { month: "2018-04", count: releasedFor([april!.key]), suppressed: false },
+    ].filter((m) => m.count > 0);
+    expect(res.data!._entities[0].tenancyActionMonthTotals).toEqual(expected);
+    expect(release(13, 0.85)).not.toBe(9 + 5);
   });
 
   test("rejects a month range that is malformed or backwards, naming the argument", async () => {

@@ -5,6 +5,7 @@ import { ReportRepository } from "../../subgraphs/partnership/repositories/repor
 import type { DemoReport } from "../../subgraphs/shared/demo/seed";
 import { demoPeople, type DemoPerson } from "../../subgraphs/shared/demo/world";
 import { CaseRecordKind, Role } from "../../subgraphs/shared/enums";
+import { openAssessment, sealAssessment } from "../../subgraphs/shared/sealed-assessment";
 import type { As } from "../support/graphql";
 import { seedGovernance } from "../../subgraphs/governance/seed";
 import { startTestSubgraph, type TestSubgraph } from "../support/subgraph";
@@ -686,8 +687,18 @@ describe("case assessment", () => {
       council,
     );
     expect(res.errors).toBeUndefined();
+    const id = res.data!.problemCase.assessment.id;
+    // Sealed for the asking agency: case, neighbourhoods, windows and agency, then the seal.
+    expect(id).toMatch(
+      /^psc-2019-001\|E01032739,E01032740\|2018-10\|2019-03\|2019-04\|2019-09\|council\|[\w-]{43}$/,
+    );
+    expect(openAssessment(id, "council")).toMatchObject({
+      caseId: "psc-2019-001",
+      lsoaCodes: ["E01032739", "E01032740"],
+    });
+    expect(openAssessment(id, "police")).toBeUndefined();
     expect(res.data!.problemCase.assessment).toEqual({
-      id: "E01032739,E01032740|2018-10|2019-03|2019-04|2019-09",
+      id,
       baselineFrom: "2018-10",
       baselineTo: "2019-03",
       followUpFrom: "2019-04",
@@ -706,8 +717,16 @@ describe("case assessment", () => {
     }
   });
 
-  test("is an entity: suppressed when any count police or the council gave is null", async () => {
-    const id = "E01032739,E01032740|2018-10|2019-03|2019-04|2019-09";
+  test("resolves only ids sealed for the caller: suppressed when any count police or the council gave is null", async () => {
+    const id = sealAssessment({
+      caseId: "psc-2019-001",
+      agencyId: "council",
+      lsoaCodes: ["E01032739", "E01032740"],
+      baselineFrom: "2018-10",
+      baselineTo: "2019-03",
+      followUpFrom: "2019-04",
+      followUpTo: "2019-09",
+    }).id;
     const res = await subgraph.query<{ _entities: Record<string, unknown>[] }>(
       `query($r: [_Any!]!) { _entities(representations: $r) { ... on CaseAssessment { id baselineFrom followUpTo suppressed } } }`,
       {
@@ -729,6 +748,8 @@ describe("case assessment", () => {
             asbCasesAfter: 9,
           },
           { __typename: "CaseAssessment", id: "not an assessment" },
+          // The composite ids of before, made up by a caller, resolve to nothing.
+          { __typename: "CaseAssessment", id: "E01032739,E01032740|2018-10|2019-03|2019-04|2019-09" },
         ],
       },
       { agency: "council", role: Role.ANALYST, purpose: "STATISTICS" },
@@ -738,7 +759,15 @@ describe("case assessment", () => {
       { id, baselineFrom: "2018-10", followUpTo: "2019-09", suppressed: false },
       { id, baselineFrom: "2018-10", followUpTo: "2019-09", suppressed: true },
       null,
+      null,
     ]);
+    // Another agency cannot use the council's id.
+    const other = await subgraph.query<{ _entities: unknown[] }>(
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on CaseAssessment { id } } }`,
+      { r: [{ __typename: "CaseAssessment", id }] },
+      { agency: "housing", role: Role.ANALYST, purpose: "STATISTICS" },
+    );
+    expect(other.data!._entities).toEqual([null]);
   });
 });
 

@@ -26,7 +26,7 @@ const csvFiles = [DATA, FIXTURES].flatMap((dir) =>
     .map((f) => join(dir, f)),
 );
 
-/** Every column of every incident, in id order: equal checksums mean nothing changed. */
+/** Every column of every incident (record keys too), in id order: equal checksums mean nothing changed. */
 async function checksum(sql: Sql): Promise<{ rows: number; md5: string }> {
   const row = await sql.one<{ rows: string; md5: string }>(
     `SELECT count(*) AS rows, md5(string_agg(t::text, '|' ORDER BY t.id)) AS md5 FROM incidents t`,
@@ -168,6 +168,31 @@ test("importing the same files again changes nothing", async () => {
   const again = await importPoliceUkFiles(store.sql, [DATA, FIXTURES]);
   expect(again.totals).toMatchObject({ files: 8, inserted: 0, updated: 0, unchanged: before.rows });
   expect(await checksum(store.sql)).toEqual(before);
+});
+
+test("a re-import that changes an incident keeps its record key (disclosure control)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "police-key-"));
+  try {
+    const file = join(dir, "2019-07-city-of-london-street.csv");
+    const id = hex64(0x7e57);
+    writeFileSync(file, `${HEADER}\n${csvLine(id, "2019-07", "-0.09", "51.51")}\n`);
+    expect((await importPoliceUkFiles(store.sql, [file])).totals).toMatchObject({ inserted: 1 });
+    const keyOf = () =>
+      store.sql.one<{ key: string; category: string }>(
+        `SELECT record_key::text AS key, category FROM incidents WHERE source_key = $1`,
+        [id],
+      );
+    const before = await keyOf();
+    expect(Number(before!.key)).toBeGreaterThanOrEqual(0);
+    expect(Number(before!.key)).toBeLessThan(1);
+    writeFileSync(file, `${HEADER}\n${csvLine(id, "2019-07", "-0.09", "51.51", "Robbery")}\n`);
+    expect((await importPoliceUkFiles(store.sql, [file])).totals).toMatchObject({ updated: 1 });
+    const after = await keyOf();
+    expect(after!.category).not.toBe(before!.category);
+    expect(after!.key).toBe(before!.key);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 describe("a malformed file", () => {

@@ -14,6 +14,8 @@ import {
   ageOn,
   demoPeople,
 } from "../../subgraphs/shared/demo/world";
+import { sealAssessment } from "../../subgraphs/shared/sealed-assessment";
+import { keysByCell, releasedFor } from "../support/cell-key";
 import { uniqueDatabaseUrl } from "../support/database";
 import type { As } from "../support/graphql";
 import { startTestSubgraph, type TestSubgraph } from "../support/subgraph";
@@ -275,58 +277,85 @@ describe("AsbCase.nearbyIncidents", () => {
 });
 
 describe("Neighbourhood.incidentStats", () => {
-  test("gives monthly counts per crime type and month totals, no withheld count recoverable from them", async () => {
+  test("releases each cell and each month total as engine(true count, cell key), recomputed from the rows' record keys", async () => {
     type Cell = { month: string; category: string; count: number | null; suppressed: boolean };
     type Total = { month: string; count: number | null; suppressed: boolean };
-    const res = await entities<{ incidentStats: Cell[]; incidentMonthTotals: Total[] }>(
-      `... on Neighbourhood {
+    const query = () =>
+      entities<{ incidentStats: Cell[]; incidentMonthTotals: Total[] }>(
+        `... on Neighbourhood {
         incidentStats(fromMonth: "2019-01", toMonth: "2019-06") { month category count suppressed }
         incidentMonthTotals(fromMonth: "2019-01", toMonth: "2019-06") { month count suppressed }
       }`,
+        [{ __typename: "Neighbourhood", code: CITY }],
+        { ...AS, purpose: "STATISTICS" },
+      );
+    const res = await query();
+    expect(res.errors).toBeUndefined();
+    const { incidentStats: stats, incidentMonthTotals: totals } = res.data!._entities[0];
+    const rows = await subgraph.sql.many<{ month: string; category: string; key: string }>(
+      `SELECT month, category, record_key::text AS key FROM incidents
+        WHERE lsoa_code = $1 AND month BETWEEN '2019-01' AND '2019-06' ORDER BY month, category`,
+      [CITY],
+    );
+    const cells = keysByCell(rows, (r) => `${r.month}|${r.category}`);
+    const months = keysByCell(rows, (r) => r.month);
+    const expectedCells = [...cells]
+      .map(([cell, keys]) => {
+        const [month, category] = cell.split("|");
+        return { month, category, count: releasedFor(keys), suppressed: false };
+      })
+      .filter((c) => c.count > 0);
+    const expectedTotals = [...months]
+      .map(([month, keys]) => ({ month, count: releasedFor(keys), suppressed: false }))
+      .filter((c) => c.count > 0);
+    expect(stats).toEqual(expectedCells);
+    expect(totals).toEqual(expectedTotals);
+    // The window holds true counts of 1 to 4, and none is shown as such.
+    expect([...cells.values()].some((keys) => keys.length >= 1 && keys.length <= 4)).toBe(true);
+    for (const c of [...stats, ...totals]) expect(c.count === 0 || c.count! >= 5).toBe(true);
+    // The same cells again give the same numbers, and a narrower window the same cells.
+    expect((await query()).data).toEqual(res.data);
+    const narrow = await entities<{ incidentStats: Cell[] }>(
+      `... on Neighbourhood { incidentStats(fromMonth: "2019-03", toMonth: "2019-03") { month category count suppressed } }`,
       [{ __typename: "Neighbourhood", code: CITY }],
       { ...AS, purpose: "STATISTICS" },
     );
-    expect(res.errors).toBeUndefined();
-    const { incidentStats: stats, incidentMonthTotals: totals } = res.data!._entities[0];
-    const truth = await subgraph.sql.many<{ month: string; category: string; n: string }>(
-      `SELECT month, category, count(*) AS n FROM incidents WHERE lsoa_code = $1 AND month BETWEEN '2019-01' AND '2019-06'
-        GROUP BY month, category ORDER BY month, category`,
-      [CITY],
-    );
-    expect(stats.map((s) => [s.month, s.category])).toEqual(truth.map((t) => [t.month, t.category]));
-    truth.forEach((t, i) => {
-      const n = Number(t.n);
-      // Every count of 1 to 4 is withheld; every count shown is the true one.
-      if (n < 5)
-        expect(stats[i]).toEqual({ month: t.month, category: t.category, count: null, suppressed: true });
-      else if (!stats[i].suppressed) expect(stats[i].count).toBe(n);
-    });
-    for (const total of totals) {
-      const cells = stats.filter((s) => s.month === total.month);
-      const trueTotal = truth.filter((t) => t.month === total.month).reduce((sum, t) => sum + Number(t.n), 0);
-      if (total.suppressed) continue;
-      expect(total.count).toBe(trueTotal);
-      // A shown total with a single withheld cell would give that cell away.
-      expect(cells.filter((c) => c.suppressed).length).not.toBe(1);
-    }
-    expect(stats.some((s) => s.suppressed)).toBe(true);
-    expect(stats.some((s) => !s.suppressed)).toBe(true);
+    expect(narrow.data!._entities[0].incidentStats).toEqual(stats.filter((s) => s.month === "2019-03"));
   });
 });
 
 describe("CaseAssessment", () => {
-  const idOf = (codes: string[], windows: string[]) => [codes.join(","), ...windows].join("|");
+  const sealed = (codes: string[], windows: string[], agencyId = "police", caseId = "case-test") => {
+    const [baselineFrom, baselineTo, followUpFrom, followUpTo] = windows;
+    return sealAssessment({
+      caseId,
+      agencyId,
+      lsoaCodes: codes,
+      baselineFrom,
+      baselineTo,
+      followUpFrom,
+      followUpTo,
+    }).id;
+  };
+  const released = async (codes: string[], from: string, to: string) => {
+    const rows = await subgraph.sql.many<{ key: string }>(
+      `SELECT record_key::text AS key FROM incidents WHERE lsoa_code = ANY($1) AND month BETWEEN $2 AND $3`,
+      [codes, from, to],
+    );
+    return releasedFor(rows.map((r) => r.key));
+  };
 
-  test("counts incidents in the case's neighbourhoods before and after, suppressing 1 to 4, in one statement", async () => {
+  test("releases incidents in a sealed assessment's neighbourhoods before and after through the engine, in one statement", async () => {
     const small = await subgraph.sql.one<{ lsoa_code: string }>(
       `SELECT lsoa_code FROM incidents WHERE month = '2019-01' AND lsoa_code IS NOT NULL
         GROUP BY lsoa_code HAVING count(*) BETWEEN 1 AND 4 ORDER BY lsoa_code LIMIT 1`,
     );
-    const assessments = [
-      idOf(CASE_NEIGHBOURHOODS, ["2019-01", "2019-03", "2019-04", "2019-06"]),
-      idOf([CITY], ["2019-02", "2019-02", "2019-05", "2019-05"]),
-      idOf([small!.lsoa_code], ["2019-01", "2019-01", "2018-01", "2018-06"]),
-    ];
+    const windows = [
+      [CASE_NEIGHBOURHOODS, ["2018-10", "2019-03", "2019-04", "2019-09"]],
+      [[CITY], ["2019-04", "2019-04", "2019-05", "2019-05"]],
+      [[small!.lsoa_code], ["2018-12", "2019-01", "2019-02", "2019-03"]],
+    ] as const;
+    const assessments = windows.map(([codes, w]) => sealed([...codes], [...w]));
     const before = subgraph.sql.statements;
     const res = await entities<{ id: string; incidentsBefore: number | null; incidentsAfter: number | null }>(
       `... on CaseAssessment { id incidentsBefore incidentsAfter }`,
@@ -334,36 +363,36 @@ describe("CaseAssessment", () => {
     );
     expect(subgraph.sql.statements - before).toBe(1);
     expect(res.errors).toBeUndefined();
-
-    const truth = async (codes: string[], from: string, to: string) => {
-      const n = await count(subgraph.sql, `lsoa_code = ANY($1) AND month BETWEEN $2 AND $3`, [
-        codes,
-        from,
-        to,
-      ]);
-      return n >= 1 && n <= 4 ? null : n;
-    };
-    expect(res.data!._entities).toEqual([
-      {
-        id: assessments[0],
-        incidentsBefore: await truth(CASE_NEIGHBOURHOODS, "2019-01", "2019-03"),
-        incidentsAfter: await truth(CASE_NEIGHBOURHOODS, "2019-04", "2019-06"),
-      },
-      {
-        id: assessments[1],
-        incidentsBefore: await truth([CITY], "2019-02", "2019-02"),
-        incidentsAfter: await truth([CITY], "2019-05", "2019-05"),
-      },
-      { id: assessments[2], incidentsBefore: null, incidentsAfter: 0 },
-    ]);
+    const expected = [];
+    for (const [i, [codes, w]] of windows.entries()) {
+      expected.push({
+        id: assessments[i],
+        incidentsBefore: await released([...codes], w[0], w[1]),
+        incidentsAfter: await released([...codes], w[2], w[3]),
+      });
+    }
+    expect(res.data!._entities).toEqual(expected);
     expect(res.data!._entities[0].incidentsBefore).toBeGreaterThan(100);
+    for (const a of res.data!._entities) {
+      for (const n of [a.incidentsBefore!, a.incidentsAfter!]) expect(n === 0 || n >= 5).toBe(true);
+    }
   });
 
-  test("an id that is not <LSOA codes>|<months> is refused, naming it", async () => {
-    const res = await entities(`... on CaseAssessment { incidentsBefore }`, [
-      { __typename: "CaseAssessment", id: `${CITY}|2019-01|2019-13|2019-04|2019-06` },
-    ]);
-    expect(res.errors?.[0].message).toContain("CaseAssessment.id");
+  test("counts nothing for an id the partnership did not seal for the caller: composite, tampered or another agency's", async () => {
+    const good = sealed([CITY], ["2019-01", "2019-03", "2019-04", "2019-06"]);
+    const [payload, mac] = [good.slice(0, good.lastIndexOf("|")), good.slice(good.lastIndexOf("|") + 1)];
+    const ids = [
+      `${CITY}|2019-01|2019-03|2019-04|2019-06`,
+      `${payload.replace("2019-01", "2018-12")}|${mac}`,
+      sealed([CITY], ["2019-01", "2019-03", "2019-04", "2019-06"], "council"),
+      `${CITY}|2019-01|2019-13|2019-04|2019-06`,
+    ];
+    const res = await entities<{ incidentsBefore: number | null } | null>(
+      `... on CaseAssessment { incidentsBefore }`,
+      ids.map((id) => ({ __typename: "CaseAssessment", id })),
+    );
+    expect(res.errors).toBeUndefined();
+    expect(res.data!._entities).toEqual([null, null, null, null]);
   });
 });
 
@@ -434,10 +463,11 @@ describe("the demo seed", () => {
     expect(rows[0]).toEqual({ missing: "0", wrong_month: "0" });
   });
 
-  test("is deterministic, and re-importing the police.uk files afterwards keeps the write-ups", async () => {
+  test("is deterministic, and re-importing the police.uk files afterwards keeps the write-ups and the record keys", async () => {
+    // Record keys are random by design (disclosure control), so two seeds differ only in them.
     const fingerprint = (sql: Sql) =>
       sql.one<{ incidents: string; involvements: string }>(
-        `SELECT (SELECT md5(string_agg(t::text, '|' ORDER BY t.id)) FROM incidents t) AS incidents,
+        `SELECT (SELECT md5(string_agg((to_jsonb(t) - 'record_key')::text, '|' ORDER BY t.id)) FROM incidents t) AS incidents,
                 (SELECT md5(string_agg(incident_id || person_id || role, '|' ORDER BY incident_id, person_id, role)) FROM involvements) AS involvements`,
       );
     const other = await openStore(police, uniqueDatabaseUrl("police_seed"), { poolSize: 2 });
@@ -446,9 +476,18 @@ describe("the demo seed", () => {
       expect(await fingerprint(other.sql)).toEqual(await fingerprint(subgraph.sql));
       expect(again).toEqual(seeded);
 
+      const keys = () =>
+        other.sql.one<{ keys: string; distinct: string; total: string }>(
+          `SELECT md5(string_agg(id || record_key::text, '|' ORDER BY id)) AS keys,
+                  count(DISTINCT record_key) AS distinct, count(*) AS total FROM incidents`,
+        );
+      const keysBefore = await keys();
+      // Every incident has its own key (a few equal keys among thousands would be chance, not a default).
+      expect(Number(keysBefore!.distinct)).toBeGreaterThan(Number(keysBefore!.total) * 0.99);
       const reimport = await importPoliceUkFiles(other.sql, [DATA]);
       expect(reimport.totals.inserted + reimport.totals.updated).toBe(0);
       expect(await fingerprint(other.sql)).toEqual(await fingerprint(subgraph.sql));
+      expect(await keys()).toEqual(keysBefore);
     } finally {
       await other.close();
     }

@@ -6,6 +6,7 @@ import { seedGovernance } from "../../subgraphs/governance/seed";
 import { seedYouth } from "../../subgraphs/youth/seed";
 import { youth } from "../../subgraphs/youth/server";
 import { REFERRAL_TRANSITIONS, type ReferralStatus } from "../../subgraphs/youth/types";
+import { keysByCell, releasedFor } from "../support/cell-key";
 import { startTestSubgraph, type TestSubgraph } from "../support/subgraph";
 
 const PEOPLE = demoPeople(7, "small");
@@ -19,7 +20,8 @@ async function digest(sql: Sql): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const table of ["schools", "programmes", "enrolments", "referrals", "referral_status_changes"]) {
     const row = await sql.one<{ d: string; n: string }>(
-      `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t.id), '')) AS d, count(*) AS n FROM ${table} t`,
+      // Record keys are random by design (disclosure control): everything else is deterministic.
+      `SELECT md5(coalesce(string_agg((to_jsonb(t) - 'record_key')::text, '|' ORDER BY t.id), '')) AS d, count(*) AS n FROM ${table} t`,
     );
     out[table] = `${row!.n}:${row!.d}`;
   }
@@ -395,7 +397,8 @@ describe("referral statistics per neighbourhood", () => {
   const HERE = "E01999901";
   const THERE = "E01999902";
   beforeAll(async () => {
-    // Hand-built: 2 diversion referrals in March (suppressed), 6 sport referrals in April, and rows just outside.
+    // Hand-built: 2 diversion referrals in March (a true count of 1 to 4), 6 sport referrals in April,
+    // and rows just outside; the record keys are the database's own random ones.
     const rows: [string, string, string][] = [
       ...Array.from(
         { length: 2 },
@@ -418,30 +421,44 @@ describe("referral statistics per neighbourhood", () => {
     );
   });
 
-  test("counts by month referred and programme kind, suppressing counts of 1 to 4, in one statement for many neighbourhoods", async () => {
+  test("releases referrals by month referred and programme kind through the engine, in one statement for many neighbourhoods", async () => {
+    const codes = [HERE, THERE, "E01999903"];
     const before = subgraph.sql.statements;
     const res = await subgraph.query<{ _entities: { code: string; referralStats: unknown[] }[] }>(
       `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Neighbourhood {
          code referralStats(fromMonth: "2019-03", toMonth: "2019-04") { month kind count suppressed } } } }`,
-      { reps: [HERE, THERE, "E01999903"].map((code) => ({ __typename: "Neighbourhood", code })) },
+      { reps: codes.map((code) => ({ __typename: "Neighbourhood", code })) },
       ANALYST,
     );
     expect(res.errors).toBeUndefined();
     expect(subgraph.sql.statements - before).toBe(1);
-    expect(res.data!._entities).toEqual([
-      {
-        code: HERE,
+    const rows = await subgraph.sql.many<{ lsoa_code: string; month: string; kind: string; key: string }>(
+      `SELECT r.lsoa_code, to_char(r.referred_at AT TIME ZONE 'UTC', 'YYYY-MM') AS month, p.kind, r.record_key::text AS key
+         FROM referrals r JOIN programmes p ON p.id = r.programme_id
+        WHERE r.lsoa_code = ANY($1) AND r.referred_at >= '2019-03-01T00:00:00Z' AND r.referred_at < '2019-05-01T00:00:00Z'
+        ORDER BY 2, 3`,
+      [codes],
+    );
+    // The hand-built March diversion cell holds a true count of 1 to 4, April's sport cell 6.
+    expect(rows.filter((r) => r.lsoa_code === HERE && r.month === "2019-03")).toHaveLength(2);
+    expect(res.data!._entities).toEqual(
+      codes.map((code) => ({
+        code,
         referralStats: [
-          { month: "2019-03", kind: "DIVERSION", count: null, suppressed: true },
-          { month: "2019-04", kind: "SPORT", count: 6, suppressed: false },
-        ],
-      },
-      {
-        code: THERE,
-        referralStats: [{ month: "2019-03", kind: "DETACHED_YOUTH_WORK", count: null, suppressed: true }],
-      },
-      { code: "E01999903", referralStats: [] },
-    ]);
+          ...keysByCell(
+            rows.filter((r) => r.lsoa_code === code),
+            (r) => `${r.month}|${r.kind}`,
+          ),
+        ]
+          .map(([cell, keys]) => {
+            const [month, kind] = cell.split("|");
+            return { month, kind, count: releasedFor(keys), suppressed: false };
+          })
+          .filter((c) => c.count > 0),
+      })),
+    );
+    for (const e of res.data!._entities as { referralStats: { count: number }[] }[])
+      for (const c of e.referralStats) expect(c.count).toBeGreaterThanOrEqual(5);
   });
 
   test("rejects a month range that ends before it starts, naming toMonth", async () => {

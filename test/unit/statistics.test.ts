@@ -1,80 +1,139 @@
-import { suppress, suppressTable } from "../../subgraphs/shared/statistics";
+import {
+  MAX_NOISE,
+  P_TABLE,
+  THRESHOLD,
+  VARIANCE,
+  buildPTable,
+  cellKeyOf,
+  noiseFor,
+  release,
+  releaseTable,
+} from "../../subgraphs/shared/statistics";
 
-type Cell = { month: string; category: string; n: number };
-const table = (cells: Cell[]) =>
-  suppressTable(
-    cells,
-    (c) => c.month,
-    (c) => c.n,
-  );
-const shown = (t: ReturnType<typeof table>) =>
-  t.cells.map((c) => `${c.month}/${c.category}:${c.count ?? "x"}`);
+const mean = (r: (typeof P_TABLE)[number]) => r.noise.reduce((s, v, k) => s + v * r.p[k], 0);
+const variance = (r: (typeof P_TABLE)[number]) =>
+  r.noise.reduce((s, v, k) => s + v * v * r.p[k], 0) - mean(r) ** 2;
 
-describe("small-number suppression", () => {
-  it("withholds counts from 1 to 4 and shows 0 and 5 upwards", () => {
-    expect([0, 1, 4, 5, 12].map((n) => suppress(n))).toEqual([
-      { count: 0, suppressed: false },
-      { count: null, suppressed: true },
-      { count: null, suppressed: true },
-      { count: 5, suppressed: false },
-      { count: 12, suppressed: false },
-    ]);
+/** Cell keys spread evenly over [0, 1): released values weighted as the p-table says. */
+const KEYS = Array.from({ length: 20_000 }, (_, i) => (i + 0.5) / 20_000);
+
+describe("the p-table (cell-key method)", () => {
+  test("has a row per true count up to threshold + D, each a probability distribution", () => {
+    expect(P_TABLE.map((r) => r.count)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    for (const row of P_TABLE) {
+      expect(row.p.every((p) => p > 0 && p <= 1)).toBe(true);
+      expect(row.p.reduce((s, p) => s + p, 0)).toBeCloseTo(1, 9);
+      expect(row.upper[row.upper.length - 1]).toBe(1);
+      expect([...row.upper].sort((a, b) => a - b)).toEqual(row.upper);
+    }
   });
 
-  it("withholds a second cell when a shown row total would give the first away", () => {
-    const t = table([
-      { month: "2019-01", category: "BURGLARY", n: 3 },
-      { month: "2019-01", category: "ROBBERY", n: 9 },
-      { month: "2019-01", category: "DRUGS", n: 7 },
-    ]);
-    // 3 alone hidden with a total of 19 shown would be 19 - 9 - 7; the smaller of the others goes too.
-    expect(shown(t)).toEqual(["2019-01/BURGLARY:x", "2019-01/ROBBERY:9", "2019-01/DRUGS:x"]);
-    expect(t.rowTotals).toEqual([{ row: "2019-01", count: 19, suppressed: false }]);
+  test("has zero mean in every row (within the six-decimal rounding)", () => {
+    for (const row of P_TABLE) expect(Math.abs(mean(row))).toBeLessThan(1e-5);
   });
 
-  it("withholds the total when no other cell can hide the one withheld", () => {
-    const t = table([
-      { month: "2019-02", category: "BURGLARY", n: 2 },
-      { month: "2019-02", category: "ROBBERY", n: 0 },
-      { month: "2019-03", category: "BURGLARY", n: 1 },
-      { month: "2019-03", category: "DRUGS", n: 4 },
-    ]);
-    expect(shown(t)).toEqual([
-      "2019-02/BURGLARY:x",
-      "2019-02/ROBBERY:0",
-      "2019-03/BURGLARY:x",
-      "2019-03/DRUGS:x",
-    ]);
-    // 2019-02's total would equal the hidden 2; 2019-03's (5) hides two withheld cells, so it shows.
-    expect(t.rowTotals).toEqual([
-      { row: "2019-02", count: null, suppressed: true },
-      { row: "2019-03", count: 5, suppressed: false },
-    ]);
+  test("has variance V wherever the threshold leaves room for it, and more below", () => {
+    for (const row of P_TABLE.filter((r) => r.count >= THRESHOLD))
+      expect(variance(row)).toBeCloseTo(VARIANCE, 4);
+    // 1 to 4 can only move to 0 or to 5 and up: their variance is larger than V (more protection).
+    for (const row of P_TABLE.filter((r) => r.count >= 1 && r.count < THRESHOLD))
+      expect(variance(row)).toBeGreaterThan(VARIANCE);
   });
 
-  it("never leaves exactly one withheld cell in a row whose total is shown", () => {
-    // A brute check over many random tables: the property, not an example.
-    let seed = 7;
-    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % 12;
-    for (let round = 0; round < 500; round++) {
-      const cells = Array.from({ length: 2 + (round % 6) }, (_, i) => ({
-        month: `2019-0${1 + (i % 3)}`,
-        category: `C${i}`,
-        n: next(),
-      }));
-      const t = table(cells);
-      for (const total of t.rowTotals.filter((r) => !r.suppressed)) {
-        const hidden = t.cells.filter((c) => c.month === total.row && c.suppressed);
-        expect(hidden.length).not.toBe(1);
-        // And what is shown adds up with what is hidden.
-        const visible = t.cells
-          .filter((c) => c.month === total.row && !c.suppressed)
-          .reduce((s, c) => s + c.count!, 0);
-        const hiddenSum = cells
-          .filter((c, i) => c.month === total.row && t.cells[i].suppressed)
-          .reduce((s, c) => s + c.n, 0);
-        expect(visible + hiddenSum).toBe(total.count);
+  test("never moves a count by more than D, never below zero, never to 1..4", () => {
+    for (let count = 0; count <= 40; count++) {
+      const released = new Set(KEYS.map((key) => release(count, key)));
+      for (const r of released) {
+        expect(Math.abs(r - count)).toBeLessThanOrEqual(MAX_NOISE);
+        expect(r).toBeGreaterThanOrEqual(0);
+        expect(r === 0 || r >= THRESHOLD).toBe(true);
       }
     }
+    // Zero stays zero: an empty cell is never invented.
+    expect(new Set(KEYS.map((key) => release(0, key)))).toEqual(new Set([0]));
+  });
+
+  test("gives every true count from 1 to 4 a real chance of 0 and of 5 or more", () => {
+    for (let count = 1; count < THRESHOLD; count++) {
+      const released = KEYS.map((key) => release(count, key));
+      const zero = released.filter((r) => r === 0).length / KEYS.length;
+      expect(zero).toBeGreaterThan(0.3);
+      expect(zero).toBeLessThan(0.85);
+      // The empirical mean over evenly spread keys is the true count: no bias.
+      expect(released.reduce((s, r) => s + r, 0) / KEYS.length).toBeCloseTo(count, 3);
+    }
+  });
+
+  test("is deterministic per cell key: the same key always gives the same noise", () => {
+    for (const key of [0, 0.1, 0.25, 0.5, 0.999999999]) {
+      for (const count of [1, 3, 7, 20, 1000])
+        expect(new Set(Array.from({ length: 5 }, () => noiseFor(count, key))).size).toBe(1);
+    }
+    // Building the table again gives the same table (it is published, not drawn).
+    expect(buildPTable(MAX_NOISE, VARIANCE, THRESHOLD)).toEqual(P_TABLE);
+  });
+
+  test("picks the noise by the interval the cell key falls in", () => {
+    const row = P_TABLE[1]; // a single record: released as 0, 5 or 6
+    expect(row.noise).toEqual([-1, 4, 5]);
+    const [zero, five] = row.upper;
+    expect(release(1, 0)).toBe(0);
+    expect(release(1, zero - 1e-9)).toBe(0);
+    expect(release(1, zero)).toBe(5);
+    expect(release(1, five - 1e-9)).toBe(5);
+    expect(release(1, five)).toBe(6);
+    expect(release(1, 0.999999999)).toBe(6);
+  });
+
+  test("moves every count from 5 up: none is released as it is for sure", () => {
+    for (const row of P_TABLE.filter((r) => r.count >= THRESHOLD)) {
+      expect(row.noise.length).toBeGreaterThan(5);
+      expect(Math.max(...row.p)).toBeLessThan(0.7);
+    }
+  });
+
+  test("refuses keys outside [0, 1) and counts that are not whole", () => {
+    expect(() => release(3, 1)).toThrow(RangeError);
+    expect(() => release(3, -0.1)).toThrow(RangeError);
+    expect(() => release(-1, 0.5)).toThrow(RangeError);
+    expect(() => release(2.5, 0.5)).toThrow(RangeError);
+    expect(() => cellKeyOf("1.000000000")).toThrow(RangeError);
+    expect(cellKeyOf(null)).toBe(0);
+    expect(cellKeyOf("0.123456789")).toBe(0.123456789);
+  });
+});
+
+describe("releasing a table with month totals", () => {
+  const cell = (month: string, category: string | null, count: number, cellKey: number) => ({
+    month,
+    category,
+    count,
+    cellKey,
+    total: category === null,
+  });
+
+  test("perturbs totals as cells of their own, not as sums, and leaves out cells released as 0", () => {
+    const t = releaseTable([
+      cell("2019-01", null, 12, 0.42),
+      cell("2019-01", "BURGLARY", 3, 0.1), // 3 with key 0.1: released 0
+      cell("2019-01", "DRUGS", 9, 0.9),
+      cell("2019-02", null, 2, 0.95), // 2 with key 0.95: released 7
+      cell("2019-02", "DRUGS", 2, 0.95),
+    ]);
+    expect(t.cells).toEqual([
+      expect.objectContaining({
+        month: "2019-01",
+        category: "DRUGS",
+        count: release(9, 0.9),
+        suppressed: false,
+      }),
+      expect.objectContaining({ month: "2019-02", category: "DRUGS", count: 7, suppressed: false }),
+    ]);
+    expect(t.rowTotals).toEqual([
+      { row: "2019-01", count: release(12, 0.42), suppressed: false },
+      // The same records make the same cell: a month with one kind shows the same number twice.
+      { row: "2019-02", count: 7, suppressed: false },
+    ]);
+    expect(release(3, 0.1)).toBe(0);
   });
 });

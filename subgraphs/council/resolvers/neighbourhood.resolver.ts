@@ -11,7 +11,7 @@ export class NeighbourhoodAsbCaseStatsResolver {
   @FieldResolver(() => [AsbCaseStat], {
     nullable: true,
     description:
-      "ASB cases opened per month and kind of ASB; months and kinds with none are left out; small counts suppressed.",
+      "ASB cases opened per month and kind of ASB; months and kinds with none are left out; perturbed by the cell-key method (fixed noise of at most 5 either way, never 1 to 4; cells released as 0 are left out).",
   })
   async asbCaseStats(
     @Root() neighbourhood: Neighbourhood,
@@ -34,8 +34,8 @@ export class NeighbourhoodAsbCaseStatsResolver {
   @FieldResolver(() => [MonthlyCount], {
     nullable: true,
     description:
-      "Monthly totals of ASB cases opened across all kinds, consistent with `asbCaseStats`: a cell withheld there cannot be " +
-      "recovered from a total shown here (secondary suppression).",
+      "Monthly totals of ASB cases opened across all kinds, each a cell of its own (all the month's records, with their own cell key), perturbed " +
+      "like `asbCaseStats` and not the sum of its released cells: a total minus the cells shown is noise, not a hidden count.",
   })
   async asbCaseMonthTotals(
     @Root() neighbourhood: Neighbourhood,

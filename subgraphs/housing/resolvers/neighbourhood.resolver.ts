@@ -11,7 +11,7 @@ export class NeighbourhoodTenancyActionStatsResolver {
   @FieldResolver(() => [TenancyActionStat], {
     nullable: true,
     description:
-      "Monthly counts of tenancy actions on homes in the neighbourhood, by type; small counts suppressed.",
+      "Monthly counts of tenancy actions on homes in the neighbourhood, by type; perturbed by the cell-key method (fixed noise of at most 5 either way, never 1 to 4; cells released as 0 are left out).",
   })
   async tenancyActionStats(
     @Root() neighbourhood: Neighbourhood,
@@ -39,8 +39,8 @@ export class NeighbourhoodTenancyActionStatsResolver {
   @FieldResolver(() => [MonthlyCount], {
     nullable: true,
     description:
-      "Monthly totals of tenancy actions across all kinds, consistent with `tenancyActionStats`: a cell withheld there cannot be " +
-      "recovered from a total shown here (secondary suppression).",
+      "Monthly totals of tenancy actions across all kinds, each a cell of its own (all the month's records, with their own cell key), perturbed " +
+      "like `tenancyActionStats` and not the sum of its released cells: a total minus the cells shown is noise, not a hidden count.",
   })
   async tenancyActionMonthTotals(
     @Root() neighbourhood: Neighbourhood,

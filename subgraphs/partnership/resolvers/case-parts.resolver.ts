@@ -33,7 +33,8 @@ export class CaseActionResolver {
 export class CaseAssessmentResolver {
   @Directive('@requires(fields: "incidentsBefore incidentsAfter asbCasesBefore asbCasesAfter")')
   @FieldResolver(() => Boolean, {
-    description: "True when any of the four counts was suppressed (or could not be given).",
+    description:
+      "True when any of the four counts could not be given. The counts themselves are never withheld: they are perturbed (cell-key method).",
   })
   suppressed(@Root() assessment: CaseAssessment): boolean {
     return [

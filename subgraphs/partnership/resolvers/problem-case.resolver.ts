@@ -197,6 +197,7 @@ export class ProblemCaseResolver {
       description: `Months in each window (${MIN_WINDOW_MONTHS} to ${MAX_WINDOW_MONTHS}).`,
     })
     windowMonths: number,
+    @Ctx() ctx: Context,
   ): CaseAssessment | null {
     if (
       !Number.isInteger(windowMonths) ||
@@ -206,6 +207,6 @@ export class ProblemCaseResolver {
       throw badInput("windowMonths", `must be between ${MIN_WINDOW_MONTHS} and ${MAX_WINDOW_MONTHS}`);
     }
     if (!c.neighbourhoodCodes.length) return null;
-    return assessmentFor(c.neighbourhoodCodes, c.openedAt, windowMonths);
+    return assessmentFor(c, windowMonths, ctx.caller.agencyId);
   }
 }

@@ -10,7 +10,8 @@ import { IncidentStat, Neighbourhood } from "../types";
 export class NeighbourhoodIncidentStatsResolver {
   @FieldResolver(() => [IncidentStat], {
     nullable: true,
-    description: "Monthly incident counts by crime type; small counts suppressed.",
+    description:
+      "Monthly incident counts by crime type; perturbed by the cell-key method (fixed noise of at most 5 either way, never 1 to 4; cells released as 0 are left out).",
   })
   async incidentStats(
     @Root() neighbourhood: Neighbourhood,
@@ -38,8 +39,8 @@ export class NeighbourhoodIncidentStatsResolver {
   @FieldResolver(() => [MonthlyCount], {
     nullable: true,
     description:
-      "Monthly totals of incidents across all kinds, consistent with `incidentStats`: a cell withheld there cannot be " +
-      "recovered from a total shown here (secondary suppression).",
+      "Monthly totals of incidents across all kinds, each a cell of its own (all the month's records, with their own cell key), perturbed " +
+      "like `incidentStats` and not the sum of its released cells: a total minus the cells shown is noise, not a hidden count.",
   })
   async incidentMonthTotals(
     @Root() neighbourhood: Neighbourhood,

@@ -12,7 +12,7 @@ export class NeighbourhoodReferralStatsResolver {
     nullable: true,
     description:
       "Monthly referrals to youth programmes by programme kind, counted by the young person's home " +
-      "neighbourhood when referred; small counts suppressed.",
+      "neighbourhood when referred; perturbed by the cell-key method (fixed noise of at most 5 either way, never 1 to 4; cells released as 0 are left out).",
   })
   async referralStats(
     @Root() neighbourhood: Neighbourhood,
@@ -40,8 +40,8 @@ export class NeighbourhoodReferralStatsResolver {
   @FieldResolver(() => [MonthlyCount], {
     nullable: true,
     description:
-      "Monthly totals of referrals to youth programmes across all kinds, consistent with `referralStats`: a cell withheld there cannot be " +
-      "recovered from a total shown here (secondary suppression).",
+      "Monthly totals of referrals to youth programmes across all kinds, each a cell of its own (all the month's records, with their own cell key), perturbed " +
+      "like `referralStats` and not the sum of its released cells: a total minus the cells shown is noise, not a hidden count.",
   })
   async referralMonthTotals(
     @Root() neighbourhood: Neighbourhood,
