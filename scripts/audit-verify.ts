@@ -7,20 +7,26 @@ import { Sql } from "../subgraphs/shared/database";
 /**
  * `npm run audit:verify`: recomputes the audit hash chain from the first record and names the
  * first record that was edited, inserted or deleted, or a tail cut back past a checkpoint.
- * Exits 0 when the chain is whole, 1 when it is broken, 2 when it cannot be read.
+ * Exits 0 when the chain is whole, 1 when it is broken, 2 when it cannot be read. Connects as the
+ * auditor role (AUDITOR_DATABASE_URL), else with the governance database URL, and only reads.
  */
 async function main(): Promise<number> {
   const config = loadConfig();
-  const url = config.databaseUrl("governance");
+  const url = config.AUDITOR_DATABASE_URL ?? config.databaseUrl("governance");
   if (!url) {
     process.stderr.write(
-      "audit:verify: set DATABASE_URL or GOVERNANCE_DATABASE_URL to the governance database\n",
+      "audit:verify: set AUDITOR_DATABASE_URL (or DATABASE_URL or GOVERNANCE_DATABASE_URL) to the governance database\n",
     );
     return 2;
   }
   const pool = new Pool({ connectionString: url, max: 1 });
   try {
-    const result = await runAuditVerify(new Sql(pool));
+    // Read only whatever the credentials (the auditor role can only read anyway), and on one
+    // snapshot: checkpoints and records as they stood together.
+    const result = await new Sql(pool).transaction(async (tx) => {
+      await tx.exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+      return runAuditVerify(tx);
+    });
     if (result.ok) {
       process.stdout.write(`audit chain intact: ${result.checked} records verified\n`);
       return 0;

@@ -48,7 +48,8 @@ async function main(args: string[]): Promise<number> {
   const config = loadConfig();
   const url = config.databaseUrl("police");
   if (!url) throw new Error("No database for the police subgraph: set POLICE_DATABASE_URL or DATABASE_URL");
-  const store = await openStore(police, url, { poolSize: 2 });
+  // As the migrator (importing is a privileged step, like the seed): migrated first if needed.
+  const store = await openStore(police, url, { poolSize: 2, roles: config });
   const started = Date.now();
   try {
     const report = await importPoliceUkFiles(store.sql, args);

@@ -2,7 +2,14 @@ import "reflect-metadata";
 import { setLogLevel } from "../subgraphs/shared/logger";
 import { seedDemoPartnership } from "./lib/demo";
 import { startFederation } from "./lib/federation";
-import { closeAllStores, databaseServerFor, openAllStores, type Stores } from "./lib/stores";
+import {
+  closeAllStores,
+  closeServiceStores,
+  databaseServerFor,
+  openAllStores,
+  openServiceStores,
+  type ServiceStores,
+} from "./lib/stores";
 import type { EmbeddedServer } from "./lib/embedded-postgres";
 
 const say = (message: string) => process.stdout.write(`${message}\n`);
@@ -10,7 +17,7 @@ const say = (message: string) => process.stdout.write(`${message}\n`);
 /** `npm start`: the whole federation on one machine, with demo data on first run. */
 async function main(): Promise<void> {
   let embedded: EmbeddedServer | undefined;
-  let stores: Partial<Stores> = {};
+  let services: ServiceStores | undefined;
   let stopping = false;
   let stopFederation: (() => Promise<void>) | undefined;
 
@@ -19,7 +26,7 @@ async function main(): Promise<void> {
     stopping = true;
     say("\nStopping…");
     await stopFederation?.().catch(() => undefined);
-    await closeAllStores(stores).catch(() => undefined);
+    await closeServiceStores(services).catch(() => undefined);
     await embedded?.stop().catch(() => undefined);
     say("Stopped.");
     process.exit(code);
@@ -32,14 +39,21 @@ async function main(): Promise<void> {
     embedded = server.embedded;
     const config = server.config;
     setLogLevel(config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL);
-    stores = await openAllStores(config);
-    const { seeded } = await seedDemoPartnership(stores as Stores, {
-      seed: config.SEED,
-      scale: config.SEED_SCALE,
-      log: say,
-    });
-    if (!seeded.length) say("Demo data already loaded: reusing it.");
-    const federation = await startFederation(config, stores as Stores);
+    // As the migrator: migrations (roles included), role passwords, the demo data.
+    const admin = await openAllStores(config);
+    try {
+      const { seeded } = await seedDemoPartnership(admin, {
+        seed: config.SEED,
+        scale: config.SEED_SCALE,
+        log: say,
+      });
+      if (!seeded.length) say("Demo data already loaded: reusing it.");
+    } finally {
+      await closeAllStores(admin);
+    }
+    // The services, each as its own least-privileged role.
+    services = await openServiceStores(config);
+    const federation = await startFederation(config, services);
     stopFederation = federation.stop;
     for (const [name, service] of Object.entries(federation.subgraphs))
       say(`  ${name.padEnd(12)} http://localhost:${service.port}/graphql`);

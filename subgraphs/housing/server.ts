@@ -10,6 +10,7 @@ import {
 } from "./entities";
 import { createHousingLoaders, type HousingLoaders } from "./loaders";
 import { Initial1763700000000 } from "./migrations/1763700000000-Initial";
+import { LeastPrivilegeRoles1764100000000 } from "./migrations/1764100000000-LeastPrivilegeRoles";
 import { housingReferenceResolvers } from "./reference";
 import { HousingReportResolver } from "./resolvers/housing-report.resolver";
 import { NeighbourhoodTenancyActionStatsResolver } from "./resolvers/neighbourhood.resolver";
@@ -30,7 +31,7 @@ export const housing: SubgraphDefinition<HousingLoaders> = {
     HousingReportRecord,
     DemoSeedRecord,
   ],
-  migrations: [Initial1763700000000],
+  migrations: [Initial1763700000000, LeastPrivilegeRoles1764100000000],
   resolvers: [
     TenancyResolver,
     PropertyResolver,

@@ -10,6 +10,7 @@ import {
 } from "./entities";
 import { createYouthLoaders, type YouthLoaders } from "./loaders";
 import { Initial1763700000000 } from "./migrations/1763700000000-Initial";
+import { LeastPrivilegeRoles1764100000000 } from "./migrations/1764100000000-LeastPrivilegeRoles";
 import { youthReferenceResolvers } from "./reference";
 import { EnrolmentResolver } from "./resolvers/enrolment.resolver";
 import { NeighbourhoodReferralStatsResolver } from "./resolvers/neighbourhood.resolver";
@@ -31,7 +32,7 @@ export const youth: SubgraphDefinition<YouthLoaders> = {
     ReferralStatusChangeRecord,
     DemoSeedRecord,
   ],
-  migrations: [Initial1763700000000],
+  migrations: [Initial1763700000000, LeastPrivilegeRoles1764100000000],
   resolvers: [
     SchoolResolver,
     EnrolmentResolver,
