@@ -20,9 +20,12 @@ export async function registerDemoAgencies(sql: Sql): Promise<void> {
 
 export interface TestSubgraph {
   url: string;
-  /** Its database as the migrator, for tests to fill and inspect; the subgraph serves as its own role. */
+  /** Its database as the migrator (the subgraph itself serves as its own role). */
   store: SubgraphStore;
+  /** What the subgraph serves with (its own role): its statements are counted; it can read, not build fixtures. */
   sql: Sql;
+  /** The migrator's Sql on the same database, for tests to write fixtures with. */
+  adminSql: Sql;
   /** The governance store it decides and audits against, as the migrator (tests fill and read it). */
   policySql: Sql;
   /** Statements the subgraph itself has run on governance (as its access role). */
@@ -83,7 +86,8 @@ export async function startTestSubgraph<L>(
   return {
     url: running.url,
     store,
-    sql: store.sql,
+    sql: service.sql,
+    adminSql: store.sql,
     query: (query, variables, as) => graphql(running.url, query, variables, as),
     policySql: policyStore.sql,
     policyStatements: () => access.statements,
