@@ -71,14 +71,15 @@ export async function openServiceStores(config: Config): Promise<ServiceStores> 
   }
   const governanceAccess = new Pool({ connectionString: accessUrl, max: config.DATABASE_POOL_SIZE });
   // An idle connection dropped by the server is an 'error' event: the pool replaces it.
-  governanceAccess.on("error", (error) => log("warn", "governance connection lost", { error: error.message }));
+  governanceAccess.on("error", (error) =>
+    log("warn", "governance connection lost", { error: error.message }),
+  );
   return { stores: opened as Stores, governanceAccess };
 }
 
 export async function closeServiceStores(services: ServiceStores | undefined): Promise<void> {
   if (!services) return;
-  await closeAllStores(services.stores);
-  await services.governanceAccess.end();
+  await Promise.all([closeAllStores(services.stores), services.governanceAccess.end()]);
 }
 
 export async function closeAllStores(stores: Partial<Stores>): Promise<void> {
