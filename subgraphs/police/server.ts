@@ -18,7 +18,11 @@ export const police: SubgraphDefinition<PoliceLoaders> = {
   name: "police",
   ownerAgencyId: "police",
   entities: [IncidentRecord, InvolvementRecord, DemoSeedRecord],
-  migrations: [Initial1763700000000, SearchAndStatisticsIndexes1763800000000, LeastPrivilegeRoles1764100000000],
+  migrations: [
+    Initial1763700000000,
+    SearchAndStatisticsIndexes1763800000000,
+    LeastPrivilegeRoles1764100000000,
+  ],
   resolvers: [
     IncidentResolver,
     PersonIncidentsResolver,

@@ -318,7 +318,10 @@ it("a chain written before the roles migration still verifies after it, as the r
     { poolSize: 1 },
   );
   try {
-    await AuditRepository.append(before.sql, Array.from({ length: CHECKPOINT_EVERY + 10 }, (_, i) => record(i)));
+    await AuditRepository.append(
+      before.sql,
+      Array.from({ length: CHECKPOINT_EVERY + 10 }, (_, i) => record(i)),
+    );
   } finally {
     await before.close();
   }

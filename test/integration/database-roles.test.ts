@@ -293,8 +293,8 @@ describe("the governance service", () => {
       Number((await db.query(`SELECT version FROM access_facts_version`)).rows[0].version);
     const before = await version();
     await db.query(
-      `INSERT INTO consents (id, person_id, recipient_agency_id, purposes, categories, given_by, given_at, evidence_ref, recorded_by_agency_id, recorded_by, recorded_at)
-       VALUES ('con-roles', 'per-000001', 'council', '{STATISTICS}', '{IDENTITY}', 'SELF', now(), 'form-1', 'police', 'dso', now())`,
+      `INSERT INTO consents (id, person_id, provider_agency_id, recipient_agency_id, purposes, categories, given_by, given_at, evidence_ref, recorded_by_agency_id, recorded_by, recorded_at)
+       VALUES ('con-roles', 'per-000001', 'police', 'council', '{STATISTICS}', '{IDENTITY}', 'SELF', now(), 'form-1', 'police', 'dso', now())`,
     );
     expect(await version()).toBe(before + 1);
     await refused(db, `INSERT INTO agencies (id, name, kind, contact) VALUES ('acme', 'Acme', 'OTHER', 'x')`);

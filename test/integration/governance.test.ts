@@ -403,7 +403,7 @@ describe("consents", () => {
   });
 
   test("someone in the index whose date of birth it does not know: SELF needs one, which then decides", async () => {
-    await sub.sql.exec(
+    await sub.adminSql.exec(
       `INSERT INTO person_dates_of_birth (person_id, date_of_birth) VALUES ('per-900001', NULL) ON CONFLICT DO NOTHING`,
     );
     const undated = consentInput({ personId: "per-900001" });

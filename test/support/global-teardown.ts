@@ -16,9 +16,10 @@ export default async function globalTeardown(): Promise<void> {
     for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
     // Roles are named after the databases they serve, so this run's are the ones with its prefix;
     // with the databases gone, nothing holds them.
-    const roles = await client.query<{ rolname: string }>("SELECT rolname FROM pg_roles WHERE rolname LIKE $1", [
-      `pgt\\_${runId}\\_%`,
-    ]);
+    const roles = await client.query<{ rolname: string }>(
+      "SELECT rolname FROM pg_roles WHERE rolname LIKE $1",
+      [`pgt\\_${runId}\\_%`],
+    );
     for (const { rolname } of roles.rows)
       await client.query(`DROP ROLE IF EXISTS "${rolname.replace(/"/g, '""')}"`).catch(() => undefined);
     await client.end();

@@ -1,5 +1,9 @@
 import type { MigrationInterface, QueryRunner } from "typeorm";
-import { createGovernanceRoles, createServiceRole, quoteIdentifier as ident } from "../../shared/database-roles";
+import {
+  createGovernanceRoles,
+  createServiceRole,
+  quoteIdentifier as ident,
+} from "../../shared/database-roles";
 
 /**
  * Until now every service was the superuser and owned `audit_log`: it could silence the
