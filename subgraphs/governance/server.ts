@@ -2,6 +2,7 @@ import "reflect-metadata";
 import { DemoSeedRecord } from "../shared/demo/seed-marker";
 import type { SubgraphDefinition } from "../shared/subgraph";
 import {
+  AccessFactsVersionRecord,
   AgencyRecord,
   AgreementApprovalRecord,
   AgreementRecord,
@@ -36,6 +37,7 @@ export const governance: SubgraphDefinition<GovernanceLoaders> = {
     AuditRecord,
     AuditCheckpointRecord,
     BreakGlassReviewRecord,
+    AccessFactsVersionRecord,
     DemoSeedRecord,
   ],
   migrations: [
