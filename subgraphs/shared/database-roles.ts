@@ -248,4 +248,20 @@ export async function createGovernanceRoles(
   return { access, auditor, auditWriter };
 }
 
+/**
+ * For later migrations: grants one of this database's roles privileges on tables it adds (a new
+ * table is readable by the service already, through default privileges; writes, and reads by
+ * governance's access role, are granted by name), e.g.
+ * `await grantTo(q, "service", ["INSERT"], ["case_notes"])`.
+ */
+export async function grantTo(
+  q: QueryRunner,
+  kind: Exclude<RoleKind, "audit_writer">,
+  privileges: ("SELECT" | "INSERT" | "UPDATE" | "DELETE")[],
+  tables: string[],
+): Promise<void> {
+  const role = roleName(await currentDatabase(q), kind);
+  await q.query(`GRANT ${privileges.join(", ")} ON TABLE ${tables.map(ident).join(", ")} TO ${ident(role)}`);
+}
+
 export { ident as quoteIdentifier };
