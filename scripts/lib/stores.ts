@@ -3,7 +3,11 @@ import { loadConfig, SUBGRAPH_NAMES, type Config, type SubgraphName } from "../.
 import { Pool } from "pg";
 import { log } from "../../subgraphs/shared/logger";
 import { openServiceStore, openStore, type SubgraphStore } from "../../subgraphs/shared/database";
-import { governanceAccessDatabaseUrl, serviceDatabaseUrl } from "../../subgraphs/shared/database-roles";
+import {
+  assertLeastPrivilege,
+  governanceAccessDatabaseUrl,
+  serviceDatabaseUrl,
+} from "../../subgraphs/shared/database-roles";
 import { startEmbeddedPostgres, type EmbeddedServer } from "./embedded-postgres";
 
 export type Stores = Record<SubgraphName, SubgraphStore>;
@@ -74,6 +78,12 @@ export async function openServiceStores(config: Config): Promise<ServiceStores> 
   governanceAccess.on("error", (error) =>
     log("warn", "governance connection lost", { error: error.message }),
   );
+  try {
+    await assertLeastPrivilege(governanceAccess, "governance access");
+  } catch (error) {
+    await Promise.all([closeAllStores(opened), governanceAccess.end()]);
+    throw error;
+  }
   return { stores: opened as Stores, governanceAccess };
 }
 

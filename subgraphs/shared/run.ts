@@ -4,7 +4,7 @@ import { Pool } from "pg";
 import type { PolicyStore } from "./access/guard";
 import type { AgencyRegistry } from "./auth";
 import { openServiceStore, Sql } from "./database";
-import { governanceAccessDatabaseUrl, serviceDatabaseUrl } from "./database-roles";
+import { assertLeastPrivilege, governanceAccessDatabaseUrl, serviceDatabaseUrl } from "./database-roles";
 import { log } from "./logger";
 import { stopTelemetry } from "./telemetry";
 import { createSubgraphServer, type SubgraphDefinition } from "./subgraph";
@@ -54,6 +54,14 @@ export async function startSubgraph<L>(
   governancePool?.on("error", (error) =>
     log("warn", "governance connection lost", { subgraph: definition.name, error: error.message }),
   );
+  if (governancePool) {
+    try {
+      await assertLeastPrivilege(governancePool, `${definition.name} (governance access)`);
+    } catch (error) {
+      await Promise.all([store.close(), governancePool.end()]);
+      throw error;
+    }
+  }
   const policySql = governancePool ? new Sql(governancePool) : store.sql;
   const server = await createSubgraphServer(definition, {
     config,

@@ -15,6 +15,7 @@ import {
 } from "../../subgraphs/shared/database-roles";
 import { uniqueDatabaseUrl } from "../support/database";
 import { testConfig } from "../support/graphql";
+import { startSubgraph } from "../../subgraphs/shared/run";
 
 /**
  * Each role the migrations create, connected as it is deployed, against what an attacker who took
@@ -163,12 +164,18 @@ describe("every service role", () => {
     await refused(db, `INSERT INTO people (id, given_name, family_name) VALUES ('per-x', 'Some', 'One')`);
   });
 
-  it("the services refuse to start as a superuser (the migrator)", async () => {
+  it("the services refuse to start as a superuser (the migrator), or to reach governance as one", async () => {
     await expect(openServiceStore(police, set.config.databaseUrl("police")!)).rejects.toThrow(
       /superuser or may create roles/,
     );
     const store = await openServiceStore(police, serviceDatabaseUrl(set.config, "police")!, { poolSize: 1 });
     await store.close();
+    // Nor reach governance as one.
+    const config = testConfig({
+      POLICE_DATABASE_URL: set.config.databaseUrl("police")!,
+      GOVERNANCE_ACCESS_DATABASE_URL: set.config.databaseUrl("governance")!,
+    });
+    await expect(startSubgraph(police, config, 0)).rejects.toThrow(/governance access.*superuser/);
   });
 });
 
