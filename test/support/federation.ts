@@ -80,7 +80,9 @@ export async function startTestFederation(
     : demoDatabaseEnv();
   const config = testConfig({ ...databases, DATABASE_POOL_SIZE: "4", ...options.env });
   const seed = async () => {
-    const opened = await openAllStores(config);
+    // The migrator's stores only seed and let tests look: two connections each are plenty, and
+    // the server's connections are shared by every test file running at once.
+    const opened = await openAllStores({ ...config, DATABASE_POOL_SIZE: 2 });
     await seedDemoPartnership(opened, { seed: DEMO_SEED, scale: "small" });
     return opened;
   };
