@@ -16,6 +16,7 @@ import {
 import { uniqueDatabaseUrl } from "../support/database";
 import { testConfig } from "../support/graphql";
 import { startSubgraph } from "../../subgraphs/shared/run";
+import { governanceAdapter } from "../../subgraphs/governance/adapter";
 
 /**
  * Each role the migrations create, connected as it is deployed, against what an attacker who took
@@ -175,7 +176,9 @@ describe("every service role", () => {
       POLICE_DATABASE_URL: set.config.databaseUrl("police")!,
       GOVERNANCE_ACCESS_DATABASE_URL: set.config.databaseUrl("governance")!,
     });
-    await expect(startSubgraph(police, config, 0)).rejects.toThrow(/governance access.*superuser/);
+    await expect(startSubgraph(police, config, 0, governanceAdapter)).rejects.toThrow(
+      /governance access.*superuser/,
+    );
   });
 });
 
