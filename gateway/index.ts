@@ -6,6 +6,7 @@ import { Pool } from "pg";
 import { governanceAgencyRegistry } from "../subgraphs/governance/registry";
 import { createTokenVerifier } from "../subgraphs/shared/auth";
 import { Sql } from "../subgraphs/shared/database";
+import { governanceAccessDatabaseUrl } from "../subgraphs/shared/database-roles";
 import { loadConfig, type Config } from "../subgraphs/shared/config";
 import { SHUTDOWN_GRACE_MS } from "../subgraphs/shared/http";
 import { log } from "../subgraphs/shared/logger";
@@ -16,10 +17,11 @@ import { createGatewayServer } from "./server";
 /** One gateway serving the committed supergraph. */
 async function serve(config: Config): Promise<void> {
   // Tokens are accepted only for registered, active agencies, which governance's store lists.
-  const governanceUrl = config.databaseUrl("governance");
+  // Read with the access role, which may read the agencies (and little else).
+  const governanceUrl = governanceAccessDatabaseUrl(config);
   if (!governanceUrl)
     throw new Error(
-      "set DATABASE_URL or GOVERNANCE_DATABASE_URL (the registered agencies tokens are checked against)",
+      "set GOVERNANCE_ACCESS_DATABASE_URL (or DATABASE_URL or GOVERNANCE_DATABASE_URL): the registered agencies tokens are checked against",
     );
   const registryPool = new Pool({ connectionString: governanceUrl, max: 2 });
   // An idle connection dropped by the server is an 'error' event; the pool replaces it, and

@@ -2,36 +2,47 @@ import "reflect-metadata";
 import { Pool } from "pg";
 import { runAuditVerify } from "../subgraphs/governance/repositories/audit";
 import { Sql } from "../subgraphs/shared/database";
+import type { EmbeddedServer } from "./lib/embedded-postgres";
 import { databaseServerFor } from "./lib/stores";
+
+const UNSET =
+  "audit:verify: set AUDITOR_DATABASE_URL (or DATABASE_URL or GOVERNANCE_DATABASE_URL) to the governance database";
 
 /**
  * `npm run audit:verify`: recomputes the audit hash chain from the first record and names the
  * first record that was edited, inserted or deleted, or a tail cut back past a checkpoint.
- * Exits 0 when the chain is whole, 1 when it is broken, 2 when it cannot be read.
+ * Exits 0 when the chain is whole, 1 when it is broken, 2 when it cannot be read. Connects as the
+ * auditor role (AUDITOR_DATABASE_URL), else with the governance database URL, and only reads.
  */
 async function main(): Promise<number> {
-  // With no URL set, the embedded demo database (the running one, else started for this check).
-  const found = await databaseServerFor(process.env, (message) => process.stderr.write(`${message}\n`), {
-    mustExist: true,
-  }).catch((error: Error) => error);
-  if (found instanceof Error) {
-    process.stderr.write(
-      `audit:verify: set DATABASE_URL or GOVERNANCE_DATABASE_URL to the governance database\n  (${found.message})\n`,
-    );
-    return 2;
+  // The auditor's own URL when given; else the governance database's (with no URL set at all, the
+  // embedded demo database: the running one, else started for this check).
+  let url = process.env.AUDITOR_DATABASE_URL || undefined;
+  let embedded: EmbeddedServer | undefined;
+  if (!url) {
+    const found = await databaseServerFor(process.env, (message) => process.stderr.write(`${message}\n`), {
+      mustExist: true,
+    }).catch((error: Error) => error);
+    if (found instanceof Error) {
+      process.stderr.write(`${UNSET}\n  (${found.message})\n`);
+      return 2;
+    }
+    embedded = found.embedded;
+    url = found.config.databaseUrl("governance");
   }
-  const { config, embedded } = found;
-  const url = config.databaseUrl("governance");
   if (!url) {
     await embedded?.stop();
-    process.stderr.write(
-      "audit:verify: set DATABASE_URL or GOVERNANCE_DATABASE_URL to the governance database\n",
-    );
+    process.stderr.write(`${UNSET}\n`);
     return 2;
   }
   const pool = new Pool({ connectionString: url, max: 1 });
   try {
-    const result = await runAuditVerify(new Sql(pool));
+    // Read only whatever the credentials (the auditor role can only read anyway), and on one
+    // snapshot: checkpoints and records as they stood together.
+    const result = await new Sql(pool).transaction(async (tx) => {
+      await tx.exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+      return runAuditVerify(tx);
+    });
     if (result.ok) {
       process.stdout.write(`audit chain intact: ${result.checked} records verified\n`);
       return 0;

@@ -50,7 +50,8 @@ async function main(args: string[]): Promise<number> {
   const { config, embedded } = await databaseServerFor(process.env, say);
   const url = config.databaseUrl("police");
   if (!url) throw new Error("No database for the police subgraph: set POLICE_DATABASE_URL or DATABASE_URL");
-  const store = await openStore(police, url, { poolSize: 2 }).catch(async (error: Error) => {
+  // As the migrator (importing is a privileged step, like the seed): migrated first if needed.
+  const store = await openStore(police, url, { poolSize: 2, roles: config }).catch(async (error: Error) => {
     await embedded?.stop();
     throw error;
   });

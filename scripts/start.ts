@@ -7,7 +7,14 @@ import { setLogLevel } from "../subgraphs/shared/logger";
 import { seedDemoPartnership } from "./lib/demo";
 import { commandLineOf, processAlive, type EmbeddedServer } from "./lib/embedded-postgres";
 import { startFederation } from "./lib/federation";
-import { closeAllStores, databaseServerFor, openAllStores, type Stores } from "./lib/stores";
+import {
+  closeAllStores,
+  closeServiceStores,
+  databaseServerFor,
+  openAllStores,
+  openServiceStores,
+  type ServiceStores,
+} from "./lib/stores";
 
 const say = (message: string) => process.stdout.write(`${message}\n`);
 
@@ -53,7 +60,7 @@ function explain(error: unknown, config: Config | undefined): string {
 async function main(): Promise<void> {
   let config: Config | undefined;
   let embedded: EmbeddedServer | undefined;
-  let stores: Partial<Stores> = {};
+  let services: ServiceStores | undefined;
   let stopping = false;
   let stoppingSince = 0;
   let stopFederation: ((options?: { graceMs?: number }) => Promise<void>) | undefined;
@@ -70,7 +77,7 @@ async function main(): Promise<void> {
     stoppingSince = Date.now();
     say("\nStopping…");
     await stopFederation?.({ graceMs: SHUTDOWN_GRACE_MS }).catch(() => undefined);
-    await closeAllStores(stores).catch(() => undefined);
+    await closeServiceStores(services).catch(() => undefined);
     await embedded?.stop().catch(() => undefined);
     if (state && readState(state)?.pid === process.pid) rmSync(state, { force: true });
     say("Stopped.");
@@ -106,14 +113,21 @@ Stop it with Ctrl-C in its terminal (or: kill ${previous.pid}) before starting i
     embedded = server.embedded;
     config = server.config;
     setLogLevel(config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL);
-    stores = await openAllStores(config);
-    const { seeded } = await seedDemoPartnership(stores as Stores, {
-      seed: config.SEED,
-      scale: config.SEED_SCALE,
-      log: say,
-    });
-    if (!seeded.length) say("Demo data already loaded: reusing it.");
-    const federation = await startFederation(config, stores as Stores);
+    // As the migrator: migrations (roles included), role passwords, the demo data.
+    const admin = await openAllStores(config);
+    try {
+      const { seeded } = await seedDemoPartnership(admin, {
+        seed: config.SEED,
+        scale: config.SEED_SCALE,
+        log: say,
+      });
+      if (!seeded.length) say("Demo data already loaded: reusing it.");
+    } finally {
+      await closeAllStores(admin);
+    }
+    // The services, each as its own least-privileged role.
+    services = await openServiceStores(config);
+    const federation = await startFederation(config, services);
     stopFederation = federation.stop;
     for (const [name, service] of Object.entries(federation.subgraphs))
       say(`  ${name.padEnd(12)} http://localhost:${service.port}/graphql`);

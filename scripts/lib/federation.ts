@@ -9,7 +9,7 @@ import { createSubgraphServer } from "../../subgraphs/shared/subgraph";
 import { governancePolicyStore } from "../../subgraphs/governance/policy-store";
 import { governanceAgencyRegistry } from "../../subgraphs/governance/registry";
 import { Sql } from "../../subgraphs/shared/database";
-import type { Stores } from "./stores";
+import type { ServiceStores } from "./stores";
 
 export const SUPERGRAPH_FILE = join(__dirname, "..", "..", "schema", "supergraph.graphql");
 
@@ -28,20 +28,25 @@ export interface RunningFederation {
  */
 export async function startFederation(
   config: Config,
-  stores: Stores,
+  services: ServiceStores,
   options: { ports?: Partial<Record<SubgraphName | "gateway", number>>; supergraphSdl?: string } = {},
 ): Promise<RunningFederation> {
-  // One registry for the whole process, as one verifier: every service here checks the same list.
+  // One registry for the whole process, as one verifier: every service here checks the same list,
+  // read with the access role (it may read the agencies).
   const verify = await createTokenVerifier(
     config,
-    governanceAgencyRegistry(new Sql(stores.governance.sql.pool)),
+    governanceAgencyRegistry(new Sql(services.governanceAccess)),
   );
   const running = {} as Record<SubgraphName, RunningService>;
   const policyStatements = {} as Record<SubgraphName, Sql>;
   try {
+    const { stores } = services;
     for (const name of SUBGRAPH_NAMES) {
-      // Each subgraph consults governance through its own counter, so round trips can be measured per subgraph.
-      const policySql = new Sql(stores.governance.sql.pool);
+      // Each subgraph consults governance through its own counter, so round trips can be measured
+      // per subgraph: governance on its own store, the others as the access role.
+      const policySql = new Sql(
+        name === "governance" ? stores.governance.sql.pool : services.governanceAccess,
+      );
       policyStatements[name] = policySql;
       const server = await createSubgraphServer(SUBGRAPHS[name], {
         config,

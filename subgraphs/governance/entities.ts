@@ -269,3 +269,13 @@ export class BreakGlassReviewRecord {
   @Column({ type: "timestamptz", name: "reviewed_at" })
   reviewedAt!: Date;
 }
+
+/** One row: the version agreements, approvals and consents are at (bumped by a trigger on each change). */
+@Entity({ name: "access_facts_version" })
+export class AccessFactsVersionRecord {
+  @PrimaryColumn({ type: "boolean", name: "only_row", default: true })
+  onlyRow!: boolean;
+
+  @Column({ type: "bigint" })
+  version!: string;
+}

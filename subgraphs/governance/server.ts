@@ -2,6 +2,7 @@ import "reflect-metadata";
 import { DemoSeedRecord } from "../shared/demo/seed-marker";
 import type { SubgraphDefinition } from "../shared/subgraph";
 import {
+  AccessFactsVersionRecord,
   AgencyRecord,
   AgreementApprovalRecord,
   AgreementRecord,
@@ -15,6 +16,7 @@ import { createGovernanceLoaders, type GovernanceLoaders } from "./loaders";
 import { Initial1763700000000 } from "./migrations/1763700000000-Initial";
 import { OneRoundTripAccess1763900000000 } from "./migrations/1763900000000-OneRoundTripAccess";
 import { ConsentProvenance1763950000000 } from "./migrations/1763950000000-ConsentProvenance";
+import { LeastPrivilegeRoles1764100000000 } from "./migrations/1764100000000-LeastPrivilegeRoles";
 import { governanceReferenceResolvers } from "./reference";
 import { AgencyResolver } from "./resolvers/agency.resolver";
 import { AgreementApprovalResolver, AgreementResolver } from "./resolvers/agreement.resolver";
@@ -35,9 +37,15 @@ export const governance: SubgraphDefinition<GovernanceLoaders> = {
     AuditRecord,
     AuditCheckpointRecord,
     BreakGlassReviewRecord,
+    AccessFactsVersionRecord,
     DemoSeedRecord,
   ],
-  migrations: [Initial1763700000000, OneRoundTripAccess1763900000000, ConsentProvenance1763950000000],
+  migrations: [
+    Initial1763700000000,
+    OneRoundTripAccess1763900000000,
+    ConsentProvenance1763950000000,
+    LeastPrivilegeRoles1764100000000,
+  ],
   resolvers: [
     AgencyResolver,
     AgreementResolver,

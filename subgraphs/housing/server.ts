@@ -10,7 +10,8 @@ import {
 } from "./entities";
 import { createHousingLoaders, type HousingLoaders } from "./loaders";
 import { Initial1763700000000 } from "./migrations/1763700000000-Initial";
-import { RecordKeys1764100000000 } from "./migrations/1764100000000-RecordKeys";
+import { LeastPrivilegeRoles1764100000000 } from "./migrations/1764100000000-LeastPrivilegeRoles";
+import { RecordKeys1764200000000 } from "./migrations/1764200000000-RecordKeys";
 import { housingReferenceResolvers } from "./reference";
 import { HousingReportResolver } from "./resolvers/housing-report.resolver";
 import { NeighbourhoodTenancyActionStatsResolver } from "./resolvers/neighbourhood.resolver";
@@ -31,7 +32,7 @@ export const housing: SubgraphDefinition<HousingLoaders> = {
     HousingReportRecord,
     DemoSeedRecord,
   ],
-  migrations: [Initial1763700000000, RecordKeys1764100000000],
+  migrations: [Initial1763700000000, LeastPrivilegeRoles1764100000000, RecordKeys1764200000000],
   resolvers: [
     TenancyResolver,
     PropertyResolver,

@@ -1,4 +1,4 @@
-import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from "typeorm";
+import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn, Unique } from "typeorm";
 
 // The name-prefix indexes on people are expression indexes (lower(...) text_pattern_ops),
 // which TypeORM cannot declare; the migration creates them.
@@ -274,7 +274,7 @@ export class CaseEventRecord {
 /** A report a person made to an agency, as the agencies feed it to the case review index. */
 @Entity({ name: "report_index" })
 @Index("report_index_person_time", ["personId", "reportedAt"])
-@Index(["agencyId", "recordKind", "recordId"], { unique: true })
+@Unique("report_index_agency_id_record_kind_record_id_key", ["agencyId", "recordKind", "recordId"])
 export class ReportIndexRecord {
   @PrimaryGeneratedColumn({ type: "bigint" })
   id!: string;

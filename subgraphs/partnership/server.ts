@@ -19,6 +19,7 @@ import {
 } from "./entities";
 import { createPartnershipLoaders, type PartnershipLoaders } from "./loaders";
 import { Initial1763700000000 } from "./migrations/1763700000000-Initial";
+import { LeastPrivilegeRoles1764100000000 } from "./migrations/1764100000000-LeastPrivilegeRoles";
 import { partnershipReferenceResolvers } from "./reference";
 import { CaseMutationResolver } from "./resolvers/case-mutation.resolver";
 import {
@@ -52,7 +53,7 @@ export const partnership: SubgraphDefinition<PartnershipLoaders> = {
     ReportIndexRecord,
     DemoSeedRecord,
   ],
-  migrations: [Initial1763700000000],
+  migrations: [Initial1763700000000, LeastPrivilegeRoles1764100000000],
   resolvers: [
     PersonResolver,
     NeighbourhoodResolver,

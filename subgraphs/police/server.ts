@@ -4,7 +4,8 @@ import type { SubgraphDefinition } from "../shared/subgraph";
 import { IncidentRecord, InvolvementRecord } from "./entities";
 import { createPoliceLoaders, type PoliceLoaders } from "./loaders";
 import { Initial1763700000000 } from "./migrations/1763700000000-Initial";
-import { RecordKeys1764100000000 } from "./migrations/1764100000000-RecordKeys";
+import { LeastPrivilegeRoles1764100000000 } from "./migrations/1764100000000-LeastPrivilegeRoles";
+import { RecordKeys1764200000000 } from "./migrations/1764200000000-RecordKeys";
 import { SearchAndStatisticsIndexes1763800000000 } from "./migrations/1763800000000-SearchAndStatisticsIndexes";
 import { policeReferenceResolvers } from "./reference";
 import { AsbCaseNearbyIncidentsResolver } from "./resolvers/asb-case.resolver";
@@ -18,7 +19,12 @@ export const police: SubgraphDefinition<PoliceLoaders> = {
   name: "police",
   ownerAgencyId: "police",
   entities: [IncidentRecord, InvolvementRecord, DemoSeedRecord],
-  migrations: [Initial1763700000000, SearchAndStatisticsIndexes1763800000000, RecordKeys1764100000000],
+  migrations: [
+    Initial1763700000000,
+    SearchAndStatisticsIndexes1763800000000,
+    LeastPrivilegeRoles1764100000000,
+    RecordKeys1764200000000,
+  ],
   resolvers: [
     IncidentResolver,
     PersonIncidentsResolver,

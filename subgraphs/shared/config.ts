@@ -20,7 +20,11 @@ const url = z.string().url();
 const schema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
-  /** One PostgreSQL server for every subgraph; each gets its own database on it. */
+  /**
+   * The privileged (migration) connection: one PostgreSQL server for every subgraph, each with
+   * its own database on it, or a database per subgraph. Used by the migration step, the seed and
+   * the importer; services never connect with it.
+   */
   DATABASE_URL: url.optional(),
   POLICE_DATABASE_URL: url.optional(),
   COUNCIL_DATABASE_URL: url.optional(),
@@ -28,6 +32,24 @@ const schema = z.object({
   HOUSING_DATABASE_URL: url.optional(),
   PARTNERSHIP_DATABASE_URL: url.optional(),
   GOVERNANCE_DATABASE_URL: url.optional(),
+  /**
+   * What each service connects with: its own least-privileged role (see database-roles.ts).
+   * When unset, the role the migrations created on the database above, with a password derived
+   * from DATABASE_ROLE_SECRET.
+   */
+  POLICE_SERVICE_DATABASE_URL: url.optional(),
+  COUNCIL_SERVICE_DATABASE_URL: url.optional(),
+  YOUTH_SERVICE_DATABASE_URL: url.optional(),
+  HOUSING_SERVICE_DATABASE_URL: url.optional(),
+  PARTNERSHIP_SERVICE_DATABASE_URL: url.optional(),
+  GOVERNANCE_SERVICE_DATABASE_URL: url.optional(),
+  /** How the other subgraphs reach governance: access facts and `audit_append`, nothing else. */
+  GOVERNANCE_ACCESS_DATABASE_URL: url.optional(),
+  /** What `npm run audit:verify` reads the audit log with (read only). */
+  AUDITOR_DATABASE_URL: url.optional(),
+  /** Role passwords are derived from it; outside production generated into the file below. */
+  DATABASE_ROLE_SECRET: z.string().min(32, "at least 32 characters").optional(),
+  DATABASE_ROLE_SECRET_FILE: z.string().default(".data/database-role-secret"),
   /** Prefix of the per-subgraph database names derived from DATABASE_URL. */
   DATABASE_PREFIX: z
     .string()

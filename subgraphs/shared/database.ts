@@ -1,6 +1,7 @@
 import { Client, Pool, PoolClient, QueryResultRow } from "pg";
 import { DataSource, EntitySchema, MixedList } from "typeorm";
-import type { SubgraphName } from "./config";
+import type { Config, SubgraphName } from "./config";
+import { assertLeastPrivilege, setRolePasswords } from "./database-roles";
 
 type Queryable = Pool | PoolClient;
 
@@ -114,15 +115,55 @@ export interface StoreDefinition {
 }
 
 /**
- * Opens a subgraph's own database: TypeORM for entities and migrations, and the same pool
- * for the hand-written SQL in repositories.
+ * The privileged migration step for one subgraph: creates its database if needed, runs its
+ * migrations (which create its roles and grant them what they may do) and, given the config,
+ * sets its login roles' passwords. Returns the store open as the migrator, for the seed and the
+ * importer; services open theirs with `openServiceStore`.
  */
 export async function openStore(
   definition: StoreDefinition,
   url: string,
-  options: { poolSize?: number; migrate?: boolean } = {},
+  options: { poolSize?: number; migrate?: boolean; roles?: Config } = {},
 ): Promise<SubgraphStore> {
-  await ensureDatabase(url);
+  if (options.migrate !== false) await ensureDatabase(url);
+  const store = await openDataSource(definition, url, options.poolSize);
+  try {
+    if (options.migrate !== false) {
+      await store.dataSource.runMigrations({ transaction: "each" });
+      if (options.roles) await setRolePasswords(store.sql.pool, options.roles, definition.name, url);
+    }
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return store;
+}
+
+/**
+ * A service's store: its own least-privileged role on its migrated database. Refuses a
+ * superuser or any role that owns tables, so no service runs with more than it needs.
+ */
+export async function openServiceStore(
+  definition: StoreDefinition,
+  url: string,
+  options: { poolSize?: number } = {},
+): Promise<SubgraphStore> {
+  const store = await openDataSource(definition, url, options.poolSize);
+  try {
+    await assertLeastPrivilege(store.sql.pool, definition.name);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return store;
+}
+
+/** TypeORM for entities and migrations, and the same pool for the hand-written SQL in repositories. */
+async function openDataSource(
+  definition: StoreDefinition,
+  url: string,
+  poolSize = 10,
+): Promise<SubgraphStore> {
   const dataSource = new DataSource({
     type: "postgres",
     url,
@@ -131,13 +172,10 @@ export async function openStore(
     migrationsTableName: "migrations",
     synchronize: false,
     logging: false,
-    poolSize: options.poolSize ?? 10,
+    poolSize,
     applicationName: `partnership-graph-${definition.name}`,
   });
   await dataSource.initialize();
-  if (options.migrate !== false) {
-    await dataSource.runMigrations({ transaction: "each" });
-  }
   const pool = (dataSource.driver as unknown as { master: Pool }).master;
   return {
     dataSource,

@@ -3,7 +3,8 @@ import { loadConfig, type Config } from "./config";
 import { Pool } from "pg";
 import type { PolicyStore } from "./access/guard";
 import type { AgencyRegistry } from "./auth";
-import { openStore, Sql } from "./database";
+import { openServiceStore, Sql } from "./database";
+import { assertLeastPrivilege, governanceAccessDatabaseUrl, serviceDatabaseUrl } from "./database-roles";
 import { log } from "./logger";
 import { stopTelemetry } from "./telemetry";
 import { createSubgraphServer, type SubgraphDefinition } from "./subgraph";
@@ -19,24 +20,30 @@ export interface GovernanceAdapter {
   agencyRegistry(governanceSql: Sql): AgencyRegistry;
 }
 
-/** Opens the subgraph's store and starts it listening on its configured port. */
+/**
+ * Opens the subgraph's store as its own least-privileged role and starts it listening on its
+ * configured port. It does not migrate: the privileged migration step (`npm run migrate`) has.
+ */
 export async function startSubgraph<L>(
   definition: SubgraphDefinition<L>,
   config: Config,
   port: number,
   governance: GovernanceAdapter,
 ): Promise<RunningService> {
-  const url = config.databaseUrl(definition.name);
+  const name = definition.name.toUpperCase();
+  const url = serviceDatabaseUrl(config, definition.name);
   if (!url) {
-    throw new Error(`${definition.name}: set DATABASE_URL or ${definition.name.toUpperCase()}_DATABASE_URL`);
-  }
-  const governanceUrl = config.databaseUrl("governance");
-  if (!governanceUrl) {
     throw new Error(
-      `${definition.name}: set DATABASE_URL or GOVERNANCE_DATABASE_URL (agreements, consents, audit)`,
+      `${definition.name}: set ${name}_SERVICE_DATABASE_URL (or DATABASE_URL or ${name}_DATABASE_URL)`,
     );
   }
-  const store = await openStore(definition, url, { poolSize: config.DATABASE_POOL_SIZE });
+  const governanceUrl = definition.name === "governance" ? url : governanceAccessDatabaseUrl(config);
+  if (!governanceUrl) {
+    throw new Error(
+      `${definition.name}: set GOVERNANCE_ACCESS_DATABASE_URL (or DATABASE_URL or GOVERNANCE_DATABASE_URL): agreements, consents, audit`,
+    );
+  }
+  const store = await openServiceStore(definition, url, { poolSize: config.DATABASE_POOL_SIZE });
   // Decisions and the audit need the governance store; governance itself uses its own pool.
   const governancePool =
     definition.name === "governance"
@@ -47,6 +54,14 @@ export async function startSubgraph<L>(
   governancePool?.on("error", (error) =>
     log("warn", "governance connection lost", { subgraph: definition.name, error: error.message }),
   );
+  if (governancePool) {
+    try {
+      await assertLeastPrivilege(governancePool, `${definition.name} (governance access)`);
+    } catch (error) {
+      await Promise.all([store.close(), governancePool.end()]);
+      throw error;
+    }
+  }
   const policySql = governancePool ? new Sql(governancePool) : store.sql;
   const server = await createSubgraphServer(definition, {
     config,

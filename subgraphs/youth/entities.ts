@@ -46,7 +46,7 @@ export class EnrolmentRecord {
   @Column({ type: "double precision", name: "attendance_rate", nullable: true })
   attendanceRate!: number | null;
 
-  @Column({ type: "int" })
+  @Column({ type: "int", default: 0 })
   suspensions!: number;
 
   @Column({ type: "date", name: "started_on" })

@@ -10,7 +10,8 @@ import {
 } from "./entities";
 import { createYouthLoaders, type YouthLoaders } from "./loaders";
 import { Initial1763700000000 } from "./migrations/1763700000000-Initial";
-import { RecordKeys1764100000000 } from "./migrations/1764100000000-RecordKeys";
+import { LeastPrivilegeRoles1764100000000 } from "./migrations/1764100000000-LeastPrivilegeRoles";
+import { RecordKeys1764200000000 } from "./migrations/1764200000000-RecordKeys";
 import { youthReferenceResolvers } from "./reference";
 import { EnrolmentResolver } from "./resolvers/enrolment.resolver";
 import { NeighbourhoodReferralStatsResolver } from "./resolvers/neighbourhood.resolver";
@@ -32,7 +33,7 @@ export const youth: SubgraphDefinition<YouthLoaders> = {
     ReferralStatusChangeRecord,
     DemoSeedRecord,
   ],
-  migrations: [Initial1763700000000, RecordKeys1764100000000],
+  migrations: [Initial1763700000000, LeastPrivilegeRoles1764100000000, RecordKeys1764200000000],
   resolvers: [
     SchoolResolver,
     EnrolmentResolver,

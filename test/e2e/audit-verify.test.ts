@@ -1,9 +1,11 @@
 import { spawn } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Client } from "pg";
+import { Client, Pool } from "pg";
 import { auditHash } from "../../subgraphs/shared/access/audit-chain";
-import { dropDatabase, openStore } from "../../subgraphs/shared/database";
+import { LeastPrivilegeRoles1764100000000 } from "../../subgraphs/governance/migrations/1764100000000-LeastPrivilegeRoles";
+import { dropDatabase, openStore, Sql } from "../../subgraphs/shared/database";
+import { auditorDatabaseUrl, governanceAccessDatabaseUrl } from "../../subgraphs/shared/database-roles";
 import { demoPeople } from "../../subgraphs/shared/demo/world";
 import {
   AuditRepository,
@@ -15,6 +17,7 @@ import {
 import { seedGovernance } from "../../subgraphs/governance/seed";
 import { governance } from "../../subgraphs/governance/server";
 import { uniqueDatabaseUrl } from "../support/database";
+import { testConfig } from "../support/graphql";
 import { DEMO_SEED } from "../support/demo-databases";
 
 /**
@@ -119,13 +122,17 @@ async function row(db: Client, sequence: number): Promise<AuditRow> {
   return rows[0];
 }
 
-/** `npm run audit:verify` with GOVERNANCE_DATABASE_URL set, as an operator runs it. */
-function verify(url: string | undefined): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** `npm run audit:verify` with GOVERNANCE_DATABASE_URL (or AUDITOR_DATABASE_URL) set, as an operator runs it. */
+function verify(
+  url: string | undefined,
+  variable: "GOVERNANCE_DATABASE_URL" | "AUDITOR_DATABASE_URL" = "GOVERNANCE_DATABASE_URL",
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   // Only the URL given: no DATABASE_URL from the surroundings to fall back on.
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.DATABASE_URL;
   delete env.GOVERNANCE_DATABASE_URL;
-  if (url) env.GOVERNANCE_DATABASE_URL = url;
+  delete env.AUDITOR_DATABASE_URL;
+  if (url) env[variable] = url;
   // With no URL it looks for the embedded demo database: none here, whatever the checkout holds.
   else env.EMBEDDED_PG_DIR = join(tmpdir(), `no-demo-${process.pid}`, "postgres");
   return new Promise((resolve, reject) => {
@@ -295,5 +302,47 @@ it("a database it cannot read: exit 2, saying so", async () => {
   expect(result.stderr).toMatch(/audit:verify could not read the audit log/);
   const unset = await verify(undefined);
   expect(unset.code).toBe(2);
-  expect(unset.stderr).toMatch(/set DATABASE_URL or GOVERNANCE_DATABASE_URL/);
+  expect(unset.stderr).toMatch(/set AUDITOR_DATABASE_URL \(or DATABASE_URL or GOVERNANCE_DATABASE_URL\)/);
 });
+
+it("a chain written before the roles migration still verifies after it, as the read-only auditor, and goes on", async () => {
+  const url = uniqueDatabaseUrl("audit_migrated");
+  copies.push(url);
+  const config = testConfig({ GOVERNANCE_DATABASE_URL: url });
+  // The governance database as it was before the roles: the superuser appending through audit_append.
+  const before = await openStore(
+    {
+      ...governance,
+      migrations: (governance.migrations as unknown[]).filter(
+        (m) => m !== LeastPrivilegeRoles1764100000000,
+      ) as typeof governance.migrations,
+    },
+    url,
+    { poolSize: 1 },
+  );
+  try {
+    await AuditRepository.append(
+      before.sql,
+      Array.from({ length: CHECKPOINT_EVERY + 10 }, (_, i) => record(i)),
+    );
+  } finally {
+    await before.close();
+  }
+  const migrated = await openStore(governance, url, { poolSize: 1, roles: config });
+  await migrated.close();
+  const auditor = auditorDatabaseUrl(config)!;
+  expect(new URL(auditor).username).toMatch(/_auditor$/);
+  const first = await verify(auditor, "AUDITOR_DATABASE_URL");
+  expect(first.stdout).toBe(`audit chain intact: ${CHECKPOINT_EVERY + 10} records verified\n`);
+  expect(first.code).toBe(0);
+  // The agencies append as their access role, through the definer's audit_append.
+  const access = new Pool({ connectionString: governanceAccessDatabaseUrl(config)!, max: 1 });
+  try {
+    await AuditRepository.append(new Sql(access), [record(5000), record(5001)]);
+  } finally {
+    await access.end();
+  }
+  const second = await verify(auditor, "AUDITOR_DATABASE_URL");
+  expect(second.stdout).toBe(`audit chain intact: ${CHECKPOINT_EVERY + 12} records verified\n`);
+  expect(second.code).toBe(0);
+}, 60_000);

@@ -370,7 +370,7 @@ describe("an unexpected database error in development", () => {
   it("is reported by its code, without PostgreSQL's message", async () => {
     expect(testConfig().NODE_ENV).not.toBe("production");
     // A store broken under the running service, as a bad migration or a dropped table would.
-    await sub.sql.exec(`ALTER TABLE incidents RENAME TO incidents_broken`);
+    await sub.adminSql.exec(`ALTER TABLE incidents RENAME TO incidents_broken`);
     try {
       const reply = await send(sub.url, police, {
         query: `{ incidents(filter: { lsoaCodes: ["E01032739"] }) { totalCount } }`,
@@ -381,7 +381,7 @@ describe("an unexpected database error in development", () => {
       expect(reply.text).not.toMatch(/incidents_broken|does not exist/);
       expect(reply.text).not.toMatch(POSTGRES_WORDS);
     } finally {
-      await sub.sql.exec(`ALTER TABLE incidents_broken RENAME TO incidents`);
+      await sub.adminSql.exec(`ALTER TABLE incidents_broken RENAME TO incidents`);
     }
   });
 });

@@ -3,8 +3,11 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { uniqueDatabaseUrl } from "../support/database";
-import { demoDatabaseEnv } from "../support/demo-databases";
-import { tokenFor } from "../support/graphql";
+import { governance } from "../../subgraphs/governance/server";
+import { police } from "../../subgraphs/police/server";
+import { openStore } from "../../subgraphs/shared/database";
+import { testConfig, tokenFor } from "../support/graphql";
+import { registerDemoAgencies } from "../support/subgraph";
 
 /**
  * A subgraph run as its own process, as in production, with OTEL_EXPORTER_OTLP_ENDPOINT set: it
@@ -40,6 +43,18 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => collector.listen(0, "127.0.0.1", resolve));
   port = 40000 + Math.floor(Math.random() * 20000);
+  // Services do not migrate: the privileged step does, as before a deployment starts them.
+  const databases = {
+    POLICE_DATABASE_URL: uniqueDatabaseUrl("police"),
+    GOVERNANCE_DATABASE_URL: uniqueDatabaseUrl("policy"),
+  };
+  const roles = testConfig(databases);
+  const stores = [
+    await openStore(police, databases.POLICE_DATABASE_URL, { poolSize: 1, roles }),
+    await openStore(governance, databases.GOVERNANCE_DATABASE_URL, { poolSize: 1, roles }),
+  ];
+  await registerDemoAgencies(stores[1].sql);
+  await Promise.all(stores.map((store) => store.close()));
   child = spawn(process.execPath, ["-r", "@swc-node/register", join("subgraphs", "police", "index.ts")], {
     cwd: ROOT,
     stdio: "ignore",
@@ -47,8 +62,7 @@ beforeAll(async () => {
       ...process.env,
       NODE_ENV: "development",
       LOG_LEVEL: "silent",
-      POLICE_DATABASE_URL: uniqueDatabaseUrl("police"),
-      GOVERNANCE_DATABASE_URL: demoDatabaseEnv().GOVERNANCE_DATABASE_URL,
+      ...databases,
       POLICE_PORT: String(port),
       OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(collector.address() as AddressInfo).port}`,
       OTEL_BSP_SCHEDULE_DELAY: "100",
@@ -89,8 +103,10 @@ test("a subgraph process exports the caller's trace with its SQL, statement text
   expect(response.status).toBe(200);
   const deadline = Date.now() + 20_000;
   const inTrace = () => exported.filter((s) => s.traceId === TRACE_ID);
-  while (!inTrace().some((s) => s.name.startsWith("pg.query")) && Date.now() < deadline)
-    await new Promise((resolve) => setTimeout(resolve, 200));
+  // Spans arrive in batches: the server span (ended with the response) may come after the first SQL.
+  const arrived = () =>
+    inTrace().some((s) => s.name.startsWith("pg.query")) && inTrace().some((s) => s.name === "police Area");
+  while (!arrived() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
   const spans = inTrace();
   expect(spans.map((s) => s.name)).toContain("police Area");
   const sql = spans.filter((s) => s.name.startsWith("pg.query"));

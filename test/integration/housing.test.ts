@@ -266,7 +266,7 @@ describe("tenancy action statistics", () => {
     // Hand-built: 4 warnings and 9 notices in March 2018 in HOOD, 6 warnings in OTHER, and one
     // warning in April in HOOD (outside the asked months). Their record keys are set here, so the
     // cell keys are known: warnings 4 × 0.1 (0.4), notices 9 × 0.05 (0.45), OTHER's 6 × 0.15 (0.9).
-    await subgraph.sql.transaction(async (tx) => {
+    await subgraph.adminSql.transaction(async (tx) => {
       await tx.exec(`INSERT INTO properties (id, uprn, address, lsoa_code) VALUES
         ('t-p1', '999000000001', 'Flat 1, Test House', '${HOOD}'), ('t-p2', '999000000002', 'Flat 2, Test House', '${OTHER}')`);
       await tx.exec(`INSERT INTO tenancies (id, property_id, status, tenure, start_date) VALUES

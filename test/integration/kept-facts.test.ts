@@ -25,7 +25,7 @@ interface Page {
 
 /** One page as a council officer: its answer, its audit rows and its governance statements. */
 async function asCouncil(requestId: string) {
-  const before = subgraph.policySql.statements;
+  const before = subgraph.policyStatements();
   const response = await subgraph.query<Page>(
     QUERY,
     {},
@@ -35,7 +35,7 @@ async function asCouncil(requestId: string) {
       requestId,
     },
   );
-  const statements = subgraph.policySql.statements - before;
+  const statements = subgraph.policyStatements() - before;
   const audit = await subgraph.policySql.many<{ decision: string; reason: string | null }>(
     `SELECT decision, reason FROM audit_log WHERE request_id = $1 ORDER BY sequence`,
     [requestId],

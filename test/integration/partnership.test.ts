@@ -499,9 +499,13 @@ describe("problem-solving case lifecycle", () => {
       ["STAGE_CHANGED", "council", "req-close"],
     ]);
     expect(rows[3].user_id).toBe("pc.hughes");
+    // Refused to the service (no DELETE granted), and to the table's owner by its trigger.
     await expect(subgraph.sql.exec(`DELETE FROM case_events WHERE case_id = $1`, [caseId])).rejects.toThrow(
-      /append-only/,
+      /permission denied/,
     );
+    await expect(
+      subgraph.adminSql.exec(`DELETE FROM case_events WHERE case_id = $1`, [caseId]),
+    ).rejects.toThrow(/append-only/);
   });
 
   test("a youth practitioner neither sees nor changes a council case with police", async () => {

@@ -65,6 +65,8 @@ beforeAll(async () => {
       PATH: process.env.PATH,
       NODE_ENV: "production",
       ...demoDatabaseEnv(),
+      // The services connect as their own roles, whose passwords the run's migrations derived from it.
+      DATABASE_ROLE_SECRET: process.env.DATABASE_ROLE_SECRET,
       ...identityEnv(idp),
       ...ports,
       DATABASE_POOL_SIZE: "3",

@@ -4,7 +4,14 @@ import { SUBGRAPH_NAMES, type SubgraphName } from "../../subgraphs/shared/config
 import { printFederatedSdl } from "../../subgraphs/shared/federation";
 import { subgraphSchema } from "../../subgraphs/shared/subgraph";
 import { startFederation, type RunningFederation } from "../../scripts/lib/federation";
-import { closeAllStores, openAllStores, type Stores } from "../../scripts/lib/stores";
+import {
+  closeAllStores,
+  closeServiceStores,
+  openAllStores,
+  openServiceStores,
+  type ServiceStores,
+  type Stores,
+} from "../../scripts/lib/stores";
 import { seedDemoPartnership } from "../../scripts/lib/demo";
 import { testServerUrl, uniqueDatabaseUrl } from "./database";
 import { DEMO_SEED, demoDatabaseEnv } from "./demo-databases";
@@ -14,7 +21,10 @@ import { graphql, testConfig, type As } from "./graphql";
 export interface TestFederation {
   gatewayUrl: string;
   federation: RunningFederation;
+  /** Every subgraph's database as the migrator, for tests to fill and inspect. */
   stores: Stores;
+  /** What the subgraphs serve with: each its own role, and the access role into governance. */
+  services: ServiceStores;
   /** Sends an operation through the gateway as a partner client would. */
   query<T = Record<string, unknown>>(
     query: string,
@@ -70,13 +80,16 @@ export async function startTestFederation(
     : demoDatabaseEnv();
   const config = testConfig({ ...databases, DATABASE_POOL_SIZE: "4", ...options.env });
   const seed = async () => {
-    const opened = await openAllStores(config);
+    // The migrator's stores only seed and let tests look: two connections each are plenty, and
+    // the server's connections are shared by every test file running at once.
+    const opened = await openAllStores({ ...config, DATABASE_POOL_SIZE: 2 });
     await seedDemoPartnership(opened, { seed: DEMO_SEED, scale: "small" });
     return opened;
   };
   const stores = options.fresh ? await seed() : await withDemoLock(seed);
+  const services = await openServiceStores(config);
   const ports = Object.fromEntries([...SUBGRAPH_NAMES, "gateway"].map((n) => [n, 0]));
-  const federation = await startFederation(config, stores, {
+  const federation = await startFederation(config, services, {
     ports,
     supergraphSdl: await supergraphFromCode(),
   });
@@ -85,15 +98,17 @@ export async function startTestFederation(
     gatewayUrl,
     federation,
     stores,
+    services,
     query: (query, variables, as) => graphql(gatewayUrl, query, variables, as),
     policyStatements: () => federation.policyStatements(),
     statements: () =>
-      Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, stores[n].sql.statements])) as Record<
+      Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, services.stores[n].sql.statements])) as Record<
         SubgraphName,
         number
       >,
     async stop() {
       await federation.stop();
+      await closeServiceStores(services);
       await closeAllStores(stores);
     },
   };

@@ -9,6 +9,8 @@ import { startEmbeddedPostgres } from "../../scripts/lib/embedded-postgres";
 export default async function globalSetup(): Promise<void> {
   process.env.NODE_ENV = "test";
   process.env.TEST_RUN_ID = randomBytes(3).toString("hex");
+  // The services' role passwords, derived from it: new for every run.
+  process.env.DATABASE_ROLE_SECRET = randomBytes(32).toString("hex");
   const candidates = [process.env.DATABASE_URL, "postgres://postgres@127.0.0.1:5432/postgres"].filter(
     Boolean,
   ) as string[];

@@ -7,7 +7,14 @@ import { Role } from "../../subgraphs/shared/enums";
  * turns them on (test/e2e/observability.test.ts).
  */
 export function testConfig(overrides: Record<string, string> = {}): Config {
-  return loadConfig({ NODE_ENV: "test", DEV_KEYS_DIR: ".dev-keys", TRUSTED_DOCUMENTS: "off", ...overrides });
+  return loadConfig({
+    NODE_ENV: "test",
+    DEV_KEYS_DIR: ".dev-keys",
+    TRUSTED_DOCUMENTS: "off",
+    // Set by global setup: the run's services log in with passwords derived from it.
+    DATABASE_ROLE_SECRET: process.env.DATABASE_ROLE_SECRET,
+    ...overrides,
+  });
 }
 
 export interface As {

@@ -24,14 +24,14 @@ export async function stopSubgraph(fed: TestFederation, name: SubgraphName): Pro
 export async function restartSubgraph(fed: TestFederation, name: SubgraphName): Promise<void> {
   const config = testConfig();
   const port = fed.federation.subgraphs[name].port;
+  // Governance reaches its own store; the others, as deployed, the access role.
+  const governancePool =
+    name === "governance" ? fed.services.stores.governance.sql.pool : fed.services.governanceAccess;
   const server = await createSubgraphServer(SUBGRAPHS[name], {
     config,
-    store: fed.stores[name],
-    verify: await createTokenVerifier(
-      config,
-      governanceAgencyRegistry(new Sql(fed.stores.governance.sql.pool)),
-    ),
-    policy: governancePolicyStore(new Sql(fed.stores.governance.sql.pool)),
+    store: fed.services.stores[name],
+    verify: await createTokenVerifier(config, governanceAgencyRegistry(new Sql(governancePool))),
+    policy: governancePolicyStore(new Sql(governancePool)),
   });
   // Replaces the stopped one, so the federation's stop() stops this one.
   fed.federation.subgraphs[name] = await server.listen(port);

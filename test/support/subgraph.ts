@@ -5,7 +5,9 @@ import { governanceAgencyRegistry } from "../../subgraphs/governance/registry";
 import { AgencyRepository } from "../../subgraphs/governance/repositories/agencies";
 import { Agency } from "../../subgraphs/governance/types";
 import { DEMO_AGENCIES } from "../../subgraphs/shared/demo/world";
-import { openStore, type Sql, type SubgraphStore } from "../../subgraphs/shared/database";
+import { Pool } from "pg";
+import { openServiceStore, openStore, Sql, type SubgraphStore } from "../../subgraphs/shared/database";
+import { governanceAccessDatabaseUrl, serviceDatabaseUrl } from "../../subgraphs/shared/database-roles";
 import { createSubgraphServer, type SubgraphDefinition } from "../../subgraphs/shared/subgraph";
 import type { RunningService } from "../../subgraphs/shared/http";
 import { uniqueDatabaseUrl } from "./database";
@@ -18,10 +20,16 @@ export async function registerDemoAgencies(sql: Sql): Promise<void> {
 
 export interface TestSubgraph {
   url: string;
+  /** Its database as the migrator (the subgraph itself serves as its own role). */
   store: SubgraphStore;
+  /** What the subgraph serves with (its own role): its statements are counted; it can read, not build fixtures. */
   sql: Sql;
-  /** The governance store this subgraph decides and audits against. */
+  /** The migrator's Sql on the same database, for tests to write fixtures with. */
+  adminSql: Sql;
+  /** The governance store it decides and audits against, as the migrator (tests fill and read it). */
   policySql: Sql;
+  /** Statements the subgraph itself has run on governance (as its access role). */
+  policyStatements(): number;
   query<T = Record<string, unknown>>(
     query: string,
     variables?: Record<string, unknown>,
@@ -32,7 +40,8 @@ export interface TestSubgraph {
 
 /**
  * One subgraph on its own fresh, migrated database on the real test server, listening on a
- * free port. `prepare` fills it (a seed or hand-built rows) before it starts serving.
+ * free port and connecting as its own role, as deployed. `prepare` fills it (a seed or
+ * hand-built rows) before it starts serving.
  */
 export async function startTestSubgraph<L>(
   definition: SubgraphDefinition<L>,
@@ -43,32 +52,49 @@ export async function startTestSubgraph<L>(
     ) => Promise<unknown>;
   } = {},
 ): Promise<TestSubgraph> {
-  const config = testConfig();
-  const store = await openStore(definition, uniqueDatabaseUrl(definition.name), { poolSize: 4 });
+  const storeUrl = uniqueDatabaseUrl(definition.name);
   // A governance store of its own (no agreements unless a test adds them) for decisions and audit.
+  const policyUrl = definition.name === "governance" ? storeUrl : uniqueDatabaseUrl("policy");
+  const config = testConfig({
+    [`${definition.name.toUpperCase()}_DATABASE_URL`]: storeUrl,
+    GOVERNANCE_DATABASE_URL: policyUrl,
+  });
+  const store = await openStore(definition, storeUrl, { poolSize: 4, roles: config });
   const policyStore =
     definition.name === "governance"
       ? store
-      : await openStore(governance, uniqueDatabaseUrl("policy"), { poolSize: 2 });
+      : await openStore(governance, policyUrl, { poolSize: 2, roles: config });
   if (prepare) await prepare(store.sql);
   if (options.policy) await options.policy(policyStore.sql);
   // Tokens are accepted only for registered agencies: the demo's, unless the test registered its own.
   await registerDemoAgencies(policyStore.sql);
+  const service = await openServiceStore(definition, serviceDatabaseUrl(config, definition.name)!, {
+    poolSize: 4,
+  });
+  const access =
+    definition.name === "governance"
+      ? service.sql
+      : new Sql(new Pool({ connectionString: governanceAccessDatabaseUrl(config)!, max: 2 }));
   const server = await createSubgraphServer(definition, {
     config,
-    store,
-    verify: await createTokenVerifier(config, governanceAgencyRegistry(policyStore.sql)),
-    policy: governancePolicyStore(policyStore.sql),
+    store: service,
+    verify: await createTokenVerifier(config, governanceAgencyRegistry(access)),
+    policy: governancePolicyStore(access),
+    policySql: access,
   });
   const running: RunningService = await server.listen(0);
   return {
     url: running.url,
     store,
-    sql: store.sql,
+    sql: service.sql,
+    adminSql: store.sql,
     query: (query, variables, as) => graphql(running.url, query, variables, as),
     policySql: policyStore.sql,
+    policyStatements: () => access.statements,
     async stop() {
       await running.stop();
+      await service.close();
+      if (access !== service.sql) await access.pool.end();
       await store.close();
       if (policyStore !== store) await policyStore.close();
     },

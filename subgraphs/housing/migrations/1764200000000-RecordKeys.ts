@@ -2,8 +2,8 @@ import type { MigrationInterface, QueryRunner } from "typeorm";
 import { RECORD_KEY_COLUMN } from "../../shared/statistics";
 
 /** Disclosure control (cell-key method): every tenancy action gets a fixed random record key. */
-export class RecordKeys1764100000000 implements MigrationInterface {
-  name = "RecordKeys1764100000000";
+export class RecordKeys1764200000000 implements MigrationInterface {
+  name = "RecordKeys1764200000000";
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE tenancy_actions ADD COLUMN ${RECORD_KEY_COLUMN}`);

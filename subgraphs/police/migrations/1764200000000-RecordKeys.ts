@@ -5,8 +5,8 @@ import { RECORD_KEY_COLUMN } from "../../shared/statistics";
  * Disclosure control (cell-key method): every incident gets a fixed random record key; the
  * statistics index carries it, so counts and cell keys stay index-only.
  */
-export class RecordKeys1764100000000 implements MigrationInterface {
-  name = "RecordKeys1764100000000";
+export class RecordKeys1764200000000 implements MigrationInterface {
+  name = "RecordKeys1764200000000";
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE incidents ADD COLUMN ${RECORD_KEY_COLUMN}`);

@@ -1,0 +1,26 @@
+import "reflect-metadata";
+import { closeAllStores, databaseServerFor, openAllStores } from "./lib/stores";
+
+const say = (message: string) => process.stdout.write(`${message}\n`);
+
+/**
+ * `npm run migrate`: the privileged step, run before the services start (a one-shot job in a
+ * deployment): creates each subgraph's database if needed, migrates it (its roles and grants
+ * included) and sets its login roles' passwords. Needs the migrator's DATABASE_URL (or the
+ * <NAME>_DATABASE_URLs); the services then connect with their own roles.
+ */
+async function main(): Promise<void> {
+  const { config, embedded } = await databaseServerFor(process.env, say);
+  try {
+    const stores = await openAllStores(config);
+    await closeAllStores(stores);
+    say("Every subgraph database is migrated and its roles are ready.");
+  } finally {
+    await embedded?.stop();
+  }
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`migrate: ${error.message}\n`);
+  process.exit(1);
+});

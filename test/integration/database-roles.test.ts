@@ -1,0 +1,313 @@
+import { Client, Pool } from "pg";
+import { governance } from "../../subgraphs/governance/server";
+import { AuditRepository, type NewAuditRecord } from "../../subgraphs/governance/repositories/audit";
+import { police } from "../../subgraphs/police/server";
+import { partnership } from "../../subgraphs/partnership/server";
+import type { Config } from "../../subgraphs/shared/config";
+import { openServiceStore, openStore, Sql, type SubgraphStore } from "../../subgraphs/shared/database";
+import {
+  auditorDatabaseUrl,
+  databaseOf,
+  governanceAccessDatabaseUrl,
+  roleName,
+  serviceDatabaseUrl,
+  urlAs,
+} from "../../subgraphs/shared/database-roles";
+import { uniqueDatabaseUrl } from "../support/database";
+import { testConfig } from "../support/graphql";
+import { startSubgraph } from "../../subgraphs/shared/run";
+import { governanceAdapter } from "../../subgraphs/governance/adapter";
+
+/**
+ * Each role the migrations create, connected as it is deployed, against what an attacker who took
+ * over a service would try: DDL, another subgraph's data, rewriting or silencing the audit log.
+ */
+const INSUFFICIENT_PRIVILEGE = "42501";
+
+function record(n: number): NewAuditRecord {
+  return {
+    at: new Date(Date.UTC(2026, 0, 1, 0, 0, n)),
+    userId: "council.officer",
+    agencyId: "council",
+    role: "PRACTITIONER",
+    purpose: "ASB_CASE_MANAGEMENT",
+    operationName: "Person360",
+    requestId: `roles-${n}`,
+    ownerAgencyId: "police",
+    personIds: ["per-000001"],
+    categories: ["INCIDENT_SUMMARY"],
+    recordIds: [`inc-${n}`],
+    decision: "PERMITTED",
+    reason: null,
+    basis: "AGREEMENT",
+    agreementId: "agr-police-council",
+    consentId: null,
+    breakGlass: false,
+    justification: null,
+    kind: "DISCLOSURE",
+    detail: null,
+  };
+}
+
+interface DatabaseSet {
+  config: Config;
+  admin: Record<"police" | "partnership" | "governance", SubgraphStore>;
+}
+
+async function databaseSet(label: string): Promise<DatabaseSet> {
+  const urls = {
+    police: uniqueDatabaseUrl(`${label}_police`),
+    partnership: uniqueDatabaseUrl(`${label}_partnership`),
+    governance: uniqueDatabaseUrl(`${label}_governance`),
+  };
+  const config = testConfig({
+    POLICE_DATABASE_URL: urls.police,
+    PARTNERSHIP_DATABASE_URL: urls.partnership,
+    GOVERNANCE_DATABASE_URL: urls.governance,
+  });
+  const [p, pa, g] = await Promise.all([
+    openStore(police, urls.police, { poolSize: 1, roles: config }),
+    openStore(partnership, urls.partnership, { poolSize: 1, roles: config }),
+    openStore(governance, urls.governance, { poolSize: 1, roles: config }),
+  ]);
+  return { config, admin: { police: p, partnership: pa, governance: g } };
+}
+
+let set: DatabaseSet;
+let other: DatabaseSet;
+const clients: Client[] = [];
+
+async function connect(url: string): Promise<Client> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  clients.push(client);
+  return client;
+}
+
+beforeAll(async () => {
+  [set, other] = await Promise.all([databaseSet("roles"), databaseSet("roles_other")]);
+  await set.admin.governance.sql.exec(
+    `INSERT INTO agencies (id, name, kind, contact) VALUES ('police', 'Police', 'POLICE', 'dso@police'), ('council', 'Council', 'COUNCIL', 'dso@council')`,
+  );
+  await AuditRepository.append(set.admin.governance.sql, [record(1), record(2)]);
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
+  for (const s of [set, other]) if (s) await Promise.all(Object.values(s.admin).map((a) => a.close()));
+});
+
+/** Expects PostgreSQL to refuse `statement` for lack of privilege. */
+async function refused(client: Client, statement: string, values: unknown[] = []): Promise<void> {
+  await expect(client.query(statement, values)).rejects.toMatchObject({ code: INSUFFICIENT_PRIVILEGE });
+}
+
+describe("every service role", () => {
+  it("is named after its database, so two database sets on one server never share one", () => {
+    const ours = serviceDatabaseUrl(set.config, "police")!;
+    const theirs = serviceDatabaseUrl(other.config, "police")!;
+    expect(new URL(ours).username).toBe(roleName(databaseOf(ours), "service"));
+    expect(new URL(ours).username).not.toBe(new URL(theirs).username);
+  });
+
+  it.each(["police", "partnership", "governance"] as const)(
+    "%s: not a superuser, owns nothing, may not create or alter tables, nor set session_replication_role",
+    async (name) => {
+      const db = await connect(serviceDatabaseUrl(set.config, name)!);
+      const { rows } = await db.query<{ rolsuper: boolean; owned: number }>(
+        `SELECT r.rolsuper, (SELECT count(*)::int FROM pg_class c WHERE c.relowner = r.oid) AS owned
+           FROM pg_roles r WHERE r.rolname = current_user`,
+      );
+      expect(rows).toEqual([{ rolsuper: false, owned: 0 }]);
+      const table = { police: "incidents", partnership: "people", governance: "consents" }[name];
+      await refused(db, `CREATE TABLE stolen (id int)`);
+      await refused(db, `CREATE TEMP TABLE stolen (id int)`);
+      await refused(db, `CREATE FUNCTION public.now() RETURNS timestamptz LANGUAGE sql AS 'SELECT now()'`);
+      await refused(db, `ALTER TABLE ${table} ADD COLUMN extra text`);
+      await refused(db, `DROP TABLE ${table}`);
+      await refused(db, `TRUNCATE ${table}`);
+      await refused(db, `SET session_replication_role = replica`);
+      await refused(db, `CREATE ROLE intruder LOGIN SUPERUSER`);
+      await refused(db, `SELECT * FROM migrations`);
+    },
+  );
+
+  it("may not connect to another subgraph's database, nor to another database set's", async () => {
+    const police = serviceDatabaseUrl(set.config, "police")!;
+    for (const target of [
+      set.config.databaseUrl("governance")!,
+      set.config.databaseUrl("partnership")!,
+      other.config.databaseUrl("police")!,
+    ]) {
+      const foreign = new URL(police);
+      foreign.pathname = new URL(target).pathname;
+      const client = new Client({ connectionString: foreign.toString() });
+      await expect(client.connect()).rejects.toMatchObject({ code: INSUFFICIENT_PRIVILEGE });
+      await client.end().catch(() => undefined);
+    }
+  });
+
+  it("police reads its incidents and writes nothing (the importer and seed write, as the migrator)", async () => {
+    const db = await connect(serviceDatabaseUrl(set.config, "police")!);
+    await expect(db.query(`SELECT count(*) FROM incidents`)).resolves.toBeDefined();
+    await refused(
+      db,
+      `INSERT INTO incidents (id, source_key, reference, month, category, source) VALUES ('x', 'x', 'x', '2020-01', 'x', 'x')`,
+    );
+    await refused(db, `DELETE FROM involvements`);
+    await refused(db, `UPDATE incidents SET narrative = 'forged'`);
+  });
+
+  it("partnership writes cases but not the people index", async () => {
+    const db = await connect(serviceDatabaseUrl(set.config, "partnership")!);
+    await db.query(`INSERT INTO case_reference_counters (year, last_number) VALUES (2026, 1)`);
+    await refused(db, `DELETE FROM case_reference_counters`);
+    await refused(db, `INSERT INTO people (id, given_name, family_name) VALUES ('per-x', 'Some', 'One')`);
+  });
+
+  it("the services refuse to start as a superuser (the migrator), or to reach governance as one", async () => {
+    await expect(openServiceStore(police, set.config.databaseUrl("police")!)).rejects.toThrow(
+      /superuser or may create roles/,
+    );
+    const store = await openServiceStore(police, serviceDatabaseUrl(set.config, "police")!, { poolSize: 1 });
+    await store.close();
+    // Nor reach governance as one.
+    const config = testConfig({
+      POLICE_DATABASE_URL: set.config.databaseUrl("police")!,
+      GOVERNANCE_ACCESS_DATABASE_URL: set.config.databaseUrl("governance")!,
+    });
+    await expect(startSubgraph(police, config, 0, governanceAdapter)).rejects.toThrow(
+      /governance access.*superuser/,
+    );
+  });
+});
+
+describe("the audit log", () => {
+  const auditAttacks = [
+    `UPDATE audit_log SET purpose = 'STATISTICS'`,
+    `DELETE FROM audit_log`,
+    `TRUNCATE audit_log CASCADE`,
+    `DELETE FROM audit_checkpoints`,
+    `INSERT INTO audit_log SELECT * FROM audit_log LIMIT 0`,
+    `ALTER TABLE audit_log DISABLE TRIGGER USER`,
+    `ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only`,
+    `DROP TRIGGER audit_log_append_only ON audit_log`,
+    `SET session_replication_role = replica`,
+    `UPDATE access_facts_version SET version = 1`,
+    `ALTER FUNCTION audit_append(jsonb, bigint) SECURITY INVOKER`,
+    `CREATE OR REPLACE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS 'BEGIN RETURN NEW; END'`,
+  ];
+
+  it.each([
+    ["the governance service", () => serviceDatabaseUrl(set.config, "governance")!],
+    ["the agencies' access role", () => governanceAccessDatabaseUrl(set.config)!],
+    ["the auditor", () => auditorDatabaseUrl(set.config)!],
+  ])("%s may not update, delete, truncate, insert into it or silence its triggers", async (_, url) => {
+    const db = await connect(url());
+    for (const attack of auditAttacks) await refused(db, attack);
+  });
+
+  it("is appended through audit_append alone, which runs as a NOLOGIN definer with a safe search_path", async () => {
+    const { rows } = await set.admin.governance.sql.pool.query<{
+      secdef: boolean;
+      config: string[];
+      owner: string;
+      login: boolean;
+    }>(
+      `SELECT p.prosecdef AS secdef, p.proconfig AS config, r.rolname AS owner, r.rolcanlogin AS login
+         FROM pg_proc p JOIN pg_roles r ON r.oid = p.proowner
+        WHERE p.oid = 'public.audit_append(jsonb, bigint)'::regprocedure`,
+    );
+    expect(rows).toEqual([
+      {
+        secdef: true,
+        config: ["search_path=pg_catalog, pg_temp"],
+        owner: roleName(databaseOf(set.config.databaseUrl("governance")!), "audit_writer"),
+        login: false,
+      },
+    ]);
+    // The definer cannot be logged in as.
+    const definer = urlAs(
+      set.config.databaseUrl("governance")!,
+      roleName(databaseOf(set.config.databaseUrl("governance")!), "audit_writer"),
+      undefined,
+    );
+    const client = new Client({ connectionString: definer });
+    await expect(client.connect()).rejects.toThrow(/not permitted to log in/);
+    await client.end().catch(() => undefined);
+  });
+
+  it("the access role appends through audit_append and the chain goes on", async () => {
+    const pool = new Pool({ connectionString: governanceAccessDatabaseUrl(set.config)!, max: 1 });
+    try {
+      const stored = await AuditRepository.append(new Sql(pool), [record(3)]);
+      expect(stored[0].sequence).toBe(3);
+    } finally {
+      await pool.end();
+    }
+    const auditor = await connect(auditorDatabaseUrl(set.config)!);
+    const { rows } = await auditor.query(`SELECT sequence FROM audit_log ORDER BY sequence`);
+    expect(rows.map((r) => Number(r.sequence))).toEqual([1, 2, 3]);
+  });
+});
+
+describe("the agencies' access role into governance", () => {
+  it("reads the access facts and nothing else", async () => {
+    const db = await connect(governanceAccessDatabaseUrl(set.config)!);
+    for (const table of [
+      "agencies",
+      "agreements",
+      "agreement_approvals",
+      "consents",
+      "person_dates_of_birth",
+      "access_facts_version",
+    ])
+      await expect(db.query(`SELECT * FROM ${table} LIMIT 1`)).resolves.toBeDefined();
+    for (const table of ["audit_log", "audit_checkpoints", "break_glass_reviews", "migrations", "demo_seed"])
+      await refused(db, `SELECT * FROM ${table} LIMIT 1`);
+    await refused(
+      db,
+      `INSERT INTO consents (id, person_id, recipient_agency_id, purposes, categories, given_by, given_at, evidence_ref, recorded_by_agency_id, recorded_by, recorded_at)
+       VALUES ('con-x', 'per-1', 'council', '{STATISTICS}', '{IDENTITY}', 'SELF', now(), 'x', 'police', 'x', now())`,
+    );
+    await refused(db, `UPDATE agreements SET status = 'ACTIVE'`);
+  });
+
+  it("may call audit_append and no other function of governance's schema", async () => {
+    const role = roleName(databaseOf(set.config.databaseUrl("governance")!), "access");
+    const { rows } = await set.admin.governance.sql.pool.query<{ fn: string }>(
+      `SELECT p.oid::regprocedure::text AS fn FROM pg_proc p
+        WHERE p.pronamespace = 'public'::regnamespace AND has_function_privilege($1, p.oid, 'EXECUTE')`,
+      [role],
+    );
+    expect(rows.map((r) => r.fn)).toEqual(["audit_append(jsonb,bigint)"]);
+    const db = await connect(governanceAccessDatabaseUrl(set.config)!);
+    await refused(db, `SELECT access_facts_changed()`);
+  });
+});
+
+describe("the auditor", () => {
+  it("reads the audit log and its checkpoints, and nothing else", async () => {
+    const db = await connect(auditorDatabaseUrl(set.config)!);
+    await expect(db.query(`SELECT count(*) FROM audit_checkpoints`)).resolves.toBeDefined();
+    for (const table of ["consents", "agreements", "break_glass_reviews"])
+      await refused(db, `SELECT * FROM ${table} LIMIT 1`);
+    await refused(db, `SELECT * FROM audit_append('[]'::jsonb, NULL)`);
+  });
+});
+
+describe("the governance service", () => {
+  it("records consents, which moves the access facts version through the definer's trigger", async () => {
+    const db = await connect(serviceDatabaseUrl(set.config, "governance")!);
+    const version = async () =>
+      Number((await db.query(`SELECT version FROM access_facts_version`)).rows[0].version);
+    const before = await version();
+    await db.query(
+      `INSERT INTO consents (id, person_id, provider_agency_id, recipient_agency_id, purposes, categories, given_by, given_at, evidence_ref, recorded_by_agency_id, recorded_by, recorded_at)
+       VALUES ('con-roles', 'per-000001', 'police', 'council', '{STATISTICS}', '{IDENTITY}', 'SELF', now(), 'form-1', 'police', 'dso', now())`,
+    );
+    expect(await version()).toBe(before + 1);
+    await refused(db, `INSERT INTO agencies (id, name, kind, contact) VALUES ('acme', 'Acme', 'OTHER', 'x')`);
+    await refused(db, `DELETE FROM consents`);
+  });
+});
