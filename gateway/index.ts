@@ -8,6 +8,7 @@ import { createTokenVerifier } from "../subgraphs/shared/auth";
 import { Sql } from "../subgraphs/shared/database";
 import { loadConfig, type Config } from "../subgraphs/shared/config";
 import { SHUTDOWN_GRACE_MS } from "../subgraphs/shared/http";
+import { keepServiceRunning } from "../subgraphs/shared/faults";
 import { log } from "../subgraphs/shared/logger";
 import { stopTelemetry } from "../subgraphs/shared/telemetry";
 import { SUPERGRAPH_FILE } from "../scripts/lib/federation";
@@ -69,6 +70,7 @@ function superviseWorkers(workers: number): void {
 }
 
 function main(): void {
+  keepServiceRunning("gateway");
   let config: Config;
   try {
     config = loadConfig();

@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { loadConfig, SUBGRAPH_NAMES, type Config } from "../subgraphs/shared/config";
 import { SHUTDOWN_GRACE_MS } from "../subgraphs/shared/http";
+import { keepServiceRunning } from "../subgraphs/shared/faults";
 import { setLogLevel } from "../subgraphs/shared/logger";
 import { seedDemoPartnership } from "./lib/demo";
 import { commandLineOf, processAlive, type EmbeddedServer } from "./lib/embedded-postgres";
@@ -52,6 +53,8 @@ function explain(error: unknown, config: Config | undefined): string {
 /** `npm start`: the whole federation on one machine, with demo data on first run. */
 async function main(): Promise<void> {
   let config: Config | undefined;
+  // Every service shares this process: one request's fault must not take the demo down.
+  keepServiceRunning("partnership-graph");
   let embedded: EmbeddedServer | undefined;
   let stores: Partial<Stores> = {};
   let stopping = false;

@@ -4,6 +4,7 @@ import { Pool } from "pg";
 import type { PolicyStore } from "./access/guard";
 import type { AgencyRegistry } from "./auth";
 import { openStore, Sql } from "./database";
+import { keepServiceRunning } from "./faults";
 import { log } from "./logger";
 import { stopTelemetry } from "./telemetry";
 import { createSubgraphServer, type SubgraphDefinition } from "./subgraph";
@@ -72,6 +73,7 @@ export function runSubgraphProcess<L>(
   definition: SubgraphDefinition<L>,
   governance: GovernanceAdapter,
 ): void {
+  keepServiceRunning(definition.name);
   const config = loadConfig();
   startSubgraph(definition, config, config.port(definition.name), governance).then(
     (running) => {
