@@ -23,7 +23,16 @@ export interface RequestContext<Loaders = unknown> {
   loaders: Loaders;
   /** The access rules for this request: decisions, and the audit written before the response. */
   access: AccessGuard;
+  /**
+   * Aborted when the answer will not be delivered: the caller (the gateway) has gone, or the
+   * request's deadline (x-request-deadline) has passed. Work for it is wasted; nothing in it may
+   * be recorded as disclosed.
+   */
+  signal: AbortSignal;
 }
+
+/** A signal that never aborts, for a context built outside an HTTP request. */
+const ALWAYS_DELIVERED = new AbortController().signal;
 
 export function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name];
@@ -86,6 +95,8 @@ export async function buildRequestContext<Loaders>(
     policy: PolicyStore;
     /** Decide on facts read now (a request run again because its facts changed). */
     freshFacts?: boolean;
+    /** Aborted when the answer will not be delivered (see RequestContext.signal). */
+    signal?: AbortSignal;
   },
 ): Promise<RequestContext<Loaders>> {
   const caller = await callerFrom(headers, options.verify);
@@ -101,6 +112,7 @@ export async function buildRequestContext<Loaders>(
     sql: options.sql,
     loaders: options.createLoaders(options.sql),
     access: undefined as unknown as AccessGuard,
+    signal: options.signal ?? ALWAYS_DELIVERED,
   };
   context.access = new AccessGuard(
     { caller, purpose, breakGlass, requestId, freshFacts: options.freshFacts },

@@ -200,9 +200,10 @@ export async function createSubgraphServer<L>(
   const http = createHttpService({
     name: definition.name,
     apollo,
-    context: (req, attempt) => {
+    context: (req, attempt, delivery) => {
       requests += 1;
       return buildRequestContext(req.headers, {
+        signal: delivery.signal,
         subgraph: definition.name,
         verify: deps.verify,
         sql: deps.store.sql,
