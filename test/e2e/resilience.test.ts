@@ -163,6 +163,83 @@ describe("a subgraph that is down", () => {
   });
 });
 
+describe("the governance service stopped (its database still up)", () => {
+  type List = { totalCount: number; edges: unknown[]; restricted: { agency: unknown; count: number }[] };
+  const LISTS = ["incidents", "asbCases", "tenancies", "referrals", "enrolments"];
+  const CALLERS: As[] = [
+    policeSafeguarding,
+    councilOfficer,
+    { agency: "youth", purpose: "SAFEGUARDING" },
+    { agency: "housing", purpose: "ASB_CASE_MANAGEMENT" },
+    { agency: "council", purpose: "SAFEGUARDING" },
+  ];
+  let caller: As;
+  let before: Record<string, List | null>;
+  beforeAll(async () => {
+    // A caller to whom another agency signposts withheld records (restricted, with its agency).
+    for (const as of CALLERS) {
+      const person = (await person360(as)).data?.person as Record<string, List | null> | undefined;
+      if (person && LISTS.some((l) => (person[l]?.restricted.length ?? 0) > 0)) {
+        caller = as;
+        before = person;
+        break;
+      }
+    }
+    await stopSubgraph(fed, "governance");
+  });
+  afterAll(() => restartSubgraph(fed, "governance"));
+
+  it("every list another agency released is still there; only the agencies' names are lost", async () => {
+    expect(caller).toBeDefined();
+    const response = await person360(caller);
+    expect(response.status).toBe(200);
+    const person = response.data!.person as Record<string, List | null>;
+    for (const list of LISTS) {
+      const was = before[list];
+      if (!was) continue;
+      expect(person[list]).not.toBeNull();
+      expect(person[list]!.totalCount).toBe(was.totalCount);
+      expect(person[list]!.edges).toEqual(was.edges);
+      expect(person[list]!.restricted.map((r) => r.count)).toEqual(was.restricted.map((r) => r.count));
+      expect(person[list]!.restricted.every((r) => r.agency === null)).toBe(true);
+    }
+    expect(response.errors!.length).toBeGreaterThan(0);
+    for (const error of response.errors!) {
+      expect(error.extensions).toMatchObject({ code: "SUBGRAPH_UNAVAILABLE", serviceName: "governance" });
+      expect(error.path?.slice(-2)).toEqual(["agency", "name"]);
+    }
+  });
+});
+
+describe("a linked record its owner no longer holds", () => {
+  it("is one null in the case's list, not a case board that fails as a whole", async () => {
+    const partnership = fed.stores.partnership.sql;
+    const open = (await partnership.one<{ id: string; lead: string }>(
+      `SELECT id, lead_agency_id AS lead FROM problem_cases WHERE lead_agency_id = 'police' ORDER BY id LIMIT 1`,
+    ))!;
+    // As if police had deleted the record after it was linked.
+    await partnership.exec(
+      `INSERT INTO case_records (case_id, kind, record_id, linked_by, agency_id)
+       VALUES ($1, 'INCIDENT', 'inc-no-longer-held', 'test', 'police')`,
+      [open.id],
+    );
+    const response = await fed.query<{
+      problemCase: { id: string; title: string; linkedIncidents: ({ id: string } | null)[] } | null;
+    }>(
+      `query ($id: ID!) { problemCase(id: $id) { id title linkedIncidents { id month category } } }`,
+      { id: open.id },
+      { agency: "police", purpose: "ASB_CASE_MANAGEMENT" },
+    );
+    expect(response.data?.problemCase?.id).toBe(open.id);
+    expect(response.data!.problemCase!.title).toBeTruthy();
+    expect(response.data!.problemCase!.linkedIncidents).toContain(null);
+    // The owner answers that it holds no such record (a null entity), which is not an error.
+    const held = response.data!.problemCase!.linkedIncidents.filter(Boolean);
+    expect(held.every((i) => typeof i!.id === "string")).toBe(true);
+    expect(response.errors ?? []).toEqual([]);
+  });
+});
+
 describe("the governance store unreachable", () => {
   let governanceDb: string;
   beforeAll(async () => {
