@@ -1,10 +1,11 @@
 import { Client, Pool, PoolClient, QueryResultRow } from "pg";
 import { DataSource, EntitySchema, MixedList } from "typeorm";
 import type { SubgraphName } from "./config";
-import { asDatabaseFault, DatabaseUnavailable } from "./faults";
-import { log } from "./logger";
+import { asDatabaseFault, DatabaseUnavailable, rateLimitedLog } from "./faults";
 
 type Queryable = Pool | PoolClient;
+
+const poolLog = rateLimitedLog();
 
 /**
  * Every SQL statement a subgraph runs goes through one Sql. It counts statements so that
@@ -91,7 +92,7 @@ export class Sql {
     let lost: Error | undefined;
     const onError = (error: Error) => {
       lost ??= error;
-      log("warn", "database connection lost", { error: error.message });
+      poolLog("warn", "database connection lost", { error: error.message });
     };
     // The callback form: the listener must be on before anything else runs. A promise would
     // resume a tick later, and the server's "terminating connection" can arrive in the same
@@ -196,6 +197,10 @@ export async function openStore(
     await dataSource.runMigrations({ transaction: "each" });
   }
   const pool = (dataSource.driver as unknown as { master: Pool }).master;
+  // An idle connection cut by the server: the pool drops it and opens another when needed.
+  pool.on("error", (error) =>
+    poolLog("warn", "idle database connection lost", { subgraph: definition.name, error: error.message }),
+  );
   return {
     dataSource,
     sql: new Sql(pool),

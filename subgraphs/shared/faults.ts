@@ -1,3 +1,4 @@
+import type { ApolloServerPlugin, BaseContext } from "@apollo/server";
 import { GraphQLError } from "graphql";
 import { log } from "./logger";
 
@@ -115,4 +116,42 @@ export function keepServiceRunning(service: string): void {
 
 function describe(reason: unknown): string {
   return reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason);
+}
+
+/** Codes that mean the service could not do its work, as opposed to a refusal or bad input. */
+const FAULT_CODES = new Set(["DATABASE_UNAVAILABLE", "INTERNAL_SERVER_ERROR", "ACCESS_DECISION_UNAVAILABLE"]);
+
+const requestLog = rateLimitedLog();
+
+/**
+ * Logs a request that failed for want of infrastructure once, with its request id, the
+ * subgraph and the cause (which the caller is not shown); identical causes are rate-limited.
+ */
+export function faultLogPlugin<Ctx extends BaseContext & { requestId?: string }>(
+  subgraph: string,
+): ApolloServerPlugin<Ctx> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors, contextValue }) {
+          const faults = errors.filter((e) => {
+            const code = e.extensions?.code ?? (e.originalError ? "INTERNAL_SERVER_ERROR" : undefined);
+            return typeof code === "string" && FAULT_CODES.has(code);
+          });
+          if (!faults.length) return;
+          const first = faults[0];
+          const original = first.originalError;
+          const cause =
+            original instanceof DatabaseUnavailable ? original.reason : (original?.message ?? first.message);
+          const code = String(first.extensions?.code ?? "INTERNAL_SERVER_ERROR");
+          requestLog(
+            "warn",
+            "request failed",
+            { subgraph, requestId: contextValue?.requestId, code, cause, errors: faults.length },
+            `${code}:${cause}`,
+          );
+        },
+      };
+    },
+  };
 }

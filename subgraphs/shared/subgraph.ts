@@ -15,6 +15,7 @@ import { buildRequestContext, type RequestContext } from "./context";
 import type { Sql, StoreDefinition, SubgraphStore } from "./database";
 import { buildFederatedSchema, type FederatedSchemaOptions } from "./federation";
 import { createHttpService, listen, operationNamePlugin, type RunningService } from "./http";
+import { faultLogPlugin } from "./faults";
 import { operationDefences } from "./limits";
 import { log } from "./logger";
 import { parsePrometheusText, sampleSum, ServiceMetrics } from "./metrics";
@@ -167,6 +168,7 @@ export async function createSubgraphServer<L>(
       ...defences.plugins,
       operationNamePlugin(),
       ...(accessRules ? [auditBeforeResponse()] : []),
+      faultLogPlugin<RequestContext<L>>(definition.name),
     ],
     introspection: deps.config.NODE_ENV !== "production",
     includeStacktraceInErrorResponses:
