@@ -74,6 +74,8 @@ export interface BreakerSettings {
   errorThresholdPercentage?: number;
   /** Calls within the window before it may open at all. */
   volumeThreshold?: number;
+  /** The rolling window failures are counted in. */
+  windowMs?: number;
 }
 
 export type BreakerState = "closed" | "open" | "halfOpen";
@@ -91,7 +93,7 @@ export function createBreaker(
     resetTimeout: settings.resetMs,
     errorThresholdPercentage: settings.errorThresholdPercentage ?? 50,
     volumeThreshold: settings.volumeThreshold ?? 5,
-    rollingCountTimeout: 10_000,
+    rollingCountTimeout: settings.windowMs ?? 10_000,
     rollingCountBuckets: 10,
     // Only faults of the subgraph itself count: not its answers, nor calls cut short for the caller.
     errorFilter: (error: unknown) => !(error instanceof CallFailure && error.countsAgainstSubgraph),

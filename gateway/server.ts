@@ -244,7 +244,14 @@ export async function createGatewayServer(options: GatewayOptions): Promise<Gate
     registers: [metrics.registry],
   });
   const breakers = Object.fromEntries(
-    SUBGRAPH_NAMES.map((name) => [name, createBreaker(name, { resetMs: config.BREAKER_RESET_MS })]),
+    SUBGRAPH_NAMES.map((name) => [
+      name,
+      createBreaker(name, {
+        resetMs: config.BREAKER_RESET_MS,
+        windowMs: config.BREAKER_WINDOW_MS,
+        volumeThreshold: config.BREAKER_VOLUME_THRESHOLD,
+      }),
+    ]),
   ) as Record<SubgraphName, ReturnType<typeof createBreaker>>;
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
