@@ -33,6 +33,8 @@ async function serve(config: Config): Promise<void> {
   });
   const running = await gateway.listen(config.port("gateway"));
   log("info", "gateway listening", { url: running.url, worker: cluster.worker?.id ?? null });
+  // Only once it serves: a gateway that cannot start must still exit with an error.
+  keepServiceRunning("gateway");
   // In-flight requests finish first (SIGTERM from an orchestrator rolling the gateway).
   const stop = () =>
     void running
@@ -70,7 +72,6 @@ function superviseWorkers(workers: number): void {
 }
 
 function main(): void {
-  keepServiceRunning("gateway");
   let config: Config;
   try {
     config = loadConfig();

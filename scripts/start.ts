@@ -53,8 +53,6 @@ function explain(error: unknown, config: Config | undefined): string {
 /** `npm start`: the whole federation on one machine, with demo data on first run. */
 async function main(): Promise<void> {
   let config: Config | undefined;
-  // Every service shares this process: one request's fault must not take the demo down.
-  keepServiceRunning("partnership-graph");
   let embedded: EmbeddedServer | undefined;
   let stores: Partial<Stores> = {};
   let stopping = false;
@@ -118,6 +116,8 @@ Stop it with Ctrl-C in its terminal (or: kill ${previous.pid}) before starting i
     if (!seeded.length) say("Demo data already loaded: reusing it.");
     const federation = await startFederation(config, stores as Stores);
     stopFederation = federation.stop;
+    // Every service shares this process: one request's fault must not take the demo down.
+    keepServiceRunning("partnership-graph");
     for (const [name, service] of Object.entries(federation.subgraphs))
       say(`  ${name.padEnd(12)} http://localhost:${service.port}/graphql`);
     const gateway = `http://localhost:${federation.gateway.port}/graphql`;

@@ -8,6 +8,7 @@ import type { SubgraphName } from "./config";
 import type { Sql } from "./database";
 import { Purpose } from "./enums";
 import { unauthenticated } from "./errors";
+import { forwardedHeaders, type PeerAccess } from "./peers";
 
 /** What every resolver in every subgraph knows about the request it serves. */
 export interface RequestContext<Loaders = unknown> {
@@ -29,6 +30,8 @@ export interface RequestContext<Loaders = unknown> {
    * be recorded as disclosed.
    */
   signal: AbortSignal;
+  /** Other subgraphs, asked through their own APIs as this caller. */
+  peers: PeerAccess;
 }
 
 /** A signal that never aborts, for a context built outside an HTTP request. */
@@ -97,6 +100,8 @@ export async function buildRequestContext<Loaders>(
     freshFacts?: boolean;
     /** Aborted when the answer will not be delivered (see RequestContext.signal). */
     signal?: AbortSignal;
+    /** Where the other subgraphs listen. */
+    peerUrl?: (name: SubgraphName) => string;
   },
 ): Promise<RequestContext<Loaders>> {
   const caller = await callerFrom(headers, options.verify);
@@ -113,6 +118,10 @@ export async function buildRequestContext<Loaders>(
     loaders: options.createLoaders(options.sql),
     access: undefined as unknown as AccessGuard,
     signal: options.signal ?? ALWAYS_DELIVERED,
+    peers: {
+      url: options.peerUrl ?? ((name) => `http://localhost/${name}/unknown`),
+      headers: { ...forwardedHeaders(headers), "x-request-id": requestId },
+    },
   };
   context.access = new AccessGuard(
     { caller, purpose, breakGlass, requestId, freshFacts: options.freshFacts },

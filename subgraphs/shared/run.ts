@@ -73,10 +73,11 @@ export function runSubgraphProcess<L>(
   definition: SubgraphDefinition<L>,
   governance: GovernanceAdapter,
 ): void {
-  keepServiceRunning(definition.name);
   const config = loadConfig();
   startSubgraph(definition, config, config.port(definition.name), governance).then(
     (running) => {
+      // Only once it serves: a service that cannot start must still exit with an error.
+      keepServiceRunning(definition.name);
       // In-flight requests finish before the pools close (SIGTERM from an orchestrator).
       const stop = () =>
         void running

@@ -143,6 +143,8 @@ export async function createSubgraphServer<L>(
     policy: PolicyStore;
     /** The Sql the policy store runs on, when it is not the subgraph's own, for /metrics. */
     policySql?: Sql;
+    /** Where the other subgraphs listen, when not where the configuration says. */
+    peerUrls?: Partial<Record<SubgraphName, string>>;
   },
 ): Promise<SubgraphServer> {
   const accessRules = deps.config.ACCESS_RULES === "on";
@@ -206,6 +208,7 @@ export async function createSubgraphServer<L>(
       requests += 1;
       return buildRequestContext(req.headers, {
         signal: delivery.signal,
+        peerUrl: (name) => deps.peerUrls?.[name] ?? deps.config.subgraphUrl(name),
         subgraph: definition.name,
         verify: deps.verify,
         sql: deps.store.sql,

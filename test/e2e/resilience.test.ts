@@ -211,6 +211,73 @@ describe("the governance service stopped (its database still up)", () => {
   });
 });
 
+describe("linking a record: asked of its owner", () => {
+  const LINK = `mutation ($caseId: ID!, $id: ID!) {
+    linkCaseRecord(caseId: $caseId, record: { kind: INCIDENT, id: $id }) { id linkedIncidents { id } }
+  }`;
+  const policeCase = async () =>
+    (await fed.stores.partnership.sql.one<{ id: string }>(
+      `SELECT id FROM problem_cases WHERE lead_agency_id = 'police' AND stage <> 'CLOSED' ORDER BY id LIMIT 1`,
+    ))!.id;
+  const policeCaseWorker: As = { agency: "police", purpose: "ASB_CASE_MANAGEMENT" };
+  const linkedRows = async (caseId: string, id: string) =>
+    (
+      await fed.stores.partnership.sql.many(
+        `SELECT 1 FROM case_records WHERE case_id = $1 AND record_id = $2`,
+        [caseId, id],
+      )
+    ).length;
+
+  it("an id police do not hold is refused, naming record.id; nothing is linked", async () => {
+    const caseId = await policeCase();
+    const response = await fed.query(LINK, { caseId, id: "inc-does-not-exist" }, policeCaseWorker);
+    expect(response.data?.linkCaseRecord ?? null).toBeNull();
+    expect(response.errors).toEqual([
+      expect.objectContaining({
+        message: expect.stringMatching(/^record\.id: inc-does-not-exist: its owner holds no such incident/),
+        extensions: expect.objectContaining({ code: "BAD_USER_INPUT", argument: "record.id" }),
+      }),
+    ]);
+    expect(await linkedRows(caseId, "inc-does-not-exist")).toBe(0);
+  });
+
+  it("an incident police hold is linked", async () => {
+    const caseId = await policeCase();
+    const { id } = (await fed.stores.police.sql.one<{ id: string }>(
+      `SELECT id FROM incidents ORDER BY id LIMIT 1`,
+    ))!;
+    const response = await fed.query<{ linkCaseRecord: { linkedIncidents: { id: string }[] } }>(
+      LINK,
+      { caseId, id },
+      policeCaseWorker,
+    );
+    expect(response.errors).toBeUndefined();
+    expect(response.data!.linkCaseRecord.linkedIncidents.map((i) => i.id)).toContain(id);
+  });
+
+  describe("with police down", () => {
+    beforeAll(() => stopSubgraph(fed, "police"));
+    afterAll(() => restartSubgraph(fed, "police"));
+
+    it("the link is refused for now (retryable), nothing written", async () => {
+      const caseId = await policeCase();
+      const { id } = (await fed.stores.police.sql.one<{ id: string }>(
+        `SELECT id FROM incidents ORDER BY id DESC LIMIT 1`,
+      ))!;
+      const response = await fed.query(LINK, { caseId, id }, policeCaseWorker);
+      expect(response.errors).toEqual([
+        // Partnership answered (serviceName); the message names the owner it could not ask.
+        expect.objectContaining({
+          message: expect.stringMatching(/^the police service could not be asked .*retry/),
+          path: ["linkCaseRecord"],
+          extensions: expect.objectContaining({ code: "SUBGRAPH_UNAVAILABLE", retryable: true }),
+        }),
+      ]);
+      expect(await linkedRows(caseId, id)).toBe(0);
+    });
+  });
+});
+
 describe("a linked record its owner no longer holds", () => {
   it("is one null in the case's list, not a case board that fails as a whole", async () => {
     const partnership = fed.stores.partnership.sql;

@@ -32,6 +32,7 @@ export async function restartSubgraph(fed: TestFederation, name: SubgraphName): 
       governanceAgencyRegistry(new Sql(fed.stores.governance.sql.pool)),
     ),
     policy: governancePolicyStore(new Sql(fed.stores.governance.sql.pool)),
+    peerUrls: Object.fromEntries(Object.entries(fed.federation.subgraphs).map(([n, r]) => [n, r.url])),
   });
   // Replaces the stopped one, so the federation's stop() stops this one.
   fed.federation.subgraphs[name] = await server.listen(port);

@@ -5,6 +5,7 @@ import { governanceAgencyRegistry } from "../../subgraphs/governance/registry";
 import { AgencyRepository } from "../../subgraphs/governance/repositories/agencies";
 import { Agency } from "../../subgraphs/governance/types";
 import { DEMO_AGENCIES } from "../../subgraphs/shared/demo/world";
+import type { SubgraphName } from "../../subgraphs/shared/config";
 import { openStore, type Sql, type SubgraphStore } from "../../subgraphs/shared/database";
 import { createSubgraphServer, type SubgraphDefinition } from "../../subgraphs/shared/subgraph";
 import type { RunningService } from "../../subgraphs/shared/http";
@@ -41,6 +42,8 @@ export async function startTestSubgraph<L>(
     /** Fills the governance store (agreements, consents) the access rules read. */ policy?: (
       sql: Sql,
     ) => Promise<unknown>;
+    /** Other subgraphs this one asks (partnership asks record owners). */
+    peerUrls?: Partial<Record<SubgraphName, string>>;
   } = {},
 ): Promise<TestSubgraph> {
   const config = testConfig();
@@ -59,6 +62,7 @@ export async function startTestSubgraph<L>(
     store,
     verify: await createTokenVerifier(config, governanceAgencyRegistry(policyStore.sql)),
     policy: governancePolicyStore(policyStore.sql),
+    peerUrls: options.peerUrls,
   });
   const running: RunningService = await server.listen(0);
   return {
