@@ -240,9 +240,15 @@ test("governance's database refusing connections: nothing from another agency re
   });
   const back = await recoveryMs(samples, faultEnded);
   expectNoCrash();
-  const refused = samples.filter((s) => faults(s.response).length);
-  expect(refused.length).toBeGreaterThan(0);
-  for (const { status } of samples) expect(status).toBe(200);
+  const refused = samples.filter((s) => s.status === 200 && faults(s.response).length);
+  // Every service checks the caller's agency against governance's registry, read again every
+  // 30 s and refused when it cannot be read (shared/auth.ts): should a re-read fall inside this
+  // window, the request is refused with a 401 naming the registry. Never a 5xx either way.
+  const unauthenticated = samples.filter((s) => s.status === 401);
+  for (const { response } of unauthenticated)
+    expect(response.errors?.[0]?.message).toMatch(/registry of partner agencies could not be read/);
+  for (const { status } of samples) expect([200, 401]).toContain(status);
+  expect(refused.length + unauthenticated.length).toBeGreaterThan(0);
   // Fail closed: asked and answered while governance was unreachable, no other agency's record.
   const during = samples.filter((s) => s.at >= faultStarted && s.at + s.ms <= faultEnded);
   expect(during.length).toBeGreaterThan(0);
@@ -256,12 +262,19 @@ test("governance's database refusing connections: nothing from another agency re
         "AUDIT_UNAVAILABLE",
         "DATABASE_UNAVAILABLE",
         "SUBGRAPH_UNAVAILABLE",
+        // A subgraph's own registry re-read failing (see above), passed on by the gateway.
+        "UNAUTHENTICATED",
       ]).toContain(error.extensions?.code);
     // The officer's own incidents are not a disclosure: they still arrive.
     if (person) expect(person.incidents).not.toBeNull();
   }
   await expectDeliveredAudited(samples);
-  figures.governanceRefusing = { requests: samples.length, refused: refused.length, back };
+  figures.governanceRefusing = {
+    requests: samples.length,
+    refused: refused.length,
+    unauthenticated: unauthenticated.length,
+    back,
+  };
   expect(back).toBeLessThan(5_000);
 });
 
