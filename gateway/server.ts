@@ -167,8 +167,11 @@ function observedFetcher(
     const stop = seconds.startTimer({ subgraph });
     let outcome = "error";
     try {
-      const response = await inClientSpan(`gateway fetch ${subgraph}`, { "peer.service": subgraph }, headers, () =>
-        fetch(input, { ...init, headers }),
+      const response = await inClientSpan(
+        `gateway fetch ${subgraph}`,
+        { "peer.service": subgraph },
+        headers,
+        () => fetch(input, { ...init, headers }),
       );
       outcome = String(response.status);
       return response;
@@ -258,7 +261,10 @@ export async function createGatewayServer(options: GatewayOptions): Promise<Gate
     buildService: ({ name }) =>
       new PartnerDataSource(
         name,
-        { url: urls[name as SubgraphName], fetcher: observedFetcher(name, config.SUBGRAPH_TIMEOUT_MS, fetchSeconds) },
+        {
+          url: urls[name as SubgraphName],
+          fetcher: observedFetcher(name, config.SUBGRAPH_TIMEOUT_MS, fetchSeconds),
+        },
         breakers[name as SubgraphName],
       ),
   });

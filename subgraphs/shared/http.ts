@@ -207,7 +207,10 @@ export function createHttpService<Ctx extends BaseContext>(options: HttpServiceO
       // Nobody waits for this answer any more: no work, no disclosure.
       return sendJson(res, 200, {
         errors: [
-          { message: "the request's deadline had passed on arrival", extensions: { code: "DEADLINE_EXCEEDED" } },
+          {
+            message: "the request's deadline had passed on arrival",
+            extensions: { code: "DEADLINE_EXCEEDED" },
+          },
         ],
       });
     }
