@@ -213,7 +213,10 @@ test("partnership's database backends ended during queries and mutations: no cra
   expectOnlyLost(samples, "partnership", ["DATABASE_UNAVAILABLE", "SUBGRAPH_UNAVAILABLE"]);
   for (const write of writes) {
     expect(write.status).toBe(200);
-    for (const error of write.errors ?? []) expect(error.extensions?.code).toBe("DATABASE_UNAVAILABLE");
+    // Its database gone, or (on a loaded machine) partnership not answering within the deadline:
+    // retryable either way.
+    for (const error of write.errors ?? [])
+      expect(["DATABASE_UNAVAILABLE", "SUBGRAPH_UNAVAILABLE"]).toContain(error.extensions?.code);
   }
   expect([...samples.map((s) => s.response), ...writes].some((r) => faults(r).length)).toBe(true);
   await expectDeliveredAudited(samples);
