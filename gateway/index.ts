@@ -9,6 +9,7 @@ import { Sql } from "../subgraphs/shared/database";
 import { governanceAccessDatabaseUrl } from "../subgraphs/shared/database-roles";
 import { loadConfig, type Config } from "../subgraphs/shared/config";
 import { SHUTDOWN_GRACE_MS } from "../subgraphs/shared/http";
+import { keepServiceRunning } from "../subgraphs/shared/faults";
 import { log } from "../subgraphs/shared/logger";
 import { stopTelemetry } from "../subgraphs/shared/telemetry";
 import { SUPERGRAPH_FILE } from "../scripts/lib/federation";
@@ -34,6 +35,8 @@ async function serve(config: Config): Promise<void> {
   });
   const running = await gateway.listen(config.port("gateway"));
   log("info", "gateway listening", { url: running.url, worker: cluster.worker?.id ?? null });
+  // Only once it serves: a gateway that cannot start must still exit with an error.
+  keepServiceRunning("gateway");
   // In-flight requests finish first (SIGTERM from an orchestrator rolling the gateway).
   const stop = () =>
     void running

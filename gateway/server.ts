@@ -20,8 +20,21 @@ import {
   type RunningService,
 } from "../subgraphs/shared/http";
 import { operationDefences } from "../subgraphs/shared/limits";
-import { log } from "../subgraphs/shared/logger";
 import { ServiceMetrics } from "../subgraphs/shared/metrics";
+import type { Delivery } from "../subgraphs/shared/deadline";
+import { rateLimitedLog } from "../subgraphs/shared/faults";
+import type CircuitBreaker from "opossum";
+import {
+  breakerState,
+  CallFailure,
+  createBreaker,
+  currentCall,
+  fetcherWithDeadline,
+  isOpenBreaker,
+  pathsOfFetch,
+  unavailable,
+  type BreakerState,
+} from "./resilience";
 import { formatErrorFor } from "../subgraphs/shared/subgraph";
 import { inClientSpan } from "../subgraphs/shared/tracing";
 import { serveGraphiQL } from "./graphiql";
@@ -35,38 +48,98 @@ export interface GatewayContext {
   authorization: string;
   purpose: Purpose | null;
   breakGlass: string | null;
+  /** Epoch ms by which the whole request must be answered (REQUEST_DEADLINE_MS from arrival). */
+  deadline: number;
+  /** Aborted when the caller has gone or the deadline has passed: subgraph calls stop. */
+  signal: AbortSignal;
+  /** Subgraph failures already logged for this request (subgraph and cause). */
+  failures: Set<string>;
 }
 
 type Fetcher = NonNullable<ConstructorParameters<typeof RemoteGraphQLDataSource>[0]>["fetcher"];
+type GatewayResponse = Awaited<ReturnType<RemoteGraphQLDataSource["process"]>>;
+
+/** A subgraph call that failed as a whole; `reported` is the subgraph's own refusal, if any. */
+class SubgraphCallError extends CallFailure {
+  constructor(
+    why: string,
+    countsAgainstSubgraph: boolean,
+    readonly reported?: { message: string; code: string },
+  ) {
+    super(why, countsAgainstSubgraph);
+  }
+}
+
+const failureLog = rateLimitedLog();
 
 /**
  * Forwards the caller's own token (subgraphs verify it again: they trust no header they
- * cannot verify), the purpose, any break-glass justification and the request id.
+ * cannot verify), the purpose, any break-glass justification and the request id. Every call
+ * goes through the subgraph's circuit breaker, within the request's one deadline.
  */
 class PartnerDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
     private readonly serviceName: string,
     config: { url: string; fetcher: Fetcher },
+    private readonly breaker: CircuitBreaker<[() => Promise<unknown>], unknown>,
   ) {
     super(config);
   }
 
   /**
-   * A subgraph that fails as a whole (down, too slow, an HTTP error) fails only its own part of
-   * the answer, with an error that names it; the raw cause (addresses, sockets) goes to the log.
+   * A subgraph that fails as a whole (down, too slow, an HTTP error, its breaker open) costs only
+   * its own fields: each gets an error with its path; the raw cause (addresses, sockets) goes to
+   * the log, once per request and subgraph.
    */
-  override didEncounterError(
-    error: Error,
-    _request: unknown,
-    _response?: unknown,
-    context?: GatewayContext | Record<string, unknown>,
-  ): void {
-    log("warn", "subgraph call failed", {
-      subgraph: this.serviceName,
-      requestId: (context as GatewayContext | undefined)?.requestId,
-      error: error.message,
-    });
-    throw subgraphFailure(this.serviceName, error);
+  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayResponse> {
+    const context = options.context as GatewayContext | Record<string, never>;
+    const budget = "caller" in context ? { deadline: context.deadline, signal: context.signal } : undefined;
+    const call = () => super.process(options);
+    try {
+      return (await this.breaker.fire(() =>
+        budget ? currentCall.run(budget, call) : call(),
+      )) as GatewayResponse;
+    } catch (error) {
+      const failure =
+        error instanceof SubgraphCallError
+          ? error
+          : isOpenBreaker(error)
+            ? new SubgraphCallError("it keeps failing, so calls to it are paused for a moment", false)
+            : new SubgraphCallError("it could not be reached", true);
+      if ("caller" in context) {
+        const key = `${this.serviceName}:${failure.message}`;
+        if (!context.failures.has(key)) {
+          context.failures.add(key);
+          failureLog(
+            "warn",
+            "subgraph call failed",
+            {
+              subgraph: this.serviceName,
+              requestId: context.requestId,
+              cause: failure.message,
+              detail: (error as Error).message,
+              breaker: breakerState(this.breaker),
+            },
+            key,
+          );
+        }
+      }
+      const paths = pathsOfFetch(options.request.query, options.request.variables?.representations);
+      const errors = (paths.length ? paths : [undefined]).map((path) => {
+        const error = failure.reported
+          ? new GraphQLError(failure.reported.message, {
+              path,
+              extensions: { code: failure.reported.code, serviceName: this.serviceName },
+            })
+          : unavailable(this.serviceName, failure.message, path);
+        return { message: error.message, path: error.path, extensions: error.extensions };
+      });
+      return { errors } as GatewayResponse;
+    }
+  }
+
+  override didEncounterError(error: Error): void {
+    throw asCallError(error);
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
@@ -81,18 +154,16 @@ class PartnerDataSource extends RemoteGraphQLDataSource<GatewayContext> {
 }
 
 /**
- * Node's fetch keeps connections alive; a timeout bounds a slow subgraph to its own fields.
- * The abort's DOMException has a read-only message, which the gateway tries to rewrite (and
- * would fail the whole request with a 500), so it is rethrown as a plain Error. Each call is a
- * client span (its traceparent sent on) and is timed by subgraph and outcome.
+ * Node's fetch within the request's deadline (see fetcherWithDeadline). Each call is a client
+ * span (its traceparent sent on) and is timed by subgraph and outcome.
  */
-function fetcherWithTimeout(
+function observedFetcher(
   subgraph: string,
-  timeoutMs: number,
+  perCallMs: number,
   seconds: Histogram<"subgraph" | "outcome">,
 ): Fetcher {
-  const timed = async (input: string, init?: RequestInit) => {
-    const headers = new Headers(init?.headers);
+  const send = async (input: string, init: RequestInit) => {
+    const headers = new Headers(init.headers);
     const stop = seconds.startTimer({ subgraph });
     let outcome = "error";
     try {
@@ -100,52 +171,38 @@ function fetcherWithTimeout(
         `gateway fetch ${subgraph}`,
         { "peer.service": subgraph },
         headers,
-        () => fetch(input, { ...init, headers, signal: AbortSignal.timeout(timeoutMs) }),
+        () => fetch(input, { ...init, headers }),
       );
       outcome = String(response.status);
       return response;
     } catch (error) {
       const name = (error as Error).name;
-      if (name === "TimeoutError" || name === "AbortError") {
-        outcome = "timeout";
-        throw new SubgraphTimeout(timeoutMs);
-      }
+      if (name === "TimeoutError" || name === "AbortError") outcome = "timeout";
       throw error;
     } finally {
       stop({ outcome });
     }
   };
-  return timed as unknown as Fetcher;
-}
-
-class SubgraphTimeout extends Error {
-  constructor(readonly timeoutMs: number) {
-    super(`no answer within ${timeoutMs} ms`);
-  }
+  return fetcherWithDeadline(perCallMs, send) as unknown as Fetcher;
 }
 
 type ReportedErrors = { errors?: { message?: unknown; extensions?: { code?: unknown } }[] };
 
-/** The error a client sees for a subgraph that failed as a whole. */
-function subgraphFailure(serviceName: string, error: Error): GraphQLError {
+/** What a failed call says about the subgraph, and what its caller may be told. */
+function asCallError(error: Error): SubgraphCallError {
+  if (error instanceof CallFailure) return new SubgraphCallError(error.message, error.countsAgainstSubgraph);
   const response = (error as GraphQLError).extensions?.response as
     { status?: number; body?: ReportedErrors } | undefined;
+  const status = response?.status;
   const reported = response?.body?.errors?.[0];
   if (typeof reported?.message === "string") {
     // The subgraph's own refusal (a 401, say), already formatted, and masked in production, by it.
     const code =
       typeof reported.extensions?.code === "string" ? reported.extensions.code : "DOWNSTREAM_SERVICE_ERROR";
-    return new GraphQLError(reported.message, { extensions: { code, serviceName } });
+    return new SubgraphCallError(reported.message, (status ?? 0) >= 500, { message: reported.message, code });
   }
-  const why =
-    error instanceof SubgraphTimeout
-      ? `no answer within ${error.timeoutMs} ms`
-      : response?.status
-        ? `it answered HTTP ${response.status}`
-        : "it could not be reached";
-  return new GraphQLError(`the ${serviceName} service is unavailable: ${why}`, {
-    extensions: { code: "SUBGRAPH_UNAVAILABLE", serviceName },
-  });
+  if (status) return new SubgraphCallError(`it answered HTTP ${status}`, status >= 500);
+  return new SubgraphCallError("it could not be reached", true);
 }
 
 export interface GatewayOptions {
@@ -160,6 +217,8 @@ export interface GatewayOptions {
 
 export interface GatewayServer {
   listen(port: number): Promise<RunningService>;
+  /** Each subgraph's circuit breaker: closed, open or half-open. */
+  breakers(): Record<SubgraphName, BreakerState>;
 }
 
 export async function createGatewayServer(options: GatewayOptions): Promise<GatewayServer> {
@@ -187,13 +246,27 @@ export async function createGatewayServer(options: GatewayOptions): Promise<Gate
     labelNames: ["reason"] as const,
     registers: [metrics.registry],
   });
+  const breakers = Object.fromEntries(
+    SUBGRAPH_NAMES.map((name) => [
+      name,
+      createBreaker(name, {
+        resetMs: config.BREAKER_RESET_MS,
+        windowMs: config.BREAKER_WINDOW_MS,
+        volumeThreshold: config.BREAKER_VOLUME_THRESHOLD,
+      }),
+    ]),
+  ) as Record<SubgraphName, ReturnType<typeof createBreaker>>;
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     buildService: ({ name }) =>
-      new PartnerDataSource(name, {
-        url: urls[name as SubgraphName],
-        fetcher: fetcherWithTimeout(name, config.SUBGRAPH_TIMEOUT_MS, fetchSeconds),
-      }),
+      new PartnerDataSource(
+        name,
+        {
+          url: urls[name as SubgraphName],
+          fetcher: observedFetcher(name, config.SUBGRAPH_TIMEOUT_MS, fetchSeconds),
+        },
+        breakers[name as SubgraphName],
+      ),
   });
   const safelist = config.TRUSTED_DOCUMENTS;
   const admit =
@@ -225,7 +298,11 @@ export async function createGatewayServer(options: GatewayOptions): Promise<Gate
   });
   await apollo.start();
 
-  const context = async (req: IncomingMessage): Promise<GatewayContext> => {
+  const context = async (
+    req: IncomingMessage,
+    _attempt: number,
+    delivery: Delivery,
+  ): Promise<GatewayContext> => {
     // Verified before any planning: a bad token never reaches a subgraph.
     const caller = await callerFrom(req.headers, verify);
     await limits?.consume(caller);
@@ -236,6 +313,9 @@ export async function createGatewayServer(options: GatewayOptions): Promise<Gate
       authorization: header(req.headers, "authorization") as string,
       purpose,
       breakGlass: parseBreakGlass(header(req.headers, "x-break-glass"), purpose),
+      deadline: delivery.deadline ?? Date.now() + config.REQUEST_DEADLINE_MS,
+      signal: delivery.signal,
+      failures: new Set(),
     };
   };
 
@@ -256,6 +336,7 @@ export async function createGatewayServer(options: GatewayOptions): Promise<Gate
       if (down.length) throw new Error(`subgraphs not ready: ${down.join(", ")}`);
     },
     route: production ? undefined : serveGraphiQL,
+    maxRequestMs: config.REQUEST_DEADLINE_MS,
     bodyLimitBytes: defences.bodyLimitBytes,
     metrics,
     metricsToken: config.METRICS_TOKEN,
@@ -263,6 +344,11 @@ export async function createGatewayServer(options: GatewayOptions): Promise<Gate
   });
 
   return {
+    breakers: () =>
+      Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, breakerState(breakers[n])])) as Record<
+        SubgraphName,
+        BreakerState
+      >,
     async listen(port) {
       // The public door: on every interface (subgraphs stay on HOST, loopback by default).
       const running = await listen("gateway", http, port, "0.0.0.0");

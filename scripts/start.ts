@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { loadConfig, SUBGRAPH_NAMES, type Config } from "../subgraphs/shared/config";
 import { SHUTDOWN_GRACE_MS } from "../subgraphs/shared/http";
+import { keepServiceRunning } from "../subgraphs/shared/faults";
 import { setLogLevel } from "../subgraphs/shared/logger";
 import { seedDemoPartnership } from "./lib/demo";
 import { commandLineOf, processAlive, type EmbeddedServer } from "./lib/embedded-postgres";
@@ -129,6 +130,8 @@ Stop it with Ctrl-C in its terminal (or: kill ${previous.pid}) before starting i
     services = await openServiceStores(config);
     const federation = await startFederation(config, services);
     stopFederation = federation.stop;
+    // Every service shares this process: one request's fault must not take the demo down.
+    keepServiceRunning("partnership-graph");
     for (const [name, service] of Object.entries(federation.subgraphs))
       say(`  ${name.padEnd(12)} http://localhost:${service.port}/graphql`);
     const gateway = `http://localhost:${federation.gateway.port}/graphql`;

@@ -54,6 +54,8 @@ export async function startFederation(
         verify,
         policy: governancePolicyStore(policySql),
         policySql,
+        // The subgraphs started so far (partnership asks the record owners, started before it).
+        peerUrls: Object.fromEntries(Object.entries(running).map(([n, r]) => [n, r.url])),
       });
       running[name] = await server.listen(options.ports?.[name] ?? config.port(name));
     }

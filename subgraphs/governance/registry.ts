@@ -8,7 +8,7 @@ import { AgencyRepository } from "./repositories/agencies";
  */
 export function governanceAgencyRegistry(
   sql: Sql,
-  options: { ttlMs?: number; now?: () => number } = {},
+  options: { ttlMs?: number; staleMs?: number; now?: () => number } = {},
 ): AgencyRegistry {
   return cachedAgencyRegistry(() => new AgencyRepository(sql).activeIds(), options);
 }

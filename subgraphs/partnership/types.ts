@@ -50,7 +50,10 @@ export const CASE_PERSON_ROLES = ["VICTIM", "PERPETRATOR", "WITNESS", "COMPLAINA
 // How an agency refers to a person is that agency's identity data: shared where it shares with the caller.
 @Category(DataCategory.IDENTITY, { owner: (r: { agency: { id: string } }) => r.agency.id })
 export class AgencyReference {
-  @Field(() => AgencyRef, { description: "The agency whose reference this is." })
+  @Field(() => AgencyRef, {
+    nullable: true,
+    description: "The agency whose reference this is; null only when the governance service cannot name it.",
+  })
   agency!: AgencyRef;
 
   @Field(() => String, {
@@ -191,7 +194,11 @@ export class CaseAction {
   @Field(() => CalendarDate, { description: "When it is due." })
   dueOn!: string;
 
-  @Field(() => AgencyRef, { description: "The agency that is to do it: the lead or a partner." })
+  @Field(() => AgencyRef, {
+    nullable: true,
+    description:
+      "The agency that is to do it: the lead or a partner; null only when the governance service cannot name it.",
+  })
   assignedAgency!: AgencyRef;
 
   @Field(() => DateTime, {
@@ -228,7 +235,10 @@ export class CaseStageChange {
   @Field(() => String, { description: "User id of whoever moved it." })
   by!: string;
 
-  @Field(() => AgencyRef, { description: "The agency of whoever moved it." })
+  @Field(() => AgencyRef, {
+    nullable: true,
+    description: "The agency of whoever moved it; null only when the governance service cannot name it.",
+  })
   agency!: AgencyRef;
 }
 
@@ -263,10 +273,18 @@ export class ProblemCase {
   @Field(() => DateTime, { description: "When the case was opened." })
   openedAt!: Date;
 
-  @Field(() => AgencyRef, { description: "The agency leading the case: the one that opened it." })
+  @Field(() => AgencyRef, {
+    nullable: true,
+    description:
+      "The agency leading the case: the one that opened it; null only when the governance service cannot name it.",
+  })
   lead!: AgencyRef;
 
-  @Field(() => [AgencyRef], { description: "The partner agencies working the case with the lead." })
+  @Field(() => [AgencyRef], {
+    nullable: "items",
+    description:
+      "The partner agencies working the case with the lead; an item is null only when the governance service cannot name it.",
+  })
   partners!: AgencyRef[];
 
   /** Not a field: the case's LSOA codes in the order given, for `neighbourhoods` and `assessment`. */
@@ -355,7 +373,11 @@ export class CaseReviewCandidate {
   @Field(() => Int, { description: "Separate reports within the busiest window of windowMonths months." })
   reports!: number;
 
-  @Field(() => [AgencyRef], { description: "The agencies those reports were made to." })
+  @Field(() => [AgencyRef], {
+    nullable: "items",
+    description:
+      "The agencies those reports were made to; an item is null only when the governance service cannot name it.",
+  })
   agencies!: AgencyRef[];
 
   @Field(() => DateTime, { description: "The first report in that window." })

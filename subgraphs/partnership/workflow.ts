@@ -231,8 +231,21 @@ export async function linkCaseRecord(
   actor: Actor,
   caseId: string,
   record: CaseRecordInput,
+  /** Whether the record's owner holds it, asked of the owner through its own subgraph. */
+  held: (kind: CaseRecordKind, recordId: string) => Promise<boolean>,
 ): Promise<void> {
   const recordId = required("record.id", record.id);
+  const kind = record.kind as CaseRecordKind;
+  const cases = new CaseRepository(sql);
+  await partiesOf(cases, caseId, actor);
+  // Linking again changes nothing, and needs no second word from the owner.
+  if (await cases.isLinked(caseId, kind, recordId)) return;
+  if (!(await held(kind, recordId))) {
+    throw badInput(
+      "record.id",
+      `${recordId}: its owner holds no such ${kind.toLowerCase().replace("_", " ")}`,
+    );
+  }
   await sql.transaction(async (tx) => {
     const cases = new CaseRepository(tx);
     await partiesOf(cases, caseId, actor);

@@ -1,3 +1,4 @@
+import { log } from "./logger";
 import { mkdirSync, readFileSync, writeFileSync, existsSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import {
@@ -72,15 +73,24 @@ export type AgencyRegistry = () => Promise<ReadonlySet<string>>;
 export const AGENCY_REGISTRY_TTL_MS = 30_000;
 
 /**
+ * How long a list that could not be read again stays in use: a short governance outage must not
+ * refuse every caller their own agency's data (nothing else is released while governance is out:
+ * decisions need it), but a long one ends in refusal.
+ */
+export const AGENCY_REGISTRY_STALE_MS = 5 * 60_000;
+
+/**
  * The registry as read by `read`, kept for `ttlMs` (an agency deactivated in governance is
- * refused within that time). Concurrent requests share one read. When it cannot be read, and
- * what was read before has lapsed, every token is refused: fail closed.
+ * refused within that time). Concurrent requests share one read. When it cannot be read again,
+ * the last list read stays in use up to `staleMs` after it lapsed; with none, or an older one,
+ * every token is refused: fail closed.
  */
 export function cachedAgencyRegistry(
   read: () => Promise<readonly string[]>,
-  options: { ttlMs?: number; now?: () => number } = {},
+  options: { ttlMs?: number; staleMs?: number; now?: () => number } = {},
 ): AgencyRegistry {
   const ttl = options.ttlMs ?? AGENCY_REGISTRY_TTL_MS;
+  const stale = options.staleMs ?? AGENCY_REGISTRY_STALE_MS;
   const now = options.now ?? Date.now;
   let known: { ids: ReadonlySet<string>; until: number } | null = null;
   let reading: Promise<ReadonlySet<string>> | null = null;
@@ -91,7 +101,11 @@ export function cachedAgencyRegistry(
         known = { ids: new Set(ids), until: now() + ttl };
         return known.ids;
       })
-      .catch(() => {
+      .catch((error: Error) => {
+        if (known && now() < known.until + stale) {
+          log("warn", "agency registry unreadable: using the list last read", { error: error.message });
+          return known.ids;
+        }
         throw new AuthenticationError("the registry of partner agencies could not be read");
       })
       .finally(() => {

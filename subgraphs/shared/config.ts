@@ -91,7 +91,16 @@ const schema = z.object({
     .default(12 * 3600),
   /** Development key pair, generated on first use. */
   DEV_KEYS_DIR: z.string().default(".dev-keys"),
+  /** The longest one subgraph call may take (within the request's deadline). */
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
+  /** The gateway's budget for a whole request, shared by all its subgraph calls. */
+  REQUEST_DEADLINE_MS: z.coerce.number().int().min(100).default(10000),
+  /** How long a subgraph's open circuit breaker waits before one probe call (half-open). */
+  BREAKER_RESET_MS: z.coerce.number().int().min(100).default(2000),
+  /** The breaker opens when over half the calls within this window failed... */
+  BREAKER_WINDOW_MS: z.coerce.number().int().min(100).default(10000),
+  /** ...and there were at least this many calls in it. */
+  BREAKER_VOLUME_THRESHOLD: z.coerce.number().int().min(1).default(5),
   /**
    * Operation limits (graphql-armor) at the gateway and at every subgraph alike (shared/limits.ts):
    * the contract's deepest operation is 10.

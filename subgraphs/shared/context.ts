@@ -8,6 +8,7 @@ import type { SubgraphName } from "./config";
 import type { Sql } from "./database";
 import { Purpose } from "./enums";
 import { unauthenticated } from "./errors";
+import { forwardedHeaders, type PeerAccess } from "./peers";
 
 /** What every resolver in every subgraph knows about the request it serves. */
 export interface RequestContext<Loaders = unknown> {
@@ -23,7 +24,18 @@ export interface RequestContext<Loaders = unknown> {
   loaders: Loaders;
   /** The access rules for this request: decisions, and the audit written before the response. */
   access: AccessGuard;
+  /**
+   * Aborted when the answer will not be delivered: the caller (the gateway) has gone, or the
+   * request's deadline (x-request-deadline) has passed. Work for it is wasted; nothing in it may
+   * be recorded as disclosed.
+   */
+  signal: AbortSignal;
+  /** Other subgraphs, asked through their own APIs as this caller. */
+  peers: PeerAccess;
 }
+
+/** A signal that never aborts, for a context built outside an HTTP request. */
+const ALWAYS_DELIVERED = new AbortController().signal;
 
 export function header(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name];
@@ -86,6 +98,10 @@ export async function buildRequestContext<Loaders>(
     policy: PolicyStore;
     /** Decide on facts read now (a request run again because its facts changed). */
     freshFacts?: boolean;
+    /** Aborted when the answer will not be delivered (see RequestContext.signal). */
+    signal?: AbortSignal;
+    /** Where the other subgraphs listen. */
+    peerUrl?: (name: SubgraphName) => string;
   },
 ): Promise<RequestContext<Loaders>> {
   const caller = await callerFrom(headers, options.verify);
@@ -101,6 +117,11 @@ export async function buildRequestContext<Loaders>(
     sql: options.sql,
     loaders: options.createLoaders(options.sql),
     access: undefined as unknown as AccessGuard,
+    signal: options.signal ?? ALWAYS_DELIVERED,
+    peers: {
+      url: options.peerUrl ?? ((name) => `http://localhost/${name}/unknown`),
+      headers: { ...forwardedHeaders(headers), "x-request-id": requestId },
+    },
   };
   context.access = new AccessGuard(
     { caller, purpose, breakGlass, requestId, freshFacts: options.freshFacts },

@@ -2,8 +2,11 @@ import { Client, Pool, PoolClient, QueryResultRow } from "pg";
 import { DataSource, EntitySchema, MixedList } from "typeorm";
 import type { Config, SubgraphName } from "./config";
 import { assertLeastPrivilege, setRolePasswords } from "./database-roles";
+import { asDatabaseFault, DatabaseUnavailable, rateLimitedLog } from "./faults";
 
 type Queryable = Pool | PoolClient;
+
+const poolLog = rateLimitedLog();
 
 /**
  * Every SQL statement a subgraph runs goes through one Sql. It counts statements so that
@@ -19,8 +22,12 @@ export class Sql {
 
   async many<T extends QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> {
     this.statements += 1;
-    const result = await this.client.query<T>(text, values);
-    return result.rows;
+    try {
+      const result = await this.client.query<T>(text, values);
+      return result.rows;
+    } catch (error) {
+      throw asDatabaseFault(error);
+    }
   }
 
   async one<T extends QueryResultRow>(text: string, values: unknown[] = []): Promise<T | undefined> {
@@ -30,24 +37,31 @@ export class Sql {
 
   async exec(text: string, values: unknown[] = []): Promise<number> {
     this.statements += 1;
-    const result = await this.client.query(text, values);
-    return result.rowCount ?? 0;
+    try {
+      const result = await this.client.query(text, values);
+      return result.rowCount ?? 0;
+    } catch (error) {
+      throw asDatabaseFault(error);
+    }
   }
 
   /** Runs `work` on one connection: the transaction's own when inside one. */
   async withConnection<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
     if (this.client !== this.pool) return work(this.client as PoolClient);
-    const client = await this.pool.connect();
+    const checkedOut = await this.checkOut();
     try {
-      return await work(client);
+      return await work(checkedOut.client);
+    } catch (error) {
+      throw checkedOut.failed(error);
     } finally {
-      client.release();
+      checkedOut.release();
     }
   }
 
   /** Runs `work` in one transaction: all of it is written, or none. */
   async transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+    const checkedOut = await this.checkOut();
+    const { client } = checkedOut;
     const tx = new Sql(this.pool, client);
     try {
       await client.query("BEGIN");
@@ -55,12 +69,56 @@ export class Sql {
       await client.query("COMMIT");
       return result;
     } catch (error) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw error;
+      const failure = checkedOut.failed(error);
+      // A connection lost midway leaves nothing to roll back: the server ends the transaction.
+      if (!(failure instanceof DatabaseUnavailable)) await client.query("ROLLBACK").catch(() => undefined);
+      throw failure;
     } finally {
       this.statements += tx.statements;
-      client.release();
+      checkedOut.release();
     }
+  }
+
+  /**
+   * A client of its own from the pool. pg-pool takes its 'error' listener off a client it hands
+   * out, so a connection cut while the client is checked out (between two statements of a
+   * transaction, say) would be an unhandled 'error' that ends the process. The listener here
+   * notes the loss instead; the client is then destroyed on release, not returned to the pool.
+   */
+  private async checkOut(): Promise<{
+    client: PoolClient;
+    failed(error: unknown): unknown;
+    release(): void;
+  }> {
+    let lost: Error | undefined;
+    const onError = (error: Error) => {
+      lost ??= error;
+      poolLog("warn", "database connection lost", { error: error.message });
+    };
+    // The callback form: the listener must be on before anything else runs. A promise would
+    // resume a tick later, and the server's "terminating connection" can arrive in the same
+    // read as the connection's first "ready" (seen under pg_terminate_backend).
+    const client = await new Promise<PoolClient>((resolve, reject) =>
+      this.pool.connect((error, connected) => {
+        if (error || !connected) return reject(asDatabaseFault(error));
+        connected.on("error", onError);
+        resolve(connected);
+      }),
+    );
+    return {
+      client,
+      /** The error to throw for `error`; a lost connection also condemns the client. */
+      failed: (error) => {
+        const failure = asDatabaseFault(lost ?? error);
+        if (failure instanceof DatabaseUnavailable) lost ??= error as Error;
+        return failure;
+      },
+      release: () => {
+        // A lost client keeps the listener: it is destroyed, and a late 'error' must find one.
+        if (!lost) client.off("error", onError);
+        client.release(lost);
+      },
+    };
   }
 }
 
@@ -177,6 +235,10 @@ async function openDataSource(
   });
   await dataSource.initialize();
   const pool = (dataSource.driver as unknown as { master: Pool }).master;
+  // An idle connection cut by the server: the pool drops it and opens another when needed.
+  pool.on("error", (error) =>
+    poolLog("warn", "idle database connection lost", { subgraph: definition.name, error: error.message }),
+  );
   return {
     dataSource,
     sql: new Sql(pool),

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { ApolloServer, HeaderMap, type ApolloServerPlugin, type BaseContext } from "@apollo/server";
 import type { Caller } from "./auth";
 import { requestIdOf } from "./context";
+import { watchDelivery, type Delivery } from "./deadline";
 import { log, requestLogFields, withRequestLog, type RequestLogFields } from "./logger";
 import { serveMetrics, type ServiceMetrics } from "./metrics";
 import { inServerSpan } from "./tracing";
@@ -26,8 +27,13 @@ export interface HttpRefusal {
 export interface HttpServiceOptions<Ctx extends BaseContext> {
   name: string;
   apollo: ApolloServer<Ctx>;
-  /** The request's context; `attempt` counts from 0 and is 1 when `runAgain` asked for a rerun. */
-  context: (req: IncomingMessage, attempt: number) => Promise<Ctx>;
+  /**
+   * The request's context; `attempt` counts from 0 and is 1 when `runAgain` asked for a rerun;
+   * `delivery` says when the answer can no longer be delivered (caller gone, deadline passed).
+   */
+  context: (req: IncomingMessage, attempt: number, delivery: Delivery) => Promise<Ctx>;
+  /** The longest a request may take, counted from its arrival (the gateway's budget). */
+  maxRequestMs?: number;
   /**
    * Whether the answer must be thrown away and the request executed once more (a subgraph's
    * access facts changed while it was decided). A rerun is never run again.
@@ -195,12 +201,25 @@ export function createHttpService<Ctx extends BaseContext>(options: HttpServiceO
       request = admitted;
     }
     const httpGraphQLRequest = { ...request, headers };
+    const delivery = watchDelivery(req, res, options.maxRequestMs);
+    res.once("finish", delivery.done);
+    if (delivery.signal.aborted) {
+      // Nobody waits for this answer any more: no work, no disclosure.
+      return sendJson(res, 200, {
+        errors: [
+          {
+            message: "the request's deadline had passed on arrival",
+            extensions: { code: "DEADLINE_EXCEEDED" },
+          },
+        ],
+      });
+    }
     let context: Ctx | undefined;
     const execute = (attempt: number) =>
       options.apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest,
         context: async () => {
-          context = await options.context(req, attempt);
+          context = await options.context(req, attempt, delivery);
           const caller = (context as { caller?: Caller }).caller;
           const fields = requestLogFields();
           if (caller && fields) {
@@ -211,7 +230,7 @@ export function createHttpService<Ctx extends BaseContext>(options: HttpServiceO
         },
       });
     let response = await execute(0);
-    if (context && options.runAgain?.(context)) response = await execute(1);
+    if (context && options.runAgain?.(context) && !delivery.signal.aborted) response = await execute(1);
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
     if (response.body.kind === "complete") {

@@ -5,6 +5,7 @@ import type { PolicyStore } from "./access/guard";
 import type { AgencyRegistry } from "./auth";
 import { openServiceStore, Sql } from "./database";
 import { assertLeastPrivilege, governanceAccessDatabaseUrl, serviceDatabaseUrl } from "./database-roles";
+import { keepServiceRunning } from "./faults";
 import { log } from "./logger";
 import { stopTelemetry } from "./telemetry";
 import { createSubgraphServer, type SubgraphDefinition } from "./subgraph";
@@ -90,6 +91,8 @@ export function runSubgraphProcess<L>(
   const config = loadConfig();
   startSubgraph(definition, config, config.port(definition.name), governance).then(
     (running) => {
+      // Only once it serves: a service that cannot start must still exit with an error.
+      keepServiceRunning(definition.name);
       // In-flight requests finish before the pools close (SIGTERM from an orchestrator).
       const stop = () =>
         void running

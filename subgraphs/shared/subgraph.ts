@@ -15,6 +15,7 @@ import { buildRequestContext, type RequestContext } from "./context";
 import type { Sql, StoreDefinition, SubgraphStore } from "./database";
 import { buildFederatedSchema, type FederatedSchemaOptions } from "./federation";
 import { createHttpService, listen, operationNamePlugin, type RunningService } from "./http";
+import { faultLogPlugin } from "./faults";
 import { operationDefences } from "./limits";
 import { log } from "./logger";
 import { parsePrometheusText, sampleSum, ServiceMetrics } from "./metrics";
@@ -142,6 +143,8 @@ export async function createSubgraphServer<L>(
     policy: PolicyStore;
     /** The Sql the policy store runs on, when it is not the subgraph's own, for /metrics. */
     policySql?: Sql;
+    /** Where the other subgraphs listen, when not where the configuration says. */
+    peerUrls?: Partial<Record<SubgraphName, string>>;
   },
 ): Promise<SubgraphServer> {
   const accessRules = deps.config.ACCESS_RULES === "on";
@@ -167,6 +170,7 @@ export async function createSubgraphServer<L>(
       ...defences.plugins,
       operationNamePlugin(),
       ...(accessRules ? [auditBeforeResponse()] : []),
+      faultLogPlugin<RequestContext<L>>(definition.name),
     ],
     introspection: deps.config.NODE_ENV !== "production",
     includeStacktraceInErrorResponses:
@@ -200,9 +204,11 @@ export async function createSubgraphServer<L>(
   const http = createHttpService({
     name: definition.name,
     apollo,
-    context: (req, attempt) => {
+    context: (req, attempt, delivery) => {
       requests += 1;
       return buildRequestContext(req.headers, {
+        signal: delivery.signal,
+        peerUrl: (name) => deps.peerUrls?.[name] ?? deps.config.subgraphUrl(name),
         subgraph: definition.name,
         verify: deps.verify,
         sql: deps.store.sql,

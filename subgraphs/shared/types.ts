@@ -51,7 +51,13 @@ export class PageInfo {
     "Only shown where an active agreement for the purpose exists between the two agencies.",
 })
 export class RestrictedRecords {
-  @Field(() => AgencyRef, { description: "The agency that holds the withheld records." })
+  // Nullable: the agency's name comes from governance, and its outage must not take the list
+  // these records were withheld from (released and audited by their owner) down with it.
+  @Field(() => AgencyRef, {
+    nullable: true,
+    description:
+      "The agency that holds the withheld records; null only when the governance service cannot name it.",
+  })
   agency!: AgencyRef;
 
   @Field(() => DataCategory, { description: "The category that was not covered." })

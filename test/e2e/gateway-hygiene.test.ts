@@ -480,6 +480,7 @@ describe("in production", () => {
       expect(reply.body.errors).toEqual([
         {
           message: "the police service is unavailable: it could not be reached",
+          path: ["incidents"],
           extensions: { code: "SUBGRAPH_UNAVAILABLE", serviceName: "police" },
         },
       ]);

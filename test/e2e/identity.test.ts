@@ -299,6 +299,29 @@ describe("the registry of agencies tokens are checked against", () => {
     }
   });
 
+  it("keeps the list last read through a short governance outage, and refuses once it is too old", async () => {
+    let clock = Date.now();
+    const pool = new Pool({
+      connectionString: fed.stores.governance.sql.pool.options.connectionString,
+      max: 1,
+    });
+    const verify = await createTokenVerifier(
+      config,
+      governanceAgencyRegistry(new Sql(pool), { ttlMs: 30_000, staleMs: 300_000, now: () => clock }),
+      { now: () => clock },
+    );
+    const token = await devToken({ agency: "police" }, { expiresAt: Math.floor(clock / 1000) + 3600 });
+    await expect(verify(token)).resolves.toMatchObject({ agencyId: "police" });
+    // Governance unreachable from here on: every later read fails.
+    await pool.end();
+    clock += 60_000;
+    await expect(verify(token)).resolves.toMatchObject({ agencyId: "police" });
+    clock += 300_000;
+    await expect(verify(token)).rejects.toThrow(
+      new AuthenticationError("the registry of partner agencies could not be read"),
+    );
+  });
+
   it("refuses every token when the registry cannot be read (fail closed)", async () => {
     const pool = new Pool({ connectionString: uniqueDatabaseUrl("missing"), max: 1 });
     try {

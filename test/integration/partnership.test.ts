@@ -1,5 +1,6 @@
 import { seedPartnership } from "../../subgraphs/partnership/seed";
 import { partnership } from "../../subgraphs/partnership/server";
+import { police as policeDefinition } from "../../subgraphs/police/server";
 import { today } from "../../subgraphs/partnership/calendar";
 import { ReportRepository } from "../../subgraphs/partnership/repositories/reports";
 import type { DemoReport } from "../../subgraphs/shared/demo/seed";
@@ -94,15 +95,29 @@ const police: As = { agency: "police", purpose: "ASB_CASE_MANAGEMENT" };
 const youth: As = { agency: "youth", purpose: "ASB_CASE_MANAGEMENT" };
 
 let subgraph: TestSubgraph;
+/** Police, which partnership asks whether it holds an incident before linking it. */
+let policeSubgraph: TestSubgraph;
 beforeAll(async () => {
+  policeSubgraph = await startTestSubgraph(policeDefinition, (sql) =>
+    sql.exec(
+      `INSERT INTO incidents (id, source_key, reference, month, category, source)
+       VALUES ('inc-77', 'test:inc-77', 'T77', '2019-03', 'ANTI_SOCIAL_BEHAVIOUR', 'test')`,
+    ),
+  );
   subgraph = await startTestSubgraph(
     partnership,
     (sql) => seedPartnership(sql, { seed: 7, scale: "small", people, linkable: LINKABLE, reports: REPORTS }),
     // The demo agreements decide which linked records a partner sees.
-    { policy: (sql) => seedGovernance(sql, { seed: 7, scale: "small", people }) },
+    {
+      policy: (sql) => seedGovernance(sql, { seed: 7, scale: "small", people }),
+      peerUrls: { police: policeSubgraph.url },
+    },
   );
 });
-afterAll(() => subgraph.stop());
+afterAll(async () => {
+  await subgraph.stop();
+  await policeSubgraph.stop();
+});
 
 type Errors = { message: string; extensions?: Record<string, unknown> }[] | undefined;
 const argumentOf = (errors: Errors) => errors?.[0]?.extensions?.argument;

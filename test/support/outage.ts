@@ -32,6 +32,7 @@ export async function restartSubgraph(fed: TestFederation, name: SubgraphName): 
     store: fed.services.stores[name],
     verify: await createTokenVerifier(config, governanceAgencyRegistry(new Sql(governancePool))),
     policy: governancePolicyStore(new Sql(governancePool)),
+    peerUrls: Object.fromEntries(Object.entries(fed.federation.subgraphs).map(([n, r]) => [n, r.url])),
   });
   // Replaces the stopped one, so the federation's stop() stops this one.
   fed.federation.subgraphs[name] = await server.listen(port);

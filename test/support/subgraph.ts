@@ -6,6 +6,7 @@ import { AgencyRepository } from "../../subgraphs/governance/repositories/agenci
 import { Agency } from "../../subgraphs/governance/types";
 import { DEMO_AGENCIES } from "../../subgraphs/shared/demo/world";
 import { Pool } from "pg";
+import type { SubgraphName } from "../../subgraphs/shared/config";
 import { openServiceStore, openStore, Sql, type SubgraphStore } from "../../subgraphs/shared/database";
 import { governanceAccessDatabaseUrl, serviceDatabaseUrl } from "../../subgraphs/shared/database-roles";
 import { createSubgraphServer, type SubgraphDefinition } from "../../subgraphs/shared/subgraph";
@@ -50,6 +51,8 @@ export async function startTestSubgraph<L>(
     /** Fills the governance store (agreements, consents) the access rules read. */ policy?: (
       sql: Sql,
     ) => Promise<unknown>;
+    /** Other subgraphs this one asks (partnership asks record owners). */
+    peerUrls?: Partial<Record<SubgraphName, string>>;
   } = {},
 ): Promise<TestSubgraph> {
   const storeUrl = uniqueDatabaseUrl(definition.name);
@@ -81,6 +84,7 @@ export async function startTestSubgraph<L>(
     verify: await createTokenVerifier(config, governanceAgencyRegistry(access)),
     policy: governancePolicyStore(access),
     policySql: access,
+    peerUrls: options.peerUrls,
   });
   const running: RunningService = await server.listen(0);
   return {

@@ -314,6 +314,14 @@ export class CaseRepository {
   }
 
   /** Links a record; false when it was already linked (linking is idempotent). */
+  async isLinked(caseId: string, kind: CaseRecordKind, recordId: string): Promise<boolean> {
+    const row = await this.sql.one(
+      `SELECT 1 AS linked FROM case_records WHERE case_id = $1 AND kind = $2 AND record_id = $3`,
+      [caseId, kind, recordId],
+    );
+    return row !== undefined;
+  }
+
   async linkRecord(
     caseId: string,
     kind: CaseRecordKind,

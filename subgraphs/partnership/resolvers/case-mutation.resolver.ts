@@ -1,7 +1,10 @@
 import { Arg, Ctx, ID, Mutation, Resolver } from "type-graphql";
 import { Governed } from "../../shared/policy";
 import type { RequestContext } from "../../shared/context";
-import { CaseStage } from "../../shared/enums";
+import { GraphQLError } from "graphql";
+import type { SubgraphName } from "../../shared/config";
+import { CaseRecordKind, CaseStage } from "../../shared/enums";
+import { askPeer, peerUnavailable } from "../../shared/peers";
 import { notFound } from "../../shared/errors";
 import { forgetCase, type PartnershipLoaders } from "../loaders";
 import { CaseAction, CaseActionInput, CaseRecordInput, OpenCaseInput, ProblemCase } from "../types";
@@ -18,6 +21,45 @@ async function reload(ctx: Context, caseId: string): Promise<ProblemCase> {
   const c = await ctx.loaders.caseById.load(caseId);
   if (!c) throw notFound(`problem case ${caseId}`);
   return c;
+}
+
+/** Who holds each kind of linked record, and its type in the owner's subgraph. */
+const OWNERS: Record<CaseRecordKind, { subgraph: SubgraphName; type: string }> = {
+  [CaseRecordKind.INCIDENT]: { subgraph: "police", type: "Incident" },
+  [CaseRecordKind.ASB_CASE]: { subgraph: "council", type: "AsbCase" },
+  [CaseRecordKind.TENANCY]: { subgraph: "housing", type: "Tenancy" },
+  [CaseRecordKind.REFERRAL]: { subgraph: "youth", type: "Referral" },
+};
+
+/**
+ * Asks the owner, through its own subgraph and as the caller, whether it holds the record: an
+ * entity means yes, a null without errors no. A refusal by its access rules is passed on (the
+ * caller may not link what the owner will not show them); an owner that cannot answer refuses
+ * the link for now (retryable).
+ */
+async function heldByOwner(ctx: Context, kind: CaseRecordKind, id: string): Promise<boolean> {
+  const owner = OWNERS[kind];
+  const answer = await askPeer<{ _entities: (unknown | null)[] }>(
+    ctx.peers,
+    owner.subgraph,
+    "whether it holds record.id",
+    `query ($r: [_Any!]!) { _entities(representations: $r) { ... on ${owner.type} { id } } }`,
+    { r: [{ __typename: owner.type, id }] },
+  );
+  const refusal = answer.errors?.[0];
+  if (refusal) {
+    const code = refusal.extensions?.code;
+    if (code === "FORBIDDEN") {
+      throw new GraphQLError(
+        `record.id: ${owner.subgraph} does not release this record to you: ${refusal.message}`,
+        {
+          extensions: { code: "FORBIDDEN", argument: "record.id" },
+        },
+      );
+    }
+    throw peerUnavailable(owner.subgraph, "whether it holds record.id");
+  }
+  return !!answer.data?._entities?.[0];
 }
 
 @Resolver()
@@ -69,7 +111,9 @@ export class CaseMutationResolver {
     @Arg("record", () => CaseRecordInput, { description: "The record to link." }) record: CaseRecordInput,
     @Ctx() ctx: Context,
   ): Promise<ProblemCase> {
-    await workflow.linkCaseRecord(ctx.sql, actor(ctx), caseId, record);
+    await workflow.linkCaseRecord(ctx.sql, actor(ctx), caseId, record, (kind, id) =>
+      heldByOwner(ctx, kind, id),
+    );
     return reload(ctx, caseId);
   }
 

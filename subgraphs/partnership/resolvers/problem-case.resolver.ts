@@ -134,29 +134,44 @@ export class ProblemCaseResolver {
   }
 
   @FieldResolver(() => [Incident], {
-    description: "Police incidents linked to the case; police resolve them under their access rules.",
+    // Nullable items: a linked record its owner no longer holds, or cannot serve just now, is one
+    // null with an error, not a case board that fails as a whole.
+    nullable: "items",
+    description:
+      "Police incidents linked to the case; police resolve them under their access rules; an item is null when its owner no longer holds it or cannot be reached.",
   })
   linkedIncidents(@Root() c: ProblemCase, @Ctx() ctx: Context): Promise<Incident[]> {
     return linked(ctx, c, CaseRecordKind.INCIDENT, Incident);
   }
 
   @FieldResolver(() => [AsbCase], {
-    description: "Council ASB cases linked to the case; the council resolves them under its access rules.",
+    // Nullable items: a linked record its owner no longer holds, or cannot serve just now, is one
+    // null with an error, not a case board that fails as a whole.
+    nullable: "items",
+    description:
+      "Council ASB cases linked to the case; the council resolves them under its access rules; an item is null when its owner no longer holds it or cannot be reached.",
   })
   linkedAsbCases(@Root() c: ProblemCase, @Ctx() ctx: Context): Promise<AsbCase[]> {
     return linked(ctx, c, CaseRecordKind.ASB_CASE, AsbCase);
   }
 
   @FieldResolver(() => [Tenancy], {
-    description: "Housing tenancies linked to the case; housing resolves them under its access rules.",
+    // Nullable items: a linked record its owner no longer holds, or cannot serve just now, is one
+    // null with an error, not a case board that fails as a whole.
+    nullable: "items",
+    description:
+      "Housing tenancies linked to the case; housing resolves them under its access rules; an item is null when its owner no longer holds it or cannot be reached.",
   })
   linkedTenancies(@Root() c: ProblemCase, @Ctx() ctx: Context): Promise<Tenancy[]> {
     return linked(ctx, c, CaseRecordKind.TENANCY, Tenancy);
   }
 
   @FieldResolver(() => [Referral], {
+    // Nullable items: a linked record its owner no longer holds, or cannot serve just now, is one
+    // null with an error, not a case board that fails as a whole.
+    nullable: "items",
     description:
-      "Youth programme referrals linked to the case; youth services resolve them under their access rules.",
+      "Youth programme referrals linked to the case; youth services resolve them under their access rules; an item is null when its owner no longer holds it or cannot be reached.",
   })
   linkedReferrals(@Root() c: ProblemCase, @Ctx() ctx: Context): Promise<Referral[]> {
     return linked(ctx, c, CaseRecordKind.REFERRAL, Referral);

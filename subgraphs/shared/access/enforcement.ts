@@ -276,6 +276,25 @@ export function auditBeforeResponse(): ApolloServerPlugin<RequestContext> {
         },
         async willSendResponse(requestContext) {
           const { contextValue: context, response } = requestContext;
+          if (context.signal.aborted) {
+            // Nobody will receive this answer (the caller went away or its deadline passed): no
+            // disclosure is recorded, and the answer is emptied so it could never leak if it were sent.
+            log("info", "answer not delivered: no audit written", {
+              subgraph: context.subgraph,
+              requestId: context.requestId,
+              reason: String(context.signal.reason),
+            });
+            if (response.body.kind === "single") {
+              response.body.singleResult.data = null;
+              response.body.singleResult.errors = [
+                {
+                  message: "the request was abandoned or its deadline passed: nothing was released",
+                  extensions: { code: "REQUEST_NOT_DELIVERED" },
+                },
+              ];
+            }
+            return;
+          }
           try {
             await context.access.flush();
           } catch (error) {
