@@ -54,7 +54,11 @@ async function linkedRecords<T extends { id: string }>(
   return ctx.access.partition(stubs, holdingOf(Stub));
 }
 
-/** Linked records go to their holders to resolve, but only those the access rules let the caller see. */
+/**
+ * Linked records go to their holders to resolve, but only those the agreements let the caller
+ * see. Where the agreement asks for consent, the holder decides each record with its own people
+ * (this subgraph does not know them), so a linked record gets the decision it gets by id.
+ */
 async function linked<T extends { id: string }>(
   ctx: Context,
   c: ProblemCase,
@@ -134,29 +138,40 @@ export class ProblemCaseResolver {
   }
 
   @FieldResolver(() => [Incident], {
-    description: "Police incidents linked to the case; police resolve them under their access rules.",
+    nullable: "items",
+    description:
+      "Police incidents linked to the case; police resolve them under their access rules, with each record's own people: " +
+      "a record they refuse is null, with the reason at its path.",
   })
   linkedIncidents(@Root() c: ProblemCase, @Ctx() ctx: Context): Promise<Incident[]> {
     return linked(ctx, c, CaseRecordKind.INCIDENT, Incident);
   }
 
   @FieldResolver(() => [AsbCase], {
-    description: "Council ASB cases linked to the case; the council resolves them under its access rules.",
+    nullable: "items",
+    description:
+      "Council ASB cases linked to the case; the council resolves them under its access rules, with each record's own people: " +
+      "a record they refuse is null, with the reason at its path.",
   })
   linkedAsbCases(@Root() c: ProblemCase, @Ctx() ctx: Context): Promise<AsbCase[]> {
     return linked(ctx, c, CaseRecordKind.ASB_CASE, AsbCase);
   }
 
   @FieldResolver(() => [Tenancy], {
-    description: "Housing tenancies linked to the case; housing resolves them under its access rules.",
+    nullable: "items",
+    description:
+      "Housing tenancies linked to the case; housing resolves them under its access rules, with each record's own people: " +
+      "a record they refuse is null, with the reason at its path.",
   })
   linkedTenancies(@Root() c: ProblemCase, @Ctx() ctx: Context): Promise<Tenancy[]> {
     return linked(ctx, c, CaseRecordKind.TENANCY, Tenancy);
   }
 
   @FieldResolver(() => [Referral], {
+    nullable: "items",
     description:
-      "Youth programme referrals linked to the case; youth services resolve them under their access rules.",
+      "Youth programme referrals linked to the case; youth services resolve them under their access rules, " +
+      "with each record's own people: a record they refuse is null, with the reason at its path.",
   })
   linkedReferrals(@Root() c: ProblemCase, @Ctx() ctx: Context): Promise<Referral[]> {
     return linked(ctx, c, CaseRecordKind.REFERRAL, Referral);
