@@ -15,6 +15,7 @@ import { createGovernanceLoaders, type GovernanceLoaders } from "./loaders";
 import { Initial1763700000000 } from "./migrations/1763700000000-Initial";
 import { OneRoundTripAccess1763900000000 } from "./migrations/1763900000000-OneRoundTripAccess";
 import { ConsentProvenance1763950000000 } from "./migrations/1763950000000-ConsentProvenance";
+import { ReferralConsentByReferrer1763960000000 } from "./migrations/1763960000000-ReferralConsentByReferrer";
 import { governanceReferenceResolvers } from "./reference";
 import { AgencyResolver } from "./resolvers/agency.resolver";
 import { AgreementApprovalResolver, AgreementResolver } from "./resolvers/agreement.resolver";
@@ -37,7 +38,12 @@ export const governance: SubgraphDefinition<GovernanceLoaders> = {
     BreakGlassReviewRecord,
     DemoSeedRecord,
   ],
-  migrations: [Initial1763700000000, OneRoundTripAccess1763900000000, ConsentProvenance1763950000000],
+  migrations: [
+    Initial1763700000000,
+    OneRoundTripAccess1763900000000,
+    ConsentProvenance1763950000000,
+    ReferralConsentByReferrer1763960000000,
+  ],
   resolvers: [
     AgencyResolver,
     AgreementResolver,
