@@ -184,13 +184,13 @@ function agreementsToSeed(): { agreements: NewAgreement[]; approvals: ApprovalRo
 }
 
 /**
- * Consents of the featured young people (per-000001..010) to youth services sharing their
- * education and programme records with council and police and (but for per-000005) to youth
- * services' own programme referrals, each recorded by youth services, the provider: per-000001 is
- * 12, so a parent gave it; per-000003 withdrew theirs; per-000004's have expired. Three featured
- * adults consented to housing (the provider, who recorded it) sharing arrears with the council.
- * The referral consents are youth's to youth: they share nothing (own data needs no consent) and
- * are kept as the provenance migration left them; the API records consents to another agency only.
+ * Consents of the featured young people (per-000001..010), each recorded by a DSO of the agency
+ * whose data it lets be shared (its provider): to youth services sharing their education and
+ * programme records with council and police; and (but for per-000005) to the council and police
+ * sharing their ASB case and incident summaries with youth services, which is what a referral by
+ * either discloses (see youth's referral-consent.ts). per-000001 is 12, so a parent gave them;
+ * per-000003 withdrew theirs; per-000004's have expired. Three featured adults consented to
+ * housing (the provider, who recorded it) sharing arrears with the council.
  */
 function consentsToSeed(dateOfBirth: Map<string, string>): NewConsent[] {
   const consents: NewConsent[] = [];
@@ -201,24 +201,56 @@ function consentsToSeed(dateOfBirth: Map<string, string>): NewConsent[] {
     if (!born) continue;
     const givenAt = new Date(`2019-03-${String(n + 1).padStart(2, "0")}T10:00:00Z`);
     const underAge = ageOnDate(born, givenAt.toISOString().slice(0, 10)) < AGE_OF_CONSENT;
-    // Youth services hold consents to refer under-16s to programmes; per-000005 has none.
-    const recipients = n === 5 ? (["council", "police"] as const) : (["council", "police", "youth"] as const);
-    recipients.forEach((recipient, r) =>
+    const shares: {
+      provider: string;
+      recipient: string;
+      purposes: P[];
+      categories: C[];
+      evidence: string;
+    }[] = [
+      // Youth services hold the education and programme records these cover, and record them.
+      ...(["council", "police"] as const).map((recipient) => ({
+        provider: "youth",
+        recipient,
+        purposes: [P.YOUTH_DIVERSION, P.SAFEGUARDING],
+        categories: [C.EDUCATION, C.YOUTH_PROGRAMME],
+        evidence: "YS-CONSENT",
+      })),
+      // Referrals to youth programmes: the referrer shares its own record; per-000005 has none.
+      ...(n === 5
+        ? []
+        : [
+            {
+              provider: "council",
+              recipient: "youth",
+              purposes: [P.YOUTH_DIVERSION],
+              categories: [C.ASB_CASE],
+              evidence: "CASB-REFERRAL",
+            },
+            {
+              provider: "police",
+              recipient: "youth",
+              purposes: [P.YOUTH_DIVERSION],
+              categories: [C.INCIDENT_SUMMARY],
+              evidence: "POL-REFERRAL",
+            },
+          ]),
+    ];
+    shares.forEach((share, r) =>
       consents.push({
         id: `con-${String(n).padStart(4, "0")}-${r + 1}`,
         personId: id,
-        recipientAgencyId: recipient,
-        // Youth services hold the education and programme records these cover, and record them.
-        providerAgencyId: "youth",
-        purposes: [P.YOUTH_DIVERSION, P.SAFEGUARDING],
-        categories: [C.EDUCATION, C.YOUTH_PROGRAMME],
+        recipientAgencyId: share.recipient,
+        providerAgencyId: share.provider,
+        purposes: share.purposes,
+        categories: share.categories,
         givenBy: n === 1 || underAge ? ConsentGiver.PARENT_OR_GUARDIAN : ConsentGiver.SELF,
         givenAt,
         expiresAt: n === 4 ? new Date("2019-06-30T23:00:00Z") : null,
         withdrawnAt: n === 3 ? new Date("2019-06-01T12:00:00Z") : null,
-        evidenceRef: `YS-CONSENT-2019-${String(n).padStart(4, "0")}`,
-        recordedByAgencyId: "youth",
-        recordedBy: DSO("youth"),
+        evidenceRef: `${share.evidence}-2019-${String(n).padStart(4, "0")}`,
+        recordedByAgencyId: share.provider,
+        recordedBy: DSO(share.provider),
         recordedAt: recordedAt(givenAt),
       }),
     );

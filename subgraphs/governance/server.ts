@@ -16,6 +16,7 @@ import { createGovernanceLoaders, type GovernanceLoaders } from "./loaders";
 import { Initial1763700000000 } from "./migrations/1763700000000-Initial";
 import { OneRoundTripAccess1763900000000 } from "./migrations/1763900000000-OneRoundTripAccess";
 import { ConsentProvenance1763950000000 } from "./migrations/1763950000000-ConsentProvenance";
+import { ReferralConsentByReferrer1763960000000 } from "./migrations/1763960000000-ReferralConsentByReferrer";
 import { LeastPrivilegeRoles1764100000000 } from "./migrations/1764100000000-LeastPrivilegeRoles";
 import { governanceReferenceResolvers } from "./reference";
 import { AgencyResolver } from "./resolvers/agency.resolver";
@@ -44,6 +45,7 @@ export const governance: SubgraphDefinition<GovernanceLoaders> = {
     Initial1763700000000,
     OneRoundTripAccess1763900000000,
     ConsentProvenance1763950000000,
+    ReferralConsentByReferrer1763960000000,
     LeastPrivilegeRoles1764100000000,
   ],
   resolvers: [

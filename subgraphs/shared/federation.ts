@@ -112,7 +112,8 @@ export async function buildFederatedSchema(options: FederatedSchemaOptions): Pro
   >;
   if (enforce) {
     // `_entities` reaches a governed record exactly as a field returning it would: a record the
-    // caller may not know is null, not an echo of the id it was asked about.
+    // caller may not know is null, not an echo of the id it was asked about; a refused one is
+    // null with the reason.
     for (const [typeName, record] of rules.records) {
       if (!entities.has(typeName)) continue;
       const resolveReference: Reference = references[typeName]?.__resolveReference ?? ((ref: unknown) => ref);
@@ -123,7 +124,11 @@ export async function buildFederatedSchema(options: FederatedSchemaOptions): Pro
           if (!found) return found;
           if (context.access.gateRefusal(record.gate)) return null;
           const { verdict } = await judgeRecord(record, found, context.access);
-          return verdict === "HIDE" ? null : found;
+          if (verdict === "SHOW") return found;
+          if (verdict === "HIDE") return null;
+          // Refused under an agreement that exists (consent missing, category not covered): the
+          // whole record, with the reason, as a field returning it by id would be refused.
+          throw context.access.error(verdict.refused, typeName);
         },
       };
     }

@@ -38,6 +38,12 @@ export interface CategoryPolicy {
    * involved people, the pupil... Sub-records (a tenancy's actions) inherit their parent's.
    */
   subjects?: (record: never) => readonly string[];
+  /**
+   * A stub of a record another subgraph holds (@HeldBy): this subgraph cannot know whom it is
+   * about, so a decision that turns on consent is left to the holder, which judges the record
+   * with its own subjects when it resolves it.
+   */
+  heldElsewhere?: boolean;
 }
 
 export interface GovernedPolicy {
@@ -103,13 +109,16 @@ const holdings = new WeakMap<object, Holding>();
 
 /**
  * Declares that a stub type (an entity owned elsewhere, listed here by id) is held by
- * `agencyId` as `category`, so lists of it show only what the caller may see. The holder
- * decides on each record again (with its subjects) when it resolves it.
+ * `agencyId` as `category`, so lists of it show only what the agreements let the caller see.
+ * Where the agreement asks for consent, this subgraph cannot know whose: the stub is passed on
+ * and the holder decides the record with its own subjects when it resolves it (heldElsewhere).
  */
 export function HeldBy(agencyId: string, category: DataCategory): ClassDecorator {
   return (target) => {
     holdings.set(target, { agencyId, category });
-    Extensions({ [POLICY_KEYS.category]: { category, owner: agencyId } satisfies CategoryPolicy })(target);
+    Extensions({
+      [POLICY_KEYS.category]: { category, owner: agencyId, heldElsewhere: true } satisfies CategoryPolicy,
+    })(target);
   };
 }
 

@@ -10,7 +10,7 @@ import type { MigrationInterface, QueryRunner } from "typeorm";
  *   YOUTH_PROGRAMME, housing for FINANCIAL), so the recorder is the provider they were meant for.
  *   Consents youth services recorded to themselves (for its own programme referrals) keep youth as
  *   provider: they share nothing (an agency's own data needs no consent) and the referral rule
- *   reads them as before; new ones are recorded by the referring agency.
+ *   no longer reads them (a referral's consent is the referrer's: see youth's referral-consent.ts).
  * - `agencies.active`: a registered agency whose tokens are accepted. Tokens of an inactive or
  *   unregistered agency are refused (401) by the gateway and every subgraph.
  * - `person_dates_of_birth` is governance's copy of the people index (every person in it, with

@@ -54,7 +54,11 @@ async function linkedRecords<T extends { id: string }>(
   return ctx.access.partition(stubs, holdingOf(Stub));
 }
 
-/** Linked records go to their holders to resolve, but only those the access rules let the caller see. */
+/**
+ * Linked records go to their holders to resolve, but only those the agreements let the caller
+ * see. Where the agreement asks for consent, the holder decides each record with its own people
+ * (this subgraph does not know them), so a linked record gets the decision it gets by id.
+ */
 async function linked<T extends { id: string }>(
   ctx: Context,
   c: ProblemCase,
@@ -134,44 +138,48 @@ export class ProblemCaseResolver {
   }
 
   @FieldResolver(() => [Incident], {
-    // Nullable items: a linked record its owner no longer holds, or cannot serve just now, is one
-    // null with an error, not a case board that fails as a whole.
+    // Nullable items: a record its owner refuses, no longer holds or cannot serve just now is one
+    // null, not a case board that fails as a whole.
     nullable: "items",
     description:
-      "Police incidents linked to the case; police resolve them under their access rules; an item is null when its owner no longer holds it or cannot be reached.",
+      "Police incidents linked to the case; police resolve them under their access rules, with each record's own people: " +
+      "an item is null when its owner refuses it (the reason at its path), no longer holds it or cannot be reached.",
   })
   linkedIncidents(@Root() c: ProblemCase, @Ctx() ctx: Context): Promise<Incident[]> {
     return linked(ctx, c, CaseRecordKind.INCIDENT, Incident);
   }
 
   @FieldResolver(() => [AsbCase], {
-    // Nullable items: a linked record its owner no longer holds, or cannot serve just now, is one
-    // null with an error, not a case board that fails as a whole.
+    // Nullable items: a record its owner refuses, no longer holds or cannot serve just now is one
+    // null, not a case board that fails as a whole.
     nullable: "items",
     description:
-      "Council ASB cases linked to the case; the council resolves them under its access rules; an item is null when its owner no longer holds it or cannot be reached.",
+      "Council ASB cases linked to the case; the council resolves them under its access rules, with each record's own people: " +
+      "an item is null when its owner refuses it (the reason at its path), no longer holds it or cannot be reached.",
   })
   linkedAsbCases(@Root() c: ProblemCase, @Ctx() ctx: Context): Promise<AsbCase[]> {
     return linked(ctx, c, CaseRecordKind.ASB_CASE, AsbCase);
   }
 
   @FieldResolver(() => [Tenancy], {
-    // Nullable items: a linked record its owner no longer holds, or cannot serve just now, is one
-    // null with an error, not a case board that fails as a whole.
+    // Nullable items: a record its owner refuses, no longer holds or cannot serve just now is one
+    // null, not a case board that fails as a whole.
     nullable: "items",
     description:
-      "Housing tenancies linked to the case; housing resolves them under its access rules; an item is null when its owner no longer holds it or cannot be reached.",
+      "Housing tenancies linked to the case; housing resolves them under its access rules, with each record's own people: " +
+      "an item is null when its owner refuses it (the reason at its path), no longer holds it or cannot be reached.",
   })
   linkedTenancies(@Root() c: ProblemCase, @Ctx() ctx: Context): Promise<Tenancy[]> {
     return linked(ctx, c, CaseRecordKind.TENANCY, Tenancy);
   }
 
   @FieldResolver(() => [Referral], {
-    // Nullable items: a linked record its owner no longer holds, or cannot serve just now, is one
-    // null with an error, not a case board that fails as a whole.
+    // Nullable items: a record its owner refuses, no longer holds or cannot serve just now is one
+    // null, not a case board that fails as a whole.
     nullable: "items",
     description:
-      "Youth programme referrals linked to the case; youth services resolve them under their access rules; an item is null when its owner no longer holds it or cannot be reached.",
+      "Youth programme referrals linked to the case; youth services resolve them under their access rules, with each record's own people: " +
+      "an item is null when its owner refuses it (the reason at its path), no longer holds it or cannot be reached.",
   })
   linkedReferrals(@Root() c: ProblemCase, @Ctx() ctx: Context): Promise<Referral[]> {
     return linked(ctx, c, CaseRecordKind.REFERRAL, Referral);

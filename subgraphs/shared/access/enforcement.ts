@@ -5,7 +5,7 @@ import type { RequestContext } from "../context";
 import { log } from "../logger";
 import { agencyRef } from "../types";
 import { forbidden, gateDenial, type AccessDecision } from "./decision";
-import { StaleFactsError, type AccessGuard, type AccessQuestion } from "./guard";
+import { StaleFactsError, dependsOnConsent, type AccessGuard, type AccessQuestion } from "./guard";
 import { gateIsOpen, type FieldRule, type RecordRule } from "./rules";
 
 /** Whom a record is about, when it inherits its parent record's subjects (a tenancy's actions). */
@@ -62,6 +62,16 @@ function located(info: GraphQLResolveInfo) {
 type Verdict = "SHOW" | "HIDE" | { refused: AccessDecision };
 
 /**
+ * Whether a refusal is the holder's to make, not this subgraph's: the record is a stub of one
+ * another subgraph holds (@HeldBy), whose subjects are unknown here, and the agreement shares its
+ * category only with consent. The holder decides it with the record's own subjects when the router
+ * resolves the record, so that a record linked to a case gets the decision it gets by id.
+ */
+export function deferredToHolder(rule: RecordRule, decision: AccessDecision): boolean {
+  return rule.heldElsewhere && dependsOnConsent(decision);
+}
+
+/**
  * Judges one record by its type's rule: a record whose party rule the caller fails, or that is
  * refused because the owner has no active agreement with the caller for the purpose, is hidden as
  * an unknown id would be (same data, same errors, no reason); a record refused under an agreement
@@ -81,6 +91,9 @@ export async function judgeRecord(
     personIds: subjects,
   };
   const decision = await guard.decide(question);
+  // A stub of another subgraph's record, where consent decides: the holder judges it (and
+  // records the decision) with the record's own subjects when it resolves it.
+  if (deferredToHolder(rule, decision)) return { verdict: "SHOW", subjects };
   guard.record(question, decision, idsOf(record));
   if (decision.permitted) return { verdict: "SHOW", subjects };
   // No agreement from the owner for the purpose: nothing revealed, not even that the record
@@ -169,8 +182,9 @@ export function enforceField(rule: FieldRule, resolve: Resolve): Resolve {
 
     async function decideThenResolve(question: AccessQuestion, subjects: readonly string[]) {
       const decision = await guard.decide(question);
-      guard.record(question, decision, idsOf(root));
-      if (!decision.permitted) throw guard.error(decision, rule.coordinate, info);
+      const deferred = deferredToHolder(record!, decision);
+      if (!deferred) guard.record(question, decision, idsOf(root));
+      if (!decision.permitted && !deferred) throw guard.error(decision, rule.coordinate, info);
       return returns ? admitted(subjects) : resolve(root, args, context, info);
     }
 

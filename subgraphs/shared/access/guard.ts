@@ -115,6 +115,15 @@ const RECORD_LEVEL: ReadonlySet<AccessReason> = new Set<AccessReason>([
   "CONSENT_WITHDRAWN",
 ]);
 
+/**
+ * A refusal that turns only on consent (the agreement covers the purpose and category but asks
+ * for the person's consent): decided without the record's subjects, it says nothing yet about
+ * the record itself.
+ */
+export function dependsOnConsent(decision: AccessDecision): boolean {
+  return decision.reason === "CONSENT_REQUIRED" || decision.reason === "CONSENT_WITHDRAWN";
+}
+
 const UNAUDITED: ReadonlySet<AccessBasis> = new Set<AccessBasis>(["OWN_DATA", "AGGREGATE", "PEOPLE_INDEX"]);
 
 /**
@@ -312,8 +321,11 @@ export class AccessGuard {
   }
 
   /**
-   * Splits records held by another agency into those the caller may see and those withheld.
-   * The holder records the disclosure when it resolves them; denials are recorded here.
+   * Splits records held by another agency into those the caller may see and those withheld, by
+   * the agreements alone (the subjects of another agency's records are not known here). Where the
+   * agreement asks for consent, the records are passed on: the holder decides each with its own
+   * subjects when it resolves it. The holder records the disclosures and those refusals; the
+   * denials made here are recorded here.
    */
   async partition<T extends { id: string }>(
     records: readonly T[],
@@ -326,7 +338,8 @@ export class AccessGuard {
       personIds: [],
     };
     const decision = await this.decide(question);
-    if (decision.permitted) return { visible: [...records], withheld: [], decision };
+    if (decision.permitted || dependsOnConsent(decision))
+      return { visible: [...records], withheld: [], decision };
     this.record(
       question,
       decision,

@@ -53,6 +53,11 @@ export interface RecordRule {
   subjects: ((record: unknown) => readonly string[]) | null;
   party: PartyRule | null;
   gate: Gate;
+  /**
+   * A stub of a record another subgraph holds (@HeldBy): its subjects are unknown here, so a
+   * refusal that turns on consent is the holder's to make (see enforcement.ts deferredToHolder).
+   */
+  heldElsewhere: boolean;
 }
 
 export interface FieldRule {
@@ -193,6 +198,7 @@ export function buildRules(schema: GraphQLSchema, ownerAgencyId: string | null):
       ownerName: typeof owner === "function" ? "per record" : (owner ?? defaultOwner),
       subjects: subjects as ((r: unknown) => readonly string[]) | null,
       party: d.governed?.party ?? null,
+      heldElsewhere: d.category?.heldElsewhere ?? false,
       gate: mergeGates(gateOf(d.governed), d.category ? { ...NO_GATE, personLevel: true } : null),
     });
   }
@@ -273,6 +279,7 @@ export function buildRules(schema: GraphQLSchema, ownerAgencyId: string | null):
             ownerName: (fieldDecl.category!.owner as string | undefined) ?? defaultOwner,
             subjects: null,
             party: null,
+            heldElsewhere: false,
             gate: { ...NO_GATE, personLevel: true, purposeRequired: true },
           } satisfies RecordRule);
         rule = {

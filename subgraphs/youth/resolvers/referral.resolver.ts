@@ -57,9 +57,16 @@ export class ReferralResolver {
     const reason = input.reason.trim();
     if (!reason) throw badInput("input.reason", "must not be empty");
     if (reason.length > MAX_TEXT) throw badInput("input.reason", `must be at most ${MAX_TEXT} characters`);
-    // Under-16s need consent to youth services, checked against governance before anything is written.
+    // A partner referring an under-16 needs their consent to share their details with youth
+    // services, checked against governance before anything is written.
     const facts = await ctx.access.consentFacts(input.personId, YOUTH_AGENCY);
-    checkReferralConsent(input.personId, facts, ctx.purpose, new Date());
+    checkReferralConsent(
+      input.personId,
+      { referrerAgencyId: ctx.caller.agencyId, youthAgencyId: YOUTH_AGENCY },
+      facts,
+      ctx.purpose,
+      new Date(),
+    );
     const referral = await ctx.loaders.youth.createReferral({
       personId: input.personId,
       programmeId: input.programmeId,
