@@ -7,6 +7,7 @@ import {
   isNonNullType,
   isObjectType,
   isLeafType,
+  isUnionType,
   type GraphQLArgument,
   type GraphQLField,
   type GraphQLInputType,
@@ -64,7 +65,7 @@ export interface Seeds {
 
 /** An id no seeded record has, in the shape of a real one. */
 export function unknownId(realId: string): string {
-  return realId.replace(/\d(?=\d*$)/g, "9");
+  return /\d$/.test(realId) ? realId.replace(/\d(?=\d*$)/g, "9") : `${realId}-0`;
 }
 
 export interface Walked {
@@ -82,7 +83,9 @@ export interface Generated {
   missing: string[];
 }
 
-const MAX_DEPTH = 5;
+/** Objects are selected to this depth; deeper only to reach a field no operation selects yet. */
+const MAX_DEPTH = 4;
+const HARD_DEPTH = 8;
 
 function render(value: unknown): string {
   if (value === null || value === undefined) return "null";
@@ -148,12 +151,45 @@ function selection(
     if (isLeafType(named)) {
       parts.push(`${field.name}${args}`);
       covered.add(coordinate);
-    } else if (isObjectType(named) && depth < MAX_DEPTH) {
-      parts.push(`${field.name}${args} ${selection(named, depth + 1, seeds, covered, missing)}`);
+    } else if (isObjectType(named) && (depth < MAX_DEPTH || (depth < HARD_DEPTH && !covered.has(coordinate)))) {
       covered.add(coordinate);
+      parts.push(`${field.name}${args} ${selection(named, depth + 1, seeds, covered, missing)}`);
     }
   }
   return `{ ${parts.join(" ")} }`;
+}
+
+/**
+ * `_entities` of one subgraph, called directly: for each entity type it resolves (keyed by a
+ * single field), the seeded keys and one unknown key, selecting every field it resolves.
+ * Each representation becomes a root named `<Type>_<n>` so the same oracle judges it.
+ */
+export function generateEntityOperations(
+  schema: GraphQLSchema,
+  subgraph: string,
+  seeds: Seeds,
+): { operation: Walked; representations: Record<string, unknown>[]; typeName: string }[] {
+  const entity = schema.getType("_Entity");
+  if (!isUnionType(entity)) return [];
+  const covered = new Set<string>();
+  const missing: string[] = [];
+  const out: { operation: Walked; representations: Record<string, unknown>[]; typeName: string }[] = [];
+  for (const type of entity.getTypes()) {
+    const key = Object.keys(type.getFields()).includes("id") ? "id" : "code";
+    const real = key === "id" ? seeds.ids[type.name] : (seeds.byName.codes as string[]);
+    if (!real?.length) continue;
+    const keys = [...real.map((k) => ({ k, unknown: false })), { k: unknownId(real[0]), unknown: true }];
+    const representations = keys.map(({ k }) => ({ __typename: type.name, [key]: k }));
+    out.push({
+      typeName: type.name,
+      representations,
+      operation: {
+        document: `query Walk_entities_${subgraph}_${type.name}($representations: [_Any!]!) { _entities(representations: $representations) { ... on ${type.name} ${selection(type, 2, seeds, covered, missing)} } }`,
+        roots: keys.map(({ k, unknown }, i) => ({ alias: `${type.name}_${i}`, field: `_entities:${type.name}`, id: k, unknown })),
+      },
+    });
+  }
+  return out;
 }
 
 /**

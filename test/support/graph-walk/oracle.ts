@@ -1,5 +1,6 @@
 import {
   decideAccess,
+  decideWithoutFacts,
   signpostingAllowed,
   type AccessDecision,
   type AgreementFacts,
@@ -38,10 +39,8 @@ export function decideForRecord(
   subjects: readonly string[],
   facts: Facts,
   aggregate: { caseWork: boolean } | null = null,
-): AccessDecision {
-  const ask = (personId: string | null) =>
-    decideAccess(
-      {
+): WalkDecision {
+  const request = (personId: string | null) => ({
         callerAgencyId: caller.agency,
         role: caller.role,
         purpose: caller.purpose,
@@ -52,18 +51,21 @@ export function decideForRecord(
         aggregate: !!aggregate,
         caseWork: aggregate?.caseWork,
         at: facts.at,
-      },
-      facts,
-    );
-  if (!subjects.length) return ask(null);
+      });
+  const early = decideWithoutFacts(request(subjects[0] ?? null));
+  // Refused whatever the agreements and consents say: at the gate (purpose, role, STATISTICS).
+  if (early && !early.permitted) return { ...early, gate: true };
+  if (!subjects.length) return { ...decideAccess(request(null), facts), gate: false };
   let permitted: AccessDecision | null = null;
   for (const person of subjects) {
-    const d = ask(person);
-    if (!d.permitted) return d;
+    const d = decideAccess(request(person), facts);
+    if (!d.permitted) return { ...d, gate: false };
     if (!permitted || d.basis === "CONSENT") permitted = d;
   }
-  return permitted!;
+  return { ...permitted!, gate: false };
 }
+
+export type WalkDecision = AccessDecision & { gate: boolean };
 
 export interface Finding {
   path: string;
@@ -81,13 +83,15 @@ type Json = null | string | number | boolean | Json[] | { [k: string]: Json };
 
 const RECORD_LEVEL = new Set(["NO_AGREEMENT", "PURPOSE_NOT_COVERED", "CATEGORY_NOT_COVERED", "CONSENT_REQUIRED", "CONSENT_WITHDRAWN"]);
 
-/** Whether a denied record is to be hidden as an unknown id is (no agreement for the purpose either way). */
-export function hidden(caller: Caller, owner: string, decision: AccessDecision, facts: Facts): boolean {
-  return (
-    !decision.permitted &&
-    RECORD_LEVEL.has(decision.reason!) &&
-    !signpostingAllowed(caller.agency, owner, caller.purpose, facts.agreements, facts.at)
-  );
+/**
+ * Whether the caller may not even learn that a denied record exists: refused at the gate (role,
+ * purpose: no record is read at all), or refused for want of an agreement or consent where no
+ * agreement for the purpose exists between the agencies either way (nothing to signpost).
+ */
+export function untraceable(caller: Caller, owner: string, decision: WalkDecision, facts: Facts): boolean {
+  if (decision.permitted) return false;
+  if (decision.gate || !RECORD_LEVEL.has(decision.reason!)) return true;
+  return !signpostingAllowed(caller.agency, owner, caller.purpose, facts.agreements, facts.at);
 }
 
 export interface Judgement {
@@ -112,7 +116,7 @@ export function judge(
   rules: WalkRules,
   subjectsOf: Subjects,
   facts: Facts,
-  hiddenIds: Set<string>,
+  untraceableIds: Set<string>,
 ): Judgement {
   const findings: Finding[] = [];
   const audits: ExpectedAudit[] = [];
@@ -150,11 +154,8 @@ export function judge(
     const record = rules.record(type);
     const id = typeof value.id === "string" ? value.id : null;
     if (!record || !id) return inherited;
-    const subjects = subjectsOf(type, id);
-    if (!subjects) {
-      fail(path, `${type} ${id}: no subjects known for this governed type`);
-      return inherited;
-    }
+    // A sub-record that declares no subjects of its own is about its parent record's people.
+    const subjects = subjectsOf(type, id) ?? inherited;
     const d = decideForRecord(caller, record.owner, record.category, subjects, facts);
     checked += 1;
     if (!d.permitted)
@@ -194,7 +195,12 @@ export function judge(
         const error = errorAt(at);
         if (expected.permitted) {
           if (error) fail(at, `${coordinate} permitted (${expected.basis}) but refused ${error.extensions?.reason}`);
-          else if (rule.kind === "RECORD" && rule.owner !== caller.agency && !record && typeof value.id === "string")
+          else if (
+            rule.kind === "RECORD" &&
+            !record &&
+            typeof value.id === "string" &&
+            ["AGREEMENT", "CONSENT", "BREAK_GLASS"].includes(expected.basis!)
+          )
             audits.push({ owner: rule.owner, recordId: value.id, category: rule.category! });
         } else {
           if (child !== null) fail(at, `${coordinate} released, but the decision is ${expected.reason}`);
@@ -218,19 +224,33 @@ export function judge(
   };
 
   const data = (response.data ?? {}) as { [k: string]: Json };
-  for (const root of operation.roots) {
-    const value = data[root.alias] ?? null;
-    walk(value, [root.alias], [], null);
-    // A record the caller may not know of answers exactly as an unknown id does.
-    if (root.id && (root.unknown || hiddenIds.has(root.id))) {
-      if (value !== null) fail([root.alias], `${root.id} (${root.unknown ? "unknown" : "hidden"}) answered with data`);
-      const error = errorUnder([root.alias]);
-      if (error)
-        fail([root.alias], `${root.id} (${root.unknown ? "unknown" : "hidden"}) answered with an error: ${error.extensions?.reason ?? error.message}`);
+  /** What one root alias answered: its data and its errors (path below the alias, code, reason). */
+  const answer = (alias: string) =>
+    JSON.stringify({
+      data: data[alias] ?? null,
+      errors: errors
+        .filter((e) => e.path?.[0] === alias)
+        .map((e) => ({ path: e.path!.slice(1), code: e.extensions?.code, reason: e.extensions?.reason ?? null })),
+    });
+  for (const root of operation.roots) walk(data[root.alias] ?? null, [root.alias], [], null);
+  // A record the caller may not know of answers exactly as an unknown id does.
+  for (const root of operation.roots.filter((r) => r.unknown)) {
+    if ((data[root.alias] ?? null) !== null) fail([root.alias], `unknown id ${root.id} answered with data`);
+    const unknownAnswer = answer(root.alias);
+    for (const real of operation.roots.filter((r) => r.field === root.field && !r.unknown && untraceableIds.has(r.id!))) {
+      const realAnswer = answer(real.alias);
+      if (realAnswer !== unknownAnswer)
+        fail([real.alias], `${real.id} (not to be known) answered ${realAnswer.slice(0, 160)}; an unknown id answered ${unknownAnswer.slice(0, 160)}`);
     }
   }
-  // No trace: a hidden record's id appears nowhere in the answer.
-  const text = JSON.stringify(response);
-  for (const id of hiddenIds) if (text.includes(`"${id}"`) || text.includes(` ${id}`)) fail([], `hidden record ${id} appears in the answer`);
+  // No trace: an untraceable record's id appears nowhere in the answer, data or errors.
+  const scan = (value: unknown, path: (string | number)[]) => {
+    if (typeof value === "string") {
+      for (const id of untraceableIds) if (value === id || value.includes(`${id} `) || value.endsWith(` ${id}`)) fail(path, `${id}, not to be known, appears in the answer`);
+    } else if (Array.isArray(value)) value.forEach((v, i) => scan(v, [...path, i]));
+    else if (value && typeof value === "object") for (const [k, v] of Object.entries(value)) scan(v, [...path, k]);
+  };
+  scan(response.data, []);
+  errors.forEach((e, i) => scan(e.message, ["errors", i]));
   return { findings, audits, checked, seen };
 }
