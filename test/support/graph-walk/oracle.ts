@@ -1,19 +1,23 @@
 import {
   decideAccess,
-  decideWithoutFacts,
+  decideForSubjects,
+  gateRefusal,
   signpostingAllowed,
   type AccessDecision,
+  type AccessReason,
   type AgreementFacts,
   type ConsentFacts,
 } from "../../../subgraphs/shared/access/decision";
+import type { FieldRule, Gate, RecordRule } from "../../../subgraphs/shared/access/rules";
+import type { Caller as TokenCaller } from "../../../subgraphs/shared/auth";
 import type { DataCategory, Purpose, Role } from "../../../subgraphs/shared/enums";
 import type { GraphQLResponse } from "../graphql";
 import type { Walked } from "./operations";
-import type { WalkRule, WalkRules } from "./rules";
+import type { WalkRules } from "./rules";
 
 /**
- * What a response must be, worked out from the declared rules and the pure decision function
- * over the same facts the subgraphs read: for every field of every object in the answer.
+ * What an answer must be, worked out from the declared rules (rules.ts) and the pure decision
+ * functions over the facts the subgraphs read, for every field of every object in the answer.
  */
 
 export interface Caller {
@@ -28,44 +32,81 @@ export interface Facts {
   at: Date;
 }
 
-/** Whom a record is about, per governed type (see rules.ts: pre-redesign stand-in). */
-export type Subjects = (typeName: string, id: string) => readonly string[] | undefined;
+/** A decision, and whether it was made at the gate (no record read: nothing to signpost). */
+export type WalkDecision = AccessDecision & { gate: boolean };
 
-/** The decision for a record about several people: permitted only when permitted for each. */
-export function decideForRecord(
-  caller: Caller,
-  owner: string,
-  category: DataCategory | null,
-  subjects: readonly string[],
-  facts: Facts,
-  aggregate: { caseWork: boolean } | null = null,
-): WalkDecision {
-  const request = (personId: string | null) => ({
-        callerAgencyId: caller.agency,
-        role: caller.role,
-        purpose: caller.purpose,
-        breakGlass: null,
-        ownerAgencyId: owner,
-        category,
-        personId,
-        aggregate: !!aggregate,
-        caseWork: aggregate?.caseWork,
-        at: facts.at,
-      });
-  const early = decideWithoutFacts(request(subjects[0] ?? null));
-  // Refused whatever the agreements and consents say: at the gate (purpose, role, STATISTICS).
-  if (early && !early.permitted) return { ...early, gate: true };
-  if (!subjects.length) return { ...decideAccess(request(null), facts), gate: false };
-  let permitted: AccessDecision | null = null;
-  for (const person of subjects) {
-    const d = decideAccess(request(person), facts);
-    if (!d.permitted) return { ...d, gate: false };
-    if (!permitted || d.basis === "CONSENT") permitted = d;
-  }
-  return { ...permitted!, gate: false };
+const RECORD_LEVEL = new Set<AccessReason>([
+  "NO_AGREEMENT",
+  "PURPOSE_NOT_COVERED",
+  "CATEGORY_NOT_COVERED",
+  "CONSENT_REQUIRED",
+  "CONSENT_WITHDRAWN",
+]);
+const DISCLOSED = new Set(["AGREEMENT", "CONSENT", "BREAK_GLASS"]);
+
+function refused(reason: AccessReason, gate: boolean): WalkDecision {
+  return { permitted: false, reason, basis: null, agreementId: null, consentId: null, breakGlass: false, steps: [], gate };
+}
+const PERMITTED: WalkDecision = { ...refused("NO_AGREEMENT", false), permitted: true, reason: null, basis: "OWN_DATA" };
+
+const tokenCaller = (caller: Caller): TokenCaller =>
+  ({ userId: `${caller.agency}.walk`, agencyId: caller.agency, role: caller.role }) as TokenCaller;
+
+/** A gate's refusal (role, purpose, person-level), or null. */
+export function atGate(gate: Gate, caller: Caller): WalkDecision | null {
+  const reason = gateRefusal(gate, caller.role, caller.purpose);
+  return reason ? refused(reason, true) : null;
 }
 
-export type WalkDecision = AccessDecision & { gate: boolean };
+/** The decision on one record: its type's gate, its party rule, then its category for its owner and subjects. */
+export function decideRecord(
+  rule: RecordRule,
+  raw: unknown,
+  subjects: readonly string[],
+  caller: Caller,
+  facts: Facts,
+): WalkDecision {
+  const gate = atGate(rule.gate, caller);
+  if (gate) return gate;
+  if (rule.party && raw && !rule.party.test(raw as never, tokenCaller(caller))) return refused("NO_AGREEMENT", true);
+  if (!rule.category) return PERMITTED;
+  return decideCategory(rule.owner(raw), rule.category, subjects, caller, facts);
+}
+
+export function decideCategory(
+  owner: string,
+  category: DataCategory,
+  subjects: readonly string[],
+  caller: Caller,
+  facts: Facts,
+): WalkDecision {
+  const d = decideForSubjects(
+    {
+      callerAgencyId: caller.agency,
+      role: caller.role,
+      purpose: caller.purpose,
+      breakGlass: null,
+      ownerAgencyId: owner,
+      category,
+      aggregate: false,
+      at: facts.at,
+    },
+    subjects,
+    facts,
+  );
+  return { ...d, gate: false };
+}
+
+/**
+ * Whether the caller may not even learn that a refused record exists: refused at its gate or by
+ * its party rule, or for want of an agreement or consent where no agreement for the purpose
+ * exists between the agencies either way (nothing to signpost).
+ */
+export function untraceable(caller: Caller, owner: string, decision: WalkDecision, facts: Facts): boolean {
+  if (decision.permitted) return false;
+  if (decision.gate || !RECORD_LEVEL.has(decision.reason!)) return true;
+  return !signpostingAllowed(caller.agency, owner, caller.purpose, facts.agreements, facts.at);
+}
 
 export interface Finding {
   path: string;
@@ -81,52 +122,42 @@ export interface ExpectedAudit {
 
 type Json = null | string | number | boolean | Json[] | { [k: string]: Json };
 
-const RECORD_LEVEL = new Set(["NO_AGREEMENT", "PURPOSE_NOT_COVERED", "CATEGORY_NOT_COVERED", "CONSENT_REQUIRED", "CONSENT_WITHDRAWN"]);
-
-/**
- * Whether the caller may not even learn that a denied record exists: refused at the gate (role,
- * purpose: no record is read at all), or refused for want of an agreement or consent where no
- * agreement for the purpose exists between the agencies either way (nothing to signpost).
- */
-export function untraceable(caller: Caller, owner: string, decision: WalkDecision, facts: Facts): boolean {
-  if (decision.permitted) return false;
-  if (decision.gate || !RECORD_LEVEL.has(decision.reason!)) return true;
-  return !signpostingAllowed(caller.agency, owner, caller.purpose, facts.agreements, facts.at);
-}
-
 export interface Judgement {
   findings: Finding[];
   audits: ExpectedAudit[];
-  /** Field values checked against a decision (permitted or denied). */
+  /** Decisions compared with the answer (records present, governed fields). */
   checked: number;
   /** Coordinates met in the answer. */
   seen: Set<string>;
 }
 
 /**
- * Judges one response to one generated operation: every present record is one the caller may
- * see, every governed field is null with FORBIDDEN and the decision's reason exactly when the
- * decision denies it, signposting only where an agreement for the purpose exists, a hidden record
- * asked for by id answers as an unknown id, and no hidden record's id appears anywhere.
+ * Judges one answer to one generated operation: every record present is one the caller may see
+ * (or, refused where an agreement for the purpose exists, shows nothing governed); every gated or
+ * governed field is null with FORBIDDEN and the decision's reason exactly when the decision
+ * refuses it, and answers when it permits it; signposting only where an agreement for the
+ * purpose exists; a record the caller may not know of answers as an unknown id does; no such
+ * record's id appears anywhere; each disclosure of another agency's record is listed for the audit.
  */
-export function judge(
+export async function judge(
   operation: Walked,
   response: GraphQLResponse,
   caller: Caller,
   rules: WalkRules,
-  subjectsOf: Subjects,
   facts: Facts,
   untraceableIds: Set<string>,
-): Judgement {
+): Promise<Judgement> {
   const findings: Finding[] = [];
   const audits: ExpectedAudit[] = [];
   const seen = new Set<string>();
   let checked = 0;
   const errors = response.errors ?? [];
-  const errorAt = (path: (string | number)[]) =>
-    errors.find((e) => e.path && e.path.length === path.length && e.path.every((p, i) => p === path[i]));
-  const errorUnder = (path: (string | number)[]) =>
-    errors.find((e) => e.path && path.every((p, i) => e.path![i] === p));
+  const same = (a: readonly (string | number)[], b: readonly (string | number)[]) =>
+    a.length === b.length && a.every((p, i) => p === b[i]);
+  const errorAt = (path: (string | number)[]) => errors.find((e) => e.path && same(e.path, path));
+  /** An error at the path or above it (a parent refused: its children are not there to judge). */
+  const errorOver = (path: (string | number)[]) =>
+    errors.find((e) => e.path && e.path.length <= path.length && same(e.path, path.slice(0, e.path.length)));
   const fail = (path: (string | number)[], problem: string) => findings.push({ path: path.join("."), problem });
 
   for (const e of errors) {
@@ -134,82 +165,102 @@ export function judge(
     if (code !== "FORBIDDEN") fail(e.path ?? [], `unexpected error ${String(code)}: ${e.message}`);
   }
 
-  const pick = (coordinate: string): WalkRule | undefined => {
+  /** The rule that governs a field: where several subgraphs resolve it, the one that governs most. */
+  const ruleOf = (coordinate: string): FieldRule | undefined => {
     const candidates = rules.field(coordinate);
-    return (
-      candidates.find((r) => r.kind === "RECORD") ??
-      candidates.find((r) => r.kind === "AGGREGATE") ??
-      candidates.find((r) => r.kind === "ENTRY") ??
-      candidates[0]
-    );
+    const order = ["RECORD", "AGGREGATE", "ENTRY", "PART", "REFERENCE"];
+    return [...candidates].sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind))[0];
   };
 
-  /** Judges a record object of a governed type: may it be here at all? */
-  const judgeRecord = (
-    value: { [k: string]: Json },
-    path: (string | number)[],
-    inherited: readonly string[],
-  ): readonly string[] => {
-    const type = value.__typename as string;
-    const record = rules.record(type);
-    const id = typeof value.id === "string" ? value.id : null;
-    if (!record || !id) return inherited;
-    // A sub-record that declares no subjects of its own is about its parent record's people.
-    const subjects = subjectsOf(type, id) ?? inherited;
-    const d = decideForRecord(caller, record.owner, record.category, subjects, facts);
+  /** A field's expected decision, or null when the field itself decides nothing (its records are judged). */
+  const expectField = (rule: FieldRule, recordRaw: unknown, subjects: readonly string[]): WalkDecision | null => {
+    const gate = atGate(rule.gate, caller);
+    if (gate) return gate;
+    if (rule.kind === "AGGREGATE") {
+      const d = decideAccess(
+        {
+          callerAgencyId: caller.agency,
+          role: caller.role,
+          purpose: caller.purpose,
+          breakGlass: null,
+          ownerAgencyId: rule.owner,
+          category: null,
+          personId: null,
+          aggregate: true,
+          caseWork: rule.caseWork,
+          at: facts.at,
+        },
+        facts,
+      );
+      return { ...d, gate: false };
+    }
+    if (rule.kind === "RECORD" && rule.record && rule.category) {
+      if (rule.record.ownerName === "per record" && !recordRaw) return null;
+      return decideCategory(rule.record.owner(recordRaw), rule.category, subjects, caller, facts);
+    }
+    return null;
+  };
+
+  const checkField = (at: (string | number)[], coordinate: string, value: Json, expected: WalkDecision) => {
     checked += 1;
-    if (!d.permitted)
-      fail(path, `${type} ${id} is present, but the decision is ${d.reason} (${d.steps.at(-1)})`);
-    else if (record.owner !== caller.agency && ["AGREEMENT", "CONSENT", "BREAK_GLASS"].includes(d.basis!))
-      audits.push({ owner: record.owner, recordId: id, category: record.category });
-    return subjects;
+    const error = errorAt(at);
+    if (expected.permitted) {
+      if (error) fail(at, `${coordinate} is permitted (${expected.basis}) but refused ${String(error.extensions?.reason)}`);
+      return true;
+    }
+    if (value !== null) fail(at, `${coordinate} answered, but the decision is ${expected.reason}`);
+    else if (!errorOver(at)) fail(at, `${coordinate} is null without a FORBIDDEN error (the decision is ${expected.reason})`);
+    else if (error && error.extensions?.reason !== expected.reason)
+      fail(at, `${coordinate} refused ${String(error.extensions?.reason)}, but the decision is ${expected.reason}`);
+    return false;
   };
 
-  const walk = (value: Json, path: (string | number)[], subjects: readonly string[], owner: string | null) => {
+  const walk = async (
+    value: Json,
+    path: (string | number)[],
+    parent: { raw: unknown; subjects: readonly string[] },
+  ): Promise<void> => {
     if (Array.isArray(value)) {
-      value.forEach((item, i) => walk(item, [...path, i], subjects, owner));
+      for (let i = 0; i < value.length; i++) await walk(value[i], [...path, i], parent);
       return;
     }
     if (!value || typeof value !== "object") return;
     const type = value.__typename as string | undefined;
     if (!type) return;
-    const own = judgeRecord(value, path, subjects);
     const record = rules.record(type);
+    let own = parent;
+    if (record) {
+      const id = typeof value.id === "string" ? value.id : null;
+      const raw = id ? await rules.raw(type, id) : null;
+      // A sub-record that declares no subjects of its own is about its parent record's people.
+      const subjects = record.subjects && raw ? [...new Set(record.subjects(raw))].sort() : parent.subjects;
+      own = { raw: raw ?? parent.raw, subjects };
+      const perRecord = record.ownerName === "per record";
+      if (raw || (!id && !perRecord)) {
+        const d = decideRecord(record, raw ?? parent.raw, subjects, caller, facts);
+        checked += 1;
+        const owner = record.owner(raw ?? parent.raw);
+        if (!d.permitted && untraceable(caller, owner, d, facts))
+          fail(path, `${type} ${id ?? ""} is in the answer, but the caller may not know of it (${d.reason})`);
+      } else if (id && record.category) fail(path, `${type} ${id}: its holder does not resolve it`);
+    }
     for (const [key, child] of Object.entries(value)) {
       if (key === "__typename") continue;
       const coordinate = `${type}.${key}`;
       seen.add(coordinate);
-      const rule = pick(coordinate);
       const at = [...path, key];
+      const rule = ruleOf(coordinate);
       if (!rule) {
-        fail(at, `${coordinate}: no subgraph declares it`);
+        fail(at, `${coordinate}: no subgraph declares a rule for it`);
         continue;
       }
-      let expected: AccessDecision | null = null;
-      if (rule.kind === "RECORD" && rule.category)
-        expected = decideForRecord(caller, rule.owner, rule.category, own, facts);
-      else if (rule.kind === "AGGREGATE")
-        expected = decideForRecord(caller, rule.owner, null, [], facts, { caseWork: rule.caseWork });
+      const expected = expectField(rule, own.raw, own.subjects);
       if (expected) {
-        checked += 1;
-        const error = errorAt(at);
-        if (expected.permitted) {
-          if (error) fail(at, `${coordinate} permitted (${expected.basis}) but refused ${error.extensions?.reason}`);
-          else if (
-            rule.kind === "RECORD" &&
-            !record &&
-            typeof value.id === "string" &&
-            ["AGREEMENT", "CONSENT", "BREAK_GLASS"].includes(expected.basis!)
-          )
-            audits.push({ owner: rule.owner, recordId: value.id, category: rule.category! });
-        } else {
-          if (child !== null) fail(at, `${coordinate} released, but the decision is ${expected.reason}`);
-          else if (!error && !errorUnder(path))
-            fail(at, `${coordinate} null without a FORBIDDEN error (expected ${expected.reason})`);
-          else if (error && error.extensions?.reason !== expected.reason)
-            fail(at, `${coordinate} refused ${error.extensions?.reason}, expected ${expected.reason}`);
-          continue;
-        }
+        const permitted = checkField(at, coordinate, child, expected);
+        if (!permitted) continue;
+        const id = typeof value.id === "string" ? value.id : null;
+        if (rule.kind === "RECORD" && rule.category && id && rule.record?.typeName === type && DISCLOSED.has(expected.basis!))
+          audits.push({ owner: rule.record.owner(own.raw), recordId: id, category: rule.category });
       }
       // Signposting: only where some agreement for the purpose exists between the agencies.
       if (key === "restricted" && Array.isArray(child)) {
@@ -219,11 +270,19 @@ export function judge(
             fail(at, `signposts ${agency}'s records with no agreement for ${caller.purpose} between the agencies`);
         }
       }
-      walk(child, at, own, rule.owner ?? owner);
+      await walk(child, at, own);
     }
   };
 
   const data = (response.data ?? {}) as { [k: string]: Json };
+  for (const root of operation.roots) {
+    const value = data[root.alias] ?? null;
+    const rule = root.field.startsWith("_entities:") ? undefined : ruleOf(`Query.${root.field}`);
+    const gate = rule && atGate(rule.gate, caller);
+    if (gate) checkField([root.alias], `Query.${root.field}`, value, gate);
+    await walk(value, [root.alias], { raw: null, subjects: [] });
+  }
+
   /** What one root alias answered: its data and its errors (path below the alias, code, reason). */
   const answer = (alias: string) =>
     JSON.stringify({
@@ -232,7 +291,6 @@ export function judge(
         .filter((e) => e.path?.[0] === alias)
         .map((e) => ({ path: e.path!.slice(1), code: e.extensions?.code, reason: e.extensions?.reason ?? null })),
     });
-  for (const root of operation.roots) walk(data[root.alias] ?? null, [root.alias], [], null);
   // A record the caller may not know of answers exactly as an unknown id does.
   for (const root of operation.roots.filter((r) => r.unknown)) {
     if ((data[root.alias] ?? null) !== null) fail([root.alias], `unknown id ${root.id} answered with data`);
@@ -240,13 +298,18 @@ export function judge(
     for (const real of operation.roots.filter((r) => r.field === root.field && !r.unknown && untraceableIds.has(r.id!))) {
       const realAnswer = answer(real.alias);
       if (realAnswer !== unknownAnswer)
-        fail([real.alias], `${real.id} (not to be known) answered ${realAnswer.slice(0, 160)}; an unknown id answered ${unknownAnswer.slice(0, 160)}`);
+        fail(
+          [real.alias],
+          `${real.id} (not to be known) answered ${realAnswer.slice(0, 200)}; an unknown id answered ${unknownAnswer.slice(0, 200)}`,
+        );
     }
   }
-  // No trace: an untraceable record's id appears nowhere in the answer, data or errors.
+  // No trace: such a record's id appears nowhere in the answer, data or errors.
   const scan = (value: unknown, path: (string | number)[]) => {
     if (typeof value === "string") {
-      for (const id of untraceableIds) if (value === id || value.includes(`${id} `) || value.endsWith(` ${id}`)) fail(path, `${id}, not to be known, appears in the answer`);
+      for (const id of untraceableIds)
+        if (value === id || value.includes(`${id} `) || value.endsWith(` ${id}`) || value.includes(`"${id}"`))
+          fail(path, `${id}, not to be known, appears in the answer`);
     } else if (Array.isArray(value)) value.forEach((v, i) => scan(v, [...path, i]));
     else if (value && typeof value === "object") for (const [k, v] of Object.entries(value)) scan(v, [...path, k]);
   };
