@@ -145,6 +145,8 @@ function selection(
 ): string {
   const parts = ["__typename"];
   for (const field of Object.values(type.getFields())) {
+    // In a subgraph: fields another subgraph resolves, and those needing them, are walked through the router.
+    if (field.astNode?.directives?.some((d) => d.name.value === "external" || d.name.value === "requires")) continue;
     const named = getNamedType(field.type);
     const coordinate = `${type.name}.${field.name}`;
     const args = argsText(field.args.map((a) => [a.name, valueFor(coordinate, a, seeds, missing)]));

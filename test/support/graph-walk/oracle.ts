@@ -52,6 +52,15 @@ const PERMITTED: WalkDecision = { ...refused("NO_AGREEMENT", false), permitted: 
 const tokenCaller = (caller: Caller): TokenCaller =>
   ({ userId: `${caller.agency}.walk`, agencyId: caller.agency, role: caller.role }) as TokenCaller;
 
+/** A record's owner, or null when the part of the answer it is read from was not selected. */
+export function ownerOf(rule: RecordRule, raw: unknown): string | null {
+  try {
+    return rule.owner(raw);
+  } catch {
+    return null;
+  }
+}
+
 /** A gate's refusal (role, purpose, person-level), or null. */
 export function atGate(gate: Gate, caller: Caller): WalkDecision | null {
   const reason = gateRefusal(gate, caller.role, caller.purpose);
@@ -65,12 +74,16 @@ export function decideRecord(
   subjects: readonly string[],
   caller: Caller,
   facts: Facts,
+  /** False when the record is known only as the answer shows it (a party rule reads the holder's record). */
+  asHeld = true,
 ): WalkDecision {
   const gate = atGate(rule.gate, caller);
   if (gate) return gate;
-  if (rule.party && raw && !rule.party.test(raw as never, tokenCaller(caller))) return refused("NO_AGREEMENT", true);
+  if (rule.party && raw && asHeld && !rule.party.test(raw as never, tokenCaller(caller)))
+    return refused("NO_AGREEMENT", true);
   if (!rule.category) return PERMITTED;
-  return decideCategory(rule.owner(raw), rule.category, subjects, caller, facts);
+  const owner = ownerOf(rule, raw);
+  return owner === null ? PERMITTED : decideCategory(owner, rule.category, subjects, caller, facts);
 }
 
 export function decideCategory(
@@ -146,6 +159,8 @@ export async function judge(
   rules: WalkRules,
   facts: Facts,
   untraceableIds: Set<string>,
+  /** For `_entities` called on one subgraph directly: that subgraph (its rules are the ones that apply). */
+  subgraph: string | null = null,
 ): Promise<Judgement> {
   const findings: Finding[] = [];
   const audits: ExpectedAudit[] = [];
@@ -167,7 +182,8 @@ export async function judge(
 
   /** The rule that governs a field: where several subgraphs resolve it, the one that governs most. */
   const ruleOf = (coordinate: string): FieldRule | undefined => {
-    const candidates = rules.field(coordinate);
+    const all = rules.field(coordinate);
+    const candidates = subgraph && all.some((r) => r.subgraph === subgraph) ? all.filter((r) => r.subgraph === subgraph) : all;
     const order = ["RECORD", "AGGREGATE", "ENTRY", "PART", "REFERENCE"];
     return [...candidates].sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind))[0];
   };
@@ -195,8 +211,8 @@ export async function judge(
       return { ...d, gate: false };
     }
     if (rule.kind === "RECORD" && rule.record && rule.category) {
-      if (rule.record.ownerName === "per record" && !recordRaw) return null;
-      return decideCategory(rule.record.owner(recordRaw), rule.category, subjects, caller, facts);
+      const owner = ownerOf(rule.record, recordRaw);
+      return owner === null ? null : decideCategory(owner, rule.category, subjects, caller, facts);
     }
     return null;
   };
@@ -215,6 +231,8 @@ export async function judge(
     return false;
   };
 
+  /** Keys a subgraph echoed from the representations it was sent (it only extends the type). */
+  const echoed = new Set<string>();
   const walk = async (
     value: Json,
     path: (string | number)[],
@@ -227,22 +245,29 @@ export async function judge(
     if (!value || typeof value !== "object") return;
     const type = value.__typename as string | undefined;
     if (!type) return;
-    const record = rules.record(type);
+    const held = rules.record(type);
+    // The representation echoed back by a subgraph that does not hold the type: it cannot know
+    // whether the record exists, and answers every key alike (compared with an unknown key below).
+    const echo = !!subgraph && path.length === 1 && !!held && held.subgraph !== subgraph;
+    if (echo && typeof value.id === "string") echoed.add(JSON.stringify([...path, "id"]));
+    const record = echo ? null : held;
     let own = parent;
     if (record) {
       const id = typeof value.id === "string" ? value.id : null;
-      const raw = id ? await rules.raw(type, id) : null;
-      // A sub-record that declares no subjects of its own is about its parent record's people.
-      const subjects = record.subjects && raw ? [...new Set(record.subjects(raw))].sort() : parent.subjects;
-      own = { raw: raw ?? parent.raw, subjects };
-      const perRecord = record.ownerName === "per record";
-      if (raw || (!id && !perRecord)) {
-        const d = decideRecord(record, raw ?? parent.raw, subjects, caller, facts);
+      const resolvable = !!id && rules.resolvable(type);
+      // A record its holder resolves by id is judged as the holder read it; any other (an
+      // involvement, a tenancy's action, an agency's reference) as the answer shows it.
+      const raw = resolvable ? await rules.raw(type, id!) : value;
+      if (raw) {
+        const subjects = record.subjects ? [...new Set(record.subjects(raw))].sort() : parent.subjects;
+        own = { raw, subjects };
+        const d = decideRecord(record, raw, subjects, caller, facts, resolvable);
         checked += 1;
-        const owner = record.owner(raw ?? parent.raw);
-        if (!d.permitted && untraceable(caller, owner, d, facts))
+        if (!d.permitted && untraceable(caller, ownerOf(record, raw) ?? "", d, facts))
           fail(path, `${type} ${id ?? ""} is in the answer, but the caller may not know of it (${d.reason})`);
-      } else if (id && record.category) fail(path, `${type} ${id}: its holder does not resolve it`);
+      }
+      // No such record (an id echoed by a subgraph that only extends the type): the comparison
+      // with an unknown id below is what must hold.
     }
     for (const [key, child] of Object.entries(value)) {
       if (key === "__typename") continue;
@@ -254,13 +279,13 @@ export async function judge(
         fail(at, `${coordinate}: no subgraph declares a rule for it`);
         continue;
       }
-      const expected = expectField(rule, own.raw, own.subjects);
+      const expected = echo && key === "id" ? null : expectField(rule, own.raw, own.subjects);
       if (expected) {
         const permitted = checkField(at, coordinate, child, expected);
         if (!permitted) continue;
         const id = typeof value.id === "string" ? value.id : null;
         if (rule.kind === "RECORD" && rule.category && id && rule.record?.typeName === type && DISCLOSED.has(expected.basis!))
-          audits.push({ owner: rule.record.owner(own.raw), recordId: id, category: rule.category });
+          audits.push({ owner: ownerOf(rule.record, own.raw)!, recordId: id, category: rule.category });
       }
       // Signposting: only where some agreement for the purpose exists between the agencies.
       if (key === "restricted" && Array.isArray(child)) {
@@ -293,10 +318,13 @@ export async function judge(
     });
   // A record the caller may not know of answers exactly as an unknown id does.
   for (const root of operation.roots.filter((r) => r.unknown)) {
-    if ((data[root.alias] ?? null) !== null) fail([root.alias], `unknown id ${root.id} answered with data`);
-    const unknownAnswer = answer(root.alias);
+    // Through the gateway an unknown id finds nothing; a subgraph's `_entities` may echo a key it
+    // only extends (it cannot know), the same for every key.
+    if (!root.field.startsWith("_entities:") && (data[root.alias] ?? null) !== null)
+      fail([root.alias], `unknown id ${root.id} answered with data`);
+    const unknownAnswer = answer(root.alias).split(root.id!).join("<key>");
     for (const real of operation.roots.filter((r) => r.field === root.field && !r.unknown && untraceableIds.has(r.id!))) {
-      const realAnswer = answer(real.alias);
+      const realAnswer = answer(real.alias).split(real.id!).join("<key>");
       if (realAnswer !== unknownAnswer)
         fail(
           [real.alias],
@@ -306,6 +334,7 @@ export async function judge(
   }
   // No trace: such a record's id appears nowhere in the answer, data or errors.
   const scan = (value: unknown, path: (string | number)[]) => {
+    if (echoed.has(JSON.stringify(path))) return;
     if (typeof value === "string") {
       for (const id of untraceableIds)
         if (value === id || value.includes(`${id} `) || value.endsWith(` ${id}`) || value.includes(`"${id}"`))

@@ -18,7 +18,9 @@ export interface WalkRules {
   field(coordinate: string): (FieldRule & { subgraph: SubgraphName })[];
   /** The rule of a governed record type, from the subgraph that holds such records. */
   record(typeName: string): (RecordRule & { subgraph: SubgraphName }) | null;
-  /** A record as its holder's repository returns it (null when unknown or not an entity there). */
+  /** Whether the holder resolves records of the type by id (an entity it owns). */
+  resolvable(typeName: string): boolean;
+  /** A record as its holder's repository returns it (null when there is none with that id). */
   raw(typeName: string, id: string): Promise<unknown>;
   /** Every FieldRule of every subgraph. */
   all(): (FieldRule & { subgraph: SubgraphName })[];
@@ -53,6 +55,10 @@ export async function walkRules(sqlOf: (subgraph: SubgraphName) => Sql): Promise
   return {
     field: (coordinate) => fields.get(coordinate) ?? [],
     record: holderOf,
+    resolvable(typeName) {
+      const holder = holderOf(typeName);
+      return !!holder && !!references(holder.subgraph)[typeName]?.__resolveReference;
+    },
     raw(typeName, id) {
       const key = `${typeName}:${id}`;
       let found = raws.get(key);
