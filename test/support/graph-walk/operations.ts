@@ -146,14 +146,18 @@ function selection(
   const parts = ["__typename"];
   for (const field of Object.values(type.getFields())) {
     // In a subgraph: fields another subgraph resolves, and those needing them, are walked through the router.
-    if (field.astNode?.directives?.some((d) => d.name.value === "external" || d.name.value === "requires")) continue;
+    if (field.astNode?.directives?.some((d) => d.name.value === "external" || d.name.value === "requires"))
+      continue;
     const named = getNamedType(field.type);
     const coordinate = `${type.name}.${field.name}`;
     const args = argsText(field.args.map((a) => [a.name, valueFor(coordinate, a, seeds, missing)]));
     if (isLeafType(named)) {
       parts.push(`${field.name}${args}`);
       covered.add(coordinate);
-    } else if (isObjectType(named) && (depth < MAX_DEPTH || (depth < HARD_DEPTH && !covered.has(coordinate)))) {
+    } else if (
+      isObjectType(named) &&
+      (depth < MAX_DEPTH || (depth < HARD_DEPTH && !covered.has(coordinate)))
+    ) {
       covered.add(coordinate);
       parts.push(`${field.name}${args} ${selection(named, depth + 1, seeds, covered, missing)}`);
     }
@@ -187,7 +191,12 @@ export function generateEntityOperations(
       representations,
       operation: {
         document: `query Walk_entities_${subgraph}_${type.name}($representations: [_Any!]!) { _entities(representations: $representations) { ... on ${type.name} ${selection(type, 2, seeds, covered, missing)} } }`,
-        roots: keys.map(({ k, unknown }, i) => ({ alias: `${type.name}_${i}`, field: `_entities:${type.name}`, id: k, unknown })),
+        roots: keys.map(({ k, unknown }, i) => ({
+          alias: `${type.name}_${i}`,
+          field: `_entities:${type.name}`,
+          id: k,
+          unknown,
+        })),
       },
     });
   }

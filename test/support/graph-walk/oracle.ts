@@ -45,9 +45,23 @@ const RECORD_LEVEL = new Set<AccessReason>([
 const DISCLOSED = new Set(["AGREEMENT", "CONSENT", "BREAK_GLASS"]);
 
 function refused(reason: AccessReason, gate: boolean): WalkDecision {
-  return { permitted: false, reason, basis: null, agreementId: null, consentId: null, breakGlass: false, steps: [], gate };
+  return {
+    permitted: false,
+    reason,
+    basis: null,
+    agreementId: null,
+    consentId: null,
+    breakGlass: false,
+    steps: [],
+    gate,
+  };
 }
-const PERMITTED: WalkDecision = { ...refused("NO_AGREEMENT", false), permitted: true, reason: null, basis: "OWN_DATA" };
+const PERMITTED: WalkDecision = {
+  ...refused("NO_AGREEMENT", false),
+  permitted: true,
+  reason: null,
+  basis: "OWN_DATA",
+};
 
 const tokenCaller = (caller: Caller): TokenCaller =>
   ({ userId: `${caller.agency}.walk`, agencyId: caller.agency, role: caller.role }) as TokenCaller;
@@ -140,6 +154,8 @@ export interface Judgement {
   audits: ExpectedAudit[];
   /** Decisions compared with the answer (records present, governed fields). */
   checked: number;
+  /** Of those, fields the decision refused (null with FORBIDDEN expected). */
+  refused: number;
   /** Coordinates met in the answer. */
   seen: Set<string>;
 }
@@ -166,6 +182,7 @@ export async function judge(
   const audits: ExpectedAudit[] = [];
   const seen = new Set<string>();
   let checked = 0;
+  let refusedFields = 0;
   const errors = response.errors ?? [];
   const same = (a: readonly (string | number)[], b: readonly (string | number)[]) =>
     a.length === b.length && a.every((p, i) => p === b[i]);
@@ -173,7 +190,8 @@ export async function judge(
   /** An error at the path or above it (a parent refused: its children are not there to judge). */
   const errorOver = (path: (string | number)[]) =>
     errors.find((e) => e.path && e.path.length <= path.length && same(e.path, path.slice(0, e.path.length)));
-  const fail = (path: (string | number)[], problem: string) => findings.push({ path: path.join("."), problem });
+  const fail = (path: (string | number)[], problem: string) =>
+    findings.push({ path: path.join("."), problem });
 
   for (const e of errors) {
     const code = e.extensions?.code;
@@ -183,13 +201,18 @@ export async function judge(
   /** The rule that governs a field: where several subgraphs resolve it, the one that governs most. */
   const ruleOf = (coordinate: string): FieldRule | undefined => {
     const all = rules.field(coordinate);
-    const candidates = subgraph && all.some((r) => r.subgraph === subgraph) ? all.filter((r) => r.subgraph === subgraph) : all;
+    const candidates =
+      subgraph && all.some((r) => r.subgraph === subgraph) ? all.filter((r) => r.subgraph === subgraph) : all;
     const order = ["RECORD", "AGGREGATE", "ENTRY", "PART", "REFERENCE"];
     return [...candidates].sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind))[0];
   };
 
   /** A field's expected decision, or null when the field itself decides nothing (its records are judged). */
-  const expectField = (rule: FieldRule, recordRaw: unknown, subjects: readonly string[]): WalkDecision | null => {
+  const expectField = (
+    rule: FieldRule,
+    recordRaw: unknown,
+    subjects: readonly string[],
+  ): WalkDecision | null => {
     const gate = atGate(rule.gate, caller);
     if (gate) return gate;
     if (rule.kind === "AGGREGATE") {
@@ -221,13 +244,22 @@ export async function judge(
     checked += 1;
     const error = errorAt(at);
     if (expected.permitted) {
-      if (error) fail(at, `${coordinate} is permitted (${expected.basis}) but refused ${String(error.extensions?.reason)}`);
+      if (error)
+        fail(
+          at,
+          `${coordinate} is permitted (${expected.basis}) but refused ${String(error.extensions?.reason)}`,
+        );
       return true;
     }
+    refusedFields += 1;
     if (value !== null) fail(at, `${coordinate} answered, but the decision is ${expected.reason}`);
-    else if (!errorOver(at)) fail(at, `${coordinate} is null without a FORBIDDEN error (the decision is ${expected.reason})`);
+    else if (!errorOver(at))
+      fail(at, `${coordinate} is null without a FORBIDDEN error (the decision is ${expected.reason})`);
     else if (error && error.extensions?.reason !== expected.reason)
-      fail(at, `${coordinate} refused ${String(error.extensions?.reason)}, but the decision is ${expected.reason}`);
+      fail(
+        at,
+        `${coordinate} refused ${String(error.extensions?.reason)}, but the decision is ${expected.reason}`,
+      );
     return false;
   };
 
@@ -284,15 +316,27 @@ export async function judge(
         const permitted = checkField(at, coordinate, child, expected);
         if (!permitted) continue;
         const id = typeof value.id === "string" ? value.id : null;
-        if (rule.kind === "RECORD" && rule.category && id && rule.record?.typeName === type && DISCLOSED.has(expected.basis!))
+        if (
+          rule.kind === "RECORD" &&
+          rule.category &&
+          id &&
+          rule.record?.typeName === type &&
+          DISCLOSED.has(expected.basis!)
+        )
           audits.push({ owner: ownerOf(rule.record, own.raw)!, recordId: id, category: rule.category });
       }
       // Signposting: only where some agreement for the purpose exists between the agencies.
       if (key === "restricted" && Array.isArray(child)) {
         for (const entry of child as { agency?: { id?: string } }[]) {
           const agency = entry?.agency?.id;
-          if (agency && !signpostingAllowed(caller.agency, agency, caller.purpose, facts.agreements, facts.at))
-            fail(at, `signposts ${agency}'s records with no agreement for ${caller.purpose} between the agencies`);
+          if (
+            agency &&
+            !signpostingAllowed(caller.agency, agency, caller.purpose, facts.agreements, facts.at)
+          )
+            fail(
+              at,
+              `signposts ${agency}'s records with no agreement for ${caller.purpose} between the agencies`,
+            );
         }
       }
       await walk(child, at, own);
@@ -314,7 +358,11 @@ export async function judge(
       data: data[alias] ?? null,
       errors: errors
         .filter((e) => e.path?.[0] === alias)
-        .map((e) => ({ path: e.path!.slice(1), code: e.extensions?.code, reason: e.extensions?.reason ?? null })),
+        .map((e) => ({
+          path: e.path!.slice(1),
+          code: e.extensions?.code,
+          reason: e.extensions?.reason ?? null,
+        })),
     });
   // A record the caller may not know of answers exactly as an unknown id does.
   for (const root of operation.roots.filter((r) => r.unknown)) {
@@ -323,7 +371,9 @@ export async function judge(
     if (!root.field.startsWith("_entities:") && (data[root.alias] ?? null) !== null)
       fail([root.alias], `unknown id ${root.id} answered with data`);
     const unknownAnswer = answer(root.alias).split(root.id!).join("<key>");
-    for (const real of operation.roots.filter((r) => r.field === root.field && !r.unknown && untraceableIds.has(r.id!))) {
+    for (const real of operation.roots.filter(
+      (r) => r.field === root.field && !r.unknown && untraceableIds.has(r.id!),
+    )) {
       const realAnswer = answer(real.alias).split(real.id!).join("<key>");
       if (realAnswer !== unknownAnswer)
         fail(
@@ -340,9 +390,10 @@ export async function judge(
         if (value === id || value.includes(`${id} `) || value.endsWith(` ${id}`) || value.includes(`"${id}"`))
           fail(path, `${id}, not to be known, appears in the answer`);
     } else if (Array.isArray(value)) value.forEach((v, i) => scan(v, [...path, i]));
-    else if (value && typeof value === "object") for (const [k, v] of Object.entries(value)) scan(v, [...path, k]);
+    else if (value && typeof value === "object")
+      for (const [k, v] of Object.entries(value)) scan(v, [...path, k]);
   };
   scan(response.data, []);
   errors.forEach((e, i) => scan(e.message, ["errors", i]));
-  return { findings, audits, checked, seen };
+  return { findings, audits, checked, refused: refusedFields, seen };
 }

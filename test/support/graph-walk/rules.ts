@@ -67,7 +67,10 @@ export async function walkRules(sqlOf: (subgraph: SubgraphName) => Sql): Promise
         const resolve = holder && references(holder.subgraph)[typeName]?.__resolveReference;
         found = resolve
           ? Promise.resolve(
-              resolve({ __typename: typeName, id }, { loaders: SUBGRAPHS[holder.subgraph].createLoaders(sqlOf(holder.subgraph)) }),
+              resolve(
+                { __typename: typeName, id },
+                { loaders: SUBGRAPHS[holder.subgraph].createLoaders(sqlOf(holder.subgraph)) },
+              ),
             ).then((r) => r ?? null)
           : Promise.resolve(null);
         raws.set(key, found);
