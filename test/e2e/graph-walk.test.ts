@@ -53,7 +53,7 @@ let fed: TestFederation;
 let rules: WalkRules;
 let generated: Generated;
 /** Every subgraph's `_entities`, called directly (not through the gateway). */
-let entityWalks: {
+const entityWalks: {
   subgraph: string;
   typeName: string;
   operation: Walked;
