@@ -172,6 +172,10 @@ async function loadSeeds(): Promise<Seeds> {
     ),
     Agreement: await column(governance.sql, `SELECT min(id) AS v FROM agreements GROUP BY status ORDER BY 1`),
     Agency: [...AGENCIES],
+    Consent: await column(
+      governance.sql,
+      `SELECT v FROM (SELECT DISTINCT ON (recorded_by_agency_id) id AS v FROM consents ORDER BY recorded_by_agency_id, id) c`,
+    ),
     Programme: await column(youth.sql, `SELECT min(id) AS v FROM programmes`),
   };
   const uprn = await column(housing.sql, `SELECT uprn AS v FROM properties WHERE id = $1`, [ids.Property[0]]);
