@@ -120,6 +120,42 @@ function checkValue(value: unknown, type: GraphQLInputType, path: string, name: 
   if (problem) throw badInput(path, problem);
 }
 
+/** The key fields of an entity type (`@key(fields: "id")`), from its definition; null when it has none. */
+function keyFields(type: GraphQLNamedType | null | undefined): string[][] | null {
+  if (!isObjectType(type)) return null;
+  const keys = (type.astNode?.directives ?? [])
+    .filter((d) => d.name.value === "key")
+    .map((d) => {
+      const fields = d.arguments?.find((a) => a.name.value === "fields")?.value;
+      return fields?.kind === Kind.STRING ? fields.value.split(/\s+/).filter(Boolean) : [];
+    });
+  return keys.length ? keys : null;
+}
+
+/**
+ * `_entities` representations name an entity of this subgraph and carry one of its keys as
+ * text: anything else would reach the library (an "internal" error quoting it) or a loader.
+ */
+function checkRepresentations(schema: GraphQLSchema, representations: unknown): void {
+  if (!Array.isArray(representations)) return;
+  representations.forEach((representation, i) => {
+    const path = `representations[${i}]`;
+    const given = representation as Record<string, unknown> | null;
+    if (!given || typeof given !== "object" || Array.isArray(given))
+      throw badInput(path, "must be an object with __typename and the entity's key");
+    if (typeof given.__typename !== "string")
+      throw badInput(`${path}.__typename`, "must name an entity type");
+    const keys = keyFields(schema.getType(given.__typename));
+    if (!keys)
+      throw badInput(`${path}.__typename`, `${JSON.stringify(given.__typename)} is not an entity here`);
+    const hasKey = keys.some((fields) =>
+      fields.every((f) => typeof given[f] === "string" && (given[f] as string).length > 0),
+    );
+    if (!hasKey)
+      throw badInput(path, `must carry the key of ${given.__typename} (${keys[0].join(", ")}) as text`);
+  });
+}
+
 /** Checks every argument of every field the operation selects, through fragments. */
 export function checkArguments(
   schema: GraphQLSchema,
@@ -137,6 +173,8 @@ export function checkArguments(
         if (field.args.length && selection.arguments?.length) {
           const values = getArgumentValues(field, selection, variables);
           for (const arg of field.args) checkValue(values[arg.name], arg.type, arg.name, arg.name);
+          if (field.name === "_entities" && parent === schema.getQueryType())
+            checkRepresentations(schema, values.representations);
         }
         if (selection.selectionSet) walk(selection.selectionSet, getNamedType(field.type));
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
