@@ -7,12 +7,15 @@ import {
   GraphQLError,
   isInputObjectType,
   isInterfaceType,
+  isLeafType,
   isListType,
   isObjectType,
   Kind,
   type FragmentDefinitionNode,
   type GraphQLInputType,
   type GraphQLNamedType,
+  type GraphQLObjectType,
+  type GraphQLOutputType,
   type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
@@ -153,7 +156,45 @@ function checkRepresentations(schema: GraphQLSchema, representations: unknown): 
     );
     if (!hasKey)
       throw badInput(path, `must carry the key of ${given.__typename} (${keys[0].join(", ")}) as text`);
+    // The other fields it carries (`@external` ones the router passes in) must be of their types.
+    const fields = (schema.getType(given.__typename) as GraphQLObjectType).getFields();
+    for (const [name, value] of Object.entries(given)) {
+      const field = fields[name];
+      if (field) checkRepresented(value, field.type, `${path}.${name}`);
+    }
   });
+}
+
+/** Throws BAD_USER_INPUT unless `value` (a field of a representation) is a value of output `type`. */
+function checkRepresented(value: unknown, type: GraphQLOutputType, path: string): void {
+  if (value === null || value === undefined) return;
+  const nullable = getNullableType(type);
+  if (isListType(nullable)) {
+    if (!Array.isArray(value)) throw badInput(path, "must be a list");
+    value.forEach((item, i) => checkRepresented(item, nullable.ofType, `${path}[${i}]`));
+    return;
+  }
+  if (isObjectType(nullable)) {
+    if (typeof value !== "object" || Array.isArray(value)) throw badInput(path, `must be a ${nullable.name}`);
+    const fields = nullable.getFields();
+    for (const [name, item] of Object.entries(value as Record<string, unknown>))
+      if (fields[name]) checkRepresented(item, fields[name].type, `${path}.${name}`);
+    return;
+  }
+  if (!isLeafType(nullable)) return;
+  // Dates travel as text; a number would be taken as a timestamp by the scalar but not by resolvers.
+  if (DATE_SCALARS.has(nullable.name) && typeof value !== "string")
+    throw badInput(path, `must be a ${nullable.name}`);
+  let parsed: unknown;
+  try {
+    parsed = nullable.parseValue(value);
+  } catch {
+    throw badInput(path, `must be a ${nullable.name}`);
+  }
+  if (parsed === undefined || (typeof parsed === "number" && !Number.isFinite(parsed)))
+    throw badInput(path, `must be a ${nullable.name}`);
+  const problem = DATE_SCALARS.has(nullable.name) ? scalarProblem(value, nullable, path) : null;
+  if (problem) throw badInput(path, problem);
 }
 
 /** Checks every argument of every field the operation selects, through fragments. */

@@ -62,3 +62,51 @@ describe.each(SUBGRAPH_NAMES)("_entities on the %s subgraph, called directly", (
     expect(answered.data).toEqual({ _entities: [null] });
   });
 });
+
+describe("fields a representation carries for @requires (police's nearby incidents of a council ASB case)", () => {
+  const NEARBY = `query Nearby($r: [_Any!]!) { _entities(representations: $r) {
+    ... on AsbCase { id nearbyIncidents(radiusMetres: 500, monthsEitherSide: 3) { totalCount } }
+  } }`;
+  const ask = (representation: Record<string, unknown>) =>
+    graphql(
+      fed.federation.subgraphs.police.url,
+      NEARBY,
+      { r: [{ __typename: "AsbCase", id: "asb-000001", ...representation }] },
+      as,
+    );
+  const place = { latitude: 51.5138, longitude: -0.0984 };
+
+  test.each([
+    [
+      "a latitude that is not a number",
+      { location: { ...place, latitude: "north" }, openedAt: "2019-03-01T00:00:00Z" },
+      "representations[0].location.latitude",
+    ],
+    ["an opening date that is a number", { location: place, openedAt: 12 }, "representations[0].openedAt"],
+    [
+      "an opening date out of range",
+      { location: place, openedAt: "0001-01-01T00:00:00Z" },
+      "representations[0].openedAt",
+    ],
+    [
+      "a location that is not an object",
+      { location: "here", openedAt: "2019-03-01T00:00:00Z" },
+      "representations[0].location",
+    ],
+  ])("%s is BAD_USER_INPUT naming it, never an internal error", async (_, representation, argument) => {
+    const answered = await ask(representation);
+    expect(answered.status).toBe(400);
+    expect(answered.errors).toEqual([
+      expect.objectContaining({ extensions: expect.objectContaining({ code: "BAD_USER_INPUT", argument }) }),
+    ]);
+    expect(JSON.stringify(answered)).not.toMatch(/INTERNAL_SERVER_ERROR|internal error|toISOString/);
+  });
+
+  test("a well-formed one is answered as before", async () => {
+    const answered = await ask({ location: place, openedAt: "2019-03-01T00:00:00Z" });
+    expect(answered.errors).toBeUndefined();
+    expect(answered.data).toEqual({
+      _entities: [{ id: "asb-000001", nearbyIncidents: { totalCount: expect.any(Number) } }],
+    });
+  });
+});
