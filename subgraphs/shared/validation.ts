@@ -7,12 +7,15 @@ import {
   GraphQLError,
   isInputObjectType,
   isInterfaceType,
+  isLeafType,
   isListType,
   isObjectType,
   Kind,
   type FragmentDefinitionNode,
   type GraphQLInputType,
   type GraphQLNamedType,
+  type GraphQLObjectType,
+  type GraphQLOutputType,
   type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
@@ -120,6 +123,80 @@ function checkValue(value: unknown, type: GraphQLInputType, path: string, name: 
   if (problem) throw badInput(path, problem);
 }
 
+/** The key fields of an entity type (`@key(fields: "id")`), from its definition; null when it has none. */
+function keyFields(type: GraphQLNamedType | null | undefined): string[][] | null {
+  if (!isObjectType(type)) return null;
+  const keys = (type.astNode?.directives ?? [])
+    .filter((d) => d.name.value === "key")
+    .map((d) => {
+      const fields = d.arguments?.find((a) => a.name.value === "fields")?.value;
+      return fields?.kind === Kind.STRING ? fields.value.split(/\s+/).filter(Boolean) : [];
+    });
+  return keys.length ? keys : null;
+}
+
+/**
+ * `_entities` representations name an entity of this subgraph and carry one of its keys as
+ * text: anything else would reach the library (an "internal" error quoting it) or a loader.
+ */
+function checkRepresentations(schema: GraphQLSchema, representations: unknown): void {
+  if (!Array.isArray(representations)) return;
+  representations.forEach((representation, i) => {
+    const path = `representations[${i}]`;
+    const given = representation as Record<string, unknown> | null;
+    if (!given || typeof given !== "object" || Array.isArray(given))
+      throw badInput(path, "must be an object with __typename and the entity's key");
+    if (typeof given.__typename !== "string")
+      throw badInput(`${path}.__typename`, "must name an entity type");
+    const keys = keyFields(schema.getType(given.__typename));
+    if (!keys)
+      throw badInput(`${path}.__typename`, `${JSON.stringify(given.__typename)} is not an entity here`);
+    const hasKey = keys.some((fields) =>
+      fields.every((f) => typeof given[f] === "string" && (given[f] as string).length > 0),
+    );
+    if (!hasKey)
+      throw badInput(path, `must carry the key of ${given.__typename} (${keys[0].join(", ")}) as text`);
+    // The other fields it carries (`@external` ones the router passes in) must be of their types.
+    const fields = (schema.getType(given.__typename) as GraphQLObjectType).getFields();
+    for (const [name, value] of Object.entries(given)) {
+      const field = fields[name];
+      if (field) checkRepresented(value, field.type, `${path}.${name}`);
+    }
+  });
+}
+
+/** Throws BAD_USER_INPUT unless `value` (a field of a representation) is a value of output `type`. */
+function checkRepresented(value: unknown, type: GraphQLOutputType, path: string): void {
+  if (value === null || value === undefined) return;
+  const nullable = getNullableType(type);
+  if (isListType(nullable)) {
+    if (!Array.isArray(value)) throw badInput(path, "must be a list");
+    value.forEach((item, i) => checkRepresented(item, nullable.ofType, `${path}[${i}]`));
+    return;
+  }
+  if (isObjectType(nullable)) {
+    if (typeof value !== "object" || Array.isArray(value)) throw badInput(path, `must be a ${nullable.name}`);
+    const fields = nullable.getFields();
+    for (const [name, item] of Object.entries(value as Record<string, unknown>))
+      if (fields[name]) checkRepresented(item, fields[name].type, `${path}.${name}`);
+    return;
+  }
+  if (!isLeafType(nullable)) return;
+  // Dates travel as text; a number would be taken as a timestamp by the scalar but not by resolvers.
+  if (DATE_SCALARS.has(nullable.name) && typeof value !== "string")
+    throw badInput(path, `must be a ${nullable.name}`);
+  let parsed: unknown;
+  try {
+    parsed = nullable.parseValue(value);
+  } catch {
+    throw badInput(path, `must be a ${nullable.name}`);
+  }
+  if (parsed === undefined || (typeof parsed === "number" && !Number.isFinite(parsed)))
+    throw badInput(path, `must be a ${nullable.name}`);
+  const problem = DATE_SCALARS.has(nullable.name) ? scalarProblem(value, nullable, path) : null;
+  if (problem) throw badInput(path, problem);
+}
+
 /** Checks every argument of every field the operation selects, through fragments. */
 export function checkArguments(
   schema: GraphQLSchema,
@@ -137,6 +214,8 @@ export function checkArguments(
         if (field.args.length && selection.arguments?.length) {
           const values = getArgumentValues(field, selection, variables);
           for (const arg of field.args) checkValue(values[arg.name], arg.type, arg.name, arg.name);
+          if (field.name === "_entities" && parent === schema.getQueryType())
+            checkRepresentations(schema, values.representations);
         }
         if (selection.selectionSet) walk(selection.selectionSet, getNamedType(field.type));
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {

@@ -1,9 +1,9 @@
-import { forbidden } from "../../shared/access/decision";
 import type { Sql } from "../../shared/database";
 import { BreakGlassOutcome } from "../../shared/enums";
 import { badInput, notFound } from "../../shared/errors";
 import { AuditRepository } from "../repositories/audit";
 import { BreakGlassRepository } from "../repositories/break-glass";
+import { OWNER_AGENCY } from "../access";
 import { changeRecord, requiredText, type Acting } from "./acting";
 
 /** Parses a break-glass event id (an audit sequence number). */
@@ -27,13 +27,10 @@ export async function reviewBreakGlass(
   await sql.transaction(async (tx) => {
     const events = new BreakGlassRepository(tx);
     const event = await events.find(sequence);
-    if (!event) throw notFound(`break-glass event ${id}`);
-    if (event.ownerAgencyId !== acting.caller.agencyId) {
-      throw forbidden(
-        "ROLE_NOT_PERMITTED",
-        `only a data-sharing officer of ${event.ownerAgencyId} may review this access`,
-      );
-    }
+    // Known only to the owner's DSOs (the BreakGlassEvent type's declared party rule): anyone
+    // else is answered as for an unknown id, so neither the event nor its owner is revealed.
+    if (!event || !OWNER_AGENCY.test(event as never, acting.caller))
+      throw notFound(`break-glass event ${id}`);
     const now = new Date();
     const written = await events.insertReview({
       auditSequence: sequence,

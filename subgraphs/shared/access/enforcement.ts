@@ -233,6 +233,7 @@ async function admit(
     return items.filter((_, i) => verdicts[i] === "SHOW");
   }
   if (!isConnection(result)) return result;
+  if (result.edges.length === 0) return countOnly(rule, result, context, info, coordinate);
   const verdicts = await Promise.all(result.edges.map((e) => judge(e.node)));
   const refused = verdicts.filter((v): v is { refused: AccessDecision } => typeof v === "object");
   const firstHard = refused.find((v) => !guard.isRecordLevel(v.refused));
@@ -266,6 +267,64 @@ async function admit(
     pageInfo: whole ? { hasNextPage: false, endCursor: null } : result.pageInfo,
     totalCount: whole ? 0 : Math.max(0, result.totalCount - withheld),
     restricted,
+  };
+}
+
+/** A page that says nothing: no records, no count, no further pages. */
+function nothing(result: Connection<Subjected>): Connection<Subjected> {
+  return {
+    edges: [],
+    pageInfo: { hasNextPage: false, endCursor: null },
+    totalCount: 0,
+    restricted: result.restricted,
+  };
+}
+
+/**
+ * An empty page (`first: 0`, or a cursor past the end) has no record to judge, yet its total and
+ * `hasNextPage` say how many records the owner holds. They are released only as the records
+ * themselves would be: decided for the owner and category about no one in particular (so that
+ * where the agreement asks for consent the count is withheld); a count withheld is signposted
+ * exactly as a withheld page is, and with no agreement for the purpose nothing is revealed.
+ */
+async function countOnly(
+  rule: RecordRule,
+  result: Connection<Subjected>,
+  context: RequestContext,
+  info: GraphQLResolveInfo,
+  coordinate: string,
+): Promise<Connection<Subjected>> {
+  if (result.totalCount === 0 && !result.pageInfo.hasNextPage) return result;
+  // Party-only records (cases, consents) are selected for the caller's agency by the query itself.
+  if (!rule.category) return rule.party ? result : nothing(result);
+  // Records each held by whoever the record says: nothing to decide on without them.
+  if (rule.ownerName === "per record") return nothing(result);
+  const guard = context.access;
+  const question: AccessQuestion = {
+    ownerAgencyId: rule.owner(undefined),
+    category: rule.category,
+    personIds: NO_ONE,
+  };
+  const decision = await guard.decide(question);
+  guard.record(question, decision, []);
+  if (decision.permitted) return result;
+  const hidden = decision.reason === "NO_AGREEMENT" || decision.reason === "PURPOSE_NOT_COVERED";
+  if (!hidden && !guard.isRecordLevel(decision)) throw guard.error(decision, coordinate, info);
+  // Withheld whole, and signposted as a withheld page is (only where the agencies share for the purpose).
+  const contact = await guard.signposting(question.ownerAgencyId);
+  const withheld = nothing(result);
+  if (!contact) return withheld;
+  return {
+    ...withheld,
+    restricted: [
+      ...result.restricted,
+      {
+        agency: agencyRef(question.ownerAgencyId),
+        category: rule.category,
+        count: result.totalCount,
+        contact,
+      },
+    ],
   };
 }
 
