@@ -12,7 +12,7 @@ import type { Caller, TokenVerifier } from "../subgraphs/shared/auth";
 import { SUBGRAPH_NAMES, type Config, type SubgraphName } from "../subgraphs/shared/config";
 import { callerFrom, header, parseBreakGlass, parsePurpose, requestIdOf } from "../subgraphs/shared/context";
 import type { Purpose } from "../subgraphs/shared/enums";
-import { Counter, Histogram } from "prom-client";
+import { Counter, Gauge, Histogram } from "prom-client";
 import {
   createHttpService,
   listen,
@@ -256,6 +256,19 @@ export async function createGatewayServer(options: GatewayOptions): Promise<Gate
       }),
     ]),
   ) as Record<SubgraphName, ReturnType<typeof createBreaker>>;
+  new Gauge({
+    name: "gateway_subgraph_breaker_state",
+    help: "Each subgraph's circuit breaker: 1 for the state it is in (closed, open, halfOpen), 0 for the others",
+    labelNames: ["subgraph", "state"] as const,
+    registers: [metrics.registry],
+    collect() {
+      for (const name of SUBGRAPH_NAMES) {
+        const current = breakerState(breakers[name]);
+        for (const state of ["closed", "open", "halfOpen"] as const)
+          this.set({ subgraph: name, state }, state === current ? 1 : 0);
+      }
+    },
+  });
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     buildService: ({ name }) =>
@@ -294,7 +307,12 @@ export async function createGatewayServer(options: GatewayOptions): Promise<Gate
     allowBatchedHttpRequests: false,
     // Automatic persisted queries would let any document in by its hash: only without a safelist.
     persistedQueries: safelist === "off" ? undefined : false,
-    plugins: [...defences.plugins, ApolloServerPluginLandingPageDisabled(), operationNamePlugin()],
+    plugins: [
+      ...defences.plugins,
+      ApolloServerPluginLandingPageDisabled(),
+      operationNamePlugin(),
+      metrics.errorCounter<GatewayContext>(),
+    ],
   });
   await apollo.start();
 

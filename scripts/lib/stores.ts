@@ -4,6 +4,7 @@ import { SUBGRAPHS } from "../../subgraphs";
 import { loadConfig, SUBGRAPH_NAMES, type Config, type SubgraphName } from "../../subgraphs/shared/config";
 import { Pool } from "pg";
 import { log } from "../../subgraphs/shared/logger";
+import { faultMetrics } from "../../subgraphs/shared/metrics";
 import { openServiceStore, openStore, type SubgraphStore } from "../../subgraphs/shared/database";
 import {
   assertLeastPrivilege,
@@ -139,9 +140,10 @@ export async function openServiceStores(config: Config): Promise<ServiceStores> 
   }
   const governanceAccess = new Pool({ connectionString: accessUrl, max: config.DATABASE_POOL_SIZE });
   // An idle connection dropped by the server is an 'error' event: the pool replaces it.
-  governanceAccess.on("error", (error) =>
-    log("warn", "governance connection lost", { error: error.message }),
-  );
+  governanceAccess.on("error", (error) => {
+    faultMetrics.connectionsLost.inc({ where: "idle" });
+    log("warn", "governance connection lost", { error: error.message });
+  });
   try {
     await assertLeastPrivilege(governanceAccess, "governance access");
   } catch (error) {

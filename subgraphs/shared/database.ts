@@ -3,6 +3,7 @@ import { DataSource, EntitySchema, MixedList } from "typeorm";
 import type { Config, SubgraphName } from "./config";
 import { assertLeastPrivilege, setRolePasswords } from "./database-roles";
 import { asDatabaseFault, DatabaseUnavailable, rateLimitedLog } from "./faults";
+import { faultMetrics } from "./metrics";
 
 type Queryable = Pool | PoolClient;
 
@@ -93,6 +94,7 @@ export class Sql {
     let lost: Error | undefined;
     const onError = (error: Error) => {
       lost ??= error;
+      faultMetrics.connectionsLost.inc({ where: "checked_out" });
       poolLog("warn", "database connection lost", { error: error.message });
     };
     // The callback form: the listener must be on before anything else runs. A promise would
@@ -236,9 +238,10 @@ async function openDataSource(
   await dataSource.initialize();
   const pool = (dataSource.driver as unknown as { master: Pool }).master;
   // An idle connection cut by the server: the pool drops it and opens another when needed.
-  pool.on("error", (error) =>
-    poolLog("warn", "idle database connection lost", { subgraph: definition.name, error: error.message }),
-  );
+  pool.on("error", (error) => {
+    faultMetrics.connectionsLost.inc({ where: "idle" });
+    poolLog("warn", "idle database connection lost", { subgraph: definition.name, error: error.message });
+  });
   return {
     dataSource,
     sql: new Sql(pool),

@@ -1,5 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ApolloServerPlugin, BaseContext } from "@apollo/server";
 import type { Pool } from "pg";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
@@ -41,6 +42,19 @@ export const accessMetrics = {
   }),
 };
 
+/** Infrastructure faults, process-wide: database connections lost (checked out, or idle in a pool). */
+export const faultMetrics = {
+  connectionsLost: new Counter({
+    name: "db_connections_lost_total",
+    help: "PostgreSQL connections lost, by where they were (checked out by a request, or idle in the pool)",
+    labelNames: ["where"] as const,
+    registers: [processRegistry],
+  }),
+};
+
+/** Distinct error codes kept as labels; past it "other" (codes are the services' own, but bounded all the same). */
+const MAX_ERROR_CODES = 50;
+
 /** Distinct operation names kept as labels; past it "other", so callers cannot grow the series without bound. */
 const MAX_OPERATION_LABELS = 200;
 
@@ -50,8 +64,17 @@ export class ServiceMetrics {
   private readonly operations = new Set<string>();
   readonly requestSeconds: Histogram<"operation" | "status">;
 
+  private readonly errorCodes = new Set<string>();
+  readonly errors: Counter<"code">;
+
   constructor(readonly service: string) {
     this.registry.setDefaultLabels({ service });
+    this.errors = new Counter({
+      name: "graphql_errors_total",
+      help: "Errors in GraphQL answers, by extensions.code (FORBIDDEN, DATABASE_UNAVAILABLE, SUBGRAPH_UNAVAILABLE...)",
+      labelNames: ["code"],
+      registers: [this.registry],
+    });
     this.requestSeconds = new Histogram({
       name: "graphql_request_duration_seconds",
       help: "GraphQL requests served over HTTP, by operation name and HTTP status",
@@ -59,6 +82,26 @@ export class ServiceMetrics {
       buckets: LATENCY_BUCKETS,
       registers: [this.registry],
     });
+  }
+
+  /** An Apollo Server plugin counting the errors of every answer by code. */
+  errorCounter<Ctx extends BaseContext>(): ApolloServerPlugin<Ctx> {
+    const count = (code: string) => {
+      if (!this.errorCodes.has(code) && this.errorCodes.size < MAX_ERROR_CODES) this.errorCodes.add(code);
+      this.errors.inc({ code: this.errorCodes.has(code) ? code : "other" });
+    };
+    return {
+      async requestDidStart() {
+        return {
+          async didEncounterErrors({ errors }) {
+            for (const error of errors) {
+              const code = error.extensions?.code;
+              count(typeof code === "string" ? code : "INTERNAL_SERVER_ERROR");
+            }
+          },
+        };
+      },
+    };
   }
 
   /**

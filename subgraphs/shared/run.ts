@@ -7,6 +7,7 @@ import { openServiceStore, Sql } from "./database";
 import { assertLeastPrivilege, governanceAccessDatabaseUrl, serviceDatabaseUrl } from "./database-roles";
 import { keepServiceRunning } from "./faults";
 import { log } from "./logger";
+import { faultMetrics } from "./metrics";
 import { stopTelemetry } from "./telemetry";
 import { createSubgraphServer, type SubgraphDefinition } from "./subgraph";
 import { SHUTDOWN_GRACE_MS, type RunningService } from "./http";
@@ -52,9 +53,10 @@ export async function startSubgraph<L>(
       : new Pool({ connectionString: governanceUrl, max: config.DATABASE_POOL_SIZE });
   // An idle connection dropped by the server (a restart, a failover) is an 'error' event; with no
   // listener it would crash the process. The pool replaces it; requests meanwhile fail closed.
-  governancePool?.on("error", (error) =>
-    log("warn", "governance connection lost", { subgraph: definition.name, error: error.message }),
-  );
+  governancePool?.on("error", (error) => {
+    faultMetrics.connectionsLost.inc({ where: "idle" });
+    log("warn", "governance connection lost", { subgraph: definition.name, error: error.message });
+  });
   if (governancePool) {
     try {
       await assertLeastPrivilege(governancePool, `${definition.name} (governance access)`);

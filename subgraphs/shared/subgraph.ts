@@ -155,6 +155,7 @@ export async function createSubgraphServer<L>(
   const schema = await subgraphSchema(definition, { accessRules });
   // The gateway's limits and checks, since a subgraph can be called directly with a valid token.
   const defences = operationDefences<RequestContext<L>>(deps.config);
+  const metrics = new ServiceMetrics(definition.name);
   const apollo = new ApolloServer<RequestContext<L>>({
     schema,
     validationRules: defences.validationRules,
@@ -171,6 +172,7 @@ export async function createSubgraphServer<L>(
       operationNamePlugin(),
       ...(accessRules ? [auditBeforeResponse()] : []),
       faultLogPlugin<RequestContext<L>>(definition.name),
+      metrics.errorCounter<RequestContext<L>>(),
     ],
     introspection: deps.config.NODE_ENV !== "production",
     includeStacktraceInErrorResponses:
@@ -180,7 +182,6 @@ export async function createSubgraphServer<L>(
   await apollo.start();
   // Counters only read at scrape time: nothing is added to a request's work but one increment.
   let requests = 0;
-  const metrics = new ServiceMetrics(definition.name);
   const governanceSql = deps.policySql && deps.policySql !== deps.store.sql ? deps.policySql : undefined;
   metrics.mirrorCounter(
     "graphql_requests_total",

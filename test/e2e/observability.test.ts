@@ -156,6 +156,9 @@ describe("/metrics", () => {
       sampleSum(g, "gateway_subgraph_fetch_duration_seconds_count", { subgraph: "police" }),
     ).toBeGreaterThan(0);
     expect(sampleSum(g, "process_cpu_user_seconds_total")).toBeGreaterThan(0);
+    // Every breaker is in exactly one state, and closed while its subgraph answers.
+    expect(sampleSum(g, "gateway_subgraph_breaker_state", { subgraph: "police", state: "closed" })).toBe(1);
+    expect(sampleSum(g, "gateway_subgraph_breaker_state", { subgraph: "police" })).toBe(1);
 
     const police = parsePrometheusText(await (await metricsOf(fed.federation.subgraphs.police, auth)).text());
     expect(
@@ -180,6 +183,30 @@ describe("/metrics", () => {
       0,
     );
   });
+});
+
+test("/metrics counts the errors of answers by code, at the gateway and at the subgraphs", async () => {
+  const auth = { authorization: `Bearer ${METRICS_TOKEN}` };
+  const forbidden = async (service: Parameters<typeof metricsOf>[0]) =>
+    sampleSum(parsePrometheusText(await (await metricsOf(service, auth)).text()), "graphql_errors_total", {
+      code: "FORBIDDEN",
+    });
+  const services = [fed.federation.gateway, ...Object.values(fed.federation.subgraphs)];
+  const before = await Promise.all(services.map(forbidden));
+  // No purpose: the person's records are refused (FORBIDDEN, PURPOSE_REQUIRED) where they are held.
+  const answer = await fed.query(
+    person360.body,
+    { id: "per-000002" },
+    { agency: "council", role: Role.PRACTITIONER },
+  );
+  const refused = (answer.errors ?? []).filter((e) => e.extensions?.code === "FORBIDDEN").length;
+  expect(refused).toBeGreaterThan(0);
+  const after = await Promise.all(services.map(forbidden));
+  // The gateway counts what its caller was told; the subgraphs what each refused.
+  expect(after[0] - before[0]).toBe(refused);
+  expect(after.slice(1).reduce((a, b) => a + b, 0)).toBeGreaterThan(
+    before.slice(1).reduce((a, b) => a + b, 0),
+  );
 });
 
 describe("logs", () => {

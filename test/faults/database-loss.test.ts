@@ -1,6 +1,9 @@
 import { cutConnections } from "../support/outage";
 import { loop, sleep, startProcessFederation, type ProcessFederation } from "../support/processes";
 import { graphql, type As, type GraphQLResponse } from "../support/graphql";
+import { parsePrometheusText, sampleSum } from "../../subgraphs/shared/metrics";
+
+const METRICS_TOKEN = "faults-scrape-token-0123456789";
 
 /**
  * The partnership subgraph as its own process while its database's backends are ended again
@@ -13,7 +16,7 @@ let lead: As;
 let incidentIds: string[];
 
 beforeAll(async () => {
-  fed = await startProcessFederation({ only: ["police", "partnership"] });
+  fed = await startProcessFederation({ only: ["police", "partnership"], env: { METRICS_TOKEN } });
   const open = await fed.stores.partnership.sql.one<{ id: string; lead: string }>(
     `SELECT id, lead_agency_id AS lead FROM problem_cases WHERE stage <> 'CLOSED' ORDER BY id LIMIT 1`,
   );
@@ -86,4 +89,12 @@ test("backends ended during transactions: no crash, DATABASE_UNAVAILABLE, nothin
   const after = await send(LINK, { caseId, id: incidentIds[next++ % incidentIds.length] });
   expect(after.errors).toBeUndefined();
   expect((await send(BOARD, { id: caseId })).errors).toBeUndefined();
+
+  // An operator sees it: lost connections and the errors they cost, by code, on /metrics.
+  const scrape = await fetch(partnershipUrl().replace(/\/graphql$/, "/metrics"), {
+    headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+  });
+  const samples = parsePrometheusText(await scrape.text());
+  expect(sampleSum(samples, "db_connections_lost_total")).toBeGreaterThan(0);
+  expect(sampleSum(samples, "graphql_errors_total", { code: "DATABASE_UNAVAILABLE" })).toBe(codes.length);
 }, 60_000);
