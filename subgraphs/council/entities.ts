@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from "typeorm";
+import { RECORD_KEY_ENTITY_COLUMN } from "../shared/statistics";
 
 /** One council anti-social behaviour case. */
 @Entity({ name: "asb_cases" })
@@ -11,13 +12,7 @@ export class AsbCaseRecord {
   id!: string;
 
   /** Fixed random record key in [0, 1) for disclosure control (cell-key method); never updated. */
-  @Column({
-    type: "numeric",
-    precision: 10,
-    scale: 9,
-    name: "record_key",
-    default: () => "trunc(random()::numeric, 9)",
-  })
+  @Column(RECORD_KEY_ENTITY_COLUMN)
   recordKey!: string;
 
   /** The council's case reference, e.g. ASB/2019/000123. */

@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from "typeorm";
+import { RECORD_KEY_ENTITY_COLUMN } from "../shared/statistics";
 
 /** A home housing manages, identified nationally by its UPRN. */
 @Entity({ name: "properties" })
@@ -78,13 +79,7 @@ export class TenancyActionRecord {
   id!: string;
 
   /** Fixed random record key in [0, 1) for disclosure control (cell-key method); never updated. */
-  @Column({
-    type: "numeric",
-    precision: 10,
-    scale: 9,
-    name: "record_key",
-    default: () => "trunc(random()::numeric, 9)",
-  })
+  @Column(RECORD_KEY_ENTITY_COLUMN)
   recordKey!: string;
 
   @Column({ type: "text", name: "tenancy_id" })

@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from "typeorm";
+import { RECORD_KEY_ENTITY_COLUMN } from "../shared/statistics";
 
 /** One police incident: a police.uk street-level crime or ASB record, or a generated one. */
 @Entity({ name: "incidents" })
@@ -14,13 +15,7 @@ export class IncidentRecord {
   id!: string;
 
   /** Fixed random record key in [0, 1) for disclosure control (cell-key method); never updated. */
-  @Column({
-    type: "numeric",
-    precision: 10,
-    scale: 9,
-    name: "record_key",
-    default: () => "trunc(random()::numeric, 9)",
-  })
+  @Column(RECORD_KEY_ENTITY_COLUMN)
   recordKey!: string;
 
   /** Stable import key: the police.uk Crime ID, or a derived key for ASB rows. */

@@ -1,4 +1,5 @@
 import type DataLoader from "dataloader";
+import type { ColumnOptions } from "typeorm";
 import { monthRange } from "./months";
 
 /**
@@ -238,3 +239,12 @@ export const CELL_KEY_SQL = (alias: string) => `(sum(${alias}.record_key) % 1)`;
  */
 export const RECORD_KEY_COLUMN = `record_key numeric(10, 9) NOT NULL DEFAULT trunc(random()::numeric, 9)
   CHECK (record_key >= 0 AND record_key < 1)`;
+
+/** The same column as the entities declare it (the drift test compares the two). */
+export const RECORD_KEY_ENTITY_COLUMN: ColumnOptions = {
+  type: "numeric",
+  precision: 10,
+  scale: 9,
+  name: "record_key",
+  default: () => "trunc(random()::numeric, 9)",
+};
