@@ -2,7 +2,7 @@ import { Directive, Field, Float, ID, InputType, Int, ObjectType, registerEnumTy
 import { ConnectionType } from "../shared/connection";
 import { CaseRecordKind, CaseStage, DataCategory, RiskLevel } from "../shared/enums";
 import { Aggregate, Category, Governed, HeldBy, PeopleIndex, Reference } from "../shared/policy";
-import { CASE_PARTY } from "./access";
+import { ASSIGNED_AGENCY, CASE_PARTY } from "./access";
 import { CalendarDate, DateTime } from "../shared/scalars";
 import { AgencyRef } from "../shared/types";
 import { AgeBand } from "./calendar";
@@ -179,7 +179,7 @@ export class CasePerson {
   personId!: string;
 }
 
-@Governed({ personLevel: true })
+@Governed({ personLevel: true, actor: ASSIGNED_AGENCY })
 @ObjectType({ description: "An action on a problem-solving case, assigned to one agency with a due date." })
 export class CaseAction {
   @Field(() => ID, { description: "Action id." })

@@ -57,6 +57,11 @@ export interface GovernedPolicy {
   purposeRequired?: boolean;
   /** A record only its parties know of; anyone else gets what an unknown id gets. */
   party?: PartyRule;
+  /**
+   * Who may act on (change) a record of this type: a caller who may see the record but fails
+   * this rule is refused ROLE_NOT_PERMITTED (see access/enforcement.ts enforceActor).
+   */
+  actor?: PartyRule;
   /** Records are someone's data about a person, on the subjects' side: see CategoryPolicy. */
   subjects?: (record: never) => readonly string[];
 }
@@ -94,9 +99,29 @@ export function Part(): Decorator {
   return Extensions({ [POLICY_KEYS.part]: true });
 }
 
+/** The actor rules of record types, by class: a mutation's service applies them to the record it locked. */
+const actorRules = new WeakMap<object, PartyRule>();
+
 /** Role, purpose and party rules of an operation or a record type. */
 export function Governed(policy: GovernedPolicy): Decorator {
-  return Extensions({ [POLICY_KEYS.governed]: policy });
+  const extension = Extensions({ [POLICY_KEYS.governed]: policy });
+  return ((target: object, key?: string | symbol, descriptor?: PropertyDescriptor) => {
+    if (policy.actor) {
+      if (key !== undefined)
+        throw new Error("@Governed({ actor }) is declared on a record type, not a field");
+      actorRules.set(target, policy.actor);
+    }
+    return (extension as (t: object, k?: string | symbol, d?: PropertyDescriptor) => unknown)(
+      target,
+      key,
+      descriptor,
+    );
+  }) as Decorator;
+}
+
+/** The actor rule a record type declares (@Governed({ actor })), or null. */
+export function actorRuleOf(type: object): PartyRule | null {
+  return actorRules.get(type) ?? null;
 }
 
 /** Who holds a record another subgraph only points to, and what category it is. */
