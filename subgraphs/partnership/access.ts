@@ -28,7 +28,7 @@ export function knowsCase(
   return isCaseParty(caller.agencyId, parties);
 }
 
-/** Who may act on a case action (complete it): declared on the CaseAction type (@Governed). */
+/** Who may act on a case action (complete it): declared on the CaseAction type (@ChangedBy). */
 export const ASSIGNED_AGENCY: PartyRule = {
   name: "the agency the action is assigned to",
   test: (a: { assignedAgency: { id: string } | null }, caller: Caller) =>

@@ -19,6 +19,7 @@ import { DataCategory, type Purpose, type Role } from "./enums";
  *   governed field that returns it.
  * - `@Governed({...})`: role, purpose and party rules of an operation or a record type
  *   (data-sharing officers only, case partners only...), enforced by the same code.
+ * - `@ChangedBy(rule)`: who may change a record of a type (see enforceActor).
  */
 
 /** Whether the caller is a party to a record: the record is unknown to anyone else. */
@@ -57,11 +58,6 @@ export interface GovernedPolicy {
   purposeRequired?: boolean;
   /** A record only its parties know of; anyone else gets what an unknown id gets. */
   party?: PartyRule;
-  /**
-   * Who may act on (change) a record of this type: a caller who may see the record but fails
-   * this rule is refused ROLE_NOT_PERMITTED (see access/enforcement.ts enforceActor).
-   */
-  actor?: PartyRule;
   /** Records are someone's data about a person, on the subjects' side: see CategoryPolicy. */
   subjects?: (record: never) => readonly string[];
 }
@@ -99,27 +95,26 @@ export function Part(): Decorator {
   return Extensions({ [POLICY_KEYS.part]: true });
 }
 
-/** The actor rules of record types, by class: a mutation's service applies them to the record it locked. */
-const actorRules = new WeakMap<object, PartyRule>();
-
 /** Role, purpose and party rules of an operation or a record type. */
 export function Governed(policy: GovernedPolicy): Decorator {
-  const extension = Extensions({ [POLICY_KEYS.governed]: policy });
-  return ((target: object, key?: string | symbol, descriptor?: PropertyDescriptor) => {
-    if (policy.actor) {
-      if (key !== undefined)
-        throw new Error("@Governed({ actor }) is declared on a record type, not a field");
-      actorRules.set(target, policy.actor);
-    }
-    return (extension as (t: object, k?: string | symbol, d?: PropertyDescriptor) => unknown)(
-      target,
-      key,
-      descriptor,
-    );
-  }) as Decorator;
+  return Extensions({ [POLICY_KEYS.governed]: policy });
 }
 
-/** The actor rule a record type declares (@Governed({ actor })), or null. */
+const actorRules = new WeakMap<object, PartyRule>();
+
+/**
+ * Who may act on (change) a record of this type: the assigned agency of a case action, the
+ * parties of an agreement. It discloses nothing, so it leaves the type's disclosure rules as they
+ * are; a mutation's service applies it with access/enforcement.ts enforceActor, and a caller who
+ * fails it is refused FORBIDDEN ROLE_NOT_PERMITTED.
+ */
+export function ChangedBy(rule: PartyRule): ClassDecorator {
+  return (target) => {
+    actorRules.set(target, rule);
+  };
+}
+
+/** The actor rule a record type declares (@ChangedBy), or null. */
 export function actorRuleOf(type: object): PartyRule | null {
   return actorRules.get(type) ?? null;
 }

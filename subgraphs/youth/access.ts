@@ -7,7 +7,7 @@ export const YOUTH_AGENCY = "youth";
 /**
  * Who may move a referral on: youth services, which hold it (its practitioners and data-sharing
  * officers; an analyst is refused at the gate, the referral being about a person). Declared on
- * the Referral type (@Governed({ actor })). It turns on the caller's agency alone, so it is applied
+ * the Referral type (@ChangedBy). It turns on the caller's agency alone, so it is applied
  * before the referral is read: every other agency gets the same answer for any id.
  */
 export const YOUTH_SERVICES: PartyRule = {

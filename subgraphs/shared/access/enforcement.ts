@@ -74,14 +74,14 @@ export function deferredToHolder(rule: RecordRule, decision: AccessDecision): bo
 }
 
 /**
- * The actor rule a record type declares (@Governed({ actor })), applied by a mutation's service to
+ * The actor rule a record type declares (@ChangedBy), applied by a mutation's service to
  * the record it has locked, before it changes anything: a caller who may see the record (its party
  * rule was passed first) but may not act on it is refused ROLE_NOT_PERMITTED. A type that declares
  * no actor rule cannot be acted on this way (deny by default).
  */
 export function enforceActor(type: { name: string }, record: unknown, caller: Caller): void {
   const rule = actorRuleOf(type);
-  if (!rule) throw new Error(`${type.name} declares no actor rule (@Governed({ actor }))`);
+  if (!rule) throw new Error(`${type.name} declares no actor rule (@ChangedBy)`);
   if (!rule.test(record as never, caller))
     throw forbidden("ROLE_NOT_PERMITTED", `only ${rule.name} may act on this ${type.name}`);
 }
