@@ -19,3 +19,10 @@ export const OWNER_AGENCY: PartyRule = {
   name: "the agency whose data it is",
   test: (r: { ownerAgencyId: string }, caller: Caller) => r.ownerAgencyId === caller.agencyId,
 };
+
+/** Who may propose or change an agreement: its provider or recipient (the gate asks for a DSO). */
+export const AGREEMENT_PARTY: PartyRule = {
+  name: "a data-sharing officer of the agreement's provider or recipient",
+  test: (a: { providerAgencyId: string; recipientAgencyId: string }, caller: Caller) =>
+    a.providerAgencyId === caller.agencyId || a.recipientAgencyId === caller.agencyId,
+};

@@ -1,5 +1,5 @@
-import { Governed, Part, PeopleIndex, Reference } from "../shared/policy";
-import { CONSENT_PARTY, OWNER_AGENCY } from "./access";
+import { ChangedBy, Governed, Part, PeopleIndex, Reference } from "../shared/policy";
+import { AGREEMENT_PARTY, CONSENT_PARTY, OWNER_AGENCY } from "./access";
 import { Directive, Field, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import {
   AgreementStatus,
@@ -107,6 +107,8 @@ export class AgreementApproval {
 
 // The register of information sharing agreements is published to every partner (no personal data).
 @Reference()
+// Only its parties propose or change it.
+@ChangedBy(AGREEMENT_PARTY)
 @Directive('@key(fields: "id")')
 @ObjectType({
   description:

@@ -1,12 +1,5 @@
-import { GraphQLError } from "graphql";
 import type { Caller } from "../shared/auth";
 import type { PartyRule } from "../shared/policy";
-
-// Shared errors.ts has no FORBIDDEN helper yet; this one follows the brief's
-// `extensions.code` FORBIDDEN + `extensions.reason` shape.
-export function forbidden(reason: string, message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: "FORBIDDEN", reason } });
-}
 
 /** Lead or partner: the only agencies that see a case or change it. */
 export function isCaseParty(
@@ -34,3 +27,10 @@ export function knowsCase(
 ): boolean {
   return isCaseParty(caller.agencyId, parties);
 }
+
+/** Who may act on a case action (complete it): declared on the CaseAction type (@ChangedBy). */
+export const ASSIGNED_AGENCY: PartyRule = {
+  name: "the agency the action is assigned to",
+  test: (a: { assignedAgency: { id: string } | null }, caller: Caller) =>
+    a.assignedAgency?.id === caller.agencyId,
+};

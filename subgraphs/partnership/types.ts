@@ -1,8 +1,8 @@
 import { Directive, Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import { ConnectionType } from "../shared/connection";
 import { CaseRecordKind, CaseStage, DataCategory, RiskLevel } from "../shared/enums";
-import { Aggregate, Category, Governed, HeldBy, PeopleIndex, Reference } from "../shared/policy";
-import { CASE_PARTY } from "./access";
+import { ChangedBy, Aggregate, Category, Governed, HeldBy, PeopleIndex, Reference } from "../shared/policy";
+import { ASSIGNED_AGENCY, CASE_PARTY } from "./access";
 import { CalendarDate, DateTime } from "../shared/scalars";
 import { AgencyRef } from "../shared/types";
 import { AgeBand } from "./calendar";
@@ -180,6 +180,7 @@ export class CasePerson {
 }
 
 @Governed({ personLevel: true })
+@ChangedBy(ASSIGNED_AGENCY)
 @ObjectType({ description: "An action on a problem-solving case, assigned to one agency with a due date." })
 export class CaseAction {
   @Field(() => ID, { description: "Action id." })

@@ -3,14 +3,21 @@ import type { Caller } from "../shared/auth";
 import type { Sql } from "../shared/database";
 import { CaseRecordKind, CaseStage, RiskLevel } from "../shared/enums";
 import { badInput, notFound } from "../shared/errors";
+import { enforceActor } from "../shared/access/enforcement";
 import { DEMO_AGENCIES } from "../shared/demo/world";
-import { forbidden, knowsCase } from "./access";
+import { knowsCase } from "./access";
 import { today } from "./calendar";
 import { AgencyRepository } from "./repositories/agencies";
 import { CaseRepository, type CaseActionRow, type CaseParties } from "./repositories/cases";
 import { NeighbourhoodRepository } from "./repositories/neighbourhoods";
 import { PeopleRepository } from "./repositories/people";
-import { CASE_PERSON_ROLES, type CaseActionInput, type CaseRecordInput, type OpenCaseInput } from "./types";
+import {
+  CASE_PERSON_ROLES,
+  CaseAction,
+  type CaseActionInput,
+  type CaseRecordInput,
+  type OpenCaseInput,
+} from "./types";
 
 /** Who is making a change, as every case event records it. */
 export interface Actor {
@@ -212,12 +219,8 @@ export async function completeCaseAction(
     await partiesOf(cases, caseId, actor);
     const action = await cases.lockAction(caseId, actionId);
     if (!action) throw badInput("actionId", `no action ${actionId} on this case`);
-    if (action.assignedAgencyId !== actor.caller.agencyId) {
-      throw forbidden(
-        "NOT_ASSIGNED_AGENCY",
-        `only ${action.assignedAgencyId}, the agency the action is assigned to, may complete it`,
-      );
-    }
+    // The declared actor rule of CaseAction (the agency it is assigned to), applied by the shared enforcement.
+    enforceActor(CaseAction, { assignedAgency: { id: action.assignedAgencyId } }, actor.caller);
     if (action.completedAt) throw badInput("actionId", "the action is already done");
     const done = await cases.completeAction(actionId, actor.caller.userId);
     await cases.appendEvent(event(actor, caseId, "ACTION_COMPLETED", { actionId }));

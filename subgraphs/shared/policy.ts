@@ -19,6 +19,7 @@ import { DataCategory, type Purpose, type Role } from "./enums";
  *   governed field that returns it.
  * - `@Governed({...})`: role, purpose and party rules of an operation or a record type
  *   (data-sharing officers only, case partners only...), enforced by the same code.
+ * - `@ChangedBy(rule)`: who may change a record of a type (see enforceActor).
  */
 
 /** Whether the caller is a party to a record: the record is unknown to anyone else. */
@@ -97,6 +98,25 @@ export function Part(): Decorator {
 /** Role, purpose and party rules of an operation or a record type. */
 export function Governed(policy: GovernedPolicy): Decorator {
   return Extensions({ [POLICY_KEYS.governed]: policy });
+}
+
+const actorRules = new WeakMap<object, PartyRule>();
+
+/**
+ * Who may act on (change) a record of this type: the assigned agency of a case action, the
+ * parties of an agreement. It discloses nothing, so it leaves the type's disclosure rules as they
+ * are; a mutation's service applies it with access/enforcement.ts enforceActor, and a caller who
+ * fails it is refused FORBIDDEN ROLE_NOT_PERMITTED.
+ */
+export function ChangedBy(rule: PartyRule): ClassDecorator {
+  return (target) => {
+    actorRules.set(target, rule);
+  };
+}
+
+/** The actor rule a record type declares (@ChangedBy), or null. */
+export function actorRuleOf(type: object): PartyRule | null {
+  return actorRules.get(type) ?? null;
 }
 
 /** Who holds a record another subgraph only points to, and what category it is. */

@@ -1,7 +1,8 @@
 import { Directive, Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import { ConnectionType } from "../shared/connection";
 import { DataCategory } from "../shared/enums";
-import { Aggregate, Category, PeopleIndex, Reference } from "../shared/policy";
+import { ChangedBy, Aggregate, Category, PeopleIndex, Reference } from "../shared/policy";
+import { YOUTH_SERVICES } from "./access";
 import { CalendarDate, DateTime } from "../shared/scalars";
 import { AgencyRef } from "../shared/types";
 
@@ -220,6 +221,8 @@ export class ReferralStatusChange {
 @ObjectType({ description: "A young person referred to a youth programme, and what became of it." })
 // About the young person referred.
 @Category(DataCategory.YOUTH_PROGRAMME, { subjects: (r: { person: { id: string } }) => [r.person.id] })
+// Who may move it on (updateReferralStatus).
+@ChangedBy(YOUTH_SERVICES)
 export class Referral {
   @Field(() => ID, { description: "Referral id." })
   id!: string;

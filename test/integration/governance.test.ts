@@ -18,6 +18,9 @@ import {
   type NewAuditRecord,
 } from "../../subgraphs/governance/repositories/audit";
 import { seedGovernance } from "../../subgraphs/governance/seed";
+import { AGREEMENT_PARTY } from "../../subgraphs/governance/access";
+import { Agreement } from "../../subgraphs/governance/types";
+import { actorRuleOf } from "../../subgraphs/shared/policy";
 import { governance } from "../../subgraphs/governance/server";
 import type { As } from "../support/graphql";
 import { startTestSubgraph, type TestSubgraph } from "../support/subgraph";
@@ -229,9 +232,14 @@ describe("the agreement lifecycle", () => {
     expect([await count("agreements"), await count("audit_log")]).toEqual(before);
   });
 
-  test("a data-sharing officer of neither party cannot propose", async () => {
+  test("a data-sharing officer of neither party cannot propose, and nothing is written", async () => {
+    const before = [await count("agreements"), await count("audit_log")];
     const res = await sub.query(PROPOSE, { input: proposal() }, dso("youth"));
     expect(firstError(res.errors)).toMatchObject({ code: "FORBIDDEN", reason: "ROLE_NOT_PERMITTED" });
+    // Issue 9: refused by Agreement's declared rule (@ChangedBy), applied by the shared enforcement.
+    expect(res.errors![0]!.message).toContain(AGREEMENT_PARTY.name);
+    expect(actorRuleOf(Agreement)).toBe(AGREEMENT_PARTY);
+    expect([await count("agreements"), await count("audit_log")]).toEqual(before);
   });
 
   test.each([

@@ -408,8 +408,11 @@ describe("problem-solving case lifecycle", () => {
     );
     const policeAction = actions.data!.problemCase.actions.find((a) => a.assignedAgency.id === "police")!;
 
+    // Issue 9: the declared actor rule of CaseAction; a partner that sees the action may not act on it.
     const byCouncil = await subgraph.query(COMPLETE, { caseId, actionId: policeAction.id }, council);
     expect(codeOf(byCouncil.errors)).toBe("FORBIDDEN");
+    expect(byCouncil.errors![0]!.extensions!.reason).toBe("ROLE_NOT_PERMITTED");
+    expect(byCouncil.data?.completeCaseAction ?? null).toBeNull();
 
     const byPolice = await subgraph.query<{ completeCaseAction: Record<string, unknown> }>(
       COMPLETE,

@@ -383,7 +383,14 @@ describe("moving a referral on", () => {
   test("only youth services move a referral on; an unknown referral is named by id", async () => {
     const id = await newReferral();
     const police = await subgraph.query(UPDATE, { id, status: "ACCEPTED" }, OFFICER);
-    expect(police.errors?.[0].extensions?.code).toBe("FORBIDDEN");
+    // Issue 9: Referral's declared actor rule, answered with one of the brief's reasons.
+    expect(police.errors?.[0].extensions).toMatchObject({ code: "FORBIDDEN", reason: "ROLE_NOT_PERMITTED" });
+    // Any id, known or not, gets the same answer: nothing learnt about which referrals exist.
+    const policeUnknown = await subgraph.query(UPDATE, { id: "ref-missing", status: "ACCEPTED" }, OFFICER);
+    expect(policeUnknown.errors?.[0].extensions).toMatchObject({
+      code: "FORBIDDEN",
+      reason: "ROLE_NOT_PERMITTED",
+    });
     const row = await subgraph.sql.one<{ status: string }>(`SELECT status FROM referrals WHERE id = $1`, [
       id,
     ]);

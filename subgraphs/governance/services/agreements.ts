@@ -1,36 +1,18 @@
 import { randomUUID } from "node:crypto";
-import {
-  agreementStatusNote,
-  calendarDate,
-  effectiveAgreementStatus,
-  forbidden,
-} from "../../shared/access/decision";
+import { agreementStatusNote, calendarDate, effectiveAgreementStatus } from "../../shared/access/decision";
+import { enforceActor } from "../../shared/access/enforcement";
 import type { Sql } from "../../shared/database";
 import { AgreementStatus, DataCategory, Purpose } from "../../shared/enums";
 import { badInput, notFound } from "../../shared/errors";
 import { AgencyRepository } from "../repositories/agencies";
 import { AgreementRepository, agreementFacts } from "../repositories/agreements";
 import { AuditRepository } from "../repositories/audit";
-import type { Agreement, ProposeAgreementInput } from "../types";
+import { Agreement, type ProposeAgreementInput } from "../types";
 import { changeRecord, requiredText, type Acting } from "./acting";
 
 /** A `Date` scalar value as YYYY-MM-DD (the scalar parses to UTC midnight). */
 const day = (date: Date) => date.toISOString().slice(0, 10);
 const unique = <T>(items: T[]) => [...new Set(items)];
-
-function requireParty(
-  acting: Acting,
-  a: { providerAgencyId: string; recipientAgencyId: string },
-  what: string,
-): void {
-  const agency = acting.caller.agencyId;
-  if (agency !== a.providerAgencyId && agency !== a.recipientAgencyId) {
-    throw forbidden(
-      "ROLE_NOT_PERMITTED",
-      `only a data-sharing officer of ${a.providerAgencyId} or ${a.recipientAgencyId} may ${what}`,
-    );
-  }
-}
 
 /**
  * Proposes an agreement as DRAFT. The proposer's own approval is not implied: both parties
@@ -43,7 +25,8 @@ export async function proposeAgreement(
 ): Promise<string> {
   const providerAgencyId = input.providerAgencyId.trim();
   const recipientAgencyId = input.recipientAgencyId.trim();
-  requireParty(acting, { providerAgencyId, recipientAgencyId }, "propose this agreement");
+  // Agreement's declared actor rule: a DSO (the gate) of one of its two parties.
+  enforceActor(Agreement, { providerAgencyId, recipientAgencyId }, acting.caller);
   if (providerAgencyId === recipientAgencyId)
     throw badInput("input.recipientAgencyId", "must differ from input.providerAgencyId");
   const title = requiredText("input.title", input.title);
@@ -123,11 +106,10 @@ async function lockForChange(
   agreements: AgreementRepository,
   acting: Acting,
   id: string,
-  what: string,
 ): Promise<Agreement> {
   const agreement = await agreements.lock(id);
   if (!agreement) throw notFound(`agreement ${id}`);
-  requireParty(acting, agreement, what);
+  enforceActor(Agreement, agreement, acting.caller);
   return agreement;
 }
 
@@ -135,7 +117,7 @@ async function lockForChange(
 export async function approveAgreement(sql: Sql, acting: Acting, id: string): Promise<void> {
   await sql.transaction(async (tx) => {
     const agreements = new AgreementRepository(tx);
-    const agreement = await lockForChange(agreements, acting, id, "approve this agreement");
+    const agreement = await lockForChange(agreements, acting, id);
     const now = new Date();
     const status = effectiveAgreementStatus(agreementFacts(agreement), now);
     if (status !== AgreementStatus.DRAFT) throw badInput("id", `a ${status} agreement cannot be approved`);
@@ -185,7 +167,7 @@ export async function suspendAgreement(
   const reason = requiredText("reason", reasonText);
   await sql.transaction(async (tx) => {
     const agreements = new AgreementRepository(tx);
-    const agreement = await lockForChange(agreements, acting, id, "suspend this agreement");
+    const agreement = await lockForChange(agreements, acting, id);
     const now = new Date();
     const status = effectiveAgreementStatus(agreementFacts(agreement), now);
     if (status !== AgreementStatus.ACTIVE)
@@ -218,7 +200,7 @@ export async function revokeAgreement(
   const reason = requiredText("reason", reasonText);
   await sql.transaction(async (tx) => {
     const agreements = new AgreementRepository(tx);
-    const agreement = await lockForChange(agreements, acting, id, "revoke this agreement");
+    const agreement = await lockForChange(agreements, acting, id);
     const now = new Date();
     if (effectiveAgreementStatus(agreementFacts(agreement), now) === AgreementStatus.REVOKED) {
       throw badInput("id", `${agreement.reference} is already revoked`);

@@ -1,8 +1,10 @@
 import type { ApolloServerPlugin } from "@apollo/server";
 import { GraphQLError, responsePathAsArray, type GraphQLResolveInfo } from "graphql";
+import type { Caller } from "../auth";
 import type { Connection } from "../connection";
 import type { RequestContext } from "../context";
 import { log } from "../logger";
+import { actorRuleOf } from "../policy";
 import { agencyRef } from "../types";
 import { forbidden, gateDenial, type AccessDecision } from "./decision";
 import { StaleFactsError, dependsOnConsent, type AccessGuard, type AccessQuestion } from "./guard";
@@ -69,6 +71,19 @@ type Verdict = "SHOW" | "HIDE" | { refused: AccessDecision };
  */
 export function deferredToHolder(rule: RecordRule, decision: AccessDecision): boolean {
   return rule.heldElsewhere && dependsOnConsent(decision);
+}
+
+/**
+ * The actor rule a record type declares (@ChangedBy), applied by a mutation's service to
+ * the record it has locked, before it changes anything: a caller who may see the record (its party
+ * rule was passed first) but may not act on it is refused ROLE_NOT_PERMITTED. A type that declares
+ * no actor rule cannot be acted on this way (deny by default).
+ */
+export function enforceActor(type: { name: string }, record: unknown, caller: Caller): void {
+  const rule = actorRuleOf(type);
+  if (!rule) throw new Error(`${type.name} declares no actor rule (@ChangedBy)`);
+  if (!rule.test(record as never, caller))
+    throw forbidden("ROLE_NOT_PERMITTED", `only ${rule.name} may act on this ${type.name}`);
 }
 
 /**

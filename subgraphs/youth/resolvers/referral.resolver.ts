@@ -1,7 +1,8 @@
-import { GraphQLError } from "graphql";
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { RequestContext } from "../../shared/context";
+import { enforceActor } from "../../shared/access/enforcement";
 import { badInput } from "../../shared/errors";
+import { YOUTH_AGENCY } from "../access";
 import { checkReferralConsent } from "../referral-consent";
 import type { YouthLoaders } from "../loaders";
 import {
@@ -14,18 +15,7 @@ import {
 
 type Context = RequestContext<YouthLoaders>;
 
-/** The agency that holds youth records: only it moves a referral on. */
-export const YOUTH_AGENCY = "youth";
-
 const MAX_TEXT = 2000;
-
-/**
- * Refusal of a write the caller's agency may not make. Kept here because shared/errors.ts has
- * no FORBIDDEN helper yet (recommended there).
- */
-function forbidden(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: "FORBIDDEN" } });
-}
 
 @Resolver(() => Referral)
 export class ReferralResolver {
@@ -88,8 +78,8 @@ export class ReferralResolver {
     @Arg("note", () => String, { nullable: true, description: "Why, for the history." }) note: string | null,
     @Ctx() ctx: Context,
   ): Promise<Referral> {
-    if (ctx.caller.agencyId !== YOUTH_AGENCY)
-      throw forbidden("only youth services can change a referral's status");
+    // Referral's declared actor rule (youth services), before anything is read or changed.
+    enforceActor(Referral, { id }, ctx.caller);
     const trimmed = note?.trim() || null;
     if (trimmed && trimmed.length > MAX_TEXT)
       throw badInput("note", `must be at most ${MAX_TEXT} characters`);
