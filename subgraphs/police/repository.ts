@@ -2,6 +2,7 @@ import type { Sql } from "../shared/database";
 import { IN_PAGE_OR_LAST, pagesByParent, type PageRequest } from "../shared/connection";
 import { copyRows } from "../shared/demo/bulk";
 import type { Page } from "../shared/loaders";
+import type { AssessmentWindows } from "../shared/sealed-assessment";
 import { CELL_KEY_SQL, cellKeyOf, type CountedCell } from "../shared/statistics";
 import { CrimeCategory, Incident, InvolvementRole } from "./types";
 
@@ -89,15 +90,6 @@ export interface ImportedIncident {
   longitude: number | null;
   summary: string;
   source: string;
-}
-
-/** The neighbourhoods and two month windows of one case assessment. */
-export interface AssessmentWindows {
-  lsoaCodes: string[];
-  baselineFrom: string;
-  baselineTo: string;
-  followUpFrom: string;
-  followUpTo: string;
 }
 
 /** True counts and cell keys of an assessment's two cells (released by shared/statistics). */
