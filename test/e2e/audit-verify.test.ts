@@ -14,6 +14,7 @@ import {
   type AuditRow,
   type NewAuditRecord,
 } from "../../subgraphs/governance/repositories/audit";
+import { councilReadOfPoliceIncident } from "../support/audit";
 import { seedGovernance } from "../../subgraphs/governance/seed";
 import { governance } from "../../subgraphs/governance/server";
 import { uniqueDatabaseUrl } from "../support/database";
@@ -34,28 +35,13 @@ let total: number;
 const copies: string[] = [];
 
 function record(n: number): NewAuditRecord {
-  return {
+  return councilReadOfPoliceIncident({
     at: new Date(Date.UTC(2026, 0, 1, 0, 0, n)),
     userId: `council.officer.${n % 7}`,
-    agencyId: "council",
-    role: "PRACTITIONER",
-    purpose: "ASB_CASE_MANAGEMENT",
-    operationName: "Person360",
     requestId: `verify-${n}`,
-    ownerAgencyId: "police",
     personIds: [`per-${String(n % 300).padStart(6, "0")}`],
-    categories: ["INCIDENT_SUMMARY"],
     recordIds: [`inc-${n}`],
-    decision: "PERMITTED",
-    reason: null,
-    basis: "AGREEMENT",
-    agreementId: "agr-police-council",
-    consentId: null,
-    breakGlass: false,
-    justification: null,
-    kind: "DISCLOSURE",
-    detail: null,
-  };
+  });
 }
 
 beforeAll(async () => {

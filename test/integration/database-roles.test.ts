@@ -1,6 +1,7 @@
 import { Client, Pool } from "pg";
 import { governance } from "../../subgraphs/governance/server";
 import { AuditRepository, type NewAuditRecord } from "../../subgraphs/governance/repositories/audit";
+import { councilReadOfPoliceIncident } from "../support/audit";
 import { police } from "../../subgraphs/police/server";
 import { partnership } from "../../subgraphs/partnership/server";
 import type { Config } from "../../subgraphs/shared/config";
@@ -25,28 +26,11 @@ import { governanceAdapter } from "../../subgraphs/governance/adapter";
 const INSUFFICIENT_PRIVILEGE = "42501";
 
 function record(n: number): NewAuditRecord {
-  return {
+  return councilReadOfPoliceIncident({
     at: new Date(Date.UTC(2026, 0, 1, 0, 0, n)),
-    userId: "council.officer",
-    agencyId: "council",
-    role: "PRACTITIONER",
-    purpose: "ASB_CASE_MANAGEMENT",
-    operationName: "Person360",
     requestId: `roles-${n}`,
-    ownerAgencyId: "police",
-    personIds: ["per-000001"],
-    categories: ["INCIDENT_SUMMARY"],
     recordIds: [`inc-${n}`],
-    decision: "PERMITTED",
-    reason: null,
-    basis: "AGREEMENT",
-    agreementId: "agr-police-council",
-    consentId: null,
-    breakGlass: false,
-    justification: null,
-    kind: "DISCLOSURE",
-    detail: null,
-  };
+  });
 }
 
 interface DatabaseSet {

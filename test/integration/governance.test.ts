@@ -17,6 +17,7 @@ import {
   verifyAudit,
   type NewAuditRecord,
 } from "../../subgraphs/governance/repositories/audit";
+import { councilReadOfPoliceIncident } from "../support/audit";
 import { seedGovernance } from "../../subgraphs/governance/seed";
 import { AGREEMENT_PARTY } from "../../subgraphs/governance/access";
 import { Agreement } from "../../subgraphs/governance/types";
@@ -906,28 +907,12 @@ describe("loadAccessFacts", () => {
 });
 
 describe("the audit log", () => {
-  const entry = (n: number): NewAuditRecord => ({
-    at: new Date(),
-    userId: `user.${n}`,
-    agencyId: "council",
-    role: "PRACTITIONER",
-    purpose: "ASB_CASE_MANAGEMENT",
-    operationName: "Person360",
-    requestId: `concurrent-${n}`,
-    ownerAgencyId: "police",
-    personIds: [`per-${String(n).padStart(6, "0")}`],
-    categories: ["INCIDENT_SUMMARY"],
-    recordIds: [],
-    decision: "PERMITTED",
-    reason: null,
-    basis: "AGREEMENT",
-    agreementId: "agr-police-council",
-    consentId: null,
-    breakGlass: false,
-    justification: null,
-    kind: "DISCLOSURE",
-    detail: null,
-  });
+  const entry = (n: number): NewAuditRecord =>
+    councilReadOfPoliceIncident({
+      userId: `user.${n}`,
+      requestId: `concurrent-${n}`,
+      personIds: [`per-${String(n).padStart(6, "0")}`],
+    });
 
   test("50 concurrent appends from separate connections make one unforked chain that verifies", async () => {
     const before = await count("audit_log");
