@@ -2,7 +2,7 @@ import type { Sql } from "../shared/database";
 import { IN_PAGE_OR_LAST, pagesByParent, type PageRequest } from "../shared/connection";
 import type { Page } from "../shared/loaders";
 import { addMonths } from "../shared/months";
-import { CELL_KEY_SQL, cellKeyOf, type CountedCell } from "../shared/statistics";
+import { CELL_KEY_SQL, cellKeyOf, type CountedCell, countedCell, type CellRow } from "../shared/statistics";
 import type { RiskLevel } from "../shared/enums";
 import {
   AsbCase,
@@ -195,14 +195,7 @@ export class AsbCaseRepository {
    * total (category null) as a cell of its own, each with its cell key.
    */
   async countsFor(lsoaCodes: readonly string[], fromMonth: string, toMonth: string): Promise<AsbCaseCount[]> {
-    const rows = await this.sql.many<{
-      lsoa_code: string;
-      month: string;
-      category: string | null;
-      count: string;
-      cell_key: string;
-      total: boolean;
-    }>(
+    const rows = await this.sql.many<CellRow & { category: string | null }>(
       `SELECT lsoa_code, month, category, count(*) AS count, ${CELL_KEY_SQL("c")} AS cell_key,
               GROUPING(category) = 1 AS total
          FROM (SELECT lsoa_code, to_char(opened_at AT TIME ZONE 'UTC', 'YYYY-MM') AS month, category, record_key
@@ -212,14 +205,7 @@ export class AsbCaseRepository {
         ORDER BY lsoa_code, month, category NULLS FIRST`,
       [lsoaCodes, monthStart(fromMonth), monthEnd(toMonth)],
     );
-    return rows.map((r) => ({
-      lsoaCode: r.lsoa_code,
-      month: r.month,
-      category: r.category as AsbCategory | null,
-      count: Number(r.count),
-      cellKey: cellKeyOf(r.cell_key),
-      total: r.total,
-    }));
+    return rows.map((r) => ({ ...countedCell(r), category: r.category as AsbCategory | null }));
   }
 
   /**

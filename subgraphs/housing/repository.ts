@@ -2,7 +2,7 @@ import { IN_PAGE_OR_LAST, pagesByParent, type PageRequest } from "../shared/conn
 import type { Sql } from "../shared/database";
 import type { Page } from "../shared/loaders";
 import { addMonths } from "../shared/months";
-import { CELL_KEY_SQL, cellKeyOf, type CountedCell } from "../shared/statistics";
+import { CELL_KEY_SQL, type CountedCell, countedCell, type CellRow } from "../shared/statistics";
 import {
   ArrearsBand,
   HousingReport,
@@ -226,14 +226,7 @@ export class HousingRepository {
     fromMonth: string,
     toMonth: string,
   ): Promise<TenancyActionCount[]> {
-    const rows = await this.sql.many<{
-      lsoa_code: string;
-      month: string;
-      type: string | null;
-      count: string;
-      cell_key: string;
-      total: boolean;
-    }>(
+    const rows = await this.sql.many<CellRow & { type: string | null }>(
       `SELECT lsoa_code, month, type, count(*) AS count, ${CELL_KEY_SQL("a")} AS cell_key,
               GROUPING(type) = 1 AS total
          FROM (SELECT p.lsoa_code, to_char(a.taken_at AT TIME ZONE 'UTC', 'YYYY-MM') AS month, a.type, a.record_key
@@ -246,13 +239,6 @@ export class HousingRepository {
         ORDER BY lsoa_code, month, type NULLS FIRST`,
       [lsoaCodes, `${fromMonth}-01T00:00:00Z`, `${addMonths(toMonth, 1)}-01T00:00:00Z`],
     );
-    return rows.map((r) => ({
-      lsoaCode: r.lsoa_code,
-      month: r.month,
-      type: r.type as TenancyActionType | null,
-      count: Number(r.count),
-      cellKey: cellKeyOf(r.cell_key),
-      total: r.total,
-    }));
+    return rows.map((r) => ({ ...countedCell(r), type: r.type as TenancyActionType | null }));
   }
 }

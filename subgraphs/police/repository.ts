@@ -3,7 +3,7 @@ import { IN_PAGE_OR_LAST, pagesByParent, type PageRequest } from "../shared/conn
 import { copyRows } from "../shared/demo/bulk";
 import type { Page } from "../shared/loaders";
 import type { AssessmentWindows } from "../shared/sealed-assessment";
-import { CELL_KEY_SQL, cellKeyOf, type CountedCell } from "../shared/statistics";
+import { CELL_KEY_SQL, cellKeyOf, type CountedCell, countedCell, type CellRow } from "../shared/statistics";
 import { CrimeCategory, Incident, InvolvementRole } from "./types";
 
 interface IncidentRow {
@@ -267,14 +267,7 @@ export class IncidentRepository {
     fromMonth: string,
     toMonth: string,
   ): Promise<IncidentCount[]> {
-    const rows = await this.sql.many<{
-      lsoa_code: string;
-      month: string;
-      category: string | null;
-      count: string;
-      cell_key: string;
-      total: boolean;
-    }>(
+    const rows = await this.sql.many<CellRow & { category: string | null }>(
       `SELECT lsoa_code, month, category, count(*) AS count, ${CELL_KEY_SQL("i")} AS cell_key,
               GROUPING(category) = 1 AS total
          FROM incidents i
@@ -283,14 +276,7 @@ export class IncidentRepository {
         ORDER BY lsoa_code, month, category NULLS FIRST`,
       [lsoaCodes, fromMonth, toMonth],
     );
-    return rows.map((r) => ({
-      lsoaCode: r.lsoa_code,
-      month: r.month,
-      category: r.category as CrimeCategory | null,
-      count: Number(r.count),
-      cellKey: cellKeyOf(r.cell_key),
-      total: r.total,
-    }));
+    return rows.map((r) => ({ ...countedCell(r), category: r.category as CrimeCategory | null }));
   }
 
   /**

@@ -163,6 +163,26 @@ export function cellKeyOf(fraction: string | number | null): number {
   return key;
 }
 
+/** A neighbourhood's monthly cell as the counting SQL returns it (its kind column aside). */
+export interface CellRow {
+  lsoa_code: string;
+  month: string;
+  count: string;
+  cell_key: string;
+  total: boolean;
+}
+
+/** A counting row as a counted cell of its neighbourhood. */
+export function countedCell(row: CellRow): CountedCell & { lsoaCode: string } {
+  return {
+    lsoaCode: row.lsoa_code,
+    month: row.month,
+    count: Number(row.count),
+    cellKey: cellKeyOf(row.cell_key),
+    total: row.total,
+  };
+}
+
 /** A count as released: perturbed, never from 1 to 4, never null. */
 export interface ReleasedCount {
   count: number;

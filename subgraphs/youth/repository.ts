@@ -3,7 +3,7 @@ import { IN_PAGE_OR_LAST, pagesByParent, type PageRequest } from "../shared/conn
 import type { Sql } from "../shared/database";
 import type { Page } from "../shared/loaders";
 import { addMonths } from "../shared/months";
-import { CELL_KEY_SQL, cellKeyOf, type CountedCell } from "../shared/statistics";
+import { CELL_KEY_SQL, type CountedCell, countedCell, type CellRow } from "../shared/statistics";
 import { agencyRef } from "../shared/types";
 import {
   Enrolment,
@@ -275,14 +275,7 @@ export class YouthRepository {
     fromMonth: string,
     toMonth: string,
   ): Promise<ReferralCount[]> {
-    const rows = await this.sql.many<{
-      lsoa_code: string;
-      month: string;
-      kind: string | null;
-      count: string;
-      cell_key: string;
-      total: boolean;
-    }>(
+    const rows = await this.sql.many<CellRow & { kind: string | null }>(
       `SELECT lsoa_code, month, kind, count(*) AS count, ${CELL_KEY_SQL("r")} AS cell_key,
               GROUPING(kind) = 1 AS total
          FROM (SELECT r.lsoa_code, to_char(r.referred_at AT TIME ZONE 'UTC', 'YYYY-MM') AS month, p.kind, r.record_key
@@ -293,14 +286,7 @@ export class YouthRepository {
         ORDER BY lsoa_code, month, kind NULLS FIRST`,
       [lsoaCodes, `${fromMonth}-01T00:00:00Z`, `${addMonths(toMonth, 1)}-01T00:00:00Z`],
     );
-    return rows.map((r) => ({
-      lsoaCode: r.lsoa_code,
-      month: r.month,
-      kind: r.kind as ProgrammeKind | null,
-      count: Number(r.count),
-      cellKey: cellKeyOf(r.cell_key),
-      total: r.total,
-    }));
+    return rows.map((r) => ({ ...countedCell(r), kind: r.kind as ProgrammeKind | null }));
   }
 
   /**
