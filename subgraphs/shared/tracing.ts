@@ -23,15 +23,7 @@ export async function inServerSpan<T>(
     { kind: SpanKind.SERVER, attributes: { "service.role": service } },
     parent,
   );
-  try {
-    return await context.with(trace.setSpan(parent, span), () => work(span));
-  } catch (error) {
-    span.recordException(error as Error);
-    span.setStatus({ code: SpanStatusCode.ERROR });
-    throw error;
-  } finally {
-    span.end();
-  }
+  return endedWith(span, () => context.with(trace.setSpan(parent, span), () => work(span)));
 }
 
 /** A client span for a call to another service, its `traceparent` put into `headers`. */
@@ -41,16 +33,21 @@ export async function inClientSpan<T>(
   headers: Headers,
   work: () => Promise<T>,
 ): Promise<T> {
-  return tracer.startActiveSpan(name, { kind: SpanKind.CLIENT, attributes }, async (span) => {
+  return tracer.startActiveSpan(name, { kind: SpanKind.CLIENT, attributes }, (span) => {
     propagation.inject(context.active(), headers, { set: (carrier, key, value) => carrier.set(key, value) });
-    try {
-      return await work();
-    } catch (error) {
-      span.recordException(error as Error);
-      span.setStatus({ code: SpanStatusCode.ERROR });
-      throw error;
-    } finally {
-      span.end();
-    }
+    return endedWith(span, work);
   });
+}
+
+/** Runs `work`, marking the span failed when it throws, and ends the span when it settles. */
+async function endedWith<T>(span: Span, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    span.recordException(error as Error);
+    span.setStatus({ code: SpanStatusCode.ERROR });
+    throw error;
+  } finally {
+    span.end();
+  }
 }
