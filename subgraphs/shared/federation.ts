@@ -20,7 +20,9 @@ import {
   ACCESS_LINK,
   buildRules,
   needsEnforcement,
+  rememberRules,
   ruleDirective,
+  rulesOf,
   type SubgraphRules,
 } from "./access/rules";
 import type { RequestContext } from "./context";
@@ -46,12 +48,9 @@ export interface FederatedSchemaOptions {
   enforce?: boolean;
 }
 
-/** Each schema's rules, for tests and tools that read them from outside (see `fieldRules`). */
-const rulesBySchema = new WeakMap<GraphQLSchema, SubgraphRules>();
-
 /** The FieldRules a subgraph schema was built with: one per field of every object type. */
 export function fieldRules(schema: GraphQLSchema): SubgraphRules {
-  const rules = rulesBySchema.get(schema);
+  const rules = rulesOf(schema);
   if (!rules) throw new Error("not a schema built by buildFederatedSchema");
   return rules;
 }
@@ -140,7 +139,7 @@ export async function buildFederatedSchema(options: FederatedSchemaOptions): Pro
     typeDefs: withAccessDirectives(document, rules),
     resolvers,
   });
-  rulesBySchema.set(built, rules);
+  rememberRules(built, rules);
   return built;
 }
 

@@ -1,7 +1,7 @@
-import { ageOnDate, calendarDate, forbidden, type ConsentFacts } from "../shared/access/decision";
-import { DataCategory, type Purpose } from "../shared/enums";
+import { ageOnDate, calendarDate, forbidden, type AccessDecision } from "../shared/access/decision";
+import type { AccessGuard } from "../shared/access/guard";
+import { DataCategory } from "../shared/enums";
 import { badInput } from "../shared/errors";
-import { consentStateAt } from "../shared/facts";
 
 /** Under this age a referral needs the young person's (or a parent's) consent. */
 export const REFERRAL_CONSENT_AGE = 16;
@@ -18,49 +18,62 @@ export const REFERRAL_DISCLOSES: Readonly<Record<string, DataCategory>> = {
 };
 
 /**
- * Refuses a referral of someone under 16 unless the young person (or a parent) consented to the
- * referring agency sharing their details with youth services: a consent in force, recorded by a
- * DSO of the referrer (its provider) for youth services (its recipient), covering the category
- * the referral discloses (REFERRAL_DISCLOSES) for the purpose the referrer works under. Such a
- * consent can be recorded only where an agreement has the referrer share that category with
- * youth services (see governance's recordConsent).
+ * Refuses a referral of someone under 16 unless the referring agency may share its record of them
+ * with youth services: decided by the access rules (decision.ts) as youth services asking for the
+ * category the referral discloses (REFERRAL_DISCLOSES), held by the referrer, about the young
+ * person, for the purpose the referrer works under: an agreement in force from the referrer to
+ * youth services covering both, and the young person's (or a parent's) consent in force, recorded
+ * by a DSO of the referrer for youth services, whatever the agreement says about consent. The
+ * decision is audited like any other (see AccessGuard.decideDisclosure).
  *
  * A referral by youth services itself shares nothing with another agency, so no consent to share
  * is asked for: the young person's (or a parent's) agreement to take part is youth services' own
  * casework when it accepts the referral. Throws; returns nothing when allowed.
  */
-export function checkReferralConsent(
+export async function checkReferralConsent(
   personId: string,
-  referral: { referrerAgencyId: string; youthAgencyId: string },
-  facts: { dateOfBirth: string | null; consents: ConsentFacts[] },
-  purpose: Purpose | null,
-  at: Date,
-): void {
-  if (!facts.dateOfBirth)
+  youthAgencyId: string,
+  guard: AccessGuard,
+): Promise<void> {
+  const dateOfBirth = await guard.dateOfBirth(personId);
+  if (!dateOfBirth)
     throw badInput("input.personId", `"${personId}" is not in the partnership's people index`);
-  const age = ageOnDate(facts.dateOfBirth, calendarDate(at));
+  const age = ageOnDate(dateOfBirth, calendarDate(guard.at));
   if (age >= REFERRAL_CONSENT_AGE) return;
-  const { referrerAgencyId: referrer, youthAgencyId: youth } = referral;
-  if (referrer === youth) return;
+  const referrer = guard.caller.agencyId;
+  if (referrer === youthAgencyId) return;
+  const purpose = guard.purpose;
   if (!purpose) throw forbidden("PURPOSE_REQUIRED", "referToProgramme: an x-purpose is required");
+  // An agency with no record a referral could disclose: decided without a category (refused).
   const category = REFERRAL_DISCLOSES[referrer] ?? null;
-  const covering = category
-    ? facts.consents.filter(
-        (c) =>
-          c.providerAgencyId === referrer &&
-          c.recipientAgencyId === youth &&
-          c.categories.includes(category) &&
-          c.purposes.includes(purpose) &&
-          c.givenAt <= at,
-      )
-    : [];
-  const active = covering.find((c) => consentStateAt(c, at) === "ACTIVE");
-  if (active) return;
-  const withdrawn = covering.some((c) => consentStateAt(c, at) === "WITHDRAWN");
+  const decision = await guard.decideDisclosure({
+    recipientAgencyId: youthAgencyId,
+    category,
+    personId,
+    consentRequired: true,
+  });
+  if (decision.permitted) return;
   throw forbidden(
-    withdrawn ? "CONSENT_WITHDRAWN" : "CONSENT_REQUIRED",
+    decision.reason ?? "CONSENT_REQUIRED",
     `referToProgramme: the person is ${age}; a referral of someone under ${REFERRAL_CONSENT_AGE} needs an active consent, ` +
-      `recorded by a data-sharing officer of ${referrer}, to share their ${category ?? `${referrer} records`} with ` +
-      `${youth} for ${purpose}${withdrawn ? " (their consent was withdrawn)" : ""}`,
+      `recorded by a data-sharing officer of ${referrer}, to share their ${category ?? `${referrer} records`} with ${youthAgencyId} for ${purpose}, ` +
+      `under an agreement in force from ${referrer} to ${youthAgencyId} that shares it for that purpose (${why(decision, referrer, youthAgencyId)})`,
   );
+}
+
+function why(decision: AccessDecision, referrer: string, youth: string): string {
+  switch (decision.reason) {
+    case "NO_AGREEMENT":
+      return `no agreement from ${referrer} to ${youth} is in force`;
+    case "PURPOSE_NOT_COVERED":
+      return `no agreement in force from ${referrer} to ${youth} covers the purpose`;
+    case "CATEGORY_NOT_COVERED":
+      return `no agreement in force from ${referrer} to ${youth} shares the category`;
+    case "CONSENT_WITHDRAWN":
+      return "their consent was withdrawn";
+    case "CONSENT_REQUIRED":
+      return "there is no such consent in force";
+    default:
+      return String(decision.reason);
+  }
 }

@@ -127,6 +127,16 @@ export class AgreementRepository {
     return rows.map(toAgreement);
   }
 
+  /** The agreements (whatever their status) under which `provider` shares with `recipient`. */
+  async between(providerAgencyId: string, recipientAgencyId: string): Promise<Agreement[]> {
+    const rows = await this.sql.many<AgreementRow>(
+      `SELECT ${AGREEMENT_COLUMNS} FROM agreements a
+        WHERE a.provider_agency_id = $1 AND a.recipient_agency_id = $2 ORDER BY a.reference`,
+      [providerAgencyId, recipientAgencyId],
+    );
+    return rows.map(toAgreement);
+  }
+
   /**
    * Locks one agreement until the transaction ends (`sql` must be a transaction), then reads it.
    * Two statements: a statement that waited for the lock still sees the rows of its own snapshot,

@@ -119,20 +119,6 @@ export class ConsentRepository {
     return row ? { dateOfBirth: row.date_of_birth } : null;
   }
 
-  /**
-   * The categories the provider shares with the recipient under an agreement not revoked (in
-   * force, awaiting approval, suspended or lapsed): the only data of the provider's a consent to
-   * that recipient can be about.
-   */
-  async categoriesShared(providerAgencyId: string, recipientAgencyId: string): Promise<Set<string>> {
-    const rows = await this.sql.many<{ category: string }>(
-      `SELECT DISTINCT unnest(categories) AS category FROM agreements
-        WHERE provider_agency_id = $1 AND recipient_agency_id = $2 AND status <> 'REVOKED'`,
-      [providerAgencyId, recipientAgencyId],
-    );
-    return new Set(rows.map((r) => r.category));
-  }
-
   async insertMany(consents: readonly NewConsent[]): Promise<void> {
     await this.sql.exec(
       `INSERT INTO consents (id, person_id, recipient_agency_id, provider_agency_id, purposes, categories, given_by, given_at,

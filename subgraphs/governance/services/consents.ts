@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { validateConsentGiver } from "../../shared/access/decision";
+import { consentNotCovered, validateConsentGiver } from "../../shared/access/decision";
 import type { Sql } from "../../shared/database";
 import { ConsentGiver } from "../../shared/enums";
 import { badInput, notFound } from "../../shared/errors";
 import { AgencyRepository } from "../repositories/agencies";
+import { AgreementRepository, agreementFacts } from "../repositories/agreements";
 import { AuditRepository } from "../repositories/audit";
 import { ConsentRepository } from "../repositories/consents";
 import type { RecordConsentInput } from "../types";
@@ -44,16 +45,15 @@ export async function recordConsent(sql: Sql, acting: Acting, input: RecordConse
   const [recipient] = await new AgencyRepository(sql).findByIds([recipientAgencyId]);
   if (!recipient?.active) throw badInput("input.recipientAgencyId", `unknown agency "${recipientAgencyId}"`);
 
+  // Only under an agreement in force that shares each category for each purpose (see consentNotCovered).
+  const agreements = await new AgreementRepository(sql).between(providerAgencyId, recipientAgencyId);
+  const uncovered = consentNotCovered(
+    { providerAgencyId, recipientAgencyId, purposes, categories },
+    agreements.map(agreementFacts),
+    now,
+  );
+  if (uncovered) throw badInput(uncovered.argument, uncovered.message);
   const consents = new ConsentRepository(sql);
-  const shared = await consents.categoriesShared(providerAgencyId, recipientAgencyId);
-  const notShared = categories.filter((c) => !shared.has(c));
-  if (notShared.length) {
-    throw badInput(
-      "input.categories",
-      `a consent covers only the recording agency's own data: no agreement has ${providerAgencyId} share ` +
-        `${notShared.join(", ")} with ${recipientAgencyId}`,
-    );
-  }
   const indexed = await consents.indexedPerson(personId);
   if (!indexed) throw badInput("input.personId", `"${personId}" is not in the partnership's people index`);
   const given = input.dateOfBirth ? input.dateOfBirth.toISOString().slice(0, 10) : null;

@@ -92,6 +92,11 @@ export interface AccessRequest {
   aggregate: boolean;
   /** An aggregate that is part of a problem-solving case's assessment (see FieldPolicy.caseWork). */
   caseWork?: boolean;
+  /**
+   * The person's consent is needed whatever the agreement says (a partner's referral of someone
+   * under 16): an agreement that shares the category outright is then not enough.
+   */
+  consentRequired?: boolean;
   /** When: agreements and consents are judged as they stand at this instant. */
   at: Date;
 }
@@ -255,7 +260,9 @@ function viaAgreement(
     return deny(steps, "CATEGORY_NOT_COVERED");
   }
   // An agreement that shares the category outright wins over one that asks for consent.
-  const outright = covering.find((a) => !a.consentRequiredFor.includes(category));
+  const outright = request.consentRequired
+    ? undefined
+    : covering.find((a) => !a.consentRequiredFor.includes(category));
   if (outright) {
     steps.push(
       `Agreement ${outright.reference} covers ${purpose} and ${category} without consent: permitted.`,
@@ -264,7 +271,9 @@ function viaAgreement(
   }
   const agreement = covering[0];
   steps.push(
-    `Agreement ${agreement.reference} covers ${purpose} and ${category}, but only with the person's consent.`,
+    request.consentRequired
+      ? `Agreement ${agreement.reference} covers ${purpose} and ${category}; this disclosure also needs the person's consent.`
+      : `Agreement ${agreement.reference} covers ${purpose} and ${category}, but only with the person's consent.`,
   );
   if (!request.personId) {
     steps.push("The data is about no one identified person, so no consent can cover it.");
@@ -498,6 +507,61 @@ export function signpostingAllowed(
       a.purposes.includes(purpose) &&
       isActive(a, day),
   );
+}
+
+/**
+ * Why a consent cannot be recorded (null when it can): it covers only what an agreement in force
+ * today has its provider share with its recipient, each of its categories for each of its
+ * purposes. A consent under an agreement awaiting approval, suspended, expired or revoked is
+ * refused, so that no consent waits for an agreement nobody has approved; and a consent already
+ * recorded releases nothing while no such agreement is in force (decideAccess asks for one).
+ */
+export function consentNotCovered(
+  consent: Pick<ConsentFacts, "providerAgencyId" | "recipientAgencyId" | "purposes" | "categories">,
+  agreements: readonly AgreementFacts[],
+  at: Date,
+): { argument: "input.categories" | "input.purposes"; message: string } | null {
+  const day = calendarDate(at);
+  const { providerAgencyId: provider, recipientAgencyId: recipient } = consent;
+  const between = agreements.filter(
+    (a) => a.providerAgencyId === provider && a.recipientAgencyId === recipient,
+  );
+  const active = between.filter((a) => isActive(a, day));
+  const unshared = consent.categories.filter((c) => !between.some((a) => a.categories.includes(c)));
+  if (unshared.length) {
+    return {
+      argument: "input.categories",
+      message:
+        `a consent covers only the recording agency's own data: no agreement has ${provider} share ` +
+        `${unshared.join(", ")} with ${recipient}`,
+    };
+  }
+  const notInForce = consent.categories.filter((c) => !active.some((a) => a.categories.includes(c)));
+  if (notInForce.length) {
+    const waiting = between
+      .filter((a) => !isActive(a, day) && a.categories.some((c) => notInForce.includes(c)))
+      .map((a) => `${describe(a)} is ${agreementStatusNote(a, day)}`);
+    return {
+      argument: "input.categories",
+      message:
+        `a consent is recorded only under an agreement in force: none has ${provider} share ` +
+        `${notInForce.join(", ")} with ${recipient} on ${day} (${waiting.join("; ")})`,
+    };
+  }
+  for (const purpose of consent.purposes) {
+    const uncovered = consent.categories.filter(
+      (c) => !active.some((a) => a.purposes.includes(purpose) && a.categories.includes(c)),
+    );
+    if (uncovered.length) {
+      return {
+        argument: "input.purposes",
+        message:
+          `a consent is recorded only under an agreement in force for its purposes: none has ${provider} ` +
+          `share ${uncovered.join(", ")} with ${recipient} for ${purpose}`,
+      };
+    }
+  }
+  return null;
 }
 
 /** Refuses a consent given by someone under 13 at the time unless a parent or guardian gave it. */

@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from "@apollo/server";
-import { GraphQLError, responsePathAsArray, type GraphQLResolveInfo } from "graphql";
+import { GraphQLError, getNamedType, responsePathAsArray, type GraphQLResolveInfo } from "graphql";
 import type { Caller } from "../auth";
 import type { Connection } from "../connection";
 import type { RequestContext } from "../context";
@@ -8,7 +8,7 @@ import { actorRuleOf } from "../policy";
 import { agencyRef } from "../types";
 import { forbidden, gateDenial, type AccessDecision } from "./decision";
 import { StaleFactsError, dependsOnConsent, type AccessGuard, type AccessQuestion } from "./guard";
-import { gateIsOpen, type FieldRule, type RecordRule } from "./rules";
+import { gateIsOpen, rulesOf, type FieldRule, type RecordRule } from "./rules";
 
 /** Whom a record is about, when it inherits its parent record's subjects (a tenancy's actions). */
 const SUBJECTS = Symbol("subjects");
@@ -96,7 +96,7 @@ export async function judgeRecord(
   rule: RecordRule,
   record: unknown,
   guard: AccessGuard,
-): Promise<{ verdict: Verdict; subjects: readonly string[] }> {
+): Promise<{ verdict: Verdict; subjects: readonly string[]; decision?: AccessDecision }> {
   const subjects = subjectsOf(record, rule);
   if (rule.party && !rule.party.test(record as never, guard.caller)) return { verdict: "HIDE", subjects };
   if (!rule.category) return { verdict: "SHOW", subjects };
@@ -110,12 +110,39 @@ export async function judgeRecord(
   // records the decision) with the record's own subjects when it resolves it.
   if (deferredToHolder(rule, decision)) return { verdict: "SHOW", subjects };
   guard.record(question, decision, idsOf(record));
-  if (decision.permitted) return { verdict: "SHOW", subjects };
+  if (decision.permitted) return { verdict: "SHOW", subjects, decision };
   // No agreement from the owner for the purpose: nothing revealed, not even that the record
   // exists (a list may still be signposted where the agencies share the other way; see admit).
   if (decision.reason === "NO_AGREEMENT" || decision.reason === "PURPOSE_NOT_COVERED")
-    return { verdict: "HIDE", subjects };
-  return { verdict: { refused: decision }, subjects };
+    return { verdict: "HIDE", subjects, decision };
+  return { verdict: { refused: decision }, subjects, decision };
+}
+
+/**
+ * Refuses, before anything is written, a mutation whose result the caller could not see: the
+ * record as it will be written (`draft`, shaped as the repository returns it) is judged by the
+ * declared rule of the type the field returns, as its answer will be. So a change is never
+ * written and then withheld (a non-null result answered null fails as INTERNAL_SERVER_ERROR):
+ * the caller gets FORBIDDEN with the decision's reason, audited like any denial, and nothing is
+ * written. The record does not exist yet, so the reason reveals nothing about another's data.
+ */
+export async function enforceVisibleResult(
+  draft: unknown,
+  info: GraphQLResolveInfo,
+  guard: AccessGuard,
+): Promise<void> {
+  const returned = getNamedType(info.returnType).name;
+  const rule = rulesOf(info.schema)?.records.get(returned);
+  if (!rule) throw new Error(`${info.parentType.name}.${info.fieldName} returns no governed record`);
+  // The type's gate was the mutation's own, checked before it resolved.
+  const { verdict, decision } = await judgeRecord(rule, draft, guard);
+  if (verdict === "SHOW") return;
+  const refusal = decision?.reason ?? "ROLE_NOT_PERMITTED";
+  throw forbidden(
+    refusal,
+    `${info.parentType.name}.${info.fieldName}: you could not see the ${returned} it would write (${refusal}), so nothing was written`,
+    located(info),
+  );
 }
 
 /**

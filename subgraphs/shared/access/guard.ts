@@ -4,6 +4,7 @@ import { GraphQLError, responsePathAsArray, type GraphQLResolveInfo } from "grap
 import type { Caller } from "../auth";
 import type { DataCategory, Purpose } from "../enums";
 import {
+  decideAccess,
   decideForSubjects,
   decideWithoutFacts,
   forbidden,
@@ -292,23 +293,65 @@ export class AccessGuard {
     return (await this.contacts).get(ownerAgencyId) ?? `the ${ownerAgencyId} data-sharing officer`;
   }
 
-  /**
-   * What an age-based consent rule needs about one person: date of birth and their consents
-   * to `recipientAgencyId` (one round trip each, read fresh).
-   */
-  async consentFacts(
-    personId: string,
-    recipientAgencyId: string,
-  ): Promise<{ dateOfBirth: string | null; consents: ConsentFacts[] }> {
+  /** A person's date of birth as governance records it (null when unknown), for age-based rules. */
+  async dateOfBirth(personId: string): Promise<string | null> {
     try {
-      const [dateOfBirth, facts] = await Promise.all([
-        this.store.dateOfBirth(personId),
-        this.store.loadFacts(recipientAgencyId, [], [personId], { fresh: true }),
-      ]);
-      return { dateOfBirth, consents: facts.consents };
+      return await this.store.dateOfBirth(personId);
     } catch {
       throw decisionUnavailable();
     }
+  }
+
+  /**
+   * Decides a disclosure the caller's agency makes by acting rather than by answering: its own
+   * data about a person, sent to `recipientAgencyId` (a partner's referral shares its record of the
+   * young person with youth services). The rules are those of the recipient asking for that data:
+   * an agreement in force from the caller's agency for the purpose and category, and the person's
+   * consent where the agreement (or `consentRequired`, whatever the agreement says) asks for it,
+   * on facts read now. Audited like any decision, with the caller's agency as owner.
+   */
+  async decideDisclosure(question: {
+    recipientAgencyId: string;
+    /** Null when the data declares none: refused, as no agreement can cover it. */
+    category: DataCategory | null;
+    personId: string;
+    consentRequired: boolean;
+  }): Promise<AccessDecision> {
+    const owner = this.request.caller.agencyId;
+    let facts: LoadedFacts;
+    try {
+      facts = await this.store.loadFacts(question.recipientAgencyId, [owner], [question.personId], {
+        fresh: true,
+      });
+    } catch {
+      throw decisionUnavailable();
+    }
+    const decision = decideAccess(
+      {
+        callerAgencyId: question.recipientAgencyId,
+        role: this.request.caller.role,
+        purpose: this.request.purpose,
+        // Break-glass lets a caller see what it must; it does not let it send another's data on.
+        breakGlass: null,
+        ownerAgencyId: owner,
+        category: question.category,
+        personId: question.personId,
+        aggregate: false,
+        consentRequired: question.consentRequired,
+        at: this.at,
+      },
+      facts,
+    );
+    accessMetrics.decisions.inc({
+      outcome: decision.permitted ? "permitted" : "refused",
+      reason: decision.reason ?? "none",
+    });
+    this.record(
+      { ownerAgencyId: owner, category: question.category, personIds: [question.personId] },
+      decision,
+      [],
+    );
+    return decision;
   }
 
   /** The FORBIDDEN error for a denied decision, located at the field when `info` is given. */

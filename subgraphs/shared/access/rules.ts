@@ -327,6 +327,18 @@ export function buildRules(schema: GraphQLSchema, ownerAgencyId: string | null):
   return { fields, records };
 }
 
+/** Each built schema's rules: for the enforcement's own look-ups, and tests and tools (`fieldRules`). */
+const rulesBySchema = new WeakMap<GraphQLSchema, SubgraphRules>();
+
+export function rememberRules(schema: GraphQLSchema, rules: SubgraphRules): void {
+  rulesBySchema.set(schema, rules);
+}
+
+/** The rules a schema was built with, or undefined for a schema not built by buildFederatedSchema. */
+export function rulesOf(schema: GraphQLSchema): SubgraphRules | undefined {
+  return rulesBySchema.get(schema);
+}
+
 /** Whether the field's resolver needs the enforcement wrapper at all. */
 export function needsEnforcement(rule: FieldRule): boolean {
   if (rule.kind === "REFERENCE" || rule.kind === "PART") return !gateIsOpen(rule.gate) || !!rule.returns;

@@ -1,6 +1,7 @@
-import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import type { GraphQLResolveInfo } from "graphql";
+import { Arg, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { RequestContext } from "../../shared/context";
-import { enforceActor } from "../../shared/access/enforcement";
+import { enforceActor, enforceVisibleResult } from "../../shared/access/enforcement";
 import { badInput } from "../../shared/errors";
 import { YOUTH_AGENCY } from "../access";
 import { checkReferralConsent } from "../referral-consent";
@@ -42,24 +43,23 @@ export class ReferralResolver {
     @Arg("input", () => ReferralInput, { description: "Who, to which programme and why." })
     input: ReferralInput,
     @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<Referral> {
     if (!input.personId.trim()) throw badInput("input.personId", "must not be empty");
     const reason = input.reason.trim();
     if (!reason) throw badInput("input.reason", "must not be empty");
     if (reason.length > MAX_TEXT) throw badInput("input.reason", `must be at most ${MAX_TEXT} characters`);
-    // A partner referring an under-16 needs their consent to share their details with youth
-    // services, checked against governance before anything is written.
-    const facts = await ctx.access.consentFacts(input.personId, YOUTH_AGENCY);
-    checkReferralConsent(
-      input.personId,
-      { referrerAgencyId: ctx.caller.agencyId, youthAgencyId: YOUTH_AGENCY },
-      facts,
-      ctx.purpose,
-      new Date(),
-    );
+    const programme = await ctx.loaders.programmeById.load(input.programmeId);
+    if (!programme) throw badInput("input.programmeId", `no programme with id "${input.programmeId}"`);
+    // Decided before anything is written: a partner referring an under-16 needs an agreement in
+    // force and their consent to share their details with youth services; and the referrer must
+    // be able to see the referral it would write (else it would be written and then withheld).
+    await checkReferralConsent(input.personId, YOUTH_AGENCY, ctx.access);
+    const draft = { person: { id: input.personId }, programme, referredByAgencyId: ctx.caller.agencyId };
+    await enforceVisibleResult(draft, info, ctx.access);
     const referral = await ctx.loaders.youth.createReferral({
       personId: input.personId,
-      programmeId: input.programmeId,
+      programmeId: programme.id,
       reason,
       referredByAgencyId: ctx.caller.agencyId,
     });
