@@ -34,6 +34,7 @@ interface TenancyRow {
   end_date: string | null;
   arrears_band: string | null;
   subject_ids: string[];
+  occupant_ids: string[];
 }
 
 interface HousingReportRow {
@@ -49,7 +50,8 @@ const PROPERTY_COLUMNS = `p.id, p.uprn, p.address, p.lsoa_code, p.latitude, p.lo
 const TENANCY_COLUMNS = `t.id, t.property_id, t.status, t.tenure, t.start_date::text AS start_date,
   t.end_date::text AS end_date, t.arrears_band,
   ARRAY(SELECT DISTINCT o.person_id FROM tenancy_occupants o
-         WHERE o.tenancy_id = t.id AND o.role IN ('TENANT', 'JOINT_TENANT') ORDER BY o.person_id) AS subject_ids`;
+         WHERE o.tenancy_id = t.id AND o.role IN ('TENANT', 'JOINT_TENANT') ORDER BY o.person_id) AS subject_ids,
+  ARRAY(SELECT DISTINCT o.person_id FROM tenancy_occupants o WHERE o.tenancy_id = t.id ORDER BY o.person_id) AS occupant_ids`;
 const REPORT_COLUMNS = `r.id, r.person_id, r.property_id, r.reported_at, r.description`;
 
 function toProperty(row: PropertyRow): Property {
@@ -73,6 +75,7 @@ function toTenancy(row: TenancyRow): Tenancy {
     endDate: row.end_date,
     arrearsBand: row.arrears_band as ArrearsBand | null,
     subjectIds: row.subject_ids,
+    occupantIds: row.occupant_ids,
   });
 }
 

@@ -185,11 +185,18 @@ export class TenancyAction {
   description:
     "A tenancy of one property: who lives there, on what terms, and what housing has done about it.",
 })
-// About its liable tenants (tenant and joint tenants), not the household members who live there.
-@Category(DataCategory.TENANCY, { subjects: (t: { subjectIds?: string[] }) => t.subjectIds ?? [] })
+// About its liable tenants (tenant and joint tenants), whose consent it needs; it names the household
+// members who live there too, so its audit names every occupant.
+@Category(DataCategory.TENANCY, {
+  subjects: (t: { subjectIds?: string[] }) => t.subjectIds ?? [],
+  names: (t: { occupantIds?: string[] }) => t.occupantIds ?? [],
+})
 export class Tenancy {
   /** Not exposed: the liable tenants, whom the record is about (the access rules read it). */
   subjectIds!: string[];
+
+  /** Not exposed: everyone who lives there, in any role (the audit names them). */
+  occupantIds!: string[];
 
   @Field(() => ID, { description: "Tenancy id." })
   id!: string;

@@ -40,6 +40,12 @@ export interface CategoryPolicy {
    */
   subjects?: (record: never) => readonly string[];
   /**
+   * Everyone else the record names, whose consent it does not need but whose audit it belongs to
+   * (a tenancy's household members): a disclosure or denial of the record is audited against its
+   * subjects and these, so that `disclosures(personId)` of each lists it. Sub-records inherit them.
+   */
+  names?: (record: never) => readonly string[];
+  /**
    * A stub of a record another subgraph holds (@HeldBy): this subgraph cannot know whom it is
    * about, so a decision that turns on consent is left to the holder, which judges the record
    * with its own subjects when it resolves it.

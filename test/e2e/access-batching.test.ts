@@ -143,13 +143,13 @@ test.each([10, 200])(
     expect(housing).toMatchObject({ agreement_id: "agr-housing-council", categories: ["TENANCY"] });
     // Issue 9: a property's address is tenancy data too, so the properties shown are named as well.
     expect(housing.record_ids.filter((id: string) => !id.startsWith("prop-"))).toEqual(tenancies);
-    // Issue 9: a tenancy is about its liable tenants, whoever it was reached through.
-    const liable = await fed.stores.housing.sql.many<{ person_id: string }>(
-      `SELECT DISTINCT person_id FROM tenancy_occupants
-        WHERE tenancy_id = ANY ($1) AND role IN ('TENANT', 'JOINT_TENANT') ORDER BY person_id`,
+    // Issue 15: a tenancy is about its liable tenants (whose consent it needs), whoever it was
+    // reached through, and its audit names everyone it names: household members as well.
+    const occupants = await fed.stores.housing.sql.many<{ person_id: string }>(
+      `SELECT DISTINCT person_id FROM tenancy_occupants WHERE tenancy_id = ANY ($1) ORDER BY person_id`,
       [tenancies],
     );
-    expect(housing.person_ids).toEqual(liable.map((r) => r.person_id));
+    expect(housing.person_ids).toEqual(occupants.map((r) => r.person_id));
     expect(tenants.length).toBeGreaterThan(0);
   },
 );

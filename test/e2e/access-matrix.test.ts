@@ -89,9 +89,9 @@ async function recordsOf(person: string) {
 }
 
 /**
- * Whom records are about (issue 9: consent is bound to the data subject): an incident's involved
- * people, an ASB case's parties, a tenancy's liable tenants, a referral's or enrolment's young person.
- * The audit names them, whichever person the records were reached through.
+ * Whom the audit of records names, whichever person they were reached through: an incident's
+ * involved people, an ASB case's parties, a referral's or enrolment's young person, and (issue 15)
+ * a tenancy's occupants, household members as well as the liable tenants whose consent it needs.
  */
 async function subjects(owner: Agency, recordIds: readonly string[]): Promise<string[]> {
   const { police, council, housing, youth } = fed.stores;
@@ -100,8 +100,7 @@ async function subjects(owner: Agency, recordIds: readonly string[]): Promise<st
     council: [council.sql, `SELECT DISTINCT person_id AS id FROM asb_parties WHERE case_id = ANY ($1)`],
     housing: [
       housing.sql,
-      `SELECT DISTINCT person_id AS id FROM tenancy_occupants
-        WHERE tenancy_id = ANY ($1) AND role IN ('TENANT', 'JOINT_TENANT')`,
+      `SELECT DISTINCT person_id AS id FROM tenancy_occupants WHERE tenancy_id = ANY ($1)`,
     ],
     youth: [
       youth.sql,

@@ -8,6 +8,10 @@ import { ROUTERS, type Router } from "../support/routers";
  * the decision it gets by id and by `_entities`, with and without the consent of the people it is
  * about, where the agreement shares its category only with consent. The partnership subgraph does
  * not know a linked record's people, so it leaves a consent-dependent decision to the holder.
+ *
+ * Issue 15, "a linked record shows nothing the holder would not show": a linked record the caller
+ * may not see is not identified on the case (no id, no item, no error naming it); at most the case's
+ * `restricted` counts it, as signposting allows.
  */
 
 let fed: TestFederation;
@@ -127,6 +131,27 @@ async function outcomes(
   // One record of the kind is linked: it is listed (perhaps refused, as null) or left out.
   expect(linked.length).toBeLessThanOrEqual(1);
   if (linked[0]) expect(linked[0].id).toBe(recordId);
+  const signposted = await graphql<{
+    problemCase: { restricted: { agency: { id: string }; category: string; count: number }[] };
+  }>(
+    router.url,
+    `
+      query ($id: ID!) {
+        problemCase(id: $id) {
+          restricted {
+            agency {
+              id
+            }
+            category
+            count
+          }
+        }
+      }
+    `,
+    { id: CASE_ID },
+    as,
+  );
+  expect(signposted.errors).toBeUndefined();
   return {
     byId: outcome(byId.data?.record, entity.field, byId, ["record"]),
     entities: outcome(entities.data?._entities[0], entity.field, entities, ["_entities", 0]),
@@ -134,6 +159,10 @@ async function outcomes(
       ? // (Hive Gateway locates an entity's error at the list, without the item's index.)
         outcome(linked[0], entity.field, viaCase, ["problemCase", entity.list])
       : "unknown",
+    // Whether anything in the case board's answer (data or errors) names the record or its kind.
+    caseNamesRecord: JSON.stringify(viaCase.data).includes(recordId) || !!viaCase.errors?.length,
+    // What the case says of its withheld links held by this owner: a count, as signposting allows.
+    restricted: signposted.data!.problemCase.restricted.filter((r) => r.agency.id === entity.owner),
   };
 }
 
@@ -195,17 +224,21 @@ describe.each(ROUTERS)(
       "$type: the same decision via the case link as by id and _entities, without and with its people's consent",
       async (entity) => {
         const record = records.get(entity.type)!;
-        // No consent from its people: refused for consent by every path.
+        // No consent from its people: refused for consent by id and by _entities (where the caller
+        // named the record); on the case, where the caller did not, the record is not named at all.
         await fed.stores.governance.sql.exec(
           `DELETE FROM consents WHERE recipient_agency_id = $1 AND person_id = ANY ($2)`,
           [entity.caller, record.people],
         );
         const refused = `withheld: CONSENT_REQUIRED`;
-        expect(await outcomes(router, entity, record.id)).toEqual({
+        const withheld = {
           byId: refused,
           entities: refused,
-          caseLink: refused,
-        });
+          caseLink: "unknown",
+          caseNamesRecord: false,
+          restricted: [{ agency: { id: entity.owner }, category: entity.category, count: 1 }],
+        };
+        expect(await outcomes(router, entity, record.id)).toEqual(withheld);
 
         // Consent from all but one of its people (when it has several): still refused by every path.
         const consent = (people: string[]) =>
@@ -230,11 +263,7 @@ describe.each(ROUTERS)(
         const people = [...new Set(record.people)].sort();
         if (people.length > 1) {
           await consent(people.slice(1));
-          expect(await outcomes(router, entity, record.id)).toEqual({
-            byId: refused,
-            entities: refused,
-            caseLink: refused,
-          });
+          expect(await outcomes(router, entity, record.id)).toEqual(withheld);
           await consent(people.slice(0, 1));
         } else {
           await consent(people);
@@ -244,7 +273,13 @@ describe.each(ROUTERS)(
         const released = await outcomes(router, entity, record.id);
         expect(released.byId).not.toEqual("unknown");
         expect(String(released.byId)).not.toMatch(/^withheld/);
-        expect(released).toEqual({ byId: released.byId, entities: released.byId, caseLink: released.byId });
+        expect(released).toEqual({
+          byId: released.byId,
+          entities: released.byId,
+          caseLink: released.byId,
+          caseNamesRecord: true,
+          restricted: [],
+        });
       },
     );
   },

@@ -110,7 +110,8 @@ beforeAll(async () => {
     // The demo agreements decide which linked records a partner sees.
     {
       policy: (sql) => seedGovernance(sql, { seed: 7, scale: "small", people }),
-      peerUrls: { police: policeSubgraph.url },
+      // Housing does not run here: a port nothing listens on (see "a holder that cannot answer").
+      peerUrls: { police: policeSubgraph.url, housing: "http://127.0.0.1:9/graphql" },
     },
   );
 });
@@ -687,6 +688,44 @@ describe("linked records through the access rules", () => {
         contact: expect.any(String),
       },
     ]);
+  });
+
+  test("a holder that cannot answer which linked records it releases releases none, and names none", async () => {
+    // Housing shares tenancies with the council for safeguarding only with consent: only housing
+    // can say whose, and it cannot be reached.
+    const agreement = "agr-links-unreachable-holder";
+    await subgraph.policySql.exec(
+      `INSERT INTO agreements (id, reference, title, provider_agency_id, recipient_agency_id, status, purposes,
+                               categories, consent_required_for, lawful_basis, valid_from, valid_to, review_date,
+                               proposed_by, proposed_at)
+       VALUES ($1, 'ISA-LINKS-UNREACHABLE', 'Unreachable holder', 'housing', 'council', 'ACTIVE', '{SAFEGUARDING}',
+               '{TENANCY}', '{TENANCY}', 'UK GDPR Art 6(1)(e)', current_date - 30, current_date + 365,
+               current_date + 180, 'test', now())`,
+      [agreement],
+    );
+    await subgraph.policySql.exec(
+      `INSERT INTO agreement_approvals (agreement_id, agency_id, approved_by, approved_at)
+       SELECT $1, agency, 'test', now() FROM unnest('{housing,council}'::text[]) AS agency`,
+      [agreement],
+    );
+    try {
+      const res = await subgraph.query<{
+        problemCase: { linkedTenancies: unknown[]; restricted: { agency: { id: string }; count: number }[] };
+      }>(
+        `query($id: ID!) { problemCase(id: $id) { linkedTenancies { id } restricted { agency { id } category count } } }`,
+        { id: "psc-2019-001" },
+        { ...council, purpose: "SAFEGUARDING" },
+      );
+      expect(res.errors).toBeUndefined();
+      expect(res.data!.problemCase.linkedTenancies).toEqual([]);
+      expect(JSON.stringify(res.data)).not.toContain("ten-1");
+      expect(res.data!.problemCase.restricted.filter((r) => r.agency.id === "housing")).toEqual([
+        { agency: { id: "housing" }, category: "TENANCY", count: 1 },
+      ]);
+    } finally {
+      await subgraph.policySql.exec(`DELETE FROM agreement_approvals WHERE agreement_id = $1`, [agreement]);
+      await subgraph.policySql.exec(`DELETE FROM agreements WHERE id = $1`, [agreement]);
+    }
   });
 
   test("withheld records are not signposted where no agreement for the purpose exists", async () => {

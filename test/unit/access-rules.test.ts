@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { Kind, parse, type ObjectTypeDefinitionNode } from "graphql";
 import { Field, ID, ObjectType, Query, Resolver } from "type-graphql";
 import { SUBGRAPHS } from "../../subgraphs";
+import { namedIn, subjectsOf } from "../../subgraphs/shared/access/enforcement";
 import { UndeclaredFieldError, describeRules } from "../../subgraphs/shared/access/rules";
 import { DataCategory, Role } from "../../subgraphs/shared/enums";
 import { buildFederatedSchema, fieldRules } from "../../subgraphs/shared/federation";
@@ -159,6 +160,10 @@ describe("the rules as declared (readable from outside: one FieldRule per field)
     expect((await rule("housing", "Tenancy.arrearsBand")).category).toBe("FINANCIAL");
     const tenancy = (await rule("housing", "Tenancy.arrearsBand")).record!;
     expect(tenancy.subjects!({ subjectIds: ["per-000032"] })).toEqual(["per-000032"]);
+    // Its audit names the household member as well as the liable tenant (issue 15).
+    const ten22 = { subjectIds: ["per-000032"], occupantIds: ["per-000032", "per-000002"] };
+    expect(subjectsOf(ten22, tenancy)).toEqual(["per-000032"]);
+    expect(namedIn(ten22, tenancy)).toEqual(["per-000002", "per-000032"]);
     const consent = (await rule("governance", "Consent.evidenceRef")).record!;
     expect(consent.party!.name).toMatch(/data the consent covers/);
     expect(consent.subjects!({ personId: "per-1" })).toEqual(["per-1"]);

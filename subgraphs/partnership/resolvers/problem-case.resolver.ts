@@ -5,6 +5,7 @@ import { CaseRecordKind, CaseStage } from "../../shared/enums";
 import { badInput } from "../../shared/errors";
 import { RestrictedRecords, agencyRef } from "../../shared/types";
 import { holdingOf } from "../../shared/policy";
+import { visibleHeldRecords } from "../../shared/access/holders";
 import { MAX_WINDOW_MONTHS, MIN_WINDOW_MONTHS, assessmentFor } from "../assessment";
 import type { PartnershipLoaders } from "../loaders";
 import type { CaseActionRow } from "../repositories/cases";
@@ -42,7 +43,11 @@ const LINKED: [CaseRecordKind, new () => { id: string }][] = [
   [CaseRecordKind.REFERRAL, Referral],
 ];
 
-/** The case's linked records of one kind that the caller may see, and those withheld. */
+/**
+ * The case's linked records of one kind that the caller may see, and those withheld: by the
+ * agreements, or where they ask for consent by the holder, with each record's own people (see
+ * visibleHeldRecords). A withheld record is never listed, not even by id: it is only counted.
+ */
 async function linkedRecords<T extends { id: string }>(
   ctx: Context,
   c: ProblemCase,
@@ -51,13 +56,12 @@ async function linkedRecords<T extends { id: string }>(
 ) {
   const rows = await ctx.loaders.recordsByCase.load(c.id);
   const stubs = rows.filter((r) => r.kind === kind).map((r) => Object.assign(new Stub(), { id: r.recordId }));
-  return ctx.access.partition(stubs, holdingOf(Stub));
+  return visibleHeldRecords(ctx, Stub, stubs);
 }
 
 /**
- * Linked records go to their holders to resolve, but only those the agreements let the caller
- * see. Where the agreement asks for consent, the holder decides each record with its own people
- * (this subgraph does not know them), so a linked record gets the decision it gets by id.
+ * Linked records go to their holders to resolve, but only those the caller may see, so a linked
+ * record gets the decision it gets by id without the case naming a record the holder withholds.
  */
 async function linked<T extends { id: string }>(
   ctx: Context,
@@ -138,48 +142,52 @@ export class ProblemCaseResolver {
   }
 
   @FieldResolver(() => [Incident], {
-    // Nullable items: a record its owner refuses, no longer holds or cannot serve just now is one
-    // null, not a case board that fails as a whole.
+    // Nullable items: a record its owner no longer holds or cannot serve just now is one null, not
+    // a case board that fails as a whole.
     nullable: "items",
     description:
       "Police incidents linked to the case; police resolve them under their access rules, with each record's own people: " +
-      "an item is null when its owner refuses it (the reason at its path), no longer holds it or cannot be reached.",
+      "one the caller may not see is not listed (`restricted` counts it where signposting allows); an item is null when " +
+      "its owner no longer holds it or cannot be reached.",
   })
   linkedIncidents(@Root() c: ProblemCase, @Ctx() ctx: Context): Promise<Incident[]> {
     return linked(ctx, c, CaseRecordKind.INCIDENT, Incident);
   }
 
   @FieldResolver(() => [AsbCase], {
-    // Nullable items: a record its owner refuses, no longer holds or cannot serve just now is one
-    // null, not a case board that fails as a whole.
+    // Nullable items: a record its owner no longer holds or cannot serve just now is one null, not
+    // a case board that fails as a whole.
     nullable: "items",
     description:
       "Council ASB cases linked to the case; the council resolves them under its access rules, with each record's own people: " +
-      "an item is null when its owner refuses it (the reason at its path), no longer holds it or cannot be reached.",
+      "one the caller may not see is not listed (`restricted` counts it where signposting allows); an item is null when " +
+      "its owner no longer holds it or cannot be reached.",
   })
   linkedAsbCases(@Root() c: ProblemCase, @Ctx() ctx: Context): Promise<AsbCase[]> {
     return linked(ctx, c, CaseRecordKind.ASB_CASE, AsbCase);
   }
 
   @FieldResolver(() => [Tenancy], {
-    // Nullable items: a record its owner refuses, no longer holds or cannot serve just now is one
-    // null, not a case board that fails as a whole.
+    // Nullable items: a record its owner no longer holds or cannot serve just now is one null, not
+    // a case board that fails as a whole.
     nullable: "items",
     description:
       "Housing tenancies linked to the case; housing resolves them under its access rules, with each record's own people: " +
-      "an item is null when its owner refuses it (the reason at its path), no longer holds it or cannot be reached.",
+      "one the caller may not see is not listed (`restricted` counts it where signposting allows); an item is null when " +
+      "its owner no longer holds it or cannot be reached.",
   })
   linkedTenancies(@Root() c: ProblemCase, @Ctx() ctx: Context): Promise<Tenancy[]> {
     return linked(ctx, c, CaseRecordKind.TENANCY, Tenancy);
   }
 
   @FieldResolver(() => [Referral], {
-    // Nullable items: a record its owner refuses, no longer holds or cannot serve just now is one
-    // null, not a case board that fails as a whole.
+    // Nullable items: a record its owner no longer holds or cannot serve just now is one null, not
+    // a case board that fails as a whole.
     nullable: "items",
     description:
       "Youth programme referrals linked to the case; youth services resolve them under their access rules, with each record's own people: " +
-      "an item is null when its owner refuses it (the reason at its path), no longer holds it or cannot be reached.",
+      "one the caller may not see is not listed (`restricted` counts it where signposting allows); an item is null when " +
+      "its owner no longer holds it or cannot be reached.",
   })
   linkedReferrals(@Root() c: ProblemCase, @Ctx() ctx: Context): Promise<Referral[]> {
     return linked(ctx, c, CaseRecordKind.REFERRAL, Referral);

@@ -12,11 +12,22 @@ import { gateIsOpen, rulesOf, type FieldRule, type RecordRule } from "./rules";
 
 /** Whom a record is about, when it inherits its parent record's subjects (a tenancy's actions). */
 const SUBJECTS = Symbol("subjects");
-type Subjected = { [SUBJECTS]?: readonly string[]; id?: unknown };
+/** Everyone its parent record names, for the audit of a sub-record (a tenancy's household). */
+const NAMED = Symbol("named");
+type Subjected = { [SUBJECTS]?: readonly string[]; [NAMED]?: readonly string[]; id?: unknown };
 
-function tag(value: unknown, subjects: readonly string[]): void {
-  if (Array.isArray(value)) for (const item of value) tag(item, subjects);
-  else if (value && typeof value === "object") (value as Subjected)[SUBJECTS] = subjects;
+/** Whom a record is about, and everyone it names: what its sub-records inherit. */
+interface People {
+  subjects: readonly string[];
+  named: readonly string[];
+}
+
+function tag(value: unknown, people: People): void {
+  if (Array.isArray(value)) for (const item of value) tag(item, people);
+  else if (value && typeof value === "object") {
+    (value as Subjected)[SUBJECTS] = people.subjects;
+    (value as Subjected)[NAMED] = people.named;
+  }
 }
 
 function idsOf(value: unknown): string[] {
@@ -26,6 +37,7 @@ function idsOf(value: unknown): string[] {
 }
 
 const NO_ONE: readonly string[] = [];
+const NOBODY: People = { subjects: NO_ONE, named: NO_ONE };
 
 /** A record's own subjects, worked out once per record: every field of it asks again. */
 const OWN_SUBJECTS = Symbol("own subjects");
@@ -38,6 +50,29 @@ export function subjectsOf(record: unknown, rule: RecordRule): readonly string[]
     return (held[OWN_SUBJECTS] ??= [...new Set(rule.subjects(record))].sort());
   }
   return (record as Subjected)[SUBJECTS] ?? NO_ONE;
+}
+
+/** A record's own named people, worked out once per record. */
+const OWN_NAMED = Symbol("own named");
+
+/**
+ * Everyone a record names, whom its audit names: its subjects and those its type declares
+ * (`names`: a tenancy's household members), else everyone its parent record names.
+ */
+export function namedIn(record: unknown, rule: RecordRule): readonly string[] {
+  if (!record || typeof record !== "object") return NO_ONE;
+  const subjects = subjectsOf(record, rule);
+  const inherited = rule.subjects ? subjects : ((record as Subjected)[NAMED] ?? subjects);
+  if (!rule.names) return inherited;
+  // Cached only where it is the record's own: an inherited part may be reached from another parent.
+  if (!rule.subjects) return [...new Set([...inherited, ...rule.names(record)])].sort();
+  const held = record as { [OWN_NAMED]?: readonly string[] };
+  return (held[OWN_NAMED] ??= [...new Set([...subjects, ...rule.names(record)])].sort());
+}
+
+/** What a record's sub-records inherit from it. */
+function peopleOf(record: unknown, rule: RecordRule): People {
+  return { subjects: subjectsOf(record, rule), named: namedIn(record, rule) };
 }
 
 function isEmpty(value: unknown): boolean {
@@ -104,6 +139,7 @@ export async function judgeRecord(
     ownerAgencyId: rule.owner(record),
     category: rule.category,
     personIds: subjects,
+    named: namedIn(record, rule),
   };
   const decision = await guard.decide(question);
   // A stub of another subgraph's record, where consent decides: the holder judges it (and
@@ -174,6 +210,7 @@ export function enforceField(rule: FieldRule, resolve: Resolve): Resolve {
           ownerAgencyId: audited.owner(onRecord ? root : undefined),
           category: auditedCategory,
           personIds: onRecord ? subjectsOf(root, audited) : NO_ONE,
+          named: onRecord ? namedIn(root, audited) : NO_ONE,
         },
         gateDenial(reason, rule.coordinate),
         onRecord ? idsOf(root) : [],
@@ -210,27 +247,32 @@ export function enforceField(rule: FieldRule, resolve: Resolve): Resolve {
     if (!gateOpen) refuseAtGate(root, context, info);
     const guard = context.access;
     if (record && category) {
-      const subjects = subjectsOf(root, record);
-      const question: AccessQuestion = { ownerAgencyId: record.owner(root), category, personIds: subjects };
+      const people = peopleOf(root, record);
+      const question: AccessQuestion = {
+        ownerAgencyId: record.owner(root),
+        category,
+        personIds: people.subjects,
+        named: people.named,
+      };
       // Fast path, without an await: the record's category is already decided and permitted.
       if (!guard.permittedAgain(question, idsOf(root))) {
-        return decideThenResolve(question, subjects);
+        return decideThenResolve(question, people);
       }
       if (!returns) return resolve(root, args, context, info);
-      return admitted(subjects);
+      return admitted(people);
     }
     if (!returns) return resolve(root, args, context, info);
-    return admitted(record ? subjectsOf(root, record) : NO_ONE);
+    return admitted(record ? peopleOf(root, record) : NOBODY);
 
-    async function decideThenResolve(question: AccessQuestion, subjects: readonly string[]) {
+    async function decideThenResolve(question: AccessQuestion, people: People) {
       const decision = await guard.decide(question);
       const deferred = deferredToHolder(record!, decision);
       if (!deferred) guard.record(question, decision, idsOf(root));
       if (!decision.permitted && !deferred) throw guard.error(decision, rule.coordinate, info);
-      return returns ? admitted(subjects) : resolve(root, args, context, info);
+      return returns ? admitted(people) : resolve(root, args, context, info);
     }
 
-    async function admitted(parentSubjects: readonly string[]): Promise<unknown> {
+    async function admitted(parent: People): Promise<unknown> {
       const result: unknown = await resolve(root, args, context, info);
       if (result === null || result === undefined || !returns) return result;
       // Records of a gated type (a case's people) take their gate when there are any to show.
@@ -238,7 +280,7 @@ export function enforceField(rule: FieldRule, resolve: Resolve): Resolve {
         const reason = guard.gateRefusal(returns.record.gate);
         if (reason) throw forbidden(reason, `${rule.coordinate}: ${reason}`, located(info));
       }
-      return admit(returns.record, returns.shape, result, parentSubjects, context, info, rule.coordinate);
+      return admit(returns.record, returns.shape, result, parent, context, info, rule.coordinate);
     }
   };
 }
@@ -247,7 +289,7 @@ async function admit(
   rule: RecordRule,
   shape: "ONE" | "LIST" | "CONNECTION",
   result: unknown,
-  parentSubjects: readonly string[],
+  parent: People,
   context: RequestContext,
   info: GraphQLResolveInfo,
   coordinate: string,
@@ -255,9 +297,9 @@ async function admit(
   const guard = context.access;
   const judge = async (item: unknown) => {
     // A sub-record without subjects of its own is about its parent record's people.
-    if (!rule.subjects) tag(item, parentSubjects);
+    if (!rule.subjects) tag(item, parent);
     const judged = await judgeRecord(rule, item, guard);
-    if (judged.verdict === "SHOW") tag(item, judged.subjects);
+    if (judged.verdict === "SHOW") tag(item, { subjects: judged.subjects, named: namedIn(item, rule) });
     return judged.verdict;
   };
   if (shape === "ONE") {

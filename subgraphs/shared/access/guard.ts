@@ -103,6 +103,11 @@ export interface AccessQuestion {
   category: DataCategory | null;
   /** Whom the data is about: the record's subjects (sorted by the caller), or none. */
   personIds: readonly string[];
+  /**
+   * Everyone the record names (its subjects and, say, a tenancy's household members): recorded in
+   * the audit with the subjects, never part of the decision.
+   */
+  named?: readonly string[];
   aggregate?: boolean;
   caseWork?: boolean;
 }
@@ -417,6 +422,7 @@ export class AccessGuard {
       this.entryByQuestion.set(questionKeyed, entry);
     }
     for (const personId of question.personIds) entry.personIds.add(personId);
+    for (const personId of question.named ?? []) entry.personIds.add(personId);
     if (question.category !== null) entry.categories.add(question.category);
     for (const id of recordIds) entry.recordIds.add(id);
   }

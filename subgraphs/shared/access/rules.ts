@@ -51,6 +51,8 @@ export interface RecordRule {
   ownerName: string;
   /** Whom a record is about; null when it inherits its parent record's subjects. */
   subjects: ((record: unknown) => readonly string[]) | null;
+  /** Everyone else a record names, for its audit (see CategoryPolicy.names); null when no one. */
+  names: ((record: unknown) => readonly string[]) | null;
   party: PartyRule | null;
   gate: Gate;
   /**
@@ -197,6 +199,7 @@ export function buildRules(schema: GraphQLSchema, ownerAgencyId: string | null):
           : () => (owner as string | undefined) ?? defaultOwner,
       ownerName: typeof owner === "function" ? "per record" : (owner ?? defaultOwner),
       subjects: subjects as ((r: unknown) => readonly string[]) | null,
+      names: (d.category?.names ?? null) as ((r: unknown) => readonly string[]) | null,
       party: d.governed?.party ?? null,
       heldElsewhere: d.category?.heldElsewhere ?? false,
       gate: mergeGates(gateOf(d.governed), d.category ? { ...NO_GATE, personLevel: true } : null),
@@ -278,6 +281,7 @@ export function buildRules(schema: GraphQLSchema, ownerAgencyId: string | null):
             owner: () => (fieldDecl.category!.owner as string | undefined) ?? defaultOwner,
             ownerName: (fieldDecl.category!.owner as string | undefined) ?? defaultOwner,
             subjects: null,
+            names: null,
             party: null,
             heldElsewhere: false,
             gate: { ...NO_GATE, personLevel: true, purposeRequired: true },
