@@ -9,12 +9,7 @@ import { AgencyRepository } from "./repositories/agencies";
 import { CaseRepository, type CaseActionRow, type CaseParties } from "./repositories/cases";
 import { NeighbourhoodRepository } from "./repositories/neighbourhoods";
 import { PeopleRepository } from "./repositories/people";
-import {
-  CASE_PERSON_ROLES,
-  type CaseActionInput,
-  type CaseRecordInput,
-  type OpenCaseInput,
-} from "./types";
+import { CASE_PERSON_ROLES, type CaseActionInput, type CaseRecordInput, type OpenCaseInput } from "./types";
 
 /** Who is making a change, as every case event records it. */
 export interface Actor {

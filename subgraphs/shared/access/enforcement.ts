@@ -257,7 +257,8 @@ export function enforceField(rule: FieldRule, resolveField: Resolve): Resolve {
     if (record && categoryOf) {
       const category = categoryOf(root);
       // A record of no category the rules know (per record): deny by default.
-      if (!category) throw forbidden("CATEGORY_NOT_COVERED", `${rule.coordinate}: CATEGORY_NOT_COVERED`, located(info));
+      if (!category)
+        throw forbidden("CATEGORY_NOT_COVERED", `${rule.coordinate}: CATEGORY_NOT_COVERED`, located(info));
       const subjects = subjectsOf(root, record);
       const question: AccessQuestion = { ownerAgencyId: record.owner(root), category, personIds: subjects };
       // Fast path, without an await: the record's category is already decided and permitted.

@@ -275,14 +275,18 @@ export function buildRules(schema: GraphQLSchema, ownerAgencyId: string | null):
       if (!policy) continue;
       const changedType = schema.getType(typeName);
       if (!changedType) {
-        changeProblems.push(`${coordinate} declares @Changes(${typeName}), which is not a type of this schema`);
+        changeProblems.push(
+          `${coordinate} declares @Changes(${typeName}), which is not a type of this schema`,
+        );
         continue;
       }
       const d = declarationsOf(changedType.extensions);
       const party = d.governed?.party ?? null;
       const actor = d.changedBy ?? null;
       if (!party && !actor)
-        changeProblems.push(`${coordinate} declares @Changes(${typeName}), which has no party or @ChangedBy rule`);
+        changeProblems.push(
+          `${coordinate} declares @Changes(${typeName}), which has no party or @ChangedBy rule`,
+        );
       checks.push({ typeName, policy, party, actor });
     }
     return checks;
