@@ -86,12 +86,14 @@ export class CaseReviewResolver {
       }),
     );
     // A candidate discloses their reports to each counted agency: judged (and audited) about them,
-    // whichever fields are asked for.
+    // whichever fields are asked for. Released for the agency as a whole, they are for the person
+    // too; should a rule ever say otherwise, the candidate is left out (fail closed).
     const disclosed = candidates.flatMap((c) =>
       c.reportsByAgency.filter((e) => e.counted && c.agencies.some((a) => a.id === e.agency.id)),
     );
-    await judgeByField(rule, disclosed, ctx.access);
-    return candidates;
+    const judged = await judgeByField(rule, disclosed, ctx.access);
+    const withheld = new Set(disclosed.filter((_, i) => judged[i] !== "SHOW").map((e) => e.personId));
+    return candidates.filter((c) => !withheld.has(c.personId));
   }
 
   @FieldResolver(() => Person, { description: "Who made the reports." })
