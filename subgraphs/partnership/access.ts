@@ -12,21 +12,13 @@ export function isCaseParty(
 /**
  * A problem-solving case is known only to its lead and partner agencies: declared on the
  * ProblemCase type (@Governed), judged by the shared enforcement for every path that reaches a
- * case, and by the case workflow before any change (anyone else is told the case does not exist).
+ * case, and for every mutation that changes one (@Changes): anyone else is told the case does not exist.
  */
 export const CASE_PARTY: PartyRule = {
   name: "a lead or partner agency of the case",
   test: (c: { lead: { id: string }; partners: readonly { id: string }[] }, caller: Caller) =>
     isCaseParty(caller.agencyId, { leadAgencyId: c.lead.id, partnerIds: c.partners.map((p) => p.id) }),
 };
-
-/** The same rule over the parties as the workflow locks them. */
-export function knowsCase(
-  caller: Caller,
-  parties: { leadAgencyId: string; partnerIds: readonly string[] },
-): boolean {
-  return isCaseParty(caller.agencyId, parties);
-}
 
 /** Who may act on a case action (complete it): declared on the CaseAction type (@ChangedBy). */
 export const ASSIGNED_AGENCY: PartyRule = {

@@ -1,7 +1,16 @@
 import { Directive, Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import { ConnectionType } from "../shared/connection";
 import { CaseRecordKind, CaseStage, DataCategory, RiskLevel } from "../shared/enums";
-import { ChangedBy, Aggregate, Category, Governed, HeldBy, PeopleIndex, Reference } from "../shared/policy";
+import {
+  ChangedBy,
+  Aggregate,
+  Category,
+  Governed,
+  HeldBy,
+  Part,
+  PeopleIndex,
+  Reference,
+} from "../shared/policy";
 import { ASSIGNED_AGENCY, CASE_PARTY } from "./access";
 import { CalendarDate, DateTime } from "../shared/scalars";
 import { AgencyRef } from "../shared/types";
@@ -359,6 +368,63 @@ export class CaseAssessment {
   asbCasesAfter!: number | null;
 }
 
+/**
+ * What a report to an agency discloses, by the agency that took it: each agency's reports are its
+ * own category, shared as its agreements say. Reports to an agency not named here are not counted.
+ */
+export const REPORT_CATEGORY: Readonly<Record<string, DataCategory>> = {
+  police: DataCategory.INCIDENT_SUMMARY,
+  council: DataCategory.ASB_CASE,
+  housing: DataCategory.TENANCY,
+  youth: DataCategory.YOUTH_PROGRAMME,
+};
+
+@ObjectType({
+  description:
+    "How many of a case review candidate's reports in the window one agency holds: released under that agency's " +
+    "category rule (its reports are its data), else null with the reason.",
+})
+export class AgencyReportCount {
+  @Part()
+  @Field(() => AgencyRef, {
+    nullable: true,
+    description: "The agency the reports were made to; null only when the governance service cannot name it.",
+  })
+  agency!: AgencyRef;
+
+  @Part()
+  @Field(() => DataCategory, {
+    description:
+      "The data category the agency's reports are shared as (police incidents, council ASB cases...).",
+  })
+  category!: DataCategory;
+
+  @Part()
+  @Field(() => Boolean, {
+    description:
+      "Whether these reports count towards the candidate's `reports` and the threshold: only reports the caller's " +
+      "agency may know of for its purpose without anyone's consent do.",
+  })
+  counted!: boolean;
+
+  @Category((r: { agency: { id: string } }) => REPORT_CATEGORY[r.agency.id] ?? null, {
+    categoryName:
+      "the reporting agency's (police INCIDENT_SUMMARY, council ASB_CASE, housing TENANCY, youth YOUTH_PROGRAMME)",
+    owner: (r: { agency: { id: string } }) => r.agency.id,
+    subjects: (r: { personId: string | null }) => (r.personId ? [r.personId] : []),
+  })
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      "Reports the candidate made to the agency within the window; null, with the reason, where the agency's " +
+      "agreement does not release its reports to the caller (for example without the person's consent).",
+  })
+  reports!: number | null;
+
+  /** Not a field: whom the count is about (none when judged for the agency as a whole). */
+  personId!: string | null;
+}
+
 @Governed({ personLevel: true })
 @ObjectType({
   description:
@@ -371,8 +437,19 @@ export class CaseReviewCandidate {
   /** Not a field: `person` is loaded from it. */
   personId!: string;
 
-  @Field(() => Int, { description: "Separate reports within the busiest window of windowMonths months." })
+  @Field(() => Int, {
+    description:
+      "Separate reports within the busiest window of windowMonths months, counting only agencies whose reports " +
+      "count (see reportsByAgency): the sum of their counts.",
+  })
   reports!: number;
+
+  @Field(() => [AgencyReportCount], {
+    description:
+      "The reports in the window per agency, one entry for every agency whose reports the caller may be told " +
+      "of (an agency with no agreement with the caller's for the purpose is not named), in agency order.",
+  })
+  reportsByAgency!: AgencyReportCount[];
 
   @Field(() => [AgencyRef], {
     nullable: "items",

@@ -3,21 +3,13 @@ import type { Caller } from "../shared/auth";
 import type { Sql } from "../shared/database";
 import { CaseRecordKind, CaseStage, RiskLevel } from "../shared/enums";
 import { badInput, notFound } from "../shared/errors";
-import { enforceActor } from "../shared/access/enforcement";
 import { DEMO_AGENCIES } from "../shared/demo/world";
-import { knowsCase } from "./access";
 import { today } from "./calendar";
 import { AgencyRepository } from "./repositories/agencies";
 import { CaseRepository, type CaseActionRow, type CaseParties } from "./repositories/cases";
 import { NeighbourhoodRepository } from "./repositories/neighbourhoods";
 import { PeopleRepository } from "./repositories/people";
-import {
-  CASE_PERSON_ROLES,
-  CaseAction,
-  type CaseActionInput,
-  type CaseRecordInput,
-  type OpenCaseInput,
-} from "./types";
+import { CASE_PERSON_ROLES, type CaseActionInput, type CaseRecordInput, type OpenCaseInput } from "./types";
 
 /** Who is making a change, as every case event records it. */
 export interface Actor {
@@ -68,10 +60,14 @@ export function checkStageMove(current: CaseStage, target: CaseStage, note: stri
   }
 }
 
-async function partiesOf(cases: CaseRepository, caseId: string, actor: Actor): Promise<CaseParties> {
+/**
+ * The case, locked for the change. Who may change it is not decided here: each case mutation
+ * declares the case it changes (@Changes), and the shared enforcement has checked the case's party
+ * rule on this same locked row at the start of the transaction (a non-party is told it does not exist).
+ */
+async function lockedCase(cases: CaseRepository, caseId: string): Promise<CaseParties> {
   const parties = await cases.lockParties(caseId);
-  // A case the caller is not a party to is answered as a missing one: nothing revealed.
-  if (!parties || !knowsCase(actor.caller, parties)) throw notFound(`problem case ${caseId}`);
+  if (!parties) throw notFound(`problem case ${caseId}`);
   return parties;
 }
 
@@ -175,7 +171,7 @@ export async function addCaseAction(
   const dueOn = input.dueOn.toISOString().slice(0, 10);
   return sql.transaction(async (tx) => {
     const cases = new CaseRepository(tx);
-    const parties = await partiesOf(cases, caseId, actor);
+    const parties = await lockedCase(cases, caseId);
     if (parties.stage === CaseStage.CLOSED)
       throw badInput("caseId", "the case is closed; it takes no new actions");
     if (
@@ -216,11 +212,10 @@ export async function completeCaseAction(
 ): Promise<CaseActionRow> {
   return sql.transaction(async (tx) => {
     const cases = new CaseRepository(tx);
-    await partiesOf(cases, caseId, actor);
+    await lockedCase(cases, caseId);
+    // CaseAction's actor rule (the agency it is assigned to) was checked on this locked row (@Changes).
     const action = await cases.lockAction(caseId, actionId);
     if (!action) throw badInput("actionId", `no action ${actionId} on this case`);
-    // The declared actor rule of CaseAction (the agency it is assigned to), applied by the shared enforcement.
-    enforceActor(CaseAction, { assignedAgency: { id: action.assignedAgencyId } }, actor.caller);
     if (action.completedAt) throw badInput("actionId", "the action is already done");
     const done = await cases.completeAction(actionId, actor.caller.userId);
     await cases.appendEvent(event(actor, caseId, "ACTION_COMPLETED", { actionId }));
@@ -240,7 +235,6 @@ export async function linkCaseRecord(
   const recordId = required("record.id", record.id);
   const kind = record.kind as CaseRecordKind;
   const cases = new CaseRepository(sql);
-  await partiesOf(cases, caseId, actor);
   // Linking again changes nothing, and needs no second word from the owner.
   if (await cases.isLinked(caseId, kind, recordId)) return;
   if (!(await held(kind, recordId))) {
@@ -251,7 +245,7 @@ export async function linkCaseRecord(
   }
   await sql.transaction(async (tx) => {
     const cases = new CaseRepository(tx);
-    await partiesOf(cases, caseId, actor);
+    await lockedCase(cases, caseId);
     const linked = await cases.linkRecord(
       caseId,
       record.kind as CaseRecordKind,
@@ -274,7 +268,7 @@ export async function advanceCase(
 ): Promise<void> {
   await sql.transaction(async (tx) => {
     const cases = new CaseRepository(tx);
-    const parties = await partiesOf(cases, caseId, actor);
+    const parties = await lockedCase(cases, caseId);
     checkStageMove(parties.stage, stage, note);
     await cases.setStage(caseId, stage);
     await cases.insertStageChange({

@@ -23,6 +23,7 @@ import {
   rememberRules,
   ruleDirective,
   rulesOf,
+  type FieldRule,
   type SubgraphRules,
 } from "./access/rules";
 import type { RequestContext } from "./context";
@@ -53,6 +54,13 @@ export function fieldRules(schema: GraphQLSchema): SubgraphRules {
   const rules = rulesOf(schema);
   if (!rules) throw new Error("not a schema built by buildFederatedSchema");
   return rules;
+}
+
+/** The FieldRule declared for `Type.field` in the schema a request runs on. */
+export function declaredRule(info: GraphQLResolveInfo, coordinate: string): FieldRule {
+  const rule = fieldRules(info.schema).fields.get(coordinate);
+  if (!rule) throw new Error(`no field ${coordinate} in this schema`);
+  return rule;
 }
 
 type Reference = (ref: unknown, context: RequestContext, info: GraphQLResolveInfo) => unknown;

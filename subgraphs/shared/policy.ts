@@ -1,5 +1,7 @@
+import type { GraphQLError } from "graphql";
 import { Extensions } from "type-graphql";
 import type { Caller } from "./auth";
+import type { Sql } from "./database";
 import { DataCategory, type Purpose, type Role } from "./enums";
 
 /**
@@ -19,7 +21,10 @@ import { DataCategory, type Purpose, type Role } from "./enums";
  *   governed field that returns it.
  * - `@Governed({...})`: role, purpose and party rules of an operation or a record type
  *   (data-sharing officers only, case partners only...), enforced by the same code.
- * - `@ChangedBy(rule)`: who may change a record of a type (see enforceActor).
+ * - `@ChangedBy(rule)`: who may change a record of a type.
+ * - `@Changes(Type, policy)` / `@Creates(Type)`: on a mutation, the record it changes (checked by
+ *   the shared enforcement against Type's party and @ChangedBy rules before the mutation runs), or
+ *   the kind of record it makes. A mutation returning a @ChangedBy type must declare one of them.
  */
 
 /** Whether the caller is a party to a record: the record is unknown to anyone else. */
@@ -31,7 +36,12 @@ export interface PartyRule {
 }
 
 export interface CategoryPolicy {
-  category: DataCategory;
+  /**
+   * The data category; on a field, it may be worked out per record (each agency's reports in the
+   * case review are that agency's category), with `categoryName` saying how in words.
+   */
+  category: DataCategory | ((record: never) => DataCategory | null);
+  categoryName?: string;
   /** The agency that holds the data; by default the subgraph's own agency. */
   owner?: string | ((record: never) => string);
   /**
@@ -75,11 +85,16 @@ export const POLICY_KEYS = {
   reference: "accessReference",
   part: "accessPart",
   governed: "accessGoverned",
+  changedBy: "accessChangedBy",
+  changes: "accessChanges",
 } as const;
 
 type Decorator = MethodDecorator & PropertyDecorator & ClassDecorator;
 
-export function Category(category: DataCategory, options: Omit<CategoryPolicy, "category"> = {}): Decorator {
+export function Category(
+  category: CategoryPolicy["category"],
+  options: Omit<CategoryPolicy, "category"> = {},
+): Decorator {
   return Extensions({ [POLICY_KEYS.category]: { category, ...options } satisfies CategoryPolicy });
 }
 
@@ -111,18 +126,71 @@ const actorRules = new WeakMap<object, PartyRule>();
 /**
  * Who may act on (change) a record of this type: the assigned agency of a case action, the
  * parties of an agreement. It discloses nothing, so it leaves the type's disclosure rules as they
- * are; a mutation's service applies it with access/enforcement.ts enforceActor, and a caller who
- * fails it is refused FORBIDDEN ROLE_NOT_PERMITTED.
+ * are. Every mutation that changes such a record declares it (@Changes), and the shared
+ * enforcement applies the rule before the mutation runs; a caller who fails it is refused FORBIDDEN
+ * ROLE_NOT_PERMITTED.
  */
 export function ChangedBy(rule: PartyRule): ClassDecorator {
   return (target) => {
     actorRules.set(target, rule);
+    Extensions({ [POLICY_KEYS.changedBy]: rule })(target);
   };
 }
 
 /** The actor rule a record type declares (@ChangedBy), or null. */
 export function actorRuleOf(type: object): PartyRule | null {
   return actorRules.get(type) ?? null;
+}
+
+/** How a mutation finds the record it changes, for the shared enforcement to check (see @Changes). */
+export interface ChangePolicy<Args = never> {
+  /**
+   * The record as the type's rules read it (its parties, its assigned agency), locked for update
+   * when `sql` is a transaction's; null when there is none. A record that is yet to be made (an
+   * agreement proposed) is built from the arguments.
+   */
+  find(args: Args, sql: Sql): Promise<unknown> | unknown;
+  /** The error for no such record: also the answer to a caller its party rule does not admit. */
+  unknown(args: Args): GraphQLError;
+}
+
+/** A record a mutation changes (@Changes), or the kind it makes (@Creates: no record to check). */
+export interface ChangeDeclaration {
+  typeName: string;
+  policy: ChangePolicy<Record<string, unknown>> | null;
+}
+
+const declaredChanges = new WeakMap<object, Map<string | symbol, ChangeDeclaration[]>>();
+
+function declareChange(type: { name: string }, policy: ChangeDeclaration["policy"]): MethodDecorator {
+  return (target, key, descriptor) => {
+    let byMethod = declaredChanges.get(target);
+    if (!byMethod) declaredChanges.set(target, (byMethod = new Map()));
+    let list = byMethod.get(key);
+    if (!list) {
+      byMethod.set(key, (list = []));
+      // One list per mutation, written once: type-graphql merges @Extensions by key.
+      Extensions({ [POLICY_KEYS.changes]: list })(target, key, descriptor);
+    }
+    // Decorators apply from the bottom up: keep the order they are written in, checked in turn.
+    list.unshift({ typeName: type.name, policy });
+  };
+}
+
+/**
+ * The mutation changes a record of `type`: before the resolver runs, and again at the start of
+ * every transaction it opens (on the record locked), the shared enforcement finds the record with
+ * `policy.find`, answers `policy.unknown` when there is none or when the type's party rule does
+ * not admit the caller, and refuses ROLE_NOT_PERMITTED when its @ChangedBy rule does not. Several
+ * may be declared (a case, then its action); they are checked in the order written.
+ */
+export function Changes<Args>(type: { name: string }, policy: ChangePolicy<Args>): MethodDecorator {
+  return declareChange(type, policy as unknown as ChangePolicy<Record<string, unknown>>);
+}
+
+/** The mutation makes a new record of `type` (a referral, a case action): there is none yet to check. */
+export function Creates(type: { name: string }): MethodDecorator {
+  return declareChange(type, null);
 }
 
 /** Who holds a record another subgraph only points to, and what category it is. */

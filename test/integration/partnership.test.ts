@@ -577,6 +577,57 @@ describe("problem-solving case lifecycle", () => {
   });
 });
 
+describe("changing a case one is not a party to (issue 15: the case's declared party rule, enforced by the shared code)", () => {
+  // psc-2019-002 is police-led with housing and the council: youth services are not a party to it.
+  const CASE = "psc-2019-002";
+  const MUTATIONS: [string, string][] = [
+    [
+      "addCaseAction",
+      `mutation($caseId: ID!) { addCaseAction(caseId: $caseId, input: { assignedAgencyId: "youth", description: "Outreach", dueOn: "2999-01-01" }) { id } }`,
+    ],
+    [
+      "advanceCase",
+      `mutation($caseId: ID!) { advanceCase(caseId: $caseId, stage: CLOSED, note: "Closing a case we cannot see") { id } }`,
+    ],
+    [
+      "linkCaseRecord",
+      `mutation($caseId: ID!) { linkCaseRecord(caseId: $caseId, record: { kind: INCIDENT, id: "inc-77" }) { id } }`,
+    ],
+    [
+      "completeCaseAction",
+      `mutation($caseId: ID!, $actionId: ID!) { completeCaseAction(caseId: $caseId, actionId: $actionId) { id } }`,
+    ],
+  ];
+  const state = () =>
+    subgraph.sql.one<{ events: string; stage: string; actions: string; done: string; links: string }>(
+      `SELECT (SELECT count(*) FROM case_events WHERE case_id = $1) AS events,
+              (SELECT stage FROM problem_cases WHERE id = $1) AS stage,
+              (SELECT count(*) FROM case_actions WHERE case_id = $1) AS actions,
+              (SELECT count(*) FROM case_actions WHERE case_id = $1 AND completed_at IS NOT NULL) AS done,
+              (SELECT count(*) FROM case_records WHERE case_id = $1) AS links`,
+      [CASE],
+    );
+
+  test.each(MUTATIONS)(
+    "%s by a non-party: NOT_FOUND, as for an unknown case, and nothing written",
+    async (_, m) => {
+      const action = await subgraph.sql.one<{ id: string }>(
+        `SELECT id FROM case_actions WHERE case_id = $1 LIMIT 1`,
+        [CASE],
+      );
+      const actionId = action?.id ?? "act-none";
+      const before = await state();
+      const refused = await subgraph.query(m, { caseId: CASE, actionId }, youth);
+      const unknown = await subgraph.query(m, { caseId: "psc-no-such-case", actionId }, youth);
+      expect(refused.errors?.[0]?.extensions).toEqual({ code: "NOT_FOUND" });
+      expect(refused.errors?.[0]?.message).toBe(`problem case ${CASE} not found`);
+      expect(unknown.errors?.[0]?.extensions).toEqual(refused.errors?.[0]?.extensions);
+      expect(refused.data).toBeNull();
+      expect(await state()).toEqual(before);
+    },
+  );
+});
+
 describe("linking records", () => {
   test("linking the same record twice links it once and records one event", async () => {
     const link = `mutation($id: ID!) { linkCaseRecord(caseId: $id, record: { kind: INCIDENT, id: "inc-77" }) { id linkedIncidents { id } } }`;
@@ -920,6 +971,125 @@ describe("case review candidates", () => {
     );
     expect(dso.errors).toBeUndefined();
     expect(dso.data!.caseReviewCandidates).toHaveLength(2);
+  });
+
+  // Issue 15: each agency's reports are released under that agency's category rule (declared on
+  // AgencyReportCount.reports), decided by the shared enforcement, and counted per agency.
+  const BY_AGENCY = `query($w: Int, $t: Int) { caseReviewCandidates(windowMonths: $w, threshold: $t) {
+    person { id } reports agencies { id } reportsByAgency { agency { id } category counted reports } } }`;
+  type Entry = { agency: { id: string }; category: string; counted: boolean; reports: number | null };
+  type ByAgency = {
+    person: { id: string };
+    reports: number;
+    agencies: { id: string }[];
+    reportsByAgency: Entry[];
+  };
+
+  test("counts per agency add up to the total, each agency under its own category", async () => {
+    const res = await subgraph.query<{ caseReviewCandidates: ByAgency[] }>(BY_AGENCY, { t: 2 }, council);
+    expect(res.errors).toBeUndefined();
+    const found = res.data!.caseReviewCandidates;
+    // The hand-built histories, counted from each agency's own rows (REPORTS above).
+    const per102 = found.find((c) => c.person.id === "per-000102")!;
+    expect(per102.reportsByAgency).toEqual([
+      { agency: { id: "council" }, category: "ASB_CASE", counted: true, reports: 1 },
+      { agency: { id: "housing" }, category: "TENANCY", counted: true, reports: 1 },
+      { agency: { id: "police" }, category: "INCIDENT_SUMMARY", counted: true, reports: 1 },
+    ]);
+    const per103 = found.find((c) => c.person.id === "per-000103")!;
+    expect(per103.reportsByAgency.map((e) => [e.agency.id, e.reports])).toEqual([
+      ["council", 3],
+      ["housing", 0],
+      ["police", 1],
+    ]);
+    for (const candidate of found) {
+      const counted = candidate.reportsByAgency.filter((e) => e.counted);
+      expect(counted.reduce((sum, e) => sum + e.reports!, 0)).toBe(candidate.reports);
+      expect(counted.filter((e) => e.reports! > 0).map((e) => e.agency)).toEqual(candidate.agencies);
+    }
+  });
+
+  test("an agency with no agreement for the purpose is not named; its reports neither count nor show", async () => {
+    // Police and housing share with the council for ASB case management, not for safeguarding.
+    const res = await subgraph.query<{ caseReviewCandidates: ByAgency[] }>(
+      BY_AGENCY,
+      { t: 2 },
+      { ...council, purpose: "SAFEGUARDING" },
+    );
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.caseReviewCandidates.map((c) => [c.person.id, c.reports, c.reportsByAgency])).toEqual([
+      ["per-000103", 3, [{ agency: { id: "council" }, category: "ASB_CASE", counted: true, reports: 3 }]],
+    ]);
+  });
+
+  describe("where the agency's agreement asks for consent", () => {
+    // Housing now shares tenancy information with the council only with the person's consent.
+    beforeAll(() =>
+      subgraph.policySql.exec(
+        `UPDATE agreements SET consent_required_for = consent_required_for || '{TENANCY}'
+          WHERE provider_agency_id = 'housing' AND recipient_agency_id = 'council'`,
+      ),
+    );
+    afterAll(async () => {
+      await subgraph.policySql.exec(`DELETE FROM consents WHERE evidence_ref = 'case-review-test'`);
+      await subgraph.policySql.exec(
+        `UPDATE agreements SET consent_required_for = array_remove(consent_required_for, 'TENANCY')
+          WHERE provider_agency_id = 'housing' AND recipient_agency_id = 'council'`,
+      );
+    });
+
+    test("the agency's reports do not count, and its count is refused with the reason, not left out", async () => {
+      const res = await subgraph.query<{ caseReviewCandidates: ByAgency[] }>(BY_AGENCY, {}, council);
+      // per-000102 reached three only with a housing report: no longer a candidate.
+      expect(res.data!.caseReviewCandidates.map((c) => [c.person.id, c.reports])).toEqual([
+        ["per-000103", 4],
+      ]);
+      expect(res.data!.caseReviewCandidates[0].reportsByAgency).toEqual([
+        { agency: { id: "council" }, category: "ASB_CASE", counted: true, reports: 3 },
+        { agency: { id: "housing" }, category: "TENANCY", counted: false, reports: null },
+        { agency: { id: "police" }, category: "INCIDENT_SUMMARY", counted: true, reports: 1 },
+      ]);
+      expect(res.errors!.map((e) => [e.path, e.extensions?.code, e.extensions?.reason])).toEqual([
+        [["caseReviewCandidates", 0, "reportsByAgency", 1, "reports"], "FORBIDDEN", "CONSENT_REQUIRED"],
+      ]);
+    });
+
+    test("a person who consented has the agency's count shown, still outside the total", async () => {
+      await subgraph.policySql.exec(
+        `INSERT INTO consents (id, person_id, recipient_agency_id, provider_agency_id, purposes, categories, given_by,
+                               given_at, evidence_ref, recorded_by_agency_id, recorded_by, recorded_at)
+         VALUES ('con-case-review', 'per-000102', 'council', 'housing', '{ASB_CASE_MANAGEMENT}', '{TENANCY}', 'SELF',
+                 now() - interval '1 hour', 'case-review-test', 'housing', 'housing.dso', now())`,
+      );
+      const res = await subgraph.query<{ caseReviewCandidates: ByAgency[] }>(BY_AGENCY, { t: 2 }, council);
+      const per102 = res.data!.caseReviewCandidates.find((c) => c.person.id === "per-000102")!;
+      expect(per102.reports).toBe(2);
+      expect(per102.reportsByAgency.find((e) => e.agency.id === "housing")).toEqual({
+        agency: { id: "housing" },
+        category: "TENANCY",
+        counted: false,
+        reports: 1,
+      });
+      // Everyone else's housing count is refused for want of their consent.
+      const refused = res.errors!.filter((e) => e.extensions?.reason === "CONSENT_REQUIRED");
+      expect(refused).toHaveLength(res.data!.caseReviewCandidates.length - 1);
+    });
+  });
+
+  test("each disclosure of another agency's reports is audited against the person, whatever is selected", async () => {
+    await subgraph.query(Q, {}, { ...council, requestId: "req-case-review-audit" });
+    const rows = await subgraph.policySql.many<{
+      owner_agency_id: string;
+      person_ids: string[];
+      categories: string[];
+    }>(
+      `SELECT owner_agency_id, person_ids, categories FROM audit_log
+        WHERE request_id = 'req-case-review-audit' AND decision = 'PERMITTED' ORDER BY owner_agency_id`,
+    );
+    expect(rows.map((r) => [r.owner_agency_id, r.categories, [...r.person_ids].sort()])).toEqual([
+      ["housing", ["TENANCY"], ["per-000102"]],
+      ["police", ["INCIDENT_SUMMARY"], ["per-000102", "per-000103"]],
+    ]);
   });
 
   test("threshold 2 to 50 and windowMonths 1 to 24", async () => {

@@ -1,10 +1,11 @@
 import { Role } from "../../shared/enums";
-import { Governed } from "../../shared/policy";
+import { Changes, Governed } from "../../shared/policy";
 import type { GraphQLResolveInfo } from "graphql";
 import { Arg, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from "type-graphql";
 import { agreementStatusNote, effectiveAgreementStatus } from "../../shared/access/decision";
 import { AgreementStatus } from "../../shared/enums";
 import { notFound } from "../../shared/errors";
+import { AGREEMENT_CHANGED, AGREEMENT_PROPOSED } from "../changes";
 import { agreementFacts } from "../repositories/agreements";
 import { actingFrom } from "../services/acting";
 import {
@@ -52,6 +53,7 @@ export class AgreementResolver {
   }
 
   @Governed({ roles: [Role.DATA_SHARING_OFFICER] })
+  @Changes(Agreement, AGREEMENT_PROPOSED)
   @Mutation(() => Agreement, {
     description:
       "Proposes an agreement as DRAFT. Only a data-sharing officer of the provider or recipient may; both parties must then approve.",
@@ -67,6 +69,7 @@ export class AgreementResolver {
   }
 
   @Governed({ roles: [Role.DATA_SHARING_OFFICER] })
+  @Changes(Agreement, AGREEMENT_CHANGED)
   @Mutation(() => Agreement, {
     description:
       "Approves an agreement for the caller's agency (a data-sharing officer of a party that has not yet approved).",
@@ -81,6 +84,7 @@ export class AgreementResolver {
   }
 
   @Governed({ roles: [Role.DATA_SHARING_OFFICER] })
+  @Changes(Agreement, AGREEMENT_CHANGED)
   @Mutation(() => Agreement, {
     description:
       "Suspends an ACTIVE agreement (a data-sharing officer of a party); sharing stops from the next request.",
@@ -96,6 +100,7 @@ export class AgreementResolver {
   }
 
   @Governed({ roles: [Role.DATA_SHARING_OFFICER] })
+  @Changes(Agreement, AGREEMENT_CHANGED)
   @Mutation(() => Agreement, {
     description: "Revokes an agreement for good (a data-sharing officer of a party).",
   })

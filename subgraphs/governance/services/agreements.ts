@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import { agreementStatusNote, calendarDate, effectiveAgreementStatus } from "../../shared/access/decision";
-import { enforceActor } from "../../shared/access/enforcement";
 import type { Sql } from "../../shared/database";
 import { AgreementStatus, DataCategory, Purpose } from "../../shared/enums";
 import { badInput, notFound } from "../../shared/errors";
@@ -25,8 +24,7 @@ export async function proposeAgreement(
 ): Promise<string> {
   const providerAgencyId = input.providerAgencyId.trim();
   const recipientAgencyId = input.recipientAgencyId.trim();
-  // Agreement's declared actor rule: a DSO (the gate) of one of its two parties.
-  enforceActor(Agreement, { providerAgencyId, recipientAgencyId }, acting.caller);
+  // Agreement's declared actor rule (a DSO of one of its two parties) was checked on these (@Changes).
   if (providerAgencyId === recipientAgencyId)
     throw badInput("input.recipientAgencyId", "must differ from input.providerAgencyId");
   const title = requiredText("input.title", input.title);
@@ -101,15 +99,14 @@ export async function proposeAgreement(
   return id;
 }
 
-/** Locks an agreement for a change by a DSO of one of its parties. */
-async function lockForChange(
-  agreements: AgreementRepository,
-  acting: Acting,
-  id: string,
-): Promise<Agreement> {
+/**
+ * Locks an agreement for a change. Who may change it is not decided here: each agreement mutation
+ * declares it (@Changes), and the shared enforcement has checked Agreement's actor rule on this
+ * same locked row at the start of the transaction.
+ */
+async function lockForChange(agreements: AgreementRepository, id: string): Promise<Agreement> {
   const agreement = await agreements.lock(id);
   if (!agreement) throw notFound(`agreement ${id}`);
-  enforceActor(Agreement, agreement, acting.caller);
   return agreement;
 }
 
@@ -117,7 +114,7 @@ async function lockForChange(
 export async function approveAgreement(sql: Sql, acting: Acting, id: string): Promise<void> {
   await sql.transaction(async (tx) => {
     const agreements = new AgreementRepository(tx);
-    const agreement = await lockForChange(agreements, acting, id);
+    const agreement = await lockForChange(agreements, id);
     const now = new Date();
     const status = effectiveAgreementStatus(agreementFacts(agreement), now);
     if (status !== AgreementStatus.DRAFT) throw badInput("id", `a ${status} agreement cannot be approved`);
@@ -167,7 +164,7 @@ export async function suspendAgreement(
   const reason = requiredText("reason", reasonText);
   await sql.transaction(async (tx) => {
     const agreements = new AgreementRepository(tx);
-    const agreement = await lockForChange(agreements, acting, id);
+    const agreement = await lockForChange(agreements, id);
     const now = new Date();
     const status = effectiveAgreementStatus(agreementFacts(agreement), now);
     if (status !== AgreementStatus.ACTIVE)
@@ -200,7 +197,7 @@ export async function revokeAgreement(
   const reason = requiredText("reason", reasonText);
   await sql.transaction(async (tx) => {
     const agreements = new AgreementRepository(tx);
-    const agreement = await lockForChange(agreements, acting, id);
+    const agreement = await lockForChange(agreements, id);
     const now = new Date();
     if (effectiveAgreementStatus(agreementFacts(agreement), now) === AgreementStatus.REVOKED) {
       throw badInput("id", `${agreement.reference} is already revoked`);

@@ -6,6 +6,8 @@ export interface ReviewCandidateRow {
   agencyIds: string[];
   firstReportAt: Date;
   lastReportAt: Date;
+  /** Reports within the busiest window per agency asked for (`tallyAgencyIds`); an agency with none is absent. */
+  byAgency: Record<string, number>;
 }
 
 export interface ReviewCandidateQuery {
@@ -13,6 +15,11 @@ export interface ReviewCandidateQuery {
   threshold: number;
   /** Agencies whose reports the caller may not know of: left out before counting. */
   excludeAgencyIds?: readonly string[];
+  /**
+   * Agencies whose reports within each candidate's busiest window are counted one by one (counted
+   * or not towards the threshold), for the answer's counts per agency.
+   */
+  tallyAgencyIds?: readonly string[];
 }
 
 /** All SQL over the report index that agencies feed. */
@@ -39,6 +46,7 @@ export class ReportRepository {
       agency_ids: string[];
       first_report_at: Date;
       last_report_at: Date;
+      by_agency: Record<string, number>;
     }>(
       `WITH window_length AS (SELECT make_interval(months => $1) AS span),
        visible AS (
@@ -63,16 +71,24 @@ export class ReportRepository {
        SELECT b.person_id, b.reports,
               array_agg(DISTINCT v.agency_id ORDER BY v.agency_id) AS agency_ids,
               min(v.reported_at) AS first_report_at,
-              max(v.reported_at) AS last_report_at
+              max(v.reported_at) AS last_report_at,
+              (SELECT coalesce(jsonb_object_agg(t.agency_id, t.n), '{}'::jsonb)
+                 FROM (SELECT r.agency_id, count(*) AS n
+                         FROM report_index r
+                        WHERE r.person_id = b.person_id
+                          AND r.agency_id = ANY($4::text[])
+                          AND r.reported_at >= b.span_start
+                          AND r.reported_at < b.span_start + (SELECT span FROM window_length)
+                        GROUP BY r.agency_id) t) AS by_agency
          FROM busiest b
          -- Candidates are people of the index; a report fed before its person was indexed waits.
          JOIN people p ON p.id = b.person_id
          JOIN visible v ON v.person_id = b.person_id
                        AND v.reported_at >= b.span_start
                        AND v.reported_at < b.span_start + (SELECT span FROM window_length)
-        GROUP BY b.person_id, b.reports
+        GROUP BY b.person_id, b.reports, b.span_start
         ORDER BY b.reports DESC, b.person_id`,
-      [query.windowMonths, query.threshold, query.excludeAgencyIds ?? []],
+      [query.windowMonths, query.threshold, query.excludeAgencyIds ?? [], query.tallyAgencyIds ?? []],
     );
     return rows.map((r) => ({
       personId: r.person_id,
@@ -80,6 +96,7 @@ export class ReportRepository {
       agencyIds: r.agency_ids,
       firstReportAt: r.first_report_at,
       lastReportAt: r.last_report_at,
+      byAgency: Object.fromEntries(Object.entries(r.by_agency).map(([agency, n]) => [agency, Number(n)])),
     }));
   }
 }

@@ -1,11 +1,12 @@
 import { Arg, Ctx, ID, Mutation, Resolver } from "type-graphql";
-import { Governed } from "../../shared/policy";
+import { Changes, Creates, Governed } from "../../shared/policy";
 import type { RequestContext } from "../../shared/context";
 import { GraphQLError } from "graphql";
 import type { SubgraphName } from "../../shared/config";
 import { CaseRecordKind, CaseStage } from "../../shared/enums";
 import { askPeer, peerUnavailable } from "../../shared/peers";
 import { notFound } from "../../shared/errors";
+import { CASE_ACTION_CHANGED, CASE_CHANGED } from "../changes";
 import { forgetCase, type PartnershipLoaders } from "../loaders";
 import { CaseAction, CaseActionInput, CaseRecordInput, OpenCaseInput, ProblemCase } from "../types";
 import * as workflow from "../workflow";
@@ -76,6 +77,8 @@ export class CaseMutationResolver {
   }
 
   @Governed({ personLevel: true })
+  @Changes(ProblemCase, CASE_CHANGED)
+  @Creates(CaseAction)
   @Mutation(() => CaseAction, {
     description: "Adds an action to a case, assigned to its lead or a partner. Lead or partners only.",
   })
@@ -90,6 +93,8 @@ export class CaseMutationResolver {
   }
 
   @Governed({ personLevel: true })
+  @Changes(ProblemCase, CASE_CHANGED)
+  @Changes(CaseAction, CASE_ACTION_CHANGED)
   @Mutation(() => CaseAction, { description: "Marks an action done. Only the agency it is assigned to may." })
   async completeCaseAction(
     @Arg("caseId", () => ID, { description: "Case id." }) caseId: string,
@@ -102,6 +107,7 @@ export class CaseMutationResolver {
   }
 
   @Governed({ personLevel: true })
+  @Changes(ProblemCase, CASE_CHANGED)
   @Mutation(() => ProblemCase, {
     description:
       "Links a record held by an agency to a case; linking it again changes nothing. Lead or partners only.",
@@ -118,6 +124,7 @@ export class CaseMutationResolver {
   }
 
   @Governed({ personLevel: true })
+  @Changes(ProblemCase, CASE_CHANGED)
   @Mutation(() => ProblemCase, {
     description:
       "Moves a case to another SARA stage: forward one stage at a time, or back to an earlier stage with a note of at least 10 " +

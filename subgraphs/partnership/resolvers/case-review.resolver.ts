@@ -1,22 +1,16 @@
-import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from "type-graphql";
+import type { GraphQLResolveInfo } from "graphql";
+import { Arg, Ctx, FieldResolver, Info, Int, Query, Resolver, Root } from "type-graphql";
 import type { RequestContext } from "../../shared/context";
 import { badInput } from "../../shared/errors";
 import { agencyRef } from "../../shared/types";
-import type { AccessQuestion } from "../../shared/access/guard";
-import { DataCategory, Purpose, Role } from "../../shared/enums";
+import { judgeByField } from "../../shared/access/enforcement";
+import { Purpose, Role } from "../../shared/enums";
+import { declaredRule } from "../../shared/federation";
 import { Governed } from "../../shared/policy";
 import type { PartnershipLoaders } from "../loaders";
-import { CaseReviewCandidate, Person } from "../types";
+import { AgencyReportCount, CaseReviewCandidate, Person, REPORT_CATEGORY } from "../types";
 
 type Context = RequestContext<PartnershipLoaders>;
-
-/** What a report in the index discloses, by the agency that took it; others are not counted. */
-const REPORT_HOLDINGS: Record<string, DataCategory> = {
-  police: DataCategory.INCIDENT_SUMMARY,
-  council: DataCategory.ASB_CASE,
-  housing: DataCategory.TENANCY,
-  youth: DataCategory.YOUTH_PROGRAMME,
-};
 
 /** The ASB case review threshold most partnerships adopt: three reports in six months. */
 const DEFAULT_WINDOW_MONTHS = 6;
@@ -50,6 +44,7 @@ export class CaseReviewResolver {
     })
     thresholdArg: number | null,
     @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<CaseReviewCandidate[]> {
     // An explicit null means "the usual": the contract declares both as nullable with defaults.
     const windowMonths = windowMonthsArg ?? DEFAULT_WINDOW_MONTHS;
@@ -59,39 +54,46 @@ export class CaseReviewResolver {
     }
     if (!Number.isInteger(threshold) || threshold < 2 || threshold > 50)
       throw badInput("threshold", "must be between 2 and 50");
-    // Only reports the caller may know of count: each agency's, as its agreements allow.
-    const known = new Map<string, AccessQuestion>();
-    const excluded: string[] = [];
-    for (const agencyId of await ctx.loaders.reports.reportingAgencies()) {
-      const holding = REPORT_HOLDINGS[agencyId];
-      const question: AccessQuestion | null = holding
-        ? { ownerAgencyId: agencyId, category: holding, personIds: [] }
-        : null;
-      const decision = question && (await ctx.access.decide(question));
-      if (question && decision?.permitted) known.set(agencyId, question);
-      else excluded.push(agencyId);
-    }
+    // Each agency's reports are judged by their declared rule (AgencyReportCount.reports: the
+    // agency's category), for the agency as a whole: only those released without anyone's consent
+    // count; those refused under an agreement that exists are named with the reason; an agency
+    // with no agreement for the purpose is not named at all.
+    const rule = declaredRule(info, "AgencyReportCount.reports");
+    const agencies = await ctx.loaders.reports.reportingAgencies();
+    const verdicts = await judgeByField(rule, agencies.map(entryOf), ctx.access);
+    const counted = agencies.filter((_, i) => verdicts[i] === "SHOW");
+    const named = agencies.filter((_, i) => verdicts[i] !== "HIDE");
     const rows = await ctx.loaders.reports.reviewCandidates({
       windowMonths,
       threshold,
-      excludeAgencyIds: excluded,
+      excludeAgencyIds: agencies.filter((a) => !counted.includes(a)),
+      tallyAgencyIds: named,
     });
-    // Telling a caller how often someone reported to another agency discloses that agency's data.
-    for (const row of rows) {
-      for (const agencyId of row.agencyIds) {
-        const question = known.get(agencyId)!;
-        ctx.access.record({ ...question, personIds: [row.personId] }, await ctx.access.decide(question), []);
-      }
-    }
-    return rows.map((r) =>
+    const candidates = rows.map((r) =>
       Object.assign(new CaseReviewCandidate(), {
         personId: r.personId,
         reports: r.reports,
         agencies: r.agencyIds.map(agencyRef),
         firstReportAt: r.firstReportAt,
         lastReportAt: r.lastReportAt,
+        reportsByAgency: named.map((agencyId) =>
+          Object.assign(entryOf(agencyId), {
+            personId: r.personId,
+            counted: counted.includes(agencyId),
+            reports: r.byAgency[agencyId] ?? 0,
+          }),
+        ),
       }),
     );
+    // A candidate discloses their reports to each counted agency: judged (and audited) about them,
+    // whichever fields are asked for. Released for the agency as a whole, they are for the person
+    // too; should a rule ever say otherwise, the candidate is left out (fail closed).
+    const disclosed = candidates.flatMap((c) =>
+      c.reportsByAgency.filter((e) => e.counted && c.agencies.some((a) => a.id === e.agency.id)),
+    );
+    const judged = await judgeByField(rule, disclosed, ctx.access);
+    const withheld = new Set(disclosed.filter((_, i) => judged[i] !== "SHOW").map((e) => e.personId));
+    return candidates.filter((c) => !withheld.has(c.personId));
   }
 
   @FieldResolver(() => Person, { description: "Who made the reports." })
@@ -102,4 +104,15 @@ export class CaseReviewResolver {
       Object.assign(new Person(), { id: candidate.personId })
     );
   }
+}
+
+/** One agency's entry, judged for the agency as a whole until a candidate is named. */
+function entryOf(agencyId: string): AgencyReportCount {
+  return Object.assign(new AgencyReportCount(), {
+    agency: agencyRef(agencyId),
+    category: REPORT_CATEGORY[agencyId],
+    counted: false,
+    reports: null,
+    personId: null,
+  });
 }

@@ -4,11 +4,11 @@ import type { Caller } from "../auth";
 import type { Connection } from "../connection";
 import type { RequestContext } from "../context";
 import { log } from "../logger";
-import { actorRuleOf } from "../policy";
+import { Sql } from "../database";
 import { agencyRef } from "../types";
 import { forbidden, gateDenial, type AccessDecision } from "./decision";
 import { StaleFactsError, dependsOnConsent, type AccessGuard, type AccessQuestion } from "./guard";
-import { gateIsOpen, rulesOf, type FieldRule, type RecordRule } from "./rules";
+import { gateIsOpen, rulesOf, type ChangeCheck, type FieldRule, type RecordRule } from "./rules";
 
 /** Whom a record is about, when it inherits its parent record's subjects (a tenancy's actions). */
 const SUBJECTS = Symbol("subjects");
@@ -96,7 +96,7 @@ function located(info: GraphQLResolveInfo) {
 }
 
 /** What becomes of one record the caller asked for. */
-type Verdict = "SHOW" | "HIDE" | { refused: AccessDecision };
+export type Verdict = "SHOW" | "HIDE" | { refused: AccessDecision };
 
 /**
  * Whether a refusal is the holder's to make, not this subgraph's: the record is a stub of one
@@ -109,16 +109,53 @@ export function deferredToHolder(rule: RecordRule, decision: AccessDecision): bo
 }
 
 /**
- * The actor rule a record type declares (@ChangedBy), applied by a mutation's service to
- * the record it has locked, before it changes anything: a caller who may see the record (its party
- * rule was passed first) but may not act on it is refused ROLE_NOT_PERMITTED. A type that declares
- * no actor rule cannot be acted on this way (deny by default).
+ * Checks one record a mutation declares it changes (@Changes): found with the declaration's
+ * `find`; none, or one whose type's party rule does not admit the caller, is answered as unknown
+ * (nothing revealed); one whose @ChangedBy rule does not admit the caller is refused
+ * ROLE_NOT_PERMITTED (the caller may see it, but not change it).
  */
-export function enforceActor(type: { name: string }, record: unknown, caller: Caller): void {
-  const rule = actorRuleOf(type);
-  if (!rule) throw new Error(`${type.name} declares no actor rule (@ChangedBy)`);
-  if (!rule.test(record as never, caller))
-    throw forbidden("ROLE_NOT_PERMITTED", `only ${rule.name} may act on this ${type.name}`);
+async function checkChange(change: ChangeCheck, args: Record<string, unknown>, sql: Sql, caller: Caller) {
+  const record = await change.policy.find(args, sql);
+  if (!record || (change.party && !change.party.test(record as never, caller)))
+    throw change.policy.unknown(args);
+  if (change.actor && !change.actor.test(record as never, caller))
+    throw forbidden("ROLE_NOT_PERMITTED", `only ${change.actor.name} may change this ${change.typeName}`);
+}
+
+/**
+ * The Sql a mutation that declares its changes is given: every transaction it opens starts by
+ * finding (and locking) the records it changes and checking them again, so that what is changed
+ * is what was checked, whatever happened between the check and the change.
+ */
+class CheckedSql extends Sql {
+  constructor(
+    pool: Sql["pool"],
+    private readonly check: (tx: Sql) => Promise<void>,
+  ) {
+    super(pool);
+  }
+
+  override transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
+    return super.transaction(async (tx) => {
+      await this.check(tx);
+      return work(tx);
+    });
+  }
+}
+
+/**
+ * A mutation's declared changes (@Changes), checked by the shared code before its resolver runs
+ * (so a caller who may not change the record changes nothing, and is told so before any other
+ * work), and again on the locked records in every transaction it opens (see CheckedSql).
+ */
+function checkingChanges(changes: readonly ChangeCheck[], resolve: Resolve): Resolve {
+  return async (root, args, context, info) => {
+    const check = async (sql: Sql) => {
+      for (const change of changes) await checkChange(change, args, sql, context.caller);
+    };
+    await check(context.sql);
+    return resolve(root, args, { ...context, sql: new CheckedSql(context.sql.pool, check) }, info);
+  };
 }
 
 /**
@@ -182,10 +219,42 @@ export async function enforceVisibleResult(
 }
 
 /**
+ * Judges records by a field's declared rule before they are returned, for an answer that must know
+ * which records it may count before it counts them (the case review counts each agency's reports
+ * only where the caller may know of them): each record as its field would decide it, per record
+ * category, owner and subjects; hidden where nothing may be revealed (no agreement for the purpose,
+ * or a record of no category the rules know), refused with the reason where an agreement exists.
+ * Denials are noted for the audit, and so are disclosures where the records name people.
+ */
+export async function judgeByField(
+  rule: FieldRule,
+  records: readonly unknown[],
+  guard: AccessGuard,
+): Promise<Verdict[]> {
+  const record = rule.record;
+  if (rule.kind !== "RECORD" || !record || !rule.categoryOf)
+    throw new Error(`${rule.coordinate} is not a categorised field of a record`);
+  return Promise.all(
+    records.map(async (item): Promise<Verdict> => {
+      const category = rule.categoryOf!(item);
+      if (!category) return "HIDE";
+      const subjects = subjectsOf(item, record);
+      const question: AccessQuestion = { ownerAgencyId: record.owner(item), category, personIds: subjects };
+      const decision = await guard.decide(question);
+      if (!decision.permitted || subjects.length) guard.record(question, decision, idsOf(item));
+      if (decision.permitted) return "SHOW";
+      if (decision.reason === "NO_AGREEMENT" || decision.reason === "PURPOSE_NOT_COVERED") return "HIDE";
+      return { refused: decision };
+    }),
+  );
+}
+
+/**
  * The one place access rules are enforced, for every field of every subgraph: wraps a field's
  * resolver with its FieldRule (worked out once, when the schema was built; see rules.ts).
  * - the gate (roles, purposes, person-level data) is checked before the field resolves, so before
  *   a mutation changes anything;
+ * - a mutation's declared changes (@Changes) are checked next, before it runs (checkingChanges);
  * - an aggregate needs the STATISTICS rules (or the case's purpose, for case work);
  * - a field of a governed record is decided for the record's owner, category and subjects; once
  *   permitted in this request, the record's other fields take a fast path with no await;
@@ -193,16 +262,19 @@ export async function enforceVisibleResult(
  *   (judgeRecord): hidden, withheld with signposting, or refused.
  * Every disclosure of another agency's data, and every denial, is noted for the audit.
  */
-export function enforceField(rule: FieldRule, resolve: Resolve): Resolve {
+export function enforceField(rule: FieldRule, resolveField: Resolve): Resolve {
+  // A mutation's declared changes are checked after its gate, before it runs.
+  const resolve = rule.changes.length ? checkingChanges(rule.changes, resolveField) : resolveField;
   const gateOpen = gateIsOpen(rule.gate);
   // A refusal at the gate is audited like any denial: against the record the field is of, or
   // (an entry point, refused before anything was read) the kind of record it would have returned.
   const audited: RecordRule | null =
     rule.kind === "RECORD" && rule.record?.category ? rule.record : (rule.returns?.record ?? null);
-  const auditedCategory = rule.kind === "RECORD" ? rule.category : (rule.returns?.record.category ?? null);
   const refuseAtGate = (root: unknown, context: RequestContext, info: GraphQLResolveInfo): void => {
     const reason = context.access.gateRefusal(rule.gate);
     if (!reason) return;
+    const auditedCategory =
+      rule.kind === "RECORD" ? (rule.categoryOf?.(root) ?? null) : (rule.returns?.record.category ?? null);
     if (audited && auditedCategory && (rule.kind === "RECORD" || audited.ownerName !== "per record")) {
       const onRecord = rule.kind === "RECORD";
       context.access.record(
@@ -241,12 +313,16 @@ export function enforceField(rule: FieldRule, resolve: Resolve): Resolve {
 
   const returnsGateOpen = !rule.returns || rule.kind === "ENTRY" || gateIsOpen(rule.returns.record.gate);
   const record = rule.kind === "RECORD" ? rule.record : null;
-  const category = record ? rule.category : null;
+  const categoryOf = record ? rule.categoryOf : null;
   const returns = rule.returns;
   return (root, args, context, info) => {
     if (!gateOpen) refuseAtGate(root, context, info);
     const guard = context.access;
-    if (record && category) {
+    if (record && categoryOf) {
+      const category = categoryOf(root);
+      // A record of no category the rules know (per record): deny by default.
+      if (!category)
+        throw forbidden("CATEGORY_NOT_COVERED", `${rule.coordinate}: CATEGORY_NOT_COVERED`, located(info));
       const people = peopleOf(root, record);
       const question: AccessQuestion = {
         ownerAgencyId: record.owner(root),

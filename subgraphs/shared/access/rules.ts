@@ -10,7 +10,14 @@ import {
   type GraphQLSchema,
 } from "graphql";
 import type { DataCategory, Purpose, Role } from "../enums";
-import { POLICY_KEYS, type CategoryPolicy, type GovernedPolicy, type PartyRule } from "../policy";
+import {
+  POLICY_KEYS,
+  type CategoryPolicy,
+  type ChangeDeclaration,
+  type ChangePolicy,
+  type GovernedPolicy,
+  type PartyRule,
+} from "../policy";
 
 /**
  * One FieldRule per field of every object type, worked out once when a subgraph's schema is
@@ -62,6 +69,16 @@ export interface RecordRule {
   heldElsewhere: boolean;
 }
 
+/** A record a mutation changes, with the rules of its type the shared enforcement checks on it. */
+export interface ChangeCheck {
+  typeName: string;
+  policy: ChangePolicy<Record<string, unknown>>;
+  /** The type's party rule: a caller it does not admit is told the record does not exist. */
+  party: PartyRule | null;
+  /** The type's @ChangedBy rule: a caller it does not admit is refused ROLE_NOT_PERMITTED. */
+  actor: PartyRule | null;
+}
+
 export interface FieldRule {
   /** `Type.field`. */
   coordinate: string;
@@ -71,6 +88,13 @@ export interface FieldRule {
   gate: Gate;
   /** RECORD: the category of the parent record this field discloses (a field may differ from its type's). */
   category: DataCategory | null;
+  /**
+   * RECORD: the category per record, where the field declares it so (else the fixed `category`);
+   * null when the record is of no category the rules know (refused).
+   */
+  categoryOf: ((record: unknown) => DataCategory | null) | null;
+  /** How the category is chosen, in words, where it is per record. */
+  categoryName: string | null;
   /** RECORD: the parent record's rule. */
   record: RecordRule | null;
   /** AGGREGATE: whether these counts are case work (see @Aggregate). */
@@ -79,6 +103,10 @@ export interface FieldRule {
   owner: string;
   /** Governed records the field returns: one, a list, or a connection's nodes. */
   returns: { record: RecordRule; shape: "ONE" | "LIST" | "CONNECTION" } | null;
+  /** A mutation: the records it changes, checked in order before it runs (see @Changes). */
+  changes: readonly ChangeCheck[];
+  /** The @ChangedBy rule of the field's own type, shown with its rule. */
+  changedBy: PartyRule | null;
 }
 
 /** A subgraph's rules: per field, and per governed record type (for `_entities`). */
@@ -97,6 +125,13 @@ export class UndeclaredFieldError extends Error {
   }
 }
 
+/** Thrown when a mutation changes a @ChangedBy type without saying which record (@Changes) or that it makes one (@Creates). */
+export class UndeclaredChangeError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`access rules: ${problems.length} mutation(s) break the change rules: ${problems.join("; ")}`);
+  }
+}
+
 const NO_GATE: Gate = { roles: null, purposes: null, purposeRequired: false, personLevel: false };
 
 interface Declarations {
@@ -105,6 +140,8 @@ interface Declarations {
   reference?: true;
   part?: true;
   governed?: GovernedPolicy;
+  changedBy?: PartyRule;
+  changes?: readonly ChangeDeclaration[];
 }
 
 function declarationsOf(extensions: unknown): Declarations {
@@ -115,6 +152,8 @@ function declarationsOf(extensions: unknown): Declarations {
     reference: ext[POLICY_KEYS.reference] as true | undefined,
     part: ext[POLICY_KEYS.part] as true | undefined,
     governed: ext[POLICY_KEYS.governed] as GovernedPolicy | undefined,
+    changedBy: ext[POLICY_KEYS.changedBy] as PartyRule | undefined,
+    changes: ext[POLICY_KEYS.changes] as readonly ChangeDeclaration[] | undefined,
   };
 }
 
@@ -190,9 +229,12 @@ export function buildRules(schema: GraphQLSchema, ownerAgencyId: string | null):
     if (!d.category && !d.governed) continue;
     const owner = d.category?.owner;
     const subjects = d.category?.subjects ?? d.governed?.subjects ?? null;
+    const category = d.category?.category ?? null;
+    if (typeof category === "function")
+      throw new Error(`access rules: ${type.name} declares a per-record category; declare it on its fields`);
     records.set(type.name, {
       typeName: type.name,
-      category: d.category?.category ?? null,
+      category,
       owner:
         typeof owner === "function"
           ? (owner as (r: unknown) => string)
@@ -215,6 +257,43 @@ export function buildRules(schema: GraphQLSchema, ownerAgencyId: string | null):
     return nodeRecord ? { record: nodeRecord, shape: "CONNECTION" } : null;
   };
   const isAggregateType = (name: string) => !!declarationsOf(schema.getType(name)?.extensions).aggregate;
+  const mutationType = schema.getMutationType()?.name;
+  const changeProblems: string[] = [];
+  /** A mutation's declared changes, with the rules of each type; what the build refuses is noted. */
+  const changesOf = (coordinate: string, field: GraphQLField<unknown, unknown>, isMutation: boolean) => {
+    const declared = declarationsOf(field.extensions).changes ?? [];
+    if (!isMutation) {
+      if (declared.length) changeProblems.push(`${coordinate} declares @Changes but is not a mutation`);
+      return [];
+    }
+    const returned = getNamedType(field.type);
+    const changed = connectionNode(returned) ?? returned;
+    if (declarationsOf(changed.extensions).changedBy && !declared.some((c) => c.typeName === changed.name))
+      changeProblems.push(
+        `${coordinate} returns ${changed.name}, whose changes are ruled (@ChangedBy), but declares neither ` +
+          `@Changes(${changed.name}, ...) nor @Creates(${changed.name})`,
+      );
+    const checks: ChangeCheck[] = [];
+    for (const { typeName, policy } of declared) {
+      if (!policy) continue;
+      const changedType = schema.getType(typeName);
+      if (!changedType) {
+        changeProblems.push(
+          `${coordinate} declares @Changes(${typeName}), which is not a type of this schema`,
+        );
+        continue;
+      }
+      const d = declarationsOf(changedType.extensions);
+      const party = d.governed?.party ?? null;
+      const actor = d.changedBy ?? null;
+      if (!party && !actor)
+        changeProblems.push(
+          `${coordinate} declares @Changes(${typeName}), which has no party or @ChangedBy rule`,
+        );
+      checks.push({ typeName, policy, party, actor });
+    }
+    return checks;
+  };
 
   const fields = new Map<string, FieldRule>();
   const undeclared: string[] = [];
@@ -231,10 +310,14 @@ export function buildRules(schema: GraphQLSchema, ownerAgencyId: string | null):
       const base = {
         coordinate,
         category: null,
+        categoryOf: null,
+        categoryName: null,
         record: null,
         caseWork: false,
         owner: defaultOwner,
         returns,
+        changes: changesOf(coordinate, field, type.name === mutationType),
+        changedBy: typeDecl.changedBy ?? null,
       };
       let rule: FieldRule | null = null;
 
@@ -272,20 +355,29 @@ export function buildRules(schema: GraphQLSchema, ownerAgencyId: string | null):
           gate: mergeGates(fieldGate),
         };
       } else if (!root && (fieldDecl.category || typeRecord)) {
+        const declared = fieldDecl.category;
+        const perRecord = typeof declared?.category === "function" ? declared.category : null;
+        const fixed = declared && !perRecord ? (declared.category as DataCategory) : null;
+        const fieldOwner = declared?.owner;
         const record =
           typeRecord ??
           ({
-            // A categorised field on an undeclared type: a record of the subgraph's owner.
+            // A categorised field on an undeclared type: a record of the subgraph's owner, or of
+            // the owner (and category, and subjects) the field declares per record.
             typeName: type.name,
-            category: fieldDecl.category!.category,
-            owner: () => (fieldDecl.category!.owner as string | undefined) ?? defaultOwner,
-            ownerName: (fieldDecl.category!.owner as string | undefined) ?? defaultOwner,
-            subjects: null,
+            category: fixed,
+            owner:
+              typeof fieldOwner === "function"
+                ? (fieldOwner as (r: unknown) => string)
+                : () => fieldOwner ?? defaultOwner,
+            ownerName: typeof fieldOwner === "function" ? "per record" : (fieldOwner ?? defaultOwner),
+            subjects: (declared?.subjects as ((r: unknown) => readonly string[]) | undefined) ?? null,
             names: null,
             party: null,
             heldElsewhere: false,
             gate: { ...NO_GATE, personLevel: true, purposeRequired: true },
           } satisfies RecordRule);
+        const category = fixed ?? (perRecord ? null : record.category);
         rule = {
           ...base,
           kind: "RECORD",
@@ -295,7 +387,13 @@ export function buildRules(schema: GraphQLSchema, ownerAgencyId: string | null):
             fieldGate,
             fieldDecl.category ? { ...NO_GATE, personLevel: true } : null,
           ),
-          category: fieldDecl.category?.category ?? record.category,
+          category,
+          categoryOf: perRecord
+            ? (perRecord as (r: unknown) => DataCategory | null)
+            : category
+              ? () => category
+              : null,
+          categoryName: perRecord ? (declared?.categoryName ?? "per record") : null,
           record,
         };
       } else if (fieldDecl.governed || fieldDecl.category || returns || typeDecl.reference || typeDecl.part) {
@@ -328,6 +426,7 @@ export function buildRules(schema: GraphQLSchema, ownerAgencyId: string | null):
     }
   }
   if (undeclared.length) throw new UndeclaredFieldError(undeclared.sort());
+  if (changeProblems.length) throw new UndeclaredChangeError(changeProblems.sort());
   return { fields, records };
 }
 
@@ -345,6 +444,7 @@ export function rulesOf(schema: GraphQLSchema): SubgraphRules | undefined {
 
 /** Whether the field's resolver needs the enforcement wrapper at all. */
 export function needsEnforcement(rule: FieldRule): boolean {
+  if (rule.changes.length) return true;
   if (rule.kind === "REFERENCE" || rule.kind === "PART") return !gateIsOpen(rule.gate) || !!rule.returns;
   return true;
 }
@@ -379,13 +479,20 @@ export function ruleDirective(rule: FieldRule): string {
   const list = (vs: readonly string[]) => `[${vs.map(q).join(", ")}]`;
   const parts: string[] = [`kind: ${q(rule.kind)}`];
   if (rule.category) parts.push(`category: ${q(rule.category)}`);
+  else if (rule.categoryName) parts.push(`category: ${q(rule.categoryName)}`);
   if (rule.kind === "RECORD" && rule.record) parts.push(`owner: ${q(rule.record.ownerName)}`);
   if (rule.gate.roles) parts.push(`roles: ${list(rule.gate.roles)}`);
   if (rule.gate.purposes) parts.push(`purposes: ${list(rule.gate.purposes)}`);
   if (rule.gate.purposeRequired) parts.push(`purposeRequired: true`);
   if (rule.gate.personLevel) parts.push(`personLevel: true`);
-  const party = rule.record?.party ?? rule.returns?.record.party;
+  const party = rule.record?.party ?? rule.returns?.record.party ?? rule.changes.find((c) => c.party)?.party;
   if (party) parts.push(`party: ${q(party.name)}`);
+  if (rule.changes.length) parts.push(`changes: ${list(rule.changes.map((c) => c.typeName))}`);
+  // Who may change the records: the field's own type's rule, or those of the records a mutation changes.
+  const changedBy = rule.changedBy
+    ? [rule.changedBy.name]
+    : rule.changes.flatMap((c) => (c.actor ? [`${c.typeName}: ${c.actor.name}`] : []));
+  if (changedBy.length) parts.push(`changedBy: ${list(changedBy)}`);
   return `@access(${parts.join(", ")})`;
 }
 
@@ -395,7 +502,9 @@ The access rule of a field, declared in the subgraph's code and enforced by it (
 "Access rules"): kind REFERENCE (partnership reference data, anyone signed in), PART (disclosed
 with the governed field that returns it), AGGREGATE (suppressed counts), RECORD (a field of a
 governed record: category and owner agency), or ENTRY (an entry point ruled by the records it
-returns); with the roles, purposes and party rules that gate it.
+returns); with the roles, purposes and party rules that gate it. On a mutation, "changes" names the
+records it changes, checked before it runs against their party rule and "changedBy" (who may change
+a record of the type, declared with @ChangedBy); on a field of such a type, "changedBy" is the type's.
 """
 directive @access(
   kind: String!
@@ -406,6 +515,8 @@ directive @access(
   purposeRequired: Boolean
   personLevel: Boolean
   party: String
+  changes: [String!]
+  changedBy: [String!]
 ) repeatable on FIELD_DEFINITION`;
 
 export const ACCESS_LINK = `@link(url: "https://partnership-graph.example/access/v1.0", import: ["@access"]) @composeDirective(name: "@access")`;

@@ -1,8 +1,9 @@
 import type { GraphQLResolveInfo } from "graphql";
 import { Arg, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { RequestContext } from "../../shared/context";
-import { enforceActor, enforceVisibleResult } from "../../shared/access/enforcement";
+import { enforceVisibleResult } from "../../shared/access/enforcement";
 import { badInput } from "../../shared/errors";
+import { Changes, Creates } from "../../shared/policy";
 import { YOUTH_AGENCY } from "../access";
 import { checkReferralConsent } from "../referral-consent";
 import type { YouthLoaders } from "../loaders";
@@ -35,6 +36,7 @@ export class ReferralResolver {
     return ctx.loaders.historyByReferral.load(referral.id);
   }
 
+  @Creates(Referral)
   @Mutation(() => Referral, {
     description:
       "Refers a young person to a youth programme on behalf of the caller's agency; the referral starts as REFERRED.",
@@ -67,6 +69,11 @@ export class ReferralResolver {
     return referral;
   }
 
+  // Referral's actor rule (youth services) turns on the caller alone: checked before anything is read.
+  @Changes(Referral, {
+    find: (args: { id: string }) => args,
+    unknown: ({ id }) => badInput("id", `no referral with id "${id}"`),
+  })
   @Mutation(() => Referral, {
     description:
       "Moves a referral on (youth services only): REFERRED to ACCEPTED, DECLINED or WITHDRAWN; ACCEPTED to ACTIVE or " +
@@ -78,8 +85,6 @@ export class ReferralResolver {
     @Arg("note", () => String, { nullable: true, description: "Why, for the history." }) note: string | null,
     @Ctx() ctx: Context,
   ): Promise<Referral> {
-    // Referral's declared actor rule (youth services), before anything is read or changed.
-    enforceActor(Referral, { id }, ctx.caller);
     const trimmed = note?.trim() || null;
     if (trimmed && trimmed.length > MAX_TEXT)
       throw badInput("note", `must be at most ${MAX_TEXT} characters`);
