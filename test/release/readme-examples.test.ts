@@ -208,7 +208,9 @@ async function freePort(): Promise<number> {
 }
 
 const describeBlock = (b: Block) =>
-  `README block ${b.index} (line ${b.line}, ${b.lang || "output"}): ${b.text.split("\n")[0].slice(0, 70)}`;
+  `README block ${b.index} (line ${b.line}, ${b.lang || "output"}): ${
+    b.lang === "json" && !b.notRun ? `the answer of block ${b.index - 1}` : b.text.split("\n")[0].slice(0, 70)
+  }`;
 
 describe("the runner itself", () => {
   test("notices a failing command, an errors array and a result that is not there", async () => {
