@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -26,6 +26,7 @@ import { testServerUrl } from "../support/database";
  * The one liberty taken: the demo listens on free ports, so `localhost:4000` in a block is
  * replaced by the gateway's port before it runs. The shell gets the demo's database settings
  * (DATABASE_URL, DATABASE_PREFIX, EMBEDDED_PG_DIR), as a newcomer's shell finds the demo's own.
+ * (test/release/graphiql-browser.test.ts runs the first call in GraphiQL too.)
  */
 
 const ROOT = join(__dirname, "..", "..");
@@ -178,6 +179,7 @@ class Shell {
     this.child.stdin!.end();
     this.child.kill("SIGKILL");
     await exited;
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }
 
@@ -257,6 +259,8 @@ describe("every example of the README, in order, against npm start", () => {
   let demoOutput = "";
   let shell: Shell;
   let gatewayPort = 0;
+  /** The demo's state folder (.data/ of a newcomer's clone). */
+  let data: string | undefined;
   const tokens = new Map<string, string>();
   /** The last answer of the last block run: what a json block after it shows. */
   let lastAnswers: unknown[] = [];
@@ -268,9 +272,8 @@ describe("every example of the README, in order, against npm start", () => {
     for (const name of [...SUBGRAPH_NAMES, "gateway"])
       ports[`${name.toUpperCase()}_PORT`] = String(await freePort());
     gatewayPort = Number(ports.GATEWAY_PORT);
-    const data = mkdtempSync(join(tmpdir(), "pg-readme-"));
-    // The embedded server's folder must be one the postgres user can enter (it runs as it under root).
-    chmodSync(data, 0o755);
+    // With DATABASE_URL set no embedded server runs; npm start keeps its demo.json beside this folder.
+    data = mkdtempSync(join(tmpdir(), "readme-demo-"));
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       ...ports,
@@ -304,6 +307,7 @@ describe("every example of the README, in order, against npm start", () => {
       clearTimeout(timer);
       if (demo.exitCode === null) process.kill(-demo.pid, "SIGKILL");
     }
+    if (data) rmSync(data, { recursive: true, force: true });
   }, 60_000);
 
   test(`at most ${MAX_NOT_RUN} blocks are marked not run, each with its reason`, () => {
