@@ -1,14 +1,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SUBGRAPH_NAMES } from "../../subgraphs/shared/config";
-import { testServerUrl } from "../support/database";
 
 /**
  * Every example of the README, in order, as a newcomer runs them: `npm start` (the real one, on
- * free ports, over databases of its own on the test server), then each fenced block in turn.
+ * free ports, with its embedded PostgreSQL in a folder of its own), then each fenced block in turn.
  *
  * - ```sh blocks run in one bash session, so a variable or function one block sets is there for
  *   the next, from the repository's folder. A block fails when a command in it fails, when an
@@ -24,8 +23,9 @@ import { testServerUrl } from "../support/database";
  *   reason); a json block after `<!-- numbers vary: <reason> -->` is compared without its numbers.
  *
  * The one liberty taken: the demo listens on free ports, so `localhost:4000` in a block is
- * replaced by the gateway's port before it runs. The shell gets the demo's database settings
- * (DATABASE_URL, DATABASE_PREFIX, EMBEDDED_PG_DIR), as a newcomer's shell finds the demo's own.
+ * replaced by the gateway's port before it runs. The shell gets the demo's EMBEDDED_PG_DIR and
+ * EMBEDDED_PG_PORT, by which `npm run audit:verify` finds the running demo's server as it does in
+ * a newcomer's clone (.data/postgres).
  * (test/release/graphiql-browser.test.ts runs the first call in GraphiQL too.)
  */
 
@@ -272,18 +272,21 @@ describe("every example of the README, in order, against npm start", () => {
     for (const name of [...SUBGRAPH_NAMES, "gateway"])
       ports[`${name.toUpperCase()}_PORT`] = String(await freePort());
     gatewayPort = Number(ports.GATEWAY_PORT);
-    // With DATABASE_URL set no embedded server runs; npm start keeps its demo.json beside this folder.
+    // The newcomer's .data/: npm start runs its embedded PostgreSQL here (on a free port), a server
+    // of the demo's own, so the connections other test runs hold on the shared server cannot
+    // starve it; its demo.json lies beside it. The folder goes with the test.
     data = mkdtempSync(join(tmpdir(), "readme-demo-"));
+    // The postgres user must enter it too (the embedded server runs as it under root).
+    chmodSync(data, 0o755);
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       ...ports,
-      DATABASE_URL: testServerUrl(),
-      DATABASE_PREFIX: `pgt_${process.env.TEST_RUN_ID}_readme`,
       EMBEDDED_PG_DIR: join(data, "postgres"),
+      EMBEDDED_PG_PORT: String(await freePort()),
     };
-    // A newcomer's terminal: no NODE_ENV (jest sets "test") and the default log level.
-    delete env.NODE_ENV;
-    delete env.LOG_LEVEL;
+    // A newcomer's terminal: no database URL, no NODE_ENV (jest sets "test"), the default log level.
+    for (const name of Object.keys(env))
+      if (/DATABASE_URL$|^DATABASE_PREFIX$|^NODE_ENV$|^LOG_LEVEL$/.test(name)) delete env[name];
     demo = spawn("npm", ["start"], { cwd: ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     demo.stdout!.on("data", (c: Buffer) => (demoOutput += c.toString()));
     demo.stderr!.on("data", (c: Buffer) => (demoOutput += c.toString()));
@@ -337,56 +340,68 @@ describe("every example of the README, in order, against npm start", () => {
     test(
       describeBlock(block),
       async () => {
-        if (block.lang === "sh") {
-          const { output, failed } = await shell.run(forPort(block.text));
-          lastAnswers = answersIn(output);
-          const problems = shellProblems(block, output, failed, next);
-          if (problems.length) throw new Error(`${problems.join("; ")}:\n${output}`);
-        } else if (block.lang === "graphql") {
-          const as =
-            /^# As (\w+) (PRACTITIONER|ANALYST|DATA_SHARING_OFFICER), x-purpose: (\w+)(?:; variables: (\{.*\}))?$/m.exec(
-              block.text,
-            );
-          if (!as)
-            throw new Error(
-              'its first line must say whose token and purpose it runs with: "# As <agency> <ROLE>, x-purpose: <PURPOSE>; variables: {...}"',
-            );
-          const response = await fetch(`http://localhost:${gatewayPort}/graphql`, {
-            method: "POST",
-            headers: {
-              authorization: `Bearer ${await tokenFor(as[1], as[2])}`,
-              "x-purpose": as[3],
-              "content-type": "application/json",
-            },
-            body: JSON.stringify({ query: block.text, variables: as[4] ? JSON.parse(as[4]) : {} }),
-          });
-          const answer = (await response.json()) as { errors?: unknown };
-          lastAnswers = [answer];
-          const errorsShown = next?.lang === "json" && next.text.includes('"errors"');
-          if (response.status !== 200 || (answer.errors && !errorsShown))
-            throw new Error(`HTTP ${response.status}: ${JSON.stringify(answer)}`);
-        } else if (block.lang === "json") {
-          const before = blocks[i - 1];
-          if (!before || before.notRun || !["sh", "graphql"].includes(before.lang))
-            throw new Error("a json block shows the answer of the example just before it, which must run");
-          const expected = JSON.parse(block.text) as unknown;
-          const answer = lastAnswers.at(-1);
-          if (!somewhereHolds(answer, expected, Boolean(block.numbersVary)))
-            throw new Error(
-              `the answer of the block before does not hold what it shows.\nanswer: ${JSON.stringify(answer, null, 2)}`,
-            );
-        } else if (block.lang === "") {
-          const said = demoOutput.split("\n").map((l) => l.replace(/\s+/g, " ").trim());
-          for (const line of forPort(block.text).split("\n")) {
-            const wanted = line.replace(/\s+/g, " ").trim();
-            if (wanted && !said.includes(wanted))
-              throw new Error(`npm start does not print "${wanted}":\n${demoOutput}`);
-          }
-        } else {
-          throw new Error(`a ${block.lang} block: run it here, or mark it <!-- not run: <reason> -->`);
+        const logged = demoOutput.length;
+        try {
+          await runBlock(block, next, i);
+        } catch (error) {
+          // What the demo logged meanwhile says why a request failed (the caller is not told).
+          const log = demoOutput.slice(logged).trim();
+          if (log && error instanceof Error) error.message += `\nnpm start logged meanwhile:\n${log}`;
+          throw error;
         }
       },
       180_000,
     );
   });
+
+  async function runBlock(block: Block, next: Block | undefined, i: number): Promise<void> {
+    if (block.lang === "sh") {
+      const { output, failed } = await shell.run(forPort(block.text));
+      lastAnswers = answersIn(output);
+      const problems = shellProblems(block, output, failed, next);
+      if (problems.length) throw new Error(`${problems.join("; ")}:\n${output}`);
+    } else if (block.lang === "graphql") {
+      const as =
+        /^# As (\w+) (PRACTITIONER|ANALYST|DATA_SHARING_OFFICER), x-purpose: (\w+)(?:; variables: (\{.*\}))?$/m.exec(
+          block.text,
+        );
+      if (!as)
+        throw new Error(
+          'its first line must say whose token and purpose it runs with: "# As <agency> <ROLE>, x-purpose: <PURPOSE>; variables: {...}"',
+        );
+      const response = await fetch(`http://localhost:${gatewayPort}/graphql`, {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${await tokenFor(as[1], as[2])}`,
+          "x-purpose": as[3],
+          "content-type": "application/json",
+        },
+        body: JSON.stringify({ query: block.text, variables: as[4] ? JSON.parse(as[4]) : {} }),
+      });
+      const answer = (await response.json()) as { errors?: unknown };
+      lastAnswers = [answer];
+      const errorsShown = next?.lang === "json" && next.text.includes('"errors"');
+      if (response.status !== 200 || (answer.errors && !errorsShown))
+        throw new Error(`HTTP ${response.status}: ${JSON.stringify(answer)}`);
+    } else if (block.lang === "json") {
+      const before = blocks[i - 1];
+      if (!before || before.notRun || !["sh", "graphql"].includes(before.lang))
+        throw new Error("a json block shows the answer of the example just before it, which must run");
+      const expected = JSON.parse(block.text) as unknown;
+      const answer = lastAnswers.at(-1);
+      if (!somewhereHolds(answer, expected, Boolean(block.numbersVary)))
+        throw new Error(
+          `the answer of the block before does not hold what it shows.\nanswer: ${JSON.stringify(answer, null, 2)}`,
+        );
+    } else if (block.lang === "") {
+      const said = demoOutput.split("\n").map((l) => l.replace(/\s+/g, " ").trim());
+      for (const line of forPort(block.text).split("\n")) {
+        const wanted = line.replace(/\s+/g, " ").trim();
+        if (wanted && !said.includes(wanted))
+          throw new Error(`npm start does not print "${wanted}":\n${demoOutput}`);
+      }
+    } else {
+      throw new Error(`a ${block.lang} block: run it here, or mark it <!-- not run: <reason> -->`);
+    }
+  }
 });
