@@ -28,9 +28,12 @@ async function serve(config: Config): Promise<void> {
   // An idle connection dropped by the server is an 'error' event; the pool replaces it, and
   // meanwhile tokens are refused (fail closed).
   registryPool.on("error", (error) => log("warn", "governance connection lost", { error: error.message }));
+  // No store of its own: the list last verified is kept in memory, through an outage of any length.
+  const registry = governanceAgencyRegistry(new Sql(registryPool), { ttlMs: config.AGENCY_REGISTRY_TTL_MS });
   const gateway = await createGatewayServer({
     config,
-    verify: await createTokenVerifier(config, governanceAgencyRegistry(new Sql(registryPool))),
+    verify: await createTokenVerifier(config, registry),
+    registry,
     supergraphSdl: readFileSync(process.env.SUPERGRAPH_PATH ?? SUPERGRAPH_FILE, "utf8"),
   });
   const running = await gateway.listen(config.port("gateway"));

@@ -33,10 +33,10 @@ export async function startFederation(
 ): Promise<RunningFederation> {
   // One registry for the whole process, as one verifier: every service here checks the same list,
   // read with the access role (it may read the agencies).
-  const verify = await createTokenVerifier(
-    config,
-    governanceAgencyRegistry(new Sql(services.governanceAccess)),
-  );
+  const registry = governanceAgencyRegistry(new Sql(services.governanceAccess), {
+    ttlMs: config.AGENCY_REGISTRY_TTL_MS,
+  });
+  const verify = await createTokenVerifier(config, registry);
   const running = {} as Record<SubgraphName, RunningService>;
   const policyStatements = {} as Record<SubgraphName, Sql>;
   try {
@@ -52,6 +52,7 @@ export async function startFederation(
         config,
         store: stores[name],
         verify,
+        registry,
         policy: governancePolicyStore(policySql),
         policySql,
         // The subgraphs started so far (partnership asks the record owners, started before it).
@@ -62,6 +63,7 @@ export async function startFederation(
     const gateway = await createGatewayServer({
       config,
       verify,
+      registry,
       supergraphSdl: options.supergraphSdl ?? readFileSync(SUPERGRAPH_FILE, "utf8"),
       subgraphUrls: Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, running[n].url])),
     });
