@@ -360,8 +360,8 @@ export async function createGatewayServer(options: GatewayOptions): Promise<Gate
       );
       const down = checks.filter(Boolean);
       if (down.length) throw new Error(`subgraphs not ready: ${down.join(", ")}`);
-      return options.registry ? { agencyRegistry: registryState(options.registry) } : undefined;
     },
+    readyDetails: options.registry ? () => ({ agencyRegistry: registryState(options.registry!) }) : undefined,
     route: production ? undefined : serveGraphiQL,
     maxRequestMs: config.REQUEST_DEADLINE_MS,
     bodyLimitBytes: defences.bodyLimitBytes,

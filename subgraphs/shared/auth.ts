@@ -87,6 +87,17 @@ export interface KeptAgencyRegistry extends AgencyRegistry {
   verifiedAt(): number | null;
 }
 
+/**
+ * Reads the registry again every `ttlMs` in a long-running service, busy or idle, so that its age
+ * (and each subgraph's kept copy) says how long governance has been out, not how long the service
+ * has been idle. Returns the function that stops it.
+ */
+export function keepRegistryFresh(registry: AgencyRegistry, ttlMs: number): () => void {
+  const timer = setInterval(() => void registry().catch(() => undefined), ttlMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 /** The registry in use, for /ready: when it was verified against governance, and how long ago. */
 export function registryState(registry: KeptAgencyRegistry, now = Date.now()) {
   const at = registry.verifiedAt();

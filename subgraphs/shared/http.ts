@@ -39,11 +39,10 @@ export interface HttpServiceOptions<Ctx extends BaseContext> {
    * access facts changed while it was decided). A rerun is never run again.
    */
   runAgain?: (context: Ctx) => boolean;
-  /**
-   * Throws when the service cannot serve data (e.g. its database is down); what it returns is
-   * added to the answer (the age of the agency registry in use).
-   */
-  ready: () => Promise<void | Record<string, unknown>>;
+  /** Throws when the service cannot serve data (e.g. its database is down). */
+  ready: () => Promise<void>;
+  /** Added to every /ready answer, ready or not (the age of the agency registry in use). */
+  readyDetails?: () => Record<string, unknown>;
   bodyLimitBytes?: number;
   /** Extra routes (GraphiQL) answered before GraphQL; return true when handled. */
   route?: (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
@@ -142,13 +141,14 @@ export function createHttpService<Ctx extends BaseContext>(options: HttpServiceO
       if (path === "/health") return sendJson(res, 200, { status: "ok", service: options.name });
       if (path === "/ready") {
         try {
-          const details = await options.ready();
-          return sendJson(res, 200, { status: "ready", service: options.name, ...details });
+          await options.ready();
+          return sendJson(res, 200, { status: "ready", service: options.name, ...options.readyDetails?.() });
         } catch (error) {
           return sendJson(res, 503, {
             status: "unavailable",
             service: options.name,
             reason: (error as Error).message,
+            ...options.readyDetails?.(),
           });
         }
       }

@@ -1,4 +1,4 @@
-import { createTokenVerifier } from "./auth";
+import { createTokenVerifier, keepRegistryFresh } from "./auth";
 import { loadConfig, type Config } from "./config";
 import { Pool } from "pg";
 import type { PolicyStore } from "./access/guard";
@@ -85,6 +85,10 @@ export async function startSubgraph<L>(
     ttlMs: config.AGENCY_REGISTRY_TTL_MS,
     kept: governancePool ? keptRegistryIn(new Sql(store.sql.pool)) : undefined,
   });
+  // Read now, so that /ready shows the registry in use from the start (the kept one, should
+  // governance be out), and then every TTL; refused tokens are the requests' business.
+  void registry().catch(() => undefined);
+  const stopRefreshing = keepRegistryFresh(registry, config.AGENCY_REGISTRY_TTL_MS);
   const server = await createSubgraphServer(definition, {
     config,
     store,
@@ -98,6 +102,7 @@ export async function startSubgraph<L>(
   return {
     ...running,
     stop: async (options) => {
+      stopRefreshing();
       await running.stop(options);
       await store.close();
       await governancePool?.end();

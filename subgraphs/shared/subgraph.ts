@@ -224,8 +224,8 @@ export async function createSubgraphServer<L>(
     runAgain: (context) => context.access.staleFacts,
     ready: async () => {
       await deps.store.sql.pool.query("SELECT 1");
-      return deps.registry ? { agencyRegistry: registryState(deps.registry) } : undefined;
     },
+    readyDetails: deps.registry ? () => ({ agencyRegistry: registryState(deps.registry!) }) : undefined,
     bodyLimitBytes: defences.bodyLimitBytes,
     metrics,
     metricsToken: deps.config.METRICS_TOKEN,
