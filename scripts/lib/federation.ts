@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createGatewayServer } from "../../gateway/server";
 import { SUBGRAPHS } from "../../subgraphs";
-import { createTokenVerifier } from "../../subgraphs/shared/auth";
+import { createTokenVerifier, keepRegistryFresh } from "../../subgraphs/shared/auth";
 import { SUBGRAPH_NAMES, type Config, type SubgraphName } from "../../subgraphs/shared/config";
 import type { RunningService } from "../../subgraphs/shared/http";
 import { createSubgraphServer } from "../../subgraphs/shared/subgraph";
@@ -37,6 +37,7 @@ export async function startFederation(
     ttlMs: config.AGENCY_REGISTRY_TTL_MS,
   });
   const verify = await createTokenVerifier(config, registry);
+  const stopRefreshing = keepRegistryFresh(registry, config.AGENCY_REGISTRY_TTL_MS);
   const running = {} as Record<SubgraphName, RunningService>;
   const policyStatements = {} as Record<SubgraphName, Sql>;
   try {
@@ -77,11 +78,13 @@ export async function startFederation(
           number
         >,
       async stop(stopOptions) {
+        stopRefreshing();
         await gatewayRunning.stop(stopOptions);
         await Promise.all(Object.values(running).map((s) => s.stop(stopOptions)));
       },
     };
   } catch (error) {
+    stopRefreshing();
     await Promise.all(Object.values(running).map((s) => s.stop()));
     throw error;
   }
