@@ -1,6 +1,13 @@
 import type { ApolloServerOptions, ApolloServerPlugin, BaseContext } from "@apollo/server";
 import { ApolloArmor } from "@escape.tech/graphql-armor";
-import { GraphQLError, Kind, validate, type ValidationContext, type ValidationRule } from "graphql";
+import {
+  GraphQLError,
+  Kind,
+  validate,
+  type OperationDefinitionNode,
+  type ValidationContext,
+  type ValidationRule,
+} from "graphql";
 import type { Config } from "./config";
 import { operationGuard, type CostCheck } from "./validation";
 
@@ -56,9 +63,7 @@ function costLimit(maxCost: number): CostCheck {
         (context: ValidationContext | null, details: { n: number }) => {
           if (details.n <= maxCost) return;
           context?.reportError(
-            new GraphQLError(`query cost ${Math.ceil(details.n)} exceeds the limit ${maxCost}`, {
-              extensions: { code: "GRAPHQL_VALIDATION_FAILED", http: { status: 400 } },
-            }),
+            new GraphQLError(`query cost ${Math.ceil(details.n)} exceeds the limit ${maxCost}`),
           );
         },
       ],
@@ -69,8 +74,21 @@ function costLimit(maxCost: number): CostCheck {
     maxDirectives: { enabled: false },
     blockFieldSuggestion: { enabled: false },
   }).protect().validationRules;
-  return (schema, operation, fragments) =>
-    validate(schema, { kind: Kind.DOCUMENT, definitions: [operation, ...fragments] }, [costRule])[0] ?? null;
+  // Apollo keeps parsed documents, so an operation asked again is the same node: judged once.
+  const judged = new WeakMap<OperationDefinitionNode, string | null>();
+  return (schema, operation, fragments) => {
+    let refusal = judged.get(operation);
+    if (refusal === undefined) {
+      const document = { kind: Kind.DOCUMENT, definitions: [operation, ...fragments] } as const;
+      refusal = validate(schema, document, [costRule])[0]?.message ?? null;
+      judged.set(operation, refusal);
+    }
+    return refusal === null
+      ? null
+      : new GraphQLError(refusal, {
+          extensions: { code: "GRAPHQL_VALIDATION_FAILED", http: { status: 400 } },
+        });
+  };
 }
 
 /**
