@@ -4,7 +4,7 @@ import cluster from "node:cluster";
 import { readFileSync } from "node:fs";
 import { Pool } from "pg";
 import { governanceAgencyRegistry } from "../subgraphs/governance/registry";
-import { createTokenVerifier } from "../subgraphs/shared/auth";
+import { createTokenVerifier, keepRegistryFresh } from "../subgraphs/shared/auth";
 import { Sql } from "../subgraphs/shared/database";
 import { governanceAccessDatabaseUrl } from "../subgraphs/shared/database-roles";
 import { loadConfig, type Config } from "../subgraphs/shared/config";
@@ -26,11 +26,15 @@ async function serve(config: Config): Promise<void> {
     );
   const registryPool = new Pool({ connectionString: governanceUrl, max: 2 });
   // An idle connection dropped by the server is an 'error' event; the pool replaces it, and
-  // meanwhile tokens are refused (fail closed).
+  // meanwhile tokens are checked against the list last verified.
   registryPool.on("error", (error) => log("warn", "governance connection lost", { error: error.message }));
+  // No store of its own: the list last verified is kept in memory, through an outage of any length.
+  const registry = governanceAgencyRegistry(new Sql(registryPool), { ttlMs: config.AGENCY_REGISTRY_TTL_MS });
+  const stopRefreshing = keepRegistryFresh(registry, config.AGENCY_REGISTRY_TTL_MS);
   const gateway = await createGatewayServer({
     config,
-    verify: await createTokenVerifier(config, governanceAgencyRegistry(new Sql(registryPool))),
+    verify: await createTokenVerifier(config, registry),
+    registry,
     supergraphSdl: readFileSync(process.env.SUPERGRAPH_PATH ?? SUPERGRAPH_FILE, "utf8"),
   });
   const running = await gateway.listen(config.port("gateway"));
@@ -41,6 +45,7 @@ async function serve(config: Config): Promise<void> {
   const stop = () =>
     void running
       .stop({ graceMs: SHUTDOWN_GRACE_MS })
+      .then(() => stopRefreshing())
       .then(() => registryPool.end())
       .then(stopTelemetry)
       .then(() => process.exit(0));

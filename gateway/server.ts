@@ -8,7 +8,12 @@ import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { GraphQLError } from "graphql";
 import type { IncomingMessage } from "node:http";
-import type { Caller, TokenVerifier } from "../subgraphs/shared/auth";
+import {
+  registryState,
+  type Caller,
+  type KeptAgencyRegistry,
+  type TokenVerifier,
+} from "../subgraphs/shared/auth";
 import { SUBGRAPH_NAMES, type Config, type SubgraphName } from "../subgraphs/shared/config";
 import { callerFrom, header, parseBreakGlass, parsePurpose, requestIdOf } from "../subgraphs/shared/context";
 import type { Purpose } from "../subgraphs/shared/enums";
@@ -211,6 +216,8 @@ export interface GatewayOptions {
   /** Where each subgraph listens; defaults to the configured URLs. */
   subgraphUrls?: Partial<Record<SubgraphName, string>>;
   verify: TokenVerifier;
+  /** The registry `verify` checks agencies against, for its age in /ready and /metrics. */
+  registry?: KeptAgencyRegistry;
   /** The trusted documents; read from TRUSTED_DOCUMENTS_MANIFEST when not given. */
   trustedDocuments?: TrustedDocumentsManifest;
 }
@@ -337,6 +344,7 @@ export async function createGatewayServer(options: GatewayOptions): Promise<Gate
     };
   };
 
+  if (options.registry) metrics.registryAgeGauge(options.registry.verifiedAt);
   const http = createHttpService({
     name: "gateway",
     apollo,
@@ -353,6 +361,7 @@ export async function createGatewayServer(options: GatewayOptions): Promise<Gate
       const down = checks.filter(Boolean);
       if (down.length) throw new Error(`subgraphs not ready: ${down.join(", ")}`);
     },
+    readyDetails: options.registry ? () => ({ agencyRegistry: registryState(options.registry!) }) : undefined,
     route: production ? undefined : serveGraphiQL,
     maxRequestMs: config.REQUEST_DEADLINE_MS,
     bodyLimitBytes: defences.bodyLimitBytes,

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createGatewayServer } from "../../gateway/server";
 import { SUBGRAPHS } from "../../subgraphs";
-import { createTokenVerifier } from "../../subgraphs/shared/auth";
+import { createTokenVerifier, keepRegistryFresh } from "../../subgraphs/shared/auth";
 import { SUBGRAPH_NAMES, type Config, type SubgraphName } from "../../subgraphs/shared/config";
 import type { RunningService } from "../../subgraphs/shared/http";
 import { createSubgraphServer } from "../../subgraphs/shared/subgraph";
@@ -33,10 +33,11 @@ export async function startFederation(
 ): Promise<RunningFederation> {
   // One registry for the whole process, as one verifier: every service here checks the same list,
   // read with the access role (it may read the agencies).
-  const verify = await createTokenVerifier(
-    config,
-    governanceAgencyRegistry(new Sql(services.governanceAccess)),
-  );
+  const registry = governanceAgencyRegistry(new Sql(services.governanceAccess), {
+    ttlMs: config.AGENCY_REGISTRY_TTL_MS,
+  });
+  const verify = await createTokenVerifier(config, registry);
+  const stopRefreshing = keepRegistryFresh(registry, config.AGENCY_REGISTRY_TTL_MS);
   const running = {} as Record<SubgraphName, RunningService>;
   const policyStatements = {} as Record<SubgraphName, Sql>;
   try {
@@ -52,6 +53,7 @@ export async function startFederation(
         config,
         store: stores[name],
         verify,
+        registry,
         policy: governancePolicyStore(policySql),
         policySql,
         // The subgraphs started so far (partnership asks the record owners, started before it).
@@ -62,6 +64,7 @@ export async function startFederation(
     const gateway = await createGatewayServer({
       config,
       verify,
+      registry,
       supergraphSdl: options.supergraphSdl ?? readFileSync(SUPERGRAPH_FILE, "utf8"),
       subgraphUrls: Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, running[n].url])),
     });
@@ -75,11 +78,13 @@ export async function startFederation(
           number
         >,
       async stop(stopOptions) {
+        stopRefreshing();
         await gatewayRunning.stop(stopOptions);
         await Promise.all(Object.values(running).map((s) => s.stop(stopOptions)));
       },
     };
   } catch (error) {
+    stopRefreshing();
     await Promise.all(Object.values(running).map((s) => s.stop()));
     throw error;
   }

@@ -5,5 +5,5 @@ import { governanceAgencyRegistry } from "./registry";
 /** The governance store as every subgraph process uses it (handed to `runSubgraphProcess`). */
 export const governanceAdapter: GovernanceAdapter = {
   policyStore: governancePolicyStore,
-  agencyRegistry: (sql) => governanceAgencyRegistry(sql),
+  agencyRegistry: (sql, options) => governanceAgencyRegistry(sql, options),
 };

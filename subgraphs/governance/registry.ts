@@ -1,14 +1,15 @@
-import { cachedAgencyRegistry, type AgencyRegistry } from "../shared/auth";
+import { cachedAgencyRegistry, type KeptAgencyRegistry, type KeptRegistryStore } from "../shared/auth";
 import type { Sql } from "../shared/database";
 import { AgencyRepository } from "./repositories/agencies";
 
 /**
  * The registered, active agencies as every process checks tokens against them: read from the
- * governance store (the gateway and each subgraph already reach it) and kept for a short while.
+ * governance store (the gateway and each subgraph already reach it), kept for a short while, and
+ * the last list verified kept through an outage (in `kept` across restarts too).
  */
 export function governanceAgencyRegistry(
   sql: Sql,
-  options: { ttlMs?: number; staleMs?: number; now?: () => number } = {},
-): AgencyRegistry {
+  options: { ttlMs?: number; now?: () => number; kept?: KeptRegistryStore } = {},
+): KeptAgencyRegistry {
   return cachedAgencyRegistry(() => new AgencyRepository(sql).activeIds(), options);
 }

@@ -20,6 +20,7 @@ import {
 import { createPartnershipLoaders, type PartnershipLoaders } from "./loaders";
 import { Initial1763700000000 } from "./migrations/1763700000000-Initial";
 import { LeastPrivilegeRoles1764100000000 } from "./migrations/1764100000000-LeastPrivilegeRoles";
+import { KeptAgencyRegistry1765000000000, KeptAgencyRegistryRecord } from "../shared/kept-registry";
 import { partnershipReferenceResolvers } from "./reference";
 import { CaseMutationResolver } from "./resolvers/case-mutation.resolver";
 import {
@@ -52,8 +53,9 @@ export const partnership: SubgraphDefinition<PartnershipLoaders> = {
     CaseEventRecord,
     ReportIndexRecord,
     DemoSeedRecord,
+    KeptAgencyRegistryRecord,
   ],
-  migrations: [Initial1763700000000, LeastPrivilegeRoles1764100000000],
+  migrations: [Initial1763700000000, LeastPrivilegeRoles1764100000000, KeptAgencyRegistry1765000000000],
   resolvers: [
     PersonResolver,
     NeighbourhoodResolver,

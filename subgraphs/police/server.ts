@@ -5,6 +5,7 @@ import { IncidentRecord, InvolvementRecord } from "./entities";
 import { createPoliceLoaders, type PoliceLoaders } from "./loaders";
 import { Initial1763700000000 } from "./migrations/1763700000000-Initial";
 import { LeastPrivilegeRoles1764100000000 } from "./migrations/1764100000000-LeastPrivilegeRoles";
+import { KeptAgencyRegistry1765000000000, KeptAgencyRegistryRecord } from "../shared/kept-registry";
 import { RecordKeys1764200000000 } from "./migrations/1764200000000-RecordKeys";
 import { SearchAndStatisticsIndexes1763800000000 } from "./migrations/1763800000000-SearchAndStatisticsIndexes";
 import { policeReferenceResolvers } from "./reference";
@@ -18,12 +19,13 @@ import { AsbCase, CaseAssessment, Neighbourhood } from "./types";
 export const police: SubgraphDefinition<PoliceLoaders> = {
   name: "police",
   ownerAgencyId: "police",
-  entities: [IncidentRecord, InvolvementRecord, DemoSeedRecord],
+  entities: [IncidentRecord, InvolvementRecord, DemoSeedRecord, KeptAgencyRegistryRecord],
   migrations: [
     Initial1763700000000,
     SearchAndStatisticsIndexes1763800000000,
     LeastPrivilegeRoles1764100000000,
     RecordKeys1764200000000,
+    KeptAgencyRegistry1765000000000,
   ],
   resolvers: [
     IncidentResolver,

@@ -69,50 +69,98 @@ export const TOKEN_CLOCK_SKEW_SECONDS = 60;
 /** The registered, active agencies (governance's `agencies`): only their tokens are accepted. */
 export type AgencyRegistry = () => Promise<ReadonlySet<string>>;
 
-/** How long a process trusts the list of active agencies it last read. */
+/** How long a process trusts the list of active agencies it last read (`AGENCY_REGISTRY_TTL_MS`). */
 export const AGENCY_REGISTRY_TTL_MS = 30_000;
 
 /**
- * How long a list that could not be read again stays in use: a short governance outage must not
- * refuse every caller their own agency's data (nothing else is released while governance is out:
- * decisions need it), but a long one ends in refusal.
+ * Where a service keeps the last registry it verified, so that a restart during a governance
+ * outage starts from it (each subgraph's own store: shared/kept-registry.ts).
  */
-export const AGENCY_REGISTRY_STALE_MS = 5 * 60_000;
+export interface KeptRegistryStore {
+  save(ids: readonly string[], verifiedAt: number): Promise<void>;
+  load(): Promise<{ ids: readonly string[]; verifiedAt: number } | null>;
+}
+
+/** A registry that can say when its list was last verified against governance (for /ready and /metrics). */
+export interface KeptAgencyRegistry extends AgencyRegistry {
+  /** When the list in use was read from governance (ms since the epoch); null before any. */
+  verifiedAt(): number | null;
+}
+
+/**
+ * Reads the registry again every `ttlMs` in a long-running service, busy or idle, so that its age
+ * (and each subgraph's kept copy) says how long governance has been out, not how long the service
+ * has been idle. Returns the function that stops it.
+ */
+export function keepRegistryFresh(registry: AgencyRegistry, ttlMs: number): () => void {
+  const timer = setInterval(() => void registry().catch(() => undefined), ttlMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/** The registry in use, for /ready: when it was verified against governance, and how long ago. */
+export function registryState(registry: KeptAgencyRegistry, now = Date.now()) {
+  const at = registry.verifiedAt();
+  return {
+    verifiedAt: at === null ? null : new Date(at).toISOString(),
+    ageSeconds: at === null ? null : Math.round((now - at) / 1000),
+  };
+}
 
 /**
  * The registry as read by `read`, kept for `ttlMs` (an agency deactivated in governance is
- * refused within that time). Concurrent requests share one read. When it cannot be read again,
- * the last list read stays in use up to `staleMs` after it lapsed; with none, or an older one,
- * every token is refused: fail closed.
+ * refused within that time of governance answering). Concurrent requests share one read. When it
+ * cannot be read, the list last verified stays in use however long governance is out, from memory
+ * or, after a restart, from `kept`: identity checks and the caller's own agency's data go on,
+ * while every decision about another agency's data needs governance and fails closed. A failed
+ * read is tried again after `ttlMs`, not on every request. With no list verified at all, every
+ * token is refused: fail closed.
  */
 export function cachedAgencyRegistry(
   read: () => Promise<readonly string[]>,
-  options: { ttlMs?: number; staleMs?: number; now?: () => number } = {},
-): AgencyRegistry {
+  options: { ttlMs?: number; now?: () => number; kept?: KeptRegistryStore } = {},
+): KeptAgencyRegistry {
   const ttl = options.ttlMs ?? AGENCY_REGISTRY_TTL_MS;
-  const stale = options.staleMs ?? AGENCY_REGISTRY_STALE_MS;
   const now = options.now ?? Date.now;
-  let known: { ids: ReadonlySet<string>; until: number } | null = null;
+  let known: { ids: ReadonlySet<string>; verifiedAt: number } | null = null;
+  let nextReadAt = 0;
   let reading: Promise<ReadonlySet<string>> | null = null;
-  return async () => {
-    if (known && now() < known.until) return known.ids;
+  const fromKept = async () => {
+    const kept = await options.kept?.load().catch((error: Error) => {
+      log("warn", "the kept agency registry could not be read", { error: error.message });
+      return null;
+    });
+    return kept ? { ids: new Set(kept.ids), verifiedAt: kept.verifiedAt } : null;
+  };
+  const registry = async () => {
+    if (known && now() < nextReadAt) return known.ids;
     reading ??= read()
       .then((ids) => {
-        known = { ids: new Set(ids), until: now() + ttl };
+        known = { ids: new Set(ids), verifiedAt: now() };
+        nextReadAt = known.verifiedAt + ttl;
+        options.kept?.save(ids, known.verifiedAt).catch((error: Error) => {
+          log("warn", "the agency registry could not be kept in the service's store", {
+            error: error.message,
+          });
+        });
         return known.ids;
       })
-      .catch((error: Error) => {
-        if (known && now() < known.until + stale) {
-          log("warn", "agency registry unreadable: using the list last read", { error: error.message });
-          return known.ids;
-        }
-        throw new AuthenticationError("the registry of partner agencies could not be read");
+      .catch(async (error: Error) => {
+        known ??= await fromKept();
+        if (!known) throw new AuthenticationError("the registry of partner agencies could not be read");
+        nextReadAt = now() + ttl;
+        log("warn", "agency registry unreadable: using the list last verified", {
+          error: error.message,
+          verifiedAt: new Date(known.verifiedAt).toISOString(),
+        });
+        return known.ids;
       })
       .finally(() => {
         reading = null;
       });
     return reading;
   };
+  return Object.assign(registry, { verifiedAt: () => known?.verifiedAt ?? null });
 }
 
 /** jose's error codes in words a caller can act on (its own messages name header parameters). */

@@ -89,6 +89,11 @@ const schema = z.object({
     .min(60)
     .max(7 * 24 * 3600)
     .default(12 * 3600),
+  /**
+   * How long a service trusts the registry of partner agencies it last read from governance before
+   * reading it again (an agency deactivated there is refused within this time of governance answering).
+   */
+  AGENCY_REGISTRY_TTL_MS: z.coerce.number().int().min(100).default(30_000),
   /** Development key pair, generated on first use. */
   DEV_KEYS_DIR: z.string().default(".dev-keys"),
   /** The longest one subgraph call may take (within the request's deadline). */

@@ -80,11 +80,17 @@ export function decodeCursor(cursor: string): number | null {
 
 export const CURSOR_PROBLEM = "is not a cursor this list issued";
 
+/** Why `first` is not a page size a client may ask for; null when it is one. */
+export function pageSizeProblem(first: number): string | null {
+  return Number.isInteger(first) && first >= 0 && first <= MAX_PAGE_SIZE
+    ? null
+    : `must be between 0 and ${MAX_PAGE_SIZE} (the largest page)`;
+}
+
 export function pageRequest(first: number | null | undefined, after: string | null | undefined): PageRequest {
   const limit = first ?? DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(limit) || limit < 0 || limit > MAX_PAGE_SIZE) {
-    throw badInput("first", `must be between 0 and ${MAX_PAGE_SIZE}`);
-  }
+  const problem = pageSizeProblem(limit);
+  if (problem) throw badInput("first", problem);
   let offset = 0;
   if (after) {
     const n = decodeCursor(after);

@@ -41,6 +41,8 @@ export interface HttpServiceOptions<Ctx extends BaseContext> {
   runAgain?: (context: Ctx) => boolean;
   /** Throws when the service cannot serve data (e.g. its database is down). */
   ready: () => Promise<void>;
+  /** Added to every /ready answer, ready or not (the age of the agency registry in use). */
+  readyDetails?: () => Record<string, unknown>;
   bodyLimitBytes?: number;
   /** Extra routes (GraphiQL) answered before GraphQL; return true when handled. */
   route?: (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
@@ -140,12 +142,13 @@ export function createHttpService<Ctx extends BaseContext>(options: HttpServiceO
       if (path === "/ready") {
         try {
           await options.ready();
-          return sendJson(res, 200, { status: "ready", service: options.name });
+          return sendJson(res, 200, { status: "ready", service: options.name, ...options.readyDetails?.() });
         } catch (error) {
           return sendJson(res, 503, {
             status: "unavailable",
             service: options.name,
             reason: (error as Error).message,
+            ...options.readyDetails?.(),
           });
         }
       }

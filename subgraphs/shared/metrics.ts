@@ -165,6 +165,19 @@ export class ServiceMetrics {
     });
   }
 
+  /** How old the registry of partner agencies in use is (+Inf before any was verified). */
+  registryAgeGauge(verifiedAt: () => number | null): void {
+    new Gauge({
+      name: "agency_registry_age_seconds",
+      help: "Seconds since the registry of partner agencies in use was read from governance (kept through its outages)",
+      registers: [this.registry],
+      collect() {
+        const at = verifiedAt();
+        this.set(at === null ? Number.POSITIVE_INFINITY : (Date.now() - at) / 1000);
+      },
+    });
+  }
+
   /** Prometheus text: this service's metrics and the process's. */
   async text(): Promise<string> {
     // Concatenated rather than merged: a merged registry drops this one's `service` label.

@@ -1,12 +1,13 @@
-import { createTokenVerifier } from "./auth";
+import { createTokenVerifier, keepRegistryFresh } from "./auth";
 import { loadConfig, type Config } from "./config";
 import { Pool } from "pg";
 import type { PolicyStore } from "./access/guard";
-import type { AgencyRegistry } from "./auth";
+import type { KeptAgencyRegistry, KeptRegistryStore } from "./auth";
 import { openServiceStore, Sql } from "./database";
 import { assertLeastPrivilege, governanceAccessDatabaseUrl, serviceDatabaseUrl } from "./database-roles";
-import { keepServiceRunning } from "./faults";
+import { isConnectionFault, keepServiceRunning } from "./faults";
 import { log } from "./logger";
+import { keptRegistryIn } from "./kept-registry";
 import { faultMetrics } from "./metrics";
 import { stopTelemetry } from "./telemetry";
 import { createSubgraphServer, type SubgraphDefinition } from "./subgraph";
@@ -19,7 +20,10 @@ import { SHUTDOWN_GRACE_MS, type RunningService } from "./http";
  */
 export interface GovernanceAdapter {
   policyStore(governanceSql: Sql): PolicyStore;
-  agencyRegistry(governanceSql: Sql): AgencyRegistry;
+  agencyRegistry(
+    governanceSql: Sql,
+    options: { ttlMs: number; kept?: KeptRegistryStore },
+  ): KeptAgencyRegistry;
 }
 
 /**
@@ -61,15 +65,35 @@ export async function startSubgraph<L>(
     try {
       await assertLeastPrivilege(governancePool, `${definition.name} (governance access)`);
     } catch (error) {
-      await Promise.all([store.close(), governancePool.end()]);
-      throw error;
+      if (!isConnectionFault(error)) {
+        await Promise.all([store.close(), governancePool.end()]);
+        throw error;
+      }
+      // Governance out: the service starts on the registry it kept, and checks the role once
+      // governance answers (nothing of another agency is released before then anyway).
+      log("warn", "governance unreachable at start: its access role is checked once it answers", {
+        subgraph: definition.name,
+        error: (error as Error).message,
+      });
+      checkWhenReachable(governancePool, definition.name);
     }
   }
   const policySql = governancePool ? new Sql(governancePool) : store.sql;
+  // Governance's own store is the registry: only the others keep a copy, in their own store
+  // (through an Sql of its own, so that its writes count as no request's statements).
+  const registry = governance.agencyRegistry(policySql, {
+    ttlMs: config.AGENCY_REGISTRY_TTL_MS,
+    kept: governancePool ? keptRegistryIn(new Sql(store.sql.pool)) : undefined,
+  });
+  // Read now, so that /ready shows the registry in use from the start (the kept one, should
+  // governance be out), and then every TTL; refused tokens are the requests' business.
+  void registry().catch(() => undefined);
+  const stopRefreshing = keepRegistryFresh(registry, config.AGENCY_REGISTRY_TTL_MS);
   const server = await createSubgraphServer(definition, {
     config,
     store,
-    verify: await createTokenVerifier(config, governance.agencyRegistry(policySql)),
+    verify: await createTokenVerifier(config, registry),
+    registry,
     policy: governance.policyStore(policySql),
     policySql,
   });
@@ -78,11 +102,30 @@ export async function startSubgraph<L>(
   return {
     ...running,
     stop: async (options) => {
+      stopRefreshing();
       await running.stop(options);
       await store.close();
       await governancePool?.end();
     },
   };
+}
+
+/**
+ * The least-privilege check of the governance access role, tried again until governance answers;
+ * a role with more than it needs stops the service, as it would have at start.
+ */
+function checkWhenReachable(pool: Pool, subgraph: string): void {
+  const retry = setInterval(() => {
+    assertLeastPrivilege(pool, `${subgraph} (governance access)`).then(
+      () => clearInterval(retry),
+      (error: Error) => {
+        if (isConnectionFault(error)) return;
+        log("error", "subgraph stopped", { subgraph, error: error.message });
+        process.exit(1);
+      },
+    );
+  }, 2_000);
+  retry.unref();
 }
 
 /** Entry point of a subgraph run as its own process (`node subgraphs/<name>/index.ts`). */

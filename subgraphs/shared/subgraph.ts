@@ -9,7 +9,7 @@ import { DatabaseError } from "pg";
 import type { NonEmptyArray } from "type-graphql";
 import { auditBeforeResponse } from "./access/enforcement";
 import type { PolicyStore } from "./access/guard";
-import type { TokenVerifier } from "./auth";
+import { registryState, type KeptAgencyRegistry, type TokenVerifier } from "./auth";
 import type { Config, SubgraphName } from "./config";
 import { buildRequestContext, type RequestContext } from "./context";
 import type { Sql, StoreDefinition, SubgraphStore } from "./database";
@@ -145,6 +145,8 @@ export async function createSubgraphServer<L>(
     policySql?: Sql;
     /** Where the other subgraphs listen, when not where the configuration says. */
     peerUrls?: Partial<Record<SubgraphName, string>>;
+    /** The registry `verify` checks agencies against, for its age in /ready and /metrics. */
+    registry?: KeptAgencyRegistry;
   },
 ): Promise<SubgraphServer> {
   const accessRules = deps.config.ACCESS_RULES === "on";
@@ -202,6 +204,7 @@ export async function createSubgraphServer<L>(
       ? { governance: governanceSql.pool }
       : {}),
   });
+  if (deps.registry) metrics.registryAgeGauge(deps.registry.verifiedAt);
   const http = createHttpService({
     name: definition.name,
     apollo,
@@ -222,6 +225,7 @@ export async function createSubgraphServer<L>(
     ready: async () => {
       await deps.store.sql.pool.query("SELECT 1");
     },
+    readyDetails: deps.registry ? () => ({ agencyRegistry: registryState(deps.registry!) }) : undefined,
     bodyLimitBytes: defences.bodyLimitBytes,
     metrics,
     metricsToken: deps.config.METRICS_TOKEN,

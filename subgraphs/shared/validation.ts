@@ -20,7 +20,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from "graphql";
-import { CURSOR_PROBLEM, decodeCursor } from "./connection";
+import { CURSOR_PROBLEM, decodeCursor, pageSizeProblem } from "./connection";
 import { badInput } from "./errors";
 import { EARLIEST_YEAR, LATEST_YEAR, monthProblem } from "./months";
 
@@ -33,6 +33,8 @@ import { EARLIEST_YEAR, LATEST_YEAR, monthProblem } from "./months";
  * - every `ID`: the shape of the partnership's ids (letters, digits, `-`, `_`, `.`, `:`);
  * - a String argument or input field whose name ends in `Month`: a month `YYYY-MM` within range;
  * - a String argument named `after`: a cursor the graph issued;
+ * - an Int argument named `first`: a page size (every `first` in the graph is one), refused here
+ *   before the operation's cost is judged, since a huge page makes a huge cost;
  * - every `Date` / `DateTime`: within the years records can have.
  * A failure is `BAD_USER_INPUT` naming the argument (`filter.fromMonth`, `representations[0].id`).
  */
@@ -77,6 +79,7 @@ function scalarProblem(value: unknown, type: GraphQLNamedType, name: string): st
       return CURSOR_PROBLEM;
     return null;
   }
+  if (typeof value === "number" && type.name === "Int" && name === "first") return pageSizeProblem(value);
   if (value instanceof Date) return yearProblem(value.getUTCFullYear());
   // A scalar holding structure (`_Any`): every string in it obeys the string rules.
   return anyProblem(value);
@@ -238,12 +241,21 @@ function badRequest(message: string, code: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code, http: { status: 400 } } });
 }
 
+/** Why an operation costs too much to run (an error to answer with), or null when it may run. */
+export type CostCheck = (
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  fragments: FragmentDefinitionNode[],
+) => GraphQLError | null;
+
 /**
  * Refuses, with HTTP 400, what cannot be planned or run (no operation matching `operationName`,
  * several operations and none named, a subscription or any root type the schema lacks), then
- * checks every argument. Runs after validation and before execution, in every service.
+ * checks every argument, then the operation's cost (`tooCostly`): in that order, so a page too
+ * large is named as such rather than as the cost it makes. Runs after validation and before
+ * execution, in every service.
  */
-export function operationGuard<Ctx extends BaseContext>(): ApolloServerPlugin<Ctx> {
+export function operationGuard<Ctx extends BaseContext>(tooCostly: CostCheck): ApolloServerPlugin<Ctx> {
   return {
     async requestDidStart() {
       return {
@@ -267,20 +279,23 @@ export function operationGuard<Ctx extends BaseContext>(): ApolloServerPlugin<Ct
             operation.variableDefinitions ?? [],
             request.variables ?? {},
           );
-          // Variables that do not coerce are refused by execution (a 400 naming the variable).
-          if (coerced.errors) return;
           const fragments: Record<string, FragmentDefinitionNode> = {};
           for (const definition of document.definitions)
             if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
-          try {
-            checkArguments(schema, operation, fragments, coerced.coerced);
-          } catch (error) {
-            if (error instanceof GraphQLError && error.extensions.code === "BAD_USER_INPUT")
-              throw new GraphQLError(error.message, {
-                extensions: { ...error.extensions, http: { status: 400 } },
-              });
-            // Anything else (a missing required variable) is execution's to report.
+          // Variables that do not coerce are refused by execution (a 400 naming the variable).
+          if (!coerced.errors) {
+            try {
+              checkArguments(schema, operation, fragments, coerced.coerced);
+            } catch (error) {
+              if (error instanceof GraphQLError && error.extensions.code === "BAD_USER_INPUT")
+                throw new GraphQLError(error.message, {
+                  extensions: { ...error.extensions, http: { status: 400 } },
+                });
+              // Anything else (a missing required variable) is execution's to report.
+            }
           }
+          const costly = tooCostly(schema, operation, Object.values(fragments));
+          if (costly) throw costly;
         },
       };
     },

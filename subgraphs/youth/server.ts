@@ -11,6 +11,7 @@ import {
 import { createYouthLoaders, type YouthLoaders } from "./loaders";
 import { Initial1763700000000 } from "./migrations/1763700000000-Initial";
 import { LeastPrivilegeRoles1764100000000 } from "./migrations/1764100000000-LeastPrivilegeRoles";
+import { KeptAgencyRegistry1765000000000, KeptAgencyRegistryRecord } from "../shared/kept-registry";
 import { RecordKeys1764200000000 } from "./migrations/1764200000000-RecordKeys";
 import { youthReferenceResolvers } from "./reference";
 import { EnrolmentResolver } from "./resolvers/enrolment.resolver";
@@ -32,8 +33,14 @@ export const youth: SubgraphDefinition<YouthLoaders> = {
     ReferralRecord,
     ReferralStatusChangeRecord,
     DemoSeedRecord,
+    KeptAgencyRegistryRecord,
   ],
-  migrations: [Initial1763700000000, LeastPrivilegeRoles1764100000000, RecordKeys1764200000000],
+  migrations: [
+    Initial1763700000000,
+    LeastPrivilegeRoles1764100000000,
+    RecordKeys1764200000000,
+    KeptAgencyRegistry1765000000000,
+  ],
   resolvers: [
     SchoolResolver,
     EnrolmentResolver,

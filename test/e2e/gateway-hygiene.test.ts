@@ -118,11 +118,35 @@ describe("operation limits", () => {
     await expectRefused(`{ ${"__typename ".repeat(config.GATEWAY_MAX_TOKENS)} }`, /more tha.? \d+ tokens/i);
   });
 
-  it("refuses an operation costlier than the limit, though shallow and short", async () => {
+  it("refuses an operation costlier than the limit, though shallow and short, saying what it costs", async () => {
     // A page of 100 incidents, each with every involved person's 100 incidents.
     const query = `{ incidents(${area}, first: 100) { edges { node { involvements { person { incidents(first: 100) { totalCount } } } } } } }`;
-    await expectRefused(query, /cost/i);
+    await expectRefused(query, new RegExp(`^query cost \\d+ exceeds the limit ${config.GATEWAY_MAX_COST}$`));
   });
+
+  it.each([
+    ["a literal", `{ incidents(${area}, first: 100000) { edges { node { id } } } }`, {}],
+    ["a variable", `query ($n: Int) { incidents(${area}, first: $n) { edges { node { id } } } }`, { n: 501 }],
+  ])(
+    "refuses a page larger than the largest, given as %s, naming first and the largest",
+    async (_how, query, variables) => {
+      const before = fed.statements();
+      const reply = await send(fed.gatewayUrl, {
+        headers: await headersFor(police),
+        body: JSON.stringify({ query, variables }),
+      });
+      expect(reply.status).toBe(400);
+      expect(reply.body.data).toBeUndefined();
+      // The page size, not the cost it would make: a client knows what to change.
+      expect(reply.body.errors).toEqual([
+        expect.objectContaining({
+          message: "first: must be between 0 and 500 (the largest page)",
+          extensions: { code: "BAD_USER_INPUT", argument: "first" },
+        }),
+      ]);
+      expect(fed.statements()).toEqual(before);
+    },
+  );
 
   it("lets the contract's deepest operation through", async () => {
     const deepest = contractOperations()

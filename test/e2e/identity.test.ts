@@ -299,25 +299,39 @@ describe("the registry of agencies tokens are checked against", () => {
     }
   });
 
-  it("keeps the list last read through a short governance outage, and refuses once it is too old", async () => {
+  it("keeps the list last verified through a governance outage of any length, and after a restart from the kept copy", async () => {
     let clock = Date.now();
     const pool = new Pool({
       connectionString: fed.stores.governance.sql.pool.options.connectionString,
       max: 1,
     });
-    const verify = await createTokenVerifier(
-      config,
-      governanceAgencyRegistry(new Sql(pool), { ttlMs: 30_000, staleMs: 300_000, now: () => clock }),
-      { now: () => clock },
-    );
+    const saved: { ids: readonly string[]; verifiedAt: number }[] = [];
+    const kept = {
+      save: async (ids: readonly string[], verifiedAt: number) => void saved.push({ ids, verifiedAt }),
+      load: async () => saved.at(-1) ?? null,
+    };
+    const registry = governanceAgencyRegistry(new Sql(pool), { ttlMs: 30_000, now: () => clock, kept });
+    const verify = await createTokenVerifier(config, registry, { now: () => clock });
     const token = await devToken({ agency: "police" }, { expiresAt: Math.floor(clock / 1000) + 3600 });
     await expect(verify(token)).resolves.toMatchObject({ agencyId: "police" });
+    const verifiedAt = clock;
+    expect(registry.verifiedAt()).toBe(verifiedAt);
+    expect(saved.at(-1)?.ids).toContain("police");
     // Governance unreachable from here on: every later read fails.
     await pool.end();
-    clock += 60_000;
+    // Far past the five minutes a list used to be kept.
+    clock += 50 * 60_000;
     await expect(verify(token)).resolves.toMatchObject({ agencyId: "police" });
-    clock += 300_000;
-    await expect(verify(token)).rejects.toThrow(
+    expect(registry.verifiedAt()).toBe(verifiedAt);
+    // A process started during the outage begins from the kept copy...
+    const restarted = governanceAgencyRegistry(new Sql(pool), { ttlMs: 30_000, now: () => clock, kept });
+    const verifyAfterRestart = await createTokenVerifier(config, restarted, { now: () => clock });
+    await expect(verifyAfterRestart(token)).resolves.toMatchObject({ agencyId: "police" });
+    expect(restarted.verifiedAt()).toBe(verifiedAt);
+    // ...and, with none kept, refuses every token (fail closed).
+    saved.length = 0;
+    const bare = governanceAgencyRegistry(new Sql(pool), { now: () => clock, kept });
+    await expect((await createTokenVerifier(config, bare, { now: () => clock }))(token)).rejects.toThrow(
       new AuthenticationError("the registry of partner agencies could not be read"),
     );
   });

@@ -114,6 +114,33 @@ describe("a subgraph called directly enforces the gateway's operation limits", (
     },
   );
 
+  /** Four pages of 500 from a list each subgraph holds: shallow and short, but costlier than the limit. */
+  const fourPages = (list: string) =>
+    Array.from({ length: 4 }, (_, i) => `p${i}: ${list} { edges { node { id } } }`).join(" ");
+  const ofPerson = (lists: string) =>
+    `{ _entities(representations: [{ __typename: "Person", id: "per-000002" }]) { ... on Person { ${lists} } } }`;
+  const COSTLY: Record<SubgraphName, string> = {
+    police: `{ ${fourPages(`incidents(filter: { lsoaCodes: ["E01032739"] }, first: 500)`)} }`,
+    council: `{ ${fourPages("asbCases(first: 500)")} }`,
+    youth: ofPerson(fourPages("referrals(first: 500)")),
+    housing: ofPerson(fourPages("tenancies(first: 500)")),
+    partnership: `{ ${fourPages(`people(search: "smith", first: 500)`)} }`,
+    governance: `{ ${fourPages(`disclosures(personId: "per-000002", first: 500)`)} }`,
+  };
+
+  it.each(SUBGRAPH_NAMES.map((name) => [name]))(
+    "%s refuses an operation costlier than the limit, saying what it costs",
+    async (name) => {
+      const max = testConfig().GATEWAY_MAX_COST;
+      await expectRefused(name, COSTLY[name], new RegExp(`^query cost \\d+ exceeds the limit ${max}$`));
+      // Each of the four pages alone is within the limit: the cost, not the page, is refused.
+      const one = await send(subgraphUrl(name), police, {
+        query: COSTLY[name].replace(/ p[123]: .*?\{ edges \{ node \{ id \} \} \}/g, ""),
+      });
+      expect(messages(one)).not.toMatch(/cost|first/);
+    },
+  );
+
   it("listens on loopback only unless HOST says otherwise", async () => {
     for (const name of SUBGRAPH_NAMES)
       expect((fed.federation.subgraphs[name].server.address() as AddressInfo).address).toBe("127.0.0.1");
@@ -147,6 +174,30 @@ const BAD_INPUT: BadInput[] = [
   ["a cursor of garbage base64", "police", INCIDENTS, { after: "%%%not-base64%%%" }, "after", police],
   ["a cursor of base64 that is no cursor", "police", INCIDENTS, { after: cursor("nope") }, "after", police],
   ["fromMonth 0001-01", "police", INCIDENTS, { from: "0001-01" }, "filter.fromMonth", police],
+  [
+    "a literal page of 100000",
+    "police",
+    `{ incidents(filter: { lsoaCodes: ["E01032739"] }, first: 100000) { edges { node { id } } } }`,
+    {},
+    "first",
+    police,
+  ],
+  [
+    "a page of 501 in a variable",
+    "partnership",
+    `query ($n: Int) { people(search: "smith", first: $n) { totalCount } }`,
+    { n: 501 },
+    "first",
+    police,
+  ],
+  [
+    "a literal page of 100000 of break-glass events",
+    "governance",
+    `{ breakGlassEvents(first: 100000) { id } }`,
+    {},
+    "first",
+    policeDso,
+  ],
   ["fromMonth 2026-13", "police", INCIDENTS, { from: "2026-13" }, "filter.fromMonth", police],
   [
     "a literal fromMonth 0001-01",

@@ -16,6 +16,7 @@ import {
 } from "../../subgraphs/shared/database-roles";
 import { uniqueDatabaseUrl } from "../support/database";
 import { testConfig } from "../support/graphql";
+import { keptRegistryIn } from "../../subgraphs/shared/kept-registry";
 import { startSubgraph } from "../../subgraphs/shared/run";
 import { governanceAdapter } from "../../subgraphs/governance/adapter";
 
@@ -140,6 +141,25 @@ describe("every service role", () => {
     );
     await refused(db, `DELETE FROM involvements`);
     await refused(db, `UPDATE incidents SET narrative = 'forged'`);
+  });
+
+  it("police keeps the registry of partner agencies it last verified, and can only replace it", async () => {
+    const db = await connect(serviceDatabaseUrl(set.config, "police")!);
+    const pool = new Pool({ connectionString: serviceDatabaseUrl(set.config, "police")!, max: 1 });
+    const kept = keptRegistryIn(new Sql(pool));
+    try {
+      await kept.save(["council", "police"], Date.parse("2026-01-01T10:00:00Z"));
+      // An older verification (another replica's, late) does not replace a newer one.
+      await kept.save(["police"], Date.parse("2026-01-01T09:00:00Z"));
+      await expect(kept.load()).resolves.toEqual({
+        ids: ["council", "police"],
+        verifiedAt: Date.parse("2026-01-01T10:00:00Z"),
+      });
+      await refused(db, `DELETE FROM kept_agency_registry`);
+      await refused(db, `TRUNCATE kept_agency_registry`);
+    } finally {
+      await pool.end();
+    }
   });
 
   it("partnership writes cases but not the people index", async () => {
