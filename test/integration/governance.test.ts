@@ -1,6 +1,6 @@
 import { Pool } from "pg";
 import { chainRecords } from "../../subgraphs/shared/access/audit-chain";
-import { calendarDate } from "../../subgraphs/shared/access/decision";
+import { calendarDate } from "../../subgraphs/shared/facts";
 import { Sql } from "../../subgraphs/shared/database";
 import { demoPeople } from "../../subgraphs/shared/demo/world";
 import { ConsentGiver, DataCategory, Purpose, Role } from "../../subgraphs/shared/enums";

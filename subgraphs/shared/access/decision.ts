@@ -1,9 +1,6 @@
-import { GraphQLError, type ASTNode } from "graphql";
-import { AgreementStatus, ConsentGiver, DataCategory, Purpose, Role } from "../enums";
-import { badInput } from "../errors";
-import { AGE_OF_CONSENT, ageOnDate, calendarDate, consentStateAt } from "../facts";
-
-export { AGE_OF_CONSENT, ageOnDate, calendarDate };
+import { AgreementStatus, DataCategory, Purpose, Role, type ConsentGiver } from "../enums";
+import { calendarDate, consentStateAt } from "../facts";
+import { breakGlassProblem } from "./break-glass";
 
 /**
  * The partnership's access rules as one pure function: no I/O, no clock, no cache. Every
@@ -115,9 +112,6 @@ export interface AccessDecision {
   /** A human-readable trace of the rules applied, in order (explainAccess shows it). */
   steps: string[];
 }
-
-/** Break-glass needs a real justification, not a token word. */
-export const BREAK_GLASS_MIN_JUSTIFICATION = 20;
 
 function toDay(today: string | Date): string {
   return typeof today === "string" ? today : calendarDate(today);
@@ -298,36 +292,6 @@ function viaAgreement(
     `${request.personId} has no current consent to ${request.callerAgencyId} covering ${purpose} and ${category}.`,
   );
   return deny(steps, "CONSENT_REQUIRED", { agreementId: agreement.id });
-}
-
-/**
- * A break-glass justification as it is judged and recorded: Unicode-normalised (NFKC), with
- * invisible, format and control characters removed (zero-width spaces, bidi marks, soft hyphens,
- * NUL...) and white space collapsed, so that padding cannot pass for a reason.
- */
-export function normaliseJustification(text: string): string {
-  return text
-    .normalize("NFKC")
-    .replace(/[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}]/gu, (c) => (/\s/.test(c) ? " " : ""))
-    .replace(/[\s\p{Zs}]+/gu, " ")
-    .trim();
-}
-
-/** Characters a reader sees: everything but white space, after normalisation. */
-function visibleLength(text: string): number {
-  return [...text.replace(/\s/g, "")].length;
-}
-
-/** Whether an x-break-glass header may be honoured; the reason it may not, otherwise. */
-export function breakGlassProblem(justification: string | null, purpose: Purpose | null): string | null {
-  const text = justification === null ? "" : normaliseJustification(justification);
-  if (!text) return "no justification was given";
-  if (purpose !== Purpose.SAFEGUARDING)
-    return `break-glass is only for SAFEGUARDING, not ${purpose ?? "no purpose"}`;
-  if (visibleLength(text) < BREAK_GLASS_MIN_JUSTIFICATION) {
-    return `the justification must hold at least ${BREAK_GLASS_MIN_JUSTIFICATION} visible characters`;
-  }
-  return null;
 }
 
 /**
@@ -562,35 +526,4 @@ export function consentNotCovered(
     }
   }
   return null;
-}
-
-/** Refuses a consent given by someone under 13 at the time unless a parent or guardian gave it. */
-export function validateConsentGiver(dateOfBirth: string, givenAt: Date, givenBy: ConsentGiver): void {
-  const age = ageOnDate(dateOfBirth, calendarDate(givenAt));
-  if (age < AGE_OF_CONSENT && givenBy !== ConsentGiver.PARENT_OR_GUARDIAN) {
-    throw badInput(
-      "input.givenBy",
-      `the person was ${age} when the consent was given; under ${AGE_OF_CONSENT} it must be given by PARENT_OR_GUARDIAN`,
-    );
-  }
-}
-
-/**
- * The error a denied field or operation carries: `extensions.code` FORBIDDEN and the reason.
- * Given the field (`at`), it is located already, so graphql-js does not wrap it in a second
- * error. A denial is an answer, not a fault: no stack trace is taken (each cost more than the
- * rest of the field's enforcement).
- */
-export function forbidden(
-  reason: AccessReason,
-  message: string,
-  at?: { nodes: readonly ASTNode[]; path: ReadonlyArray<string | number> },
-): GraphQLError {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    return new GraphQLError(message, { ...at, extensions: { code: "FORBIDDEN", reason } });
-  } finally {
-    Error.stackTraceLimit = limit;
-  }
 }

@@ -5,8 +5,9 @@ import type { Connection } from "../connection";
 import type { RequestContext } from "../context";
 import { log } from "../logger";
 import { Sql } from "../database";
+import { forbidden } from "../errors";
 import { agencyRef } from "../types";
-import { forbidden, gateDenial, type AccessDecision } from "./decision";
+import { gateDenial, type AccessDecision } from "./decision";
 import { StaleFactsError, dependsOnConsent, type AccessGuard, type AccessQuestion } from "./guard";
 import { gateIsOpen, rulesOf, type ChangeCheck, type FieldRule, type RecordRule } from "./rules";
 

@@ -3,11 +3,11 @@ import { accessMetrics } from "../metrics";
 import { GraphQLError, responsePathAsArray, type GraphQLResolveInfo } from "graphql";
 import type { Caller } from "../auth";
 import type { DataCategory, Purpose } from "../enums";
+import { forbidden } from "../errors";
 import {
   decideAccess,
   decideForSubjects,
   decideWithoutFacts,
-  forbidden,
   gateRefusal,
   signpostingAllowed,
   type GateRules,
