@@ -1,6 +1,7 @@
 import { AgreementStatus, DataCategory, Purpose, Role, type ConsentGiver } from "../enums";
 import { calendarDate, consentStateAt } from "../facts";
 import { breakGlassProblem } from "./break-glass";
+import type { Gate } from "./rules";
 
 /**
  * The partnership's access rules as one pure function: no I/O, no clock, no cache. Every
@@ -17,16 +18,6 @@ export type AccessReason =
   | "CONSENT_WITHDRAWN"
   | "ROLE_NOT_PERMITTED"
   | "PURPOSE_REQUIRED";
-
-export const ACCESS_REASONS: readonly AccessReason[] = [
-  "NO_AGREEMENT",
-  "PURPOSE_NOT_COVERED",
-  "CATEGORY_NOT_COVERED",
-  "CONSENT_REQUIRED",
-  "CONSENT_WITHDRAWN",
-  "ROLE_NOT_PERMITTED",
-  "PURPOSE_REQUIRED",
-];
 
 /**
  * On what ground access was permitted. Beyond the four the audit names (own data, agreement,
@@ -397,7 +388,10 @@ function withoutFacts(request: AccessRequest, steps: string[]): AccessDecision |
   return null;
 }
 
-/** The partnership keeps the people index: identity it holds is the index's, not an agency's record. */
+/**
+ * The partnership keeps the people index: identity it holds is the index's, not an agency's record
+ * (every subgraph's Person is declared with this owner, see policy.ts PeopleIndex).
+ */
 export const PEOPLE_INDEX_OWNER = "partnership";
 
 /**
@@ -428,21 +422,13 @@ function rank(d: AccessDecision): number {
   return d.breakGlass ? 3 : d.basis === "CONSENT" ? 2 : 1;
 }
 
-/** Role, purpose and party-free rules of a field or operation (see access/rules.ts Gate). */
-export interface GateRules {
-  roles: readonly Role[] | null;
-  purposes: readonly Purpose[] | null;
-  purposeRequired: boolean;
-  personLevel: boolean;
-}
-
 /** The decision a gate's refusal stands for, as the audit records it. */
 export function gateDenial(reason: AccessReason, what: string): AccessDecision {
   return deny([`${what} is refused at its gate (role, purpose or person-level rule): ${reason}.`], reason);
 }
 
 /** Why a gate refuses the caller; null when it lets them through. No facts needed. */
-export function gateRefusal(gate: GateRules, role: Role, purpose: Purpose | null): AccessReason | null {
+export function gateRefusal(gate: Gate, role: Role, purpose: Purpose | null): AccessReason | null {
   if (gate.roles && !gate.roles.includes(role)) return "ROLE_NOT_PERMITTED";
   if (gate.personLevel && role === Role.ANALYST) return "ROLE_NOT_PERMITTED";
   if (gate.purposeRequired && !purpose) return "PURPOSE_REQUIRED";

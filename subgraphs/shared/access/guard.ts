@@ -10,13 +10,13 @@ import {
   decideWithoutFacts,
   gateRefusal,
   signpostingAllowed,
-  type GateRules,
   type AccessBasis,
   type AccessDecision,
   type AccessReason,
   type AgreementFacts,
   type ConsentFacts,
 } from "./decision";
+import type { Gate } from "./rules";
 
 /** One disclosure or denial, as the audit log records it. */
 export interface AuditEntry {
@@ -235,7 +235,7 @@ export class AccessGuard {
   }
 
   /** Why the caller's role or purpose does not pass a gate (see access/rules.ts); null when it does. */
-  gateRefusal(gate: GateRules): AccessReason | null {
+  gateRefusal(gate: Gate): AccessReason | null {
     return gateRefusal(gate, this.request.caller.role, this.request.purpose);
   }
 
