@@ -3,7 +3,7 @@ import "reflect-metadata";
 import cluster from "node:cluster";
 import { readFileSync } from "node:fs";
 import { Pool } from "pg";
-import { governanceAgencyRegistry } from "../subgraphs/governance/registry";
+import { governanceAgencyRegistry } from "../subgraphs/shared/access/registry";
 import { createTokenVerifier, keepRegistryFresh } from "../subgraphs/shared/auth";
 import { Sql } from "../subgraphs/shared/database";
 import { governanceAccessDatabaseUrl } from "../subgraphs/shared/database-roles";

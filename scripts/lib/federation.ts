@@ -6,8 +6,8 @@ import { createTokenVerifier, keepRegistryFresh } from "../../subgraphs/shared/a
 import { SUBGRAPH_NAMES, type Config, type SubgraphName } from "../../subgraphs/shared/config";
 import type { RunningService } from "../../subgraphs/shared/http";
 import { createSubgraphServer } from "../../subgraphs/shared/subgraph";
-import { governancePolicyStore } from "../../subgraphs/governance/policy-store";
-import { governanceAgencyRegistry } from "../../subgraphs/governance/registry";
+import { governancePolicyStore } from "../../subgraphs/shared/access/facts-store";
+import { governanceAgencyRegistry } from "../../subgraphs/shared/access/registry";
 import { Sql } from "../../subgraphs/shared/database";
 import type { ServiceStores } from "./stores";
 

@@ -4,7 +4,7 @@ import { calendarDate } from "../../subgraphs/shared/facts";
 import { Sql } from "../../subgraphs/shared/database";
 import { demoPeople } from "../../subgraphs/shared/demo/world";
 import { ConsentGiver, DataCategory, Purpose, Role } from "../../subgraphs/shared/enums";
-import { loadAccessFacts } from "../../subgraphs/governance/repositories/access-facts";
+import { loadAccessFacts } from "../../subgraphs/shared/access/governance-sql";
 import { agreementFacts, AgreementRepository } from "../../subgraphs/governance/repositories/agreements";
 import { consentFacts, ConsentRepository } from "../../subgraphs/governance/repositories/consents";
 import {

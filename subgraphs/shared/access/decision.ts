@@ -5,7 +5,7 @@ import type { Gate } from "./rules";
 
 /**
  * The partnership's access rules as one pure function: no I/O, no clock, no cache. Every
- * subgraph loads the facts (agreements and consents, see governance's `loadAccessFacts`) once
+ * subgraph loads the facts (agreements and consents, see access/governance-sql.ts `loadAccessFacts`) once
  * per request and asks `decideAccess` for each (owner, category, person) it is about to return.
  */
 
