@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { createGatewayServer } from "../../gateway/server";
+import { SUPERGRAPH_FILE } from "../../gateway/supergraph";
 import { SUBGRAPHS } from "../../subgraphs";
 import { createTokenVerifier, keepRegistryFresh } from "../../subgraphs/shared/auth";
 import { SUBGRAPH_NAMES, type Config, type SubgraphName } from "../../subgraphs/shared/config";
@@ -10,8 +10,6 @@ import { governancePolicyStore } from "../../subgraphs/shared/access/facts-store
 import { governanceAgencyRegistry } from "../../subgraphs/shared/access/registry";
 import { Sql } from "../../subgraphs/shared/database";
 import type { ServiceStores } from "./stores";
-
-export const SUPERGRAPH_FILE = join(__dirname, "..", "..", "schema", "supergraph.graphql");
 
 export interface RunningFederation {
   gateway: RunningService;
