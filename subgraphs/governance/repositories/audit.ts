@@ -88,26 +88,12 @@ export class AuditRepository {
   constructor(private readonly sql: Sql) {}
 
   /**
-   * Appends records to the chain and returns them as stored, in one statement. Given a
-   * transaction, the audit record and the change it records commit together or not at all.
+   * Appends records to the chain and returns them as stored, in one statement (the access core's
+   * `audit_append` call, shared/access/governance-sql.ts). Given a transaction, the audit record
+   * and the change it records commit together or not at all.
    */
   static async append(sql: Sql, records: readonly NewAuditRecord[]): Promise<ChainRow[]> {
-    return (await AuditRepository.appendChecked(sql, records, null))!;
-  }
-
-  /**
-   * Appends in one statement, whatever the number of records: `audit_append` takes the append
-   * lock (held until the transaction ends, so appends queue and none forks the chain), reads the
-   * head, then numbers, hashes and inserts each record and writes the checkpoints due.
-   * With `factsVersion`, only while agreements and consents are still at that version: null
-   * (nothing written) when they have changed since the decisions recorded were made.
-   */
-  static async appendChecked(
-    sql: Sql,
-    records: readonly NewAuditRecord[],
-    factsVersion: number | null,
-  ): Promise<ChainRow[] | null> {
-    return appendAuditChecked(sql, records, factsVersion);
+    return (await appendAuditChecked(sql, records, null))!;
   }
 
   /** A page of the disclosures (and denials) of one agency's data about one person, newest first. */
