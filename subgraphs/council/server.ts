@@ -5,6 +5,7 @@ import { AsbCaseRecord, AsbPartyRecord, InterventionRecord } from "./entities";
 import { createCouncilLoaders, type CouncilLoaders } from "./loaders";
 import { Initial1763700000000 } from "./migrations/1763700000000-Initial";
 import { LeastPrivilegeRoles1764100000000 } from "./migrations/1764100000000-LeastPrivilegeRoles";
+import { ConnectOnlyWhereServed1764300000000 } from "./migrations/1764300000000-ConnectOnlyWhereServed";
 import { RecordKeys1764200000000 } from "./migrations/1764200000000-RecordKeys";
 import { councilReferenceResolvers } from "./reference";
 import { AsbCaseResolver } from "./resolvers/asb-case.resolver";
@@ -17,7 +18,12 @@ export const council: SubgraphDefinition<CouncilLoaders> = {
   name: "council",
   ownerAgencyId: "council",
   entities: [AsbCaseRecord, AsbPartyRecord, InterventionRecord, DemoSeedRecord],
-  migrations: [Initial1763700000000, LeastPrivilegeRoles1764100000000, RecordKeys1764200000000],
+  migrations: [
+    Initial1763700000000,
+    LeastPrivilegeRoles1764100000000,
+    RecordKeys1764200000000,
+    ConnectOnlyWhereServed1764300000000,
+  ],
   resolvers: [AsbCaseResolver, PersonAsbCasesResolver, NeighbourhoodAsbCaseStatsResolver],
   // Reached only through entity references, so no query leads type-graphql to them.
   orphanedTypes: [Neighbourhood, CaseAssessment],

@@ -11,6 +11,7 @@ import {
 import { createHousingLoaders, type HousingLoaders } from "./loaders";
 import { Initial1763700000000 } from "./migrations/1763700000000-Initial";
 import { LeastPrivilegeRoles1764100000000 } from "./migrations/1764100000000-LeastPrivilegeRoles";
+import { ConnectOnlyWhereServed1764300000000 } from "./migrations/1764300000000-ConnectOnlyWhereServed";
 import { RecordKeys1764200000000 } from "./migrations/1764200000000-RecordKeys";
 import { housingReferenceResolvers } from "./reference";
 import { HousingReportResolver } from "./resolvers/housing-report.resolver";
@@ -32,7 +33,12 @@ export const housing: SubgraphDefinition<HousingLoaders> = {
     HousingReportRecord,
     DemoSeedRecord,
   ],
-  migrations: [Initial1763700000000, LeastPrivilegeRoles1764100000000, RecordKeys1764200000000],
+  migrations: [
+    Initial1763700000000,
+    LeastPrivilegeRoles1764100000000,
+    RecordKeys1764200000000,
+    ConnectOnlyWhereServed1764300000000,
+  ],
   resolvers: [
     TenancyResolver,
     PropertyResolver,

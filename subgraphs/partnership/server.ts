@@ -20,6 +20,7 @@ import {
 import { createPartnershipLoaders, type PartnershipLoaders } from "./loaders";
 import { Initial1763700000000 } from "./migrations/1763700000000-Initial";
 import { LeastPrivilegeRoles1764100000000 } from "./migrations/1764100000000-LeastPrivilegeRoles";
+import { ConnectOnlyWhereServed1764300000000 } from "./migrations/1764300000000-ConnectOnlyWhereServed";
 import { partnershipReferenceResolvers } from "./reference";
 import { CaseMutationResolver } from "./resolvers/case-mutation.resolver";
 import {
@@ -53,7 +54,7 @@ export const partnership: SubgraphDefinition<PartnershipLoaders> = {
     ReportIndexRecord,
     DemoSeedRecord,
   ],
-  migrations: [Initial1763700000000, LeastPrivilegeRoles1764100000000],
+  migrations: [Initial1763700000000, LeastPrivilegeRoles1764100000000, ConnectOnlyWhereServed1764300000000],
   resolvers: [
     PersonResolver,
     NeighbourhoodResolver,

@@ -221,6 +221,44 @@ export async function createServiceRole(q: QueryRunner, grants: ServiceGrants = 
   return service;
 }
 
+/**
+ * The server's own databases: PostgreSQL lets every role connect to them (and make temporary
+ * tables there) unless that is revoked from PUBLIC. template0 takes no connections at all.
+ */
+export const MAINTENANCE_DATABASES = ["postgres", "template1"] as const;
+
+/**
+ * No role but the migrator (and superusers) connects to a database it does not serve: this
+ * database's CONNECT and TEMPORARY are revoked from PUBLIC (its roles were granted CONNECT by name),
+ * and so are those of the server's maintenance databases, which every role could otherwise reach.
+ * Cluster-wide and idempotent, so every subgraph's migrations run it (they may be on different
+ * servers), and a server shared with other deployments keeps whatever they granted by name. A
+ * migrator that neither is a superuser nor owns a maintenance database cannot revoke there: it is
+ * left for the server's administrator (see README, Database roles), with a notice.
+ */
+export async function connectOnlyWhereServed(q: QueryRunner): Promise<string[]> {
+  const database = await currentDatabase(q);
+  await q.query(`REVOKE ALL ON DATABASE ${ident(database)} FROM PUBLIC`);
+  const rows = (await q.query(
+    `SELECT d.datname AS name,
+            (SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = current_user)
+              OR pg_has_role(current_user, d.datdba, 'USAGE') AS mine
+       FROM pg_database d WHERE d.datname = ANY($1::text[])`,
+    [MAINTENANCE_DATABASES],
+  )) as { name: string; mine: boolean }[];
+  const left: string[] = [];
+  for (const { name, mine } of rows) {
+    if (mine) await q.query(`REVOKE CONNECT, TEMPORARY ON DATABASE ${ident(name)} FROM PUBLIC`);
+    else left.push(name);
+  }
+  if (left.length) {
+    await q.query(
+      `DO $$ BEGIN RAISE NOTICE '%', ${literal(`not revoked (the migrator neither is a superuser nor owns them): REVOKE CONNECT, TEMPORARY ON DATABASE ${left.map(ident).join(", ")} FROM PUBLIC`)}; END $$`,
+    );
+  }
+  return left;
+}
+
 /** Governance's further roles: the others' access role, the auditor, and the audit's definer. */
 export async function createGovernanceRoles(
   q: QueryRunner,

@@ -11,6 +11,7 @@ import {
 import { createYouthLoaders, type YouthLoaders } from "./loaders";
 import { Initial1763700000000 } from "./migrations/1763700000000-Initial";
 import { LeastPrivilegeRoles1764100000000 } from "./migrations/1764100000000-LeastPrivilegeRoles";
+import { ConnectOnlyWhereServed1764300000000 } from "./migrations/1764300000000-ConnectOnlyWhereServed";
 import { RecordKeys1764200000000 } from "./migrations/1764200000000-RecordKeys";
 import { youthReferenceResolvers } from "./reference";
 import { EnrolmentResolver } from "./resolvers/enrolment.resolver";
@@ -33,7 +34,12 @@ export const youth: SubgraphDefinition<YouthLoaders> = {
     ReferralStatusChangeRecord,
     DemoSeedRecord,
   ],
-  migrations: [Initial1763700000000, LeastPrivilegeRoles1764100000000, RecordKeys1764200000000],
+  migrations: [
+    Initial1763700000000,
+    LeastPrivilegeRoles1764100000000,
+    RecordKeys1764200000000,
+    ConnectOnlyWhereServed1764300000000,
+  ],
   resolvers: [
     SchoolResolver,
     EnrolmentResolver,

@@ -8,7 +8,9 @@ import type { Config } from "../../subgraphs/shared/config";
 import { openServiceStore, openStore, Sql, type SubgraphStore } from "../../subgraphs/shared/database";
 import {
   auditorDatabaseUrl,
+  connectOnlyWhereServed,
   databaseOf,
+  MAINTENANCE_DATABASES,
   governanceAccessDatabaseUrl,
   roleName,
   serviceDatabaseUrl,
@@ -128,6 +130,48 @@ describe("every service role", () => {
       const client = new Client({ connectionString: foreign.toString() });
       await expect(client.connect()).rejects.toMatchObject({ code: INSUFFICIENT_PRIVILEGE });
       await client.end().catch(() => undefined);
+    }
+  });
+
+  it("may connect to no database it does not serve: not the server's own postgres and template1 either (issue 15, finding 5)", async () => {
+    const governanceUrl = set.config.databaseUrl("governance")!;
+    const served: [string, string][] = [
+      [serviceDatabaseUrl(set.config, "police")!, databaseOf(set.config.databaseUrl("police")!)],
+      [serviceDatabaseUrl(set.config, "partnership")!, databaseOf(set.config.databaseUrl("partnership")!)],
+      [serviceDatabaseUrl(set.config, "governance")!, databaseOf(governanceUrl)],
+      [governanceAccessDatabaseUrl(set.config)!, databaseOf(governanceUrl)],
+      [auditorDatabaseUrl(set.config)!, databaseOf(governanceUrl)],
+    ];
+    const databases = [
+      ...MAINTENANCE_DATABASES,
+      ...[set, other].flatMap((s) =>
+        (["police", "partnership", "governance"] as const).map((n) => databaseOf(s.config.databaseUrl(n)!)),
+      ),
+    ];
+    for (const [url, own] of served) {
+      const role = decodeURIComponent(new URL(url).username);
+      // By the catalogue: the one database it serves, of every database it might try.
+      const { rows } = await set.admin.governance.sql.pool.query<{ name: string }>(
+        `SELECT d.datname AS name FROM pg_database d
+          WHERE d.datname = ANY($2::text[]) AND has_database_privilege($1, d.oid, 'CONNECT')`,
+        [role, databases],
+      );
+      expect(rows.map((r) => r.name)).toEqual([own]);
+      // And by trying, where a role used to get in and could make temporary tables.
+      for (const target of MAINTENANCE_DATABASES) {
+        const foreign = new URL(url);
+        foreign.pathname = `/${target}`;
+        const client = new Client({ connectionString: foreign.toString() });
+        await expect(client.connect()).rejects.toMatchObject({ code: INSUFFICIENT_PRIVILEGE });
+        await client.end().catch(() => undefined);
+      }
+    }
+    // The migrations run it in every database, on every start: doing it again changes nothing.
+    const runner = set.admin.police.dataSource.createQueryRunner();
+    try {
+      expect(await connectOnlyWhereServed(runner)).toEqual([]);
+    } finally {
+      await runner.release();
     }
   });
 
