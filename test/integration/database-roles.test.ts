@@ -315,7 +315,7 @@ describe("the audit log", () => {
         kind: "DENIAL",
       }),
     ]);
-    // The partnership: a council reference number it keeps, and a police record a case links to, refused.
+    // The partnership: a council reference number it keeps, and a police record a case links to.
     await appendAs("partnership", [
       record(6, { ownerAgencyId: "council", categories: ["IDENTITY"] }),
       record(7, { decision: "DENIED", reason: "NO_AGREEMENT", basis: null, kind: "DENIAL" }),
@@ -338,8 +338,8 @@ describe("the audit log", () => {
       ["youth", record(13, { ownerAgencyId: "youth", kind: "CONSENT_CHANGE", detail: "forged" })],
       // A record of no one's data.
       ["youth", record(14, { ownerAgencyId: null })],
-      // The partnership claiming a police incident was disclosed (only the holder records that).
-      ["partnership", record(15)],
+      // The partnership, which records links to any agency's records, writing what only governance writes.
+      ["partnership", record(15, { kind: "AGREEMENT_CHANGE", detail: "forged" })],
     ];
     for (const [subgraph, forged] of forgeries) {
       // A genuine record in the same append does not carry a forged one through.

@@ -17,9 +17,9 @@ import {
  * - a subgraph appends disclosures and denials of its own agency's data (its `owner_agency_id`);
  * - any subgraph may append a refusal of the people index (owner `partnership`), whose Person type
  *   each serves;
- * - the partnership subgraph also keeps the agencies' own references for a person (category
- *   IDENTITY, owned by each agency) and refuses links to records other agencies hold: it may append
- *   records of another agency in IDENTITY only, or refusals.
+ * - the partnership subgraph links every agency's records (the agencies' own references for a
+ *   person, a case's links to records others hold, case review counts) and decides those links
+ *   itself: it may append disclosures and denials of any agency's data, but nothing else.
  *
  * Changes to agreements and consents, and break-glass reviews, are the governance service's
  * (its own role, not a writer) and the seed's (the migrator). The access role keeps its reads
@@ -74,8 +74,7 @@ export class AuditAppendByLogin1764310000000 implements MigrationInterface {
                  record->>'kind' IN ('DISCLOSURE', 'DENIAL')
                  AND (owner = writer
                       OR (owner = 'partnership' AND record->>'decision' = 'DENIED')
-                      OR (writer = 'partnership'
-                          AND (record->>'decision' = 'DENIED' OR record->'categories' = '["IDENTITY"]'::jsonb))),
+                      OR (writer = 'partnership' AND owner IS NOT NULL)),
                  false) THEN
               RAISE EXCEPTION 'audit_append: the % subgraph may append only records of its own agency''s data, not this % of %''s',
                 writer, coalesce(record->>'kind', 'record'), coalesce(owner, 'no one')
