@@ -43,8 +43,17 @@ const schema = z.object({
   HOUSING_SERVICE_DATABASE_URL: url.optional(),
   PARTNERSHIP_SERVICE_DATABASE_URL: url.optional(),
   GOVERNANCE_SERVICE_DATABASE_URL: url.optional(),
-  /** How the other subgraphs reach governance: access facts and `audit_append`, nothing else. */
+  /** How the gateway reaches governance: the access facts (registered agencies), nothing else. */
   GOVERNANCE_ACCESS_DATABASE_URL: url.optional(),
+  /**
+   * How each other subgraph reaches governance: the access facts and `audit_append`, which takes
+   * only that subgraph's own records from its login (see database-roles.ts auditingAccessKind).
+   */
+  POLICE_GOVERNANCE_ACCESS_DATABASE_URL: url.optional(),
+  COUNCIL_GOVERNANCE_ACCESS_DATABASE_URL: url.optional(),
+  YOUTH_GOVERNANCE_ACCESS_DATABASE_URL: url.optional(),
+  HOUSING_GOVERNANCE_ACCESS_DATABASE_URL: url.optional(),
+  PARTNERSHIP_GOVERNANCE_ACCESS_DATABASE_URL: url.optional(),
   /** What `npm run audit:verify` reads the audit log with (read only). */
   AUDITOR_DATABASE_URL: url.optional(),
   /** Role passwords are derived from it; outside production generated into the file below. */

@@ -43,10 +43,12 @@ export async function startSubgraph<L>(
       `${definition.name}: set ${name}_SERVICE_DATABASE_URL (or DATABASE_URL or ${name}_DATABASE_URL)`,
     );
   }
-  const governanceUrl = definition.name === "governance" ? url : governanceAccessDatabaseUrl(config);
+  // Each subgraph appends its own records to the audit, known by its own login into governance.
+  const governanceUrl =
+    definition.name === "governance" ? url : governanceAccessDatabaseUrl(config, definition.name);
   if (!governanceUrl) {
     throw new Error(
-      `${definition.name}: set GOVERNANCE_ACCESS_DATABASE_URL (or DATABASE_URL or GOVERNANCE_DATABASE_URL): agreements, consents, audit`,
+      `${definition.name}: set ${name}_GOVERNANCE_ACCESS_DATABASE_URL (or DATABASE_URL or GOVERNANCE_DATABASE_URL): agreements, consents, audit`,
     );
   }
   const store = await openServiceStore(definition, url, { poolSize: config.DATABASE_POOL_SIZE });
