@@ -1,5 +1,5 @@
 import "reflect-metadata";
-import { loadConfig, SUBGRAPH_NAMES } from "../subgraphs/shared/config";
+import { ConfigError, loadConfig, SUBGRAPH_NAMES } from "../subgraphs/shared/config";
 import { SHUTDOWN_GRACE_MS } from "../subgraphs/shared/http";
 import { log } from "../subgraphs/shared/logger";
 import { startFederation } from "./lib/federation";
@@ -14,10 +14,8 @@ import { closeServiceStores, openServiceStores, type ServiceStores } from "./lib
  */
 async function main(): Promise<void> {
   process.env.NODE_ENV ??= "production";
-  const config = loadConfig();
-  if (!SUBGRAPH_NAMES.every((name) => config.databaseUrl(name))) {
-    throw new Error("set DATABASE_URL (or every <NAME>_DATABASE_URL): start:prod runs no embedded database");
-  }
+  // Everything the six subgraphs and the gateway need, checked before anything opens or listens.
+  const config = loadConfig(process.env, { serving: [...SUBGRAPH_NAMES, "gateway"] });
   let services: ServiceStores | undefined;
   let stopping = false;
   try {
@@ -44,6 +42,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: Error) => {
-  log("error", "start:prod failed", { error: error.message });
+  // A configuration problem is for a person to read: the list as it is, one variable a line.
+  if (error instanceof ConfigError) process.stderr.write(`start:prod: ${error.message}\n`);
+  else log("error", "start:prod failed", { error: error.message });
   process.exit(1);
 });
