@@ -5,10 +5,10 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname, join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { buildManifest } from "../gateway/trusted-documents";
 import { loadDevKeys } from "../subgraphs/shared/auth";
 import { roleSecret } from "../subgraphs/shared/database-roles";
+import { commandLine } from "./lib/command-line";
 import { seedDemoPartnership } from "./lib/demo";
 import type { EmbeddedServer } from "./lib/embedded-postgres";
 import { closeAllStores, databaseServerFor, openAllStores } from "./lib/stores";
@@ -64,16 +64,7 @@ async function waitUntilReady(url: string, child: ChildProcess): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      "from-source": { type: "boolean", default: false },
-      help: { type: "boolean", default: false },
-    },
-  });
-  if (values.help) {
-    say(USAGE);
-    return;
-  }
+  const { values } = commandLine(USAGE, { options: { "from-source": { type: "boolean", default: false } } });
   // A trial is never what production runs: a deployment has its own database, provider and secrets.
   if (process.env.NODE_ENV === "production" || process.env.JWKS_URL) {
     process.stderr.write(

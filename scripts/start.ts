@@ -5,6 +5,7 @@ import { loadConfig, SUBGRAPH_NAMES, type Config } from "../subgraphs/shared/con
 import { SHUTDOWN_GRACE_MS } from "../subgraphs/shared/http";
 import { keepServiceRunning } from "../subgraphs/shared/faults";
 import { setLogLevel } from "../subgraphs/shared/logger";
+import { commandLine } from "./lib/command-line";
 import { seedDemoPartnership } from "./lib/demo";
 import { commandLineOf, processAlive, type EmbeddedServer } from "./lib/embedded-postgres";
 import { startFederation } from "./lib/federation";
@@ -57,8 +58,16 @@ function explain(error: unknown, config: Config | undefined): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+const USAGE = `usage: npm start
+
+The whole federation (six subgraphs and the gateway) in one process for development, on the
+embedded PostgreSQL (.data/postgres, port 54329) or DATABASE_URL, with the demo partnership loaded
+on first run. Logs only warnings and errors unless LOG_LEVEL says otherwise. Ctrl-C stops it all.
+Production is npm run start:prod (after npm run build); a trial of it: npm run start:prod:trial.`;
+
 /** `npm start`: the whole federation on one machine, with demo data on first run. */
 async function main(): Promise<void> {
+  commandLine(USAGE);
   let config: Config | undefined;
   let embedded: EmbeddedServer | undefined;
   let services: ServiceStores | undefined;
