@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname, join, resolve } from "node:path";
+import { SUGGESTED_PURPOSE, TOKEN_COMMAND } from "../gateway/graphiql";
 import { buildManifest } from "../gateway/trusted-documents";
 import { loadDevKeys } from "../subgraphs/shared/auth";
 import { roleSecret } from "../subgraphs/shared/database-roles";
@@ -166,8 +167,8 @@ async function main(): Promise<void> {
     say(`
 partnership-graph PRODUCTION TRIAL is up (NODE_ENV=production; never a deployment).
   Gateway:   ${gateway}/graphql  (production: no GraphiQL, no introspection)
-  Token:     npm run --silent token -- --agency police --role PRACTITIONER --user pc.smith
-  Then send  Authorization: Bearer <token>  and  x-purpose: CRIME_PREVENTION
+  Token:     ${TOKEN_COMMAND}
+  Then send  Authorization: Bearer <token>  and  x-purpose: ${SUGGESTED_PURPOSE}
   Documents: only those in ${manifest ?? "dist/trusted-documents.json"}, sent by id (TRUSTED_DOCUMENTS=allow to send text)
   Database:  ${embedded ? `embedded PostgreSQL on 127.0.0.1:${embedded.port} (${env.EMBEDDED_PG_DIR})` : "the server in DATABASE_URL"}
   Keys:      .dev-keys served as JWKS at ${served.url}; secrets in ${trialDir}

@@ -1,6 +1,7 @@
 import "reflect-metadata";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { SUGGESTED_PURPOSE, TOKEN_COMMAND } from "../gateway/graphiql";
 import { loadConfig, SUBGRAPH_NAMES, type Config } from "../subgraphs/shared/config";
 import { SHUTDOWN_GRACE_MS } from "../subgraphs/shared/http";
 import { keepServiceRunning } from "../subgraphs/shared/faults";
@@ -122,7 +123,9 @@ Stop it with Ctrl-C in its terminal (or: kill ${previous.pid}) before starting i
     const server = await databaseServerFor(process.env, say, { demo: true, ownSignals: true });
     embedded = server.embedded;
     config = server.config;
-    setLogLevel(config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL);
+    // A terminal for a person: warnings and errors only, unless LOG_LEVEL asks for more (the banner says so).
+    const logLevel = process.env.LOG_LEVEL ? config.LOG_LEVEL : "warn";
+    setLogLevel(logLevel);
     // As the migrator: migrations (roles included), role passwords, the demo data.
     const admin = await openAllStores(config);
     try {
@@ -157,9 +160,10 @@ Stop it with Ctrl-C in its terminal (or: kill ${previous.pid}) before starting i
     say(`
 partnership-graph is up.
   Gateway:  ${gateway}  (GraphiQL in a browser)
-  Token:    npm run --silent token -- --agency council --role PRACTITIONER --user pc.you
-  Then send  Authorization: Bearer <token>  and  x-purpose: ASB_CASE_MANAGEMENT
+  Token:    ${TOKEN_COMMAND}
+  Then send  Authorization: Bearer <token>  and  x-purpose: ${SUGGESTED_PURPOSE}
   Database: ${database}
+  Logs:     ${logLevel === "warn" ? "warnings and errors only (LOG_LEVEL=info logs every request)" : `LOG_LEVEL=${logLevel}`}
 Ctrl-C stops everything${embedded ? ", the embedded PostgreSQL included" : ""}.`);
   } catch (error) {
     process.stderr.write(`npm start failed: ${explain(error, config)}\n`);
