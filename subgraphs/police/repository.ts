@@ -135,6 +135,7 @@ export const GENERATED_COLUMNS = [
   "summary",
   "narrative",
   "source",
+  "record_key",
 ];
 
 /** All SQL over the police store. */
@@ -413,6 +414,17 @@ export class IncidentRepository {
         details.map((d) => d.summary),
         details.map((d) => d.narrative),
       ],
+    );
+  }
+
+  /** Gives the demo's incidents the record keys its seed fixes (shared/demo/random.ts, demoRecordKey). */
+  async setRecordKeys(keys: readonly { id: string; key: string }[]): Promise<number> {
+    if (!keys.length) return 0;
+    return this.sql.exec(
+      `UPDATE incidents i SET record_key = k.key
+         FROM unnest($1::text[], $2::numeric[]) AS k(id, key)
+        WHERE i.id = k.id`,
+      [keys.map((k) => k.id), keys.map((k) => k.key)],
     );
   }
 

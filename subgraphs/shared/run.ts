@@ -135,7 +135,14 @@ export function runSubgraphProcess<L>(
   definition: SubgraphDefinition<L>,
   governance: GovernanceAdapter,
 ): void {
-  const config = loadConfig();
+  let config: Config;
+  try {
+    config = loadConfig(process.env, { serving: [definition.name] });
+  } catch (error) {
+    // For a person to read: every problem, one variable a line.
+    process.stderr.write(`${definition.name}: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
   startSubgraph(definition, config, config.port(definition.name), governance).then(
     (running) => {
       // Only once it serves: a service that cannot start must still exit with an error.
