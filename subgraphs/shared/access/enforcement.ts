@@ -318,13 +318,26 @@ async function admit(
   }
   if (!isConnection(result)) return result;
   if (result.edges.length === 0) return countOnly(rule, result, context, info, coordinate, about);
-  const verdicts = await Promise.all(result.edges.map((e) => judge(e.node)));
+  // A list over an area, a period or a category: whether every record of it may be shown whoever
+  // it is about, decided with the page's records (so with their facts, in the same round trip).
+  const overArea = result.cellKey !== undefined && !!rule.category && rule.ownerName !== "per record";
+  const [verdicts, everyRecord] = await Promise.all([
+    Promise.all(result.edges.map((e) => judge(e.node))),
+    overArea
+      ? guard.decide({ ownerAgencyId: rule.owner(undefined), category: rule.category, personIds: NO_ONE })
+      : null,
+  ]);
   const refused = verdicts.filter((v): v is { refused: AccessDecision } => typeof v === "object");
   const firstHard = refused.find((v) => !guard.isRecordLevel(v.refused));
   if (firstHard) throw guard.error(firstHard.refused, coordinate, info);
   const edges = result.edges.filter((_, i) => verdicts[i] === "SHOW");
-  if (edges.length === result.edges.length) return result;
   const aboutPerson = about.length > 0;
+  if (edges.length === result.edges.length) {
+    // Every record of this page shown; where consent decides record by record, later pages may
+    // hold records the caller may not see, and the total counts them: released, not exact.
+    if (!everyRecord || everyRecord.permitted) return result;
+    return { ...result, totalCount: visibleTotal(result, edges.length, [], aboutPerson) };
+  }
   const withheldNodes = result.edges.filter((_, i) => verdicts[i] !== "SHOW").map((e) => e.node);
   const owners = new Map<string, unknown[]>();
   for (const node of withheldNodes) {
