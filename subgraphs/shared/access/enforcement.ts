@@ -139,13 +139,15 @@ export async function probe(
   recordIds: readonly string[],
 ): Promise<void> {
   if (!rule.category || rule.ownerName === "per record" || guard.gateRefusal(rule.gate)) return;
+  // Whether it hides turns on the agreements alone (not on anyone's consent): decided once per
+  // owner and category, however many people are probed, and recorded against the person asked about.
   const question: AccessQuestion = {
     ownerAgencyId: rule.owner(undefined),
     category: rule.category,
-    personIds,
+    personIds: NO_ONE,
   };
   const decision = await guard.decide(question);
-  if (hides(decision)) guard.record(question, decision, recordIds);
+  if (hides(decision)) guard.record({ ...question, personIds }, decision, recordIds);
 }
 
 /** The person a field's records are about, when the field is on a `Person` (one named person). */
