@@ -10,9 +10,9 @@ import { buildManifest } from "../gateway/trusted-documents";
 import { loadDevKeys } from "../subgraphs/shared/auth";
 import { roleSecret } from "../subgraphs/shared/database-roles";
 import { commandLine } from "./lib/command-line";
-import { seedDemoPartnership } from "./lib/demo";
+import { prepareDemoDatabases } from "./lib/demo";
 import type { EmbeddedServer } from "./lib/embedded-postgres";
-import { closeAllStores, databaseServerFor, openAllStores } from "./lib/stores";
+import { databaseServerFor } from "./lib/stores";
 
 const ROOT = join(__dirname, "..");
 const USAGE = `usage: npm run start:prod:trial [-- --from-source]
@@ -118,17 +118,7 @@ async function main(): Promise<void> {
     embedded = server.embedded;
     const { config } = server;
     // The privileged step, as `npm run migrate` does it, then the demo data (first run only).
-    const admin = await openAllStores(config);
-    try {
-      const { seeded } = await seedDemoPartnership(admin, {
-        seed: config.SEED,
-        scale: config.SEED_SCALE,
-        log: say,
-      });
-      if (!seeded.length) say("Demo data already loaded: reusing it.");
-    } finally {
-      await closeAllStores(admin);
-    }
+    await prepareDemoDatabases(config, say);
     const served = await serveJwks(config.DEV_KEYS_DIR);
     jwks = served.server;
 

@@ -7,17 +7,10 @@ import { SHUTDOWN_GRACE_MS } from "../subgraphs/shared/http";
 import { keepServiceRunning } from "../subgraphs/shared/faults";
 import { setLogLevel } from "../subgraphs/shared/logger";
 import { commandLine } from "./lib/command-line";
-import { seedDemoPartnership } from "./lib/demo";
+import { prepareDemoDatabases } from "./lib/demo";
 import { commandLineOf, processAlive, type EmbeddedServer } from "./lib/embedded-postgres";
 import { startFederation } from "./lib/federation";
-import {
-  closeAllStores,
-  closeServiceStores,
-  databaseServerFor,
-  openAllStores,
-  openServiceStores,
-  type ServiceStores,
-} from "./lib/stores";
+import { closeServiceStores, databaseServerFor, openServiceStores, type ServiceStores } from "./lib/stores";
 
 const say = (message: string) => process.stdout.write(`${message}\n`);
 
@@ -127,17 +120,7 @@ Stop it with Ctrl-C in its terminal (or: kill ${previous.pid}) before starting i
     const logLevel = process.env.LOG_LEVEL ? config.LOG_LEVEL : "warn";
     setLogLevel(logLevel);
     // As the migrator: migrations (roles included), role passwords, the demo data.
-    const admin = await openAllStores(config);
-    try {
-      const { seeded } = await seedDemoPartnership(admin, {
-        seed: config.SEED,
-        scale: config.SEED_SCALE,
-        log: say,
-      });
-      if (!seeded.length) say("Demo data already loaded: reusing it.");
-    } finally {
-      await closeAllStores(admin);
-    }
+    await prepareDemoDatabases(config, say);
     // The services, each as its own least-privileged role.
     services = await openServiceStores(config);
     const federation = await startFederation(config, services);
