@@ -38,12 +38,16 @@ function asset(path: string): Buffer {
   return body;
 }
 
-/** The README's first call: a police practitioner's incidents in one neighbourhood. */
-const TOKEN_COMMAND = "npm run --silent token -- --agency police --role PRACTITIONER --user pc.smith";
+/**
+ * The README's first call: a police practitioner's incidents in one neighbourhood. The one
+ * suggestion a newcomer gets, here and in npm start's banner (and the trial's).
+ */
+export const TOKEN_COMMAND = "npm run --silent token -- --agency police --role PRACTITIONER --user pc.smith";
+export const SUGGESTED_PURPOSE = "CRIME_PREVENTION";
 const PLACEHOLDER = `Bearer <paste the output of: ${TOKEN_COMMAND}>`;
 
 const DEFAULT_HEADERS = JSON.stringify(
-  { Authorization: PLACEHOLDER, "x-purpose": "CRIME_PREVENTION" },
+  { Authorization: PLACEHOLDER, "x-purpose": SUGGESTED_PURPOSE },
   null,
   2,
 );

@@ -81,9 +81,10 @@ function superviseWorkers(workers: number): void {
 function main(): void {
   let config: Config;
   try {
-    config = loadConfig();
+    config = loadConfig(process.env, { serving: ["gateway"] });
   } catch (error) {
-    log("error", "gateway failed to start", { error: (error as Error).message });
+    // For a person to read: every problem, one variable a line.
+    process.stderr.write(`gateway: ${(error as Error).message}\n`);
     process.exit(1);
   }
   if (cluster.isPrimary && config.GATEWAY_WORKERS > 1) return superviseWorkers(config.GATEWAY_WORKERS);

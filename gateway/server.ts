@@ -15,7 +15,15 @@ import {
   type TokenVerifier,
 } from "../subgraphs/shared/auth";
 import { SUBGRAPH_NAMES, type Config, type SubgraphName } from "../subgraphs/shared/config";
-import { callerFrom, header, parseBreakGlass, parsePurpose, requestIdOf } from "../subgraphs/shared/context";
+import {
+  callerFrom,
+  header,
+  parseBreakGlass,
+  parsePurpose,
+  requestIdOf,
+  textHeader,
+  textHeaderValue,
+} from "../subgraphs/shared/context";
 import type { Purpose } from "../subgraphs/shared/enums";
 import { Counter, Gauge, Histogram } from "prom-client";
 import {
@@ -154,7 +162,7 @@ class PartnerDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     headers.set("authorization", ctx.authorization);
     headers.set("x-request-id", ctx.requestId);
     if (ctx.purpose) headers.set("x-purpose", ctx.purpose);
-    if (ctx.breakGlass) headers.set("x-break-glass", ctx.breakGlass);
+    if (ctx.breakGlass) headers.set("x-break-glass", textHeaderValue(ctx.breakGlass));
   }
 }
 
@@ -337,7 +345,7 @@ export async function createGatewayServer(options: GatewayOptions): Promise<Gate
       caller,
       authorization: header(req.headers, "authorization") as string,
       purpose,
-      breakGlass: parseBreakGlass(header(req.headers, "x-break-glass"), purpose),
+      breakGlass: parseBreakGlass(textHeader(req.headers, "x-break-glass"), purpose),
       deadline: delivery.deadline ?? Date.now() + config.REQUEST_DEADLINE_MS,
       signal: delivery.signal,
       failures: new Set(),

@@ -3,6 +3,7 @@ import { Pool } from "pg";
 import { runAuditVerify } from "../subgraphs/governance/repositories/audit";
 import { Sql } from "../subgraphs/shared/database";
 import type { EmbeddedServer } from "./lib/embedded-postgres";
+import { commandLine } from "./lib/command-line";
 import { databaseServerFor } from "./lib/stores";
 
 const UNSET =
@@ -14,7 +15,15 @@ const UNSET =
  * Exits 0 when the chain is whole, 1 when it is broken, 2 when it cannot be read. Connects as the
  * auditor role (AUDITOR_DATABASE_URL), else with the governance database URL, and only reads.
  */
+const USAGE = `usage: npm run audit:verify
+
+Recomputes the audit log's hash chain from the first record and names the first record that was
+edited, inserted or deleted (or a tail cut back past a checkpoint). Reads as the auditor role
+(AUDITOR_DATABASE_URL), else with GOVERNANCE_DATABASE_URL or DATABASE_URL; with none set, the
+embedded demo database. Exit 0: intact; 1: broken; 2: the log could not be read.`;
+
 async function main(): Promise<number> {
+  commandLine(USAGE);
   // The auditor's own URL when given; else the governance database's (with no URL set at all, the
   // embedded demo database: the running one, else started for this check).
   let url = process.env.AUDITOR_DATABASE_URL || undefined;

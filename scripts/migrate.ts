@@ -1,4 +1,5 @@
 import "reflect-metadata";
+import { commandLine } from "./lib/command-line";
 import { closeAllStores, databaseServerFor, openAllStores } from "./lib/stores";
 
 const say = (message: string) => process.stdout.write(`${message}\n`);
@@ -9,7 +10,14 @@ const say = (message: string) => process.stdout.write(`${message}\n`);
  * included) and sets its login roles' passwords. Needs the migrator's DATABASE_URL (or the
  * <NAME>_DATABASE_URLs); the services then connect with their own roles.
  */
+const USAGE = `usage: npm run migrate
+
+The privileged step before the services start: creates each subgraph's database if needed,
+migrates it (its roles and grants included) and sets its login roles' passwords. Connects with
+DATABASE_URL (or every <NAME>_DATABASE_URL); with none set, the embedded demo database.`;
+
 async function main(): Promise<void> {
+  commandLine(USAGE);
   const { config, embedded } = await databaseServerFor(process.env, say);
   try {
     const stores = await openAllStores(config);

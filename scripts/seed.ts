@@ -1,16 +1,23 @@
 import "reflect-metadata";
-import { parseArgs } from "node:util";
 import { dropDatabase } from "../subgraphs/shared/database";
 import { SUBGRAPH_NAMES } from "../subgraphs/shared/config";
 import { seedDemoPartnership } from "./lib/demo";
+import { commandLine } from "./lib/command-line";
 import { closeAllStores, databaseServerFor, openAllStores } from "./lib/stores";
 
-const USAGE = "usage: npm run seed -- [--scale small|large] [--seed <n>] [--reset]";
+const USAGE = `usage: npm run seed -- [--scale small|large] [--seed <n>] [--reset]
+
+Loads the deterministic demo partnership (people, records of every agency, agreements, consents,
+problem-solving cases) into every subgraph's database, migrating it first; a subgraph already
+seeded is left as it is. With no database URL set, the embedded demo database.
+  --scale  small (default, what npm start loads) or large (1M incidents, 100k people: benchmarks)
+  --seed   the generator's seed (default 42): the same seed always builds the same partnership
+  --reset  drop every subgraph database first`;
 const say = (message: string) => process.stdout.write(`${message}\n`);
 
 /** `npm run seed`: loads the deterministic demo partnership into every subgraph's database. */
 async function main(): Promise<void> {
-  const { values } = parseArgs({
+  const { values } = commandLine(USAGE, {
     options: {
       scale: { type: "string", default: "small" },
       seed: { type: "string", default: "42" },

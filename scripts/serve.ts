@@ -1,7 +1,8 @@
 import "reflect-metadata";
-import { loadConfig, SUBGRAPH_NAMES } from "../subgraphs/shared/config";
+import { ConfigError, loadConfig, SUBGRAPH_NAMES } from "../subgraphs/shared/config";
 import { SHUTDOWN_GRACE_MS } from "../subgraphs/shared/http";
 import { log } from "../subgraphs/shared/logger";
+import { commandLine } from "./lib/command-line";
 import { startFederation } from "./lib/federation";
 import { closeServiceStores, openServiceStores, type ServiceStores } from "./lib/stores";
 
@@ -12,12 +13,19 @@ import { closeServiceStores, openServiceStores, type ServiceStores } from "./lib
  * (the privileged step) runs first; here every service connects as its own role. Each service
  * also runs alone (dist/subgraphs/<name>/index.js, dist/gateway/index.js), as the image does.
  */
+const USAGE = `usage: npm run start:prod
+
+The compiled federation (npm run build first) in one process, NODE_ENV=production unless set,
+against your PostgreSQL (DATABASE_URL, after npm run migrate) and identity provider (JWKS_URL),
+with DATABASE_ROLE_SECRET and ASSESSMENT_SECRET: README, "Configuration". Every missing or bad
+variable is reported at once, before anything listens. To try it on one machine with stand-ins
+for all of these: npm run start:prod:trial.`;
+
 async function main(): Promise<void> {
+  commandLine(USAGE);
   process.env.NODE_ENV ??= "production";
-  const config = loadConfig();
-  if (!SUBGRAPH_NAMES.every((name) => config.databaseUrl(name))) {
-    throw new Error("set DATABASE_URL (or every <NAME>_DATABASE_URL): start:prod runs no embedded database");
-  }
+  // Everything the six subgraphs and the gateway need, checked before anything opens or listens.
+  const config = loadConfig(process.env, { serving: [...SUBGRAPH_NAMES, "gateway"] });
   let services: ServiceStores | undefined;
   let stopping = false;
   try {
@@ -44,6 +52,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: Error) => {
-  log("error", "start:prod failed", { error: error.message });
+  // A configuration problem is for a person to read: the list as it is, one variable a line.
+  if (error instanceof ConfigError) process.stderr.write(`start:prod: ${error.message}\n`);
+  else log("error", "start:prod failed", { error: error.message });
   process.exit(1);
 });

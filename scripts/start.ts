@@ -1,21 +1,16 @@
 import "reflect-metadata";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { SUGGESTED_PURPOSE, TOKEN_COMMAND } from "../gateway/graphiql";
 import { loadConfig, SUBGRAPH_NAMES, type Config } from "../subgraphs/shared/config";
 import { SHUTDOWN_GRACE_MS } from "../subgraphs/shared/http";
 import { keepServiceRunning } from "../subgraphs/shared/faults";
 import { setLogLevel } from "../subgraphs/shared/logger";
-import { seedDemoPartnership } from "./lib/demo";
+import { commandLine } from "./lib/command-line";
+import { prepareDemoDatabases } from "./lib/demo";
 import { commandLineOf, processAlive, type EmbeddedServer } from "./lib/embedded-postgres";
 import { startFederation } from "./lib/federation";
-import {
-  closeAllStores,
-  closeServiceStores,
-  databaseServerFor,
-  openAllStores,
-  openServiceStores,
-  type ServiceStores,
-} from "./lib/stores";
+import { closeServiceStores, databaseServerFor, openServiceStores, type ServiceStores } from "./lib/stores";
 
 const say = (message: string) => process.stdout.write(`${message}\n`);
 
@@ -57,8 +52,16 @@ function explain(error: unknown, config: Config | undefined): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+const USAGE = `usage: npm start
+
+The whole federation (six subgraphs and the gateway) in one process for development, on the
+embedded PostgreSQL (.data/postgres, port 54329) or DATABASE_URL, with the demo partnership loaded
+on first run. Logs only warnings and errors unless LOG_LEVEL says otherwise. Ctrl-C stops it all.
+Production is npm run start:prod (after npm run build); a trial of it: npm run start:prod:trial.`;
+
 /** `npm start`: the whole federation on one machine, with demo data on first run. */
 async function main(): Promise<void> {
+  commandLine(USAGE);
   let config: Config | undefined;
   let embedded: EmbeddedServer | undefined;
   let services: ServiceStores | undefined;
@@ -113,19 +116,11 @@ Stop it with Ctrl-C in its terminal (or: kill ${previous.pid}) before starting i
     const server = await databaseServerFor(process.env, say, { demo: true, ownSignals: true });
     embedded = server.embedded;
     config = server.config;
-    setLogLevel(config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL);
+    // A terminal for a person: warnings and errors only, unless LOG_LEVEL asks for more (the banner says so).
+    const logLevel = process.env.LOG_LEVEL ? config.LOG_LEVEL : "warn";
+    setLogLevel(logLevel);
     // As the migrator: migrations (roles included), role passwords, the demo data.
-    const admin = await openAllStores(config);
-    try {
-      const { seeded } = await seedDemoPartnership(admin, {
-        seed: config.SEED,
-        scale: config.SEED_SCALE,
-        log: say,
-      });
-      if (!seeded.length) say("Demo data already loaded: reusing it.");
-    } finally {
-      await closeAllStores(admin);
-    }
+    await prepareDemoDatabases(config, say);
     // The services, each as its own least-privileged role.
     services = await openServiceStores(config);
     const federation = await startFederation(config, services);
@@ -148,9 +143,10 @@ Stop it with Ctrl-C in its terminal (or: kill ${previous.pid}) before starting i
     say(`
 partnership-graph is up.
   Gateway:  ${gateway}  (GraphiQL in a browser)
-  Token:    npm run --silent token -- --agency council --role PRACTITIONER --user pc.you
-  Then send  Authorization: Bearer <token>  and  x-purpose: ASB_CASE_MANAGEMENT
+  Token:    ${TOKEN_COMMAND}
+  Then send  Authorization: Bearer <token>  and  x-purpose: ${SUGGESTED_PURPOSE}
   Database: ${database}
+  Logs:     ${logLevel === "warn" ? "warnings and errors only (LOG_LEVEL=info logs every request)" : `LOG_LEVEL=${logLevel}`}
 Ctrl-C stops everything${embedded ? ", the embedded PostgreSQL included" : ""}.`);
   } catch (error) {
     process.stderr.write(`npm start failed: ${explain(error, config)}\n`);

@@ -1,4 +1,4 @@
-import { defineConfig } from "@graphql-hive/gateway";
+import { defineConfig, type GatewayPlugin } from "@graphql-hive/gateway";
 
 /**
  * Hive Gateway in front of the same subgraphs as our gateway. Access rules live in the
@@ -11,7 +11,48 @@ import { defineConfig } from "@graphql-hive/gateway";
 /** What each subgraph needs to decide for itself: the token it verifies again, the purpose, any break-glass, the request id. */
 const FORWARDED = ["authorization", "x-purpose", "x-break-glass", "x-request-id"];
 
+/** Headers that carry text, sent as UTF-8 (see subgraphs/shared/context.ts textHeader). */
+const TEXT = "x-break-glass";
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+/** The text of a header value as it arrived (one byte per character), or null when it is not UTF-8. */
+function decodedText(value: string): string | null {
+  try {
+    return UTF8.decode(Uint8Array.from(value, (c) => c.charCodeAt(0)));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Hive's client writes header values as UTF-8 when the body is a string (and refuses characters
+ * past U+00FF), so the bytes as they came cannot be passed on: "ŵ" would reach the subgraphs as
+ * "Åµ". Text goes on in RFC 8187's ASCII form (as it came, if it came so), which the subgraphs read
+ * (see textHeader); null when it is not UTF-8.
+ */
+function asciiText(value: string): string | null {
+  if (/^utf-8''[\x21-\x7e]*$/i.test(value)) return value;
+  const text = decodedText(value);
+  return text === null ? null : `UTF-8''${encodeURIComponent(text)}`;
+}
+
+const refuseTextNotUtf8: GatewayPlugin = {
+  // Refused as our gateway and every subgraph refuse it, before anything is planned.
+  onRequest({ request, endResponse, fetchAPI }) {
+    const text = request.headers.get(TEXT);
+    if (text === null || decodedText(text) !== null) return;
+    const message = `${TEXT}: not valid UTF-8; send the text encoded as UTF-8`;
+    endResponse(
+      fetchAPI.Response.json(
+        { errors: [{ message, extensions: { code: "BAD_USER_INPUT" } }] },
+        { status: 400 },
+      ),
+    );
+  },
+};
+
 export const gatewayConfig = defineConfig({
+  plugins: () => [refuseTextNotUtf8],
   propagateHeaders: {
     // Only headers the client sent: a missing token must reach the subgraphs as missing.
     // (Without x-request-id, Hive's default requestId plugin sends one it generates, as ours does.)
@@ -19,7 +60,9 @@ export const gatewayConfig = defineConfig({
       const headers: Record<string, string> = {};
       for (const name of FORWARDED) {
         const value = request.headers.get(name);
-        if (value !== null) headers[name] = value;
+        if (value === null) continue;
+        const forwarded = name === TEXT ? asciiText(value) : value;
+        if (forwarded !== null) headers[name] = forwarded;
       }
       return headers;
     },

@@ -1,11 +1,11 @@
 import { join } from "node:path";
 import { DEMO_SEEDERS } from "../../subgraphs";
 import { importPoliceUkFiles } from "../../subgraphs/police/importer";
-import type { SubgraphName } from "../../subgraphs/shared/config";
+import type { Config, SubgraphName } from "../../subgraphs/shared/config";
 import type { Sql } from "../../subgraphs/shared/database";
 import type { DemoSeedOptions } from "../../subgraphs/shared/demo/seed";
 import { DATA_DIR, demoPeople, type Scale } from "../../subgraphs/shared/demo/world";
-import type { Stores } from "./stores";
+import { closeAllStores, openAllStores, type Stores } from "./stores";
 
 async function isSeeded(sql: Sql): Promise<boolean> {
   return (await sql.one("SELECT 1 AS seeded FROM demo_seed LIMIT 1")) !== undefined;
@@ -57,4 +57,22 @@ export async function seedDemoPartnership(
     );
   }
   return { seeded };
+}
+
+/**
+ * What `npm start` and the production trial do before serving: as the migrator, migrations (roles
+ * included) and role passwords, then the demo data on the first run.
+ */
+export async function prepareDemoDatabases(config: Config, say: (message: string) => void): Promise<void> {
+  const admin = await openAllStores(config);
+  try {
+    const { seeded } = await seedDemoPartnership(admin, {
+      seed: config.SEED,
+      scale: config.SEED_SCALE,
+      log: say,
+    });
+    if (!seeded.length) say("Demo data already loaded: reusing it.");
+  } finally {
+    await closeAllStores(admin);
+  }
 }

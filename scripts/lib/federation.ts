@@ -42,9 +42,9 @@ export async function startFederation(
     const { stores } = services;
     for (const name of SUBGRAPH_NAMES) {
       // Each subgraph consults governance through its own counter, so round trips can be measured
-      // per subgraph: governance on its own store, the others as the access role.
+      // per subgraph: governance on its own store, the others each as its own login.
       const policySql = new Sql(
-        name === "governance" ? stores.governance.sql.pool : services.governanceAccess,
+        name === "governance" ? stores.governance.sql.pool : services.agencyAccess[name],
       );
       policyStatements[name] = policySql;
       const server = await createSubgraphServer(SUBGRAPHS[name], {

@@ -8,7 +8,9 @@ import { faultMetrics } from "../../subgraphs/shared/metrics";
 import { openServiceStore, openStore, type SubgraphStore } from "../../subgraphs/shared/database";
 import {
   assertLeastPrivilege,
+  AUDITING_SUBGRAPHS,
   governanceAccessDatabaseUrl,
+  type AuditingSubgraph,
   serviceDatabaseUrl,
 } from "../../subgraphs/shared/database-roles";
 import {
@@ -116,17 +118,35 @@ export async function openAllStores(config: Config): Promise<Stores> {
   return Object.fromEntries(entries) as Stores;
 }
 
-/** What the services connect with: each its own role, and the agencies' role into governance. */
+/** What the services connect with: each its own role, and its own login into governance. */
 export interface ServiceStores {
   stores: Stores;
-  /** The access role on the governance database: access facts and `audit_append` only. */
+  /** The access role on the governance database: the access facts only (the registered agencies). */
   governanceAccess: Pool;
+  /** Each other subgraph's login into governance: the access facts, and `audit_append` of its own records. */
+  agencyAccess: Record<AuditingSubgraph, Pool>;
+}
+
+/** A pool on the governance database whose lost idle connections are noted, not fatal. */
+function governancePool(config: Config, url: string): Pool {
+  const pool = new Pool({ connectionString: url, max: config.DATABASE_POOL_SIZE });
+  // An idle connection dropped by the server is an 'error' event: the pool replaces it.
+  pool.on("error", (error) => {
+    faultMetrics.connectionsLost.inc({ where: "idle" });
+    log("warn", "governance connection lost", { error: error.message });
+  });
+  return pool;
 }
 
 /** Opens every service's store as its own role (after the migration step has run). */
 export async function openServiceStores(config: Config): Promise<ServiceStores> {
   const accessUrl = governanceAccessDatabaseUrl(config);
   if (!accessUrl) throw new Error("governance: no database URL configured for the access role");
+  const agencyUrls = AUDITING_SUBGRAPHS.map((name) => {
+    const url = governanceAccessDatabaseUrl(config, name);
+    if (!url) throw new Error(`${name}: set ${name.toUpperCase()}_GOVERNANCE_ACCESS_DATABASE_URL`);
+    return [name, url] as const;
+  });
   const opened: Partial<Stores> = {};
   try {
     for (const name of SUBGRAPH_NAMES) {
@@ -138,24 +158,29 @@ export async function openServiceStores(config: Config): Promise<ServiceStores> 
     await closeAllStores(opened);
     throw error;
   }
-  const governanceAccess = new Pool({ connectionString: accessUrl, max: config.DATABASE_POOL_SIZE });
-  // An idle connection dropped by the server is an 'error' event: the pool replaces it.
-  governanceAccess.on("error", (error) => {
-    faultMetrics.connectionsLost.inc({ where: "idle" });
-    log("warn", "governance connection lost", { error: error.message });
-  });
+  const governanceAccess = governancePool(config, accessUrl);
+  const agencyAccess = Object.fromEntries(
+    agencyUrls.map(([name, url]) => [name, governancePool(config, url)]),
+  ) as Record<AuditingSubgraph, Pool>;
+  const pools = [governanceAccess, ...Object.values(agencyAccess)];
   try {
     await assertLeastPrivilege(governanceAccess, "governance access");
+    for (const [name, pool] of Object.entries(agencyAccess))
+      await assertLeastPrivilege(pool, `${name} (governance access)`);
   } catch (error) {
-    await Promise.all([closeAllStores(opened), governanceAccess.end()]);
+    await Promise.all([closeAllStores(opened), ...pools.map((p) => p.end())]);
     throw error;
   }
-  return { stores: opened as Stores, governanceAccess };
+  return { stores: opened as Stores, governanceAccess, agencyAccess };
 }
 
 export async function closeServiceStores(services: ServiceStores | undefined): Promise<void> {
   if (!services) return;
-  await Promise.all([closeAllStores(services.stores), services.governanceAccess.end()]);
+  await Promise.all([
+    closeAllStores(services.stores),
+    services.governanceAccess.end(),
+    ...Object.values(services.agencyAccess).map((p) => p.end()),
+  ]);
 }
 
 export async function closeAllStores(stores: Partial<Stores>): Promise<void> {

@@ -1,6 +1,6 @@
 import type { Sql } from "../shared/database";
 import { copyRows } from "../shared/demo/bulk";
-import { randomFor, type Random } from "../shared/demo/random";
+import { demoRecordKey, randomFor, type Random } from "../shared/demo/random";
 import type { DemoReport, SubgraphSeeder } from "../shared/demo/seed";
 import {
   CASE_NEIGHBOURHOODS,
@@ -424,7 +424,7 @@ export function councilReports(cases: SeedCase[]): DemoReport[] {
   return reports;
 }
 
-async function load(sql: Sql, cases: SeedCase[]): Promise<void> {
+async function load(sql: Sql, cases: SeedCase[], seed: number): Promise<void> {
   await copyRows(
     sql,
     "asb_cases",
@@ -441,6 +441,7 @@ async function load(sql: Sql, cases: SeedCase[]): Promise<void> {
       "lsoa_code",
       "latitude",
       "longitude",
+      "record_key",
     ],
     cases.map((c) => [
       c.id,
@@ -455,6 +456,7 @@ async function load(sql: Sql, cases: SeedCase[]): Promise<void> {
       c.lsoaCode,
       c.latitude,
       c.longitude,
+      demoRecordKey(seed, c.id),
     ]),
   );
   await copyRows(
@@ -481,7 +483,7 @@ async function load(sql: Sql, cases: SeedCase[]): Promise<void> {
  */
 export const seedCouncil: SubgraphSeeder = async (sql, { seed, scale, people }) => {
   const { cases, featured } = generateCouncilCases(seed, scale, people);
-  await sql.transaction((tx) => load(tx, cases));
+  await sql.transaction((tx) => load(tx, cases, seed));
   const linkable = cases
     .slice(0, featured)
     .filter(

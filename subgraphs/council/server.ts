@@ -6,6 +6,7 @@ import { createCouncilLoaders, type CouncilLoaders } from "./loaders";
 import { Initial1763700000000 } from "./migrations/1763700000000-Initial";
 import { LeastPrivilegeRoles1764100000000 } from "./migrations/1764100000000-LeastPrivilegeRoles";
 import { KeptAgencyRegistry1765000000000, KeptAgencyRegistryRecord } from "../shared/kept-registry";
+import { ConnectOnlyWhereServed1764300000000 } from "./migrations/1764300000000-ConnectOnlyWhereServed";
 import { RecordKeys1764200000000 } from "./migrations/1764200000000-RecordKeys";
 import { councilReferenceResolvers } from "./reference";
 import { AsbCaseResolver } from "./resolvers/asb-case.resolver";
@@ -22,6 +23,7 @@ export const council: SubgraphDefinition<CouncilLoaders> = {
     Initial1763700000000,
     LeastPrivilegeRoles1764100000000,
     RecordKeys1764200000000,
+    ConnectOnlyWhereServed1764300000000,
     KeptAgencyRegistry1765000000000,
   ],
   resolvers: [AsbCaseResolver, PersonAsbCasesResolver, NeighbourhoodAsbCaseStatsResolver],

@@ -18,6 +18,8 @@ import { OneRoundTripAccess1763900000000 } from "./migrations/1763900000000-OneR
 import { ConsentProvenance1763950000000 } from "./migrations/1763950000000-ConsentProvenance";
 import { ReferralConsentByReferrer1763960000000 } from "./migrations/1763960000000-ReferralConsentByReferrer";
 import { LeastPrivilegeRoles1764100000000 } from "./migrations/1764100000000-LeastPrivilegeRoles";
+import { ConnectOnlyWhereServed1764300000000 } from "./migrations/1764300000000-ConnectOnlyWhereServed";
+import { AuditAppendByLogin1764310000000 } from "./migrations/1764310000000-AuditAppendByLogin";
 import { governanceReferenceResolvers } from "./reference";
 import { AgencyResolver } from "./resolvers/agency.resolver";
 import { AgreementApprovalResolver, AgreementResolver } from "./resolvers/agreement.resolver";
@@ -47,6 +49,8 @@ export const governance: SubgraphDefinition<GovernanceLoaders> = {
     ConsentProvenance1763950000000,
     ReferralConsentByReferrer1763960000000,
     LeastPrivilegeRoles1764100000000,
+    ConnectOnlyWhereServed1764300000000,
+    AuditAppendByLogin1764310000000,
   ],
   resolvers: [
     AgencyResolver,

@@ -1,7 +1,7 @@
 import { CaseRecordKind } from "../shared/enums";
 import { copyRows } from "../shared/demo/bulk";
 import type { Random } from "../shared/demo/random";
-import { randomFor } from "../shared/demo/random";
+import { demoRecordKey, randomFor } from "../shared/demo/random";
 import type { DemoReport, SubgraphSeeder } from "../shared/demo/seed";
 import {
   CASE_NEIGHBOURHOODS,
@@ -617,14 +617,11 @@ export const seedHousing: SubgraphSeeder = async (sql, { seed, scale, people }) 
     await copyRows(
       tx,
       "tenancy_actions",
-      ["id", "tenancy_id", "type", "taken_at", "note"],
-      actions.map((a, i) => [
-        `tact-${String(i + 1).padStart(7, "0")}`,
-        a.tenancyId,
-        a.type,
-        a.takenAt,
-        a.note,
-      ]),
+      ["id", "tenancy_id", "type", "taken_at", "note", "record_key"],
+      actions.map((a, i) => {
+        const id = `tact-${String(i + 1).padStart(7, "0")}`;
+        return [id, a.tenancyId, a.type, a.takenAt, a.note, demoRecordKey(seed, id)];
+      }),
     );
     await copyRows(
       tx,

@@ -12,6 +12,7 @@ import { createHousingLoaders, type HousingLoaders } from "./loaders";
 import { Initial1763700000000 } from "./migrations/1763700000000-Initial";
 import { LeastPrivilegeRoles1764100000000 } from "./migrations/1764100000000-LeastPrivilegeRoles";
 import { KeptAgencyRegistry1765000000000, KeptAgencyRegistryRecord } from "../shared/kept-registry";
+import { ConnectOnlyWhereServed1764300000000 } from "./migrations/1764300000000-ConnectOnlyWhereServed";
 import { RecordKeys1764200000000 } from "./migrations/1764200000000-RecordKeys";
 import { housingReferenceResolvers } from "./reference";
 import { HousingReportResolver } from "./resolvers/housing-report.resolver";
@@ -38,6 +39,7 @@ export const housing: SubgraphDefinition<HousingLoaders> = {
     Initial1763700000000,
     LeastPrivilegeRoles1764100000000,
     RecordKeys1764200000000,
+    ConnectOnlyWhereServed1764300000000,
     KeptAgencyRegistry1765000000000,
   ],
   resolvers: [

@@ -21,6 +21,7 @@ import { createPartnershipLoaders, type PartnershipLoaders } from "./loaders";
 import { Initial1763700000000 } from "./migrations/1763700000000-Initial";
 import { LeastPrivilegeRoles1764100000000 } from "./migrations/1764100000000-LeastPrivilegeRoles";
 import { KeptAgencyRegistry1765000000000, KeptAgencyRegistryRecord } from "../shared/kept-registry";
+import { ConnectOnlyWhereServed1764300000000 } from "./migrations/1764300000000-ConnectOnlyWhereServed";
 import { partnershipReferenceResolvers } from "./reference";
 import { CaseMutationResolver } from "./resolvers/case-mutation.resolver";
 import {
@@ -55,7 +56,12 @@ export const partnership: SubgraphDefinition<PartnershipLoaders> = {
     DemoSeedRecord,
     KeptAgencyRegistryRecord,
   ],
-  migrations: [Initial1763700000000, LeastPrivilegeRoles1764100000000, KeptAgencyRegistry1765000000000],
+  migrations: [
+    Initial1763700000000,
+    LeastPrivilegeRoles1764100000000,
+    ConnectOnlyWhereServed1764300000000,
+    KeptAgencyRegistry1765000000000,
+  ],
   resolvers: [
     PersonResolver,
     NeighbourhoodResolver,

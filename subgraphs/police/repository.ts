@@ -8,6 +8,7 @@ import { CrimeCategory, Incident, InvolvementRole } from "./types";
 
 interface IncidentRow {
   id: string;
+  record_key: string;
   reference: string;
   month: string;
   occurred_at: Date | null;
@@ -22,13 +23,14 @@ interface IncidentRow {
   subject_ids: string[];
 }
 
-const INCIDENT_COLUMNS = `i.id, i.reference, i.month, i.occurred_at, i.category, i.outcome, i.street, i.lsoa_code,
+const INCIDENT_COLUMNS = `i.id, i.record_key, i.reference, i.month, i.occurred_at, i.category, i.outcome, i.street, i.lsoa_code,
   i.latitude, i.longitude, i.summary, i.narrative,
   ARRAY(SELECT DISTINCT v.person_id FROM involvements v WHERE v.incident_id = i.id ORDER BY v.person_id) AS subject_ids`;
 
 function toIncident(row: IncidentRow): Incident {
   return Object.assign(new Incident(), {
     id: row.id,
+    recordKey: row.record_key,
     reference: row.reference,
     month: row.month,
     occurredAt: row.occurred_at,
@@ -53,7 +55,8 @@ export interface IncidentSearch {
   categories?: CrimeCategory[] | null;
 }
 
-export type IncidentPage = Page<Incident>;
+/** A page of incidents; a search's also carries the cell key of every incident it counts. */
+export type IncidentPage = Page<Incident> & { cellKey?: number };
 
 export interface InvolvementRow {
   incidentId: string;
@@ -135,6 +138,7 @@ export const GENERATED_COLUMNS = [
   "summary",
   "narrative",
   "source",
+  "record_key",
 ];
 
 /** All SQL over the police store. */
@@ -154,7 +158,7 @@ export class IncidentRepository {
     // The page and the total as two statements side by side: a total over the page query
     // (count(*) OVER ()) would force every match to be read and sorted; apart, the page walks
     // the (month, id) index and stops, and the count is an index-only scan.
-    const [rows, totalCount] = await Promise.all([
+    const [rows, counted] = await Promise.all([
       this.sql.many<IncidentRow>(
         `SELECT ${INCIDENT_COLUMNS}
            FROM incidents i
@@ -175,19 +179,20 @@ export class IncidentRepository {
       ),
       this.count(filter),
     ]);
-    return { items: rows.map(toIncident), totalCount };
+    return { items: rows.map(toIncident), ...counted };
   }
 
-  private async count(filter: IncidentSearch): Promise<number> {
-    const row = await this.sql.one<{ total: string }>(
-      `SELECT count(*) AS total FROM incidents i
+  /** How many incidents match, and their cell key (for counts the access rules withhold). */
+  private async count(filter: IncidentSearch): Promise<{ totalCount: number; cellKey: number }> {
+    const row = await this.sql.one<{ total: string; cell_key: string | null }>(
+      `SELECT count(*) AS total, ${CELL_KEY_SQL("i")} AS cell_key FROM incidents i
         WHERE ($1::text[] IS NULL OR i.lsoa_code = ANY($1))
           AND ($2::text IS NULL OR i.month >= $2)
           AND ($3::text IS NULL OR i.month <= $3)
           AND ($4::text[] IS NULL OR i.category = ANY($4))`,
       [filter.lsoaCodes ?? null, filter.fromMonth ?? null, filter.toMonth ?? null, filter.categories ?? null],
     );
-    return Number(row?.total ?? 0);
+    return { totalCount: Number(row?.total ?? 0), cellKey: cellKeyOf(row?.cell_key ?? null) };
   }
 
   /** A page of incidents for each of many people, in one statement. */
@@ -220,11 +225,12 @@ export class IncidentRepository {
    * a bounding box that the (latitude, longitude) index serves, then the exact distance.
    */
   async nearby(queries: readonly NearbyQuery[], page: PageRequest): Promise<IncidentPage[]> {
-    const rows = await this.sql.many<IncidentRow & { query_index: number; total: string }>(
+    const rows = await this.sql.many<IncidentRow & { query_index: number; total: string; cell_key: string }>(
       `SELECT * FROM (
          SELECT ${INCIDENT_COLUMNS}, q.query_index,
                 row_number() OVER (PARTITION BY q.query_index ORDER BY i.month DESC, i.id) AS position,
-                count(*) OVER (PARTITION BY q.query_index) AS total
+                count(*) OVER (PARTITION BY q.query_index) AS total,
+                sum(i.record_key) OVER (PARTITION BY q.query_index) % 1 AS cell_key
            FROM unnest($1::float8[], $2::float8[], $3::text[], $4::text[], $5::float8[])
                   WITH ORDINALITY AS q(lat, lng, from_month, to_month, radius, query_index)
            JOIN incidents i
@@ -253,6 +259,7 @@ export class IncidentRepository {
     for (const row of rows) {
       const entry = pages[Number(row.query_index) - 1];
       entry.totalCount = Number(row.total);
+      entry.cellKey = cellKeyOf(row.cell_key);
       entry.items.push(toIncident(row));
     }
     return pages;
@@ -413,6 +420,17 @@ export class IncidentRepository {
         details.map((d) => d.summary),
         details.map((d) => d.narrative),
       ],
+    );
+  }
+
+  /** Gives the demo's incidents the record keys its seed fixes (shared/demo/random.ts, demoRecordKey). */
+  async setRecordKeys(keys: readonly { id: string; key: string }[]): Promise<number> {
+    if (!keys.length) return 0;
+    return this.sql.exec(
+      `UPDATE incidents i SET record_key = k.key
+         FROM unnest($1::text[], $2::numeric[]) AS k(id, key)
+        WHERE i.id = k.id`,
+      [keys.map((k) => k.id), keys.map((k) => k.key)],
     );
   }
 

@@ -1,6 +1,6 @@
 import { CaseRecordKind } from "../shared/enums";
 import type { DemoReport, SubgraphSeeder } from "../shared/demo/seed";
-import { randomFor, type Random } from "../shared/demo/random";
+import { demoRecordKey, randomFor, type Random } from "../shared/demo/random";
 import {
   CASE_NEIGHBOURHOODS,
   FEATURED,
@@ -311,6 +311,7 @@ function pickCumulative<T>(table: { values: T[]; bounds: number[]; total: number
  * Rows are produced lazily for COPY; involvements are collected as a side effect.
  */
 function* generatedIncidents(
+  seed: number,
   count: number,
   months: string[],
   weights: Map<string, number>,
@@ -370,6 +371,7 @@ function* generatedIncidents(
       summary,
       narrative,
       "demo",
+      demoRecordKey(seed, id),
     ];
   }
 }
@@ -385,6 +387,8 @@ export const seedPolice: SubgraphSeeder = async (sql, options) => {
   await repository.clearDemo();
   const imported = await repository.importedIncidents();
   if (!imported.length) throw new Error("police seed: no police.uk incidents; import data/police-uk first");
+  // The imported incidents got random keys from the importer; the demo fixes them by its seed.
+  await repository.setRecordKeys(imported.map((i) => ({ id: i.id, key: demoRecordKey(options.seed, i.id) })));
 
   // The first people get the real (imported) incidents; the rest, generated ones.
   const featured = options.people.slice(0, FEATURED);
@@ -415,6 +419,7 @@ export const seedPolice: SubgraphSeeder = async (sql, options) => {
   if (settings.generatedIncidents > 0) {
     await repository.copyIncidents(
       generatedIncidents(
+        options.seed,
         settings.generatedIncidents,
         monthsBetween(settings.fromMonth, settings.toMonth),
         await repository.countsByNeighbourhood(),

@@ -6,6 +6,7 @@ import { createPoliceLoaders, type PoliceLoaders } from "./loaders";
 import { Initial1763700000000 } from "./migrations/1763700000000-Initial";
 import { LeastPrivilegeRoles1764100000000 } from "./migrations/1764100000000-LeastPrivilegeRoles";
 import { KeptAgencyRegistry1765000000000, KeptAgencyRegistryRecord } from "../shared/kept-registry";
+import { ConnectOnlyWhereServed1764300000000 } from "./migrations/1764300000000-ConnectOnlyWhereServed";
 import { RecordKeys1764200000000 } from "./migrations/1764200000000-RecordKeys";
 import { SearchAndStatisticsIndexes1763800000000 } from "./migrations/1763800000000-SearchAndStatisticsIndexes";
 import { policeReferenceResolvers } from "./reference";
@@ -25,6 +26,7 @@ export const police: SubgraphDefinition<PoliceLoaders> = {
     SearchAndStatisticsIndexes1763800000000,
     LeastPrivilegeRoles1764100000000,
     RecordKeys1764200000000,
+    ConnectOnlyWhereServed1764300000000,
     KeptAgencyRegistry1765000000000,
   ],
   resolvers: [

@@ -86,6 +86,8 @@ export class Involvement {
 export class Incident {
   /** Not exposed: the people involved, whom the record is about (the access rules read it). */
   subjectIds!: string[];
+  /** Not exposed: its record key, so a count of withheld incidents can be perturbed (shared/statistics.ts). */
+  recordKey?: string;
 
   @Field(() => ID, { description: "Incident id." })
   id!: string;

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { z } from "zod";
 
 /** The six subgraphs, in the order they are started and composed. */
@@ -43,8 +44,17 @@ const schema = z.object({
   HOUSING_SERVICE_DATABASE_URL: url.optional(),
   PARTNERSHIP_SERVICE_DATABASE_URL: url.optional(),
   GOVERNANCE_SERVICE_DATABASE_URL: url.optional(),
-  /** How the other subgraphs reach governance: access facts and `audit_append`, nothing else. */
+  /** How the gateway reaches governance: the access facts (registered agencies), nothing else. */
   GOVERNANCE_ACCESS_DATABASE_URL: url.optional(),
+  /**
+   * How each other subgraph reaches governance: the access facts and `audit_append`, which takes
+   * only that subgraph's own records from its login (see database-roles.ts auditingAccessKind).
+   */
+  POLICE_GOVERNANCE_ACCESS_DATABASE_URL: url.optional(),
+  COUNCIL_GOVERNANCE_ACCESS_DATABASE_URL: url.optional(),
+  YOUTH_GOVERNANCE_ACCESS_DATABASE_URL: url.optional(),
+  HOUSING_GOVERNANCE_ACCESS_DATABASE_URL: url.optional(),
+  PARTNERSHIP_GOVERNANCE_ACCESS_DATABASE_URL: url.optional(),
   /** What `npm run audit:verify` reads the audit log with (read only). */
   AUDITOR_DATABASE_URL: url.optional(),
   /** Role passwords are derived from it; outside production generated into the file below. */
@@ -94,6 +104,11 @@ const schema = z.object({
    * reading it again (an agency deactivated there is refused within this time of governance answering).
    */
   AGENCY_REGISTRY_TTL_MS: z.coerce.number().int().min(100).default(30_000),
+  /**
+   * Seals case assessment ids (shared/sealed-assessment.ts): the same in partnership, police and
+   * the council; required in production by those three, generated into DEV_KEYS_DIR elsewhere.
+   */
+  ASSESSMENT_SECRET: z.string().min(32, "at least 32 characters").optional(),
   /** Development key pair, generated on first use. */
   DEV_KEYS_DIR: z.string().default(".dev-keys"),
   /** The longest one subgraph call may take (within the request's deadline). */
@@ -172,17 +187,113 @@ export type Config = Omit<z.infer<typeof schema>, "TRUSTED_DOCUMENTS" | "RATE_LI
 
 export class ConfigError extends Error {}
 
-/** Reads and validates the environment once, reporting every bad variable together. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/** A process's services: what `serving` in loadConfig names. */
+export type ServiceName = SubgraphName | "gateway";
+
+/** The subgraphs that seal or open case assessments (shared/sealed-assessment.ts). */
+const SEALING: readonly SubgraphName[] = ["partnership", "police", "council"];
+
+/** What a variable is for, said with every problem reported about it. */
+const WHAT_FOR: Record<string, string> = {
+  NODE_ENV: "production turns off introspection, GraphiQL and development tokens",
+  DATABASE_URL:
+    "the PostgreSQL server holding every subgraph's database (start:prod runs no embedded one); each service logs in on it as its own role",
+  DATABASE_ROLE_SECRET:
+    "each service's database password is derived from it: the same secret `npm run migrate` used",
+  GOVERNANCE_ACCESS_DATABASE_URL:
+    "how the gateway and the subgraphs read agencies, agreements and consents, and append the audit",
+  JWKS_URL: "your identity provider's JSON Web Key Set, which every service verifies tokens against",
+  ASSESSMENT_SECRET: "seals case assessment ids; the same in partnership, police and council",
+  TRUSTED_DOCUMENTS_MANIFEST:
+    "the operations the gateway runs under TRUSTED_DOCUMENTS=require or allow (`npm run build` writes it)",
+  METRICS_TOKEN: "the bearer token Prometheus scrapes /metrics with",
+  REDIS_URL: "where gateway replicas share their rate-limit counters",
+};
+
+const described = (variable: string, problem: string) =>
+  `  ${variable}: ${problem}${WHAT_FOR[variable] ? `\n      what it is for: ${WHAT_FOR[variable]}` : ""}`;
+
+/**
+ * What a process serving `services` needs that no single variable's schema can say: a database
+ * for each service, the secrets production derives passwords and seals from, the trusted
+ * documents the gateway runs. Read from the raw environment, so that these are reported
+ * together with any malformed value.
+ */
+function servingProblems(env: NodeJS.ProcessEnv, services: readonly ServiceName[]): string[] {
+  const production = (env.NODE_ENV ?? "development") === "production";
+  const set = (name: string) => Boolean(env[name]);
+  const subgraphs = SUBGRAPH_NAMES.filter((n) => services.includes(n));
+  const needsAccess = services.some((s) => s !== "governance");
+  const problems: string[] = [];
+  /** Service logins named briefly: those of `names`, and governance access's when `access`. */
+  const logins = (names: readonly SubgraphName[], access: boolean) =>
+    [
+      ...(names.length > 1 && names.length === subgraphs.length
+        ? ["<NAME>_SERVICE_DATABASE_URL for every subgraph"]
+        : names.map((n) => `${n.toUpperCase()}_SERVICE_DATABASE_URL`)),
+      ...(access ? ["GOVERNANCE_ACCESS_DATABASE_URL"] : []),
+    ].join(" and ");
+
+  // Each service's own login: its URL, or a role derived on the migrator's database.
+  const unplaced = subgraphs.filter(
+    (n) => !set(`${n.toUpperCase()}_SERVICE_DATABASE_URL`) && !set(`${n.toUpperCase()}_DATABASE_URL`),
+  );
+  const accessUnplaced =
+    needsAccess && !set("GOVERNANCE_ACCESS_DATABASE_URL") && !set("GOVERNANCE_DATABASE_URL");
+  if (!set("DATABASE_URL") && (unplaced.length || accessUnplaced))
+    problems.push(described("DATABASE_URL", `not set, nor ${logins(unplaced, accessUnplaced)}`));
+
+  // Passwords are derived for every login not given a URL of its own.
+  const derivedLogins = subgraphs.filter((n) => !set(`${n.toUpperCase()}_SERVICE_DATABASE_URL`));
+  const accessDerived = needsAccess && !set("GOVERNANCE_ACCESS_DATABASE_URL");
+  if (production && !set("DATABASE_ROLE_SECRET") && (derivedLogins.length || accessDerived))
+    problems.push(
+      described(
+        "DATABASE_ROLE_SECRET",
+        `required in production unless ${logins(derivedLogins, accessDerived)} ${derivedLogins.length + Number(accessDerived) > 1 ? "are" : "is"} set`,
+      ),
+    );
+
+  const sealing = subgraphs.filter((n) => SEALING.includes(n));
+  if (production && !set("ASSESSMENT_SECRET") && sealing.length)
+    problems.push(described("ASSESSMENT_SECRET", `required in production by ${sealing.join(", ")}`));
+
+  if (services.includes("gateway")) {
+    const mode = env.TRUSTED_DOCUMENTS ?? (production ? "require" : "off");
+    const manifest = env.TRUSTED_DOCUMENTS_MANIFEST ?? "dist/trusted-documents.json";
+    if (mode !== "off" && !existsSync(manifest))
+      problems.push(
+        described(
+          "TRUSTED_DOCUMENTS_MANIFEST",
+          `${manifest} does not exist, and TRUSTED_DOCUMENTS is ${mode}`,
+        ),
+      );
+  }
+  return problems;
+}
+
+/**
+ * Reads and validates the environment once, reporting every bad variable together. A process
+ * that serves names its services (`serving`): then everything they need is checked too (a
+ * database, production's secrets, the trusted documents), before anything listens.
+ */
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  options: { serving?: readonly ServiceName[] } = {},
+): Config {
   const parsed = validated.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
-    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((i) => described(i.path.join("."), i.message));
+  if (env.NODE_ENV === "production" && !env.JWKS_URL)
+    problems.push(described("JWKS_URL", "required in production"));
+  if (options.serving) problems.push(...servingProblems(env, options.serving));
+  if (!parsed.success || problems.length) {
+    throw new ConfigError(
+      `Invalid configuration, ${problems.length} ${problems.length === 1 ? "problem" : "problems"} (all reported at once):\n${problems.join("\n")}`,
+    );
   }
   const values = parsed.data;
-  if (values.NODE_ENV === "production" && !values.JWKS_URL) {
-    throw new ConfigError("Invalid configuration:\n  JWKS_URL: required in production");
-  }
   const upper = (s: string) => s.toUpperCase() as Uppercase<SubgraphName>;
   const production = values.NODE_ENV === "production";
   return {

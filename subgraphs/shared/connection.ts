@@ -18,6 +18,13 @@ export interface Connection<T> {
   pageInfo: PageInfo;
   totalCount: number;
   restricted: RestrictedRecords[];
+  /**
+   * A list over an area, a period or a category: the cell key of every record `totalCount`
+   * counts (shared/statistics.ts), so that a count of records withheld from the caller is
+   * released through disclosure control. Left out by lists that give no record keys: the access
+   * rules then release no count of withheld records (lists about one named person aside).
+   */
+  cellKey?: number;
 }
 
 /** Declares `<Name>Connection` and `<Name>Edge` for a node type. */

@@ -42,6 +42,35 @@ export function header(headers: IncomingHttpHeaders, name: string): string | und
   return Array.isArray(value) ? value[0] : value;
 }
 
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+/** RFC 8187's ASCII form of UTF-8 text, `UTF-8''` and the text percent-encoded: what routers send on. */
+const EXTENDED = /^utf-8''([\x21-\x7e]*)$/i;
+
+/**
+ * A header whose value is text (x-break-glass). HTTP carries bytes, which Node hands over one byte
+ * per character (latin1); the partnership sends text as UTF-8, so the bytes are decoded as UTF-8,
+ * or from RFC 8187's `UTF-8''percent-encoded` form (which survives any proxy, and is how a router
+ * that cannot pass the bytes on unchanged sends it). What is not valid UTF-8 is refused, never read
+ * as another encoding.
+ */
+export function textHeader(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = header(headers, name);
+  if (value === undefined) return undefined;
+  const extended = EXTENDED.exec(value);
+  try {
+    return extended ? decodeURIComponent(extended[1]) : UTF8.decode(Buffer.from(value, "latin1"));
+  } catch {
+    throw new GraphQLError(`${name}: not valid UTF-8; send the text encoded as UTF-8`, {
+      extensions: { code: "BAD_USER_INPUT", http: { status: 400 } },
+    });
+  }
+}
+
+/** Text as a header value carries it on (the inverse of textHeader): its UTF-8 bytes, one per character. */
+export function textHeaderValue(text: string): string {
+  return Buffer.from(text, "utf8").toString("latin1");
+}
+
 export function requestIdOf(headers: IncomingHttpHeaders): string {
   const given = header(headers, "x-request-id");
   return given && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
@@ -106,7 +135,7 @@ export async function buildRequestContext<Loaders>(
 ): Promise<RequestContext<Loaders>> {
   const caller = await callerFrom(headers, options.verify);
   const purpose = parsePurpose(header(headers, "x-purpose"));
-  const breakGlass = parseBreakGlass(header(headers, "x-break-glass"), purpose);
+  const breakGlass = parseBreakGlass(textHeader(headers, "x-break-glass"), purpose);
   const requestId = requestIdOf(headers);
   const context: RequestContext<Loaders> = {
     subgraph: options.subgraph,

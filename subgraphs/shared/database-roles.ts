@@ -18,12 +18,27 @@ import { ConfigError, type Config, type SubgraphName } from "./config";
 export type RoleKind =
   /** The subgraph's service (LOGIN): DML on its own tables only. */
   | "service"
-  /** Governance only (LOGIN): what the other subgraphs use to read access facts and append audit. */
+  /** Governance only (LOGIN): what the gateway reads the access facts (registered agencies) with. */
   | "access"
+  /**
+   * Governance only (LOGIN), one per other subgraph: reads what `access` reads and appends that
+   * subgraph's own audit records through `audit_append`, which knows it by its login.
+   */
+  | `access_${AuditingSubgraph}`
   /** Governance only (LOGIN): reads the audit log and its checkpoints, for `npm run audit:verify`. */
   | "auditor"
   /** Governance only (NOLOGIN): owns `audit_append`, the one way into the audit log. */
   | "audit_writer";
+
+/** The subgraphs that consult governance through a login of their own (governance uses its store). */
+export type AuditingSubgraph = Exclude<SubgraphName, "governance">;
+export const AUDITING_SUBGRAPHS: readonly AuditingSubgraph[] = [
+  "police",
+  "council",
+  "youth",
+  "housing",
+  "partnership",
+];
 
 const MAX_NAME = 63;
 
@@ -61,7 +76,7 @@ export function roleSecret(config: Config): string {
   if (config.DATABASE_ROLE_SECRET) return config.DATABASE_ROLE_SECRET;
   if (config.NODE_ENV === "production") {
     throw new ConfigError(
-      "Invalid configuration:\n  DATABASE_ROLE_SECRET: required in production unless every *_SERVICE_DATABASE_URL, GOVERNANCE_ACCESS_DATABASE_URL and AUDITOR_DATABASE_URL is set",
+      "Invalid configuration:\n  DATABASE_ROLE_SECRET: required in production unless every *_SERVICE_DATABASE_URL, *GOVERNANCE_ACCESS_DATABASE_URL and AUDITOR_DATABASE_URL is set",
     );
   }
   const file = config.DATABASE_ROLE_SECRET_FILE;
@@ -86,7 +101,7 @@ function derived(config: Config, adminUrl: string | undefined, kind: RoleKind): 
   return urlAs(adminUrl, role, rolePassword(roleSecret(config), role));
 }
 
-const upper = (s: SubgraphName) => s.toUpperCase() as Uppercase<SubgraphName>;
+const upper = <S extends SubgraphName>(s: S) => s.toUpperCase() as Uppercase<S>;
 
 /** Where a subgraph's service connects: <NAME>_SERVICE_DATABASE_URL, else its role on the admin URL's database. */
 export function serviceDatabaseUrl(config: Config, subgraph: SubgraphName): string | undefined {
@@ -96,8 +111,18 @@ export function serviceDatabaseUrl(config: Config, subgraph: SubgraphName): stri
   );
 }
 
-/** Where the other subgraphs reach governance (access facts, `audit_append`): GOVERNANCE_ACCESS_DATABASE_URL, else derived. */
-export function governanceAccessDatabaseUrl(config: Config): string | undefined {
+/**
+ * Where a subgraph reaches governance (access facts, `audit_append` of its own records):
+ * <NAME>_GOVERNANCE_ACCESS_DATABASE_URL, else derived; without a subgraph, where the gateway reads
+ * the access facts: GOVERNANCE_ACCESS_DATABASE_URL, else derived.
+ */
+export function governanceAccessDatabaseUrl(config: Config, subgraph?: AuditingSubgraph): string | undefined {
+  if (subgraph) {
+    return (
+      config[`${upper(subgraph)}_GOVERNANCE_ACCESS_DATABASE_URL`] ??
+      derived(config, config.databaseUrl("governance"), `access_${subgraph}`)
+    );
+  }
   return config.GOVERNANCE_ACCESS_DATABASE_URL ?? derived(config, config.databaseUrl("governance"), "access");
 }
 
@@ -113,6 +138,8 @@ export function loginRoles(config: Config, subgraph: SubgraphName): { kind: Role
   ];
   if (subgraph === "governance") {
     roles.push({ kind: "access", url: config.GOVERNANCE_ACCESS_DATABASE_URL });
+    for (const name of AUDITING_SUBGRAPHS)
+      roles.push({ kind: `access_${name}`, url: config[`${upper(name)}_GOVERNANCE_ACCESS_DATABASE_URL`] });
     roles.push({ kind: "auditor", url: config.AUDITOR_DATABASE_URL });
   }
   return roles;
@@ -187,7 +214,7 @@ async function currentDatabase(q: QueryRunner): Promise<string> {
 }
 
 /** Creates a role unless it exists (roles outlive a database dropped and made again). */
-async function createRole(q: QueryRunner, role: string, login: boolean): Promise<void> {
+export async function createRole(q: QueryRunner, role: string, login: boolean): Promise<void> {
   await q.query(`DO $$ BEGIN
     CREATE ROLE ${ident(role)} ${login ? "LOGIN" : "NOLOGIN"} NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;
   EXCEPTION WHEN duplicate_object THEN NULL; END $$`);
@@ -219,6 +246,65 @@ export async function createServiceRole(q: QueryRunner, grants: ServiceGrants = 
   // bigserial ids of the tables it inserts into.
   if (writes.length) await q.query(`GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO ${ident(service)}`);
   return service;
+}
+
+/**
+ * The server's own databases: PostgreSQL lets every role connect to them (and make temporary
+ * tables there) unless that is revoked from PUBLIC. template0 takes no connections at all.
+ */
+export const MAINTENANCE_DATABASES = ["postgres", "template1"] as const;
+
+/**
+ * No role but the migrator (and superusers) connects to a database it does not serve: this
+ * database's CONNECT and TEMPORARY are revoked from PUBLIC (its roles were granted CONNECT by name),
+ * and so are those of the server's maintenance databases, which every role could otherwise reach.
+ * Cluster-wide and idempotent, so every subgraph's migrations run it (they may be on different
+ * servers), and a server shared with other deployments keeps whatever they granted by name. A
+ * migrator that neither is a superuser nor owns a maintenance database cannot revoke there: it is
+ * left for the server's administrator (see README, Database roles), with a notice.
+ */
+export async function connectOnlyWhereServed(q: QueryRunner): Promise<string[]> {
+  const database = await currentDatabase(q);
+  await q.query(`REVOKE ALL ON DATABASE ${ident(database)} FROM PUBLIC`);
+  const rows = (await q.query(
+    `SELECT d.datname AS name,
+            (SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = current_user)
+              OR pg_has_role(current_user, d.datdba, 'USAGE') AS mine
+       FROM pg_database d WHERE d.datname = ANY($1::text[])`,
+    [MAINTENANCE_DATABASES],
+  )) as { name: string; mine: boolean }[];
+  const left: string[] = [];
+  for (const { name, mine } of rows) {
+    if (!mine) {
+      left.push(name);
+      continue;
+    }
+    // The databases of a deployment migrate at once, and a GRANT or REVOKE on the same database
+    // from another transaction fails with "tuple concurrently updated" (advisory locks are per
+    // database, so none serialises them): only what is still granted is revoked, and a clash is
+    // tried again.
+    await q.query(`DO $$ BEGIN
+      FOR attempt IN 1..50 LOOP
+        IF NOT has_database_privilege('public', ${literal(name)}, 'CONNECT')
+           AND NOT has_database_privilege('public', ${literal(name)}, 'TEMPORARY') THEN
+          RETURN;
+        END IF;
+        BEGIN
+          REVOKE CONNECT, TEMPORARY ON DATABASE ${ident(name)} FROM PUBLIC;
+          RETURN;
+        EXCEPTION WHEN internal_error THEN
+          PERFORM pg_sleep(0.02 + random() * 0.08);
+        END;
+      END LOOP;
+      REVOKE CONNECT, TEMPORARY ON DATABASE ${ident(name)} FROM PUBLIC;
+    END $$`);
+  }
+  if (left.length) {
+    await q.query(
+      `DO $$ BEGIN RAISE NOTICE '%', ${literal(`not revoked (the migrator neither is a superuser nor owns them): REVOKE CONNECT, TEMPORARY ON DATABASE ${left.map(ident).join(", ")} FROM PUBLIC`)}; END $$`,
+    );
+  }
+  return left;
 }
 
 /** Governance's further roles: the others' access role, the auditor, and the audit's definer. */

@@ -14,7 +14,7 @@ import {
   type ObjectTypeDefinitionNode,
 } from "graphql";
 import { buildSchema, createResolversMap, type NonEmptyArray } from "type-graphql";
-import { enforceField, judgeRecord } from "./access/enforcement";
+import { enforceField, judgeRecord, probe } from "./access/enforcement";
 import {
   ACCESS_DIRECTIVE_SDL,
   ACCESS_LINK,
@@ -128,7 +128,12 @@ export async function buildFederatedSchema(options: FederatedSchemaOptions): Pro
         ...references[typeName],
         __resolveReference: async (ref, context, info) => {
           const found = await resolveReference(ref, context, info);
-          if (!found) return found;
+          if (!found) {
+            // An id the holder does not hold costs what a hidden record costs (see probe).
+            const id = (ref as { id?: unknown } | null)?.id;
+            await probe(record, context.access, [], typeof id === "string" ? [id] : []);
+            return found;
+          }
           if (context.access.gateRefusal(record.gate)) return null;
           const { verdict } = await judgeRecord(record, found, context.access);
           if (verdict === "SHOW") return found;

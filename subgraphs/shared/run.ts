@@ -43,10 +43,12 @@ export async function startSubgraph<L>(
       `${definition.name}: set ${name}_SERVICE_DATABASE_URL (or DATABASE_URL or ${name}_DATABASE_URL)`,
     );
   }
-  const governanceUrl = definition.name === "governance" ? url : governanceAccessDatabaseUrl(config);
+  // Each subgraph appends its own records to the audit, known by its own login into governance.
+  const governanceUrl =
+    definition.name === "governance" ? url : governanceAccessDatabaseUrl(config, definition.name);
   if (!governanceUrl) {
     throw new Error(
-      `${definition.name}: set GOVERNANCE_ACCESS_DATABASE_URL (or DATABASE_URL or GOVERNANCE_DATABASE_URL): agreements, consents, audit`,
+      `${definition.name}: set ${name}_GOVERNANCE_ACCESS_DATABASE_URL (or DATABASE_URL or GOVERNANCE_DATABASE_URL): agreements, consents, audit`,
     );
   }
   const store = await openServiceStore(definition, url, { poolSize: config.DATABASE_POOL_SIZE });
@@ -133,7 +135,14 @@ export function runSubgraphProcess<L>(
   definition: SubgraphDefinition<L>,
   governance: GovernanceAdapter,
 ): void {
-  const config = loadConfig();
+  let config: Config;
+  try {
+    config = loadConfig(process.env, { serving: [definition.name] });
+  } catch (error) {
+    // For a person to read: every problem, one variable a line.
+    process.stderr.write(`${definition.name}: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
   startSubgraph(definition, config, config.port(definition.name), governance).then(
     (running) => {
       // Only once it serves: a service that cannot start must still exit with an error.

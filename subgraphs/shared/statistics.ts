@@ -163,6 +163,29 @@ export function cellKeyOf(fraction: string | number | null): number {
   return key;
 }
 
+/** Record keys have nine decimals: summed as whole nano-units they add exactly, in any order. */
+const KEY_UNITS = 1e9;
+const keyUnits = (key: string | number): number => Math.round(Number(key) * KEY_UNITS);
+const fraction = (units: number): number => (((units % KEY_UNITS) + KEY_UNITS) % KEY_UNITS) / KEY_UNITS;
+
+/**
+ * The cell key of a set of records from their record keys (the fractional part of their sum),
+ * as `CELL_KEY_SQL` gives it for the same records; null when any record has no key.
+ */
+export function cellKeyOfRecords(keys: readonly (string | number | null | undefined)[]): number | null {
+  let units = 0;
+  for (const key of keys) {
+    if (key === null || key === undefined) return null;
+    units += keyUnits(key);
+  }
+  return fraction(units);
+}
+
+/** The cell key of a cell without some of its records: its key less theirs, modulo 1. */
+export function cellKeyWithout(cellKey: number, removed: readonly (string | number)[]): number {
+  return fraction(keyUnits(cellKey) - removed.reduce<number>((s, k) => s + keyUnits(k), 0));
+}
+
 /** A neighbourhood's monthly cell as the counting SQL returns it (its kind column aside). */
 export interface CellRow {
   lsoa_code: string;

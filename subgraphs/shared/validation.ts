@@ -178,7 +178,8 @@ function checkRepresented(value: unknown, type: GraphQLOutputType, path: string)
     return;
   }
   if (isObjectType(nullable)) {
-    if (typeof value !== "object" || Array.isArray(value)) throw badInput(path, `must be a ${nullable.name}`);
+    if (typeof value !== "object" || Array.isArray(value))
+      throw badInput(path, `must be a value of type ${nullable.name}`);
     const fields = nullable.getFields();
     for (const [name, item] of Object.entries(value as Record<string, unknown>))
       if (fields[name]) checkRepresented(item, fields[name].type, `${path}.${name}`);
@@ -187,15 +188,15 @@ function checkRepresented(value: unknown, type: GraphQLOutputType, path: string)
   if (!isLeafType(nullable)) return;
   // Dates travel as text; a number would be taken as a timestamp by the scalar but not by resolvers.
   if (DATE_SCALARS.has(nullable.name) && typeof value !== "string")
-    throw badInput(path, `must be a ${nullable.name}`);
+    throw badInput(path, `must be a value of type ${nullable.name}`);
   let parsed: unknown;
   try {
     parsed = nullable.parseValue(value);
   } catch {
-    throw badInput(path, `must be a ${nullable.name}`);
+    throw badInput(path, `must be a value of type ${nullable.name}`);
   }
   if (parsed === undefined || (typeof parsed === "number" && !Number.isFinite(parsed)))
-    throw badInput(path, `must be a ${nullable.name}`);
+    throw badInput(path, `must be a value of type ${nullable.name}`);
   const problem = DATE_SCALARS.has(nullable.name) ? scalarProblem(value, nullable, path) : null;
   if (problem) throw badInput(path, problem);
 }

@@ -1,6 +1,6 @@
 import { copyRows } from "../shared/demo/bulk";
 import type { Random } from "../shared/demo/random";
-import { randomFor } from "../shared/demo/random";
+import { demoRecordKey, randomFor } from "../shared/demo/random";
 import type { SubgraphSeeder } from "../shared/demo/seed";
 import {
   ageOn,
@@ -460,6 +460,7 @@ export const seedYouth: SubgraphSeeder = async (sql, { seed, scale, people }) =>
         "referred_at",
         "referred_by_agency_id",
         "lsoa_code",
+        "record_key",
       ],
       referrals.map((r) => [
         r.id,
@@ -470,6 +471,7 @@ export const seedYouth: SubgraphSeeder = async (sql, { seed, scale, people }) =>
         r.referredAt,
         r.referredBy,
         r.lsoaCode,
+        demoRecordKey(seed, r.id),
       ]),
     );
     await copyRows(

@@ -677,18 +677,19 @@ describe.each(ROUTERS)("access rules behind %s", (routerName) => {
           personIds: await subjects("housing", held.tenancies),
           recordIds: held.tenancies,
         }),
-        // Youth shares with the council for youth diversion and safeguarding only.
-        ...(held.enrolments.length + held.referrals.length
-          ? [
-              denied({
-                owner: "youth",
-                reason: "PURPOSE_NOT_COVERED",
-                categories: ["EDUCATION", "YOUTH_PROGRAMME"],
-                personIds: await subjects("youth", [...held.enrolments, ...held.referrals].sort()),
-                recordIds: [...held.enrolments, ...held.referrals].sort(),
-              }),
-            ]
-          : []),
+        // Youth shares with the council for youth diversion and safeguarding only: refused the
+        // same whether youth services hold records about the person or not (a probe record then,
+        // about the person, naming no record), so that neither the audit's cost nor its absence
+        // tells the council which.
+        denied({
+          owner: "youth",
+          reason: "PURPOSE_NOT_COVERED",
+          categories: ["EDUCATION", "YOUTH_PROGRAMME"],
+          personIds: [
+            ...new Set([...(await subjects("youth", [...held.enrolments, ...held.referrals])), person]),
+          ].sort(),
+          recordIds: [...held.enrolments, ...held.referrals].sort(),
+        }),
       ]);
     });
 

@@ -1,4 +1,5 @@
 import { Purpose, Role } from "../../subgraphs/shared/enums";
+import { CELL_KEY_SQL, cellKeyOf, release } from "../../subgraphs/shared/statistics";
 import { startTestFederation, type TestFederation } from "../support/federation";
 import { type As } from "../support/graphql";
 
@@ -95,5 +96,90 @@ describe("an empty page reveals no more than a page of records", () => {
     expect(page.totalCount).toBe(0);
     expect(page.pageInfo.hasNextPage).toBe(false);
     expect(page.restricted).toEqual([{ agency: { id: "youth" }, count: 1 }]);
+  });
+});
+
+/**
+ * Found by attacking the gateway (issue 15, finding 3): a search's signposting put the owner's
+ * exact total into `restricted.count` for any neighbourhood, month and crime type, so housing
+ * (which only supplies police, for safeguarding) read cells of 1 to 4 incidents exactly that the
+ * dashboards perturb. A count of withheld records over an area, a period or a category now passes
+ * the cell-key engine with the key of exactly those records: the number the dashboards give.
+ */
+describe("a search's counts of withheld records go through disclosure control", () => {
+  interface SmallCell {
+    lsoa_code: string;
+    month: string;
+    category: string;
+    count: string;
+    cell_key: string;
+  }
+  const SEARCH = `query Cell($filter: IncidentFilter!, $first: Int) {
+    incidents(filter: $filter, first: $first) { totalCount pageInfo { hasNextPage } edges { node { id } } restricted { agency { id } count } }
+  }`;
+  interface Search {
+    incidents: Page & { edges: unknown[] };
+  }
+
+  test("housing learns no count from 1 to 4 of police incidents in a neighbourhood, month and crime type", async () => {
+    const cells = await fed.stores.police.sql.many<SmallCell>(
+      `SELECT lsoa_code, month, category, count(*) AS count, ${CELL_KEY_SQL("i")} AS cell_key
+         FROM incidents i WHERE lsoa_code IS NOT NULL
+        GROUP BY lsoa_code, month, category HAVING count(*) BETWEEN 1 AND 4
+        ORDER BY lsoa_code, month, category LIMIT 24`,
+    );
+    expect(cells.length).toBeGreaterThanOrEqual(12);
+    // Signposted: housing shares with police for safeguarding, police with housing not at all.
+    const as = { agency: "housing", purpose: Purpose.SAFEGUARDING };
+    const released: number[] = [];
+    for (const cell of cells) {
+      const filter = {
+        lsoaCodes: [cell.lsoa_code],
+        fromMonth: cell.month,
+        toMonth: cell.month,
+        categories: [cell.category],
+      };
+      // The police see the cell as it is.
+      const own = await fed.query<Search>(
+        SEARCH,
+        { filter, first: 0 },
+        {
+          agency: "police",
+          purpose: Purpose.SAFEGUARDING,
+        },
+      );
+      expect(own.data!.incidents.totalCount).toBe(Number(cell.count));
+      // Housing: a page of none (first: 0) and a page of the records say the same.
+      const expected = release(Number(cell.count), cellKeyOf(cell.cell_key));
+      for (const first of [0, 10]) {
+        const asked = await fed.query<Search>(SEARCH, { filter, first }, as);
+        expect(asked.errors).toBeUndefined();
+        const page = asked.data!.incidents;
+        expect(page.totalCount).toBe(0);
+        expect(page.edges).toEqual([]);
+        const counts = page.restricted.map((r) => r.count);
+        released.push(...counts);
+        // The cell as the dashboards release it: its records' own key, its own noise.
+        expect({ cell, first, counts }).toEqual({ cell, first, counts: expected === 0 ? [] : [expected] });
+      }
+    }
+    expect(released.filter((n) => n >= 1 && n <= 4)).toEqual([]);
+  });
+
+  test("a count about one named person stays exact (signposting about that person)", async () => {
+    const held = await fed.stores.police.sql.one<{ person_id: string; n: string }>(
+      `SELECT person_id, count(DISTINCT incident_id) AS n FROM involvements
+        GROUP BY person_id HAVING count(DISTINCT incident_id) BETWEEN 1 AND 4 ORDER BY person_id LIMIT 1`,
+    );
+    // Signposted: the council shares with police for safeguarding, police with the council not for it.
+    const asked = await fed.query<{ person: Pages }>(
+      `query Pages($id: ID!) { person(id: $id) { incidents(first: 0) { ${PAGE} } } }`,
+      { id: held!.person_id },
+      { agency: "council", purpose: Purpose.SAFEGUARDING },
+    );
+    expect(asked.errors).toBeUndefined();
+    expect(asked.data!.person.incidents.restricted).toEqual([
+      { agency: { id: "police" }, count: Number(held!.n) },
+    ]);
   });
 });

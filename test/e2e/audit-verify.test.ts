@@ -299,8 +299,9 @@ it("a chain written before the roles migration still verifies after it, as the r
   const before = await openStore(
     {
       ...governance,
-      migrations: (governance.migrations as unknown[]).filter(
-        (m) => m !== LeastPrivilegeRoles1764100000000,
+      migrations: (governance.migrations as unknown[]).slice(
+        0,
+        (governance.migrations as unknown[]).indexOf(LeastPrivilegeRoles1764100000000),
       ) as typeof governance.migrations,
     },
     url,
@@ -321,8 +322,8 @@ it("a chain written before the roles migration still verifies after it, as the r
   const first = await verify(auditor, "AUDITOR_DATABASE_URL");
   expect(first.stdout).toBe(`audit chain intact: ${CHECKPOINT_EVERY + 10} records verified\n`);
   expect(first.code).toBe(0);
-  // The agencies append as their access role, through the definer's audit_append.
-  const access = new Pool({ connectionString: governanceAccessDatabaseUrl(config)!, max: 1 });
+  // The police subgraph appends police's records as its own login, through the definer's audit_append.
+  const access = new Pool({ connectionString: governanceAccessDatabaseUrl(config, "police")!, max: 1 });
   try {
     await AuditRepository.append(new Sql(access), [record(5000), record(5001)]);
   } finally {

@@ -2,8 +2,9 @@ import { randomUUID } from "node:crypto";
 import { Kind, parse } from "graphql";
 import { loadAccessFacts } from "../../subgraphs/shared/access/governance-sql";
 import { CASE_NEIGHBOURHOODS } from "../../subgraphs/shared/demo/world";
-import { Purpose, Role } from "../../subgraphs/shared/enums";
+import { CaseStage, Purpose, Role } from "../../subgraphs/shared/enums";
 import { SUBGRAPHS } from "../../subgraphs";
+import { assessmentFor } from "../../subgraphs/partnership/assessment";
 import { SUBGRAPH_NAMES } from "../../subgraphs/shared/config";
 import { subgraphSchema } from "../../subgraphs/shared/subgraph";
 import { startTestFederation, supergraphFromCode, type TestFederation } from "../support/federation";
@@ -13,8 +14,11 @@ import {
   apiSchema,
   enumValue,
   generateEntityOperations,
+  generateMutations,
   generateOperations,
+  unknownId,
   type Walked,
+  type WalkedMutation,
   reachableFromQuery,
   type Generated,
   type Seeds,
@@ -28,7 +32,9 @@ import {
   type Facts,
   type Finding,
 } from "../support/graph-walk/oracle";
-import { walkRules, type WalkRules } from "../support/graph-walk/rules";
+import { walkRules, type RecordReaders, type WalkRules } from "../support/graph-walk/rules";
+import { expectMutation, judgeMutation, type MutationTarget } from "../support/graph-walk/mutation-oracle";
+import { AUDIT_TABLES, installWriteJournal } from "../support/graph-walk/writes";
 
 /**
  * The proof of issue 9: a GENERATED walk of the composed supergraph. Every root field of Query
@@ -53,6 +59,9 @@ const FACT_PURPOSES = Object.values(Purpose).filter((p) => p !== Purpose.STATIST
 let fed: TestFederation;
 let rules: WalkRules;
 let generated: Generated;
+let mutationWalk: ReturnType<typeof generateMutations>;
+/** Id arguments other than `id` and the type of record they name, most specific first. */
+const MUTATION_TARGETS = { actionId: "CaseAction", caseId: "ProblemCase" };
 /** Every subgraph's `_entities`, called directly (not through the gateway). */
 const entityWalks: {
   subgraph: string;
@@ -80,9 +89,10 @@ beforeAll(async () => {
   const schema = apiSchema(await supergraphFromCode());
   supergraphFields = allFields(schema);
   reachable = reachableFromQuery(schema);
-  rules = await walkRules((name) => fed.stores[name].sql);
+  rules = await walkRules((name) => fed.stores[name].sql, READERS);
   seeds = await loadSeeds();
   generated = generateOperations(schema, seeds);
+  mutationWalk = generateMutations(schema, seeds, MUTATION_TARGETS);
   for (const name of SUBGRAPH_NAMES)
     for (const walk of generateEntityOperations(await subgraphSchema(SUBGRAPHS[name]), name, seeds))
       entityWalks.push({ subgraph: name, ...walk });
@@ -109,6 +119,10 @@ afterAll(async () => {
 type Sql = TestFederation["stores"]["police"]["sql"];
 const column = async (sql: Sql, text: string, values: unknown[] = []) =>
   (await sql.many<{ v: string }>(text, values)).map((r) => r.v);
+
+const seedsWindowMonths = 12;
+/** The agency each seeded assessment id was sealed for. */
+const assessmentIssuedTo = new Map<string, string>();
 
 /**
  * Argument values from the demo partnership: people with and without consents (the issue's
@@ -178,6 +192,18 @@ async function loadSeeds(): Promise<Seeds> {
     ),
     Programme: await column(youth.sql, `SELECT min(id) AS v FROM programmes`),
   };
+  // A case's assessment, sealed for each agency (as problemCase's `assessment` issues it): each
+  // agency's id is walked through `_entities` under every caller, and any other's is unknown.
+  for (const id of ids.ProblemCase) {
+    const found = (await rules.raw("ProblemCase", id)) as Parameters<typeof assessmentFor>[0] | null;
+    if (!found?.neighbourhoodCodes.length) continue;
+    ids.CaseAssessment = AGENCIES.map((agency) => {
+      const sealed = assessmentFor(found, seedsWindowMonths, agency).id;
+      assessmentIssuedTo.set(sealed, agency);
+      return sealed;
+    });
+    break;
+  }
   const uprn = await column(housing.sql, `SELECT uprn AS v FROM properties WHERE id = $1`, [ids.Property[0]]);
   const family = await column(partnership.sql, `SELECT family_name AS v FROM people WHERE id = $1`, [
     people[0],
@@ -186,6 +212,7 @@ async function loadSeeds(): Promise<Seeds> {
     police.sql,
     `SELECT v FROM (SELECT min(month) AS v FROM incidents UNION ALL SELECT max(month) FROM incidents) m`,
   );
+  const mutations = await mutationSeeds(ids);
   return {
     ids,
     byName: {
@@ -197,7 +224,7 @@ async function loadSeeds(): Promise<Seeds> {
       fromMonth: months[0],
       toMonth: months[1],
       threshold: 2,
-      windowMonths: 12,
+      windowMonths: seedsWindowMonths,
       monthsEitherSide: 1,
       radiusMetres: 500,
       personId: people[0],
@@ -206,7 +233,128 @@ async function loadSeeds(): Promise<Seeds> {
     byCoordinate: {
       "Query.incidents.filter": { lsoaCodes: CASE_NEIGHBOURHOODS },
       "Query.explainAccess.category": enumValue("INCIDENT_SUMMARY"),
+      ...mutations,
     },
+  };
+}
+
+/**
+ * Arguments for every mutation, from the seeded state each call starts from: records in the
+ * state the mutation moves on from (a DRAFT agreement to approve, ACTIVE ones to suspend and
+ * revoke, an unreviewed break-glass access, an open case action, a case's next stage, a
+ * referral's next status), and new records any caller could ask for. Each is allowed to some
+ * caller (the walk fails naming a mutation no caller could do), so both paths are walked.
+ */
+async function mutationSeeds(ids: Record<string, string[]>): Promise<Record<string, unknown>> {
+  const { governance, partnership, youth } = fed.stores;
+  const one = async (sql: Sql, text: string, values: unknown[] = []) => {
+    const found = await column(sql, text, values);
+    if (!found[0]) throw new Error(`no seeded value for the mutation walk: ${text}`);
+    return found[0];
+  };
+  const draft = await one(governance.sql, `SELECT min(id) AS v FROM agreements WHERE status = 'DRAFT'`);
+  // In force today (an ACTIVE agreement past its end date is EXPIRED, and cannot be suspended).
+  const active = await column(
+    governance.sql,
+    `SELECT id AS v FROM agreements WHERE status = 'ACTIVE' AND suspended_at IS NULL AND revoked_at IS NULL
+        AND current_date BETWEEN valid_from AND valid_to ORDER BY id`,
+  );
+  const breakGlass = await one(
+    governance.sql,
+    `SELECT min(a.sequence)::text AS v FROM audit_log a LEFT JOIN break_glass_reviews r ON r.audit_sequence = a.sequence
+      WHERE a.break_glass AND a.kind = 'DISCLOSURE' AND r.audit_sequence IS NULL`,
+  );
+  const consent = await one(governance.sql, `SELECT min(id) AS v FROM consents WHERE withdrawn_at IS NULL`);
+  // An open case with an open action and the fewest partners: agencies outside it are walked too.
+  const caseId = await one(
+    partnership.sql,
+    `SELECT c.id AS v FROM problem_cases c
+      WHERE c.stage <> 'CLOSED' AND EXISTS (SELECT 1 FROM case_actions a WHERE a.case_id = c.id AND a.completed_at IS NULL)
+      ORDER BY (SELECT count(*) FROM case_partners p WHERE p.case_id = c.id), c.id LIMIT 1`,
+  );
+  const stage = await one(partnership.sql, `SELECT stage AS v FROM problem_cases WHERE id = $1`, [caseId]);
+  const stages = Object.values(CaseStage);
+  const action = await one(
+    partnership.sql,
+    `SELECT min(id) AS v FROM case_actions WHERE case_id = $1 AND completed_at IS NULL`,
+    [caseId],
+  );
+  const nextStatus: Record<string, string> = {
+    REFERRED: "ACCEPTED",
+    ACCEPTED: "ACTIVE",
+    ACTIVE: "COMPLETED",
+  };
+  const referral = await one(youth.sql, `SELECT min(id) AS v FROM referrals WHERE status = ANY($1)`, [
+    Object.keys(nextStatus),
+  ]);
+  const referralStatus = await one(youth.sql, `SELECT status AS v FROM referrals WHERE id = $1`, [referral]);
+  // Sixteen or seventeen: referred without the under-16 consent rule (other tests walk that rule).
+  const young = await one(
+    partnership.sql,
+    `SELECT min(id) AS v FROM people
+      WHERE date_of_birth BETWEEN (now() - interval '17 years 6 months')::date AND (now() - interval '16 years 6 months')::date`,
+  );
+  const programme = await one(youth.sql, `SELECT min(id) AS v FROM programmes`);
+  const child = "per-000002";
+  return {
+    "Mutation.proposeAgreement.input": {
+      title: "Walk: tenancy support for young people",
+      providerAgencyId: "housing",
+      recipientAgencyId: "youth",
+      purposes: [enumValue(Purpose.YOUTH_DIVERSION)],
+      categories: [enumValue("TENANCY")],
+      consentRequiredFor: [],
+      lawfulBasis: "Walk: public task",
+      validFrom: "2026-12-01",
+      validTo: "2027-11-30",
+      reviewDate: "2027-06-01",
+    },
+    "Mutation.approveAgreement.id": draft,
+    "Mutation.suspendAgreement.id": active[0],
+    "Mutation.suspendAgreement.reason": "Walk: the agreement is under review",
+    "Mutation.revokeAgreement.id": active[1],
+    "Mutation.revokeAgreement.reason": "Walk: the agreement has ended",
+    "Mutation.reviewBreakGlass.id": breakGlass,
+    "Mutation.reviewBreakGlass.outcome": enumValue("JUSTIFIED"),
+    "Mutation.reviewBreakGlass.note": "Walk: a child was at risk that night",
+    "Mutation.recordConsent.input": {
+      personId: child,
+      recipientAgencyId: "council",
+      purposes: [enumValue(Purpose.YOUTH_DIVERSION)],
+      categories: [enumValue("EDUCATION")],
+      givenBy: enumValue("PARENT_OR_GUARDIAN"),
+      givenAt: "2026-11-02T10:00:00.000Z",
+      evidenceRef: "walk/consent-form-1",
+    },
+    "Mutation.withdrawConsent.id": consent,
+    "Mutation.openCase.input": {
+      title: "Walk: nuisance at the shops",
+      problemType: "Youth nuisance",
+      neighbourhoodCodes: [CASE_NEIGHBOURHOODS[0]],
+      partnerAgencyIds: ["council"],
+      people: [{ personId: ids.Person[0], role: "OTHER" }],
+    },
+    "Mutation.addCaseAction.caseId": caseId,
+    "Mutation.addCaseAction.input": {
+      assignedAgencyId: "police",
+      description: "Walk: evening patrols",
+      dueOn: "2027-01-29",
+    },
+    "Mutation.completeCaseAction.caseId": caseId,
+    "Mutation.completeCaseAction.actionId": action,
+    "Mutation.linkCaseRecord.caseId": caseId,
+    "Mutation.linkCaseRecord.record": { kind: enumValue("INCIDENT"), id: ids.Incident[0] },
+    "Mutation.advanceCase.caseId": caseId,
+    "Mutation.advanceCase.stage": enumValue(stages[stages.indexOf(stage as CaseStage) + 1]),
+    "Mutation.advanceCase.note": "Walk: moving the case on",
+    "Mutation.referToProgramme.input": {
+      personId: young,
+      programmeId: programme,
+      reason: "Walk: at risk of offending",
+    },
+    "Mutation.updateReferralStatus.id": referral,
+    "Mutation.updateReferralStatus.status": enumValue(nextStatus[referralStatus]),
+    "Mutation.updateReferralStatus.note": "Walk: next step",
   };
 }
 
@@ -270,6 +418,8 @@ async function factsFor(agency: string): Promise<Facts> {
 /** Seeded records the caller may not learn exist (see oracle.ts `untraceable`). */
 async function untraceableIdsFor(caller: Caller, facts: Facts): Promise<Set<string>> {
   const out = new Set<string>();
+  // An assessment id sealed for another agency is unknown to the caller (police serve it only to its agency).
+  for (const [id, agency] of assessmentIssuedTo) if (agency !== caller.agency) out.add(id);
   for (const [type, list] of Object.entries(seeds.ids)) {
     const record = rules.record(type);
     // A person's id is the people index's, visible wherever a record about them is.
@@ -284,6 +434,62 @@ async function untraceableIdsFor(caller: Caller, facts: Facts): Promise<Set<stri
     }
   }
   return out;
+}
+
+/** Codes of an answer cut short by a fault rather than decided (see shared/faults.ts). */
+const FAULT_CODES = new Set([
+  "DATABASE_UNAVAILABLE",
+  "SUBGRAPH_UNAVAILABLE",
+  "ACCESS_DECISION_UNAVAILABLE",
+  "AUDIT_UNAVAILABLE",
+]);
+const faulted = (response: GraphQLResponse) =>
+  (response.errors ?? []).some((e) => FAULT_CODES.has(String(e.extensions?.code)));
+
+/** Governance tables whose change the audit records (AGREEMENT_CHANGE, CONSENT_CHANGE, BREAK_GLASS_REVIEW). */
+const GOVERNANCE_CHANGES = new Set(["agreements", "agreement_approvals", "consents", "break_glass_reviews"]);
+
+/**
+ * Records no subgraph resolves by id, read as their answers show them (what their party and
+ * @ChangedBy rules read): a break-glass access (an audit record, its owner's DSOs only) and a
+ * case action (changed by the agency it is assigned to).
+ */
+const READERS: RecordReaders = {
+  async BreakGlassEvent(id) {
+    const [row] = await fed.stores.governance.sql.many<{ o: string }>(
+      `SELECT owner_agency_id AS o FROM audit_log WHERE sequence = $1::bigint AND break_glass AND kind = 'DISCLOSURE'`,
+      [id],
+    );
+    return row ? { id, ownerAgencyId: row.o } : null;
+  },
+  async CaseAction(id) {
+    const [row] = await fed.stores.partnership.sql.many<{ a: string }>(
+      `SELECT assigned_agency_id AS a FROM case_actions WHERE id = $1`,
+      [id],
+    );
+    return row ? { id, assignedAgency: { id: row.a } } : null;
+  },
+};
+
+/** A record a mutation names, as the rules read it (an agreement: through governance's reference resolver). */
+async function targetRaw(type: string, id: string): Promise<unknown> {
+  if (rules.resolvable(type)) return rules.raw(type, id);
+  // An agreement: governance's own reference resolver (the type is a reference, not a governed record).
+  const governance = SUBGRAPHS.governance;
+  const resolve = (
+    governance.referenceResolvers as Record<
+      string,
+      { __resolveReference?: (ref: unknown, ctx: unknown) => unknown }
+    >
+  )[type]?.__resolveReference;
+  if (resolve)
+    return (
+      (await resolve(
+        { __typename: type, id },
+        { loaders: governance.createLoaders(fed.stores.governance.sql) },
+      )) ?? null
+    );
+  return null;
 }
 
 interface AuditRow {
@@ -388,6 +594,7 @@ describe("the generated graph walk", () => {
     let checked = 0;
     let refusedFields = 0;
     let auditsChecked = 0;
+    let faults = 0;
     const cpu = process.cpuUsage();
     const started = Date.now();
     // GRAPH_WALK_QUICK=1: the first scenario only, for working on the walk itself.
@@ -418,9 +625,16 @@ describe("the generated graph walk", () => {
               ];
               await Promise.all(
                 calls.map(async ({ operation, subgraph, send }) => {
-                  const requestId = randomUUID();
+                  let requestId = randomUUID();
                   const t0 = Date.now();
-                  const response = await send({ agency, role, purpose: purpose ?? undefined, requestId });
+                  let response = await send({ agency, role, purpose: purpose ?? undefined, requestId });
+                  // A fault (a subgraph or database out of reach on a loaded machine) is no access
+                  // answer: asked again, and counted.
+                  for (let attempt = 1; attempt < 4 && faulted(response); attempt++) {
+                    faults += 1;
+                    requestId = randomUUID();
+                    response = await send({ agency, role, purpose: purpose ?? undefined, requestId });
+                  }
                   combinations += 1;
                   const label0 = operation.roots[0].field;
                   timeByField.set(label0, (timeByField.get(label0) ?? 0) + Date.now() - t0);
@@ -480,6 +694,7 @@ describe("the generated graph walk", () => {
       decisionsChecked: checked,
       refusedFieldsChecked: refusedFields,
       disclosuresAudited: auditsChecked,
+      faultsRetried: faults,
       cpuSeconds: (({ user, system }) => Math.round((user + system) / 1e6))(process.cpuUsage(cpu)),
       seconds: Math.round((Date.now() - started) / 1000),
       findings: findings.length,
@@ -503,8 +718,259 @@ describe("the generated graph walk", () => {
       );
     for (const f of findings.slice(0, 15)) console.log(JSON.stringify(f));
     expect(findings.slice(0, 20)).toEqual([]);
-    // Not vacuous: the walk met other agencies' data released and refused, and audited each release.
+    // Not vacuous: the walk met other agencies' data released and refused, and audited each release;
+    // it judged a break-glass access (party: its owner's DSOs) and asked for each agency's sealed
+    // case assessment through `_entities` under every caller.
     expect(refusedFields).toBeGreaterThan(0);
     expect(auditsChecked).toBeGreaterThan(0);
+    expect(seen.has("BreakGlassEvent.justification")).toBe(true);
+    expect(
+      entityWalks
+        .filter((w) => w.typeName === "CaseAssessment")
+        .map((w) => w.subgraph)
+        .sort(),
+    ).toEqual(["council", "partnership", "police"]);
+  }, 900_000);
+
+  test("the generator calls every mutation, with seeded arguments for each", () => {
+    expect(mutationWalk.missing).toEqual([]);
+    expect(mutationWalk.mutations.map((m) => m.field).sort()).toEqual(
+      supergraphFields
+        .filter((f) => f.startsWith("Mutation."))
+        .map((f) => f.slice("Mutation.".length))
+        .sort(),
+    );
+  });
+
+  test("every mutation, under every caller, from the seeded state: refused as the declared rules say and then writing nothing but the audit, or done, answering what the decision permits, with each disclosure and each change of governance audited", async () => {
+    everyone = (await fed.stores.partnership.sql.many<{ id: string }>(`SELECT id FROM people`)).map(
+      (r) => r.id,
+    );
+    const journal = await installWriteJournal(
+      Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, fed.stores[n].sql])),
+    );
+    // The journal sees a write, and the oracle calls a refusal that wrote a finding; the table is put back.
+    const [before] = await fed.stores.partnership.sql.many<{ title: string }>(
+      `SELECT title FROM problem_cases ORDER BY id LIMIT 1`,
+    );
+    await fed.stores.partnership.sql.many(
+      `UPDATE problem_cases SET title = 'walk' WHERE id = (SELECT min(id) FROM problem_cases)`,
+    );
+    const refusedButWrote = judgeMutation(
+      "openCase_0",
+      {
+        status: 200,
+        data: null,
+        errors: [{ message: "no", path: ["openCase_0"], extensions: { code: "FORBIDDEN" } }],
+      },
+      { refused: false },
+      await journal.written(),
+    );
+    const doneButRefused = judgeMutation(
+      "openCase_0",
+      { status: 200, data: { openCase_0: { id: "x" } } },
+      { refused: true, by: "gate", reason: "ROLE_NOT_PERMITTED", codes: ["FORBIDDEN"] },
+      {},
+    );
+    expect(doneButRefused.findings.length).toBe(1);
+    expect(refusedButWrote.findings.map((f) => f.problem)).toEqual([
+      "refused FORBIDDEN, but wrote partnership.problem_cases",
+    ]);
+    await journal.restore();
+    expect(
+      await fed.stores.partnership.sql.many(`SELECT title FROM problem_cases ORDER BY id LIMIT 1`),
+    ).toEqual([before]);
+    expect(await journal.written()).toEqual(Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, []])));
+
+    const findings: (Finding & { caller: string; operation: string })[] = [];
+    const doneBy = new Map<string, string[]>();
+    const outcomes = new Map<string, number>();
+    let calls = 0;
+    let restores = 0;
+    let auditsChecked = 0;
+    let unknownCompared = 0;
+    let faults = 0;
+    /** Per mutation, the calls done that left an audit row for their request. */
+    const auditedDone = new Map<string, number>();
+    let faultsAfterWriting = 0;
+    const cpu = process.cpuUsage();
+    const started = Date.now();
+    // The records each mutation names, read once: every call starts from this state.
+    const targets = new Map<WalkedMutation, MutationTarget[]>();
+    for (const m of mutationWalk.mutations) {
+      const named: MutationTarget[] = [];
+      for (const t of m.targets)
+        named.push({ ...t, raw: await targetRaw(t.type, t.id), party: rules.record(t.type)?.party ?? null });
+      targets.set(m, named);
+    }
+    // GRAPH_WALK_QUICK=1: one purpose each way of every gate (admitted, refused, none).
+    const purposes = process.env.GRAPH_WALK_QUICK
+      ? [Purpose.YOUTH_DIVERSION, Purpose.STATISTICS, null]
+      : PURPOSES;
+    for (const agency of AGENCIES) {
+      const facts = await factsFor(agency);
+      for (const role of ROLES) {
+        for (const purpose of purposes) {
+          const caller: Caller = { agency, role, purpose };
+          const who = `${agency} ${role} ${purpose ?? "(no purpose)"}`;
+          const hiddenIds = await untraceableIdsFor(caller, facts);
+          for (const m of mutationWalk.mutations) {
+            const named = targets.get(m)!;
+            const expected = expectMutation(
+              rules.field(`Mutation.${m.field}`)[0],
+              caller,
+              named,
+              named[0] ? rules.actor(named[0].type) : null,
+            );
+            const alias = m.operation.roots[0].alias;
+            const requestId = randomUUID();
+            const as: As = { agency, role, purpose: purpose ?? undefined, requestId };
+            // A fault (a database or subgraph out of reach on a loaded machine) is no access
+            // answer: the call is made again from the seeded state, and the faults are counted.
+            let response = await graphql(fed.gatewayUrl, m.operation.document, {}, as);
+            let written = await journal.written();
+            for (let attempt = 1; attempt < 4 && faulted(response); attempt++) {
+              faults += 1;
+              if (Object.values(written).some((t) => t.some((x) => !AUDIT_TABLES.has(x))))
+                faultsAfterWriting += 1;
+              await journal.restore();
+              rules.forget();
+              response = await graphql(fed.gatewayUrl, m.operation.document, {}, { ...as, requestId });
+              written = await journal.written();
+            }
+            calls += 1;
+            const outcome = judgeMutation(alias, response, expected, written);
+            const key = `${m.field} ${outcome.done ? "done" : `${outcome.code} ${outcome.reason ?? ""}`.trim()}`;
+            outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
+            const report = (f: Finding) => findings.push({ ...f, caller: who, operation: m.field });
+            outcome.findings.forEach(report);
+            if (outcome.done) {
+              doneBy.set(m.field, [...(doneBy.get(m.field) ?? []), who]);
+              // What it answers is judged as any query's answer: every field as the decision says.
+              const judged = await judge(m.operation, response, caller, rules, facts, hiddenIds);
+              judged.findings.forEach(report);
+              const rows = await fed.stores.governance.sql.many<AuditRow & { kind: string }>(
+                `SELECT request_id, owner_agency_id, decision, categories, record_ids, kind FROM audit_log WHERE request_id = $1`,
+                [requestId],
+              );
+              if (rows.length) auditedDone.set(m.field, (auditedDone.get(m.field) ?? 0) + 1);
+              for (const audit of judged.audits) {
+                auditsChecked += 1;
+                if (
+                  !rows.some(
+                    (r) =>
+                      r.decision === "PERMITTED" &&
+                      r.owner_agency_id === audit.owner &&
+                      r.record_ids.includes(audit.recordId),
+                  )
+                )
+                  report({
+                    path: alias,
+                    problem: `no audit row for the disclosure of ${audit.owner}'s ${audit.category} ${audit.recordId}`,
+                  });
+              }
+              // A change of an agreement, a consent or a break-glass review is audited as such.
+              const governed = (written.governance ?? []).filter((t) => GOVERNANCE_CHANGES.has(t));
+              if (governed.length) {
+                auditsChecked += 1;
+                if (!rows.some((r) => r.kind !== "DISCLOSURE" && r.kind !== "DENIAL"))
+                  report({
+                    path: alias,
+                    problem: `changed governance.${governed.join(", ")} with no audit row for the change`,
+                  });
+              }
+            } else if (expected.refused && expected.by === "party") {
+              // Not the caller's to know: refused exactly as the same call with an unknown id is.
+              const subject = named.find((t) => expected.reason.endsWith(`(${t.type} ${t.id})`))!;
+              const unknown = unknownId(subject.id);
+              const again = await graphql(
+                fed.gatewayUrl,
+                m.operation.document.split(JSON.stringify(subject.id)).join(JSON.stringify(unknown)),
+                {},
+                { ...as, requestId: randomUUID() },
+              );
+              unknownCompared += 1;
+              const shown = (r: GraphQLResponse, id: string) =>
+                JSON.stringify({
+                  data: r.data ?? null,
+                  errors: (r.errors ?? []).map((e) => ({
+                    path: e.path ?? null,
+                    code: e.extensions?.code ?? null,
+                    reason: e.extensions?.reason ?? null,
+                    message: e.message,
+                  })),
+                })
+                  .split(id)
+                  .join("<key>");
+              if (shown(response, subject.id) !== shown(again, unknown))
+                report({
+                  path: alias,
+                  problem: `${subject.type} ${subject.id} (not to be known) answered ${shown(response, subject.id).slice(0, 200)}; an unknown id answered ${shown(again, unknown).slice(0, 200)}`,
+                });
+              const writtenByUnknown = Object.entries(await journal.written()).flatMap(([db, t]) =>
+                t.filter((x) => !AUDIT_TABLES.has(x)).map((x) => `${db}.${x}`),
+              );
+              if (writtenByUnknown.length)
+                report({ path: alias, problem: `an unknown id wrote ${writtenByUnknown.join(", ")}` });
+            }
+            // Back to the seeded state for the next call (the audit stays); a record it made or
+            // changed is read afresh next time (the same id may be made again).
+            if (Object.values(await journal.written()).some((t) => t.some((x) => !AUDIT_TABLES.has(x)))) {
+              restores += 1;
+              rules.forget();
+            }
+            await journal.restore();
+          }
+        }
+      }
+    }
+    for (const m of mutationWalk.mutations)
+      if (!doneBy.has(m.field))
+        findings.push({
+          path: "",
+          problem: "no caller could do it: the seeds or the rules leave its allowed path unwalked",
+          caller: "(every caller)",
+          operation: m.field,
+        });
+    const summary = {
+      mutations: mutationWalk.mutations.length,
+      callers: AGENCIES.length * ROLES.length * purposes.length,
+      mutationCalls: calls,
+      mutationsDone: [...doneBy.values()].reduce((n, l) => n + l.length, 0),
+      mutationsRefused: calls - [...doneBy.values()].reduce((n, l) => n + l.length, 0),
+      refusedComparedWithUnknownId: unknownCompared,
+      restores,
+      faultsRetried: faults,
+      faultsAfterWriting,
+      mutationAuditsChecked: auditsChecked,
+      doneAndAudited: Object.fromEntries(
+        mutationWalk.mutations.map((m) => [
+          m.field,
+          `${auditedDone.get(m.field) ?? 0}/${doneBy.get(m.field)?.length ?? 0}`,
+        ]),
+      ),
+      cpuSeconds: (({ user, system }) => Math.round((user + system) / 1e6))(process.cpuUsage(cpu)),
+      seconds: Math.round((Date.now() - started) / 1000),
+      findings: findings.length,
+    };
+    console.log(`graph walk (mutations): ${JSON.stringify(summary)}`);
+    console.log(
+      `mutation outcomes: ${JSON.stringify(Object.fromEntries([...outcomes].sort((a, b) => a[0].localeCompare(b[0]))))}`,
+    );
+    const byProblem = new Map<string, number>();
+    for (const f of findings) {
+      const key = `${f.operation}: ${f.problem.replace(/(per|inc|asb|ten|ref|enr|con|agr|psc|pc|hr)-[\w-]+/g, "<id>")}`;
+      byProblem.set(key, (byProblem.get(key) ?? 0) + 1);
+    }
+    if (byProblem.size)
+      console.log(
+        `mutation findings by kind (${byProblem.size}):\n${[...byProblem.entries()]
+          .sort((a, b) => b[1] - a[1])
+          .map(([k, n]) => `${n}× ${k}`)
+          .join("\n")}`,
+      );
+    for (const f of findings.slice(0, 15)) console.log(JSON.stringify(f));
+    expect(findings.slice(0, 20)).toEqual([]);
+    expect(calls).toBe(mutationWalk.mutations.length * AGENCIES.length * ROLES.length * purposes.length);
   }, 900_000);
 });

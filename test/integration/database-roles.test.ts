@@ -7,12 +7,16 @@ import { partnership } from "../../subgraphs/partnership/server";
 import type { Config } from "../../subgraphs/shared/config";
 import { openServiceStore, openStore, Sql, type SubgraphStore } from "../../subgraphs/shared/database";
 import {
+  AUDITING_SUBGRAPHS,
   auditorDatabaseUrl,
+  connectOnlyWhereServed,
   databaseOf,
+  MAINTENANCE_DATABASES,
   governanceAccessDatabaseUrl,
   roleName,
   serviceDatabaseUrl,
   urlAs,
+  type AuditingSubgraph,
 } from "../../subgraphs/shared/database-roles";
 import { uniqueDatabaseUrl } from "../support/database";
 import { testConfig } from "../support/graphql";
@@ -26,11 +30,12 @@ import { governanceAdapter } from "../../subgraphs/shared/access/governance-adap
  */
 const INSUFFICIENT_PRIVILEGE = "42501";
 
-function record(n: number): NewAuditRecord {
+function record(n: number, vary: Partial<NewAuditRecord> = {}): NewAuditRecord {
   return councilReadOfPoliceIncident({
     at: new Date(Date.UTC(2026, 0, 1, 0, 0, n)),
     requestId: `roles-${n}`,
     recordIds: [`inc-${n}`],
+    ...vary,
   });
 }
 
@@ -132,6 +137,51 @@ describe("every service role", () => {
     }
   });
 
+  it("may connect to no database it does not serve: not the server's own postgres and template1 either (issue 15, finding 5)", async () => {
+    const governanceUrl = set.config.databaseUrl("governance")!;
+    const served: [string, string][] = [
+      [serviceDatabaseUrl(set.config, "police")!, databaseOf(set.config.databaseUrl("police")!)],
+      [serviceDatabaseUrl(set.config, "partnership")!, databaseOf(set.config.databaseUrl("partnership")!)],
+      [serviceDatabaseUrl(set.config, "governance")!, databaseOf(governanceUrl)],
+      [governanceAccessDatabaseUrl(set.config)!, databaseOf(governanceUrl)],
+      [auditorDatabaseUrl(set.config)!, databaseOf(governanceUrl)],
+      ...AUDITING_SUBGRAPHS.map(
+        (n) => [governanceAccessDatabaseUrl(set.config, n)!, databaseOf(governanceUrl)] as [string, string],
+      ),
+    ];
+    const databases = [
+      ...MAINTENANCE_DATABASES,
+      ...[set, other].flatMap((s) =>
+        (["police", "partnership", "governance"] as const).map((n) => databaseOf(s.config.databaseUrl(n)!)),
+      ),
+    ];
+    for (const [url, own] of served) {
+      const role = decodeURIComponent(new URL(url).username);
+      // By the catalogue: the one database it serves, of every database it might try.
+      const { rows } = await set.admin.governance.sql.pool.query<{ name: string }>(
+        `SELECT d.datname AS name FROM pg_database d
+          WHERE d.datname = ANY($2::text[]) AND has_database_privilege($1, d.oid, 'CONNECT')`,
+        [role, databases],
+      );
+      expect(rows.map((r) => r.name)).toEqual([own]);
+      // And by trying, where a role used to get in and could make temporary tables.
+      for (const target of MAINTENANCE_DATABASES) {
+        const foreign = new URL(url);
+        foreign.pathname = `/${target}`;
+        const client = new Client({ connectionString: foreign.toString() });
+        await expect(client.connect()).rejects.toMatchObject({ code: INSUFFICIENT_PRIVILEGE });
+        await client.end().catch(() => undefined);
+      }
+    }
+    // The migrations run it in every database, on every start: doing it again changes nothing.
+    const runner = set.admin.police.dataSource.createQueryRunner();
+    try {
+      expect(await connectOnlyWhereServed(runner)).toEqual([]);
+    } finally {
+      await runner.release();
+    }
+  });
+
   it("police reads its incidents and writes nothing (the importer and seed write, as the migrator)", async () => {
     const db = await connect(serviceDatabaseUrl(set.config, "police")!);
     await expect(db.query(`SELECT count(*) FROM incidents`)).resolves.toBeDefined();
@@ -178,7 +228,7 @@ describe("every service role", () => {
     // Nor reach governance as one.
     const config = testConfig({
       POLICE_DATABASE_URL: set.config.databaseUrl("police")!,
-      GOVERNANCE_ACCESS_DATABASE_URL: set.config.databaseUrl("governance")!,
+      POLICE_GOVERNANCE_ACCESS_DATABASE_URL: set.config.databaseUrl("governance")!,
     });
     await expect(startSubgraph(police, config, 0, governanceAdapter)).rejects.toThrow(
       /governance access.*superuser/,
@@ -204,7 +254,12 @@ describe("the audit log", () => {
 
   it.each([
     ["the governance service", () => serviceDatabaseUrl(set.config, "governance")!],
-    ["the agencies' access role", () => governanceAccessDatabaseUrl(set.config)!],
+    ["the gateway's access role", () => governanceAccessDatabaseUrl(set.config)!],
+    ["the police subgraph's login into governance", () => governanceAccessDatabaseUrl(set.config, "police")!],
+    [
+      "the partnership subgraph's login into governance",
+      () => governanceAccessDatabaseUrl(set.config, "partnership")!,
+    ],
     ["the auditor", () => auditorDatabaseUrl(set.config)!],
   ])("%s may not update, delete, truncate, insert into it or silence its triggers", async (_, url) => {
     const db = await connect(url());
@@ -241,17 +296,82 @@ describe("the audit log", () => {
     await client.end().catch(() => undefined);
   });
 
-  it("the access role appends through audit_append and the chain goes on", async () => {
-    const pool = new Pool({ connectionString: governanceAccessDatabaseUrl(set.config)!, max: 1 });
+  /** Appends as `subgraph`'s own login into governance. */
+  async function appendAs(subgraph: AuditingSubgraph, records: NewAuditRecord[]) {
+    const pool = new Pool({ connectionString: governanceAccessDatabaseUrl(set.config, subgraph)!, max: 1 });
     try {
-      const stored = await AuditRepository.append(new Sql(pool), [record(3)]);
-      expect(stored[0].sequence).toBe(3);
+      return await AuditRepository.append(new Sql(pool), records);
     } finally {
       await pool.end();
     }
+  }
+
+  const auditedSequences = async () => {
     const auditor = await connect(auditorDatabaseUrl(set.config)!);
     const { rows } = await auditor.query(`SELECT sequence FROM audit_log ORDER BY sequence`);
-    expect(rows.map((r) => Number(r.sequence))).toEqual([1, 2, 3]);
+    return rows.map((r) => Number(r.sequence));
+  };
+
+  it("each subgraph appends its own agency's records through audit_append, as its own login, and the chain goes on", async () => {
+    // Police recording that it showed council one of its incidents.
+    const stored = await appendAs("police", [record(3)]);
+    expect(stored[0].sequence).toBe(3);
+    // Council recording that police were refused one of its cases, and a refusal of the people index.
+    await appendAs("council", [
+      record(4, {
+        agencyId: "police",
+        ownerAgencyId: "council",
+        categories: ["ASB_CASE"],
+        decision: "DENIED",
+        reason: "NO_AGREEMENT",
+        basis: null,
+        agreementId: null,
+        kind: "DENIAL",
+      }),
+      record(5, {
+        ownerAgencyId: "partnership",
+        categories: ["IDENTITY"],
+        decision: "DENIED",
+        kind: "DENIAL",
+      }),
+    ]);
+    // The partnership: a council reference number it keeps, and a police record a case links to.
+    await appendAs("partnership", [
+      record(6, { ownerAgencyId: "council", categories: ["IDENTITY"] }),
+      record(7, { decision: "DENIED", reason: "NO_AGREEMENT", basis: null, kind: "DENIAL" }),
+    ]);
+    expect(await auditedSequences()).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it("refuses a forged record for another agency, whoever's credential appends it, and writes nothing (issue 15, finding 6)", async () => {
+    const before = await auditedSequences();
+    const forgeries: [AuditingSubgraph, NewAuditRecord][] = [
+      // Police claiming council disclosed an ASB case, or refused one.
+      ["police", record(10, { ownerAgencyId: "council", categories: ["ASB_CASE"] })],
+      [
+        "police",
+        record(11, { ownerAgencyId: "council", decision: "DENIED", reason: "NO_AGREEMENT", kind: "DENIAL" }),
+      ],
+      // Housing claiming a disclosure of the people index, which is only ever refused by another subgraph.
+      ["housing", record(12, { ownerAgencyId: "partnership", categories: ["IDENTITY"] })],
+      // Youth writing what only governance writes: a consent change.
+      ["youth", record(13, { ownerAgencyId: "youth", kind: "CONSENT_CHANGE", detail: "forged" })],
+      // A record of no one's data.
+      ["youth", record(14, { ownerAgencyId: null })],
+      // The partnership, which records links to any agency's records, writing what only governance writes.
+      ["partnership", record(15, { kind: "AGREEMENT_CHANGE", detail: "forged" })],
+    ];
+    for (const [subgraph, forged] of forgeries) {
+      // A genuine record in the same append does not carry a forged one through.
+      const own = record(16, { ownerAgencyId: subgraph === "partnership" ? "partnership" : subgraph });
+      await expect(appendAs(subgraph, [own, forged])).rejects.toMatchObject({
+        message: expect.stringMatching(/may append only records of its own agency's data/),
+      });
+    }
+    // The gateway's access role reads the facts and appends nothing at all.
+    const access = await connect(governanceAccessDatabaseUrl(set.config)!);
+    await refused(access, `SELECT * FROM audit_append('[]'::jsonb, NULL)`);
+    expect(await auditedSequences()).toEqual(before);
   });
 });
 
@@ -277,14 +397,21 @@ describe("the agencies' access role into governance", () => {
     await refused(db, `UPDATE agreements SET status = 'ACTIVE'`);
   });
 
-  it("may call audit_append and no other function of governance's schema", async () => {
-    const role = roleName(databaseOf(set.config.databaseUrl("governance")!), "access");
-    const { rows } = await set.admin.governance.sql.pool.query<{ fn: string }>(
-      `SELECT p.oid::regprocedure::text AS fn FROM pg_proc p
-        WHERE p.pronamespace = 'public'::regnamespace AND has_function_privilege($1, p.oid, 'EXECUTE')`,
-      [role],
-    );
-    expect(rows.map((r) => r.fn)).toEqual(["audit_append(jsonb,bigint)"]);
+  it("calls no function of governance's schema; each subgraph's login may call audit_append and nothing else", async () => {
+    const database = databaseOf(set.config.databaseUrl("governance")!);
+    const callable = async (role: string) => {
+      const { rows } = await set.admin.governance.sql.pool.query<{ fn: string }>(
+        `SELECT p.oid::regprocedure::text AS fn FROM pg_proc p
+          WHERE p.pronamespace = 'public'::regnamespace AND has_function_privilege($1, p.oid, 'EXECUTE')`,
+        [role],
+      );
+      return rows.map((r) => r.fn);
+    };
+    expect(await callable(roleName(database, "access"))).toEqual([]);
+    for (const subgraph of AUDITING_SUBGRAPHS)
+      expect(await callable(roleName(database, `access_${subgraph}`))).toEqual([
+        "audit_append(jsonb,bigint)",
+      ]);
     const db = await connect(governanceAccessDatabaseUrl(set.config)!);
     await refused(db, `SELECT access_facts_changed()`);
   });

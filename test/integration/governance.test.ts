@@ -201,6 +201,11 @@ describe("the agreement lifecycle", () => {
     }>(APPROVE, { id }, dso("housing"));
     expect(second.data!.approveAgreement.status).toBe("ACTIVE");
     expect(second.data!.approveAgreement.approvals.map((a) => a.agency.id)).toEqual(["council", "housing"]);
+    const approvedAgain = await sub.query(APPROVE, { id }, dso("council"));
+    expect(firstError(approvedAgain.errors)).toMatchObject({ code: "BAD_USER_INPUT", argument: "id" });
+    expect(approvedAgain.errors?.[0].message).toMatch(
+      /^id: only a DRAFT agreement can be approved; ISA-\d{4}-\d{3} is ACTIVE$/,
+    );
 
     const byPractitioner = await sub.query(SUSPEND, { id, reason: "breach" }, practitioner("housing"));
     expect(firstError(byPractitioner.errors)).toMatchObject({

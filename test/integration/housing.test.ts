@@ -90,11 +90,11 @@ async function seedDigest(sql: Sql): Promise<Record<string, string>> {
     "tenancy_actions",
     "housing_reports",
   ]) {
-    // Record keys are random by design (disclosure control): everything else is deterministic.
+    // Record keys included: the demo fixes them by its seed.
     const rows =
       table === "tenancy_occupants"
         ? "SELECT tenancy_id, person_id, role FROM tenancy_occupants"
-        : `SELECT to_jsonb(r) - 'record_key' AS r FROM ${table} r WHERE id NOT LIKE 't-%'`;
+        : `SELECT to_jsonb(r) AS r FROM ${table} r WHERE id NOT LIKE 't-%'`;
     const row = await sql.one<{ digest: string; n: string }>(
       `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS digest, count(*) AS n FROM (${rows}) t`,
     );

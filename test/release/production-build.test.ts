@@ -67,6 +67,8 @@ beforeAll(async () => {
       ...demoDatabaseEnv(),
       // The services connect as their own roles, whose passwords the run's migrations derived from it.
       DATABASE_ROLE_SECRET: process.env.DATABASE_ROLE_SECRET,
+      // Seals case assessment ids: production starts only with it.
+      ASSESSMENT_SECRET: "production-build-test-assessment-seal",
       ...identityEnv(idp),
       ...ports,
       DATABASE_POOL_SIZE: "3",

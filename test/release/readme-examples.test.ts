@@ -23,7 +23,7 @@ import { SUBGRAPH_NAMES } from "../../subgraphs/shared/config";
  *   reason); a json block after `<!-- numbers vary: <reason> -->` is compared without its numbers.
  *
  * The one liberty taken: the demo listens on free ports, so `localhost:4000` in a block is
- * replaced by the gateway's port before it runs. The shell gets the demo's EMBEDDED_PG_DIR and
+ * replaced by the gateway's port before it runs (and `127.0.0.1:54329` by its database's). The shell gets the demo's EMBEDDED_PG_DIR and
  * EMBEDDED_PG_PORT, by which `npm run audit:verify` finds the running demo's server as it does in
  * a newcomer's clone (.data/postgres).
  * (test/release/graphiql-browser.test.ts runs the first call in GraphiQL too.)
@@ -259,19 +259,25 @@ describe("every example of the README, in order, against npm start", () => {
   let demoOutput = "";
   let shell: Shell;
   let gatewayPort = 0;
+  /** The demo's embedded PostgreSQL port (54329 in the README). */
+  let databasePort = 0;
   /** The demo's state folder (.data/ of a newcomer's clone). */
   let data: string | undefined;
   const tokens = new Map<string, string>();
   /** The last answer of the last block run: what a json block after it shows. */
   let lastAnswers: unknown[] = [];
 
-  const forPort = (text: string) => text.replace(/(localhost|127\.0\.0\.1):4000\b/g, `$1:${gatewayPort}`);
+  const forPort = (text: string) =>
+    text
+      .replace(/(localhost|127\.0\.0\.1):4000\b/g, `$1:${gatewayPort}`)
+      .replace(/127\.0\.0\.1:54329\b/g, `127.0.0.1:${databasePort}`);
 
   beforeAll(async () => {
     const ports: Record<string, string> = {};
     for (const name of [...SUBGRAPH_NAMES, "gateway"])
       ports[`${name.toUpperCase()}_PORT`] = String(await freePort());
     gatewayPort = Number(ports.GATEWAY_PORT);
+    databasePort = await freePort();
     // The newcomer's .data/: npm start runs its embedded PostgreSQL here (on a free port), a server
     // of the demo's own, so the connections other test runs hold on the shared server cannot
     // starve it; its demo.json lies beside it. The folder goes with the test.
@@ -282,7 +288,7 @@ describe("every example of the README, in order, against npm start", () => {
       ...process.env,
       ...ports,
       EMBEDDED_PG_DIR: join(data, "postgres"),
-      EMBEDDED_PG_PORT: String(await freePort()),
+      EMBEDDED_PG_PORT: String(databasePort),
     };
     // A newcomer's terminal: no database URL, no NODE_ENV (jest sets "test"), the default log level.
     for (const name of Object.keys(env))

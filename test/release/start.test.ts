@@ -4,6 +4,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "pg";
+import { SUGGESTED_PURPOSE, TOKEN_COMMAND } from "../../gateway/graphiql";
 import { SUBGRAPH_NAMES } from "../../subgraphs/shared/config";
 import { postmasterOf, processAlive } from "../../scripts/lib/embedded-postgres";
 import { testServerUrl } from "../support/database";
@@ -75,10 +76,18 @@ describe("npm start", () => {
       DATABASE_URL: testServerUrl(),
       DATABASE_PREFIX: `pgt_${process.env.TEST_RUN_ID}_start`,
       EMBEDDED_PG_DIR: join(scratch("start"), "postgres"),
+      // npm start's own level (unset): the banner must say it is lowered.
+      LOG_LEVEL: "",
     };
     const first = run("scripts/start.ts", env);
     try {
       await waitFor(first, "partnership-graph is up.");
+      // The suggestion GraphiQL makes, word for word, and the log level in force.
+      expect(first.output()).toContain(`  Token:    ${TOKEN_COMMAND}\n`);
+      expect(first.output()).toContain(`x-purpose: ${SUGGESTED_PURPOSE}\n`);
+      expect(first.output()).toContain(
+        "  Logs:     warnings and errors only (LOG_LEVEL=info logs every request)\n",
+      );
       const second = run("scripts/start.ts", env);
       expect(await second.exited).toBe(0);
       expect(second.output()).toContain(`partnership-graph is already running (pid ${first.child.pid}`);

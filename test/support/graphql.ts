@@ -1,5 +1,6 @@
 import { issueDevToken } from "../../subgraphs/shared/auth";
 import { loadConfig, type Config } from "../../subgraphs/shared/config";
+import { textHeaderValue } from "../../subgraphs/shared/context";
 import { Role } from "../../subgraphs/shared/enums";
 
 /**
@@ -59,7 +60,8 @@ export async function graphql<T = Record<string, unknown>>(
   if (as) {
     headers.authorization = `Bearer ${await tokenFor(as)}`;
     if (as.purpose) headers["x-purpose"] = as.purpose;
-    if (as.breakGlass) headers["x-break-glass"] = as.breakGlass;
+    // Text travels as UTF-8, as a partner client sends it.
+    if (as.breakGlass) headers["x-break-glass"] = textHeaderValue(as.breakGlass);
     if (as.requestId) headers["x-request-id"] = as.requestId;
   }
   const response = await fetch(url, {

@@ -24,9 +24,9 @@ export async function stopSubgraph(fed: TestFederation, name: SubgraphName): Pro
 export async function restartSubgraph(fed: TestFederation, name: SubgraphName): Promise<void> {
   const config = testConfig();
   const port = fed.federation.subgraphs[name].port;
-  // Governance reaches its own store; the others, as deployed, the access role.
+  // Governance reaches its own store; the others, as deployed, each its own login.
   const governancePool =
-    name === "governance" ? fed.services.stores.governance.sql.pool : fed.services.governanceAccess;
+    name === "governance" ? fed.services.stores.governance.sql.pool : fed.services.agencyAccess[name];
   const server = await createSubgraphServer(SUBGRAPHS[name], {
     config,
     store: fed.services.stores[name],

@@ -77,7 +77,9 @@ export async function startTestSubgraph<L>(
   const access =
     definition.name === "governance"
       ? service.sql
-      : new Sql(new Pool({ connectionString: governanceAccessDatabaseUrl(config)!, max: 2 }));
+      : new Sql(
+          new Pool({ connectionString: governanceAccessDatabaseUrl(config, definition.name)!, max: 2 }),
+        );
   const server = await createSubgraphServer(definition, {
     config,
     store: service,

@@ -389,6 +389,17 @@ describe("decideAccess: break-glass", () => {
     expect(normaliseJustification("ＡＢＣ")).toBe("ABC");
   });
 
+  test("combining marks count with the letter they sit on, and for nothing on their own (issue 15, finding 4)", () => {
+    // One letter under 25 accents, and accents stacked on spaces: one visible character each.
+    expect(breakGlassProblem(`a${"\u0301".repeat(25)}`, P.SAFEGUARDING)).toMatch(/20 visible/);
+    expect(breakGlassProblem(` ${"\u0308".repeat(30)} ok`, P.SAFEGUARDING)).toMatch(/20 visible/);
+    // Welsh written with combining circumflexes is the Welsh it spells, letter for letter.
+    const welsh = "Mae'r ŵyr yn y tŷ ar ei ben ei hun";
+    expect(normaliseJustification(welsh.normalize("NFD"))).toBe(welsh);
+    expect(breakGlassProblem(welsh.normalize("NFD"), P.SAFEGUARDING)).toBeNull();
+    expect(breakGlassProblem("ŵŷ".normalize("NFD").repeat(9), P.SAFEGUARDING)).toMatch(/20 visible/);
+  });
+
   test("break-glass with a purpose other than SAFEGUARDING is not honoured", () => {
     const d = decideAccess(request({ purpose: P.CRIME_PREVENTION, breakGlass: JUSTIFICATION }), facts());
     expect(d).toMatchObject({ permitted: false, reason: "NO_AGREEMENT", breakGlass: false });

@@ -5,6 +5,8 @@ import {
   VARIANCE,
   buildPTable,
   cellKeyOf,
+  cellKeyOfRecords,
+  cellKeyWithout,
   noiseFor,
   release,
   releaseTable,
@@ -135,5 +137,26 @@ describe("releasing a table with month totals", () => {
       { row: "2019-02", count: 7, suppressed: false },
     ]);
     expect(release(3, 0.1)).toBe(0);
+  });
+});
+
+describe("cell keys of withheld records (signposted counts)", () => {
+  const keys = ["0.123456789", "0.987654321", "0.500000001", "0.999999999"];
+
+  test("a set's key is the fractional part of its record keys' sum, exactly, in any order", () => {
+    // 0.123456789 + 0.987654321 + 0.500000001 + 0.999999999 = 2.611111110
+    expect(cellKeyOfRecords(keys)).toBe(0.61111111);
+    expect(cellKeyOfRecords([...keys].reverse())).toBe(0.61111111);
+    expect(cellKeyOfRecords([])).toBe(0);
+    // A record without a key: no key, so no count is released.
+    expect(cellKeyOfRecords([...keys, undefined])).toBeNull();
+  });
+
+  test("a cell without some of its records has the key of the rest", () => {
+    const all = cellKeyOfRecords(keys)!;
+    expect(cellKeyWithout(all, keys.slice(2))).toBe(cellKeyOfRecords(keys.slice(0, 2)));
+    expect(cellKeyWithout(all, keys)).toBe(0);
+    // Below zero wraps round: 0.1 less 0.3 is 0.8.
+    expect(cellKeyWithout(0.1, ["0.3"])).toBe(0.8);
   });
 });

@@ -118,7 +118,8 @@ export async function approveAgreement(sql: Sql, acting: Acting, id: string): Pr
     const agreement = await lockForChange(agreements, id);
     const now = new Date();
     const status = effectiveAgreementStatus(agreementFacts(agreement), now);
-    if (status !== AgreementStatus.DRAFT) throw badInput("id", `a ${status} agreement cannot be approved`);
+    if (status !== AgreementStatus.DRAFT)
+      throw badInput("id", `only a DRAFT agreement can be approved; ${agreement.reference} is ${status}`);
     const agency = acting.caller.agencyId;
     const byProvider = agreement.approvedByProvider || agency === agreement.providerAgencyId;
     const byRecipient = agreement.approvedByRecipient || agency === agreement.recipientAgencyId;

@@ -36,7 +36,7 @@ export class AsbCaseNearbyIncidentsResolver {
     const page = pageRequest(first, after);
     const latitude = asbCase.location?.latitude;
     const longitude = asbCase.location?.longitude;
-    if (latitude == null || longitude == null) return toConnection([], 0, page);
+    if (latitude == null || longitude == null) return { ...toConnection([], 0, page), cellKey: 0 };
     const opened = monthOf(asbCase.openedAt);
     const result = await ctx.loaders.nearbyIncidents.load({
       caseId: asbCase.id,
@@ -47,6 +47,6 @@ export class AsbCaseNearbyIncidentsResolver {
       toMonth: addMonths(opened, monthsEitherSide),
       ...page,
     });
-    return toConnection(result.items, result.totalCount, page);
+    return { ...toConnection(result.items, result.totalCount, page), cellKey: result.cellKey };
   }
 }

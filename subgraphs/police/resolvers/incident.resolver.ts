@@ -24,7 +24,7 @@ export class IncidentResolver {
     else if (filter.fromMonth) parseMonth("filter.fromMonth", filter.fromMonth);
     else if (filter.toMonth) parseMonth("filter.toMonth", filter.toMonth);
     const result = await ctx.loaders.incidents.search(filter, page);
-    return toConnection(result.items, result.totalCount, page);
+    return { ...toConnection(result.items, result.totalCount, page), cellKey: result.cellKey };
   }
 
   @Query(() => Incident, { nullable: true, description: "One incident by id." })

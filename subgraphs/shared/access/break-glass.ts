@@ -16,9 +16,18 @@ export function normaliseJustification(text: string): string {
     .trim();
 }
 
-/** Characters a reader sees: everything but white space, after normalisation. */
+const GRAPHEMES = new Intl.Segmenter("en", { granularity: "grapheme" });
+
+/**
+ * Characters a reader sees, after normalisation: user-perceived characters (a letter with its
+ * accents is one) holding a letter, digit, punctuation or symbol; white space, and combining
+ * marks stacked on nothing or on a space, count for nothing.
+ */
 function visibleLength(text: string): number {
-  return [...text.replace(/\s/g, "")].length;
+  let visible = 0;
+  for (const { segment } of GRAPHEMES.segment(text))
+    if (/[\p{L}\p{N}\p{P}\p{S}]/u.test(segment)) visible += 1;
+  return visible;
 }
 
 /** Whether an x-break-glass header may be honoured; the reason it may not, otherwise. */

@@ -6,6 +6,7 @@ import type { RequestContext } from "../context";
 import { log } from "../logger";
 import { Sql } from "../database";
 import { forbidden } from "../errors";
+import { cellKeyOfRecords, cellKeyWithout, release } from "../statistics";
 import { agencyRef } from "../types";
 import { gateDenial, type AccessDecision } from "./decision";
 import { StaleFactsError, dependsOnConsent, type AccessGuard, type AccessQuestion } from "./guard";
@@ -187,8 +188,7 @@ export async function judgeRecord(
   if (decision.permitted) return { verdict: "SHOW", subjects, decision };
   // No agreement from the owner for the purpose: nothing revealed, not even that the record
   // exists (a list may still be signposted where the agencies share the other way; see admit).
-  if (decision.reason === "NO_AGREEMENT" || decision.reason === "PURPOSE_NOT_COVERED")
-    return { verdict: "HIDE", subjects, decision };
+  if (hides(decision)) return { verdict: "HIDE", subjects, decision };
   return { verdict: { refused: decision }, subjects, decision };
 }
 
@@ -244,11 +244,66 @@ export async function judgeByField(
       const decision = await guard.decide(question);
       if (!decision.permitted || subjects.length) guard.record(question, decision, idsOf(item));
       if (decision.permitted) return "SHOW";
-      if (decision.reason === "NO_AGREEMENT" || decision.reason === "PURPOSE_NOT_COVERED") return "HIDE";
+      if (hides(decision)) return "HIDE";
       return { refused: decision };
     }),
   );
 }
+
+/** A refusal for want of an agreement for the purpose: the caller may not know the records exist. */
+function hides(decision: AccessDecision): boolean {
+  return decision.reason === "NO_AGREEMENT" || decision.reason === "PURPOSE_NOT_COVERED";
+}
+
+/**
+ * Nothing found where the caller may not know whether the owner holds anything (an id the owner
+ * does not hold, a person of whom it holds no records): decided and audited as the records would
+ * be, so that "none" costs what "withheld" costs (the same governance round trips: facts, then
+ * the audit append) and answers the same. Where the rules would hide the records, the audit gets
+ * a probe record: a denial naming what was asked for (the id, or the person whose records were
+ * listed), which the owner's DSOs see, so enumeration shows. Where the caller could tell anyway
+ * (its own data, a shared category, a refusal with a reason) nothing is recorded.
+ */
+export async function probe(
+  rule: RecordRule,
+  guard: AccessGuard,
+  personIds: readonly string[],
+  recordIds: readonly string[],
+): Promise<void> {
+  if (!rule.category || rule.ownerName === "per record" || guard.gateRefusal(rule.gate)) return;
+  // Whether it hides turns on the agreements alone (not on anyone's consent): decided once per
+  // owner and category, however many people are probed, and recorded against the person asked about.
+  const question: AccessQuestion = {
+    ownerAgencyId: rule.owner(undefined),
+    category: rule.category,
+    personIds: NO_ONE,
+  };
+  const decision = await guard.decide(question);
+  if (hides(decision)) guard.record({ ...question, personIds }, decision, recordIds);
+}
+
+/** The person a field's records are about, when the field is on a `Person` (one named person). */
+function namedPerson(rule: FieldRule, root: unknown): readonly string[] {
+  if (!rule.coordinate.startsWith("Person.")) return NO_ONE;
+  const id = (root as { id?: unknown } | null)?.id;
+  return typeof id === "string" ? [id] : NO_ONE;
+}
+
+/**
+ * A count of records the caller may not see (signposted as withheld, or inside a total). About
+ * one named person it is exact: it is the signposting the agreements allow about that person,
+ * whose records the owner would name on request (README "Access rules"). Over an area, a period or
+ * a category it is released by the one cell-key engine with the key of exactly those records, so
+ * the same records always get the same noise and no count from 1 to 4 is shown; records without
+ * keys release no count (null).
+ */
+function releasedCount(count: number, cellKey: number | null, aboutPerson: boolean): number | null {
+  if (aboutPerson) return count;
+  return cellKey === null ? null : release(count, cellKey);
+}
+
+const recordKeyOf = (record: unknown): string | undefined =>
+  (record as { recordKey?: string } | null)?.recordKey;
 
 /**
  * The one place access rules are enforced, for every field of every subgraph: wraps a field's
@@ -351,13 +406,18 @@ export function enforceField(rule: FieldRule, resolveField: Resolve): Resolve {
 
     async function admitted(parent: People): Promise<unknown> {
       const result: unknown = await resolve(root, args, context, info);
-      if (result === null || result === undefined || !returns) return result;
+      if (!returns) return result;
+      const about = namedPerson(rule, root);
+      if (result === null || result === undefined) {
+        await probe(returns.record, guard, about, typeof args.id === "string" ? [args.id] : []);
+        return result;
+      }
       // Records of a gated type (a case's people) take their gate when there are any to show.
       if (!returnsGateOpen && !isEmpty(result)) {
         const reason = guard.gateRefusal(returns.record.gate);
         if (reason) throw forbidden(reason, `${rule.coordinate}: ${reason}`, located(info));
       }
-      return admit(returns.record, returns.shape, result, parent, context, info, rule.coordinate);
+      return admit(returns.record, returns.shape, result, parent, context, info, rule.coordinate, about);
     }
   };
 }
@@ -370,6 +430,8 @@ async function admit(
   context: RequestContext,
   info: GraphQLResolveInfo,
   coordinate: string,
+  /** The named person a list is about (a field on `Person`), or no one. */
+  about: readonly string[],
 ): Promise<unknown> {
   const guard = context.access;
   const judge = async (item: unknown) => {
@@ -394,41 +456,77 @@ async function admit(
     return items.filter((_, i) => verdicts[i] === "SHOW");
   }
   if (!isConnection(result)) return result;
-  if (result.edges.length === 0) return countOnly(rule, result, context, info, coordinate);
-  const verdicts = await Promise.all(result.edges.map((e) => judge(e.node)));
+  if (result.edges.length === 0) return countOnly(rule, result, context, info, coordinate, about);
+  // A list over an area, a period or a category: whether every record of it may be shown whoever
+  // it is about, decided with the page's records (so with their facts, in the same round trip).
+  const overArea = result.cellKey !== undefined && !!rule.category && rule.ownerName !== "per record";
+  const [verdicts, everyRecord] = await Promise.all([
+    Promise.all(result.edges.map((e) => judge(e.node))),
+    overArea
+      ? guard.decide({ ownerAgencyId: rule.owner(undefined), category: rule.category, personIds: NO_ONE })
+      : null,
+  ]);
   const refused = verdicts.filter((v): v is { refused: AccessDecision } => typeof v === "object");
   const firstHard = refused.find((v) => !guard.isRecordLevel(v.refused));
   if (firstHard) throw guard.error(firstHard.refused, coordinate, info);
   const edges = result.edges.filter((_, i) => verdicts[i] === "SHOW");
-  if (edges.length === result.edges.length) return result;
-  const withheld = result.edges.length - edges.length;
-  const owners = new Map<string, number>();
-  result.edges.forEach((e, i) => {
-    if (verdicts[i] === "SHOW") return;
-    const owner = rule.owner(e.node);
-    owners.set(owner, (owners.get(owner) ?? 0) + 1);
-  });
+  const aboutPerson = about.length > 0;
+  if (edges.length === result.edges.length) {
+    // Every record of this page shown; where consent decides record by record, later pages may
+    // hold records the caller may not see, and the total counts them: released, not exact.
+    if (!everyRecord || everyRecord.permitted) return result;
+    return { ...result, totalCount: visibleTotal(result, edges.length, [], aboutPerson) };
+  }
+  const withheldNodes = result.edges.filter((_, i) => verdicts[i] !== "SHOW").map((e) => e.node);
+  const owners = new Map<string, unknown[]>();
+  for (const node of withheldNodes) {
+    const owner = rule.owner(node);
+    const held = owners.get(owner);
+    if (held) held.push(node);
+    else owners.set(owner, [node]);
+  }
   // A page withheld whole is a list withheld whole (the rules refused its owner's records): the
   // total then counts only what the caller sees, and signposting (only where an agreement for the
   // purpose exists between the agencies) says how many were withheld.
   const whole = edges.length === 0;
   const restricted = [...result.restricted];
-  for (const [owner, count] of owners) {
+  for (const [owner, nodes] of owners) {
     const contact = rule.category ? await guard.signposting(owner) : null;
     if (!contact) continue;
-    restricted.push({
-      agency: agencyRef(owner),
-      category: rule.category!,
-      count: whole && owners.size === 1 ? result.totalCount : count,
-      contact,
-    });
+    const count =
+      whole && owners.size === 1
+        ? releasedCount(result.totalCount, result.cellKey ?? null, aboutPerson)
+        : releasedCount(nodes.length, cellKeyOfRecords(nodes.map(recordKeyOf)), aboutPerson);
+    if (!count) continue;
+    restricted.push({ agency: agencyRef(owner), category: rule.category!, count, contact });
   }
   return {
     edges,
     pageInfo: whole ? { hasNextPage: false, endCursor: null } : result.pageInfo,
-    totalCount: whole ? 0 : Math.max(0, result.totalCount - withheld),
+    totalCount: whole ? 0 : visibleTotal(result, edges.length, withheldNodes, aboutPerson),
     restricted,
   };
+}
+
+/**
+ * The total of a page some of whose records were withheld: every match but those withheld here,
+ * so it may count records on later pages the caller would not see either. Over an area, a period
+ * or a category it is released by the cell-key engine (never below the records shown); without
+ * record keys it counts only the records shown.
+ */
+function visibleTotal(
+  result: Connection<Subjected>,
+  shown: number,
+  withheld: readonly unknown[],
+  aboutPerson: boolean,
+): number {
+  const total = Math.max(0, result.totalCount - withheld.length);
+  const keys = withheld.map(recordKeyOf);
+  const cellKey =
+    result.cellKey === undefined || keys.some((k) => k === undefined)
+      ? null
+      : cellKeyWithout(result.cellKey, keys as string[]);
+  return Math.max(shown, releasedCount(total, cellKey, aboutPerson) ?? shown);
 }
 
 /** A page that says nothing: no records, no count, no further pages. */
@@ -454,8 +552,13 @@ async function countOnly(
   context: RequestContext,
   info: GraphQLResolveInfo,
   coordinate: string,
+  about: readonly string[],
 ): Promise<Connection<Subjected>> {
-  if (result.totalCount === 0 && !result.pageInfo.hasNextPage) return result;
+  if (result.totalCount === 0 && !result.pageInfo.hasNextPage) {
+    // None held: decided and audited as a list withheld whole would be (see probe).
+    await probe(rule, context.access, about, []);
+    return result;
+  }
   // Party-only records (cases, consents) are selected for the caller's agency by the query itself.
   if (!rule.category) return rule.party ? result : nothing(result);
   // Records each held by whoever the record says: nothing to decide on without them.
@@ -467,24 +570,20 @@ async function countOnly(
     personIds: NO_ONE,
   };
   const decision = await guard.decide(question);
-  guard.record(question, decision, []);
+  // Audited against the person a list is about, as its probe is (see probe).
+  guard.record({ ...question, personIds: about }, decision, []);
   if (decision.permitted) return result;
-  const hidden = decision.reason === "NO_AGREEMENT" || decision.reason === "PURPOSE_NOT_COVERED";
-  if (!hidden && !guard.isRecordLevel(decision)) throw guard.error(decision, coordinate, info);
+  if (!hides(decision) && !guard.isRecordLevel(decision)) throw guard.error(decision, coordinate, info);
   // Withheld whole, and signposted as a withheld page is (only where the agencies share for the purpose).
   const contact = await guard.signposting(question.ownerAgencyId);
   const withheld = nothing(result);
-  if (!contact) return withheld;
+  const count = releasedCount(result.totalCount, result.cellKey ?? null, about.length > 0);
+  if (!contact || !count) return withheld;
   return {
     ...withheld,
     restricted: [
       ...result.restricted,
-      {
-        agency: agencyRef(question.ownerAgencyId),
-        category: rule.category,
-        count: result.totalCount,
-        contact,
-      },
+      { agency: agencyRef(question.ownerAgencyId), category: rule.category, count, contact },
     ],
   };
 }

@@ -25,9 +25,6 @@ import {
  * these; a test or tool reads them with `fieldRules(schema)`.
  */
 
-/** The agency whose people index the partnership keeps: its IDENTITY is the index's. */
-export const PEOPLE_INDEX_OWNER = "partnership";
-
 /**
  * What a field discloses:
  * - REFERENCE: partnership reference data, for anyone signed in;

@@ -54,3 +54,16 @@ export class Random {
 export function randomFor(seed: number, label: string): Random {
   return new Random(`${seed}:${label}`);
 }
+
+/**
+ * The record key (disclosure control, shared/statistics.ts) of a demo record: fixed by the seed
+ * and the record's id, so the demo partnership releases the same perturbed numbers on every
+ * machine and in every test run. Records a partnership stores itself get the column's random
+ * default instead; these keys are only as secret as the seed, which suits demo data alone.
+ * A numeric(10, 9) value in [0, 1), as text.
+ */
+export function demoRecordKey(seed: number, id: string): string {
+  const billionths =
+    createHash("sha256").update(`${seed}:record-key:${id}`).digest().readBigUInt64LE(0) % 1_000_000_000n;
+  return `0.${billionths.toString().padStart(9, "0")}`;
+}

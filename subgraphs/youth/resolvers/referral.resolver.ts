@@ -94,8 +94,8 @@ export class ReferralResolver {
         throw badInput(
           "status",
           allowed.length
-            ? `a ${current} referral can move only to ${allowed.join(", ")}`
-            : `a ${current} referral has ended and cannot change`,
+            ? `the referral is ${current}, and can move only to ${allowed.join(", ")}`
+            : `the referral is ${current}, which is final: it cannot change`,
         );
       }
     });

@@ -72,7 +72,7 @@ export interface Walked {
   /** The operation's document. */
   document: string;
   /** Root aliases, with the record id asked for (by an `id` argument), null otherwise. */
-  roots: { alias: string; field: string; id: string | null; unknown: boolean }[];
+  roots: { alias: string; field: string; id: string | null; unknown: boolean; type?: "Mutation" }[];
 }
 
 export interface Generated {
@@ -242,4 +242,54 @@ export function generateOperations(schema: GraphQLSchema, seeds: Seeds): Generat
     operations.push({ document: `query Walk_${field.name} {\n  ${lines.join("\n  ")}\n}`, roots });
   }
   return { operations, covered, missing: [...new Set(missing)].sort() };
+}
+
+/** One generated mutation call: its operation, and the existing record it acts on, if any. */
+export interface WalkedMutation {
+  field: string;
+  operation: Walked;
+  /** The records its id arguments name (`id`: of the type returned; others as `targets` says), the one acted on first. */
+  targets: { type: string; id: string }[];
+}
+
+/**
+ * One operation per root field of Mutation, with arguments from the seeds (by coordinate, then
+ * by name; input objects field by field) and every leaf of what it returns selected as a query's.
+ * `targets` names the type of a record an id argument other than `id` points to (`caseId`...),
+ * most specific first.
+ */
+export function generateMutations(
+  schema: GraphQLSchema,
+  seeds: Seeds,
+  targets: Record<string, string>,
+): { mutations: WalkedMutation[]; covered: Set<string>; missing: string[] } {
+  const covered = new Set<string>();
+  const missing: string[] = [];
+  const mutations: WalkedMutation[] = [];
+  const mutation = schema.getMutationType();
+  for (const field of Object.values(mutation?.getFields() ?? {}) as GraphQLField<unknown, unknown>[]) {
+    const named = getNamedType(field.type);
+    const coordinate = `Mutation.${field.name}`;
+    covered.add(coordinate);
+    const values: [string, unknown][] = field.args.map((a) => [
+      a.name,
+      valueFor(coordinate, a, seeds, missing),
+    ]);
+    const body = isObjectType(named) ? ` ${selection(named, 1, seeds, covered, missing)}` : "";
+    const alias = `${field.name}_0`;
+    // The record acted on first: `id`, else in the order of `targets` (an action before its case).
+    const given = new Map(values.filter(([, v]) => typeof v === "string") as [string, string][]);
+    const acted = ["id", ...Object.keys(targets)]
+      .filter((name) => given.has(name))
+      .map((name) => ({ type: name === "id" ? named.name : targets[name], id: given.get(name)! }));
+    mutations.push({
+      field: field.name,
+      targets: acted,
+      operation: {
+        document: `mutation Walk_${field.name} {\n  ${alias}: ${field.name}${argsText(values)}${body}\n}`,
+        roots: [{ alias, field: field.name, id: null, unknown: false, type: "Mutation" }],
+      },
+    });
+  }
+  return { mutations, covered, missing: [...new Set(missing)].sort() };
 }

@@ -346,9 +346,10 @@ export async function judge(
   const data = (response.data ?? {}) as { [k: string]: Json };
   for (const root of operation.roots) {
     const value = data[root.alias] ?? null;
-    const rule = root.field.startsWith("_entities:") ? undefined : ruleOf(`Query.${root.field}`);
+    const coordinate = `${root.type ?? "Query"}.${root.field}`;
+    const rule = root.field.startsWith("_entities:") ? undefined : ruleOf(coordinate);
     const gate = rule && atGate(rule.gate, caller);
-    if (gate) checkField([root.alias], `Query.${root.field}`, value, gate);
+    if (gate) checkField([root.alias], coordinate, value, gate);
     await walk(value, [root.alias], { raw: null, subjects: [] });
   }
 

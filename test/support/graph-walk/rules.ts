@@ -3,7 +3,14 @@ import type { FieldRule, RecordRule } from "../../../subgraphs/shared/access/rul
 import { SUBGRAPH_NAMES, type SubgraphName } from "../../../subgraphs/shared/config";
 import type { Sql } from "../../../subgraphs/shared/database";
 import { fieldRules } from "../../../subgraphs/shared/federation";
+import { actorRuleOf, type PartyRule } from "../../../subgraphs/shared/policy";
 import { subgraphSchema } from "../../../subgraphs/shared/subgraph";
+import * as councilTypes from "../../../subgraphs/council/types";
+import * as governanceTypes from "../../../subgraphs/governance/types";
+import * as housingTypes from "../../../subgraphs/housing/types";
+import * as partnershipTypes from "../../../subgraphs/partnership/types";
+import * as policeTypes from "../../../subgraphs/police/types";
+import * as youthTypes from "../../../subgraphs/youth/types";
 
 /**
  * The declared rules as the walk's oracle reads them: every subgraph's FieldRules (one per
@@ -24,11 +31,34 @@ export interface WalkRules {
   raw(typeName: string, id: string): Promise<unknown>;
   /** Every FieldRule of every subgraph. */
   all(): (FieldRule & { subgraph: SubgraphName })[];
+  /** Who may change a record of the type (its @ChangedBy rule), or null. */
+  actor(typeName: string): PartyRule | null;
+  /** Forgets the records read so far (after the walk changed them and put them back). */
+  forget(): void;
 }
+
+/**
+ * How to read a record of a type no subgraph resolves by id (a break-glass access, a case action),
+ * as the answer shows it: what its party and @ChangedBy rules read. Null when there is none.
+ */
+export type RecordReaders = Record<string, (id: string) => Promise<unknown>>;
+
+/** The classes every subgraph declares, with their names (a type several subgraphs share appears once each). */
+const TYPE_CLASSES = [
+  councilTypes,
+  governanceTypes,
+  housingTypes,
+  partnershipTypes,
+  policeTypes,
+  youthTypes,
+].flatMap((m) => Object.entries(m).filter((e): e is [string, object] => typeof e[1] === "function"));
 
 type Resolvers = Record<string, { __resolveReference?: (ref: unknown, ctx: unknown) => unknown }>;
 
-export async function walkRules(sqlOf: (subgraph: SubgraphName) => Sql): Promise<WalkRules> {
+export async function walkRules(
+  sqlOf: (subgraph: SubgraphName) => Sql,
+  readers: RecordReaders = {},
+): Promise<WalkRules> {
   const fields = new Map<string, (FieldRule & { subgraph: SubgraphName })[]>();
   const records = new Map<string, (RecordRule & { subgraph: SubgraphName })[]>();
   for (const name of SUBGRAPH_NAMES) {
@@ -57,11 +87,15 @@ export async function walkRules(sqlOf: (subgraph: SubgraphName) => Sql): Promise
     record: holderOf,
     resolvable(typeName) {
       const holder = holderOf(typeName);
-      return !!holder && !!references(holder.subgraph)[typeName]?.__resolveReference;
+      return (!!holder && !!references(holder.subgraph)[typeName]?.__resolveReference) || !!readers[typeName];
     },
     raw(typeName, id) {
       const key = `${typeName}:${id}`;
       let found = raws.get(key);
+      if (!found && readers[typeName]) {
+        found = readers[typeName](id);
+        raws.set(key, found);
+      }
       if (!found) {
         const holder = holderOf(typeName);
         const resolve = holder && references(holder.subgraph)[typeName]?.__resolveReference;
@@ -78,5 +112,11 @@ export async function walkRules(sqlOf: (subgraph: SubgraphName) => Sql): Promise
       return found;
     },
     all: () => [...fields.values()].flat(),
+    forget: () => raws.clear(),
+    actor(typeName) {
+      for (const [name, type] of TYPE_CLASSES)
+        if (name === typeName && actorRuleOf(type)) return actorRuleOf(type);
+      return null;
+    },
   };
 }

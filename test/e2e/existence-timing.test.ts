@@ -1,0 +1,290 @@
+import { createHash } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import { runAuditVerify } from "../../subgraphs/governance/repositories/audit";
+import { Purpose, Role } from "../../subgraphs/shared/enums";
+import { startTestFederation, type TestFederation } from "../support/federation";
+import { graphql, type As } from "../support/graphql";
+
+/**
+ * Found by attacking the gateway (issue 15, finding 1): a record refused for want of an agreement
+ * cost a governance round trip (its denial written to the audit) that an unknown id did not, so
+ * with identical answers the refused one was 1.5-3.5 ms slower at the median, and housing sorted
+ * real incident ids from made-up ones, and people youth services hold referrals about from those
+ * they do not, by timing alone. Now nothing found costs what withheld costs: the same decision and
+ * the same audit append (a probe record, which the owner's DSOs see).
+ *
+ * Each probe asks 40 ids the owner holds and 40 it does not, 15 times each, interleaved in a
+ * shuffled order so that a slow moment of a loaded machine falls on both alike; the attacker's
+ * classifier labels the slower half (by median per id) as held. By chance alone it is right more
+ * than 65% of the time (or, reversed, less than 35%) with probability 0.3%.
+ */
+
+const IDS = 40;
+const REPEATS = 15;
+const WARM_UP = 20;
+
+let fed: TestFederation;
+let people: string[];
+
+beforeAll(async () => {
+  // Databases of its own: it adds people to the index.
+  fed = await startTestFederation({ fresh: true });
+  // The demo involves everyone in some incident: people the police know nothing about are added.
+  await fed.stores.partnership.sql.exec(
+    `INSERT INTO people (id, given_name, family_name)
+     SELECT 'per-probe-' || lpad(n::text, 3, '0'), 'Probe', 'Person ' || n FROM generate_series(1, ${IDS}) n`,
+  );
+  people = (await fed.stores.partnership.sql.many<{ id: string }>(`SELECT id FROM people ORDER BY id`)).map(
+    (r) => r.id,
+  );
+}, 240_000);
+
+afterAll(async () => {
+  await fed?.stop();
+});
+
+/** A deterministic shuffle (mulberry32), so a failure can be run again as it was. */
+function shuffled<T>(items: readonly T[], seed: number): T[] {
+  let state = seed >>> 0;
+  const random = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2;
+};
+
+interface Probe {
+  url: () => string;
+  query: string;
+  as: As;
+  variables: (id: string) => Record<string, unknown>;
+}
+
+/**
+ * Asks every id REPEATS times, interleaved, and returns how often the attacker's classifier is
+ * right (labelling the slower half held), and every distinct answer body seen.
+ */
+async function classify(probe: Probe, held: string[], unknown: string[]) {
+  const ids = [...held, ...unknown];
+  const ask = async (id: string) => {
+    const started = performance.now();
+    const answer = await graphql(probe.url(), probe.query, probe.variables(id), probe.as);
+    const ms = performance.now() - started;
+    return { ms, body: JSON.stringify({ status: answer.status, data: answer.data, errors: answer.errors }) };
+  };
+  for (const id of shuffled(ids, 7).slice(0, WARM_UP)) await ask(id);
+  const times = new Map<string, number[]>(ids.map((id) => [id, []]));
+  const bodies = new Set<string>();
+  for (let round = 0; round < REPEATS; round++) {
+    for (const id of shuffled(ids, 1000 + round)) {
+      const { ms, body } = await ask(id);
+      times.get(id)!.push(ms);
+      bodies.add(body);
+    }
+  }
+  const heldSet = new Set(held);
+  const slowestFirst = ids
+    .map((id) => ({ id, median: median(times.get(id)!) }))
+    .sort((a, b) => b.median - a.median);
+  const right = slowestFirst.slice(0, held.length).filter((x) => heldSet.has(x.id)).length;
+  const accuracy = right / held.length;
+  // The figure, for the record: 0.5 is chance.
+  console.info(
+    `${probe.query.slice(0, 60)}… as ${probe.as.agency}: slower half held ${right}/${held.length}`,
+  );
+  return { accuracy, bodies: [...bodies] };
+}
+
+async function expectNoBetterThanChance(probe: Probe, held: string[], unknown: string[]) {
+  expect(held.length).toBeGreaterThanOrEqual(20);
+  expect(unknown.length).toBeGreaterThanOrEqual(20);
+  const { accuracy, bodies } = await classify(probe, held, unknown);
+  // The same answer for every id: the caller may not know which the owner holds.
+  expect(bodies).toHaveLength(1);
+  // Nor can it tell by time, whichever way round it reads the medians.
+  expect(Math.max(accuracy, 1 - accuracy)).toBeLessThanOrEqual(0.65);
+}
+
+const madeUp = (prefix: string, n: number, length: number) =>
+  Array.from(
+    { length: n },
+    (_, i) =>
+      `${prefix}${createHash("sha256").update(`probe ${prefix} ${i}`).digest("hex").slice(0, length)}`,
+  );
+
+const housing = (purpose: Purpose): As => ({ agency: "housing", purpose });
+
+describe("a record refused for want of an agreement takes as long as an unknown id", () => {
+  test("incident(id): housing (police → housing suspended) cannot sort real ids from made-up ones", async () => {
+    const real = (
+      await fed.stores.police.sql.many<{ id: string }>(`SELECT id FROM incidents ORDER BY id LIMIT ${IDS}`)
+    ).map((r) => r.id);
+    const unknown = madeUp("inc-", IDS, real[0].length - 4);
+    await expectNoBetterThanChance(
+      {
+        url: () => fed.gatewayUrl,
+        query: `query Probe($id: ID!) { incident(id: $id) { id } }`,
+        as: housing(Purpose.TENANCY_SUSTAINMENT),
+        variables: (id) => ({ id }),
+      },
+      real,
+      unknown,
+    );
+  }, 600_000);
+
+  test("_entities on the police subgraph, called directly: the same", async () => {
+    const real = (
+      await fed.stores.police.sql.many<{ id: string }>(
+        `SELECT id FROM incidents ORDER BY id DESC LIMIT ${IDS}`,
+      )
+    ).map((r) => r.id);
+    const unknown = madeUp("inc-x", IDS, real[0].length - 5);
+    await expectNoBetterThanChance(
+      {
+        url: () => fed.federation.subgraphs.police.url,
+        query: `query Probe($r: [_Any!]!) { _entities(representations: $r) { ... on Incident { id } } }`,
+        as: housing(Purpose.TENANCY_SUSTAINMENT),
+        variables: (id) => ({ r: [{ __typename: "Incident", id }] }),
+      },
+      real,
+      unknown,
+    );
+  }, 600_000);
+});
+
+describe("a person's records through each agency: held and withheld takes as long as none held", () => {
+  const cases: { list: string; owner: "police" | "council" | "housing" | "youth"; held: string; as: As }[] = [
+    {
+      list: "incidents",
+      owner: "police",
+      held: `SELECT DISTINCT person_id AS id FROM involvements`,
+      as: housing(Purpose.TENANCY_SUSTAINMENT),
+    },
+    {
+      list: "asbCases",
+      owner: "council",
+      held: `SELECT DISTINCT person_id AS id FROM asb_parties`,
+      as: housing(Purpose.SAFEGUARDING),
+    },
+    {
+      list: "tenancies",
+      owner: "housing",
+      held: `SELECT DISTINCT person_id AS id FROM tenancy_occupants`,
+      as: { agency: "youth", purpose: Purpose.SAFEGUARDING },
+    },
+    {
+      list: "referrals",
+      owner: "youth",
+      held: `SELECT DISTINCT person_id AS id FROM referrals`,
+      as: housing(Purpose.TENANCY_SUSTAINMENT),
+    },
+  ];
+
+  test.each(cases)(
+    "person { $list } from $owner: the caller cannot tell whom $owner holds records about",
+    async ({ list, owner, held, as }) => {
+      const holds = new Set((await fed.stores[owner].sql.many<{ id: string }>(held)).map((r) => r.id));
+      const withRecords = shuffled(
+        people.filter((id) => holds.has(id)),
+        1,
+      ).slice(0, IDS);
+      const without = shuffled(
+        people.filter((id) => !holds.has(id)),
+        2,
+      ).slice(0, IDS);
+      await expectNoBetterThanChance(
+        {
+          url: () => fed.gatewayUrl,
+          query: `query Probe($id: ID!) { person(id: $id) { ${list}(first: 1) { totalCount restricted { count } } } }`,
+          as,
+          variables: (id) => ({ id }),
+        },
+        withRecords,
+        without,
+      );
+    },
+    600_000,
+  );
+});
+
+describe("probe records", () => {
+  test("an unknown id asked for without an agreement is audited as a probe; the chain still verifies", async () => {
+    const asked = `inc-${createHash("sha256").update(`audited probe ${Date.now()}`).digest("hex").slice(0, 20)}`;
+    const requestId = `probe-${asked}`;
+    const answer = await fed.query(
+      `query Probe($id: ID!) { incident(id: $id) { id } }`,
+      { id: asked },
+      {
+        ...housing(Purpose.TENANCY_SUSTAINMENT),
+        requestId,
+      },
+    );
+    expect(answer.data).toEqual({ incident: null });
+    expect(answer.errors).toBeUndefined();
+    const rows = await fed.stores.governance.sql.many<{
+      kind: string;
+      owner_agency_id: string;
+      agency_id: string;
+      record_ids: string[];
+      person_ids: string[];
+      reason: string;
+    }>(
+      `SELECT kind, owner_agency_id, agency_id, record_ids, person_ids, reason FROM audit_log WHERE request_id = $1`,
+      [requestId],
+    );
+    expect(rows).toEqual([
+      {
+        kind: "DENIAL",
+        owner_agency_id: "police",
+        agency_id: "housing",
+        record_ids: [asked],
+        person_ids: [],
+        reason: "NO_AGREEMENT",
+      },
+    ]);
+    expect(await runAuditVerify(fed.stores.governance.sql)).toMatchObject({ ok: true });
+  });
+
+  test("asking for the referrals of someone youth services hold none about shows in their DSO's disclosures", async () => {
+    const referred = new Set(
+      (await fed.stores.youth.sql.many<{ id: string }>(`SELECT DISTINCT person_id AS id FROM referrals`)).map(
+        (r) => r.id,
+      ),
+    );
+    const person = people.find((id) => !referred.has(id))!;
+    const asked = await fed.query(
+      `query Probe($id: ID!) { person(id: $id) { referrals(first: 1) { totalCount restricted { count } } } }`,
+      { id: person },
+      housing(Purpose.TENANCY_SUSTAINMENT),
+    );
+    expect(asked.data).toEqual({ person: { referrals: { totalCount: 0, restricted: [] } } });
+    const seen = await fed.query<{
+      disclosures: {
+        edges: { node: { actor: { agency: { id: string } }; decision: string; recordIds: string[] } }[];
+      };
+    }>(
+      `query Seen($id: ID!) { disclosures(personId: $id) { edges { node { actor { agency { id } } decision recordIds } } } }`,
+      { id: person },
+      { agency: "youth", role: Role.DATA_SHARING_OFFICER, purpose: Purpose.SAFEGUARDING },
+    );
+    expect(seen.errors).toBeUndefined();
+    expect(seen.data!.disclosures.edges.map((e) => e.node)).toContainEqual({
+      actor: { agency: { id: "housing" } },
+      decision: "DENIED",
+      recordIds: [],
+    });
+  });
+});
