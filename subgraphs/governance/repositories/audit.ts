@@ -15,10 +15,10 @@ import {
 export type NewAuditRecord = Omit<AuditContent, "sequence">;
 
 /** A disclosure or denial as the access guard notes it; its kind follows from the decision. */
-export type AccessAuditEntry = Omit<NewAuditRecord, "kind" | "detail">;
+export type AccessAuditEntry = Omit<NewAuditRecord, "kind">;
 
 export function accessAuditRecord(entry: AccessAuditEntry): NewAuditRecord {
-  return { ...entry, kind: entry.decision === "DENIED" ? "DENIAL" : "DISCLOSURE", detail: null };
+  return { ...entry, kind: entry.decision === "DENIED" ? "DENIAL" : "DISCLOSURE" };
 }
 
 /** A checkpoint of the head is written every this many records (by `audit_append`, in SQL). */
