@@ -340,7 +340,21 @@ describe("the audit log", () => {
       record(6, { ownerAgencyId: "council", categories: ["IDENTITY"] }),
       record(7, { decision: "DENIED", reason: "NO_AGREEMENT", basis: null, kind: "DENIAL" }),
     ]);
-    expect(await auditedSequences()).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    // Youth services: the council's decision to refer a young person to it (the council's own record
+    // of them, sent to youth services by acting), refused for want of consent.
+    await appendAs("youth", [
+      record(8, {
+        agencyId: "council",
+        ownerAgencyId: "council",
+        categories: ["ASB_CASE"],
+        decision: "DENIED",
+        reason: "CONSENT_REQUIRED",
+        basis: null,
+        kind: "DENIAL",
+        detail: "sent to youth",
+      }),
+    ]);
+    expect(await auditedSequences()).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
   });
 
   it("refuses a forged record for another agency, whoever's credential appends it, and writes nothing (issue 15, finding 6)", async () => {
@@ -358,6 +372,8 @@ describe("the audit log", () => {
       ["youth", record(13, { ownerAgencyId: "youth", kind: "CONSENT_CHANGE", detail: "forged" })],
       // A record of no one's data.
       ["youth", record(14, { ownerAgencyId: null })],
+      // Police claiming a council user sent council data to youth services.
+      ["police", record(17, { agencyId: "council", ownerAgencyId: "council", detail: "sent to youth" })],
       // The partnership, which records links to any agency's records, writing what only governance writes.
       ["partnership", record(15, { kind: "AGREEMENT_CHANGE", detail: "forged" })],
     ];

@@ -19,7 +19,11 @@ import {
  *   each serves;
  * - the partnership subgraph links every agency's records (the agencies' own references for a
  *   person, a case's links to records others hold, case review counts) and decides those links
- *   itself: it may append disclosures and denials of any agency's data, but nothing else.
+ *   itself: it may append disclosures and denials of any agency's data, but nothing else;
+ * - a subgraph may append the decision on what a caller's agency sends it of its own data by
+ *   acting (a partner's referral to youth services shares the referrer's record of the young
+ *   person, decided and recorded by the youth subgraph): owner = the caller's agency and the
+ *   record's detail "sent to <the writer's agency>", so it speaks only of data sent to the writer.
  *
  * Changes to agreements and consents, and break-glass reviews, are the governance service's
  * (its own role, not a writer) and the seed's (the migrator). The access role keeps its reads
@@ -74,6 +78,7 @@ export class AuditAppendByLogin1764310000000 implements MigrationInterface {
                  record->>'kind' IN ('DISCLOSURE', 'DENIAL')
                  AND (owner = writer
                       OR (owner = 'partnership' AND record->>'decision' = 'DENIED')
+                      OR (owner = record->>'agency_id' AND record->>'detail' = 'sent to ' || writer)
                       OR (writer = 'partnership' AND owner IS NOT NULL)),
                  false) THEN
               RAISE EXCEPTION 'audit_append: the % subgraph may append only records of its own agency''s data, not this % of %''s',

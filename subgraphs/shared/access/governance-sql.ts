@@ -180,10 +180,10 @@ export async function personDateOfBirth(sql: Sql, personId: string): Promise<str
 export type NewAuditRecord = Omit<AuditContent, "sequence">;
 
 /** A disclosure or denial as the access guard notes it; its kind follows from the decision. */
-export type AccessAuditEntry = Omit<NewAuditRecord, "kind" | "detail">;
+export type AccessAuditEntry = Omit<NewAuditRecord, "kind">;
 
 export function accessAuditRecord(entry: AccessAuditEntry): NewAuditRecord {
-  return { ...entry, kind: entry.decision === "DENIED" ? "DENIAL" : "DISCLOSURE", detail: null };
+  return { ...entry, kind: entry.decision === "DENIED" ? "DENIAL" : "DISCLOSURE" };
 }
 
 /** The records as `audit_append` reads them: columns by name, and the content it hashes. */

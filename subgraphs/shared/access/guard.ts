@@ -38,6 +38,8 @@ export interface AuditEntry {
   consentId: string | null;
   breakGlass: boolean;
   justification: string | null;
+  /** "sent to <agency>" for what a caller's agency sends of its own data by acting; else null. */
+  detail: string | null;
 }
 
 /** Agreements and consents as a decision needs them, and the version they were read at. */
@@ -110,6 +112,12 @@ export interface AccessQuestion {
   named?: readonly string[];
   aggregate?: boolean;
   caseWork?: boolean;
+  /**
+   * The agency the caller's agency sends its own data to by acting (a partner's referral to youth
+   * services), when that is what is decided: the audit record says so (`detail` "sent to <agency>"),
+   * and it is what lets the recipient's subgraph append a record of the caller's agency's data.
+   */
+  sentTo?: string;
 }
 
 /** Reasons that withhold records from a list (with signposting) rather than fail the field. */
@@ -352,7 +360,12 @@ export class AccessGuard {
       reason: decision.reason ?? "none",
     });
     this.record(
-      { ownerAgencyId: owner, category: question.category, personIds: [question.personId] },
+      {
+        ownerAgencyId: owner,
+        category: question.category,
+        personIds: [question.personId],
+        sentTo: question.recipientAgencyId,
+      },
       decision,
       [],
     );
@@ -437,6 +450,7 @@ export class AccessGuard {
       decision.basis,
       decision.agreementId,
       decision.consentId,
+      question.sentTo ?? "",
     ].join("|");
     let entry = this.audit.get(key);
     if (!entry) {
@@ -459,6 +473,7 @@ export class AccessGuard {
         consentId: decision.consentId,
         breakGlass: decision.breakGlass,
         justification: decision.breakGlass ? this.request.breakGlass : null,
+        detail: question.sentTo ? `sent to ${question.sentTo}` : null,
       };
       this.audit.set(key, entry);
     }
