@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { SUPERGRAPH_FILE } from "../scripts/lib/federation";
+import { SUPERGRAPH_FILE } from "../gateway/supergraph";
 import { loadConfig, SUBGRAPH_NAMES, type Config } from "../subgraphs/shared/config";
 import { subgraphCounters, type SubgraphMetrics } from "../subgraphs/shared/subgraph";
 import { BENCH_SEED, prepareBenchDatabase, takeStatementStats, type BenchDatabase } from "./database";

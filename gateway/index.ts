@@ -3,7 +3,7 @@ import "reflect-metadata";
 import cluster from "node:cluster";
 import { readFileSync } from "node:fs";
 import { Pool } from "pg";
-import { governanceAgencyRegistry } from "../subgraphs/governance/registry";
+import { governanceAgencyRegistry } from "../subgraphs/shared/access/registry";
 import { createTokenVerifier, keepRegistryFresh } from "../subgraphs/shared/auth";
 import { Sql } from "../subgraphs/shared/database";
 import { governanceAccessDatabaseUrl } from "../subgraphs/shared/database-roles";
@@ -12,8 +12,8 @@ import { SHUTDOWN_GRACE_MS } from "../subgraphs/shared/http";
 import { keepServiceRunning } from "../subgraphs/shared/faults";
 import { log } from "../subgraphs/shared/logger";
 import { stopTelemetry } from "../subgraphs/shared/telemetry";
-import { SUPERGRAPH_FILE } from "../scripts/lib/federation";
 import { createGatewayServer } from "./server";
+import { SUPERGRAPH_FILE } from "./supergraph";
 
 /** One gateway serving the committed supergraph. */
 async function serve(config: Config): Promise<void> {

@@ -1,6 +1,10 @@
+import { join } from "node:path";
 import { composeServices } from "@apollo/composition";
 import { parse } from "graphql";
 import { DEFAULT_PORTS, type SubgraphName } from "../subgraphs/shared/config";
+
+/** The committed supergraph the gateway serves (`npm run compose` writes it). */
+export const SUPERGRAPH_FILE = join(__dirname, "..", "schema", "supergraph.graphql");
 
 export interface SubgraphSdl {
   name: SubgraphName;

@@ -1,17 +1,15 @@
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { createGatewayServer } from "../../gateway/server";
+import { SUPERGRAPH_FILE } from "../../gateway/supergraph";
 import { SUBGRAPHS } from "../../subgraphs";
 import { createTokenVerifier, keepRegistryFresh } from "../../subgraphs/shared/auth";
 import { SUBGRAPH_NAMES, type Config, type SubgraphName } from "../../subgraphs/shared/config";
 import type { RunningService } from "../../subgraphs/shared/http";
 import { createSubgraphServer } from "../../subgraphs/shared/subgraph";
-import { governancePolicyStore } from "../../subgraphs/governance/policy-store";
-import { governanceAgencyRegistry } from "../../subgraphs/governance/registry";
+import { governancePolicyStore } from "../../subgraphs/shared/access/facts-store";
+import { governanceAgencyRegistry } from "../../subgraphs/shared/access/registry";
 import { Sql } from "../../subgraphs/shared/database";
 import type { ServiceStores } from "./stores";
-
-export const SUPERGRAPH_FILE = join(__dirname, "..", "..", "schema", "supergraph.graphql");
 
 export interface RunningFederation {
   gateway: RunningService;

@@ -1,7 +1,7 @@
 import "../shared/telemetry-register";
 import "reflect-metadata";
 import { runSubgraphProcess } from "../shared/run";
-import { governanceAdapter } from "./adapter";
+import { governanceAdapter } from "../shared/access/governance-adapter";
 import { governance } from "./server";
 
 runSubgraphProcess(governance, governanceAdapter);

@@ -1,4 +1,4 @@
-import { AGE_OF_CONSENT, ageOnDate } from "../shared/access/decision";
+import { AGE_OF_CONSENT, ageOnDate } from "../shared/facts";
 import type { SubgraphSeeder } from "../shared/demo/seed";
 import { DEMO_AGENCIES, FEATURED_YOUNG, personId } from "../shared/demo/world";
 import { AgreementStatus, ConsentGiver, DataCategory as C, Purpose as P } from "../shared/enums";

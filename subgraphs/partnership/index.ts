@@ -1,7 +1,7 @@
 import "../shared/telemetry-register";
 import "reflect-metadata";
 import { runSubgraphProcess } from "../shared/run";
-import { governanceAdapter } from "../governance/adapter";
+import { governanceAdapter } from "../shared/access/governance-adapter";
 import { partnership } from "./server";
 
 runSubgraphProcess(partnership, governanceAdapter);

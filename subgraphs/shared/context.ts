@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import { GraphQLError } from "graphql";
-import { breakGlassProblem, normaliseJustification } from "./access/decision";
+import { breakGlassProblem, normaliseJustification } from "./access/break-glass";
 import { AccessGuard, type PolicyStore } from "./access/guard";
 import { AuthenticationError, type Caller, type TokenVerifier } from "./auth";
 import type { SubgraphName } from "./config";

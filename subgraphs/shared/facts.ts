@@ -3,6 +3,8 @@
  * (UK dates), ages, and whether a consent is in force. Access decisions, consent rules, case
  * workflow and the demo seed all read them from here.
  */
+import { ConsentGiver } from "./enums";
+import { badInput } from "./errors";
 
 /** One formatter for every caller: building one per call cost a tenth of a subgraph's CPU. */
 const UK_DATE = new Intl.DateTimeFormat("en-CA", {
@@ -52,4 +54,15 @@ export function consentStateAt(
   if (consent.expiresAt && consent.expiresAt.getTime() <= at.getTime()) return "EXPIRED";
   if (consent.givenAt && consent.givenAt.getTime() > at.getTime()) return "NOT_YET_GIVEN";
   return "ACTIVE";
+}
+
+/** Refuses a consent given by someone under 13 at the time unless a parent or guardian gave it. */
+export function validateConsentGiver(dateOfBirth: string, givenAt: Date, givenBy: ConsentGiver): void {
+  const age = ageOnDate(dateOfBirth, calendarDate(givenAt));
+  if (age < AGE_OF_CONSENT && givenBy !== ConsentGiver.PARENT_OR_GUARDIAN) {
+    throw badInput(
+      "input.givenBy",
+      `the person was ${age} when the consent was given; under ${AGE_OF_CONSENT} it must be given by PARENT_OR_GUARDIAN`,
+    );
+  }
 }

@@ -2,6 +2,7 @@ import type { GraphQLError } from "graphql";
 import { Extensions } from "type-graphql";
 import type { Caller } from "./auth";
 import type { Sql } from "./database";
+import { PEOPLE_INDEX_OWNER } from "./access/decision";
 import { DataCategory, type Purpose, type Role } from "./enums";
 
 /**
@@ -222,9 +223,6 @@ export function holdingOf(type: object): Holding {
   return holding;
 }
 
-/** The agency that keeps the people index (see access/decision.ts PEOPLE_INDEX_OWNER). */
-const PEOPLE_INDEX = "partnership";
-
 /**
  * Declares a Person type (every subgraph's, keyed by the partnership person id): identity from
  * the partnership's people index, about the person it is. Practitioners and data-sharing officers
@@ -232,7 +230,7 @@ const PEOPLE_INDEX = "partnership";
  */
 export function PeopleIndex(): ClassDecorator {
   return Category(DataCategory.IDENTITY, {
-    owner: PEOPLE_INDEX,
+    owner: PEOPLE_INDEX_OWNER,
     subjects: (person: { id: string }) => [person.id],
   });
 }

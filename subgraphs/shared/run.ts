@@ -14,9 +14,9 @@ import { createSubgraphServer, type SubgraphDefinition } from "./subgraph";
 import { SHUTDOWN_GRACE_MS, type RunningService } from "./http";
 
 /**
- * What every subgraph needs from the governance store, handed in (subgraphs/governance/adapter.ts)
- * so that shared code imports no subgraph: where the access rules get agreements and consents and
- * append the audit, and the registered agencies tokens are checked against.
+ * What every subgraph needs from the governance store, handed in (access/governance-adapter.ts, or
+ * a test's own): where the access rules get agreements and consents and append the audit, and the
+ * registered agencies tokens are checked against.
  */
 export interface GovernanceAdapter {
   policyStore(governanceSql: Sql): PolicyStore;

@@ -1,7 +1,8 @@
-import { ageOnDate, calendarDate, forbidden, type AccessDecision } from "../shared/access/decision";
+import type { AccessDecision } from "../shared/access/decision";
+import { ageOnDate, calendarDate } from "../shared/facts";
 import type { AccessGuard } from "../shared/access/guard";
 import { DataCategory } from "../shared/enums";
-import { badInput } from "../shared/errors";
+import { badInput, forbidden } from "../shared/errors";
 
 /** Under this age a referral needs the young person's (or a parent's) consent. */
 export const REFERRAL_CONSENT_AGE = 16;

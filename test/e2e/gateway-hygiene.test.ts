@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { Kind, parse, type OperationDefinitionNode, type SelectionSetNode } from "graphql";
 import { createGatewayServer } from "../../gateway/server";
 import { createTokenVerifier } from "../../subgraphs/shared/auth";
-import { governanceAgencyRegistry } from "../../subgraphs/governance/registry";
+import { governanceAgencyRegistry } from "../../subgraphs/shared/access/registry";
 import { SUBGRAPH_NAMES, type SubgraphName } from "../../subgraphs/shared/config";
 import { CASE_NEIGHBOURHOODS } from "../../subgraphs/shared/demo/world";
 import type { RunningService } from "../../subgraphs/shared/http";

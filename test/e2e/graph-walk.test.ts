@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Kind, parse } from "graphql";
-import { loadAccessFacts } from "../../subgraphs/governance/repositories/access-facts";
+import { loadAccessFacts } from "../../subgraphs/shared/access/governance-sql";
 import { CASE_NEIGHBOURHOODS } from "../../subgraphs/shared/demo/world";
 import { CaseStage, Purpose, Role } from "../../subgraphs/shared/enums";
 import { SUBGRAPHS } from "../../subgraphs";

@@ -12,7 +12,7 @@ import {
 } from "jose";
 import { AuthenticationError, createTokenVerifier, loadDevKeys } from "../../subgraphs/shared/auth";
 import { SUBGRAPH_NAMES } from "../../subgraphs/shared/config";
-import { governanceAgencyRegistry } from "../../subgraphs/governance/registry";
+import { governanceAgencyRegistry } from "../../subgraphs/shared/access/registry";
 import { Sql } from "../../subgraphs/shared/database";
 import { Pool } from "pg";
 import { uniqueDatabaseUrl } from "../support/database";

@@ -2,7 +2,7 @@ import { Writable } from "node:stream";
 import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { createGatewayServer } from "../../gateway/server";
 import { buildManifest } from "../../gateway/trusted-documents";
-import { governanceAgencyRegistry } from "../../subgraphs/governance/registry";
+import { governanceAgencyRegistry } from "../../subgraphs/shared/access/registry";
 import { createTokenVerifier } from "../../subgraphs/shared/auth";
 import { SUBGRAPH_NAMES } from "../../subgraphs/shared/config";
 import { Role } from "../../subgraphs/shared/enums";

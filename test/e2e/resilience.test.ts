@@ -1,7 +1,7 @@
 import { SUBGRAPHS } from "../../subgraphs";
 import { CASE_NEIGHBOURHOODS } from "../../subgraphs/shared/demo/world";
 import type { RunningService } from "../../subgraphs/shared/http";
-import { governanceAdapter } from "../../subgraphs/governance/adapter";
+import { governanceAdapter } from "../../subgraphs/shared/access/governance-adapter";
 import { startSubgraph } from "../../subgraphs/shared/run";
 import { contractOperations } from "../support/contract";
 import { startTestFederation, type TestFederation } from "../support/federation";

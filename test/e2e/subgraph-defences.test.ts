@@ -1,6 +1,6 @@
 import type { AddressInfo } from "node:net";
-import { governanceAgencyRegistry } from "../../subgraphs/governance/registry";
-import { governancePolicyStore } from "../../subgraphs/governance/policy-store";
+import { governanceAgencyRegistry } from "../../subgraphs/shared/access/registry";
+import { governancePolicyStore } from "../../subgraphs/shared/access/facts-store";
 import { createTokenVerifier } from "../../subgraphs/shared/auth";
 import { SUBGRAPH_NAMES, type SubgraphName } from "../../subgraphs/shared/config";
 import { CASE_NEIGHBOURHOODS } from "../../subgraphs/shared/demo/world";

@@ -1,4 +1,4 @@
-import { loadAccessFacts } from "../../subgraphs/governance/repositories/access-facts";
+import { loadAccessFacts } from "../../subgraphs/shared/access/governance-sql";
 import { AuditRepository, verifyAudit } from "../../subgraphs/governance/repositories/audit";
 import { Initial1763700000000 } from "../../subgraphs/governance/migrations/1763700000000-Initial";
 import { OneRoundTripAccess1763900000000 } from "../../subgraphs/governance/migrations/1763900000000-OneRoundTripAccess";

@@ -22,7 +22,7 @@ import { uniqueDatabaseUrl } from "../support/database";
 import { testConfig } from "../support/graphql";
 import { keptRegistryIn } from "../../subgraphs/shared/kept-registry";
 import { startSubgraph } from "../../subgraphs/shared/run";
-import { governanceAdapter } from "../../subgraphs/governance/adapter";
+import { governanceAdapter } from "../../subgraphs/shared/access/governance-adapter";
 
 /**
  * Each role the migrations create, connected as it is deployed, against what an attacker who took

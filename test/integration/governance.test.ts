@@ -1,10 +1,10 @@
 import { Pool } from "pg";
 import { chainRecords } from "../../subgraphs/shared/access/audit-chain";
-import { calendarDate } from "../../subgraphs/shared/access/decision";
+import { calendarDate } from "../../subgraphs/shared/facts";
 import { Sql } from "../../subgraphs/shared/database";
 import { demoPeople } from "../../subgraphs/shared/demo/world";
 import { ConsentGiver, DataCategory, Purpose, Role } from "../../subgraphs/shared/enums";
-import { loadAccessFacts } from "../../subgraphs/governance/repositories/access-facts";
+import { loadAccessFacts } from "../../subgraphs/shared/access/governance-sql";
 import { agreementFacts, AgreementRepository } from "../../subgraphs/governance/repositories/agreements";
 import { consentFacts, ConsentRepository } from "../../subgraphs/governance/repositories/consents";
 import {

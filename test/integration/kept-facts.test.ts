@@ -1,4 +1,4 @@
-import { governancePolicyStore } from "../../subgraphs/governance/policy-store";
+import { governancePolicyStore } from "../../subgraphs/shared/access/facts-store";
 import { demoPeople } from "../../subgraphs/shared/demo/world";
 import { startPoliceSubgraph } from "../support/police-subgraph";
 import type { TestSubgraph } from "../support/subgraph";

@@ -1,8 +1,8 @@
 import { Client } from "pg";
 import { SUBGRAPHS } from "../../subgraphs";
-import { governancePolicyStore } from "../../subgraphs/governance/policy-store";
+import { governancePolicyStore } from "../../subgraphs/shared/access/facts-store";
 import { createTokenVerifier } from "../../subgraphs/shared/auth";
-import { governanceAgencyRegistry } from "../../subgraphs/governance/registry";
+import { governanceAgencyRegistry } from "../../subgraphs/shared/access/registry";
 import type { SubgraphName } from "../../subgraphs/shared/config";
 import { Sql, type SubgraphStore } from "../../subgraphs/shared/database";
 import { createSubgraphServer } from "../../subgraphs/shared/subgraph";

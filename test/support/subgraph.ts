@@ -1,7 +1,7 @@
 import { governance } from "../../subgraphs/governance/server";
-import { governancePolicyStore } from "../../subgraphs/governance/policy-store";
+import { governancePolicyStore } from "../../subgraphs/shared/access/facts-store";
 import { createTokenVerifier } from "../../subgraphs/shared/auth";
-import { governanceAgencyRegistry } from "../../subgraphs/governance/registry";
+import { governanceAgencyRegistry } from "../../subgraphs/shared/access/registry";
 import { AgencyRepository } from "../../subgraphs/governance/repositories/agencies";
 import { Agency } from "../../subgraphs/governance/types";
 import { DEMO_AGENCIES } from "../../subgraphs/shared/demo/world";

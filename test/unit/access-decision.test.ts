@@ -1,17 +1,15 @@
 import {
   agreementStatusNote,
-  breakGlassProblem,
-  calendarDate,
   decideAccess,
   decideWithoutFacts,
   effectiveAgreementStatus,
-  normaliseJustification,
   signpostingAllowed,
-  validateConsentGiver,
   type AccessRequest,
   type AgreementFacts,
   type ConsentFacts,
 } from "../../subgraphs/shared/access/decision";
+import { breakGlassProblem, normaliseJustification } from "../../subgraphs/shared/access/break-glass";
+import { calendarDate, validateConsentGiver } from "../../subgraphs/shared/facts";
 import {
   AgreementStatus,
   ConsentGiver,

@@ -22,12 +22,6 @@ export class AgencyRepository {
     return rows.map(toAgency);
   }
 
-  /** The registered agencies whose tokens are accepted. */
-  async activeIds(): Promise<string[]> {
-    const rows = await this.sql.many<{ id: string }>(`SELECT id FROM agencies WHERE active ORDER BY id`);
-    return rows.map((r) => r.id);
-  }
-
   /** Registers agencies (the demo's, or a deployment's); existing ones are left as they are. */
   async insertMany(agencies: readonly Agency[]): Promise<void> {
     await this.sql.exec(

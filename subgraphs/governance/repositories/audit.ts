@@ -2,24 +2,14 @@ import type { Sql } from "../../shared/database";
 import type { PageRequest } from "../../shared/connection";
 import type { Page } from "../../shared/loaders";
 import {
-  auditContentOf,
-  canonicalAroundSequence,
   ChainVerifier,
-  type AuditContent,
   type AuditDecision,
   type AuditKind,
   type ChainRow,
 } from "../../shared/access/audit-chain";
+import { appendAuditChecked, type NewAuditRecord } from "../../shared/access/governance-sql";
 
-/** A record to append: everything but its place in the chain, which the append assigns. */
-export type NewAuditRecord = Omit<AuditContent, "sequence">;
-
-/** A disclosure or denial as the access guard notes it; its kind follows from the decision. */
-export type AccessAuditEntry = Omit<NewAuditRecord, "kind">;
-
-export function accessAuditRecord(entry: AccessAuditEntry): NewAuditRecord {
-  return { ...entry, kind: entry.decision === "DENIED" ? "DENIAL" : "DISCLOSURE" };
-}
+export type { NewAuditRecord };
 
 /** A checkpoint of the head is written every this many records (by `audit_append`, in SQL). */
 export const CHECKPOINT_EVERY = 1000;
@@ -85,39 +75,6 @@ export function toChainRow(row: AuditRow): ChainRow {
   };
 }
 
-/** The records as `audit_append` reads them: columns by name, and the content it hashes. */
-function toAppendJson(records: readonly NewAuditRecord[]): string {
-  return JSON.stringify(
-    records.map((r) => {
-      const content = canonicalAroundSequence(r);
-      return {
-        at: r.at.toISOString(),
-        user_id: r.userId,
-        agency_id: r.agencyId,
-        role: r.role,
-        purpose: r.purpose,
-        operation_name: r.operationName,
-        request_id: r.requestId,
-        owner_agency_id: r.ownerAgencyId,
-        person_ids: r.personIds,
-        categories: r.categories,
-        record_ids: r.recordIds,
-        decision: r.decision,
-        reason: r.reason,
-        basis: r.basis,
-        agreement_id: r.agreementId,
-        consent_id: r.consentId,
-        break_glass: r.breakGlass,
-        justification: r.justification,
-        kind: r.kind,
-        detail: r.detail,
-        content_before: content.before,
-        content_after: content.after,
-      };
-    }),
-  );
-}
-
 export interface AuditVerification {
   ok: boolean;
   /** Records that verified before the first broken one (all of them when ok). */
@@ -131,40 +88,12 @@ export class AuditRepository {
   constructor(private readonly sql: Sql) {}
 
   /**
-   * Appends records to the chain and returns them as stored, in one statement. Given a
-   * transaction, the audit record and the change it records commit together or not at all.
+   * Appends records to the chain and returns them as stored, in one statement (the access core's
+   * `audit_append` call, shared/access/governance-sql.ts). Given a transaction, the audit record
+   * and the change it records commit together or not at all.
    */
   static async append(sql: Sql, records: readonly NewAuditRecord[]): Promise<ChainRow[]> {
-    return (await AuditRepository.appendChecked(sql, records, null))!;
-  }
-
-  /**
-   * Appends in one statement, whatever the number of records: `audit_append` takes the append
-   * lock (held until the transaction ends, so appends queue and none forks the chain), reads the
-   * head, then numbers, hashes and inserts each record and writes the checkpoints due.
-   * With `factsVersion`, only while agreements and consents are still at that version: null
-   * (nothing written) when they have changed since the decisions recorded were made.
-   */
-  static async appendChecked(
-    sql: Sql,
-    records: readonly NewAuditRecord[],
-    factsVersion: number | null,
-  ): Promise<ChainRow[] | null> {
-    if (!records.length) return [];
-    const stored = await sql.many<{
-      record_sequence: string;
-      record_previous_hash: string;
-      record_hash: string;
-    }>(`SELECT record_sequence, record_previous_hash, record_hash FROM audit_append($1::jsonb, $2::bigint)`, [
-      toAppendJson(records),
-      factsVersion,
-    ]);
-    if (!stored.length) return null;
-    return records.map((record, i) => ({
-      ...auditContentOf({ ...record, sequence: Number(stored[i].record_sequence) }),
-      previousHash: stored[i].record_previous_hash,
-      hash: stored[i].record_hash,
-    }));
+    return (await appendAuditChecked(sql, records, null))!;
   }
 
   /** A page of the disclosures (and denials) of one agency's data about one person, newest first. */

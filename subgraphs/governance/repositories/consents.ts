@@ -103,10 +103,6 @@ export class ConsentRepository {
     return row ? toConsent(row) : null;
   }
 
-  async dateOfBirth(personId: string): Promise<string | null> {
-    return (await this.indexedPerson(personId))?.dateOfBirth ?? null;
-  }
-
   /**
    * The person as governance's copy of the people index has them (null when not in the index):
    * existence is checked here, so governance never reads the partnership subgraph's tables.

@@ -5,7 +5,7 @@ import type { ChainRow } from "../../shared/access/audit-chain";
 import { encodeCursor, pageRequest } from "../../shared/connection";
 import { DataCategory, Purpose, Role } from "../../shared/enums";
 import { badInput } from "../../shared/errors";
-import { loadAccessFacts } from "../repositories/access-facts";
+import { loadAccessFacts } from "../../shared/access/governance-sql";
 import {
   AccessBasis,
   AccessExplanation,

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { agreementStatusNote, calendarDate, effectiveAgreementStatus } from "../../shared/access/decision";
+import { agreementStatusNote, effectiveAgreementStatus } from "../../shared/access/decision";
+import { calendarDate } from "../../shared/facts";
 import type { Sql } from "../../shared/database";
 import { AgreementStatus, DataCategory, Purpose } from "../../shared/enums";
 import { badInput, notFound } from "../../shared/errors";

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { consentNotCovered, validateConsentGiver } from "../../shared/access/decision";
+import { consentNotCovered } from "../../shared/access/decision";
+import { validateConsentGiver } from "../../shared/facts";
 import type { Sql } from "../../shared/database";
 import { ConsentGiver } from "../../shared/enums";
 import { badInput, notFound } from "../../shared/errors";

@@ -1,13 +1,11 @@
-import { GraphQLError, type ASTNode } from "graphql";
-import { AgreementStatus, ConsentGiver, DataCategory, Purpose, Role } from "../enums";
-import { badInput } from "../errors";
-import { AGE_OF_CONSENT, ageOnDate, calendarDate, consentStateAt } from "../facts";
-
-export { AGE_OF_CONSENT, ageOnDate, calendarDate };
+import { AgreementStatus, DataCategory, Purpose, Role, type ConsentGiver } from "../enums";
+import { calendarDate, consentStateAt } from "../facts";
+import { breakGlassProblem } from "./break-glass";
+import type { Gate } from "./rules";
 
 /**
  * The partnership's access rules as one pure function: no I/O, no clock, no cache. Every
- * subgraph loads the facts (agreements and consents, see governance's `loadAccessFacts`) once
+ * subgraph loads the facts (agreements and consents, see access/governance-sql.ts `loadAccessFacts`) once
  * per request and asks `decideAccess` for each (owner, category, person) it is about to return.
  */
 
@@ -20,16 +18,6 @@ export type AccessReason =
   | "CONSENT_WITHDRAWN"
   | "ROLE_NOT_PERMITTED"
   | "PURPOSE_REQUIRED";
-
-export const ACCESS_REASONS: readonly AccessReason[] = [
-  "NO_AGREEMENT",
-  "PURPOSE_NOT_COVERED",
-  "CATEGORY_NOT_COVERED",
-  "CONSENT_REQUIRED",
-  "CONSENT_WITHDRAWN",
-  "ROLE_NOT_PERMITTED",
-  "PURPOSE_REQUIRED",
-];
 
 /**
  * On what ground access was permitted. Beyond the four the audit names (own data, agreement,
@@ -115,9 +103,6 @@ export interface AccessDecision {
   /** A human-readable trace of the rules applied, in order (explainAccess shows it). */
   steps: string[];
 }
-
-/** Break-glass needs a real justification, not a token word. */
-export const BREAK_GLASS_MIN_JUSTIFICATION = 20;
 
 function toDay(today: string | Date): string {
   return typeof today === "string" ? today : calendarDate(today);
@@ -301,45 +286,6 @@ function viaAgreement(
 }
 
 /**
- * A break-glass justification as it is judged and recorded: Unicode-normalised (NFKC), with
- * invisible, format and control characters removed (zero-width spaces, bidi marks, soft hyphens,
- * NUL...) and white space collapsed, so that padding cannot pass for a reason.
- */
-export function normaliseJustification(text: string): string {
-  return text
-    .normalize("NFKC")
-    .replace(/[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Zl}\p{Zp}]/gu, (c) => (/\s/.test(c) ? " " : ""))
-    .replace(/[\s\p{Zs}]+/gu, " ")
-    .trim();
-}
-
-const GRAPHEMES = new Intl.Segmenter("en", { granularity: "grapheme" });
-
-/**
- * Characters a reader sees, after normalisation: user-perceived characters (a letter with its
- * accents is one) holding a letter, digit, punctuation or symbol; white space, and combining
- * marks stacked on nothing or on a space, count for nothing.
- */
-function visibleLength(text: string): number {
-  let visible = 0;
-  for (const { segment } of GRAPHEMES.segment(text))
-    if (/[\p{L}\p{N}\p{P}\p{S}]/u.test(segment)) visible += 1;
-  return visible;
-}
-
-/** Whether an x-break-glass header may be honoured; the reason it may not, otherwise. */
-export function breakGlassProblem(justification: string | null, purpose: Purpose | null): string | null {
-  const text = justification === null ? "" : normaliseJustification(justification);
-  if (!text) return "no justification was given";
-  if (purpose !== Purpose.SAFEGUARDING)
-    return `break-glass is only for SAFEGUARDING, not ${purpose ?? "no purpose"}`;
-  if (visibleLength(text) < BREAK_GLASS_MIN_JUSTIFICATION) {
-    return `the justification must hold at least ${BREAK_GLASS_MIN_JUSTIFICATION} visible characters`;
-  }
-  return null;
-}
-
-/**
  * Decides one access, following the brief's rules in order:
  * 0. no purpose: PURPOSE_REQUIRED.
  * 5. roles and statistics: aggregates need STATISTICS (else PURPOSE_NOT_COVERED) and are then
@@ -442,7 +388,10 @@ function withoutFacts(request: AccessRequest, steps: string[]): AccessDecision |
   return null;
 }
 
-/** The partnership keeps the people index: identity it holds is the index's, not an agency's record. */
+/**
+ * The partnership keeps the people index: identity it holds is the index's, not an agency's record
+ * (every subgraph's Person is declared with this owner, see policy.ts PeopleIndex).
+ */
 export const PEOPLE_INDEX_OWNER = "partnership";
 
 /**
@@ -473,21 +422,13 @@ function rank(d: AccessDecision): number {
   return d.breakGlass ? 3 : d.basis === "CONSENT" ? 2 : 1;
 }
 
-/** Role, purpose and party-free rules of a field or operation (see access/rules.ts Gate). */
-export interface GateRules {
-  roles: readonly Role[] | null;
-  purposes: readonly Purpose[] | null;
-  purposeRequired: boolean;
-  personLevel: boolean;
-}
-
 /** The decision a gate's refusal stands for, as the audit records it. */
 export function gateDenial(reason: AccessReason, what: string): AccessDecision {
   return deny([`${what} is refused at its gate (role, purpose or person-level rule): ${reason}.`], reason);
 }
 
 /** Why a gate refuses the caller; null when it lets them through. No facts needed. */
-export function gateRefusal(gate: GateRules, role: Role, purpose: Purpose | null): AccessReason | null {
+export function gateRefusal(gate: Gate, role: Role, purpose: Purpose | null): AccessReason | null {
   if (gate.roles && !gate.roles.includes(role)) return "ROLE_NOT_PERMITTED";
   if (gate.personLevel && role === Role.ANALYST) return "ROLE_NOT_PERMITTED";
   if (gate.purposeRequired && !purpose) return "PURPOSE_REQUIRED";
@@ -571,35 +512,4 @@ export function consentNotCovered(
     }
   }
   return null;
-}
-
-/** Refuses a consent given by someone under 13 at the time unless a parent or guardian gave it. */
-export function validateConsentGiver(dateOfBirth: string, givenAt: Date, givenBy: ConsentGiver): void {
-  const age = ageOnDate(dateOfBirth, calendarDate(givenAt));
-  if (age < AGE_OF_CONSENT && givenBy !== ConsentGiver.PARENT_OR_GUARDIAN) {
-    throw badInput(
-      "input.givenBy",
-      `the person was ${age} when the consent was given; under ${AGE_OF_CONSENT} it must be given by PARENT_OR_GUARDIAN`,
-    );
-  }
-}
-
-/**
- * The error a denied field or operation carries: `extensions.code` FORBIDDEN and the reason.
- * Given the field (`at`), it is located already, so graphql-js does not wrap it in a second
- * error. A denial is an answer, not a fault: no stack trace is taken (each cost more than the
- * rest of the field's enforcement).
- */
-export function forbidden(
-  reason: AccessReason,
-  message: string,
-  at?: { nodes: readonly ASTNode[]; path: ReadonlyArray<string | number> },
-): GraphQLError {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    return new GraphQLError(message, { ...at, extensions: { code: "FORBIDDEN", reason } });
-  } finally {
-    Error.stackTraceLimit = limit;
-  }
 }

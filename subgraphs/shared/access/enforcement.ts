@@ -5,9 +5,10 @@ import type { Connection } from "../connection";
 import type { RequestContext } from "../context";
 import { log } from "../logger";
 import { Sql } from "../database";
+import { forbidden } from "../errors";
 import { cellKeyOfRecords, cellKeyWithout, release } from "../statistics";
 import { agencyRef } from "../types";
-import { forbidden, gateDenial, type AccessDecision } from "./decision";
+import { gateDenial, type AccessDecision } from "./decision";
 import { StaleFactsError, dependsOnConsent, type AccessGuard, type AccessQuestion } from "./guard";
 import { gateIsOpen, rulesOf, type ChangeCheck, type FieldRule, type RecordRule } from "./rules";
 

@@ -3,20 +3,20 @@ import { accessMetrics } from "../metrics";
 import { GraphQLError, responsePathAsArray, type GraphQLResolveInfo } from "graphql";
 import type { Caller } from "../auth";
 import type { DataCategory, Purpose } from "../enums";
+import { forbidden } from "../errors";
 import {
   decideAccess,
   decideForSubjects,
   decideWithoutFacts,
-  forbidden,
   gateRefusal,
   signpostingAllowed,
-  type GateRules,
   type AccessBasis,
   type AccessDecision,
   type AccessReason,
   type AgreementFacts,
   type ConsentFacts,
 } from "./decision";
+import type { Gate } from "./rules";
 
 /** One disclosure or denial, as the audit log records it. */
 export interface AuditEntry {
@@ -243,7 +243,7 @@ export class AccessGuard {
   }
 
   /** Why the caller's role or purpose does not pass a gate (see access/rules.ts); null when it does. */
-  gateRefusal(gate: GateRules): AccessReason | null {
+  gateRefusal(gate: Gate): AccessReason | null {
     return gateRefusal(gate, this.request.caller.role, this.request.purpose);
   }
 

@@ -25,9 +25,6 @@ import {
  * these; a test or tool reads them with `fieldRules(schema)`.
  */
 
-/** The agency whose people index the partnership keeps: its IDENTITY is the index's. */
-export const PEOPLE_INDEX_OWNER = "partnership";
-
 /**
  * What a field discloses:
  * - REFERENCE: partnership reference data, for anyone signed in;
@@ -206,24 +203,33 @@ function connectionNode(type: GraphQLNamedType): GraphQLObjectType | null {
   return named && isObjectType(named) ? named : null;
 }
 
-/**
- * Works out every field's rule from the declarations type-graphql kept on the schema it built
- * (before federation reprints it and drops them). Throws UndeclaredFieldError listing every field
- * that has none.
- */
-export function buildRules(schema: GraphQLSchema, ownerAgencyId: string | null): SubgraphRules {
-  const records = new Map<string, RecordRule>();
-  const defaultOwner = ownerAgencyId ?? "governance";
-  const objectTypes = Object.values(schema.getTypeMap()).filter(
-    (t): t is GraphQLObjectType => isObjectType(t) && !t.name.startsWith("__"),
-  );
-  const roots = new Set(
-    [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]
-      .filter((t): t is GraphQLObjectType => !!t)
-      .map((t) => t.name),
-  );
+/** What every field's rule is worked out from: the schema, its governed record types, the owner. */
+interface Building {
+  schema: GraphQLSchema;
+  records: Map<string, RecordRule>;
+  defaultOwner: string;
+}
 
-  // Record rules of governed types first: fields refer to them.
+/** One field as its rule is worked out: where it sits, what it and its type declare, what it returns. */
+interface FieldSite {
+  type: GraphQLObjectType;
+  typeDecl: Declarations;
+  typeRecord: RecordRule | null;
+  root: boolean;
+  returnedName: string;
+  fieldDecl: Declarations;
+  fieldGate: Gate | null;
+  returns: FieldRule["returns"];
+  /** What every kind of rule shares. */
+  base: Omit<FieldRule, "kind" | "declaredOn" | "gate">;
+}
+
+/** The record rules of governed types (@Category or @Governed on the type), by type name. */
+function recordRules(
+  objectTypes: readonly GraphQLObjectType[],
+  defaultOwner: string,
+): Map<string, RecordRule> {
+  const records = new Map<string, RecordRule>();
   for (const type of objectTypes) {
     const d = declarationsOf(type.extensions);
     if (!d.category && !d.governed) continue;
@@ -247,53 +253,212 @@ export function buildRules(schema: GraphQLSchema, ownerAgencyId: string | null):
       gate: mergeGates(gateOf(d.governed), d.category ? { ...NO_GATE, personLevel: true } : null),
     });
   }
+  return records;
+}
 
-  const returnsOf = (field: GraphQLField<unknown, unknown>): FieldRule["returns"] => {
-    const named = getNamedType(field.type);
-    const direct = records.get(named.name);
-    if (direct) return { record: direct, shape: shapeOf(field.type) };
-    const node = connectionNode(named);
-    const nodeRecord = node && records.get(node.name);
-    return nodeRecord ? { record: nodeRecord, shape: "CONNECTION" } : null;
+/** The governed records a field returns: one, a list, or a connection's nodes; null when none. */
+function returnsOf(
+  records: Map<string, RecordRule>,
+  field: GraphQLField<unknown, unknown>,
+): FieldRule["returns"] {
+  const named = getNamedType(field.type);
+  const direct = records.get(named.name);
+  if (direct) return { record: direct, shape: shapeOf(field.type) };
+  const node = connectionNode(named);
+  const nodeRecord = node && records.get(node.name);
+  return nodeRecord ? { record: nodeRecord, shape: "CONNECTION" } : null;
+}
+
+/** A mutation's declared changes, with the rules of each type; what the build refuses is noted in `problems`. */
+function changeChecks(
+  schema: GraphQLSchema,
+  coordinate: string,
+  field: GraphQLField<unknown, unknown>,
+  isMutation: boolean,
+  problems: string[],
+): ChangeCheck[] {
+  const declared = declarationsOf(field.extensions).changes ?? [];
+  if (!isMutation) {
+    if (declared.length) problems.push(`${coordinate} declares @Changes but is not a mutation`);
+    return [];
+  }
+  const returned = getNamedType(field.type);
+  const changed = connectionNode(returned) ?? returned;
+  if (declarationsOf(changed.extensions).changedBy && !declared.some((c) => c.typeName === changed.name))
+    problems.push(
+      `${coordinate} returns ${changed.name}, whose changes are ruled (@ChangedBy), but declares neither ` +
+        `@Changes(${changed.name}, ...) nor @Creates(${changed.name})`,
+    );
+  const checks: ChangeCheck[] = [];
+  for (const { typeName, policy } of declared) {
+    if (!policy) continue;
+    const changedType = schema.getType(typeName);
+    if (!changedType) {
+      problems.push(`${coordinate} declares @Changes(${typeName}), which is not a type of this schema`);
+      continue;
+    }
+    const d = declarationsOf(changedType.extensions);
+    const party = d.governed?.party ?? null;
+    const actor = d.changedBy ?? null;
+    if (!party && !actor)
+      problems.push(`${coordinate} declares @Changes(${typeName}), which has no party or @ChangedBy rule`);
+    checks.push({ typeName, policy, party, actor });
+  }
+  return checks;
+}
+
+/** AGGREGATE: declared on the field, or on the type it returns (unless read inside an aggregate). */
+function aggregateRule(site: FieldSite, { schema }: Building): FieldRule | null {
+  const { fieldDecl, typeDecl, returnedName } = site;
+  const aggregate =
+    fieldDecl.aggregate ??
+    (!typeDecl.aggregate ? declarationsOf(schema.getType(returnedName)?.extensions).aggregate : undefined);
+  if (!aggregate) return null;
+  return {
+    ...site.base,
+    kind: "AGGREGATE",
+    declaredOn: fieldDecl.aggregate ? "field" : "returned type",
+    gate: mergeGates(site.fieldGate),
+    caseWork: aggregate.caseWork,
   };
-  const isAggregateType = (name: string) => !!declarationsOf(schema.getType(name)?.extensions).aggregate;
+}
+
+/**
+ * PART: cells of an aggregate, a location, a page's edges: checked where they were entered (a
+ * connection's records were judged by the field that returned the connection).
+ */
+function partRule(site: FieldSite): FieldRule | null {
+  const { typeDecl, fieldDecl, returns, type } = site;
+  if (!(typeDecl.aggregate || typeDecl.part || fieldDecl.part) || !(!returns || connectionPart(type)))
+    return null;
+  return {
+    ...site.base,
+    returns: null,
+    kind: "PART",
+    declaredOn: fieldDecl.part ? "field" : "type",
+    gate: mergeGates(site.fieldGate),
+  };
+}
+
+/** REFERENCE, declared on the field, or on its type for a field that discloses nothing governed. */
+function referenceRule(site: FieldSite): FieldRule | null {
+  const { fieldDecl, typeDecl, returns } = site;
+  if (!(fieldDecl.reference || (typeDecl.reference && !fieldDecl.category && !returns))) return null;
+  return {
+    ...site.base,
+    kind: "REFERENCE",
+    declaredOn: fieldDecl.reference ? "field" : "type",
+    gate: mergeGates(site.fieldGate),
+  };
+}
+
+/** RECORD: a field of a governed record, or a categorised field (of its own record) on any type but a root. */
+function recordRule(site: FieldSite, { defaultOwner }: Building): FieldRule | null {
+  const { fieldDecl, typeRecord, type } = site;
+  if (site.root || !(fieldDecl.category || typeRecord)) return null;
+  const declared = fieldDecl.category;
+  const perRecord = typeof declared?.category === "function" ? declared.category : null;
+  const fixed = declared && !perRecord ? (declared.category as DataCategory) : null;
+  const fieldOwner = declared?.owner;
+  const record =
+    typeRecord ??
+    ({
+      // A categorised field on an undeclared type: a record of the subgraph's owner, or of
+      // the owner (and category, and subjects) the field declares per record.
+      typeName: type.name,
+      category: fixed,
+      owner:
+        typeof fieldOwner === "function"
+          ? (fieldOwner as (r: unknown) => string)
+          : () => fieldOwner ?? defaultOwner,
+      ownerName: typeof fieldOwner === "function" ? "per record" : (fieldOwner ?? defaultOwner),
+      subjects: (declared?.subjects as ((r: unknown) => readonly string[]) | undefined) ?? null,
+      names: null,
+      party: null,
+      heldElsewhere: false,
+      gate: { ...NO_GATE, personLevel: true, purposeRequired: true },
+    } satisfies RecordRule);
+  const category = fixed ?? (perRecord ? null : record.category);
+  return {
+    ...site.base,
+    kind: "RECORD",
+    declaredOn: fieldDecl.category || fieldDecl.governed ? "field" : "type",
+    gate: mergeGates(
+      record.gate,
+      site.fieldGate,
+      fieldDecl.category ? { ...NO_GATE, personLevel: true } : null,
+    ),
+    category,
+    categoryOf: perRecord
+      ? (perRecord as (r: unknown) => DataCategory | null)
+      : category
+        ? () => category
+        : null,
+    categoryName: perRecord ? (declared?.categoryName ?? "per record") : null,
+    record,
+  };
+}
+
+/** ENTRY: an entry point, ruled by its own declared gate and that of the records it returns. */
+function entryRule(site: FieldSite): FieldRule | null {
+  const { fieldDecl, typeDecl, returns } = site;
+  if (!(fieldDecl.governed || fieldDecl.category || returns || typeDecl.reference || typeDecl.part))
+    return null;
+  return {
+    ...site.base,
+    kind: "ENTRY",
+    declaredOn: fieldDecl.governed || fieldDecl.category ? "field" : "returned type",
+    gate: mergeGates(
+      site.fieldGate,
+      returns?.record.gate,
+      fieldDecl.category ? { ...NO_GATE, personLevel: true } : null,
+    ),
+  };
+}
+
+/** REFERENCE for a root field that returns reference data (or a connection of it) and declares nothing. */
+function returnedReferenceRule(site: FieldSite, { schema }: Building): FieldRule | null {
+  if (!site.root || site.returns) return null;
+  const returnedType = schema.getType(site.returnedName)!;
+  const node = connectionNode(returnedType);
+  const referenceData =
+    declarationsOf(returnedType.extensions).reference || (node && declarationsOf(node.extensions).reference);
+  if (!referenceData) return null;
+  return { ...site.base, kind: "REFERENCE", declaredOn: "returned type", gate: mergeGates(site.fieldGate) };
+}
+
+/** A field's rule: the first kind whose declarations it carries, in this order; null when none. */
+function fieldRule(site: FieldSite, building: Building): FieldRule | null {
+  return (
+    aggregateRule(site, building) ??
+    partRule(site) ??
+    referenceRule(site) ??
+    recordRule(site, building) ??
+    entryRule(site) ??
+    returnedReferenceRule(site, building)
+  );
+}
+
+/**
+ * Works out every field's rule from the declarations type-graphql kept on the schema it built
+ * (before federation reprints it and drops them). Throws UndeclaredFieldError listing every field
+ * that has none.
+ */
+export function buildRules(schema: GraphQLSchema, ownerAgencyId: string | null): SubgraphRules {
+  const defaultOwner = ownerAgencyId ?? "governance";
+  const objectTypes = Object.values(schema.getTypeMap()).filter(
+    (t): t is GraphQLObjectType => isObjectType(t) && !t.name.startsWith("__"),
+  );
+  const roots = new Set(
+    [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]
+      .filter((t): t is GraphQLObjectType => !!t)
+      .map((t) => t.name),
+  );
+  // Record rules of governed types first: fields refer to them.
+  const records = recordRules(objectTypes, defaultOwner);
+  const building: Building = { schema, records, defaultOwner };
   const mutationType = schema.getMutationType()?.name;
   const changeProblems: string[] = [];
-  /** A mutation's declared changes, with the rules of each type; what the build refuses is noted. */
-  const changesOf = (coordinate: string, field: GraphQLField<unknown, unknown>, isMutation: boolean) => {
-    const declared = declarationsOf(field.extensions).changes ?? [];
-    if (!isMutation) {
-      if (declared.length) changeProblems.push(`${coordinate} declares @Changes but is not a mutation`);
-      return [];
-    }
-    const returned = getNamedType(field.type);
-    const changed = connectionNode(returned) ?? returned;
-    if (declarationsOf(changed.extensions).changedBy && !declared.some((c) => c.typeName === changed.name))
-      changeProblems.push(
-        `${coordinate} returns ${changed.name}, whose changes are ruled (@ChangedBy), but declares neither ` +
-          `@Changes(${changed.name}, ...) nor @Creates(${changed.name})`,
-      );
-    const checks: ChangeCheck[] = [];
-    for (const { typeName, policy } of declared) {
-      if (!policy) continue;
-      const changedType = schema.getType(typeName);
-      if (!changedType) {
-        changeProblems.push(
-          `${coordinate} declares @Changes(${typeName}), which is not a type of this schema`,
-        );
-        continue;
-      }
-      const d = declarationsOf(changedType.extensions);
-      const party = d.governed?.party ?? null;
-      const actor = d.changedBy ?? null;
-      if (!party && !actor)
-        changeProblems.push(
-          `${coordinate} declares @Changes(${typeName}), which has no party or @ChangedBy rule`,
-        );
-      checks.push({ typeName, policy, party, actor });
-    }
-    return checks;
-  };
 
   const fields = new Map<string, FieldRule>();
   const undeclared: string[] = [];
@@ -304,120 +469,32 @@ export function buildRules(schema: GraphQLSchema, ownerAgencyId: string | null):
     for (const field of Object.values(type.getFields())) {
       const coordinate = `${type.name}.${field.name}`;
       const fieldDecl = declarationsOf(field.extensions);
-      const returnedName = getNamedType(field.type).name;
-      const returns = returnsOf(field);
-      const fieldGate = gateOf(fieldDecl.governed);
-      const base = {
-        coordinate,
-        category: null,
-        categoryOf: null,
-        categoryName: null,
-        record: null,
-        caseWork: false,
-        owner: defaultOwner,
-        returns,
-        changes: changesOf(coordinate, field, type.name === mutationType),
-        changedBy: typeDecl.changedBy ?? null,
-      };
-      let rule: FieldRule | null = null;
-
-      const aggregate =
-        fieldDecl.aggregate ??
-        (isAggregateType(returnedName) && !typeDecl.aggregate
-          ? declarationsOf(schema.getType(returnedName)?.extensions).aggregate
-          : undefined);
-      if (aggregate) {
-        rule = {
-          ...base,
-          kind: "AGGREGATE",
-          declaredOn: fieldDecl.aggregate ? "field" : "returned type",
-          gate: mergeGates(fieldGate),
-          caseWork: aggregate.caseWork,
-        };
-      } else if (
-        (typeDecl.aggregate || typeDecl.part || fieldDecl.part) &&
-        (!returns || connectionPart(type))
-      ) {
-        // Cells of an aggregate, a location, a page's edges: checked where they were entered (a
-        // connection's records were judged by the field that returned the connection).
-        rule = {
-          ...base,
-          returns: null,
-          kind: "PART",
-          declaredOn: fieldDecl.part ? "field" : "type",
-          gate: mergeGates(fieldGate),
-        };
-      } else if (fieldDecl.reference || (typeDecl.reference && !fieldDecl.category && !returns)) {
-        rule = {
-          ...base,
-          kind: "REFERENCE",
-          declaredOn: fieldDecl.reference ? "field" : "type",
-          gate: mergeGates(fieldGate),
-        };
-      } else if (!root && (fieldDecl.category || typeRecord)) {
-        const declared = fieldDecl.category;
-        const perRecord = typeof declared?.category === "function" ? declared.category : null;
-        const fixed = declared && !perRecord ? (declared.category as DataCategory) : null;
-        const fieldOwner = declared?.owner;
-        const record =
-          typeRecord ??
-          ({
-            // A categorised field on an undeclared type: a record of the subgraph's owner, or of
-            // the owner (and category, and subjects) the field declares per record.
-            typeName: type.name,
-            category: fixed,
-            owner:
-              typeof fieldOwner === "function"
-                ? (fieldOwner as (r: unknown) => string)
-                : () => fieldOwner ?? defaultOwner,
-            ownerName: typeof fieldOwner === "function" ? "per record" : (fieldOwner ?? defaultOwner),
-            subjects: (declared?.subjects as ((r: unknown) => readonly string[]) | undefined) ?? null,
-            names: null,
-            party: null,
-            heldElsewhere: false,
-            gate: { ...NO_GATE, personLevel: true, purposeRequired: true },
-          } satisfies RecordRule);
-        const category = fixed ?? (perRecord ? null : record.category);
-        rule = {
-          ...base,
-          kind: "RECORD",
-          declaredOn: fieldDecl.category || fieldDecl.governed ? "field" : "type",
-          gate: mergeGates(
-            record.gate,
-            fieldGate,
-            fieldDecl.category ? { ...NO_GATE, personLevel: true } : null,
-          ),
-          category,
-          categoryOf: perRecord
-            ? (perRecord as (r: unknown) => DataCategory | null)
-            : category
-              ? () => category
-              : null,
-          categoryName: perRecord ? (declared?.categoryName ?? "per record") : null,
-          record,
-        };
-      } else if (fieldDecl.governed || fieldDecl.category || returns || typeDecl.reference || typeDecl.part) {
-        // An entry point: its own declared gate, and that of the records it returns.
-        rule = {
-          ...base,
-          kind: "ENTRY",
-          declaredOn: fieldDecl.governed || fieldDecl.category ? "field" : "returned type",
-          gate: mergeGates(
-            fieldGate,
-            returns?.record.gate,
-            fieldDecl.category ? { ...NO_GATE, personLevel: true } : null,
-          ),
-        };
-      } else if (root && !returns) {
-        const returned = declarationsOf(schema.getType(returnedName)?.extensions);
-        if (returned.reference)
-          rule = { ...base, kind: "REFERENCE", declaredOn: "returned type", gate: mergeGates(fieldGate) };
-        else if (connectionNode(schema.getType(returnedName)!)) {
-          const node = connectionNode(schema.getType(returnedName)!)!;
-          if (declarationsOf(node.extensions).reference)
-            rule = { ...base, kind: "REFERENCE", declaredOn: "returned type", gate: mergeGates(fieldGate) };
-        }
-      }
+      const returns = returnsOf(records, field);
+      const rule = fieldRule(
+        {
+          type,
+          typeDecl,
+          typeRecord,
+          root,
+          returnedName: getNamedType(field.type).name,
+          fieldDecl,
+          fieldGate: gateOf(fieldDecl.governed),
+          returns,
+          base: {
+            coordinate,
+            category: null,
+            categoryOf: null,
+            categoryName: null,
+            record: null,
+            caseWork: false,
+            owner: defaultOwner,
+            returns,
+            changes: changeChecks(schema, coordinate, field, type.name === mutationType, changeProblems),
+            changedBy: typeDecl.changedBy ?? null,
+          },
+        },
+        building,
+      );
       if (!rule) {
         undeclared.push(coordinate);
         continue;

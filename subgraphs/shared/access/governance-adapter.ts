@@ -1,5 +1,5 @@
-import type { GovernanceAdapter } from "../shared/run";
-import { governancePolicyStore } from "./policy-store";
+import type { GovernanceAdapter } from "../run";
+import { governancePolicyStore } from "./facts-store";
 import { governanceAgencyRegistry } from "./registry";
 
 /** The governance store as every subgraph process uses it (handed to `runSubgraphProcess`). */

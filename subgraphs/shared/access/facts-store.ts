@@ -1,11 +1,15 @@
-import { accessFactsVersion, loadAccessFacts } from "./repositories/access-facts";
-import { AgencyRepository } from "./repositories/agencies";
-import { accessAuditRecord, AuditRepository } from "./repositories/audit";
-import { ConsentRepository } from "./repositories/consents";
-import type { Sql } from "../shared/database";
-import { accessMetrics } from "../shared/metrics";
-import type { AgreementFacts, ConsentFacts } from "../shared/access/decision";
-import type { AuditEntry, LoadedFacts, PolicyStore } from "../shared/access/guard";
+import {
+  accessAuditRecord,
+  accessFactsVersion,
+  agencyContacts,
+  appendAuditChecked,
+  loadAccessFacts,
+  personDateOfBirth,
+} from "./governance-sql";
+import type { Sql } from "../database";
+import { accessMetrics } from "../metrics";
+import type { AgreementFacts, ConsentFacts } from "./decision";
+import type { AuditEntry, LoadedFacts, PolicyStore } from "./guard";
 
 type Settle = { resolve(written: boolean): void; reject(error: unknown): void };
 
@@ -124,7 +128,7 @@ export function governancePolicyStore(sql: Sql): PolicyStore {
     const timer = accessMetrics.auditAppendSeconds.startTimer();
     let result = "failed";
     try {
-      const stored = await AuditRepository.appendChecked(sql, entries.map(accessAuditRecord), factsVersion);
+      const stored = await appendAuditChecked(sql, entries.map(accessAuditRecord), factsVersion);
       result = stored === null ? "stale" : "stored";
       if (stored === null) cache.forget();
       return stored !== null;
@@ -147,11 +151,8 @@ export function governancePolicyStore(sql: Sql): PolicyStore {
       if (!current) cache.forget();
       return current;
     },
-    async agencyContacts() {
-      const agencies = await new AgencyRepository(sql).all();
-      return new Map(agencies.map((a) => [a.id, a.contact]));
-    },
-    dateOfBirth: (personId) => new ConsentRepository(sql).dateOfBirth(personId),
+    agencyContacts: () => agencyContacts(sql),
+    dateOfBirth: (personId) => personDateOfBirth(sql, personId),
     appendAudit,
   };
 }

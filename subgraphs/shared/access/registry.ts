@@ -1,6 +1,6 @@
-import { cachedAgencyRegistry, type KeptAgencyRegistry, type KeptRegistryStore } from "../shared/auth";
-import type { Sql } from "../shared/database";
-import { AgencyRepository } from "./repositories/agencies";
+import { cachedAgencyRegistry, type KeptAgencyRegistry, type KeptRegistryStore } from "../auth";
+import type { Sql } from "../database";
+import { activeAgencyIds } from "./governance-sql";
 
 /**
  * The registered, active agencies as every process checks tokens against them: read from the
@@ -11,5 +11,5 @@ export function governanceAgencyRegistry(
   sql: Sql,
   options: { ttlMs?: number; now?: () => number; kept?: KeptRegistryStore } = {},
 ): KeptAgencyRegistry {
-  return cachedAgencyRegistry(() => new AgencyRepository(sql).activeIds(), options);
+  return cachedAgencyRegistry(() => activeAgencyIds(sql), options);
 }
