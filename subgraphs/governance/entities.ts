@@ -248,6 +248,19 @@ export class AuditCheckpointRecord {
   at!: Date;
 }
 
+/**
+ * Which agency each subgraph's login into governance appends audit records for: `audit_append`
+ * takes the acting agency from here by `session_user` (migration AuditAppendByLogin).
+ */
+@Entity({ name: "audit_writers" })
+export class AuditWriterRecord {
+  @PrimaryColumn({ type: "text", name: "role_name" })
+  roleName!: string;
+
+  @Column({ type: "text", name: "agency_id" })
+  agencyId!: string;
+}
+
 /** A DSO's finding on a break-glass access to its agency's data. */
 @Entity({ name: "break_glass_reviews" })
 export class BreakGlassReviewRecord {
