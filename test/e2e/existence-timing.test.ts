@@ -193,12 +193,10 @@ describe("a person's records through each agency: held and withheld takes as lon
     },
   ];
 
-  // Skipped, not passed: the residual leak is real. Reading a person's records only to hide them
-  // still costs a little more than finding none; with 60 held and 60 unknown people a classifier was
-  // right 39-43 of 60 (0.65-0.72) on incidents, ASB cases and tenancies, and with 40 and 40 a
-  // whole-suite run in four failed. Issue 15 stays open on it; un-skip when it is closed (the note
-  // says how: decide a list hidden whole before reading it, without a third governance round trip).
-  test.skip.each(cases)(
+  // A list the rules withhold whole is decided before it is read (enforcement.ts
+  // withheldBeforeRead): reading a person's records only to hide them cost a little more than
+  // finding none, and a classifier over 60 and 60 people was right 65-72% of the time.
+  test.each(cases)(
     "person { $list } from $owner: the caller cannot tell whom $owner holds records about",
     async ({ list, owner, held, as }) => {
       const holds = new Set((await fed.stores[owner].sql.many<{ id: string }>(held)).map((r) => r.id));

@@ -282,6 +282,37 @@ export async function probe(
   if (hides(decision)) guard.record({ ...question, personIds }, decision, recordIds);
 }
 
+/**
+ * A person's records (a list on `Person`) that the rules withhold whole, without signposting (no
+ * agreement from the owner for the purpose, none either way for it): decided before they are
+ * read, so that a person the owner holds records about costs and answers exactly what a person it
+ * holds none about does (no read, the same decision, the same probe record), and the caller cannot
+ * tell them apart by time. Returns true when withheld (audited as a probe against the person).
+ */
+async function withheldBeforeRead(
+  rule: RecordRule,
+  guard: AccessGuard,
+  about: readonly string[],
+): Promise<boolean> {
+  if (!about.length || !rule.category || rule.ownerName === "per record" || guard.gateRefusal(rule.gate))
+    return false;
+  const question: AccessQuestion = {
+    ownerAgencyId: rule.owner(undefined),
+    category: rule.category,
+    personIds: NO_ONE,
+  };
+  const decision = await guard.decide(question);
+  if (!hides(decision) || (await guard.signposting(question.ownerAgencyId))) return false;
+  guard.record({ ...question, personIds: about }, decision, []);
+  return true;
+}
+
+/** What a list withheld whole answers: the same as a person of whom the owner holds nothing. */
+function noneHeld(shape: "ONE" | "LIST" | "CONNECTION"): unknown {
+  if (shape === "LIST") return [];
+  return { edges: [], pageInfo: { hasNextPage: false, endCursor: null }, totalCount: 0, restricted: [] };
+}
+
 /** The person a field's records are about, when the field is on a `Person` (one named person). */
 function namedPerson(rule: FieldRule, root: unknown): readonly string[] {
   if (!rule.coordinate.startsWith("Person.")) return NO_ONE;
@@ -405,9 +436,11 @@ export function enforceField(rule: FieldRule, resolveField: Resolve): Resolve {
     }
 
     async function admitted(parent: People): Promise<unknown> {
+      const about = returns ? namedPerson(rule, root) : NO_ONE;
+      if (returns && returns.shape !== "ONE" && (await withheldBeforeRead(returns.record, guard, about)))
+        return noneHeld(returns.shape);
       const result: unknown = await resolve(root, args, context, info);
       if (!returns) return result;
-      const about = namedPerson(rule, root);
       if (result === null || result === undefined) {
         await probe(returns.record, guard, about, typeof args.id === "string" ? [args.id] : []);
         return result;

@@ -267,6 +267,15 @@ export class AccessGuard {
     // Own data, aggregates, identity and role/purpose refusals do not depend on agreements.
     const withoutFacts = decideWithoutFacts({ ...request, personId: question.personIds[0] ?? null });
     if (withoutFacts) return withoutFacts;
+    // With the owner's agreements known, consents matter only where an agreement asks for one:
+    // decided without loading them otherwise (no round trip per new person). Without break-glass,
+    // since a break-glass permit would hide whether consent was what was missing.
+    const agreements = this.agreements;
+    if (agreements && this.ownersLoaded.has(question.ownerAgencyId)) {
+      const facts = { agreements, consents: [] };
+      const unconsented = decideForSubjects({ ...request, breakGlass: null }, question.personIds, facts);
+      if (!dependsOnConsent(unconsented)) return decideForSubjects(request, question.personIds, facts);
+    }
     let consents: ConsentFacts[];
     try {
       const people = question.personIds.length ? question.personIds : [""];
