@@ -232,7 +232,7 @@ test("keyboard only: sign in, open the dashboard, show it and download the CSV",
   await tabTo("button[type=submit]");
   await page.keyboard.press("Enter");
   await page.waitForSelector("[data-testid=signed-in-as]");
-  expect(await page.textContent("[data-testid=signed-in-as]")).toContain("council");
+  await page.waitForSelector("[data-testid=signed-in-as] >> text=City Council Community Safety");
 
   await tabTo("nav a", "Neighbourhood dashboard");
   await page.keyboard.press("Enter");
