@@ -30,6 +30,8 @@ beforeEach(() => {
     // The agencies' names for the page's header: always there.
     if (body.operationName === "ConsoleAgencies")
       return Response.json({ data: { agencies: [{ id: "police", name: "City Police" }] } });
+    if (body.operationName === "ConsoleNeighbourhoods")
+      return Response.json({ data: { neighbourhoodList: PLACES } });
     const answer = graphqlAnswers.shift() ?? { status: 500, body: {} };
     return Response.json(answer.body, { status: answer.status, headers: answer.headers });
   }) as typeof fetch;
@@ -44,6 +46,12 @@ async function signInAsAnalyst() {
   // The agency by its name from the graph's registry.
   await screen.findByText("City Police");
 }
+
+const PLACES = [
+  { code: "E01032739", name: "City of London 001F", localAuthority: "City of London" },
+  { code: "E01032740", name: "City of London 001G", localAuthority: "City of London" },
+  { code: "E01000005", name: "City of London 001E", localAuthority: "City of London" },
+];
 
 const DASHBOARD = {
   neighbourhoods: [
@@ -161,11 +169,28 @@ test("429 says when to retry", async () => {
 test("the dashboard form names each mistake next to its field and asks nothing of the graph", async () => {
   render(<App />);
   await signInAsAnalyst();
-  fireEvent.change(screen.getByLabelText("Neighbourhoods"), { target: { value: "nowhere" } });
+  // The two suggested neighbourhoods come ticked; untick both.
+  fireEvent.click(await screen.findByLabelText(/City of London 001F/));
+  fireEvent.click(screen.getByLabelText(/City of London 001G/));
   fireEvent.change(screen.getByLabelText("First month"), { target: { value: "2019-07" } });
   fireEvent.change(screen.getByLabelText("Last month"), { target: { value: "2019-02" } });
   fireEvent.click(screen.getByRole("button", { name: "Show the dashboard" }));
-  expect(screen.getByText(/Enter neighbourhood codes like E01032739 \(not NOWHERE\)/)).toBeTruthy();
+  expect(screen.getByText(/Choose at least one neighbourhood/)).toBeTruthy();
   expect(screen.getByText(/The last month must be after the first/)).toBeTruthy();
   expect(sent.filter((s) => s.body.operationName === "NeighbourhoodDashboard")).toEqual([]);
+});
+
+test("the neighbourhood search finds by name, code or local authority and keeps the ticked ones", async () => {
+  render(<App />);
+  await signInAsAnalyst();
+  await screen.findByLabelText(/City of London 001E/);
+  fireEvent.change(screen.getByLabelText(/Find a neighbourhood/), { target: { value: "e01000005" } });
+  const boxes = screen.getAllByRole("checkbox").map((b) => (b as HTMLInputElement).value);
+  expect(boxes).toEqual(["E01032739", "E01032740", "E01000005"]);
+  fireEvent.change(screen.getByLabelText(/Find a neighbourhood/), { target: { value: "nowhere" } });
+  expect(screen.getAllByRole("checkbox").map((b) => (b as HTMLInputElement).value)).toEqual([
+    "E01032739",
+    "E01032740",
+  ]);
+  expect(screen.getByText(/No other neighbourhood matches/)).toBeTruthy();
 });
