@@ -13,6 +13,8 @@ COPY schema ./schema
 COPY data ./data
 # The partner operations the trusted-documents manifest is built from.
 COPY test/contract ./test/contract
+# The partnership console (its operations join the manifest; vite builds it into dist/console).
+COPY console ./console
 RUN npm run build
 
 # Runtime: compiled JavaScript and production dependencies only, as an unprivileged user.

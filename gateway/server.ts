@@ -50,6 +50,7 @@ import {
 } from "./resilience";
 import { formatErrorFor } from "../subgraphs/shared/subgraph";
 import { inClientSpan } from "../subgraphs/shared/tracing";
+import { consoleRoute } from "./console";
 import { serveGraphiQL } from "./graphiql";
 import { createRateLimits } from "./rate-limits";
 import { readManifest, trustedDocuments, type TrustedDocumentsManifest } from "./trusted-documents";
@@ -352,6 +353,7 @@ export async function createGatewayServer(options: GatewayOptions): Promise<Gate
     };
   };
 
+  const serveConsole = consoleRoute(config);
   if (options.registry) metrics.registryAgeGauge(options.registry.verifiedAt);
   const http = createHttpService({
     name: "gateway",
@@ -370,7 +372,8 @@ export async function createGatewayServer(options: GatewayOptions): Promise<Gate
       if (down.length) throw new Error(`subgraphs not ready: ${down.join(", ")}`);
     },
     readyDetails: options.registry ? () => ({ agencyRegistry: registryState(options.registry!) }) : undefined,
-    route: production ? undefined : serveGraphiQL,
+    // The console everywhere (its dev sign-in only outside production); GraphiQL only outside it.
+    route: async (req, res) => (await serveConsole(req, res)) || (!production && serveGraphiQL(req, res)),
     maxRequestMs: config.REQUEST_DEADLINE_MS,
     bodyLimitBytes: defences.bodyLimitBytes,
     metrics,

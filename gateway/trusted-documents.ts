@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   Kind,
@@ -47,12 +47,23 @@ function documentFor(
   return print({ kind: Kind.DOCUMENT, definitions: [operation, ...used.values()] });
 }
 
-/** The manifest of every operation in the `.graphql` files of `dir` (the partner dashboards' contract). */
-export function buildManifest(dir: string): TrustedDocumentsManifest {
-  const definitions = readdirSync(dir)
-    .filter((file) => file.endsWith(".graphql"))
-    .sort()
-    .flatMap((file) => parse(readFileSync(join(dir, file), "utf8")).definitions);
+/**
+ * Where trusted operations live, from the repository's root: the partner dashboards' contract and
+ * the partnership console's own operations (which it sends by id, so it works under `require`).
+ */
+export const TRUSTED_DOCUMENT_DIRS = ["test/contract", "console/src/operations"] as const;
+
+/** The manifest of every operation in the `.graphql` files of `dirs` (each read if it exists). */
+export function buildManifest(dirs: string | readonly string[]): TrustedDocumentsManifest {
+  const folders = typeof dirs === "string" ? [dirs] : dirs;
+  const definitions = folders
+    .filter((dir) => existsSync(dir))
+    .flatMap((dir) =>
+      readdirSync(dir)
+        .filter((file) => file.endsWith(".graphql"))
+        .sort()
+        .flatMap((file) => parse(readFileSync(join(dir, file), "utf8")).definitions),
+    );
   const fragments = new Map(
     definitions
       .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
@@ -61,11 +72,17 @@ export function buildManifest(dir: string): TrustedDocumentsManifest {
   const operations = definitions
     .filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)
     .map((operation) => {
-      if (!operation.name) throw new Error(`${dir}: every trusted operation needs a name`);
+      if (!operation.name) throw new Error(`${folders.join(", ")}: every trusted operation needs a name`);
       const body = documentFor(operation, fragments);
       return { id: sha256(body), name: operation.name.value, type: operation.operation, body };
     })
     .sort((a, b) => a.name.localeCompare(b.name));
+  const names = new Set<string>();
+  for (const { name } of operations) {
+    // Clients and logs know an operation by its name: two of one name would be confused.
+    if (names.has(name)) throw new Error(`${folders.join(", ")}: two trusted operations are named ${name}`);
+    names.add(name);
+  }
   return { format: "apollo-persisted-query-manifest", version: 1, operations };
 }
 

@@ -20,4 +20,17 @@ execFileSync(
 // Paths in the code are relative to the compiled file, so dist/ mirrors the source layout.
 cpSync(join(root, "schema"), join(dist, "schema"), { recursive: true });
 cpSync(join(root, "data"), join(dist, "data"), { recursive: true });
-process.stdout.write("Built dist/ (services, scripts, schema/, data/)\n");
+// The partnership console's static files, which the gateway serves at /console.
+execFileSync(
+  process.execPath,
+  [
+    join(root, "node_modules", "vite", "bin", "vite.js"),
+    "build",
+    "--logLevel",
+    "warn",
+    "--config",
+    join(root, "console", "vite.config.mts"),
+  ],
+  { stdio: "inherit", cwd: root, env: { ...process.env, CONSOLE_OUT_DIR: join(dist, "console") } },
+);
+process.stdout.write("Built dist/ (services, scripts, schema/, data/, console/)\n");

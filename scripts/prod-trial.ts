@@ -6,7 +6,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { SUGGESTED_PURPOSE, TOKEN_COMMAND } from "../gateway/graphiql";
-import { buildManifest } from "../gateway/trusted-documents";
+import { buildManifest, TRUSTED_DOCUMENT_DIRS } from "../gateway/trusted-documents";
 import { loadDevKeys } from "../subgraphs/shared/auth";
 import { roleSecret } from "../subgraphs/shared/database-roles";
 import { commandLine } from "./lib/command-line";
@@ -126,7 +126,10 @@ async function main(): Promise<void> {
     let manifest = process.env.TRUSTED_DOCUMENTS_MANIFEST;
     if (values["from-source"] && !manifest) {
       manifest = join(trialDir, "trusted-documents.json");
-      writeFileSync(manifest, `${JSON.stringify(buildManifest(join(ROOT, "test", "contract")), null, 2)}\n`);
+      writeFileSync(
+        manifest,
+        `${JSON.stringify(buildManifest(TRUSTED_DOCUMENT_DIRS.map((dir) => join(ROOT, dir))), null, 2)}\n`,
+      );
     }
     // What a deployment would set, pointing at the stand-ins; the rest of the environment passes through.
     const production: Record<string, string | undefined> = {

@@ -7,6 +7,7 @@ import { SHUTDOWN_GRACE_MS } from "../subgraphs/shared/http";
 import { keepServiceRunning } from "../subgraphs/shared/faults";
 import { setLogLevel } from "../subgraphs/shared/logger";
 import { commandLine } from "./lib/command-line";
+import { ensureConsoleBuilt } from "./lib/console";
 import { prepareDemoDatabases } from "./lib/demo";
 import { commandLineOf, processAlive, type EmbeddedServer } from "./lib/embedded-postgres";
 import { startFederation } from "./lib/federation";
@@ -113,6 +114,8 @@ Stop it with Ctrl-C in its terminal (or: kill ${previous.pid}) before starting i
     if (previous) say(`The last npm start (pid ${previous.pid}) did not stop cleanly; starting afresh.`);
     writeState(state, { pid: process.pid, startedAt: new Date().toISOString(), status: "starting" });
 
+    // The console's static files, built when its sources changed (the gateway serves them at /console).
+    ensureConsoleBuilt(say);
     const server = await databaseServerFor(process.env, say, { demo: true, ownSignals: true });
     embedded = server.embedded;
     config = server.config;
@@ -130,6 +133,7 @@ Stop it with Ctrl-C in its terminal (or: kill ${previous.pid}) before starting i
     for (const [name, service] of Object.entries(federation.subgraphs))
       say(`  ${name.padEnd(12)} http://localhost:${service.port}/graphql`);
     const gateway = `http://localhost:${federation.gateway.port}/graphql`;
+    const consoleUrl = `http://localhost:${federation.gateway.port}/console`;
     const database = embedded
       ? `embedded PostgreSQL on 127.0.0.1:${embedded.port}, user postgres, password postgres`
       : "the server in DATABASE_URL";
@@ -143,6 +147,7 @@ Stop it with Ctrl-C in its terminal (or: kill ${previous.pid}) before starting i
     say(`
 partnership-graph is up.
   Gateway:  ${gateway}  (GraphiQL in a browser)
+  Console:  ${consoleUrl}  (sign in as a demo analyst, data-sharing officer or practitioner)
   Token:    ${TOKEN_COMMAND}
   Then send  Authorization: Bearer <token>  and  x-purpose: ${SUGGESTED_PURPOSE}
   Database: ${database}

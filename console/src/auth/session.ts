@@ -1,0 +1,54 @@
+import type { Role } from "../generated/enums";
+
+/** Who is signed in, as their token says (read for display; the gateway verifies it). */
+export interface Caller {
+  agency: string;
+  role: Role;
+  user: string;
+}
+
+/** A signed-in session. Held in memory only: a reload or a closed tab signs the person out. */
+export interface Session {
+  token: string;
+  caller: Caller;
+  /** Epoch ms the token stops being accepted. */
+  expiresAt: number;
+  /** Which sign-in made it: the development one, or the identity provider's (OIDC). */
+  method: "dev" | "oidc";
+}
+
+export const ROLES: readonly Role[] = ["PRACTITIONER", "DATA_SHARING_OFFICER", "ANALYST"];
+
+export const ROLE_NAMES: Record<Role, string> = {
+  PRACTITIONER: "Practitioner",
+  DATA_SHARING_OFFICER: "Data-sharing officer",
+  ANALYST: "Analyst",
+};
+
+function base64UrlDecode(part: string): string {
+  const base64 = part.replace(/-/g, "+").replace(/_/g, "/");
+  const padded = base64 + "=".repeat((4 - (base64.length % 4)) % 4);
+  const binary = atob(padded);
+  return new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
+}
+
+/** The session a token stands for (its claims `sub`, `agency`, `role` and `exp`). */
+export function sessionFromToken(token: string, method: Session["method"]): Session {
+  const parts = token.split(".");
+  if (parts.length !== 3) throw new Error("not a JSON Web Token");
+  const claims = JSON.parse(base64UrlDecode(parts[1])) as {
+    sub?: unknown;
+    agency?: unknown;
+    role?: unknown;
+    exp?: unknown;
+  };
+  if (typeof claims.sub !== "string" || typeof claims.agency !== "string" || typeof claims.exp !== "number")
+    throw new Error("the token lacks sub, agency or exp");
+  if (!ROLES.includes(claims.role as Role)) throw new Error("the token's role is not one the console knows");
+  return {
+    token,
+    caller: { agency: claims.agency, role: claims.role as Role, user: claims.sub },
+    expiresAt: claims.exp * 1000,
+    method,
+  };
+}
