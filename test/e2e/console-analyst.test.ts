@@ -5,7 +5,14 @@ import type { Browser, Page } from "playwright-core";
 import { CONSOLE_CSP } from "../../gateway/console";
 import { buildManifest, TRUSTED_DOCUMENT_DIRS } from "../../gateway/trusted-documents";
 import { Role } from "../../subgraphs/shared/enums";
-import { checkScreen, consoleBuilt, launchChromium, openConsole, signIn } from "../support/console";
+import {
+  checkScreen,
+  consoleBuilt,
+  launchChromium,
+  openConsole,
+  SCREENSHOTS,
+  signIn,
+} from "../support/console";
 import { startTestFederation, type TestFederation } from "../support/federation";
 
 /**
@@ -145,7 +152,10 @@ test("an analyst signs in, sees the dashboard's numbers with the perturbation no
   expect(await page.textContent("#dashboard-from-error")).toContain("YYYY-MM");
   await checkScreen(page, "03-dashboard-form-error");
 
-  await page.fill("#dashboard-codes", CODES.join(", "));
+  // The picker: untick one, find it again by its code among the graph's neighbourhoods, tick it.
+  await page.uncheck(`#neighbourhood-${CODES[1]}`);
+  await page.fill("#dashboard-search", CODES[1].toLowerCase());
+  await page.check(`#neighbourhood-${CODES[1]}`);
   await page.fill("#dashboard-from", FROM);
   await page.fill("#dashboard-to", TO);
   await page.click("button:has-text('Show the dashboard')");
@@ -170,6 +180,9 @@ test("an analyst signs in, sees the dashboard's numbers with the perturbation no
   for (const count of shown.values()) if (count !== null) expect(count === 0 || count >= 5).toBe(true);
 
   await page.click("summary:has-text('Table of incidents by crime type') >> nth=0");
+  // The README's picture (docs/console-dashboard.png is a copy): the first neighbourhood's charts.
+  await page.evaluate(() => document.querySelector("section[data-neighbourhood] h2")!.scrollIntoView());
+  await page.screenshot({ path: join(SCREENSHOTS, "readme-dashboard.png") });
   await checkScreen(page, "04-dashboard");
 
   // The CSV download: the same numbers, with the note.
@@ -232,7 +245,7 @@ test("keyboard only: sign in, open the dashboard, show it and download the CSV",
   await tabTo("button[type=submit]");
   await page.keyboard.press("Enter");
   await page.waitForSelector("[data-testid=signed-in-as]");
-  expect(await page.textContent("[data-testid=signed-in-as]")).toContain("council");
+  await page.waitForSelector("[data-testid=signed-in-as] >> text=City Council Community Safety");
 
   await tabTo("nav a", "Neighbourhood dashboard");
   await page.keyboard.press("Enter");

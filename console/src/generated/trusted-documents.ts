@@ -33,6 +33,10 @@ export const TRUSTED_DOCUMENTS: Record<string, { id: string; body: string }> = {
     "id": "0011299806772d1e175a9ff76cc9cc7fd3e26db56fe712b4dc7f041681bce6c6",
     "body": "query ConsoleAgencies {\n  agencies {\n    id\n    name\n  }\n}"
   },
+  "ConsoleNeighbourhoods": {
+    "id": "276c8959fd327c56ba277844b7f4023a9313a1b492f1da3e0eb1f20356b65e1e",
+    "body": "query ConsoleNeighbourhoods {\n  neighbourhoodList(first: 500) {\n    code\n    name\n    localAuthority\n  }\n}"
+  },
   "Disclosures": {
     "id": "64a27df85864ed35bf68e60219934a33089efd9d898fd83a57b6954dadba5064",
     "body": "query Disclosures($personId: ID!, $first: Int = 50, $after: String) {\n  disclosures(personId: $personId, first: $first, after: $after) {\n    totalCount\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n    edges {\n      node {\n        id\n        at\n        actor {\n          userId\n          role\n          agency {\n            id\n          }\n        }\n        purpose\n        operationName\n        owner {\n          id\n        }\n        categories\n        decision\n        basis\n        agreement {\n          id\n        }\n        consent {\n          id\n        }\n        breakGlass\n      }\n    }\n  }\n}"
