@@ -1,4 +1,5 @@
 import { InMemoryWebStorage, UserManager, WebStorageStateStore, type User } from "oidc-client-ts";
+import { BASE } from "../router";
 import { sessionFromToken, type Session } from "./session";
 
 /** What the gateway says about signing in (GET /console/sign-in; gateway/console-sign-in.ts). */
@@ -15,7 +16,7 @@ let settings: Promise<SignInSettings> | null = null;
 
 /** Read once per page load: the gateway's configuration decides, never the browser. */
 export function signInSettings(): Promise<SignInSettings> {
-  settings ??= fetch(`${import.meta.env.BASE_URL}sign-in`, { headers: { accept: "application/json" } }).then(
+  settings ??= fetch(`${BASE}/sign-in`, { headers: { accept: "application/json" } }).then(
     async (response) => {
       if (!response.ok) throw new Error(`the gateway did not say how to sign in (HTTP ${response.status})`);
       return (await response.json()) as SignInSettings;
@@ -34,7 +35,7 @@ let manager: UserManager | null = null;
  * frame): when the token expires, the person signs in again.
  */
 export function userManager(oidc: Extract<SignInSettings, { method: "oidc" }>): UserManager {
-  const base = `${window.location.origin}${import.meta.env.BASE_URL.replace(/\/$/, "")}`;
+  const base = `${window.location.origin}${BASE}`;
   manager ??= new UserManager({
     authority: oidc.issuer,
     client_id: oidc.clientId,
