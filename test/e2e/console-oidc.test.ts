@@ -93,9 +93,9 @@ async function logInAtIssuer(page: Page, username: string): Promise<void> {
   await page.waitForSelector("[data-testid=signed-in-as]", { timeout: 30_000 });
 }
 
-/** Shows the dashboard for two neighbourhoods: the queries the gateway must answer. */
+/** Shows the dashboard (for the neighbourhoods the picker ticks): the queries the gateway must answer. */
 async function showDashboard(page: Page): Promise<void> {
-  await page.fill("#dashboard-codes", CODES.join(", "));
+  await page.waitForSelector(`#neighbourhood-${CODES[0]}`, { timeout: 30_000 });
   await page.fill("#dashboard-from", "2019-01");
   await page.fill("#dashboard-to", "2019-03");
   await page.click("button:has-text('Show the dashboard')");
