@@ -104,10 +104,10 @@ const claimsOf = (user: RealmUser, token: "access.token.claim" | "id.token.claim
       .map(({ attribute, claim }) => [claim, user.attributes![attribute][0]]),
   );
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const htmlEscape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const page = (title: string, body: string) => `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title></head>
-<body><main><h1>${escape(title)}</h1>${body}</main></body></html>`;
+<html lang="en"><head><meta charset="utf-8"><title>${htmlEscape(title)}</title></head>
+<body><main><h1>${htmlEscape(title)}</h1>${body}</main></body></html>`;
 
 const configuration: Configuration = {
   clients: [
@@ -198,7 +198,7 @@ const configuration: Configuration = {
     ctx.type = "html";
     ctx.body = page(
       "Sign-in error",
-      `<p>${escape(String(out.error))}: ${escape(String(out.error_description ?? ""))}</p>`,
+      `<p>${htmlEscape(String(out.error))}: ${htmlEscape(String(out.error_description ?? ""))}</p>`,
     );
   },
 };
@@ -227,14 +227,10 @@ async function main() {
   const interaction = async (req: IncomingMessage, res: ServerResponse) => {
     const details = await provider.interactionDetails(req, res);
     const uid = details.uid;
-    if (process.env.OP_DEBUG)
-      process.stderr.write(
-        `interaction ${JSON.stringify(details.prompt)} session=${JSON.stringify(details.session)}\n`,
-      );
     const form = (error?: string) =>
       page(
         "Sign in to the partnership",
-        `${error ? `<p role="alert">${escape(error)}</p>` : ""}
+        `${error ? `<p role="alert">${htmlEscape(error)}</p>` : ""}
 <form method="post" action="/interaction/${uid}">
 <label for="username">Username</label> <input id="username" name="username" autocomplete="username" required>
 <label for="password">Password</label> <input id="password" name="password" type="password" autocomplete="current-password" required>
@@ -290,7 +286,7 @@ async function main() {
       interaction(req, res).catch((error: Error) => {
         res
           .writeHead(400, { "content-type": "text/html; charset=utf-8" })
-          .end(page("Sign-in error", escape(error.message)));
+          .end(page("Sign-in error", htmlEscape(error.message)));
       });
       return;
     }
