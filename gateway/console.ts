@@ -132,13 +132,15 @@ async function devToken(config: Config, req: IncomingMessage, res: ServerRespons
  */
 export function consoleRoute(
   config: Config,
-  dir: string | undefined = consoleDir(),
+  given?: string,
 ): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
   const signIn = consoleSignIn(config);
   const headers = securityHeaders(consoleCsp(identityProviderOrigins(signIn)));
   const send = sender(headers);
   if (signIn.method === "none") log("warn", "the console cannot sign anyone in", { reason: signIn.reason });
   return async (req, res) => {
+    // Looked for on each request: a build made after the gateway started is served at once.
+    const dir = given ?? consoleDir();
     const path = (req.url ?? "/").split("?")[0];
     if (path !== "/console" && !path.startsWith("/console/")) return false;
     if (path === "/console/sign-in" && (req.method === "GET" || req.method === "HEAD")) {
