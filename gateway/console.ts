@@ -4,6 +4,8 @@ import { extname, join, normalize, sep } from "node:path";
 import { issueDevToken } from "../subgraphs/shared/auth";
 import type { Config } from "../subgraphs/shared/config";
 import { Role } from "../subgraphs/shared/enums";
+import { log } from "../subgraphs/shared/logger";
+import { consoleSignIn, identityProviderOrigins } from "./console-sign-in";
 
 /**
  * The partnership console's built files: console/ beside the compiled gateway (dist/, `npm run
@@ -23,28 +25,37 @@ export function consoleDir(): string | undefined {
 /**
  * Only our own origin, no inline script or style element, no framing: the console's bundle and
  * GOV.UK's CSS and fonts are all served from here. React sets styles through the DOM, which CSP
- * allows; a `style` attribute in markup or an injected <style> would be refused.
+ * allows; a `style` attribute in markup or an injected <style> would be refused. Signing in with
+ * OpenID Connect adds the issuer's origin, and only it, where the console reaches it: fetches
+ * (discovery, the token endpoint) and forms.
  */
-export const CONSOLE_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "manifest-src 'self'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join("; ");
+export function consoleCsp(identityProviders: readonly string[] = []): string {
+  const andIdentityProviders = (sources: string) => [sources, ...identityProviders].join(" ");
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    `connect-src ${andIdentityProviders("'self'")}`,
+    "manifest-src 'self'",
+    "base-uri 'none'",
+    `form-action ${andIdentityProviders("'self'")}`,
+    "frame-ancestors 'none'",
+  ].join("; ");
+}
 
-const SECURITY_HEADERS = {
-  "content-security-policy": CONSOLE_CSP,
+/** The console's policy with no identity provider (the development sign-in). */
+export const CONSOLE_CSP = consoleCsp();
+
+const securityHeaders = (csp: string) => ({
+  "content-security-policy": csp,
   "x-content-type-options": "nosniff",
   "referrer-policy": "no-referrer",
   "x-frame-options": "DENY",
   "cross-origin-opener-policy": "same-origin",
-};
+});
+const SECURITY_HEADERS = securityHeaders(CONSOLE_CSP);
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -63,10 +74,13 @@ const USER_ID = /^[A-Za-z0-9._@-]{1,64}$/;
 const AGENCY_ID = /^[a-z0-9-]{1,40}$/;
 const DEV_TOKEN_LIFETIME = "2h";
 
-function send(res: ServerResponse, status: number, type: string, body: string | Buffer, cache = "no-store") {
-  res.writeHead(status, { ...SECURITY_HEADERS, "content-type": type, "cache-control": cache });
-  res.end(body);
-}
+const sender =
+  (headers: Record<string, string>) =>
+  (res: ServerResponse, status: number, type: string, body: string | Buffer, cache = "no-store") => {
+    res.writeHead(status, { ...headers, "content-type": type, "cache-control": cache });
+    res.end(body);
+  };
+const send = sender(SECURITY_HEADERS);
 
 async function readJson(req: IncomingMessage, limit = 4096): Promise<unknown> {
   let size = 0;
@@ -112,21 +126,29 @@ async function devToken(config: Config, req: IncomingMessage, res: ServerRespons
 
 /**
  * The console at /console: its files, and index.html for any other path under it (the app
- * routes in the browser). Outside production also POST /console/dev-token. False for anything
- * else, so the gateway goes on to GraphQL.
+ * routes in the browser); GET /console/sign-in says how to sign in (gateway/console-sign-in.ts).
+ * Only with the development sign-in (never in production) also POST /console/dev-token. False
+ * for anything else, so the gateway goes on to GraphQL.
  */
 export function consoleRoute(
   config: Config,
   given?: string,
 ): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
-  const production = config.NODE_ENV === "production";
+  const signIn = consoleSignIn(config);
+  const headers = securityHeaders(consoleCsp(identityProviderOrigins(signIn)));
+  const send = sender(headers);
+  if (signIn.method === "none") log("warn", "the console cannot sign anyone in", { reason: signIn.reason });
   return async (req, res) => {
     // Looked for on each request: a build made after the gateway started is served at once.
     const dir = given ?? consoleDir();
     const path = (req.url ?? "/").split("?")[0];
     if (path !== "/console" && !path.startsWith("/console/")) return false;
+    if (path === "/console/sign-in" && (req.method === "GET" || req.method === "HEAD")) {
+      send(res, 200, "application/json; charset=utf-8", JSON.stringify(signIn));
+      return true;
+    }
     if (path === "/console/dev-token") {
-      if (production || req.method !== "POST") {
+      if (signIn.method !== "dev" || req.method !== "POST") {
         send(res, 404, "application/json; charset=utf-8", JSON.stringify({ error: "not found" }));
         return true;
       }
@@ -147,7 +169,7 @@ export function consoleRoute(
       return true;
     }
     if (path === "/console") {
-      res.writeHead(301, { ...SECURITY_HEADERS, location: "/console/" });
+      res.writeHead(301, { ...headers, location: "/console/" });
       res.end();
       return true;
     }

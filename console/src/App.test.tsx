@@ -25,6 +25,8 @@ beforeEach(() => {
     const url = String(input);
     const body = JSON.parse(String(init?.body ?? "{}")) as Record<string, unknown>;
     sent.push({ url, headers: Object.fromEntries(new Headers(init?.headers).entries()), body });
+    // How to sign in: the development sign-in, as a gateway outside production says.
+    if (url.endsWith("/console/sign-in")) return Response.json({ method: "dev" });
     if (url.endsWith("/console/dev-token"))
       return Response.json({ token: token({ sub: body.user, agency: body.agency, role: body.role }) });
     // The agencies' names for the page's header: always there.
@@ -38,7 +40,8 @@ beforeEach(() => {
 });
 
 async function signInAsAnalyst() {
-  fireEvent.click(screen.getByLabelText("Analyst"));
+  // The sign-in form shows once the gateway has said how to sign in (GET /console/sign-in).
+  fireEvent.click(await screen.findByLabelText("Analyst"));
   await act(async () => {
     fireEvent.click(screen.getByRole("button", { name: "Sign in" }));
   });
@@ -197,7 +200,7 @@ test("the neighbourhood search finds by name, code or local authority and keeps 
 
 test("the purpose is on screen, one click changes it, and every request goes under the one shown", async () => {
   render(<App />);
-  fireEvent.click(screen.getByLabelText("Practitioner"));
+  fireEvent.click(await screen.findByLabelText("Practitioner"));
   await act(async () => {
     fireEvent.click(screen.getByRole("button", { name: "Sign in" }));
   });

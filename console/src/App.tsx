@@ -2,6 +2,7 @@ import { useMemo } from "react";
 import { Provider } from "urql";
 import { AuthProvider, useAuth } from "./auth/AuthContext";
 import { SignIn } from "./auth/SignIn";
+import { SignInMethodProvider } from "./auth/SignInMethod";
 import { createConsoleClient } from "./client/client";
 import { Layout } from "./layout/Layout";
 import { PurposeProvider, usePurpose } from "./purpose/PurposeContext";
@@ -42,9 +43,11 @@ function Screens() {
 export function App() {
   return (
     <AuthProvider>
-      <PurposeProvider>
-        <Screens />
-      </PurposeProvider>
+      <SignInMethodProvider>
+        <PurposeProvider>
+          <Screens />
+        </PurposeProvider>
+      </SignInMethodProvider>
     </AuthProvider>
   );
 }

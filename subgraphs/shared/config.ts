@@ -92,6 +92,14 @@ const schema = z.object({
   JWKS_URL: url.optional(),
   JWT_ISSUER: z.string().default("partnership-graph-dev"),
   JWT_AUDIENCE: z.string().default("partnership-graph"),
+  /**
+   * Where the console signs people in (OpenID Connect, authorization code with PKCE): the issuer's
+   * URL, whose discovery document is at `<issuer>/.well-known/openid-configuration`. Unset, the
+   * console uses JWT_ISSUER in production (when it is a URL) and the development sign-in elsewhere.
+   */
+  CONSOLE_OIDC_ISSUER: url.optional(),
+  /** The console's client at that issuer: a public client, PKCE S256 (deploy/keycloak/). */
+  CONSOLE_OIDC_CLIENT_ID: z.string().min(1).default("partnership-console"),
   /** Longest a token may live (exp − iat), in seconds: 12 hours, a working day and a bit. */
   TOKEN_MAX_LIFETIME_SECONDS: z.coerce
     .number()
@@ -203,6 +211,8 @@ const WHAT_FOR: Record<string, string> = {
   GOVERNANCE_ACCESS_DATABASE_URL:
     "how the gateway and the subgraphs read agencies, agreements and consents, and append the audit",
   JWKS_URL: "your identity provider's JSON Web Key Set, which every service verifies tokens against",
+  CONSOLE_OIDC_ISSUER:
+    "the OpenID Connect issuer the console signs people in at (JWT_ISSUER when that is a URL, in production)",
   ASSESSMENT_SECRET: "seals case assessment ids; the same in partnership, police and council",
   TRUSTED_DOCUMENTS_MANIFEST:
     "the operations the gateway runs under TRUSTED_DOCUMENTS=require or allow (`npm run build` writes it)",

@@ -3,10 +3,21 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { parse } from "yaml";
-import { SUBGRAPH_NAMES } from "../../subgraphs/shared/config";
+import { consoleSignIn } from "../../gateway/console-sign-in";
+import { loadConfig, SUBGRAPH_NAMES } from "../../subgraphs/shared/config";
 
 const ROOT = join(__dirname, "..", "..");
 const run = promisify(execFile);
+
+/** A client of the Keycloak realm, as deploy/keycloak/partnership-realm.json declares it. */
+interface RealmClient {
+  clientId: string;
+  publicClient: boolean;
+  redirectUris: string[];
+  webOrigins: string[];
+  attributes: Record<string, string>;
+  protocolMappers: { protocolMapper: string; config: Record<string, string> }[];
+}
 
 interface Stage {
   name: string;
@@ -198,5 +209,45 @@ describe("docker-compose.yml", () => {
       // No password in the repository: the realm import substitutes it from the environment.
       expect(user.credentials[0].value).toBe("${DEMO_USER_PASSWORD}");
     }
+  });
+  test("the gateway's console signs people in at the stack's Keycloak, as the realm's public client with PKCE", () => {
+    const signIn = consoleSignIn(loadConfig(config.services.gateway.environment!));
+    expect(signIn).toMatchObject({
+      method: "oidc",
+      issuer: "http://localhost:8080/realms/partnership",
+      clientId: "partnership-console",
+    });
+    const realm = JSON.parse(
+      readFileSync(join(ROOT, "deploy", "keycloak", "partnership-realm.json"), "utf8"),
+    ) as { clients: RealmClient[] };
+    const client = realm.clients.find((c) => c.clientId === "partnership-console")!;
+    expect(client).toMatchObject({
+      publicClient: true,
+      standardFlowEnabled: true,
+      implicitFlowEnabled: false,
+      directAccessGrantsEnabled: false,
+      attributes: expect.objectContaining({ "pkce.code.challenge.method": "S256" }),
+    });
+    // Where the console (served by the gateway on :4000) is sent back to, and from where it calls.
+    const allowed = (patterns: string[], uri: string) =>
+      patterns.some((p) => (p.endsWith("*") ? uri.startsWith(p.slice(0, -1)) : uri === p));
+    expect(allowed(client.redirectUris, "http://localhost:4000/console/signed-in")).toBe(true);
+    expect(allowed(client.redirectUris, "http://localhost:4000/graphql")).toBe(false);
+    expect(
+      allowed(
+        client.attributes["post.logout.redirect.uris"].split("##"),
+        "http://localhost:4000/console/signed-out",
+      ),
+    ).toBe(true);
+    expect(client.webOrigins).toEqual(["+"]);
+    for (const claim of ["agency", "role"])
+      expect(client.protocolMappers).toContainEqual(
+        expect.objectContaining({
+          config: expect.objectContaining({ "claim.name": claim, "access.token.claim": "true" }),
+        }),
+      );
+    expect(
+      client.protocolMappers.some((m) => m.config["included.custom.audience"] === "partnership-graph"),
+    ).toBe(true);
   });
 });

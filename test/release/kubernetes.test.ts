@@ -5,7 +5,8 @@ import { Job } from "kubernetes-models/batch/v1";
 import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
-import { SUBGRAPH_NAMES, DEFAULT_PORTS } from "../../subgraphs/shared/config";
+import { consoleSignIn } from "../../gateway/console-sign-in";
+import { SUBGRAPH_NAMES, DEFAULT_PORTS, loadConfig } from "../../subgraphs/shared/config";
 import { KUSTOMIZE_ROOT, renderKustomization, type K8sObject } from "../support/kustomize";
 
 /** The Kubernetes schema of each kind the manifests use (kubernetes-models, offline). */
@@ -116,6 +117,22 @@ describe("Kubernetes manifests (deploy/k8s, Kustomize)", () => {
     expect(config.data.JWKS_URL).toMatch(/^https:\/\/login\.partnership\.example\//);
     expect(config.data.NODE_ENV).toBe("production");
     expect(config.data.HOST).toBe("0.0.0.0");
+  });
+
+  test("the gateway's console signs people in at the overlay's identity provider, as the realm's public client", () => {
+    const config = find("ConfigMap", "partnership-graph") as K8sObject & { data: Record<string, string> };
+    const gateway = find("Deployment", "gateway") as K8sObject & {
+      spec: { template: { spec: { containers: { envFrom?: { configMapRef?: { name: string } }[] }[] } } };
+    };
+    expect(gateway.spec.template.spec.containers[0].envFrom).toContainEqual({
+      configMapRef: { name: "partnership-graph" },
+    });
+    expect(consoleSignIn(loadConfig(config.data))).toEqual({
+      method: "oidc",
+      issuer: "https://login.partnership.example/realms/partnership",
+      clientId: "partnership-console",
+      scope: "openid profile",
+    });
   });
 
   test.each(SERVICES)("%s: probes on /ready and /health, requests, non-root, drains, HPA and PDB", (name) => {

@@ -1,4 +1,5 @@
 import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from "react";
+import { signOutAtIssuer } from "./oidc";
 import type { Session } from "./session";
 
 /** Why there is no session: never signed in, signed out, or the token was refused or expired. */
@@ -33,9 +34,11 @@ export function AuthProvider({
     setReason("none");
   }, []);
   const signOut = useCallback(() => {
+    // Signed in at the identity provider: end that session too (the browser goes there and back).
+    if (session?.method === "oidc") void signOutAtIssuer();
     setSession(null);
     setReason("signed-out");
-  }, []);
+  }, [session]);
   const expire = useCallback(() => {
     setSession(null);
     setReason("expired");
