@@ -6,6 +6,7 @@ import {
   CaseActionRecord,
   CaseEventRecord,
   CaseNeighbourhoodRecord,
+  CaseNoteRecord,
   CasePartnerRecord,
   CasePersonRecord,
   CaseRecordLinkRecord,
@@ -16,12 +17,14 @@ import {
   PersonReferenceRecord,
   ProblemCaseRecord,
   ReportIndexRecord,
+  VictimRiskAssessmentRecord,
 } from "./entities";
 import { createPartnershipLoaders, type PartnershipLoaders } from "./loaders";
 import { Initial1763700000000 } from "./migrations/1763700000000-Initial";
 import { LeastPrivilegeRoles1764100000000 } from "./migrations/1764100000000-LeastPrivilegeRoles";
 import { KeptAgencyRegistry1765000000000, KeptAgencyRegistryRecord } from "../shared/kept-registry";
 import { ConnectOnlyWhereServed1764300000000 } from "./migrations/1764300000000-ConnectOnlyWhereServed";
+import { CaseWork1765100000000 } from "./migrations/1765100000000-CaseWork";
 import { partnershipReferenceResolvers } from "./reference";
 import { CaseMutationResolver } from "./resolvers/case-mutation.resolver";
 import {
@@ -52,6 +55,8 @@ export const partnership: SubgraphDefinition<PartnershipLoaders> = {
     CaseStageChangeRecord,
     CaseRecordLinkRecord,
     CaseEventRecord,
+    CaseNoteRecord,
+    VictimRiskAssessmentRecord,
     ReportIndexRecord,
     DemoSeedRecord,
     KeptAgencyRegistryRecord,
@@ -61,6 +66,7 @@ export const partnership: SubgraphDefinition<PartnershipLoaders> = {
     LeastPrivilegeRoles1764100000000,
     ConnectOnlyWhereServed1764300000000,
     KeptAgencyRegistry1765000000000,
+    CaseWork1765100000000,
   ],
   resolvers: [
     PersonResolver,
