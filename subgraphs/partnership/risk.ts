@@ -22,7 +22,11 @@ export const VICTIM_RISK_QUESTIONS: readonly RiskQuestion[] = [
     text: "Could the ASB be motivated by hostility to the victim's race, religion, disability, sexual orientation or gender identity?",
     weight: 3,
   },
-  { code: "VIOLENCE", text: "Has there been violence, or a threat of violence, to the victim or household?", weight: 3 },
+  {
+    code: "VIOLENCE",
+    text: "Has there been violence, or a threat of violence, to the victim or household?",
+    weight: 3,
+  },
   { code: "PROPERTY", text: "Has the victim's home, vehicle or other property been damaged?", weight: 1 },
   {
     code: "VULNERABLE",
@@ -35,7 +39,11 @@ export const VICTIM_RISK_QUESTIONS: readonly RiskQuestion[] = [
     weight: 2,
   },
   { code: "CHILDREN", text: "Are children in the household affected by the ASB?", weight: 2 },
-  { code: "ISOLATED", text: "Is the victim isolated, without family, friends or others to support them?", weight: 2 },
+  {
+    code: "ISOLATED",
+    text: "Is the victim isolated, without family, friends or others to support them?",
+    weight: 2,
+  },
   { code: "FEAR", text: "Is the victim afraid to leave their home, or to be in it?", weight: 2 },
   { code: "ROUTINE", text: "Has the victim changed their daily routine to avoid the ASB?", weight: 1 },
   { code: "MOVING", text: "Is the victim thinking of moving home because of the ASB?", weight: 1 },
@@ -83,12 +91,16 @@ export function scoreAnswers(answers: readonly { question: string; answer: boole
   answers.forEach((a, i) => {
     const code = a.question.trim();
     if (!byCode.has(code))
-      throw badInput("answers", `answers[${i}]: unknown question code "${a.question}" (see victimRiskQuestions)`);
+      throw badInput(
+        "answers",
+        `answers[${i}]: unknown question code "${a.question}" (see victimRiskQuestions)`,
+      );
     if (given.has(code)) throw badInput("answers", `answers[${i}]: question ${code} is answered twice`);
     given.set(code, a.answer);
   });
   const missing = VICTIM_RISK_QUESTIONS.filter((q) => !given.has(q.code)).map((q) => q.code);
-  if (missing.length) throw badInput("answers", `every question needs an answer; missing: ${missing.join(", ")}`);
+  if (missing.length)
+    throw badInput("answers", `every question needs an answer; missing: ${missing.join(", ")}`);
   const ordered = VICTIM_RISK_QUESTIONS.map((q) => ({ question: q.code, answer: given.get(q.code)! }));
   const score = VICTIM_RISK_QUESTIONS.reduce((sum, q) => sum + (given.get(q.code) ? q.weight : 0), 0);
   return { answers: ordered, score, level: riskLevelOf(score) };

@@ -33,6 +33,11 @@ import {
   CasePersonResolver,
 } from "./resolvers/case-parts.resolver";
 import { CaseReviewResolver } from "./resolvers/case-review.resolver";
+import {
+  CaseActionCaseResolver,
+  CaseWorkResolver,
+  VictimRiskAssessmentResolver,
+} from "./resolvers/case-work.resolver";
 import { NeighbourhoodResolver } from "./resolvers/neighbourhood.resolver";
 import { PersonResolver } from "./resolvers/person.resolver";
 import { ProblemCaseResolver } from "./resolvers/problem-case.resolver";
@@ -77,6 +82,9 @@ export const partnership: SubgraphDefinition<PartnershipLoaders> = {
     CaseActionResolver,
     CaseAssessmentResolver,
     CaseReviewResolver,
+    CaseWorkResolver,
+    CaseActionCaseResolver,
+    VictimRiskAssessmentResolver,
   ],
   referenceResolvers: partnershipReferenceResolvers,
   createLoaders: createPartnershipLoaders,

@@ -238,7 +238,9 @@ export class CaseAction {
   @Field(() => String, { description: "What is to be done." })
   description!: string;
 
-  @Field(() => CaseActionStatus, { description: "Open, done, or overdue (not done and past its due date)." })
+  @Field(() => CaseActionStatus, {
+    description: "Open, done, cancelled, or overdue (open and past its due date).",
+  })
   status!: CaseActionStatus;
 
   @Field(() => CalendarDate, { description: "When it is due." })
@@ -404,7 +406,9 @@ export const CaseNoteConnection = ConnectionType(CaseNote, "CaseNote", "A page o
     "A question of the ASB victim risk assessment (after the Home Office ASB Risk Assessment Matrix), answered yes or no.",
 })
 export class VictimRiskQuestion {
-  @Field(() => String, { description: "The question's code, e.g. VIOLENCE; pass it in RiskAnswerInput.question." })
+  @Field(() => String, {
+    description: "The question's code, e.g. VIOLENCE; pass it in RiskAnswerInput.question.",
+  })
   code!: string;
 
   @Field(() => String, { description: "The question as asked." })

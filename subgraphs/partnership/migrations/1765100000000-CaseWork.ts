@@ -63,7 +63,9 @@ export class CaseWork1765100000000 implements MigrationInterface {
     await q.query(`DROP TABLE victim_risk_assessments`);
     await q.query(`DROP TABLE case_notes`);
     await q.query(`DROP INDEX case_actions_assigned`);
-    await q.query(`ALTER TABLE case_actions DROP COLUMN cancelled_at, DROP COLUMN cancelled_by, DROP COLUMN cancel_reason`);
+    await q.query(
+      `ALTER TABLE case_actions DROP COLUMN cancelled_at, DROP COLUMN cancelled_by, DROP COLUMN cancel_reason`,
+    );
     await q.query(`ALTER TABLE problem_cases DROP COLUMN outcome, DROP COLUMN closed_at`);
   }
 }
