@@ -255,7 +255,13 @@ export async function linkCaseRecord(
   const recordId = required("record.id", record.id);
   const kind = record.kind as CaseRecordKind;
   const alreadyLinked = () => badInput("record", `${kind} ${recordId} is already linked to this case`);
-  // Refused before asking the owner: a second link would tell the owner nothing new.
+  // Refused before asking the owner, who need not hear of a link that cannot be made.
+  const current = await new CaseRepository(sql).findByIds([caseId]);
+  if (current[0]?.stage === CaseStage.CLOSED)
+    throw badInput(
+      "caseId",
+      "the case is closed; a closed case takes no more changes except notes (no new links)",
+    );
   if (await new CaseRepository(sql).isLinked(caseId, kind, recordId)) throw alreadyLinked();
   if (!(await held(kind, recordId))) {
     throw badInput(
