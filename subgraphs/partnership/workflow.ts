@@ -339,7 +339,8 @@ export async function addCaseNote(
 }
 
 /**
- * Closes a case from any open stage with its outcome. Only the lead may: declared on the
+ * Closes a case from any open stage with its outcome; its open actions are cancelled with the
+ * outcome and note as the reason. Only the lead may: declared on the
  * mutation (@Changes(CaseChange)) and checked by the shared enforcement before this runs.
  */
 export async function closeCase(
@@ -355,6 +356,12 @@ export async function closeCase(
     const parties = await lockedCase(cases, caseId);
     if (parties.stage === CaseStage.CLOSED) throw badInput("caseId", "the case is already closed");
     await cases.close(caseId, outcome);
+    // Nothing is left to do on a closed case: its open actions end with it, saying why.
+    const cancelled = await cases.cancelOpenActions(
+      caseId,
+      actor.caller.userId,
+      `The case was closed (${outcome}): ${why}`,
+    );
     await cases.insertStageChange({
       caseId,
       fromStage: parties.stage,
@@ -364,7 +371,12 @@ export async function closeCase(
       agencyId: actor.caller.agencyId,
     });
     await cases.appendEvent(
-      event(actor, caseId, CaseChangeKind.CLOSED, { before: [parties.stage], after: [outcome], note: why }),
+      event(actor, caseId, CaseChangeKind.CLOSED, {
+        before: [parties.stage],
+        after: [outcome],
+        note: why,
+        cancelledActionIds: cancelled,
+      }),
     );
   });
 }

@@ -615,7 +615,7 @@ describe("closing a case", () => {
     expect((await subgraph.query(LINK, { caseId }, police)).errors).toBeUndefined();
   });
 
-  test("only the lead closes, from any open stage, with an outcome; the close is in its changes", async () => {
+  test("only the lead closes, from any open stage, with an outcome; open actions end with it; the close is in its changes", async () => {
     const byPartner = await subgraph.query(CLOSE, { caseId, outcome: "RESOLVED", note: "Done" }, police);
     expect(codeOf(byPartner.errors)).toBe("FORBIDDEN");
     expect(reasonOf(byPartner.errors)).toBe("ROLE_NOT_PERMITTED");
@@ -633,6 +633,18 @@ describe("closing a case", () => {
     expect(closed.errors).toBeUndefined();
     expect(closed.data!.closeCase).toMatchObject({ id: caseId, stage: "CLOSED", outcome: "DUPLICATE" });
     expect(closed.data!.closeCase.closedAt).toEqual(expect.any(String));
+    const actions = await subgraph.query<{ problemCase: { actions: Record<string, unknown>[] } }>(
+      `query($id: ID!) { problemCase(id: $id) { actions { id status cancelReason } } }`,
+      { id: caseId },
+      police,
+    );
+    expect(actions.data!.problemCase.actions).toEqual([
+      {
+        id: actionId,
+        status: "CANCELLED",
+        cancelReason: "The case was closed (DUPLICATE): Same problem as PSC-2019-001",
+      },
+    ]);
     const changes = await subgraph.query<{ problemCase: { changes: Record<string, unknown>[] } }>(
       CHANGES,
       { caseId },

@@ -468,6 +468,16 @@ export class CaseRepository {
     );
   }
 
+  /** Cancels every action of the case still to do, with the reason; returns their ids. */
+  async cancelOpenActions(caseId: string, userId: string, reason: string): Promise<string[]> {
+    const rows = await this.sql.many<{ id: string }>(
+      `UPDATE case_actions SET cancelled_at = now(), cancelled_by = $2, cancel_reason = $3
+        WHERE case_id = $1 AND completed_at IS NULL AND cancelled_at IS NULL RETURNING id`,
+      [caseId, userId, reason],
+    );
+    return rows.map((r) => r.id).sort();
+  }
+
   /** The lock-free people of one case, in order (for a change's "before"). */
   async peopleOf(caseId: string): Promise<{ personId: string; role: string }[]> {
     return this.sql.many(

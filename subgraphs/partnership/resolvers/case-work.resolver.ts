@@ -177,7 +177,8 @@ export class CaseWorkResolver {
   @Changes(CaseChange, CASE_CHANGED)
   @Mutation(() => ProblemCase, {
     description:
-      "Closes a case from any open stage with its outcome and a note. A closed case takes no more changes except notes. " +
+      "Closes a case from any open stage with its outcome and a note; its open actions are cancelled, the outcome and note " +
+      "their reason. A closed case takes no more changes except notes. " +
       "The lead agency only.",
   })
   async closeCase(
