@@ -20,9 +20,21 @@ export const CASE_PARTY: PartyRule = {
     isCaseParty(caller.agencyId, { leadAgencyId: c.lead.id, partnerIds: c.partners.map((p) => p.id) }),
 };
 
-/** Who may act on a case action (complete it): declared on the CaseAction type (@ChangedBy). */
+/**
+ * Who may act on a case action (complete it, hand it to another agency of the case, cancel it):
+ * the agency it is assigned to. Declared on the CaseAction type (@ChangedBy).
+ */
 export const ASSIGNED_AGENCY: PartyRule = {
   name: "the agency the action is assigned to",
   test: (a: { assignedAgency: { id: string } | null }, caller: Caller) =>
     a.assignedAgency?.id === caller.agencyId,
+};
+
+/**
+ * Who may change who is in a case, who works it, and close it: its lead agency only. Declared on
+ * the CaseChange type (@ChangedBy), which those mutations change (@Changes).
+ */
+export const CASE_LEAD: PartyRule = {
+  name: "the case's lead agency",
+  test: (c: { lead: { id: string } }, caller: Caller) => c.lead.id === caller.agencyId,
 };

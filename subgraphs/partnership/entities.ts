@@ -106,6 +106,12 @@ export class ProblemCaseRecord {
 
   @Column({ type: "text", name: "lead_agency_id" })
   leadAgencyId!: string;
+
+  @Column({ type: "text", nullable: true })
+  outcome!: string | null;
+
+  @Column({ type: "timestamptz", name: "closed_at", nullable: true })
+  closedAt!: Date | null;
 }
 
 /** The last case reference number issued in a year. */
@@ -189,6 +195,68 @@ export class CaseActionRecord {
 
   @Column({ type: "text", name: "completed_by", nullable: true })
   completedBy!: string | null;
+
+  @Column({ type: "timestamptz", name: "cancelled_at", nullable: true })
+  cancelledAt!: Date | null;
+
+  @Column({ type: "text", name: "cancelled_by", nullable: true })
+  cancelledBy!: string | null;
+
+  @Column({ type: "text", name: "cancel_reason", nullable: true })
+  cancelReason!: string | null;
+}
+
+/** A note on a case: kept as written, never edited. */
+@Entity({ name: "case_notes" })
+export class CaseNoteRecord {
+  @PrimaryColumn({ type: "text" })
+  id!: string;
+
+  @Column({ type: "text", name: "case_id" })
+  caseId!: string;
+
+  @Column({ type: "text" })
+  text!: string;
+
+  @Column({ type: "timestamptz", name: "written_at", default: () => "now()" })
+  writtenAt!: Date;
+
+  @Column({ type: "text", name: "written_by" })
+  writtenBy!: string;
+
+  @Column({ type: "text", name: "agency_id" })
+  agencyId!: string;
+}
+
+/** One ASB victim risk assessment of a person on a case; every one is kept. */
+@Entity({ name: "victim_risk_assessments" })
+export class VictimRiskAssessmentRecord {
+  @PrimaryColumn({ type: "text" })
+  id!: string;
+
+  @Column({ type: "text", name: "case_id" })
+  caseId!: string;
+
+  @Column({ type: "text", name: "person_id" })
+  personId!: string;
+
+  @Column({ type: "jsonb" })
+  answers!: { question: string; answer: boolean }[];
+
+  @Column({ type: "int" })
+  score!: number;
+
+  @Column({ type: "text" })
+  level!: string;
+
+  @Column({ type: "timestamptz", name: "assessed_at", default: () => "now()" })
+  assessedAt!: Date;
+
+  @Column({ type: "text", name: "assessed_by" })
+  assessedBy!: string;
+
+  @Column({ type: "text", name: "agency_id" })
+  agencyId!: string;
 }
 
 /** One move of a case between SARA stages. */

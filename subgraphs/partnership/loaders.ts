@@ -1,13 +1,17 @@
 import type { Sql } from "../shared/database";
-import { loaderByKey, loaderOfChildren } from "../shared/loaders";
+import { loaderByKey, loaderOfChildren, loaderOfPages } from "../shared/loaders";
 import { AgencyRepository } from "./repositories/agencies";
 import {
   CaseRepository,
   type CaseActionRow,
+  type CaseEventRecordRow,
+  type CaseNoteRow,
   type CasePersonRow,
   type CaseRecordRow,
   type CaseStageChangeRow,
+  type RiskAssessmentRow,
 } from "./repositories/cases";
+import { CaseChangeKind } from "./types";
 import { NeighbourhoodRepository } from "./repositories/neighbourhoods";
 import { PeopleRepository, type PersonReferenceRow } from "./repositories/people";
 import { ReportRepository } from "./repositories/reports";
@@ -56,6 +60,15 @@ export function createPartnershipLoaders(sql: Sql) {
       (ids) => cases.recordsFor(ids),
       (r) => r.caseId,
     ),
+    notesByCase: loaderOfPages<CaseNoteRow>((ids, page) => cases.notePagesFor(ids, page)),
+    riskAssessmentsByCase: loaderOfChildren<string, RiskAssessmentRow>(
+      (ids) => cases.riskAssessmentsFor(ids),
+      (r) => r.caseId,
+    ),
+    changesByCase: loaderOfChildren<string, CaseEventRecordRow>(
+      (ids) => cases.eventsFor(ids, Object.values(CaseChangeKind)),
+      (r) => r.caseId,
+    ),
   };
 }
 
@@ -68,4 +81,8 @@ export function forgetCase(loaders: PartnershipLoaders, caseId: string): void {
   loaders.actionsByCase.clear(caseId);
   loaders.stageChangesByCase.clear(caseId);
   loaders.recordsByCase.clear(caseId);
+  // Keyed by page as well as case: dropped whole.
+  loaders.notesByCase.clearAll();
+  loaders.riskAssessmentsByCase.clear(caseId);
+  loaders.changesByCase.clear(caseId);
 }

@@ -6,6 +6,7 @@ import {
   CaseActionRecord,
   CaseEventRecord,
   CaseNeighbourhoodRecord,
+  CaseNoteRecord,
   CasePartnerRecord,
   CasePersonRecord,
   CaseRecordLinkRecord,
@@ -16,12 +17,14 @@ import {
   PersonReferenceRecord,
   ProblemCaseRecord,
   ReportIndexRecord,
+  VictimRiskAssessmentRecord,
 } from "./entities";
 import { createPartnershipLoaders, type PartnershipLoaders } from "./loaders";
 import { Initial1763700000000 } from "./migrations/1763700000000-Initial";
 import { LeastPrivilegeRoles1764100000000 } from "./migrations/1764100000000-LeastPrivilegeRoles";
 import { KeptAgencyRegistry1765000000000, KeptAgencyRegistryRecord } from "../shared/kept-registry";
 import { ConnectOnlyWhereServed1764300000000 } from "./migrations/1764300000000-ConnectOnlyWhereServed";
+import { CaseWork1765100000000 } from "./migrations/1765100000000-CaseWork";
 import { partnershipReferenceResolvers } from "./reference";
 import { CaseMutationResolver } from "./resolvers/case-mutation.resolver";
 import {
@@ -30,6 +33,11 @@ import {
   CasePersonResolver,
 } from "./resolvers/case-parts.resolver";
 import { CaseReviewResolver } from "./resolvers/case-review.resolver";
+import {
+  CaseActionCaseResolver,
+  CaseWorkResolver,
+  VictimRiskAssessmentResolver,
+} from "./resolvers/case-work.resolver";
 import { NeighbourhoodResolver } from "./resolvers/neighbourhood.resolver";
 import { PersonResolver } from "./resolvers/person.resolver";
 import { ProblemCaseResolver } from "./resolvers/problem-case.resolver";
@@ -52,6 +60,8 @@ export const partnership: SubgraphDefinition<PartnershipLoaders> = {
     CaseStageChangeRecord,
     CaseRecordLinkRecord,
     CaseEventRecord,
+    CaseNoteRecord,
+    VictimRiskAssessmentRecord,
     ReportIndexRecord,
     DemoSeedRecord,
     KeptAgencyRegistryRecord,
@@ -61,6 +71,7 @@ export const partnership: SubgraphDefinition<PartnershipLoaders> = {
     LeastPrivilegeRoles1764100000000,
     ConnectOnlyWhereServed1764300000000,
     KeptAgencyRegistry1765000000000,
+    CaseWork1765100000000,
   ],
   resolvers: [
     PersonResolver,
@@ -71,6 +82,9 @@ export const partnership: SubgraphDefinition<PartnershipLoaders> = {
     CaseActionResolver,
     CaseAssessmentResolver,
     CaseReviewResolver,
+    CaseWorkResolver,
+    CaseActionCaseResolver,
+    VictimRiskAssessmentResolver,
   ],
   referenceResolvers: partnershipReferenceResolvers,
   createLoaders: createPartnershipLoaders,

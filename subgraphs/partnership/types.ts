@@ -11,7 +11,7 @@ import {
   PeopleIndex,
   Reference,
 } from "../shared/policy";
-import { ASSIGNED_AGENCY, CASE_PARTY } from "./access";
+import { ASSIGNED_AGENCY, CASE_LEAD, CASE_PARTY } from "./access";
 import { CalendarDate, DateTime } from "../shared/scalars";
 import { AgencyRef } from "../shared/types";
 import { AgeBand } from "./calendar";
@@ -36,6 +36,7 @@ export enum CaseActionStatus {
   OPEN = "OPEN",
   DONE = "DONE",
   OVERDUE = "OVERDUE",
+  CANCELLED = "CANCELLED",
 }
 registerEnumType(CaseActionStatus, {
   name: "CaseActionStatus",
@@ -44,6 +45,45 @@ registerEnumType(CaseActionStatus, {
     OPEN: { description: "Not done yet, and not yet due." },
     DONE: { description: "Completed by the assigned agency." },
     OVERDUE: { description: "Not done, and its due date has passed." },
+    CANCELLED: { description: "Cancelled with a reason; no longer to be done." },
+  },
+});
+
+/** How a problem-solving case ended. */
+export enum CaseOutcome {
+  RESOLVED = "RESOLVED",
+  REDUCED = "REDUCED",
+  NOT_RESOLVED = "NOT_RESOLVED",
+  NO_FURTHER_ACTION = "NO_FURTHER_ACTION",
+  TRANSFERRED = "TRANSFERRED",
+  DUPLICATE = "DUPLICATE",
+}
+registerEnumType(CaseOutcome, {
+  name: "CaseOutcome",
+  description: "How a problem-solving case ended.",
+  valuesConfig: {
+    RESOLVED: { description: "The problem stopped." },
+    REDUCED: { description: "The problem continues, but less; the partners judge it manageable." },
+    NOT_RESOLVED: { description: "The response did not work; the problem continues." },
+    NO_FURTHER_ACTION: { description: "Nothing more the partnership can do (no evidence, no engagement)." },
+    TRANSFERRED: { description: "Handed to another process or body (e.g. a MARAC, another area)." },
+    DUPLICATE: { description: "The same problem is worked in another case." },
+  },
+});
+
+/** What the lead changed on a case (see CaseChange). */
+export enum CaseChangeKind {
+  PEOPLE = "PEOPLE",
+  PARTNERS = "PARTNERS",
+  CLOSED = "CLOSED",
+}
+registerEnumType(CaseChangeKind, {
+  name: "CaseChangeKind",
+  description: "What the lead agency changed on a case.",
+  valuesConfig: {
+    PEOPLE: { description: "The people in the case and their parts (before and after: personId:ROLE)." },
+    PARTNERS: { description: "The partner agencies (before and after: agency ids)." },
+    CLOSED: { description: "Closed with an outcome (before: the stage; after: the outcome)." },
   },
 });
 
@@ -198,7 +238,9 @@ export class CaseAction {
   @Field(() => String, { description: "What is to be done." })
   description!: string;
 
-  @Field(() => CaseActionStatus, { description: "Open, done, or overdue (not done and past its due date)." })
+  @Field(() => CaseActionStatus, {
+    description: "Open, done, cancelled, or overdue (open and past its due date).",
+  })
   status!: CaseActionStatus;
 
   @Field(() => CalendarDate, { description: "When it is due." })
@@ -222,6 +264,15 @@ export class CaseAction {
     description: "User id of whoever marked it done; null while not done.",
   })
   completedBy!: string | null;
+
+  @Field(() => DateTime, { nullable: true, description: "When it was cancelled; null unless cancelled." })
+  cancelledAt!: Date | null;
+
+  @Field(() => String, { nullable: true, description: "Why it was cancelled; null unless cancelled." })
+  cancelReason!: string | null;
+
+  /** Not a field: `case` is loaded from it. */
+  caseId!: string;
 }
 
 @Governed({ personLevel: true })
@@ -297,8 +348,141 @@ export class ProblemCase {
   })
   partners!: AgencyRef[];
 
+  @Field(() => CaseOutcome, {
+    nullable: true,
+    description: "How the case ended: set when the lead closes it (closeCase); null while open.",
+  })
+  outcome!: CaseOutcome | null;
+
+  @Field(() => DateTime, { nullable: true, description: "When the case was closed; null while open." })
+  closedAt!: Date | null;
+
   /** Not a field: the case's LSOA codes in the order given, for `neighbourhoods` and `assessment`. */
   neighbourhoodCodes!: string[];
+}
+
+export const CaseActionConnection = ConnectionType(
+  CaseAction,
+  "CaseAction",
+  "A page of actions on problem-solving cases.",
+);
+
+@Part()
+@ObjectType({ description: "A user of a partner agency who did something on a case." })
+export class CaseWorker {
+  @Field(() => String, { description: "User id from the token's sub claim." })
+  userId!: string;
+
+  @Field(() => AgencyRef, {
+    nullable: true,
+    description: "Their agency; null only when the governance service cannot name it.",
+  })
+  agency!: AgencyRef;
+}
+
+@Governed({ personLevel: true })
+@ObjectType({
+  description: "A note on a case, by a user of its lead or a partner: kept as written, never edited.",
+})
+export class CaseNote {
+  @Field(() => ID, { description: "Note id." })
+  id!: string;
+
+  @Field(() => DateTime, { description: "When it was written." })
+  at!: Date;
+
+  @Field(() => String, { description: "What it says." })
+  text!: string;
+
+  @Field(() => CaseWorker, { description: "Who wrote it, and for which agency." })
+  author!: CaseWorker;
+}
+
+export const CaseNoteConnection = ConnectionType(CaseNote, "CaseNote", "A page of case notes, newest first.");
+
+@Reference()
+@ObjectType({
+  description:
+    "A question of the ASB victim risk assessment (after the Home Office ASB Risk Assessment Matrix), answered yes or no.",
+})
+export class VictimRiskQuestion {
+  @Field(() => String, {
+    description: "The question's code, e.g. VIOLENCE; pass it in RiskAnswerInput.question.",
+  })
+  code!: string;
+
+  @Field(() => String, { description: "The question as asked." })
+  text!: string;
+
+  @Field(() => Int, { description: "What a yes adds to the score." })
+  weight!: number;
+}
+
+@Part()
+@ObjectType({ description: "One answer of a victim risk assessment." })
+export class RiskAnswer {
+  @Field(() => String, { description: "The question's code." })
+  question!: string;
+
+  @Field(() => Boolean, { description: "Yes or no." })
+  answer!: boolean;
+}
+
+@Governed({ personLevel: true })
+@ObjectType({
+  description:
+    "One ASB victim risk assessment of a person on a case: the answers, and the score and level they give. Every one is kept.",
+})
+export class VictimRiskAssessment {
+  @Field(() => ID, { description: "Assessment id." })
+  id!: string;
+
+  @Field(() => DateTime, { description: "When it was made." })
+  at!: Date;
+
+  @Field(() => Person, { description: "Whose risk was assessed." })
+  person!: Person;
+
+  /** Not a field: `person` is loaded from it. */
+  personId!: string;
+
+  @Field(() => Int, { description: "The sum of the weights of the questions answered yes." })
+  score!: number;
+
+  @Field(() => RiskLevel, { description: "The level the score gives (see README, Victim risk assessment)." })
+  level!: RiskLevel;
+
+  @Field(() => [RiskAnswer], { description: "Every question's answer, in the question set's order." })
+  answers!: RiskAnswer[];
+
+  @Field(() => CaseWorker, { description: "Who made it, and for which agency." })
+  assessedBy!: CaseWorker;
+}
+
+@Governed({ personLevel: true })
+@ChangedBy(CASE_LEAD)
+@ObjectType({
+  description:
+    "A change only the case's lead agency makes: who is in the case, who works it, closing it. Who, when, why, before and after.",
+})
+export class CaseChange {
+  @Field(() => CaseChangeKind, { description: "What changed." })
+  kind!: CaseChangeKind;
+
+  @Field(() => DateTime, { description: "When." })
+  at!: Date;
+
+  @Field(() => CaseWorker, { description: "Who changed it, and for which agency." })
+  by!: CaseWorker;
+
+  @Field(() => String, { description: "Why, in the lead's words." })
+  note!: string;
+
+  @Field(() => [String], { description: "Before the change (see CaseChangeKind for the form)." })
+  before!: string[];
+
+  @Field(() => [String], { description: "After the change (see CaseChangeKind for the form)." })
+  after!: string[];
 }
 
 export const ProblemCaseConnection = ConnectionType(
@@ -509,6 +693,15 @@ export class CaseActionInput {
 
   @Field(() => CalendarDate, { description: "When it is due." })
   dueOn!: Date;
+}
+
+@InputType({ description: "One answer to a victim risk question." })
+export class RiskAnswerInput {
+  @Field(() => String, { description: "A question code from victimRiskQuestions." })
+  question!: string;
+
+  @Field(() => Boolean, { description: "Yes or no." })
+  answer!: boolean;
 }
 
 @InputType({ description: "A record held by an agency, to link to a case." })

@@ -9,7 +9,18 @@ import { AgencyRepository } from "./repositories/agencies";
 import { CaseRepository, type CaseActionRow, type CaseParties } from "./repositories/cases";
 import { NeighbourhoodRepository } from "./repositories/neighbourhoods";
 import { PeopleRepository } from "./repositories/people";
-import { CASE_PERSON_ROLES, type CaseActionInput, type CaseRecordInput, type OpenCaseInput } from "./types";
+import { highestRisk, scoreAnswers } from "./risk";
+import {
+  CASE_PERSON_ROLES,
+  CaseChangeKind,
+  type CaseActionInput,
+  type CaseOutcome,
+  type CasePersonInput,
+  type CaseRecordInput,
+  type OpenCaseInput,
+  type RiskAnswerInput,
+} from "./types";
+import type { CaseNoteRow, RiskAssessmentRow } from "./repositories/cases";
 
 /** Who is making a change, as every case event records it. */
 export interface Actor {
@@ -69,6 +80,15 @@ async function lockedCase(cases: CaseRepository, caseId: string): Promise<CasePa
   const parties = await cases.lockParties(caseId);
   if (!parties) throw notFound(`problem case ${caseId}`);
   return parties;
+}
+
+/** A closed case takes no more changes but notes: every other change refuses it, naming caseId. */
+function refuseClosed(parties: CaseParties, what: string): void {
+  if (parties.stage === CaseStage.CLOSED)
+    throw badInput(
+      "caseId",
+      `the case is closed; a closed case takes no more changes except notes (${what})`,
+    );
 }
 
 function event(actor: Actor, caseId: string, name: string, detail: Record<string, unknown>) {
@@ -172,8 +192,7 @@ export async function addCaseAction(
   return sql.transaction(async (tx) => {
     const cases = new CaseRepository(tx);
     const parties = await lockedCase(cases, caseId);
-    if (parties.stage === CaseStage.CLOSED)
-      throw badInput("caseId", "the case is closed; it takes no new actions");
+    refuseClosed(parties, "no new actions");
     if (
       parties.leadAgencyId !== input.assignedAgencyId &&
       !parties.partnerIds.includes(input.assignedAgencyId)
@@ -212,18 +231,19 @@ export async function completeCaseAction(
 ): Promise<CaseActionRow> {
   return sql.transaction(async (tx) => {
     const cases = new CaseRepository(tx);
-    await lockedCase(cases, caseId);
+    refuseClosed(await lockedCase(cases, caseId), "its actions stay as they were");
     // CaseAction's actor rule (the agency it is assigned to) was checked on this locked row (@Changes).
     const action = await cases.lockAction(caseId, actionId);
     if (!action) throw badInput("actionId", `no action ${actionId} on this case`);
     if (action.completedAt) throw badInput("actionId", "the action is already done");
+    if (action.cancelledAt) throw badInput("actionId", "the action was cancelled");
     const done = await cases.completeAction(actionId, actor.caller.userId);
     await cases.appendEvent(event(actor, caseId, "ACTION_COMPLETED", { actionId }));
     return done;
   });
 }
 
-/** Links a record held by an agency; linking the same record again changes nothing. */
+/** Links a record held by an agency; a record already linked to the case is refused. */
 export async function linkCaseRecord(
   sql: Sql,
   actor: Actor,
@@ -234,9 +254,15 @@ export async function linkCaseRecord(
 ): Promise<void> {
   const recordId = required("record.id", record.id);
   const kind = record.kind as CaseRecordKind;
-  const cases = new CaseRepository(sql);
-  // Linking again changes nothing, and needs no second word from the owner.
-  if (await cases.isLinked(caseId, kind, recordId)) return;
+  const alreadyLinked = () => badInput("record", `${kind} ${recordId} is already linked to this case`);
+  // Refused before asking the owner, who need not hear of a link that cannot be made.
+  const current = await new CaseRepository(sql).findByIds([caseId]);
+  if (current[0]?.stage === CaseStage.CLOSED)
+    throw badInput(
+      "caseId",
+      "the case is closed; a closed case takes no more changes except notes (no new links)",
+    );
+  if (await new CaseRepository(sql).isLinked(caseId, kind, recordId)) throw alreadyLinked();
   if (!(await held(kind, recordId))) {
     throw badInput(
       "record.id",
@@ -245,16 +271,11 @@ export async function linkCaseRecord(
   }
   await sql.transaction(async (tx) => {
     const cases = new CaseRepository(tx);
-    await lockedCase(cases, caseId);
-    const linked = await cases.linkRecord(
-      caseId,
-      record.kind as CaseRecordKind,
-      recordId,
-      actor.caller.userId,
-      actor.caller.agencyId,
-    );
-    if (linked)
-      await cases.appendEvent(event(actor, caseId, "RECORD_LINKED", { kind: record.kind, recordId }));
+    refuseClosed(await lockedCase(cases, caseId), "no new links");
+    const linked = await cases.linkRecord(caseId, kind, recordId, actor.caller.userId, actor.caller.agencyId);
+    // Linked by someone else since the check above.
+    if (!linked) throw alreadyLinked();
+    await cases.appendEvent(event(actor, caseId, "RECORD_LINKED", { kind: record.kind, recordId }));
   });
 }
 
@@ -282,5 +303,283 @@ export async function advanceCase(
     await cases.appendEvent(
       event(actor, caseId, "STAGE_CHANGED", { from: parties.stage, to: stage, note: note.trim() }),
     );
+  });
+}
+
+/** Longest note, reason or case note kept: a page of text, not a document store. */
+export const MAX_NOTE_LENGTH = 10_000;
+
+function text(argument: string, value: string): string {
+  const trimmed = required(argument, value);
+  if (trimmed.length > MAX_NOTE_LENGTH) throw badInput(argument, `at most ${MAX_NOTE_LENGTH} characters`);
+  return trimmed;
+}
+
+/** Adds a note to a case, open or closed; kept as written (the service may not edit or delete notes). */
+export async function addCaseNote(
+  sql: Sql,
+  actor: Actor,
+  caseId: string,
+  note: string,
+): Promise<CaseNoteRow> {
+  const body = text("text", note);
+  return sql.transaction(async (tx) => {
+    const cases = new CaseRepository(tx);
+    await lockedCase(cases, caseId);
+    const row = await cases.insertNote({
+      id: `note-${randomUUID()}`,
+      caseId,
+      text: body,
+      writtenBy: actor.caller.userId,
+      agencyId: actor.caller.agencyId,
+    });
+    await cases.appendEvent(event(actor, caseId, "NOTE_ADDED", { noteId: row.id }));
+    return row;
+  });
+}
+
+/**
+ * Closes a case from any open stage with its outcome; its open actions are cancelled with the
+ * outcome and note as the reason. Only the lead may: declared on the
+ * mutation (@Changes(CaseChange)) and checked by the shared enforcement before this runs.
+ */
+export async function closeCase(
+  sql: Sql,
+  actor: Actor,
+  caseId: string,
+  outcome: CaseOutcome,
+  note: string,
+): Promise<void> {
+  const why = text("note", note);
+  await sql.transaction(async (tx) => {
+    const cases = new CaseRepository(tx);
+    const parties = await lockedCase(cases, caseId);
+    if (parties.stage === CaseStage.CLOSED) throw badInput("caseId", "the case is already closed");
+    await cases.close(caseId, outcome);
+    // Nothing is left to do on a closed case: its open actions end with it, saying why.
+    const cancelled = await cases.cancelOpenActions(
+      caseId,
+      actor.caller.userId,
+      `The case was closed (${outcome}): ${why}`,
+    );
+    await cases.insertStageChange({
+      caseId,
+      fromStage: parties.stage,
+      toStage: CaseStage.CLOSED,
+      note: why,
+      changedBy: actor.caller.userId,
+      agencyId: actor.caller.agencyId,
+    });
+    await cases.appendEvent(
+      event(actor, caseId, CaseChangeKind.CLOSED, {
+        before: [parties.stage],
+        after: [outcome],
+        note: why,
+        cancelledActionIds: cancelled,
+      }),
+    );
+  });
+}
+
+/** The case's risk level: the highest current level of the people now on it. */
+async function refreshRiskLevel(cases: CaseRepository, caseId: string): Promise<void> {
+  await cases.setRiskLevel(caseId, highestRisk(await cases.currentRiskLevels(caseId)));
+}
+
+/** Replaces the case's people (lead only, see closeCase), recording before and after. */
+export async function setCasePeople(
+  sql: Sql,
+  actor: Actor,
+  caseId: string,
+  people: readonly CasePersonInput[],
+  note: string,
+): Promise<void> {
+  const why = text("note", note);
+  people.forEach((p, i) => {
+    if (!(CASE_PERSON_ROLES as readonly string[]).includes(p.role)) {
+      throw badInput(`people[${i}].role`, `must be one of ${CASE_PERSON_ROLES.join(", ")}; got "${p.role}"`);
+    }
+  });
+  await sql.transaction(async (tx) => {
+    const cases = new CaseRepository(tx);
+    refuseClosed(await lockedCase(cases, caseId), "its people stay as they were");
+    const personIds = [...new Set(people.map((p) => p.personId))];
+    const found = await new PeopleRepository(tx).existing(personIds);
+    const unknownPeople = personIds.filter((id) => !found.has(id));
+    if (unknownPeople.length) throw badInput("people", `unknown person ids: ${unknownPeople.join(", ")}`);
+    const before = (await cases.peopleOf(caseId)).map((p) => `${p.personId}:${p.role}`);
+    await cases.replacePeople(caseId, people);
+    const after = (await cases.peopleOf(caseId)).map((p) => `${p.personId}:${p.role}`);
+    await refreshRiskLevel(cases, caseId);
+    await cases.appendEvent(event(actor, caseId, CaseChangeKind.PEOPLE, { before, after, note: why }));
+  });
+}
+
+/**
+ * Replaces the case's partner agencies (lead only). A removed partner no longer sees the case from
+ * the next request (the case's party rule reads the partners afresh); one with actions still to do
+ * is not removed until they are done, handed on or cancelled.
+ */
+export async function setCasePartners(
+  sql: Sql,
+  actor: Actor,
+  caseId: string,
+  partnerAgencyIds: readonly string[],
+  note: string,
+): Promise<void> {
+  const why = text("note", note);
+  const partnerIds = [...new Set(partnerAgencyIds.map((id) => id.trim()))].sort();
+  await sql.transaction(async (tx) => {
+    const cases = new CaseRepository(tx);
+    const parties = await lockedCase(cases, caseId);
+    refuseClosed(parties, "its partners stay as they were");
+    if (partnerIds.includes(parties.leadAgencyId))
+      throw badInput(
+        "partnerAgencyIds",
+        `${parties.leadAgencyId} leads the case, so it cannot also be a partner`,
+      );
+    const registered = await new AgencyRepository(tx).existing(partnerIds);
+    const demo = new Set<string>(DEMO_AGENCIES.map((a) => a.id));
+    const unknownAgencies = partnerIds.filter((id) => !registered.has(id) && !demo.has(id));
+    if (unknownAgencies.length)
+      throw badInput("partnerAgencyIds", `unknown agencies: ${unknownAgencies.join(", ")}`);
+    const removed = parties.partnerIds.filter((id) => !partnerIds.includes(id));
+    const busy = await cases.agenciesWithOpenActions(caseId, removed);
+    if (busy.length) {
+      throw badInput(
+        "partnerAgencyIds",
+        `${busy.join(", ")} still ${busy.length > 1 ? "have" : "has"} open actions on this case: ` +
+          "they are to be done, handed on (reassignCaseAction) or cancelled before the partner leaves",
+      );
+    }
+    const before = [...parties.partnerIds].sort();
+    await cases.replacePartners(caseId, partnerIds);
+    await cases.appendEvent(
+      event(actor, caseId, CaseChangeKind.PARTNERS, { before, after: partnerIds, note: why }),
+    );
+  });
+}
+
+/** Unlinks a record from a case with the reason (lead or partners). */
+export async function unlinkCaseRecord(
+  sql: Sql,
+  actor: Actor,
+  caseId: string,
+  record: CaseRecordInput,
+  reason: string,
+): Promise<void> {
+  const recordId = required("record.id", record.id);
+  const why = text("reason", reason);
+  await sql.transaction(async (tx) => {
+    const cases = new CaseRepository(tx);
+    refuseClosed(await lockedCase(cases, caseId), "its links stay as they were");
+    if (!(await cases.unlinkRecord(caseId, record.kind, recordId)))
+      throw badInput("record", `${record.kind} ${recordId} is not linked to this case`);
+    await cases.appendEvent(
+      event(actor, caseId, "RECORD_UNLINKED", { kind: record.kind, recordId, reason: why }),
+    );
+  });
+}
+
+/**
+ * Records an ASB victim risk assessment of a person on the case (see risk.ts): every assessment
+ * is kept, and the case's risk level becomes the highest current level of its people.
+ */
+export async function assessVictimRisk(
+  sql: Sql,
+  actor: Actor,
+  caseId: string,
+  personId: string,
+  answers: readonly RiskAnswerInput[],
+): Promise<RiskAssessmentRow> {
+  const scored = scoreAnswers(answers);
+  return sql.transaction(async (tx) => {
+    const cases = new CaseRepository(tx);
+    refuseClosed(await lockedCase(cases, caseId), "no new assessments");
+    if (!(await cases.peopleOf(caseId)).some((p) => p.personId === personId))
+      throw badInput("personId", `${personId} is not a person on this case`);
+    const row = await cases.insertRiskAssessment({
+      id: `vra-${randomUUID()}`,
+      caseId,
+      personId,
+      answers: scored.answers,
+      score: scored.score,
+      level: scored.level,
+      assessedBy: actor.caller.userId,
+      agencyId: actor.caller.agencyId,
+    });
+    await refreshRiskLevel(cases, caseId);
+    await cases.appendEvent(
+      event(actor, caseId, "VICTIM_RISK_ASSESSED", {
+        assessmentId: row.id,
+        personId,
+        score: row.score,
+        level: row.level,
+      }),
+    );
+    return row;
+  });
+}
+
+/** The action, locked, on its case, locked first; refused once done, cancelled, or on a closed case. */
+async function lockedOpenAction(cases: CaseRepository, actionId: string) {
+  const caseId = await cases.caseOfAction(actionId);
+  const parties = caseId && (await cases.lockParties(caseId));
+  if (!parties) throw notFound(`case action ${actionId}`);
+  refuseClosed(parties, "its actions stay as they were");
+  // CaseAction's actor rule (the agency it is assigned to) was checked on this locked row (@Changes).
+  const action = await cases.lockActionById(actionId);
+  if (!action) throw notFound(`case action ${actionId}`);
+  if (action.completedAt) throw badInput("actionId", "the action is already done");
+  if (action.cancelledAt) throw badInput("actionId", "the action was cancelled");
+  return { parties, action };
+}
+
+/** Hands an action to the lead or another partner of its case, with a note. */
+export async function reassignCaseAction(
+  sql: Sql,
+  actor: Actor,
+  actionId: string,
+  assignedAgencyId: string,
+  note: string,
+): Promise<CaseActionRow> {
+  const why = text("note", note);
+  return sql.transaction(async (tx) => {
+    const cases = new CaseRepository(tx);
+    const { parties, action } = await lockedOpenAction(cases, actionId);
+    if (parties.leadAgencyId !== assignedAgencyId && !parties.partnerIds.includes(assignedAgencyId))
+      throw badInput(
+        "assignedAgencyId",
+        `${assignedAgencyId} is neither the lead nor a partner of this case`,
+      );
+    if (action.assignedAgencyId === assignedAgencyId)
+      throw badInput("assignedAgencyId", `the action is already assigned to ${assignedAgencyId}`);
+    const moved = await cases.reassignAction(actionId, assignedAgencyId);
+    await cases.appendEvent(
+      event(actor, parties.id, "ACTION_REASSIGNED", {
+        actionId,
+        before: action.assignedAgencyId,
+        after: assignedAgencyId,
+        note: why,
+      }),
+    );
+    return moved;
+  });
+}
+
+/** Cancels an action with the reason; it stays on the case as CANCELLED. */
+export async function cancelCaseAction(
+  sql: Sql,
+  actor: Actor,
+  actionId: string,
+  reason: string,
+): Promise<CaseActionRow> {
+  const why = text("reason", reason);
+  return sql.transaction(async (tx) => {
+    const cases = new CaseRepository(tx);
+    const { parties } = await lockedOpenAction(cases, actionId);
+    const cancelled = await cases.cancelAction(actionId, actor.caller.userId, why);
+    await cases.appendEvent(event(actor, parties.id, "ACTION_CANCELLED", { actionId, reason: why }));
+    return cancelled;
   });
 }

@@ -3,6 +3,7 @@ import { Kind, parse } from "graphql";
 import { loadAccessFacts } from "../../subgraphs/shared/access/governance-sql";
 import { CASE_NEIGHBOURHOODS } from "../../subgraphs/shared/demo/world";
 import { CaseStage, Purpose, Role } from "../../subgraphs/shared/enums";
+import { VICTIM_RISK_QUESTIONS } from "../../subgraphs/partnership/risk";
 import { SUBGRAPHS } from "../../subgraphs";
 import { assessmentFor } from "../../subgraphs/partnership/assessment";
 import { SUBGRAPH_NAMES } from "../../subgraphs/shared/config";
@@ -33,7 +34,12 @@ import {
   type Finding,
 } from "../support/graph-walk/oracle";
 import { walkRules, type RecordReaders, type WalkRules } from "../support/graph-walk/rules";
-import { expectMutation, judgeMutation, type MutationTarget } from "../support/graph-walk/mutation-oracle";
+import {
+  expectMutation,
+  judgeMutation,
+  type DeclaredChange,
+  type MutationTarget,
+} from "../support/graph-walk/mutation-oracle";
 import { AUDIT_TABLES, installWriteJournal } from "../support/graph-walk/writes";
 
 /**
@@ -279,6 +285,34 @@ async function mutationSeeds(ids: Record<string, string[]>): Promise<Record<stri
     `SELECT min(id) AS v FROM case_actions WHERE case_id = $1 AND completed_at IS NULL`,
     [caseId],
   );
+  // Case work (issue 17): someone on the case to assess, a linked record of an open case to unlink.
+  const casePerson = await one(
+    partnership.sql,
+    `SELECT person_id AS v FROM case_people WHERE case_id = $1 ORDER BY position LIMIT 1`,
+    [caseId],
+  );
+  const partners = await column(
+    partnership.sql,
+    `SELECT agency_id AS v FROM case_partners WHERE case_id = $1 ORDER BY agency_id`,
+    [caseId],
+  );
+  const lead = await one(partnership.sql, `SELECT lead_agency_id AS v FROM problem_cases WHERE id = $1`, [
+    caseId,
+  ]);
+  // A partner the case does not have yet: the lead adds it (one with open actions could not be removed).
+  const newPartner = ["police", "council", "youth", "housing"].find(
+    (a) => a !== lead && !partners.includes(a),
+  )!;
+  const assignedTo = await one(
+    partnership.sql,
+    `SELECT assigned_agency_id AS v FROM case_actions WHERE id = $1`,
+    [action],
+  );
+  const [link] = await partnership.sql.many<{ case_id: string; kind: string; record_id: string }>(
+    `SELECT r.case_id, r.kind, r.record_id FROM case_records r JOIN problem_cases c ON c.id = r.case_id
+      WHERE c.stage <> 'CLOSED' ORDER BY r.case_id, r.kind, r.record_id LIMIT 1`,
+  );
+  if (!link) throw new Error("no seeded value for the mutation walk: a linked record of an open case");
   const nextStatus: Record<string, string> = {
     REFERRED: "ACCEPTED",
     ACCEPTED: "ACTIVE",
@@ -347,6 +381,31 @@ async function mutationSeeds(ids: Record<string, string[]>): Promise<Record<stri
     "Mutation.advanceCase.caseId": caseId,
     "Mutation.advanceCase.stage": enumValue(stages[stages.indexOf(stage as CaseStage) + 1]),
     "Mutation.advanceCase.note": "Walk: moving the case on",
+    "Mutation.addCaseNote.caseId": caseId,
+    "Mutation.addCaseNote.text": "Walk: spoke to the complainant",
+    "Mutation.closeCase.caseId": caseId,
+    "Mutation.closeCase.outcome": enumValue("RESOLVED"),
+    "Mutation.closeCase.note": "Walk: no reports for three months",
+    "Mutation.setCasePeople.caseId": caseId,
+    "Mutation.setCasePeople.people": [{ personId: casePerson, role: "VICTIM" }],
+    "Mutation.setCasePeople.note": "Walk: the complainant is the victim",
+    "Mutation.setCasePartners.caseId": caseId,
+    "Mutation.setCasePartners.partnerAgencyIds": [...partners, newPartner],
+    "Mutation.setCasePartners.note": "Walk: another agency joins",
+    "Mutation.unlinkCaseRecord.caseId": link.case_id,
+    "Mutation.unlinkCaseRecord.record": { kind: enumValue(link.kind), id: link.record_id },
+    "Mutation.unlinkCaseRecord.reason": "Walk: linked by mistake",
+    "Mutation.assessVictimRisk.caseId": caseId,
+    "Mutation.assessVictimRisk.personId": casePerson,
+    "Mutation.assessVictimRisk.answers": VICTIM_RISK_QUESTIONS.map((q) => ({
+      question: q.code,
+      answer: q.code === "REPEAT",
+    })),
+    "Mutation.reassignCaseAction.actionId": action,
+    "Mutation.reassignCaseAction.assignedAgencyId": assignedTo === lead ? partners[0] : lead,
+    "Mutation.reassignCaseAction.note": "Walk: handed on",
+    "Mutation.cancelCaseAction.actionId": action,
+    "Mutation.cancelCaseAction.reason": "Walk: no longer needed",
     "Mutation.referToProgramme.input": {
       personId: young,
       programmeId: programme,
@@ -797,11 +856,32 @@ describe("the generated graph walk", () => {
     const started = Date.now();
     // The records each mutation names, read once: every call starts from this state.
     const targets = new Map<WalkedMutation, MutationTarget[]>();
+    const declaredChanges = new Map<WalkedMutation, DeclaredChange[]>();
     for (const m of mutationWalk.mutations) {
       const named: MutationTarget[] = [];
       for (const t of m.targets)
         named.push({ ...t, raw: await targetRaw(t.type, t.id), party: rules.record(t.type)?.party ?? null });
       targets.set(m, named);
+      // Records it declares it changes that no id argument names, found by the declaration's
+      // own policy from the seeded arguments (the case of an action, the lead's changes to a case).
+      const rule = rules.field(`Mutation.${m.field}`)[0];
+      const prefix = `Mutation.${m.field}.`;
+      const args = Object.fromEntries(
+        Object.entries(seeds.byCoordinate)
+          .filter(([k]) => k.startsWith(prefix))
+          .map(([k, v]) => [k.slice(prefix.length), v]),
+      );
+      const types = new Set(named.map((t) => t.type));
+      const declared: DeclaredChange[] = [];
+      if (rule && named.length)
+        for (const c of rule.changes.filter((c) => !types.has(c.typeName)))
+          declared.push({
+            typeName: c.typeName,
+            raw: (await c.policy.find(args, fed.stores[rule.subgraph].sql)) ?? null,
+            party: c.party,
+            actor: c.actor,
+          });
+      declaredChanges.set(m, declared);
     }
     // GRAPH_WALK_QUICK=1: one purpose each way of every gate (admitted, refused, none).
     const purposes = process.env.GRAPH_WALK_QUICK
@@ -821,6 +901,7 @@ describe("the generated graph walk", () => {
               caller,
               named,
               named[0] ? rules.actor(named[0].type) : null,
+              declaredChanges.get(m),
             );
             const alias = m.operation.roots[0].alias;
             const requestId = randomUUID();

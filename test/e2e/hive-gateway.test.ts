@@ -94,6 +94,21 @@ const cases: Case[] = [
     }),
   },
   { name: "CaseReviewCandidates", caller: "council ASB officer", as: councilOfficer, variables: fixed({}) },
+  {
+    name: "CaseNotes",
+    caller: "council ASB officer",
+    as: councilOfficer,
+    variables: async () => ({
+      caseId: await firstId(`{ problemCases(first: 1) { edges { node { id } } } }`, councilOfficer),
+    }),
+  },
+  { name: "RiskQuestions", caller: "council ASB officer", as: councilOfficer, variables: fixed({}) },
+  {
+    name: "MyAgencyActions",
+    caller: "police officer",
+    as: { ...policeOfficer, purpose: "ASB_CASE_MANAGEMENT" },
+    variables: fixed({}),
+  },
 ];
 
 test("every query in the contract is compared", () => {

@@ -243,8 +243,16 @@ describe("linking a record: asked of its owner", () => {
 
   it("an incident police hold is linked", async () => {
     const caseId = await policeCase();
+    // One not linked yet: a record already linked is refused (issue 17).
+    const linked = (
+      await fed.stores.partnership.sql.many<{ id: string }>(
+        `SELECT record_id AS id FROM case_records WHERE case_id = $1 AND kind = 'INCIDENT'`,
+        [caseId],
+      )
+    ).map((r) => r.id);
     const { id } = (await fed.stores.police.sql.one<{ id: string }>(
-      `SELECT id FROM incidents ORDER BY id LIMIT 1`,
+      `SELECT id FROM incidents WHERE NOT id = ANY($1) ORDER BY id LIMIT 1`,
+      [linked],
     ))!;
     const response = await fed.query<{ linkCaseRecord: { linkedIncidents: { id: string }[] } }>(
       LINK,

@@ -659,7 +659,7 @@ describe("changing a case one is not a party to (issue 15: the case's declared p
 });
 
 describe("linking records", () => {
-  test("linking the same record twice links it once and records one event", async () => {
+  test("linking the same record twice is refused the second time, naming `record`; it is linked once with one event", async () => {
     const link = `mutation($id: ID!) { linkCaseRecord(caseId: $id, record: { kind: INCIDENT, id: "inc-77" }) { id linkedIncidents { id } } }`;
     const first = await subgraph.query<{ linkCaseRecord: { linkedIncidents: { id: string }[] } }>(
       link,
@@ -672,7 +672,9 @@ describe("linking records", () => {
       council,
     );
     expect(first.errors).toBeUndefined();
-    expect(second.data!.linkCaseRecord.linkedIncidents.filter((i) => i.id === "inc-77")).toHaveLength(1);
+    expect(first.data!.linkCaseRecord.linkedIncidents.filter((i) => i.id === "inc-77")).toHaveLength(1);
+    // Issue 17: a record already linked is refused.
+    expect(second.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", argument: "record" });
     const events = await subgraph.sql.many(
       `SELECT 1 FROM case_events WHERE case_id = 'psc-2019-004' AND event = 'RECORD_LINKED' AND detail->>'recordId' = 'inc-77'`,
     );

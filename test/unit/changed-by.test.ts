@@ -251,6 +251,21 @@ describe("the @access directive shows @ChangedBy rules in the committed supergra
         changedBy: ["Agreement: a data-sharing officer of the agreement's provider or recipient"],
       });
     expect(access("Mutation", "advanceCase")).toMatchObject({ changes: ["ProblemCase"] });
+    // Issue 17: the lead's own changes, and an action named by its id alone (its case checked first).
+    for (const mutation of ["closeCase", "setCasePeople", "setCasePartners"])
+      expect(access("Mutation", mutation)).toMatchObject({
+        party: "a lead or partner agency of the case",
+        changes: ["ProblemCase", "CaseChange"],
+        changedBy: ["CaseChange: the case's lead agency"],
+      });
+    for (const mutation of ["reassignCaseAction", "cancelCaseAction"])
+      expect(access("Mutation", mutation)).toMatchObject({
+        party: "a lead or partner agency of the case",
+        changes: ["ProblemCase", "CaseAction"],
+        changedBy: ["CaseAction: the agency the action is assigned to"],
+      });
+    for (const mutation of ["addCaseNote", "unlinkCaseRecord", "assessVictimRisk"])
+      expect(access("Mutation", mutation)).toMatchObject({ changes: ["ProblemCase"] });
   });
 
   test("on the fields of a type that declares it", () => {

@@ -21,9 +21,10 @@ export class CasePersonResolver {
 @Resolver(() => CaseAction)
 export class CaseActionResolver {
   @FieldResolver(() => CaseActionStatus, {
-    description: "Open, done, or overdue (not done and past its due date).",
+    description: "Open, done, cancelled, or overdue (open and past its due date).",
   })
   status(@Root() action: CaseAction): CaseActionStatus {
+    if (action.cancelledAt) return CaseActionStatus.CANCELLED;
     if (action.completedAt) return CaseActionStatus.DONE;
     return action.dueOn < today() ? CaseActionStatus.OVERDUE : CaseActionStatus.OPEN;
   }

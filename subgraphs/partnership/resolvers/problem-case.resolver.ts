@@ -33,6 +33,9 @@ export function toCaseAction(row: CaseActionRow): CaseAction {
     assignedAgency: agencyRef(row.assignedAgencyId),
     completedAt: row.completedAt,
     completedBy: row.completedBy,
+    cancelledAt: row.cancelledAt,
+    cancelReason: row.cancelReason,
+    caseId: row.caseId,
   });
 }
 

@@ -9,7 +9,7 @@ import { AUDIT_TABLES } from "./writes";
  * What a mutation call must do, from the declared rules alone: the mutation's gate (roles,
  * purpose, person-level: its @access in the supergraph), the party rule of every record its
  * arguments name (a caller outside it is told what an unknown id would get), and the @ChangedBy
- * rule of the record it acts on. A caller they all admit may still be refused by the workflow
+ * rule of the record it acts on; then those of the other records it declares it changes (@Changes). A caller they all admit may still be refused by the workflow
  * (a stage out of order, an agreement not in force); whatever is refused writes nothing.
  */
 
@@ -23,6 +23,18 @@ export interface MutationTarget {
   raw: unknown;
   /** Its type's party rule (who may know of it), or null. */
   party: RecordRule["party"];
+}
+
+/**
+ * A record a mutation declares it changes (@Changes) that none of its id arguments names (the
+ * case of an action named by its id, the lead's own changes to a case), found with the
+ * declaration's own policy from the seeded arguments, with its type's party and @ChangedBy rules.
+ */
+export interface DeclaredChange {
+  typeName: string;
+  raw: unknown;
+  party: PartyRule | null;
+  actor: PartyRule | null;
 }
 
 export type MutationExpectation =
@@ -43,6 +55,7 @@ export function expectMutation(
   caller: Caller,
   targets: MutationTarget[],
   actor: PartyRule | null,
+  declared: DeclaredChange[] = [],
 ): MutationExpectation {
   if (!rule) return { refused: true, by: "gate", reason: "no declared rule", codes: ["FORBIDDEN"] };
   const gate = atGate(rule.gate, caller);
@@ -63,6 +76,17 @@ export function expectMutation(
         codes: ["NOT_FOUND"],
       };
   const acted = targets[0];
+  // The other records it changes, checked in the order declared, as the shared enforcement does:
+  // one outside its party rule answers as the record named would if unknown (its own id's answer).
+  if (acted)
+    for (const d of declared)
+      if (d.raw && d.party && !d.party.test(d.raw as never, tokenCaller(caller)))
+        return {
+          refused: true,
+          by: "party",
+          reason: `not ${d.party.name}: its ${d.typeName}, found by (${acted.type} ${acted.id})`,
+          codes: ["NOT_FOUND"],
+        };
   if (acted?.raw && actor && !actor.test(acted.raw as never, tokenCaller(caller)))
     return {
       refused: true,
@@ -71,6 +95,15 @@ export function expectMutation(
       codes: ["FORBIDDEN"],
       accessReason: "ROLE_NOT_PERMITTED",
     };
+  for (const d of declared)
+    if (d.raw && d.actor && !d.actor.test(d.raw as never, tokenCaller(caller)))
+      return {
+        refused: true,
+        by: "actor",
+        reason: `not ${d.actor.name} (${d.typeName})`,
+        codes: ["FORBIDDEN"],
+        accessReason: "ROLE_NOT_PERMITTED",
+      };
   return { refused: false };
 }
 
