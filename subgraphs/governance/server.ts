@@ -21,6 +21,7 @@ import { ReferralConsentByReferrer1763960000000 } from "./migrations/17639600000
 import { LeastPrivilegeRoles1764100000000 } from "./migrations/1764100000000-LeastPrivilegeRoles";
 import { ConnectOnlyWhereServed1764300000000 } from "./migrations/1764300000000-ConnectOnlyWhereServed";
 import { AuditAppendByLogin1764310000000 } from "./migrations/1764310000000-AuditAppendByLogin";
+import { RightsAudit1765100000000 } from "./migrations/1765100000000-RightsAudit";
 import { governanceReferenceResolvers } from "./reference";
 import { AgencyResolver } from "./resolvers/agency.resolver";
 import { AgreementApprovalResolver, AgreementResolver } from "./resolvers/agreement.resolver";
@@ -53,6 +54,7 @@ export const governance: SubgraphDefinition<GovernanceLoaders> = {
     LeastPrivilegeRoles1764100000000,
     ConnectOnlyWhereServed1764300000000,
     AuditAppendByLogin1764310000000,
+    RightsAudit1765100000000,
   ],
   resolvers: [
     AgencyResolver,
