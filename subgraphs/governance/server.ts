@@ -28,6 +28,7 @@ import { AgreementApprovalResolver, AgreementResolver } from "./resolvers/agreem
 import { AccessExplanationResolver, ActorResolver, DisclosureResolver } from "./resolvers/audit.resolver";
 import { BreakGlassResolver } from "./resolvers/break-glass.resolver";
 import { ConsentResolver, PersonConsentsResolver } from "./resolvers/consent.resolver";
+import { SubjectAccessResolver } from "./resolvers/subject-access.resolver";
 
 /** The governance subgraph: agencies, agreements, consents, access decisions and the audit log. */
 export const governance: SubgraphDefinition<GovernanceLoaders> = {
@@ -65,6 +66,7 @@ export const governance: SubgraphDefinition<GovernanceLoaders> = {
     DisclosureResolver,
     ActorResolver,
     AccessExplanationResolver,
+    SubjectAccessResolver,
     BreakGlassResolver,
   ],
   referenceResolvers: governanceReferenceResolvers,

@@ -14,6 +14,7 @@ import {
   NeighbourhoodRecord,
   PersonRecord,
   PersonReferenceRecord,
+  PersonIdentityHistoryRecord,
   ProblemCaseRecord,
   ReportIndexRecord,
 } from "./entities";
@@ -43,6 +44,7 @@ export const partnership: SubgraphDefinition<PartnershipLoaders> = {
     AgencyRecord,
     PersonRecord,
     PersonReferenceRecord,
+    PersonIdentityHistoryRecord,
     NeighbourhoodRecord,
     ProblemCaseRecord,
     CaseReferenceCounterRecord,
