@@ -388,6 +388,31 @@ describe("DATA_PROTECTION opens nothing else", () => {
   });
 });
 
+test("DATA_PROTECTION cannot be consented to either", async () => {
+  const response = await fed.query(
+    `mutation($input: RecordConsentInput!) { recordConsent(input: $input) { id } }`,
+    {
+      input: {
+        personId: person,
+        recipientAgencyId: "council",
+        purposes: [DP],
+        categories: ["INCIDENT_SUMMARY"],
+        givenBy: "SELF",
+        givenAt: new Date(Date.now() - 60_000).toISOString(),
+        evidenceRef: "signed form",
+      },
+    },
+    dso("police", Purpose.ASB_CASE_MANAGEMENT),
+  );
+  expect(response.errors?.[0]?.extensions).toMatchObject({
+    code: "BAD_USER_INPUT",
+    argument: "input.purposes",
+  });
+  expect(
+    await fed.stores.governance.sql.many(`SELECT 1 FROM consents WHERE $1 = ANY(purposes)`, [DP]),
+  ).toHaveLength(0);
+});
+
 describe("rectification", () => {
   const RECTIFY = `mutation RectifyPerson($personId: ID!, $input: RectifyPersonInput!) {
     rectifyPerson(personId: $personId, input: $input) { id displayName dateOfBirth }
