@@ -1,4 +1,5 @@
 import type { Sql } from "../shared/database";
+import type { HeldRecord } from "../shared/subject-access";
 import { IN_PAGE_OR_LAST, pagesByParent, type PageRequest } from "../shared/connection";
 import type { Page } from "../shared/loaders";
 import { addMonths } from "../shared/months";
@@ -124,6 +125,27 @@ function searchValues(filter: AsbCaseSearch): unknown[] {
 /** All SQL over the council store. */
 export class AsbCaseRepository {
   constructor(private readonly sql: Sql) {}
+
+  /**
+   * Every ASB case the person is a party to, for their subject access export: its own columns, its
+   * interventions, and every party by role only (`subject` marks the person). One statement.
+   */
+  async heldAbout(personId: string): Promise<HeldRecord[]> {
+    return this.sql.many<HeldRecord>(
+      `SELECT 'AsbCase' AS type, c.id,
+              ARRAY['ASB_CASE', 'RISK'] AS categories,
+              to_jsonb(c) - 'record_key' AS fields,
+              (SELECT jsonb_agg(jsonb_build_object('role', p.role, 'subject', p.person_id = $1) ORDER BY p.id)
+                 FROM asb_parties p WHERE p.case_id = c.id) AS people,
+              jsonb_build_object('interventions', coalesce(
+                (SELECT jsonb_agg(to_jsonb(n) - 'case_id' ORDER BY n.issued_at, n.id)
+                   FROM asb_interventions n WHERE n.case_id = c.id), '[]'::jsonb)) AS parts
+         FROM asb_cases c
+        WHERE c.id IN (SELECT p.case_id FROM asb_parties p WHERE p.person_id = $1)
+        ORDER BY c.opened_at, c.id`,
+      [personId],
+    );
+  }
 
   async findByIds(ids: readonly string[]): Promise<AsbCase[]> {
     const rows = await this.sql.many<AsbCaseRow>(

@@ -20,6 +20,12 @@ export const OWNER_AGENCY: PartyRule = {
   test: (r: { ownerAgencyId: string }, caller: Caller) => r.ownerAgencyId === caller.agencyId,
 };
 
+/** A subject access export is the controller's: only its own agency's DSO receives it. */
+export const CONTROLLER: PartyRule = {
+  name: "a data-sharing officer of the agency whose data it is",
+  test: (e: { ownerAgencyId: string }, caller: Caller) => e.ownerAgencyId === caller.agencyId,
+};
+
 /** Who may propose or change an agreement: its provider or recipient (the gate asks for a DSO). */
 export const AGREEMENT_PARTY: PartyRule = {
   name: "a data-sharing officer of the agreement's provider or recipient",

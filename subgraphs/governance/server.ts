@@ -21,12 +21,14 @@ import { ReferralConsentByReferrer1763960000000 } from "./migrations/17639600000
 import { LeastPrivilegeRoles1764100000000 } from "./migrations/1764100000000-LeastPrivilegeRoles";
 import { ConnectOnlyWhereServed1764300000000 } from "./migrations/1764300000000-ConnectOnlyWhereServed";
 import { AuditAppendByLogin1764310000000 } from "./migrations/1764310000000-AuditAppendByLogin";
+import { RightsAudit1765100000000 } from "./migrations/1765100000000-RightsAudit";
 import { governanceReferenceResolvers } from "./reference";
 import { AgencyResolver } from "./resolvers/agency.resolver";
 import { AgreementApprovalResolver, AgreementResolver } from "./resolvers/agreement.resolver";
 import { AccessExplanationResolver, ActorResolver, DisclosureResolver } from "./resolvers/audit.resolver";
 import { BreakGlassResolver } from "./resolvers/break-glass.resolver";
 import { ConsentResolver, PersonConsentsResolver } from "./resolvers/consent.resolver";
+import { SubjectAccessResolver } from "./resolvers/subject-access.resolver";
 
 /** The governance subgraph: agencies, agreements, consents, access decisions and the audit log. */
 export const governance: SubgraphDefinition<GovernanceLoaders> = {
@@ -53,6 +55,7 @@ export const governance: SubgraphDefinition<GovernanceLoaders> = {
     LeastPrivilegeRoles1764100000000,
     ConnectOnlyWhereServed1764300000000,
     AuditAppendByLogin1764310000000,
+    RightsAudit1765100000000,
   ],
   resolvers: [
     AgencyResolver,
@@ -63,6 +66,7 @@ export const governance: SubgraphDefinition<GovernanceLoaders> = {
     DisclosureResolver,
     ActorResolver,
     AccessExplanationResolver,
+    SubjectAccessResolver,
     BreakGlassResolver,
   ],
   referenceResolvers: governanceReferenceResolvers,

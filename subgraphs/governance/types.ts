@@ -1,5 +1,5 @@
 import { ChangedBy, Governed, Part, PeopleIndex, Reference } from "../shared/policy";
-import { AGREEMENT_PARTY, CONSENT_PARTY, OWNER_AGENCY } from "./access";
+import { AGREEMENT_PARTY, CONSENT_PARTY, CONTROLLER, OWNER_AGENCY } from "./access";
 import { Directive, Field, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import {
   AgreementStatus,
@@ -9,7 +9,8 @@ import {
   Purpose,
   Role,
 } from "../shared/enums";
-import { CalendarDate, DateTime } from "../shared/scalars";
+import { CalendarDate, DateTime, JSONValue } from "../shared/scalars";
+import { DATA_PROTECTION_OFFICER } from "../shared/subject-access";
 import { PageInfo } from "../shared/types";
 
 /** Where a consent stands today. */
@@ -529,4 +530,46 @@ export class RecordConsentInput {
       "The person's date of birth, for the under-13 rule when the people index does not hold it; must agree with the index when it does.",
   })
   dateOfBirth?: Date | null;
+}
+
+@Governed({
+  ...DATA_PROTECTION_OFFICER,
+  party: CONTROLLER,
+  subjects: (e: { personId: string }) => [e.personId],
+})
+@ObjectType({
+  description:
+    "A subject access export: everything the caller's agency holds about a person and every disclosure of it the audit records, " +
+    "as one versioned JSON document (structure in the README, 'Subject access').",
+})
+export class SubjectAccessExport {
+  @Field(() => DateTime, { description: "When the export was made." })
+  generatedAt!: Date;
+
+  @Field(() => Agency, { description: "The controller: the agency whose data this is (the caller's)." })
+  agency!: Agency;
+
+  @Field(() => Person, { description: "The person the export is about." })
+  person!: Person;
+
+  @Field(() => Int, {
+    description: "How many records the agency holds about the person (in document.records).",
+  })
+  recordCount!: number;
+
+  @Field(() => Int, {
+    description:
+      "How many disclosures and refusals of those records the audit holds (in document.disclosures).",
+  })
+  disclosureCount!: number;
+
+  @Field(() => JSONValue, {
+    description: 'The export: a JSON object, `"version": 1`, as the README documents it.',
+  })
+  document!: Record<string, unknown>;
+
+  /** The controller's id (the party rule reads it). */
+  ownerAgencyId!: string;
+  /** The person's id. */
+  personId!: string;
 }

@@ -1,5 +1,6 @@
 import { IN_PAGE_OR_LAST, pagesByParent, type PageRequest } from "../shared/connection";
 import type { Sql } from "../shared/database";
+import type { HeldRecord } from "../shared/subject-access";
 import type { Page } from "../shared/loaders";
 import { addMonths } from "../shared/months";
 import { CELL_KEY_SQL, type CountedCell, countedCell, type CellRow } from "../shared/statistics";
@@ -105,6 +106,37 @@ export interface TenancyActionCount extends CountedCell {
 /** All SQL over the housing store. */
 export class HousingRepository {
   constructor(private readonly sql: Sql) {}
+
+  /**
+   * The tenancies the person occupies (with the property, the actions taken and every occupant by
+   * role only) and the reports they made, for their subject access export. One statement.
+   */
+  async heldAbout(personId: string): Promise<HeldRecord[]> {
+    return this.sql
+      .many<HeldRecord & { at: Date }>(
+        `SELECT * FROM (
+         SELECT 'Tenancy' AS type, t.id, ARRAY['TENANCY', 'FINANCIAL'] AS categories,
+                (to_jsonb(t) - 'record_key') || jsonb_build_object('property', to_jsonb(p) - 'record_key') AS fields,
+                (SELECT jsonb_agg(jsonb_build_object('role', o.role, 'subject', o.person_id = $1) ORDER BY o.id)
+                   FROM tenancy_occupants o WHERE o.tenancy_id = t.id) AS people,
+                jsonb_build_object('actions', coalesce(
+                  (SELECT jsonb_agg(to_jsonb(a) - 'tenancy_id' ORDER BY a.taken_at, a.id)
+                     FROM tenancy_actions a WHERE a.tenancy_id = t.id), '[]'::jsonb)) AS parts,
+                t.start_date::timestamptz AS at
+           FROM tenancies t JOIN properties p ON p.id = t.property_id
+          WHERE t.id IN (SELECT o.tenancy_id FROM tenancy_occupants o WHERE o.person_id = $1)
+         UNION ALL
+         SELECT 'HousingReport', h.id, ARRAY['TENANCY'],
+                (to_jsonb(h) - 'record_key') || jsonb_build_object('property', to_jsonb(p) - 'record_key'),
+                jsonb_build_array(jsonb_build_object('role', 'REPORTER', 'subject', true)),
+                '{}'::jsonb, h.reported_at
+           FROM housing_reports h JOIN properties p ON p.id = h.property_id
+          WHERE h.person_id = $1
+       ) held ORDER BY held.at, held.type, held.id`,
+        [personId],
+      )
+      .then((rows) => rows.map(({ at: _at, ...record }) => record));
+  }
 
   async propertiesByIds(ids: readonly string[]): Promise<Property[]> {
     const rows = await this.sql.many<PropertyRow>(

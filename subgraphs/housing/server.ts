@@ -20,6 +20,7 @@ import { NeighbourhoodTenancyActionStatsResolver } from "./resolvers/neighbourho
 import { PersonHousingResolver } from "./resolvers/person.resolver";
 import { PropertyResolver } from "./resolvers/property.resolver";
 import { TenancyResolver } from "./resolvers/tenancy.resolver";
+import { HeldRecordsResolver } from "./resolvers/held-records.resolver";
 import { Neighbourhood } from "./types";
 
 /** The housing subgraph: properties (UPRN), tenancies, tenancy actions, arrears bands and tenants' reports. */
@@ -43,6 +44,7 @@ export const housing: SubgraphDefinition<HousingLoaders> = {
     KeptAgencyRegistry1765000000000,
   ],
   resolvers: [
+    HeldRecordsResolver,
     TenancyResolver,
     PropertyResolver,
     HousingReportResolver,

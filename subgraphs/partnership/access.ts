@@ -38,3 +38,15 @@ export const CASE_LEAD: PartyRule = {
   name: "the case's lead agency",
   test: (c: { lead: { id: string } }, caller: Caller) => c.lead.id === caller.agencyId,
 };
+
+/**
+ * Who may correct a person's identity in the people index (@ChangedBy on Person), and read what it
+ * was before (PersonIdentityChange): a data-sharing officer of an agency that holds records about
+ * the person, i.e. whose own reference for them the index links. The gate asks for a DSO under
+ * DATA_PROTECTION.
+ */
+export const IDENTITY_HOLDER: PartyRule = {
+  name: "a data-sharing officer of an agency whose reference for the person the index holds",
+  test: (r: { holderAgencyIds: readonly string[] }, caller: Caller) =>
+    r.holderAgencyIds.includes(caller.agencyId),
+};

@@ -53,6 +53,41 @@ export class PersonReferenceRecord {
   reference!: string;
 }
 
+/** A person's identity as it was before a rectification, with who replaced it and on what evidence. */
+@Entity({ name: "person_identity_history" })
+@Index("person_identity_history_person", ["personId", "id"])
+export class PersonIdentityHistoryRecord {
+  @PrimaryGeneratedColumn({ type: "bigint" })
+  id!: string;
+
+  @Column({ type: "text", name: "person_id" })
+  personId!: string;
+
+  @Column({ type: "text", name: "given_name" })
+  givenName!: string;
+
+  @Column({ type: "text", name: "family_name" })
+  familyName!: string;
+
+  @Column({ type: "date", name: "date_of_birth", nullable: true })
+  dateOfBirth!: string | null;
+
+  @Column({ type: "timestamptz", name: "replaced_at" })
+  replacedAt!: Date;
+
+  @Column({ type: "text", name: "replaced_by_agency_id" })
+  replacedByAgencyId!: string;
+
+  @Column({ type: "text", name: "replaced_by" })
+  replacedBy!: string;
+
+  @Column({ type: "text", name: "evidence_ref" })
+  evidenceRef!: string;
+
+  @Column({ type: "text", name: "request_id" })
+  requestId!: string;
+}
+
 /** A neighbourhood (2011 LSOA) with its centroid. */
 @Entity({ name: "neighbourhoods" })
 export class NeighbourhoodRecord {

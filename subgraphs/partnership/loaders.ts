@@ -15,7 +15,7 @@ import { CaseChangeKind } from "./types";
 import { NeighbourhoodRepository } from "./repositories/neighbourhoods";
 import { PeopleRepository, type PersonReferenceRow } from "./repositories/people";
 import { ReportRepository } from "./repositories/reports";
-import type { Neighbourhood, Person, ProblemCase } from "./types";
+import type { Neighbourhood, Person, PersonIdentityChange, ProblemCase } from "./types";
 
 /** The partnership subgraph's per-request loaders; made fresh for every request. */
 export function createPartnershipLoaders(sql: Sql) {
@@ -31,6 +31,10 @@ export function createPartnershipLoaders(sql: Sql) {
     personById: loaderByKey<string, Person>(
       (ids) => people.findByIds(ids),
       (p) => p.id,
+    ),
+    identityHistoryByPerson: loaderOfChildren<string, PersonIdentityChange>(
+      (ids) => people.identityHistoryFor(ids),
+      (c) => c.personId,
     ),
     referencesByPerson: loaderOfChildren<string, PersonReferenceRow>(
       (ids) => people.referencesFor(ids),

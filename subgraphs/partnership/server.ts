@@ -15,6 +15,7 @@ import {
   NeighbourhoodRecord,
   PersonRecord,
   PersonReferenceRecord,
+  PersonIdentityHistoryRecord,
   ProblemCaseRecord,
   ReportIndexRecord,
   VictimRiskAssessmentRecord,
@@ -25,6 +26,7 @@ import { LeastPrivilegeRoles1764100000000 } from "./migrations/1764100000000-Lea
 import { KeptAgencyRegistry1765000000000, KeptAgencyRegistryRecord } from "../shared/kept-registry";
 import { ConnectOnlyWhereServed1764300000000 } from "./migrations/1764300000000-ConnectOnlyWhereServed";
 import { CaseWork1765100000000 } from "./migrations/1765100000000-CaseWork";
+import { IdentityRectification1765100000001 } from "./migrations/1765100000001-IdentityRectification";
 import { partnershipReferenceResolvers } from "./reference";
 import { CaseMutationResolver } from "./resolvers/case-mutation.resolver";
 import {
@@ -50,6 +52,7 @@ export const partnership: SubgraphDefinition<PartnershipLoaders> = {
     AgencyRecord,
     PersonRecord,
     PersonReferenceRecord,
+    PersonIdentityHistoryRecord,
     NeighbourhoodRecord,
     ProblemCaseRecord,
     CaseReferenceCounterRecord,
@@ -72,6 +75,7 @@ export const partnership: SubgraphDefinition<PartnershipLoaders> = {
     ConnectOnlyWhereServed1764300000000,
     KeptAgencyRegistry1765000000000,
     CaseWork1765100000000,
+    IdentityRectification1765100000001,
   ],
   resolvers: [
     PersonResolver,

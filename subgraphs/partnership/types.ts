@@ -11,7 +11,8 @@ import {
   PeopleIndex,
   Reference,
 } from "../shared/policy";
-import { ASSIGNED_AGENCY, CASE_LEAD, CASE_PARTY } from "./access";
+import { ASSIGNED_AGENCY, CASE_LEAD, CASE_PARTY, IDENTITY_HOLDER } from "./access";
+import { DATA_PROTECTION_OFFICER } from "../shared/subject-access";
 import { CalendarDate, DateTime } from "../shared/scalars";
 import { AgencyRef } from "../shared/types";
 import { AgeBand } from "./calendar";
@@ -113,6 +114,7 @@ export class AgencyReference {
 
 @Directive('@key(fields: "id")')
 @PeopleIndex()
+@ChangedBy(IDENTITY_HOLDER)
 @ObjectType({
   description:
     "A person in the partnership's people index: who they are, and how each agency refers to them. Agencies add their records.",
@@ -137,6 +139,57 @@ export class Person {
   @Category(DataCategory.IDENTITY)
   @Field(() => CalendarDate, { nullable: true, description: "Date of birth, where known." })
   dateOfBirth!: string | null;
+}
+
+@Governed({
+  ...DATA_PROTECTION_OFFICER,
+  party: IDENTITY_HOLDER,
+  subjects: (c: { personId: string }) => [c.personId],
+})
+@ObjectType({
+  description:
+    "What a person's identity in the people index was before a data-sharing officer rectified it, and on what evidence.",
+})
+export class PersonIdentityChange {
+  @Field(() => String, { description: "The name before the correction ('Given Family')." })
+  displayName!: string;
+
+  @Field(() => CalendarDate, { nullable: true, description: "The date of birth before the correction." })
+  dateOfBirth!: string | null;
+
+  @Field(() => DateTime, { description: "When it was replaced." })
+  replacedAt!: Date;
+
+  @Field(() => AgencyRef, { description: "The agency whose data-sharing officer replaced it." })
+  replacedBy!: AgencyRef;
+
+  @Field(() => String, { description: "The user (token sub) who replaced it." })
+  replacedByUser!: string;
+
+  @Field(() => String, { description: "The evidence for the correction." })
+  evidenceRef!: string;
+
+  /** Whom the entry is about, and the agencies whose DSOs may read it (IDENTITY_HOLDER). */
+  personId!: string;
+  holderAgencyIds!: string[];
+}
+
+@InputType({ description: "A correction of a person's identity in the people index, with its evidence." })
+export class RectifyPersonInput {
+  @Field(() => String, {
+    nullable: true,
+    description: "The correct name, 'Given Family'; unchanged when absent.",
+  })
+  displayName?: string | null;
+
+  @Field(() => CalendarDate, {
+    nullable: true,
+    description: "The correct date of birth; unchanged when absent.",
+  })
+  dateOfBirth?: Date | null;
+
+  @Field(() => String, { description: "The evidence for the correction." })
+  evidenceRef!: string;
 }
 
 export const PersonConnection = ConnectionType(

@@ -1,4 +1,5 @@
 import type { Sql } from "../shared/database";
+import type { HeldRecord } from "../shared/subject-access";
 import { IN_PAGE_OR_LAST, pagesByParent, type PageRequest } from "../shared/connection";
 import { copyRows } from "../shared/demo/bulk";
 import type { Page } from "../shared/loaders";
@@ -144,6 +145,25 @@ export const GENERATED_COLUMNS = [
 /** All SQL over the police store. */
 export class IncidentRepository {
   constructor(private readonly sql: Sql) {}
+
+  /**
+   * Every incident the person is involved in, for their subject access export: each with its own
+   * columns and everyone involved by role only (`subject` marks the person). One statement.
+   */
+  async heldAbout(personId: string): Promise<HeldRecord[]> {
+    return this.sql.many<HeldRecord>(
+      `SELECT 'Incident' AS type, i.id,
+              ARRAY['INCIDENT_SUMMARY', 'INCIDENT_NARRATIVE'] AS categories,
+              to_jsonb(i) - 'record_key' AS fields,
+              (SELECT jsonb_agg(jsonb_build_object('role', v.role, 'subject', v.person_id = $1) ORDER BY v.id)
+                 FROM involvements v WHERE v.incident_id = i.id) AS people,
+              '{}'::jsonb AS parts
+         FROM incidents i
+        WHERE i.id IN (SELECT v.incident_id FROM involvements v WHERE v.person_id = $1)
+        ORDER BY i.month, i.id`,
+      [personId],
+    );
+  }
 
   async findByIds(ids: readonly string[]): Promise<Incident[]> {
     const rows = await this.sql.many<IncidentRow>(

@@ -14,6 +14,7 @@ import { AsbCaseNearbyIncidentsResolver } from "./resolvers/asb-case.resolver";
 import { IncidentResolver } from "./resolvers/incident.resolver";
 import { NeighbourhoodIncidentStatsResolver } from "./resolvers/neighbourhood.resolver";
 import { PersonIncidentsResolver } from "./resolvers/person.resolver";
+import { HeldRecordsResolver } from "./resolvers/held-records.resolver";
 import { AsbCase, CaseAssessment, Neighbourhood } from "./types";
 
 /** The police subgraph: incidents (police.uk crime types), involvements and outcomes. */
@@ -30,6 +31,7 @@ export const police: SubgraphDefinition<PoliceLoaders> = {
     KeptAgencyRegistry1765000000000,
   ],
   resolvers: [
+    HeldRecordsResolver,
     IncidentResolver,
     PersonIncidentsResolver,
     NeighbourhoodIncidentStatsResolver,

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { IN_PAGE_OR_LAST, pagesByParent, type PageRequest } from "../shared/connection";
 import type { Sql } from "../shared/database";
+import type { HeldRecord } from "../shared/subject-access";
 import type { Page } from "../shared/loaders";
 import { addMonths } from "../shared/months";
 import { CELL_KEY_SQL, type CountedCell, countedCell, type CellRow } from "../shared/statistics";
@@ -167,6 +168,36 @@ export interface NewReferral {
 /** All SQL over the youth store. */
 export class YouthRepository {
   constructor(private readonly sql: Sql) {}
+
+  /**
+   * The person's enrolments (with the school's name) and referrals (with the programme's name and
+   * status history), for their subject access export. Each is about the person alone. One statement.
+   */
+  async heldAbout(personId: string): Promise<HeldRecord[]> {
+    return this.sql
+      .many<HeldRecord & { at: Date }>(
+        `SELECT * FROM (
+         SELECT 'Enrolment' AS type, e.id, ARRAY['EDUCATION'] AS categories,
+                (to_jsonb(e) - 'record_key') || jsonb_build_object('school_name', s.name) AS fields,
+                jsonb_build_array(jsonb_build_object('role', 'PUPIL', 'subject', true)) AS people,
+                '{}'::jsonb AS parts, e.started_on::timestamptz AS at
+           FROM enrolments e JOIN schools s ON s.id = e.school_id
+          WHERE e.person_id = $1
+         UNION ALL
+         SELECT 'Referral', r.id, ARRAY['YOUTH_PROGRAMME'],
+                (to_jsonb(r) - 'record_key') || jsonb_build_object('programme_name', g.name),
+                jsonb_build_array(jsonb_build_object('role', 'YOUNG_PERSON', 'subject', true)),
+                jsonb_build_object('statusHistory', coalesce(
+                  (SELECT jsonb_agg(to_jsonb(h) - 'referral_id' ORDER BY h.at, h.id)
+                     FROM referral_status_changes h WHERE h.referral_id = r.id), '[]'::jsonb)),
+                r.referred_at
+           FROM referrals r JOIN programmes g ON g.id = r.programme_id
+          WHERE r.person_id = $1
+       ) held ORDER BY held.at, held.type, held.id`,
+        [personId],
+      )
+      .then((rows) => rows.map(({ at: _at, ...record }) => record));
+  }
 
   async schoolsByIds(ids: readonly string[]): Promise<School[]> {
     const rows = await this.sql.many<SchoolRow>(

@@ -21,6 +21,7 @@ import { PersonYouthResolver } from "./resolvers/person.resolver";
 import { ProgrammeResolver } from "./resolvers/programme.resolver";
 import { ReferralResolver } from "./resolvers/referral.resolver";
 import { SchoolResolver } from "./resolvers/school.resolver";
+import { HeldRecordsResolver } from "./resolvers/held-records.resolver";
 import { Neighbourhood } from "./types";
 
 /** The youth subgraph: schools, enrolments and attendance; youth programmes and referrals. */
@@ -44,6 +45,7 @@ export const youth: SubgraphDefinition<YouthLoaders> = {
     KeptAgencyRegistry1765000000000,
   ],
   resolvers: [
+    HeldRecordsResolver,
     SchoolResolver,
     EnrolmentResolver,
     ProgrammeResolver,

@@ -137,6 +137,19 @@ test("Disclosures lists who saw a person's police data", async () => {
   );
 });
 
+test("SubjectAccessExport gives a police DSO the person's police records and their disclosures", async () => {
+  const response = await run(
+    "SubjectAccessExport",
+    { personId: "per-000011" },
+    { ...policeDso, purpose: "DATA_PROTECTION" },
+  );
+  expectNonEmpty(
+    response,
+    (d: { subjectAccessExport: { recordCount: number; disclosureCount: number } }) =>
+      d.subjectAccessExport.recordCount > 0 && d.subjectAccessExport.disclosureCount > 0,
+  );
+});
+
 test("ExplainAccess explains a decision step by step", async () => {
   const response = await run(
     "ExplainAccess",

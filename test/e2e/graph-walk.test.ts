@@ -67,7 +67,7 @@ let rules: WalkRules;
 let generated: Generated;
 let mutationWalk: ReturnType<typeof generateMutations>;
 /** Id arguments other than `id` and the type of record they name, most specific first. */
-const MUTATION_TARGETS = { actionId: "CaseAction", caseId: "ProblemCase" };
+const MUTATION_TARGETS = { actionId: "CaseAction", caseId: "ProblemCase", personId: "Person" };
 /** Every subgraph's `_entities`, called directly (not through the gateway). */
 const entityWalks: {
   subgraph: string;
@@ -414,6 +414,7 @@ async function mutationSeeds(ids: Record<string, string[]>): Promise<Record<stri
     "Mutation.updateReferralStatus.id": referral,
     "Mutation.updateReferralStatus.status": enumValue(nextStatus[referralStatus]),
     "Mutation.updateReferralStatus.note": "Walk: next step",
+    "Mutation.rectifyPerson.input": { displayName: "Walk Corrected", evidenceRef: "Walk: passport seen" },
   };
 }
 
@@ -520,6 +521,15 @@ const READERS: RecordReaders = {
       [id],
     );
     return row ? { id, ownerAgencyId: row.o } : null;
+  },
+  // A person as rectification's @ChangedBy reads it: the agencies whose reference the index holds.
+  async Person(id) {
+    const [row] = await fed.stores.partnership.sql.many<{ h: string[] }>(
+      `SELECT ARRAY(SELECT agency_id FROM person_references r WHERE r.person_id = p.id ORDER BY agency_id) AS h
+         FROM people p WHERE p.id = $1`,
+      [id],
+    );
+    return row ? { id, holderAgencyIds: row.h } : null;
   },
   async CaseAction(id) {
     const [row] = await fed.stores.partnership.sql.many<{ a: string }>(
@@ -883,9 +893,10 @@ describe("the generated graph walk", () => {
           });
       declaredChanges.set(m, declared);
     }
-    // GRAPH_WALK_QUICK=1: one purpose each way of every gate (admitted, refused, none).
+    // GRAPH_WALK_QUICK=1: one purpose each way of every gate (admitted, refused, none), and the
+    // DSO-only DATA_PROTECTION, without which rectification has no allowed path.
     const purposes = process.env.GRAPH_WALK_QUICK
-      ? [Purpose.YOUTH_DIVERSION, Purpose.STATISTICS, null]
+      ? [Purpose.YOUTH_DIVERSION, Purpose.STATISTICS, Purpose.DATA_PROTECTION, null]
       : PURPOSES;
     for (const agency of AGENCIES) {
       const facts = await factsFor(agency);

@@ -34,6 +34,12 @@ export async function proposeAgreement(
   const categories = unique(input.categories);
   const consentRequiredFor = unique(input.consentRequiredFor);
   if (!purposes.length) throw badInput("input.purposes", "must name at least one purpose");
+  // DATA_PROTECTION is a DSO's own work on its own agency's data: no agreement or consent opens it.
+  if (purposes.includes(Purpose.DATA_PROTECTION))
+    throw badInput(
+      "input.purposes",
+      "DATA_PROTECTION cannot be shared: it is a data-sharing officer's own work",
+    );
   if (!categories.length) throw badInput("input.categories", "must name at least one category");
   const outside = consentRequiredFor.filter((c) => !categories.includes(c));
   if (outside.length)

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { consentNotCovered } from "../../shared/access/decision";
 import { validateConsentGiver } from "../../shared/facts";
 import type { Sql } from "../../shared/database";
-import { ConsentGiver } from "../../shared/enums";
+import { ConsentGiver, Purpose } from "../../shared/enums";
 import { badInput, notFound } from "../../shared/errors";
 import { AgencyRepository } from "../repositories/agencies";
 import { AgreementRepository, agreementFacts } from "../repositories/agreements";
@@ -30,6 +30,12 @@ export async function recordConsent(sql: Sql, acting: Acting, input: RecordConse
   const purposes = unique(input.purposes);
   const categories = unique(input.categories);
   if (!purposes.length) throw badInput("input.purposes", "must name at least one purpose");
+  // DATA_PROTECTION is a DSO's own work on its own agency's data: no agreement or consent opens it.
+  if (purposes.includes(Purpose.DATA_PROTECTION))
+    throw badInput(
+      "input.purposes",
+      "DATA_PROTECTION cannot be shared: it is a data-sharing officer's own work",
+    );
   if (!categories.length) throw badInput("input.categories", "must name at least one category");
   const now = new Date();
   if (input.givenAt.getTime() > now.getTime() + CLOCK_SKEW_MS)

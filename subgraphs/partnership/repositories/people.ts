@@ -1,7 +1,8 @@
 import type { PageRequest } from "../../shared/connection";
 import type { Sql } from "../../shared/database";
 import type { Page } from "../../shared/loaders";
-import { Person } from "../types";
+import { agencyRef } from "../../shared/types";
+import { Person, PersonIdentityChange } from "../types";
 
 interface PersonRow {
   id: string;
@@ -40,6 +41,21 @@ const NAME_MATCHES = `($1::text IS NULL
    OR lower(p.family_name) LIKE $1
    OR lower(p.given_name || ' ' || p.family_name) LIKE $1)`;
 
+interface IdentityChangeRow {
+  person_id: string;
+  given_name: string;
+  family_name: string;
+  date_of_birth: string | null;
+  replaced_at: Date;
+  replaced_by_agency_id: string;
+  replaced_by: string;
+  evidence_ref: string;
+  holder_agency_ids: string[];
+}
+
+/** The agencies whose own reference for the person the index holds. */
+const HOLDERS = `ARRAY(SELECT r.agency_id FROM person_references r WHERE r.person_id = p.id ORDER BY r.agency_id)`;
+
 /** All SQL over the people index. */
 export class PeopleRepository {
   constructor(private readonly sql: Sql) {}
@@ -56,6 +72,64 @@ export class PeopleRepository {
   async existing(ids: readonly string[]): Promise<Set<string>> {
     const rows = await this.sql.many<{ id: string }>(`SELECT id FROM people WHERE id = ANY($1)`, [ids]);
     return new Set(rows.map((r) => r.id));
+  }
+
+  /**
+   * The person as the rectification's rules read it (the agencies that hold records about them),
+   * locked for update inside a transaction; null when the index has no such person.
+   */
+  async lockForRectification(personId: string): Promise<{ holderAgencyIds: string[] } | null> {
+    const row = await this.sql.one<{ holder_agency_ids: string[] }>(
+      `SELECT ${HOLDERS} AS holder_agency_ids FROM people p WHERE p.id = $1 FOR UPDATE OF p`,
+      [personId],
+    );
+    return row ? { holderAgencyIds: row.holder_agency_ids } : null;
+  }
+
+  /**
+   * Corrects a person's identity, keeping the values replaced in the history, on the row locked by
+   * lockForRectification (call both in one transaction).
+   */
+  async rectify(
+    personId: string,
+    correction: { givenName: string | null; familyName: string | null; dateOfBirth: string | null },
+    by: { agencyId: string; userId: string; evidenceRef: string; requestId: string; at: Date },
+  ): Promise<void> {
+    await this.sql.exec(
+      `INSERT INTO person_identity_history (person_id, given_name, family_name, date_of_birth, replaced_at,
+                                            replaced_by_agency_id, replaced_by, evidence_ref, request_id)
+       SELECT p.id, p.given_name, p.family_name, p.date_of_birth, $2, $3, $4, $5, $6 FROM people p WHERE p.id = $1`,
+      [personId, by.at, by.agencyId, by.userId, by.evidenceRef, by.requestId],
+    );
+    await this.sql.exec(
+      `UPDATE people SET given_name = coalesce($2, given_name), family_name = coalesce($3, family_name),
+                         date_of_birth = coalesce($4::date, date_of_birth)
+        WHERE id = $1`,
+      [personId, correction.givenName, correction.familyName, correction.dateOfBirth],
+    );
+  }
+
+  /** The identity each person had before each rectification, oldest first. */
+  async identityHistoryFor(personIds: readonly string[]): Promise<PersonIdentityChange[]> {
+    const rows = await this.sql.many<IdentityChangeRow>(
+      `SELECT h.person_id, h.given_name, h.family_name, to_char(h.date_of_birth, 'YYYY-MM-DD') AS date_of_birth,
+              h.replaced_at, h.replaced_by_agency_id, h.replaced_by, h.evidence_ref, ${HOLDERS} AS holder_agency_ids
+         FROM person_identity_history h JOIN people p ON p.id = h.person_id
+        WHERE h.person_id = ANY($1) ORDER BY h.person_id, h.id`,
+      [personIds],
+    );
+    return rows.map((r) =>
+      Object.assign(new PersonIdentityChange(), {
+        personId: r.person_id,
+        displayName: `${r.given_name} ${r.family_name}`,
+        dateOfBirth: r.date_of_birth,
+        replacedAt: r.replaced_at,
+        replacedBy: agencyRef(r.replaced_by_agency_id),
+        replacedByUser: r.replaced_by,
+        evidenceRef: r.evidence_ref,
+        holderAgencyIds: r.holder_agency_ids,
+      }),
+    );
   }
 
   async referencesFor(personIds: readonly string[]): Promise<PersonReferenceRow[]> {

@@ -1,12 +1,21 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import { pageRequest, toConnection, type Connection } from "../../shared/connection";
 import type { RequestContext } from "../../shared/context";
 import { DataCategory } from "../../shared/enums";
-import { Category } from "../../shared/policy";
+import { Category, Changes, Governed } from "../../shared/policy";
+import { DATA_PROTECTION_OFFICER } from "../../shared/subject-access";
+import { PERSON_RECTIFIED, rectifyPerson } from "../rectification";
 import { agencyRef } from "../../shared/types";
 import { ageBandOn, today } from "../calendar";
 import type { PartnershipLoaders } from "../loaders";
-import { AgeBand, AgencyReference, Person, PersonConnection } from "../types";
+import {
+  AgeBand,
+  AgencyReference,
+  Person,
+  PersonConnection,
+  PersonIdentityChange,
+  RectifyPersonInput,
+} from "../types";
 
 type Context = RequestContext<PartnershipLoaders>;
 
@@ -60,5 +69,35 @@ export class PersonResolver {
   async references(@Root() person: Person, @Ctx() ctx: Context): Promise<AgencyReference[]> {
     const rows = await ctx.loaders.referencesByPerson.load(person.id);
     return rows.map((r) => ({ agency: agencyRef(r.agencyId), reference: r.reference }));
+  }
+
+  @Governed(DATA_PROTECTION_OFFICER)
+  @FieldResolver(() => [PersonIdentityChange], {
+    nullable: true,
+    description:
+      "What the person's identity was before each rectification, oldest first. Data-sharing officers of an agency that " +
+      "holds records about the person, under DATA_PROTECTION only.",
+  })
+  identityHistory(@Root() person: Person, @Ctx() ctx: Context): Promise<PersonIdentityChange[]> {
+    return ctx.loaders.identityHistoryByPerson.load(person.id);
+  }
+
+  @Governed(DATA_PROTECTION_OFFICER)
+  @Changes(Person, PERSON_RECTIFIED)
+  @Mutation(() => Person, {
+    description:
+      "Rectification: corrects a person's name or date of birth in the people index, with the evidence; the values replaced " +
+      "are kept in identityHistory. A data-sharing officer of an agency that holds records about the person, under " +
+      "DATA_PROTECTION; audited.",
+  })
+  async rectifyPerson(
+    @Arg("personId", () => ID, { description: "Partnership person id." }) personId: string,
+    @Arg("input", () => RectifyPersonInput, { description: "The correction and its evidence." })
+    input: RectifyPersonInput,
+    @Ctx() ctx: Context,
+  ): Promise<Person> {
+    await rectifyPerson(ctx, personId, input);
+    const [person] = await ctx.loaders.people.findByIds([personId]);
+    return person;
   }
 }

@@ -11,7 +11,14 @@ import { createHash } from "node:crypto";
 export const GENESIS_HASH = "0".repeat(64);
 
 export type AuditKind =
-  "DISCLOSURE" | "DENIAL" | "AGREEMENT_CHANGE" | "CONSENT_CHANGE" | "BREAK_GLASS_REVIEW";
+  | "DISCLOSURE"
+  | "DENIAL"
+  | "AGREEMENT_CHANGE"
+  | "CONSENT_CHANGE"
+  | "BREAK_GLASS_REVIEW"
+  // A person's rights, handled by a DSO for its own agency's data (issue 18).
+  | "SUBJECT_ACCESS"
+  | "RECTIFICATION";
 export type AuditDecision = "PERMITTED" | "DENIED";
 
 /** What one audit record says; everything here is covered by its hash. */
@@ -37,7 +44,7 @@ export interface AuditContent {
   breakGlass: boolean;
   justification: string | null;
   kind: AuditKind;
-  /** What changed, for AGREEMENT_CHANGE, CONSENT_CHANGE and BREAK_GLASS_REVIEW records. */
+  /** What changed, for AGREEMENT_CHANGE, CONSENT_CHANGE, BREAK_GLASS_REVIEW, SUBJECT_ACCESS and RECTIFICATION records. */
   detail: string | null;
 }
 

@@ -1,6 +1,12 @@
 import type { Sql } from "../database";
 import type { AgreementStatus, ConsentGiver, DataCategory, Purpose } from "../enums";
-import { auditContentOf, canonicalAroundSequence, type AuditContent, type ChainRow } from "./audit-chain";
+import {
+  auditContentOf,
+  canonicalAroundSequence,
+  type AuditContent,
+  type AuditKind,
+  type ChainRow,
+} from "./audit-chain";
 import type { AgreementFacts, ConsentFacts } from "./decision";
 
 /**
@@ -180,10 +186,13 @@ export async function personDateOfBirth(sql: Sql, personId: string): Promise<str
 export type NewAuditRecord = Omit<AuditContent, "sequence">;
 
 /** A disclosure or denial as the access guard notes it; its kind follows from the decision. */
-export type AccessAuditEntry = Omit<NewAuditRecord, "kind">;
+export type AccessAuditEntry = Omit<NewAuditRecord, "kind"> & {
+  /** Set only for what a DSO does for a person's rights (SUBJECT_ACCESS, RECTIFICATION). */
+  kind?: Extract<AuditKind, "SUBJECT_ACCESS" | "RECTIFICATION">;
+};
 
 export function accessAuditRecord(entry: AccessAuditEntry): NewAuditRecord {
-  return { ...entry, kind: entry.decision === "DENIED" ? "DENIAL" : "DISCLOSURE" };
+  return { ...entry, kind: entry.kind ?? (entry.decision === "DENIED" ? "DENIAL" : "DISCLOSURE") };
 }
 
 /** The records as `audit_append` reads them: columns by name, and the content it hashes. */

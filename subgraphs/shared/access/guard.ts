@@ -40,6 +40,18 @@ export interface AuditEntry {
   justification: string | null;
   /** "sent to <agency>" for what a caller's agency sends of its own data by acting; else null. */
   detail: string | null;
+  /** Only for what a DSO does for a person's rights; a disclosure's or denial's follows from its decision. */
+  kind?: "SUBJECT_ACCESS" | "RECTIFICATION";
+}
+
+/** What a DSO did for a person's rights, as `rightsEntry` makes it into an audit record. */
+export interface RightsAction {
+  kind: "SUBJECT_ACCESS" | "RECTIFICATION";
+  ownerAgencyId: string;
+  personIds: string[];
+  categories: DataCategory[];
+  recordIds: string[];
+  detail: string;
 }
 
 /** Agreements and consents as a decision needs them, and the version they were read at. */
@@ -152,6 +164,8 @@ export class AccessGuard {
   private readonly decisions = new Map<string, Promise<AccessDecision>>();
   private readonly settled = new Map<string, AccessDecision>();
   private readonly audit = new Map<string, PendingEntry>();
+  /** Rights actions noted by a query, written with the request's other records (see noteRights). */
+  private readonly rights: AuditEntry[] = [];
   private readonly entryByQuestion = new Map<string, PendingEntry>();
   private agreements: AgreementFacts[] | undefined;
   private contacts: Promise<Map<string, string>> | undefined;
@@ -424,6 +438,51 @@ export class AccessGuard {
     return decision.reason !== null && RECORD_LEVEL.has(decision.reason);
   }
 
+  /** The audit record of a DSO's action for a person's rights, in this request. */
+  rightsEntry(action: RightsAction): AuditEntry {
+    const caller = this.request.caller;
+    return {
+      at: this.at,
+      userId: caller.userId,
+      agencyId: caller.agencyId,
+      role: caller.role,
+      purpose: this.request.purpose,
+      operationName: this.operationName,
+      requestId: this.request.requestId,
+      ownerAgencyId: action.ownerAgencyId,
+      personIds: [...new Set(action.personIds)].sort(),
+      categories: [...new Set(action.categories)].sort(),
+      recordIds: [...new Set(action.recordIds)].sort(),
+      decision: "PERMITTED",
+      reason: null,
+      basis: null,
+      agreementId: null,
+      consentId: null,
+      breakGlass: false,
+      justification: null,
+      detail: action.detail,
+      kind: action.kind,
+    };
+  }
+
+  /**
+   * Notes a rights action a query performs (a subject access export): written in the same append
+   * as the request's other records, before the answer leaves, so an answer that is run again on
+   * fresh facts is recorded once, and one whose audit cannot be written is not released.
+   */
+  noteRights(action: RightsAction): void {
+    this.rights.push(this.rightsEntry(action));
+  }
+
+  /**
+   * Writes a rights action a mutation performs now: called inside the mutation's transaction, the
+   * change commits only once its audit record is written (and not at all when it cannot be).
+   */
+  async auditRightsNow(action: RightsAction): Promise<void> {
+    if (!(await this.store.appendAudit([this.rightsEntry(action)], null)))
+      throw new Error("the audit record of a rights action could not be written");
+  }
+
   /** Notes a disclosure of another agency's data, or any denial, for the audit. */
   record(question: AccessQuestion, decision: AccessDecision, recordIds: readonly string[]): void {
     this.recordKeyed(questionKey(question), question, decision, recordIds);
@@ -500,6 +559,7 @@ export class AccessGuard {
       categories: [...e.categories].sort(),
       recordIds: [...e.recordIds].sort(),
     }));
+    entries.push(...this.rights.splice(0));
     this.audit.clear();
     this.entryByQuestion.clear();
     // Facts read during this request were current when read; kept ones must still be current now.
