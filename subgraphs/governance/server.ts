@@ -6,6 +6,8 @@ import {
   AgencyRecord,
   AgreementApprovalRecord,
   AgreementRecord,
+  AgreementReinstatementRecord,
+  AgreementReviewRecord,
   AuditCheckpointRecord,
   AuditRecord,
   AuditWriterRecord,
@@ -21,6 +23,7 @@ import { ReferralConsentByReferrer1763960000000 } from "./migrations/17639600000
 import { LeastPrivilegeRoles1764100000000 } from "./migrations/1764100000000-LeastPrivilegeRoles";
 import { ConnectOnlyWhereServed1764300000000 } from "./migrations/1764300000000-ConnectOnlyWhereServed";
 import { AuditAppendByLogin1764310000000 } from "./migrations/1764310000000-AuditAppendByLogin";
+import { AgreementLifecycle1764420000000 } from "./migrations/1764420000000-AgreementLifecycle";
 import { governanceReferenceResolvers } from "./reference";
 import { AgencyResolver } from "./resolvers/agency.resolver";
 import { AgreementApprovalResolver, AgreementResolver } from "./resolvers/agreement.resolver";
@@ -36,6 +39,8 @@ export const governance: SubgraphDefinition<GovernanceLoaders> = {
     AgencyRecord,
     AgreementRecord,
     AgreementApprovalRecord,
+    AgreementReinstatementRecord,
+    AgreementReviewRecord,
     ConsentRecord,
     PersonDateOfBirthRecord,
     AuditRecord,
@@ -53,6 +58,7 @@ export const governance: SubgraphDefinition<GovernanceLoaders> = {
     LeastPrivilegeRoles1764100000000,
     ConnectOnlyWhereServed1764300000000,
     AuditAppendByLogin1764310000000,
+    AgreementLifecycle1764420000000,
   ],
   resolvers: [
     AgencyResolver,
