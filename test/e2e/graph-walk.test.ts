@@ -233,6 +233,8 @@ async function loadSeeds(): Promise<Seeds> {
     byCoordinate: {
       "Query.incidents.filter": { lsoaCodes: CASE_NEIGHBOURHOODS },
       "Query.explainAccess.category": enumValue("INCIDENT_SUMMARY"),
+      // The furthest it looks: every agreement in force whose review falls due in the year.
+      "Query.agreementsDueForReview.withinDays": 366,
       ...mutations,
     },
   };
