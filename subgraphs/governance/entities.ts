@@ -1,4 +1,4 @@
-import { Column, Entity, Index, PrimaryColumn } from "typeorm";
+import { Column, Entity, Index, PrimaryColumn, Unique } from "typeorm";
 
 /** A partner agency: the owner of records and a party to agreements. */
 @Entity({ name: "agencies" })
@@ -25,12 +25,26 @@ export class AgencyRecord {
 /** An information sharing agreement: provider may share categories with recipient for purposes. */
 @Entity({ name: "agreements" })
 @Index("agreements_parties", ["recipientAgencyId", "providerAgencyId"])
+@Unique("agreements_reference_version_key", ["reference", "version"])
 export class AgreementRecord {
   @PrimaryColumn({ type: "text" })
   id!: string;
 
-  @Column({ type: "text", unique: true })
+  /** Shared by every version of one agreement. */
+  @Column({ type: "text" })
   reference!: string;
+
+  /** 1 when proposed; an amendment is the next version. */
+  @Column({ type: "int", default: 1 })
+  version!: number;
+
+  /** The version this one amends; null for a first version. */
+  @Column({ type: "text", name: "supersedes_id", nullable: true })
+  supersedesId!: string | null;
+
+  /** When a later version came into force in its place. */
+  @Column({ type: "timestamptz", name: "superseded_at", nullable: true })
+  supersededAt!: Date | null;
 
   @Column({ type: "text" })
   title!: string;
@@ -41,7 +55,7 @@ export class AgreementRecord {
   @Column({ type: "text", name: "recipient_agency_id" })
   recipientAgencyId!: string;
 
-  /** DRAFT, ACTIVE, SUSPENDED or REVOKED; EXPIRED is computed from the dates. */
+  /** DRAFT, ACTIVE, SUSPENDED, REVOKED or SUPERSEDED; EXPIRED is computed from the dates. */
   @Column({ type: "text" })
   status!: string;
 
@@ -99,6 +113,58 @@ export class AgreementApprovalRecord {
 
   @Column({ type: "timestamptz", name: "approved_at" })
   approvedAt!: Date;
+}
+
+/** One party's approval of reinstating a suspended agreement, for one suspension. */
+@Entity({ name: "agreement_reinstatements" })
+export class AgreementReinstatementRecord {
+  @PrimaryColumn({ type: "text", name: "agreement_id" })
+  agreementId!: string;
+
+  @PrimaryColumn({ type: "text", name: "agency_id" })
+  agencyId!: string;
+
+  /** The suspension it ends: a later suspension needs both parties again. */
+  @PrimaryColumn({ type: "timestamptz", name: "suspended_at" })
+  suspendedAt!: Date;
+
+  @Column({ type: "text", name: "approved_by" })
+  approvedBy!: string;
+
+  @Column({ type: "timestamptz", name: "approved_at" })
+  approvedAt!: Date;
+
+  @Column({ type: "text" })
+  note!: string;
+}
+
+/** A periodic review of an agreement by a DSO of a party, and the review date it set. */
+@Entity({ name: "agreement_reviews" })
+@Index("agreement_reviews_agreement", ["agreementId", "reviewedAt"])
+export class AgreementReviewRecord {
+  @PrimaryColumn({ type: "text" })
+  id!: string;
+
+  @Column({ type: "text", name: "agreement_id" })
+  agreementId!: string;
+
+  @Column({ type: "timestamptz", name: "reviewed_at" })
+  reviewedAt!: Date;
+
+  @Column({ type: "text", name: "reviewed_by" })
+  reviewedBy!: string;
+
+  @Column({ type: "text", name: "reviewer_agency_id" })
+  reviewerAgencyId!: string;
+
+  @Column({ type: "text", name: "reviewer_role" })
+  reviewerRole!: string;
+
+  @Column({ type: "text" })
+  note!: string;
+
+  @Column({ type: "date", name: "next_review_date" })
+  nextReviewDate!: string;
 }
 
 /** A person's consent to share categories of their data with a recipient agency. */

@@ -1,7 +1,12 @@
 import type { Sql } from "../shared/database";
 import { loaderByKey, loaderOfChildren } from "../shared/loaders";
 import { AgencyRepository } from "./repositories/agencies";
-import { AgreementRepository, type ApprovalRow } from "./repositories/agreements";
+import {
+  AgreementRepository,
+  type ApprovalRow,
+  type ReinstatementRow,
+  type ReviewRow,
+} from "./repositories/agreements";
 import { AuditRepository } from "./repositories/audit";
 import { BreakGlassRepository } from "./repositories/break-glass";
 import { ConsentRepository } from "./repositories/consents";
@@ -28,6 +33,14 @@ export function createGovernanceLoaders(sql: Sql) {
     ),
     approvalsByAgreement: loaderOfChildren<string, ApprovalRow>(
       (ids) => agreements.approvalsFor(ids),
+      (r) => r.agreementId,
+    ),
+    reinstatementsByAgreement: loaderOfChildren<string, ReinstatementRow>(
+      (ids) => agreements.reinstatementsFor(ids),
+      (r) => r.agreementId,
+    ),
+    reviewsByAgreement: loaderOfChildren<string, ReviewRow>(
+      (ids) => agreements.reviewsFor(ids),
       (r) => r.agreementId,
     ),
     consentById: loaderByKey<string, Consent>(

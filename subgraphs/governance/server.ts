@@ -6,6 +6,8 @@ import {
   AgencyRecord,
   AgreementApprovalRecord,
   AgreementRecord,
+  AgreementReinstatementRecord,
+  AgreementReviewRecord,
   AuditCheckpointRecord,
   AuditRecord,
   AuditWriterRecord,
@@ -22,6 +24,7 @@ import { LeastPrivilegeRoles1764100000000 } from "./migrations/1764100000000-Lea
 import { ConnectOnlyWhereServed1764300000000 } from "./migrations/1764300000000-ConnectOnlyWhereServed";
 import { AuditAppendByLogin1764310000000 } from "./migrations/1764310000000-AuditAppendByLogin";
 import { RightsAudit1765100000000 } from "./migrations/1765100000000-RightsAudit";
+import { AgreementLifecycle1764420000000 } from "./migrations/1764420000000-AgreementLifecycle";
 import { governanceReferenceResolvers } from "./reference";
 import { AgencyResolver } from "./resolvers/agency.resolver";
 import { AgreementApprovalResolver, AgreementResolver } from "./resolvers/agreement.resolver";
@@ -38,6 +41,8 @@ export const governance: SubgraphDefinition<GovernanceLoaders> = {
     AgencyRecord,
     AgreementRecord,
     AgreementApprovalRecord,
+    AgreementReinstatementRecord,
+    AgreementReviewRecord,
     ConsentRecord,
     PersonDateOfBirthRecord,
     AuditRecord,
@@ -55,6 +60,7 @@ export const governance: SubgraphDefinition<GovernanceLoaders> = {
     LeastPrivilegeRoles1764100000000,
     ConnectOnlyWhereServed1764300000000,
     AuditAppendByLogin1764310000000,
+    AgreementLifecycle1764420000000,
     RightsAudit1765100000000,
   ],
   resolvers: [

@@ -120,8 +120,20 @@ export class Agreement {
   @Field(() => ID, { description: "Agreement id." })
   id!: string;
 
-  @Field(() => String, { description: "The partnership's reference, e.g. ISA-2026-001." })
+  @Field(() => String, {
+    description: "The partnership's reference, e.g. ISA-2026-001; every version of one agreement shares it.",
+  })
   reference!: string;
+
+  @Field(() => Int, { description: "1 when first proposed; each amendment is the next version." })
+  version!: number;
+
+  @Field(() => Agreement, {
+    nullable: true,
+    description:
+      "The version this one amends: in force until this one is, then SUPERSEDED. Null for a first version.",
+  })
+  supersedes!: Agreement | null;
 
   @Field(() => String, { description: "What the agreement is for, in a line." })
   title!: string;
@@ -129,7 +141,8 @@ export class Agreement {
   @Field(() => AgreementStatus, {
     description:
       "Status today: DRAFT until both parties approve (and while an approved agreement is not yet in force), " +
-      "ACTIVE between its dates, EXPIRED after validTo, or SUSPENDED or REVOKED by a party.",
+      "ACTIVE between its dates, EXPIRED after validTo, SUSPENDED or REVOKED by a party, or SUPERSEDED once " +
+      "an amendment of it is in force.",
   })
   status!: AgreementStatus;
 
@@ -167,6 +180,15 @@ export class Agreement {
   @Field(() => [AgreementApproval], { description: "Approvals so far; both parties must approve." })
   approvals!: AgreementApproval[];
 
+  @Field(() => [AgreementApproval], {
+    description:
+      "While SUSPENDED: the parties that have approved reinstating it since it was suspended; with both, it is ACTIVE again.",
+  })
+  reinstatementApprovals!: AgreementApproval[];
+
+  @Field(() => [AgreementReview], { description: "Its periodic reviews, oldest first." })
+  reviews!: AgreementReview[];
+
   @Field(() => String, { nullable: true, description: "Why a party suspended it." })
   suspendedReason!: string | null;
 
@@ -186,6 +208,8 @@ export class Agreement {
   approvedByRecipient!: boolean;
   suspendedAt!: Date | null;
   revokedAt!: Date | null;
+  supersedesId!: string | null;
+  supersededAt!: Date | null;
 }
 
 @Directive('@key(fields: "id")')
@@ -267,6 +291,22 @@ export class Actor {
 
   /** The agency's id (the agency field resolves through a loader). */
   agencyId!: string;
+}
+
+@Part()
+@ObjectType({ description: "A periodic review of an agreement by a data-sharing officer of a party." })
+export class AgreementReview {
+  @Field(() => DateTime, { description: "When it was reviewed." })
+  at!: Date;
+
+  @Field(() => Actor, { description: "Who reviewed it." })
+  by!: Actor;
+
+  @Field(() => String, { description: "What the review found." })
+  note!: string;
+
+  @Field(() => CalendarDate, { description: "The review date it set." })
+  nextReviewDate!: string;
 }
 
 @Governed({ roles: [Role.DATA_SHARING_OFFICER], personLevel: true, party: OWNER_AGENCY })
@@ -491,6 +531,40 @@ export class ProposeAgreementInput {
 
   @Field(() => CalendarDate, { description: "When the parties review it (between validFrom and validTo)." })
   reviewDate!: Date;
+}
+
+@InputType({
+  description:
+    "An amendment of an agreement in force: the terms that change (the rest are kept), made a new DRAFT version " +
+    "that both parties approve. The parties and first day in force stay as they are.",
+})
+export class AmendAgreementInput {
+  @Field(() => String, { nullable: true, description: "A new title." })
+  title?: string | null;
+
+  @Field(() => [Purpose], { nullable: true, description: "The purposes, all of them." })
+  purposes?: Purpose[] | null;
+
+  @Field(() => [DataCategory], { nullable: true, description: "The categories, all of them." })
+  categories?: DataCategory[] | null;
+
+  @Field(() => [DataCategory], {
+    nullable: true,
+    description: "The categories shared only with consent (a subset of categories), all of them.",
+  })
+  consentRequiredFor?: DataCategory[] | null;
+
+  @Field(() => String, { nullable: true, description: "A new lawful basis." })
+  lawfulBasis?: string | null;
+
+  @Field(() => CalendarDate, { nullable: true, description: "A new last day in force (a renewal)." })
+  validTo?: Date | null;
+
+  @Field(() => CalendarDate, { nullable: true, description: "A new review date." })
+  reviewDate?: Date | null;
+
+  @Field(() => String, { description: "Why it changes." })
+  note!: string;
 }
 
 @InputType({

@@ -38,6 +38,7 @@ export enum AgreementStatus {
   SUSPENDED = "SUSPENDED",
   EXPIRED = "EXPIRED",
   REVOKED = "REVOKED",
+  SUPERSEDED = "SUPERSEDED",
 }
 
 export enum ConsentGiver {
@@ -126,6 +127,9 @@ registerEnumType(AgreementStatus, {
     SUSPENDED: { description: "Paused by a party's DSO, with a reason; nothing flows under it." },
     EXPIRED: { description: "Past its end date." },
     REVOKED: { description: "Ended by a party's DSO for good." },
+    SUPERSEDED: {
+      description: "Replaced by a later version both parties approved; nothing flows under it.",
+    },
   },
 });
 registerEnumType(ConsentGiver, {

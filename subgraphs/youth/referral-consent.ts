@@ -29,20 +29,21 @@ export const REFERRAL_DISCLOSES: Readonly<Record<string, DataCategory>> = {
  *
  * A referral by youth services itself shares nothing with another agency, so no consent to share
  * is asked for: the young person's (or a parent's) agreement to take part is youth services' own
- * casework when it accepts the referral. Throws; returns nothing when allowed.
+ * casework when it accepts the referral. Throws; returns the person's age today when allowed (the
+ * programme's age range is judged on it).
  */
 export async function checkReferralConsent(
   personId: string,
   youthAgencyId: string,
   guard: AccessGuard,
-): Promise<void> {
+): Promise<number> {
   const dateOfBirth = await guard.dateOfBirth(personId);
   if (!dateOfBirth)
     throw badInput("input.personId", `"${personId}" is not in the partnership's people index`);
   const age = ageOnDate(dateOfBirth, calendarDate(guard.at));
-  if (age >= REFERRAL_CONSENT_AGE) return;
+  if (age >= REFERRAL_CONSENT_AGE) return age;
   const referrer = guard.caller.agencyId;
-  if (referrer === youthAgencyId) return;
+  if (referrer === youthAgencyId) return age;
   const purpose = guard.purpose;
   if (!purpose) throw forbidden("PURPOSE_REQUIRED", "referToProgramme: an x-purpose is required");
   // An agency with no record a referral could disclose: decided without a category (refused).
@@ -53,7 +54,7 @@ export async function checkReferralConsent(
     personId,
     consentRequired: true,
   });
-  if (decision.permitted) return;
+  if (decision.permitted) return age;
   throw forbidden(
     decision.reason ?? "CONSENT_REQUIRED",
     `referToProgramme: the person is ${age}; a referral of someone under ${REFERRAL_CONSENT_AGE} needs an active consent, ` +

@@ -165,6 +165,12 @@ export interface NewReferral {
   referredByAgencyId: string;
 }
 
+/** What writing a referral came to. */
+export type CreatedReferral =
+  | { kind: "created"; referral: Referral }
+  | { kind: "no-programme" }
+  | { kind: "duplicate"; openReferralId: string };
+
 /** All SQL over the youth store. */
 export class YouthRepository {
   constructor(private readonly sql: Sql) {}
@@ -324,8 +330,26 @@ export class YouthRepository {
    * Records a referral and the first step of its history together. Returns null (and writes
    * nothing) when the programme does not exist.
    */
-  async createReferral(input: NewReferral): Promise<Referral | null> {
+  /**
+   * Writes a referral unless the person already has an open one (REFERRED, ACCEPTED or ACTIVE) to
+   * the same programme that the referrer may know of: any, for youth services (`ownerAgencyId`),
+   * else the referrer's own; refusing on another partner's referral would tell the referrer that
+   * youth services hold one, which the access rules may not let it see. The check and the insert
+   * hold a lock on the (person, programme) pair, so two referrals sent at once cannot both pass.
+   */
+  async createReferral(input: NewReferral, ownerAgencyId: string): Promise<CreatedReferral> {
     return this.sql.transaction(async (tx) => {
+      await tx.exec(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+        `referral:${input.personId}:${input.programmeId}`,
+      ]);
+      const open = await tx.one<{ id: string }>(
+        `SELECT id FROM referrals
+          WHERE person_id = $1 AND programme_id = $2 AND status IN ('REFERRED', 'ACCEPTED', 'ACTIVE')
+            AND ($3 = $4 OR referred_by_agency_id = $3)
+          ORDER BY referred_at LIMIT 1`,
+        [input.personId, input.programmeId, input.referredByAgencyId, ownerAgencyId],
+      );
+      if (open) return { kind: "duplicate", openReferralId: open.id };
       // Live referrals carry no neighbourhood: the person's home is the partnership's to know.
       const row = await tx.one<ReferralRow>(
         `WITH created AS (
@@ -336,12 +360,12 @@ export class YouthRepository {
          SELECT ${REFERRAL_COLUMNS} FROM created r JOIN programmes p ON p.id = r.programme_id`,
         [`ref-${randomUUID()}`, input.personId, input.programmeId, input.reason, input.referredByAgencyId],
       );
-      if (!row) return null;
+      if (!row) return { kind: "no-programme" };
       await tx.exec(
         `INSERT INTO referral_status_changes (referral_id, status, at, note) VALUES ($1, 'REFERRED', $2, NULL)`,
         [row.id, row.referred_at],
       );
-      return toReferral(row);
+      return { kind: "created", referral: toReferral(row) };
     });
   }
 

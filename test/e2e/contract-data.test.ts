@@ -123,6 +123,74 @@ test("ListAgreements lists the partnership's agreements", async () => {
   expectNonEmpty(await run("ListAgreements", {}, policeDso), (d: { agreements: unknown[] }) => d.agreements);
 });
 
+test("AgreementLifecycle: review due and recorded, reinstated by both parties, amended as a new version", async () => {
+  const dso = (agency: string): As => ({ agency, role: Role.DATA_SHARING_OFFICER, purpose: "SAFEGUARDING" });
+  const day = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+  // Youth services and housing share nothing in the demo: an agreement of their own, due for review.
+  const proposed = await fed.query<{ proposeAgreement: { id: string } }>(
+    `mutation ($input: ProposeAgreementInput!) { proposeAgreement(input: $input) { id } }`,
+    {
+      input: {
+        title: "Youth programme records for tenancy sustainment",
+        providerAgencyId: "youth",
+        recipientAgencyId: "housing",
+        purposes: ["TENANCY_SUSTAINMENT"],
+        categories: ["YOUTH_PROGRAMME"],
+        consentRequiredFor: [],
+        lawfulBasis: "UK GDPR Art 6(1)(e); Crime and Disorder Act 1998 s115",
+        validFrom: "2025-01-01",
+        validTo: day(800),
+        reviewDate: day(10),
+      },
+    },
+    dso("youth"),
+  );
+  expect(proposed.errors).toBeUndefined();
+  const id = proposed.data!.proposeAgreement.id;
+  for (const agency of ["youth", "housing"])
+    expect(
+      (await fed.query(`mutation ($id: ID!) { approveAgreement(id: $id) { id } }`, { id }, dso(agency)))
+        .errors,
+    ).toBeUndefined();
+
+  const due = await run("AgreementsDueForReview", {}, dso("housing"));
+  expectNonEmpty(due, (d: { agreementsDueForReview: { id: string }[] }) =>
+    d.agreementsDueForReview.filter((a) => a.id === id),
+  );
+  const reviewed = await run(
+    "RecordAgreementReview",
+    { id, nextReviewDate: day(365), note: "Still needed" },
+    dso("youth"),
+  );
+  expectNonEmpty(
+    reviewed,
+    (d: { recordAgreementReview: { reviews: unknown[] } }) => d.recordAgreementReview.reviews,
+  );
+
+  await fed.query(
+    `mutation ($id: ID!) { suspendAgreement(id: $id, reason: "Concern") { id } }`,
+    { id },
+    dso("housing"),
+  );
+  await run("ReinstateAgreement", { id, note: "Resolved" }, dso("youth"));
+  const reinstated = await run("ReinstateAgreement", { id, note: "Resolved" }, dso("housing"));
+  expectNonEmpty(
+    reinstated,
+    (d: { reinstateAgreement: { status: string } }) => d.reinstateAgreement.status === "ACTIVE",
+  );
+
+  const amended = await run(
+    "AmendAgreement",
+    { id, input: { categories: ["YOUTH_PROGRAMME", "EDUCATION"], note: "Attendance too" } },
+    dso("housing"),
+  );
+  expectNonEmpty(
+    amended,
+    (d: { amendAgreement: { version: number; supersedes: { id: string } } }) =>
+      d.amendAgreement.version === 2 && d.amendAgreement.supersedes.id === id,
+  );
+});
+
 test("PersonConsents lists a young person's consents", async () => {
   expectNonEmpty(
     await run("PersonConsents", { personId: "per-000001" }, policeDso),

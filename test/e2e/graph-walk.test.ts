@@ -239,6 +239,8 @@ async function loadSeeds(): Promise<Seeds> {
     byCoordinate: {
       "Query.incidents.filter": { lsoaCodes: CASE_NEIGHBOURHOODS },
       "Query.explainAccess.category": enumValue("INCIDENT_SUMMARY"),
+      // The furthest it looks: every agreement in force whose review falls due in the year.
+      "Query.agreementsDueForReview.withinDays": 366,
       ...mutations,
     },
   };
@@ -246,8 +248,8 @@ async function loadSeeds(): Promise<Seeds> {
 
 /**
  * Arguments for every mutation, from the seeded state each call starts from: records in the
- * state the mutation moves on from (a DRAFT agreement to approve, ACTIVE ones to suspend and
- * revoke, an unreviewed break-glass access, an open case action, a case's next stage, a
+ * state the mutation moves on from (a DRAFT agreement to approve, ACTIVE ones to suspend, revoke,
+ * amend and review, a SUSPENDED one to reinstate, an unreviewed break-glass access, an open case action, a case's next stage, a
  * referral's next status), and new records any caller could ask for. Each is allowed to some
  * caller (the walk fails naming a mutation no caller could do), so both paths are walked.
  */
@@ -264,6 +266,17 @@ async function mutationSeeds(ids: Record<string, string[]>): Promise<Record<stri
     governance.sql,
     `SELECT id AS v FROM agreements WHERE status = 'ACTIVE' AND suspended_at IS NULL AND revoked_at IS NULL
         AND current_date BETWEEN valid_from AND valid_to ORDER BY id`,
+  );
+  // Suspended and not yet ended: both parties may approve reinstating it.
+  const suspended = await one(
+    governance.sql,
+    `SELECT min(id) AS v FROM agreements WHERE status = 'SUSPENDED' AND revoked_at IS NULL AND current_date <= valid_to`,
+  );
+  // A next review date the agreement reviewed allows: after today, not after it ends.
+  const nextReview = await one(
+    governance.sql,
+    `SELECT least(valid_to, current_date + 30)::text AS v FROM agreements WHERE id = $1`,
+    [active[0]],
   );
   const breakGlass = await one(
     governance.sql,
@@ -348,6 +361,13 @@ async function mutationSeeds(ids: Record<string, string[]>): Promise<Record<stri
     "Mutation.suspendAgreement.reason": "Walk: the agreement is under review",
     "Mutation.revokeAgreement.id": active[1],
     "Mutation.revokeAgreement.reason": "Walk: the agreement has ended",
+    "Mutation.reinstateAgreement.id": suspended,
+    "Mutation.reinstateAgreement.note": "Walk: the concern was resolved",
+    "Mutation.amendAgreement.id": active[0],
+    "Mutation.amendAgreement.input": { validTo: "2030-12-31", note: "Walk: renewed for a year" },
+    "Mutation.recordAgreementReview.id": active[0],
+    "Mutation.recordAgreementReview.nextReviewDate": nextReview,
+    "Mutation.recordAgreementReview.note": "Walk: still needed",
     "Mutation.reviewBreakGlass.id": breakGlass,
     "Mutation.reviewBreakGlass.outcome": enumValue("JUSTIFIED"),
     "Mutation.reviewBreakGlass.note": "Walk: a child was at risk that night",

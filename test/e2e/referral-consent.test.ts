@@ -49,6 +49,13 @@ test("a council DSO records the consent a council referral needs, and the referr
       },
       practitioner,
     );
+  // The demo has the council's own referral of them to this programme open; closed here, since a
+  // second open referral would be refused as a duplicate (youth.test.ts), and this is about consent.
+  await fed.stores.youth.sql.exec(
+    `UPDATE referrals SET status = 'WITHDRAWN'
+      WHERE person_id = $1 AND programme_id = 'prg-08' AND status IN ('REFERRED', 'ACCEPTED', 'ACTIVE')`,
+    [PERSON],
+  );
   const refused = await refer();
   expect(refused.errors?.[0].extensions).toMatchObject({ code: "FORBIDDEN", reason: "CONSENT_REQUIRED" });
 

@@ -1,6 +1,7 @@
 import { seedGovernance } from "../../subgraphs/governance/seed";
 import { demoPeople } from "../../subgraphs/shared/demo/world";
 import { Role } from "../../subgraphs/shared/enums";
+import { ageOnDate, calendarDate } from "../../subgraphs/shared/facts";
 import { seedYouth } from "../../subgraphs/youth/seed";
 import { youth } from "../../subgraphs/youth/server";
 import type { As } from "../support/graphql";
@@ -42,11 +43,16 @@ async function referralsOf(personId: string): Promise<number> {
   return Number(row!.n);
 }
 
-async function refer(personId: string, as: As = council) {
+async function refer(personId: string, as: As = council, programmeId = "prg-08") {
+  // These tests are about consent: an earlier test's referral is closed so it is not a duplicate.
+  await subgraph.sql.exec(
+    `UPDATE referrals SET status = 'WITHDRAWN' WHERE person_id = $1 AND status IN ('REFERRED', 'ACCEPTED', 'ACTIVE')`,
+    [personId],
+  );
   const before = await referralsOf(personId);
   const res = await subgraph.query<{ referToProgramme: { id: string; status: string } }>(
     REFER,
-    { input: { personId, programmeId: "prg-08", reason: "Repeated youth nuisance near the estate" } },
+    { input: { personId, programmeId, reason: "Repeated youth nuisance near the estate" } },
     as,
   );
   return { res, written: (await referralsOf(personId)) - before };
@@ -85,8 +91,14 @@ test("a consent for another purpose does not cover the referral", async () => {
   expect(written).toBe(0);
 });
 
-test("an adult needs no consent", async () => {
-  const { res, written } = await refer("per-000011");
+test("someone of 16 or over needs no consent", async () => {
+  // prg-03 takes 11 to 19 year-olds (prg-08 stops at 16, and no programme takes adults over 19).
+  const today = calendarDate(new Date());
+  const sixteenToNineteen = PEOPLE.find((p) => {
+    const age = ageOnDate(p.dateOfBirth, today);
+    return age >= 16 && age <= 19;
+  })!;
+  const { res, written } = await refer(sixteenToNineteen.id, council, "prg-03");
   expect(res.errors).toBeUndefined();
   expect(written).toBe(1);
 });

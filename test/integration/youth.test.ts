@@ -2,6 +2,7 @@ import { Role } from "../../subgraphs/shared/enums";
 import type { Sql } from "../../subgraphs/shared/database";
 import type { AgencySeedResult } from "../../subgraphs/shared/demo/seed";
 import { ageOn, DEMO_TODAY, demoPeople, personId } from "../../subgraphs/shared/demo/world";
+import { ageOnDate, calendarDate } from "../../subgraphs/shared/facts";
 import { seedGovernance } from "../../subgraphs/governance/seed";
 import { seedYouth } from "../../subgraphs/youth/seed";
 import { youth } from "../../subgraphs/youth/server";
@@ -547,5 +548,91 @@ describe("batching", () => {
     expect(fifty).toBe(five);
     // Referral pages, enrolment pages, programmes, schools.
     expect(five).toBeLessThanOrEqual(4);
+  });
+});
+
+describe("a referral the programme cannot take", () => {
+  const today = calendarDate(new Date());
+  const aged = (from: number, to: number) =>
+    PEOPLE.filter((p) => {
+      const age = ageOnDate(p.dateOfBirth, today);
+      return age >= from && age <= to;
+    }).map((p) => p.id);
+  const written = async () => [
+    await count(subgraph.sql, "referrals"),
+    await count(subgraph.sql, "referral_status_changes"),
+  ];
+
+  test.each([
+    ["older than prg-03's 19", () => aged(30, 120)[0]],
+    ["younger than prg-03's 11", () => aged(0, 10)[0]],
+  ])("refuses someone %s with BAD_USER_INPUT naming input.personId, writing nothing", async (_, who) => {
+    const personId = who();
+    expect(personId).toBeDefined();
+    const before = await written();
+    const res = await subgraph.query(
+      REFER,
+      { input: { personId, programmeId: "prg-03", reason: "Nuisance at the station" } },
+      YOUTH_WORKER,
+    );
+    expect(res.errors?.[0].extensions).toMatchObject({ code: "BAD_USER_INPUT", argument: "input.personId" });
+    expect(res.errors?.[0].message).toMatch(/outside .*age range \(11-19\)/);
+    expect(await written()).toEqual(before);
+  });
+
+  test("refuses a second open referral to the same programme naming input.programmeId; once closed, refers again", async () => {
+    const personId = aged(16, 19)[0];
+    const input = { personId, programmeId: "prg-04", reason: "Repeated nuisance near the shops" };
+    const first = await subgraph.query<{ referToProgramme: Written }>(REFER, { input }, OFFICER);
+    expect(first.errors).toBeUndefined();
+    const before = await written();
+    const again = await subgraph.query(REFER, { input }, OFFICER);
+    expect(again.errors?.[0].extensions).toMatchObject({
+      code: "BAD_USER_INPUT",
+      argument: "input.programmeId",
+    });
+    // Youth services hold the referral, so they too are told it is open.
+    const byYouth = await subgraph.query(REFER, { input }, YOUTH_WORKER);
+    expect(byYouth.errors?.[0].extensions).toMatchObject({
+      code: "BAD_USER_INPUT",
+      argument: "input.programmeId",
+    });
+    expect(await written()).toEqual(before);
+    // Another programme is another referral.
+    const other = await subgraph.query(REFER, { input: { ...input, programmeId: "prg-06" } }, OFFICER);
+    expect(other.errors).toBeUndefined();
+    const declined = await subgraph.query(
+      UPDATE,
+      { id: first.data!.referToProgramme.id, status: "DECLINED", note: "Programme full" },
+      YOUTH_WORKER,
+    );
+    expect(declined.errors).toBeUndefined();
+    const afterClosing = await subgraph.query(REFER, { input }, OFFICER);
+    expect(afterClosing.errors).toBeUndefined();
+  });
+
+  test("a partner is not told of another partner's open referral (the rules may hide it from them)", async () => {
+    const personId = aged(16, 19)[1];
+    const input = { personId, programmeId: "prg-07", reason: "Seen with a group causing damage" };
+    expect((await subgraph.query(REFER, { input }, OFFICER)).errors).toBeUndefined();
+    const council = await subgraph.query(REFER, { input }, { agency: "council", purpose: "YOUTH_DIVERSION" });
+    expect(council.errors).toBeUndefined();
+  });
+
+  test("two identical referrals sent at once write one", async () => {
+    const personId = aged(16, 19)[2];
+    const input = { personId, programmeId: "prg-09", reason: "Truanting with older peers" };
+    const results = await Promise.all([1, 2, 3].map(() => subgraph.query(REFER, { input }, OFFICER)));
+    expect(results.filter((r) => !r.errors)).toHaveLength(1);
+    for (const refused of results.filter((r) => r.errors))
+      expect(refused.errors?.[0].extensions).toMatchObject({
+        code: "BAD_USER_INPUT",
+        argument: "input.programmeId",
+      });
+    const rows = await subgraph.sql.one<{ n: string }>(
+      `SELECT count(*) AS n FROM referrals WHERE person_id = $1 AND programme_id = 'prg-09'`,
+      [personId],
+    );
+    expect(Number(rows!.n)).toBe(1);
   });
 });

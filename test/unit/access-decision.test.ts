@@ -213,6 +213,8 @@ describe("decideAccess: agreements", () => {
   const notInForce: [string, Partial<AgreementFacts>][] = [
     ["suspended", { status: AgreementStatus.SUSPENDED, suspendedAt: new Date("2026-01-01T00:00:00Z") }],
     ["revoked", { status: AgreementStatus.REVOKED, revokedAt: new Date("2026-01-01T00:00:00Z") }],
+    // Both approvals stand and its dates hold, but an amendment of it is in force instead.
+    ["superseded", { status: AgreementStatus.SUPERSEDED }],
     ["expired", { validTo: "2024-03-31" }],
     ["not yet valid", { validFrom: "2027-01-01" }],
     ["a draft approved by one party", { status: AgreementStatus.DRAFT, approvedByRecipient: false }],
@@ -440,6 +442,11 @@ describe("effectiveAgreementStatus", () => {
     ["EXPIRED after validTo", { validTo: "2026-06-14" }, AgreementStatus.EXPIRED],
     ["ACTIVE on its last day", { validTo: "2026-06-15" }, AgreementStatus.ACTIVE],
     ["SUSPENDED", { status: AgreementStatus.SUSPENDED, suspendedAt: AT }, AgreementStatus.SUSPENDED],
+    [
+      "SUPERSEDED once its amendment is in force, though approved and within its dates",
+      { status: AgreementStatus.SUPERSEDED },
+      AgreementStatus.SUPERSEDED,
+    ],
     [
       "REVOKED, whatever else",
       { status: AgreementStatus.REVOKED, revokedAt: AT, validTo: "2020-01-01" },

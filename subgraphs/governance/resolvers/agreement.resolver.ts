@@ -1,7 +1,7 @@
 import { Role } from "../../shared/enums";
 import { Changes, Governed } from "../../shared/policy";
 import type { GraphQLResolveInfo } from "graphql";
-import { Arg, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import { agreementStatusNote, effectiveAgreementStatus } from "../../shared/access/decision";
 import { AgreementStatus } from "../../shared/enums";
 import { notFound } from "../../shared/errors";
@@ -9,18 +9,33 @@ import { AGREEMENT_CHANGED, AGREEMENT_PROPOSED } from "../changes";
 import { agreementFacts } from "../repositories/agreements";
 import { actingFrom } from "../services/acting";
 import {
+  agreementsDueForReview,
+  amendAgreement,
   approveAgreement,
   proposeAgreement,
+  recordAgreementReview,
+  reinstateAgreement,
   revokeAgreement,
   suspendAgreement,
 } from "../services/agreements";
-import { Agency, Agreement, AgreementApproval, ProposeAgreementInput } from "../types";
+import { CalendarDate } from "../../shared/scalars";
+import {
+  Actor,
+  Agency,
+  Agreement,
+  AgreementApproval,
+  AgreementReview,
+  AmendAgreementInput,
+  ProposeAgreementInput,
+} from "../types";
 import { agencyOf, type Context } from "./agency.resolver";
 
 /** Reads an agreement as it now stands, past this request's cache (after a change). */
 async function fresh(ctx: Context, id: string): Promise<Agreement> {
   ctx.loaders.agreementById.clear(id);
   ctx.loaders.approvalsByAgreement.clear(id);
+  ctx.loaders.reinstatementsByAgreement.clear(id);
+  ctx.loaders.reviewsByAgreement.clear(id);
   const agreement = await ctx.loaders.agreementById.load(id);
   if (!agreement) throw notFound(`agreement ${id}`);
   return agreement;
@@ -112,6 +127,117 @@ export class AgreementResolver {
   ): Promise<Agreement> {
     await revokeAgreement(ctx.sql, actingFrom(ctx, info), id, reason);
     return fresh(ctx, id);
+  }
+
+  @Governed({ roles: [Role.DATA_SHARING_OFFICER] })
+  @Changes(Agreement, AGREEMENT_CHANGED)
+  @Mutation(() => Agreement, {
+    description:
+      "Approves reinstating a SUSPENDED agreement for the caller's agency (a data-sharing officer of a party). " +
+      "It is ACTIVE again, from the next request, once both parties have approved since it was suspended.",
+  })
+  async reinstateAgreement(
+    @Arg("id", () => ID, { description: "Agreement id." }) id: string,
+    @Arg("note", () => String, { description: "Why it may be in force again; shown to both parties." })
+    note: string,
+    @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<Agreement> {
+    await reinstateAgreement(ctx.sql, actingFrom(ctx, info), id, note);
+    return fresh(ctx, id);
+  }
+
+  @Governed({ roles: [Role.DATA_SHARING_OFFICER] })
+  @Changes(Agreement, AGREEMENT_CHANGED)
+  @Mutation(() => Agreement, {
+    description:
+      "Amends an ACTIVE agreement (a data-sharing officer of a party): returns the new version, a DRAFT with the " +
+      "same reference that both parties approve; the version in force stays in force until then, and is " +
+      "SUPERSEDED when the new one is.",
+  })
+  async amendAgreement(
+    @Arg("id", () => ID, { description: "The agreement in force to amend." }) id: string,
+    @Arg("input", () => AmendAgreementInput, { description: "The terms that change, and why." })
+    input: AmendAgreementInput,
+    @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<Agreement> {
+    const amendment = await amendAgreement(ctx.sql, actingFrom(ctx, info), id, input);
+    return fresh(ctx, amendment);
+  }
+
+  @Governed({ roles: [Role.DATA_SHARING_OFFICER] })
+  @Query(() => [Agreement], {
+    description:
+      "Agreements in force or suspended whose review date falls within withinDays of today, overdue ones " +
+      "included, soonest first (data-sharing officers). A review date passing does not stop an agreement.",
+  })
+  agreementsDueForReview(
+    @Arg("withinDays", () => Int, {
+      defaultValue: 30,
+      description: "How many days ahead to look (0 to 366).",
+    })
+    withinDays: number,
+    @Ctx() ctx: Context,
+  ): Promise<Agreement[]> {
+    return agreementsDueForReview(ctx.sql, withinDays);
+  }
+
+  @Governed({ roles: [Role.DATA_SHARING_OFFICER] })
+  @Changes(Agreement, AGREEMENT_CHANGED)
+  @Mutation(() => Agreement, {
+    description:
+      "Records a periodic review of an ACTIVE or SUSPENDED agreement (a data-sharing officer of a party) and sets " +
+      "its next review date.",
+  })
+  async recordAgreementReview(
+    @Arg("id", () => ID, { description: "Agreement id." }) id: string,
+    @Arg("nextReviewDate", () => CalendarDate, {
+      description: "When it is next reviewed: after today, not after it ends.",
+    })
+    nextReviewDate: Date,
+    @Arg("note", () => String, { description: "What the review found." }) note: string,
+    @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<Agreement> {
+    await recordAgreementReview(ctx.sql, actingFrom(ctx, info), id, nextReviewDate, note);
+    return fresh(ctx, id);
+  }
+
+  @FieldResolver(() => Agreement, {
+    nullable: true,
+    description: "The version this one amends; null for a first version.",
+  })
+  async supersedes(@Root() agreement: Agreement, @Ctx() ctx: Context): Promise<Agreement | null> {
+    return agreement.supersedesId ? ctx.loaders.agreementById.load(agreement.supersedesId) : null;
+  }
+
+  @FieldResolver(() => [AgreementApproval], {
+    description: "While SUSPENDED: the parties that have approved reinstating it since it was suspended.",
+  })
+  async reinstatementApprovals(
+    @Root() agreement: Agreement,
+    @Ctx() ctx: Context,
+  ): Promise<AgreementApproval[]> {
+    const rows = await ctx.loaders.reinstatementsByAgreement.load(agreement.id);
+    return rows.map((r) => Object.assign(new AgreementApproval(), r));
+  }
+
+  @FieldResolver(() => [AgreementReview], { description: "Its periodic reviews, oldest first." })
+  async reviews(@Root() agreement: Agreement, @Ctx() ctx: Context): Promise<AgreementReview[]> {
+    const rows = await ctx.loaders.reviewsByAgreement.load(agreement.id);
+    return rows.map((r) =>
+      Object.assign(new AgreementReview(), {
+        at: r.reviewedAt,
+        note: r.note,
+        nextReviewDate: r.nextReviewDate,
+        by: Object.assign(new Actor(), {
+          userId: r.reviewedBy,
+          role: r.reviewerRole as Role,
+          agencyId: r.reviewerAgencyId,
+        }),
+      }),
+    );
   }
 
   @FieldResolver(() => AgreementStatus, {

@@ -33,7 +33,10 @@ export interface AgreementFacts {
   reference: string;
   providerAgencyId: string;
   recipientAgencyId: string;
-  /** As stored: DRAFT, ACTIVE (both approved), SUSPENDED or REVOKED; EXPIRED is never stored. */
+  /**
+   * As stored: DRAFT, ACTIVE (both approved), SUSPENDED, REVOKED or SUPERSEDED (a later version is
+   * in force); EXPIRED is never stored.
+   */
   status: AgreementStatus;
   approvedByProvider: boolean;
   approvedByRecipient: boolean;
@@ -110,13 +113,15 @@ function toDay(today: string | Date): string {
 
 /**
  * The status an agreement has on a day, whatever was stored:
- * REVOKED and SUSPENDED as recorded; EXPIRED after validTo; DRAFT until both parties have
+ * REVOKED, SUPERSEDED and SUSPENDED as recorded (a superseded version is out of force for good, its
+ * amendment in force instead); EXPIRED after validTo; DRAFT until both parties have
  * approved; an approved agreement whose validFrom is still ahead is also reported DRAFT (it is
  * not in force yet: `agreementStatusNote` says "approved; in force from ..."); else ACTIVE.
  */
 export function effectiveAgreementStatus(a: AgreementFacts, today: string | Date): AgreementStatus {
   const day = toDay(today);
   if (a.revokedAt || a.status === AgreementStatus.REVOKED) return AgreementStatus.REVOKED;
+  if (a.status === AgreementStatus.SUPERSEDED) return AgreementStatus.SUPERSEDED;
   if (a.suspendedAt || a.status === AgreementStatus.SUSPENDED) return AgreementStatus.SUSPENDED;
   if (day > a.validTo) return AgreementStatus.EXPIRED;
   if (!a.approvedByProvider || !a.approvedByRecipient) return AgreementStatus.DRAFT;
@@ -132,6 +137,8 @@ export function agreementStatusNote(a: AgreementFacts, today: string | Date): st
       return "revoked";
     case AgreementStatus.SUSPENDED:
       return "suspended";
+    case AgreementStatus.SUPERSEDED:
+      return "superseded by a later version";
     case AgreementStatus.EXPIRED:
       return `expired on ${a.validTo}`;
     case AgreementStatus.DRAFT: {

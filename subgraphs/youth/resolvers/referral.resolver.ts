@@ -19,6 +19,14 @@ type Context = RequestContext<YouthLoaders>;
 
 const MAX_TEXT = 2000;
 
+/** A programme's ages in words: "11-19", "11 and over", "up to 19" or "any age". */
+function ageRange(p: { minimumAge: number | null; maximumAge: number | null }): string {
+  if (p.minimumAge !== null && p.maximumAge !== null) return `${p.minimumAge}-${p.maximumAge}`;
+  if (p.minimumAge !== null) return `${p.minimumAge} and over`;
+  if (p.maximumAge !== null) return `up to ${p.maximumAge}`;
+  return "any age";
+}
+
 @Resolver(() => Referral)
 export class ReferralResolver {
   @Query(() => Referral, { nullable: true, description: "One referral by id." })
@@ -56,17 +64,36 @@ export class ReferralResolver {
     // Decided before anything is written: a partner referring an under-16 needs an agreement in
     // force and their consent to share their details with youth services; and the referrer must
     // be able to see the referral it would write (else it would be written and then withheld).
-    await checkReferralConsent(input.personId, YOUTH_AGENCY, ctx.access);
+    const age = await checkReferralConsent(input.personId, YOUTH_AGENCY, ctx.access);
     const draft = { person: { id: input.personId }, programme, referredByAgencyId: ctx.caller.agencyId };
     await enforceVisibleResult(draft, info, ctx.access);
-    const referral = await ctx.loaders.youth.createReferral({
-      personId: input.personId,
-      programmeId: programme.id,
-      reason,
-      referredByAgencyId: ctx.caller.agencyId,
-    });
-    if (!referral) throw badInput("input.programmeId", `no programme with id "${input.programmeId}"`);
-    return referral;
+    // Judged after the access checks, so a caller who may not refer learns nothing of the age.
+    if (
+      (programme.minimumAge !== null && age < programme.minimumAge) ||
+      (programme.maximumAge !== null && age > programme.maximumAge)
+    ) {
+      throw badInput(
+        "input.personId",
+        `the person is outside ${programme.name}'s age range (${ageRange(programme)})`,
+      );
+    }
+    const created = await ctx.loaders.youth.createReferral(
+      {
+        personId: input.personId,
+        programmeId: programme.id,
+        reason,
+        referredByAgencyId: ctx.caller.agencyId,
+      },
+      YOUTH_AGENCY,
+    );
+    if (created.kind === "duplicate")
+      throw badInput(
+        "input.programmeId",
+        `the person already has an open referral to ${programme.name} (${created.openReferralId})`,
+      );
+    if (created.kind === "no-programme")
+      throw badInput("input.programmeId", `no programme with id "${input.programmeId}"`);
+    return created.referral;
   }
 
   // Referral's actor rule (youth services) turns on the caller alone: checked before anything is read.
