@@ -5,6 +5,7 @@ import { AgreementRepository, type ApprovalRow } from "./repositories/agreements
 import { AuditRepository } from "./repositories/audit";
 import { BreakGlassRepository } from "./repositories/break-glass";
 import { ConsentRepository } from "./repositories/consents";
+import { NotificationRepository } from "./repositories/notifications";
 import type { Agency, Agreement, Consent } from "./types";
 
 /** The governance subgraph's per-request loaders and repositories; made fresh for every request. */
@@ -18,6 +19,7 @@ export function createGovernanceLoaders(sql: Sql) {
     consents,
     audit: new AuditRepository(sql),
     breakGlass: new BreakGlassRepository(sql),
+    notifications: new NotificationRepository(sql),
     agencyById: loaderByKey<string, Agency>(
       (ids) => agencies.findByIds(ids),
       (a) => a.id,

@@ -15,6 +15,7 @@ import {
   PersonRecord,
   PersonReferenceRecord,
   ProblemCaseRecord,
+  NotificationOutboxRecord,
   ReportIndexRecord,
 } from "./entities";
 import { createPartnershipLoaders, type PartnershipLoaders } from "./loaders";
@@ -22,6 +23,9 @@ import { Initial1763700000000 } from "./migrations/1763700000000-Initial";
 import { LeastPrivilegeRoles1764100000000 } from "./migrations/1764100000000-LeastPrivilegeRoles";
 import { KeptAgencyRegistry1765000000000, KeptAgencyRegistryRecord } from "../shared/kept-registry";
 import { ConnectOnlyWhereServed1764300000000 } from "./migrations/1764300000000-ConnectOnlyWhereServed";
+import { NotificationOutbox1765100000000 } from "./migrations/1765100000000-NotificationOutbox";
+import { every } from "../shared/notifications";
+import { relayNotifications, sweepCaseNotices } from "./notices";
 import { partnershipReferenceResolvers } from "./reference";
 import { CaseMutationResolver } from "./resolvers/case-mutation.resolver";
 import {
@@ -53,6 +57,7 @@ export const partnership: SubgraphDefinition<PartnershipLoaders> = {
     CaseRecordLinkRecord,
     CaseEventRecord,
     ReportIndexRecord,
+    NotificationOutboxRecord,
     DemoSeedRecord,
     KeptAgencyRegistryRecord,
   ],
@@ -61,6 +66,7 @@ export const partnership: SubgraphDefinition<PartnershipLoaders> = {
     LeastPrivilegeRoles1764100000000,
     ConnectOnlyWhereServed1764300000000,
     KeptAgencyRegistry1765000000000,
+    NotificationOutbox1765100000000,
   ],
   resolvers: [
     PersonResolver,
@@ -74,4 +80,15 @@ export const partnership: SubgraphDefinition<PartnershipLoaders> = {
   ],
   referenceResolvers: partnershipReferenceResolvers,
   createLoaders: createPartnershipLoaders,
+  background: ({ sql, governanceSql, config }) => {
+    const stops = [
+      every(config.NOTIFICATION_RELAY_INTERVAL_MS, "notification relay", () =>
+        relayNotifications(sql, governanceSql),
+      ),
+      every(config.NOTIFICATION_SWEEP_INTERVAL_MS, "notification sweep", () => sweepCaseNotices(sql), {
+        now: true,
+      }),
+    ];
+    return () => stops.forEach((stop) => stop());
+  },
 };

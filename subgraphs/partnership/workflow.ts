@@ -4,7 +4,9 @@ import type { Sql } from "../shared/database";
 import { CaseRecordKind, CaseStage, RiskLevel } from "../shared/enums";
 import { badInput, notFound } from "../shared/errors";
 import { DEMO_AGENCIES } from "../shared/demo/world";
+import { notify } from "../shared/notifications";
 import { today } from "./calendar";
+import { actionAssigned } from "./notices";
 import { AgencyRepository } from "./repositories/agencies";
 import { CaseRepository, type CaseActionRow, type CaseParties } from "./repositories/cases";
 import { NeighbourhoodRepository } from "./repositories/neighbourhoods";
@@ -199,6 +201,8 @@ export async function addCaseAction(
         description,
       }),
     );
+    // The assigned agency is told in this same transaction (the outbox; relayed to governance).
+    await notify(tx, actionAssigned(action));
     return action;
   });
 }

@@ -8,7 +8,9 @@ import { AgencyRepository } from "../repositories/agencies";
 import { AgreementRepository, agreementFacts } from "../repositories/agreements";
 import { AuditRepository } from "../repositories/audit";
 import { Agreement, type ProposeAgreementInput } from "../types";
+import { notify } from "../../shared/notifications";
 import { changeRecord, requiredText, type Acting } from "./acting";
+import { agreementAwaitingApproval } from "./notifications";
 
 /** A `Date` scalar value as YYYY-MM-DD (the scalar parses to UTC midnight). */
 const day = (date: Date) => date.toISOString().slice(0, 10);
@@ -96,6 +98,8 @@ export async function proposeAgreement(
         now,
       ),
     ]);
+    // Each party's data-sharing officers must now approve it: told in this same transaction.
+    await notify(tx, agreementAwaitingApproval({ id, reference, providerAgencyId, recipientAgencyId }));
   });
   return id;
 }
