@@ -123,9 +123,9 @@ export class Notifications1764400000000 implements MigrationInterface {
       await q.query(`REVOKE ALL ON FUNCTION ${fn} FROM PUBLIC`);
     }
     await q.query(`GRANT SELECT ON TABLE public.audit_writers TO ${ident(auditWriter)}`);
-    await q.query(
-      `GRANT INSERT ON TABLE public.notifications, public.notification_deliveries TO ${ident(auditWriter)}`,
-    );
+    // SELECT too: ON CONFLICT (dedupe_key) reads the key it arbitrates on.
+    await q.query(`GRANT SELECT, INSERT ON TABLE public.notifications TO ${ident(auditWriter)}`);
+    await q.query(`GRANT INSERT ON TABLE public.notification_deliveries TO ${ident(auditWriter)}`);
     await q.query(`GRANT USAGE ON SEQUENCE public.notifications_id_seq TO ${ident(auditWriter)}`);
     await q.query(
       `GRANT EXECUTE ON FUNCTION public.notify(jsonb) TO ${ident(service)}, ${ident(partnershipWriter)}`,

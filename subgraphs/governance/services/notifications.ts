@@ -47,14 +47,18 @@ export async function markNotificationsRead(
   });
 }
 
-/** The notices of an agreement proposed: each party's data-sharing officers must approve it. */
-export function agreementAwaitingApproval(agreement: {
-  id: string;
-  reference: string;
-  providerAgencyId: string;
-  recipientAgencyId: string;
-}): Notice[] {
-  return [agreement.providerAgencyId, agreement.recipientAgencyId].map((agency) => ({
+/**
+ * The notices of an agreement awaiting approval: to the data-sharing officers of each party that
+ * has not approved it yet (both, when just proposed).
+ */
+export function agreementAwaitingApproval(
+  agreement: { id: string; reference: string; providerAgencyId: string; recipientAgencyId: string },
+  approvedBy: readonly string[] = [],
+): Notice[] {
+  const awaiting = [agreement.providerAgencyId, agreement.recipientAgencyId].filter(
+    (a) => !approvedBy.includes(a),
+  );
+  return awaiting.map((agency) => ({
     kind: NotificationKind.AGREEMENT_AWAITING_APPROVAL,
     title: `Agreement ${agreement.reference} awaits your agency's approval`,
     subjectKind: NotificationSubjectKind.AGREEMENT,
