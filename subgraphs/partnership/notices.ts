@@ -12,9 +12,17 @@ import { ReportRepository } from "./repositories/reports";
  * is addressed to.
  */
 
-/** The notice of an action assigned to an agency (addCaseAction; reassignCaseAction alike). */
-export function actionAssigned(action: { id: string; assignedAgencyId: string; dueOn: string }): Notice {
+/**
+ * The notice of an action assigned to an agency (addCaseAction; reassignCaseAction alike, with the
+ * reassignment's own `period`, e.g. its case event's id, so that an action assigned back to an
+ * agency it was taken from is announced again).
+ */
+export function actionAssigned(
+  action: { id: string; assignedAgencyId: string; dueOn: string },
+  period?: string,
+): Notice {
   return {
+    period,
     kind: NotificationKind.ACTION_ASSIGNED,
     title: `A case action was assigned to your agency, due ${action.dueOn}`,
     subjectKind: NotificationSubjectKind.CASE_ACTION,

@@ -54,6 +54,8 @@ export async function markNotificationsRead(
 export function agreementAwaitingApproval(
   agreement: { id: string; reference: string; providerAgencyId: string; recipientAgencyId: string },
   approvedBy: readonly string[] = [],
+  /** Makes it a new notice for an agreement already announced once (a reinstatement: its event's id). */
+  period?: string,
 ): Notice[] {
   const awaiting = [agreement.providerAgencyId, agreement.recipientAgencyId].filter(
     (a) => !approvedBy.includes(a),
@@ -65,6 +67,7 @@ export function agreementAwaitingApproval(
     subjectId: agreement.id,
     toAgencyId: agency,
     toRole: Role.DATA_SHARING_OFFICER,
+    period,
   }));
 }
 
