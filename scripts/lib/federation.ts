@@ -27,7 +27,15 @@ export interface RunningFederation {
 export async function startFederation(
   config: Config,
   services: ServiceStores,
-  options: { ports?: Partial<Record<SubgraphName | "gateway", number>>; supergraphSdl?: string } = {},
+  options: {
+    ports?: Partial<Record<SubgraphName | "gateway", number>>;
+    supergraphSdl?: string;
+    /**
+     * Each subgraph's own background work (notification relay, delivery and sweeps); on unless
+     * false (tests that judge every write a request makes run without it, and call it themselves).
+     */
+    background?: boolean;
+  } = {},
 ): Promise<RunningFederation> {
   // One registry for the whole process, as one verifier: every service here checks the same list,
   // read with the access role (it may read the agencies).
@@ -38,6 +46,11 @@ export async function startFederation(
   const stopRefreshing = keepRegistryFresh(registry, config.AGENCY_REGISTRY_TTL_MS);
   const running = {} as Record<SubgraphName, RunningService>;
   const policyStatements = {} as Record<SubgraphName, Sql>;
+  const stopBackground: (() => void)[] = [];
+  const stopAll = () => {
+    stopRefreshing();
+    stopBackground.forEach((stop) => stop());
+  };
   try {
     const { stores } = services;
     for (const name of SUBGRAPH_NAMES) {
@@ -58,6 +71,9 @@ export async function startFederation(
         peerUrls: Object.fromEntries(Object.entries(running).map(([n, r]) => [n, r.url])),
       });
       running[name] = await server.listen(options.ports?.[name] ?? config.port(name));
+      const background = options.background === false ? undefined : SUBGRAPHS[name].background;
+      if (background)
+        stopBackground.push(background({ sql: stores[name].sql, governanceSql: policySql, config }));
     }
     const gateway = await createGatewayServer({
       config,
@@ -76,13 +92,13 @@ export async function startFederation(
           number
         >,
       async stop(stopOptions) {
-        stopRefreshing();
+        stopAll();
         await gatewayRunning.stop(stopOptions);
         await Promise.all(Object.values(running).map((s) => s.stop(stopOptions)));
       },
     };
   } catch (error) {
-    stopRefreshing();
+    stopAll();
     await Promise.all(Object.values(running).map((s) => s.stop()));
     throw error;
   }

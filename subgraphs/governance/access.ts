@@ -32,3 +32,15 @@ export const AGREEMENT_PARTY: PartyRule = {
   test: (a: { providerAgencyId: string; recipientAgencyId: string }, caller: Caller) =>
     a.providerAgencyId === caller.agencyId || a.recipientAgencyId === caller.agencyId,
 };
+
+/**
+ * A notification is its readers' only: addressed to the caller's agency and, when narrowed, to
+ * the caller's role and the caller. Anyone else is told what an unknown id gets.
+ */
+export const NOTIFICATION_RECIPIENT: PartyRule = {
+  name: "the agency, role and user the notification is addressed to",
+  test: (n: { toAgencyId: string; toRole: string | null; toUserId: string | null }, caller: Caller) =>
+    n.toAgencyId === caller.agencyId &&
+    (n.toRole === null || n.toRole === caller.role) &&
+    (n.toUserId === null || n.toUserId === caller.userId),
+};

@@ -1,4 +1,4 @@
-import { Column, Entity, Index, PrimaryColumn, Unique } from "typeorm";
+import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn, Unique } from "typeorm";
 
 /** A partner agency: the owner of records and a party to agreements. */
 @Entity({ name: "agencies" })
@@ -357,4 +357,76 @@ export class AccessFactsVersionRecord {
 
   @Column({ type: "bigint" })
   version!: string;
+}
+
+/**
+ * A notice to an agency (narrowed to a role or a user when set), written in the transaction of
+ * the change that caused it (migration Notifications); unique by kind, subject, recipient, period.
+ */
+@Entity({ name: "notifications" })
+export class NotificationRecord {
+  @PrimaryGeneratedColumn({ type: "bigint" })
+  id!: string;
+
+  @Column({ type: "timestamptz", default: () => "now()" })
+  at!: Date;
+
+  @Column({ type: "text" })
+  kind!: string;
+
+  @Column({ type: "text" })
+  title!: string;
+
+  @Column({ type: "text", name: "subject_kind" })
+  subjectKind!: string;
+
+  @Column({ type: "text", name: "subject_id" })
+  subjectId!: string;
+
+  @Column({ type: "text", name: "to_agency_id" })
+  toAgencyId!: string;
+
+  @Column({ type: "text", name: "to_role", nullable: true })
+  toRole!: string | null;
+
+  @Column({ type: "text", name: "to_user_id", nullable: true })
+  toUserId!: string | null;
+
+  @Column({ type: "text", name: "dedupe_key", unique: true })
+  dedupeKey!: string;
+}
+
+/** That a user has read a notification (each reader of an agency's notice reads it alone). */
+@Entity({ name: "notification_reads" })
+export class NotificationReadRecord {
+  @PrimaryColumn({ type: "bigint", name: "notification_id" })
+  notificationId!: string;
+
+  @PrimaryColumn({ type: "text", name: "user_id" })
+  userId!: string;
+
+  @Column({ type: "timestamptz", name: "read_at", default: () => "now()" })
+  readAt!: Date;
+}
+
+/** The webhook outbox: one row per notification, until the agency's webhook took it. */
+@Entity({ name: "notification_deliveries" })
+export class NotificationDeliveryRecord {
+  @PrimaryColumn({ type: "bigint", name: "notification_id" })
+  notificationId!: string;
+
+  @Column({ type: "text", name: "agency_id" })
+  agencyId!: string;
+
+  @Column({ type: "integer", default: 0 })
+  attempts!: number;
+
+  @Column({ type: "timestamptz", name: "next_attempt_at", default: () => "now()" })
+  nextAttemptAt!: Date;
+
+  @Column({ type: "timestamptz", name: "delivered_at", nullable: true })
+  deliveredAt!: Date | null;
+
+  @Column({ type: "text", name: "last_error", nullable: true })
+  lastError!: string | null;
 }

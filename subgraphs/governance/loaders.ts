@@ -10,6 +10,7 @@ import {
 import { AuditRepository } from "./repositories/audit";
 import { BreakGlassRepository } from "./repositories/break-glass";
 import { ConsentRepository } from "./repositories/consents";
+import { NotificationRepository } from "./repositories/notifications";
 import type { Agency, Agreement, Consent } from "./types";
 
 /** The governance subgraph's per-request loaders and repositories; made fresh for every request. */
@@ -23,6 +24,7 @@ export function createGovernanceLoaders(sql: Sql) {
     consents,
     audit: new AuditRepository(sql),
     breakGlass: new BreakGlassRepository(sql),
+    notifications: new NotificationRepository(sql),
     agencyById: loaderByKey<string, Agency>(
       (ids) => agencies.findByIds(ids),
       (a) => a.id,

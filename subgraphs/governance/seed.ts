@@ -1,3 +1,5 @@
+import { notify } from "../shared/notifications";
+import { agreementAwaitingApproval } from "./services/notifications";
 import { AGE_OF_CONSENT, ageOnDate } from "../shared/facts";
 import type { SubgraphSeeder } from "../shared/demo/seed";
 import { DEMO_AGENCIES, FEATURED_YOUNG, personId } from "../shared/demo/world";
@@ -466,5 +468,17 @@ export const seedGovernance: SubgraphSeeder = async (sql, options) => {
     await repository.insertApprovals(approvals);
     await consents.insertMany(consentRows);
     await AuditRepository.append(tx, auditToSeed(options.linkable?.INCIDENT ?? [], consentTo));
+    // Drafts await the approval of the parties that have not given it (their DSOs are told).
+    await notify(
+      tx,
+      agreements
+        .filter((a) => a.status === AgreementStatus.DRAFT)
+        .flatMap((a) =>
+          agreementAwaitingApproval(
+            a,
+            approvals.filter((x) => x.agreementId === a.id).map((x) => x.agencyId),
+          ),
+        ),
+    );
   });
 };

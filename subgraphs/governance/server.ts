@@ -13,6 +13,9 @@ import {
   AuditWriterRecord,
   BreakGlassReviewRecord,
   ConsentRecord,
+  NotificationDeliveryRecord,
+  NotificationReadRecord,
+  NotificationRecord,
   PersonDateOfBirthRecord,
 } from "./entities";
 import { createGovernanceLoaders, type GovernanceLoaders } from "./loaders";
@@ -25,13 +28,17 @@ import { ConnectOnlyWhereServed1764300000000 } from "./migrations/1764300000000-
 import { AuditAppendByLogin1764310000000 } from "./migrations/1764310000000-AuditAppendByLogin";
 import { RightsAudit1765100000000 } from "./migrations/1765100000000-RightsAudit";
 import { AgreementLifecycle1764420000000 } from "./migrations/1764420000000-AgreementLifecycle";
+import { Notifications1764400000000 } from "./migrations/1764400000000-Notifications";
+import { every } from "../shared/notifications";
 import { governanceReferenceResolvers } from "./reference";
+import { deliverDueNotifications, sweepGovernanceNotices } from "./services/notifications";
 import { AgencyResolver } from "./resolvers/agency.resolver";
 import { AgreementApprovalResolver, AgreementResolver } from "./resolvers/agreement.resolver";
 import { AccessExplanationResolver, ActorResolver, DisclosureResolver } from "./resolvers/audit.resolver";
 import { BreakGlassResolver } from "./resolvers/break-glass.resolver";
 import { ConsentResolver, PersonConsentsResolver } from "./resolvers/consent.resolver";
 import { SubjectAccessResolver } from "./resolvers/subject-access.resolver";
+import { NotificationResolver } from "./resolvers/notification.resolver";
 
 /** The governance subgraph: agencies, agreements, consents, access decisions and the audit log. */
 export const governance: SubgraphDefinition<GovernanceLoaders> = {
@@ -50,6 +57,9 @@ export const governance: SubgraphDefinition<GovernanceLoaders> = {
     AuditCheckpointRecord,
     BreakGlassReviewRecord,
     AccessFactsVersionRecord,
+    NotificationRecord,
+    NotificationReadRecord,
+    NotificationDeliveryRecord,
     DemoSeedRecord,
   ],
   migrations: [
@@ -60,6 +70,7 @@ export const governance: SubgraphDefinition<GovernanceLoaders> = {
     LeastPrivilegeRoles1764100000000,
     ConnectOnlyWhereServed1764300000000,
     AuditAppendByLogin1764310000000,
+    Notifications1764400000000,
     AgreementLifecycle1764420000000,
     RightsAudit1765100000000,
   ],
@@ -74,7 +85,28 @@ export const governance: SubgraphDefinition<GovernanceLoaders> = {
     AccessExplanationResolver,
     SubjectAccessResolver,
     BreakGlassResolver,
+    NotificationResolver,
   ],
   referenceResolvers: governanceReferenceResolvers,
   createLoaders: createGovernanceLoaders,
+  background: ({ sql, config }) => {
+    const stops = [
+      every(config.NOTIFICATION_SWEEP_INTERVAL_MS, "notification sweep", () => sweepGovernanceNotices(sql), {
+        now: true,
+      }),
+    ];
+    if (config.webhookUrls.size && config.NOTIFICATION_WEBHOOK_SECRET) {
+      const settings = {
+        urls: config.webhookUrls,
+        secret: config.NOTIFICATION_WEBHOOK_SECRET,
+        backoffBaseMs: config.NOTIFICATION_RETRY_BASE_MS,
+      };
+      stops.push(
+        every(config.NOTIFICATION_RELAY_INTERVAL_MS, "notification delivery", () =>
+          deliverDueNotifications(sql, settings),
+        ),
+      );
+    }
+    return () => stops.forEach((stop) => stop());
+  },
 };

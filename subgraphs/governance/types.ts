@@ -1,5 +1,6 @@
 import { ChangedBy, Governed, Part, PeopleIndex, Reference } from "../shared/policy";
-import { AGREEMENT_PARTY, CONSENT_PARTY, CONTROLLER, OWNER_AGENCY } from "./access";
+import { AGREEMENT_PARTY, CONSENT_PARTY, CONTROLLER, NOTIFICATION_RECIPIENT, OWNER_AGENCY } from "./access";
+import { NotificationKind, NotificationSubjectKind } from "../shared/notifications";
 import { Directive, Field, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import {
   AgreementStatus,
@@ -646,4 +647,74 @@ export class SubjectAccessExport {
   ownerAgencyId!: string;
   /** The person's id. */
   personId!: string;
+}
+
+@Part()
+@ObjectType({ description: "What a notification is about: the kind of record and its id." })
+export class NotificationSubject {
+  @Field(() => NotificationSubjectKind, { description: "The kind of record." })
+  kind!: NotificationSubjectKind;
+
+  @Field(() => ID, { description: "Its id, for the query that reads that kind of record." })
+  id!: string;
+}
+
+// Person-level: a notice may name a person (by id) or a break-glass access to their data.
+@Governed({ personLevel: true, party: NOTIFICATION_RECIPIENT })
+@ObjectType({
+  description:
+    "Something that needs the signed-in user's attention: to their agency, narrowed to their role or to them.",
+})
+export class Notification {
+  @Field(() => ID, { description: "Notification id." })
+  id!: string;
+
+  @Field(() => DateTime, { description: "When it was written (with the change that caused it)." })
+  at!: Date;
+
+  @Field(() => NotificationKind, { description: "What it tells." })
+  kind!: NotificationKind;
+
+  @Field(() => String, { description: "One line to show; names no person." })
+  title!: string;
+
+  @Field(() => Boolean, { description: "Whether the caller has marked it read." })
+  read!: boolean;
+
+  @Field(() => NotificationSubject, { description: "What it is about." })
+  subject!: NotificationSubject;
+
+  // For the party rule.
+  toAgencyId!: string;
+  toRole!: string | null;
+  toUserId!: string | null;
+}
+
+@Part()
+@ObjectType("NotificationEdge", { description: "One notification in a page of results." })
+export class NotificationEdge {
+  @Field(() => String, { description: "Opaque cursor; pass as `after` to continue." })
+  cursor!: string;
+
+  @Field(() => Notification, { description: "The notification." })
+  node!: Notification;
+}
+
+@Part()
+// Not the shared ConnectionType: a caller's own notifications, nothing withheld to count.
+@ObjectType("NotificationConnection", { description: "A page of the caller's notifications, newest first." })
+export class NotificationConnection {
+  @Field(() => [NotificationEdge], { description: "This page of results." })
+  edges!: NotificationEdge[];
+
+  @Field(() => PageInfo, { description: "Whether more results follow, and where to continue." })
+  pageInfo!: PageInfo;
+
+  @Field(() => Int, {
+    description: "How many notifications match (read or not, as asked), across all pages.",
+  })
+  totalCount!: number;
+
+  @Field(() => Int, { description: "How many of the caller's notifications are unread, whatever was asked." })
+  unreadCount!: number;
 }

@@ -397,3 +397,43 @@ export class ReportIndexRecord {
   @Column({ type: "timestamptz", name: "reported_at" })
   reportedAt!: Date;
 }
+
+/**
+ * A notice written with the case work that caused it, until the relay has handed it to
+ * governance, which owns notifications (migration NotificationOutbox).
+ */
+@Entity({ name: "notification_outbox" })
+export class NotificationOutboxRecord {
+  @PrimaryGeneratedColumn({ type: "bigint" })
+  id!: string;
+
+  @Column({ type: "timestamptz", name: "created_at", default: () => "now()" })
+  createdAt!: Date;
+
+  @Column({ type: "text" })
+  kind!: string;
+
+  @Column({ type: "text" })
+  title!: string;
+
+  @Column({ type: "text", name: "subject_kind" })
+  subjectKind!: string;
+
+  @Column({ type: "text", name: "subject_id" })
+  subjectId!: string;
+
+  @Column({ type: "text", name: "to_agency_id" })
+  toAgencyId!: string;
+
+  @Column({ type: "text", name: "to_role", nullable: true })
+  toRole!: string | null;
+
+  @Column({ type: "text", name: "to_user_id", nullable: true })
+  toUserId!: string | null;
+
+  @Column({ type: "text", name: "dedupe_key", unique: true })
+  dedupeKey!: string;
+
+  @Column({ type: "timestamptz", name: "relayed_at", nullable: true })
+  relayedAt!: Date | null;
+}

@@ -17,6 +17,7 @@ import {
   PersonReferenceRecord,
   PersonIdentityHistoryRecord,
   ProblemCaseRecord,
+  NotificationOutboxRecord,
   ReportIndexRecord,
   VictimRiskAssessmentRecord,
 } from "./entities";
@@ -27,6 +28,9 @@ import { KeptAgencyRegistry1765000000000, KeptAgencyRegistryRecord } from "../sh
 import { ConnectOnlyWhereServed1764300000000 } from "./migrations/1764300000000-ConnectOnlyWhereServed";
 import { CaseWork1765100000000 } from "./migrations/1765100000000-CaseWork";
 import { IdentityRectification1765100000001 } from "./migrations/1765100000001-IdentityRectification";
+import { NotificationOutbox1765100000002 } from "./migrations/1765100000002-NotificationOutbox";
+import { every } from "../shared/notifications";
+import { relayNotifications, sweepCaseNotices } from "./notices";
 import { partnershipReferenceResolvers } from "./reference";
 import { CaseMutationResolver } from "./resolvers/case-mutation.resolver";
 import {
@@ -66,6 +70,7 @@ export const partnership: SubgraphDefinition<PartnershipLoaders> = {
     CaseNoteRecord,
     VictimRiskAssessmentRecord,
     ReportIndexRecord,
+    NotificationOutboxRecord,
     DemoSeedRecord,
     KeptAgencyRegistryRecord,
   ],
@@ -76,6 +81,7 @@ export const partnership: SubgraphDefinition<PartnershipLoaders> = {
     KeptAgencyRegistry1765000000000,
     CaseWork1765100000000,
     IdentityRectification1765100000001,
+    NotificationOutbox1765100000002,
   ],
   resolvers: [
     PersonResolver,
@@ -92,4 +98,15 @@ export const partnership: SubgraphDefinition<PartnershipLoaders> = {
   ],
   referenceResolvers: partnershipReferenceResolvers,
   createLoaders: createPartnershipLoaders,
+  background: ({ sql, governanceSql, config }) => {
+    const stops = [
+      every(config.NOTIFICATION_RELAY_INTERVAL_MS, "notification relay", () =>
+        relayNotifications(sql, governanceSql),
+      ),
+      every(config.NOTIFICATION_SWEEP_INTERVAL_MS, "notification sweep", () => sweepCaseNotices(sql), {
+        now: true,
+      }),
+    ];
+    return () => stops.forEach((stop) => stop());
+  },
 };

@@ -4,7 +4,9 @@ import type { Sql } from "../shared/database";
 import { CaseRecordKind, CaseStage, RiskLevel } from "../shared/enums";
 import { badInput, notFound } from "../shared/errors";
 import { DEMO_AGENCIES } from "../shared/demo/world";
+import { notify } from "../shared/notifications";
 import { today } from "./calendar";
+import { actionAssigned } from "./notices";
 import { AgencyRepository } from "./repositories/agencies";
 import { CaseRepository, type CaseActionRow, type CaseParties } from "./repositories/cases";
 import { NeighbourhoodRepository } from "./repositories/neighbourhoods";
@@ -218,6 +220,8 @@ export async function addCaseAction(
         description,
       }),
     );
+    // The assigned agency is told in this same transaction (the outbox; relayed to governance).
+    await notify(tx, actionAssigned(action));
     return action;
   });
 }
@@ -555,6 +559,8 @@ export async function reassignCaseAction(
     if (action.assignedAgencyId === assignedAgencyId)
       throw badInput("assignedAgencyId", `the action is already assigned to ${assignedAgencyId}`);
     const moved = await cases.reassignAction(actionId, assignedAgencyId);
+    // Told in this transaction; its own period, so an action handed back is announced again.
+    await notify(tx, actionAssigned(moved, `reassigned:${new Date().toISOString()}`));
     await cases.appendEvent(
       event(actor, parties.id, "ACTION_REASSIGNED", {
         actionId,

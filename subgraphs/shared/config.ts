@@ -170,6 +170,19 @@ const schema = z.object({
     .string()
     .regex(/^rediss?:\/\//, "a redis:// or rediss:// URL")
     .optional(),
+  /**
+   * Notifications (governance owns them; shared/notifications.ts): how often outboxes are relayed
+   * and webhooks delivered, how often the time-based notices are swept (idempotent), and the
+   * wait before a failed webhook delivery's second attempt (doubled for each after, at most 1 h).
+   */
+  NOTIFICATION_RELAY_INTERVAL_MS: z.coerce.number().int().min(100).default(2000),
+  NOTIFICATION_SWEEP_INTERVAL_MS: z.coerce.number().int().min(1000).default(3_600_000),
+  NOTIFICATION_RETRY_BASE_MS: z.coerce.number().int().min(10).default(5000),
+  /**
+   * Signs webhook deliveries (HMAC-SHA256, header x-partnership-signature); required when any
+   * WEBHOOK_URL_<AGENCY> is set. Never in the repository: give it from your secret store.
+   */
+  NOTIFICATION_WEBHOOK_SECRET: z.string().min(32, "at least 32 characters").optional(),
   SEED_SCALE: z.enum(["small", "large"]).default("small"),
   SEED: z.coerce.number().int().default(42),
 });
@@ -188,6 +201,8 @@ const validated = schema.superRefine((values, ctx) => {
 export type Config = Omit<z.infer<typeof schema>, "TRUSTED_DOCUMENTS" | "RATE_LIMITS"> & {
   TRUSTED_DOCUMENTS: "off" | "allow" | "require";
   RATE_LIMITS: "on" | "off";
+  /** Agency id → the webhook its notifications are delivered to (WEBHOOK_URL_<AGENCY>). */
+  webhookUrls: ReadonlyMap<string, string>;
   databaseUrl(subgraph: SubgraphName): string | undefined;
   port(service: SubgraphName | "gateway"): number;
   subgraphUrl(subgraph: SubgraphName): string;
@@ -217,6 +232,7 @@ const WHAT_FOR: Record<string, string> = {
   TRUSTED_DOCUMENTS_MANIFEST:
     "the operations the gateway runs under TRUSTED_DOCUMENTS=require or allow (`npm run build` writes it)",
   METRICS_TOKEN: "the bearer token Prometheus scrapes /metrics with",
+  NOTIFICATION_WEBHOOK_SECRET: "signs notification webhook deliveries; receivers verify with the same secret",
   REDIS_URL: "where gateway replicas share their rate-limit counters",
 };
 
@@ -297,6 +313,14 @@ export function loadConfig(
     : parsed.error.issues.map((i) => described(i.path.join("."), i.message));
   if (env.NODE_ENV === "production" && !env.JWKS_URL)
     problems.push(described("JWKS_URL", "required in production"));
+  const webhooks = webhookUrlsIn(env, problems);
+  if (webhooks.size && !env.NOTIFICATION_WEBHOOK_SECRET)
+    problems.push(
+      described(
+        "NOTIFICATION_WEBHOOK_SECRET",
+        `required when a webhook is set (${[...webhooks.keys()].join(", ")})`,
+      ),
+    );
   if (options.serving) problems.push(...servingProblems(env, options.serving));
   if (!parsed.success || problems.length) {
     throw new ConfigError(
@@ -310,6 +334,7 @@ export function loadConfig(
     ...values,
     TRUSTED_DOCUMENTS: values.TRUSTED_DOCUMENTS ?? (production ? "require" : "off"),
     RATE_LIMITS: values.RATE_LIMITS ?? (production ? "on" : "off"),
+    webhookUrls: webhooks,
     databaseUrl(subgraph) {
       const own = values[`${upper(subgraph)}_DATABASE_URL`];
       if (own) return own;
@@ -330,4 +355,28 @@ export function withDatabase(serverUrl: string, database: string): string {
   const u = new URL(serverUrl);
   u.pathname = `/${database}`;
   return u.toString();
+}
+
+/**
+ * WEBHOOK_URL_<AGENCY>: where an agency's notifications are delivered, one variable per agency
+ * (agencies are registered at run time, so the names are not fixed): WEBHOOK_URL_POLICE for
+ * `police`, WEBHOOK_URL_CITY_COUNCIL for `city_council`. A malformed URL is a problem reported
+ * with the others.
+ */
+function webhookUrlsIn(env: NodeJS.ProcessEnv, problems: string[]): Map<string, string> {
+  const urls = new Map<string, string>();
+  for (const [name, value] of Object.entries(env)) {
+    const match = /^WEBHOOK_URL_([A-Z0-9_]+)$/.exec(name);
+    if (!match || !value) continue;
+    const parsed = url.refine((u) => /^https?:/.test(u), "an http(s) URL").safeParse(value);
+    if (!parsed.success)
+      problems.push(
+        described(
+          name,
+          `${parsed.error.issues[0].message} (the webhook of agency ${match[1].toLowerCase()})`,
+        ),
+      );
+    else urls.set(match[1].toLowerCase(), value);
+  }
+  return urls;
 }

@@ -101,9 +101,11 @@ export async function startSubgraph<L>(
   });
   const running = await server.listen(port);
   log("info", "subgraph listening", { subgraph: definition.name, url: running.url });
+  const stopBackground = definition.background?.({ sql: store.sql, governanceSql: policySql, config });
   return {
     ...running,
     stop: async (options) => {
+      stopBackground?.();
       stopRefreshing();
       await running.stop(options);
       await store.close();

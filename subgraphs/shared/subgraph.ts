@@ -35,6 +35,18 @@ export interface SubgraphDefinition<Loaders> extends StoreDefinition {
   referenceResolvers?: FederatedSchemaOptions["referenceResolvers"];
   /** Per-request DataLoaders over the subgraph's repositories. */
   createLoaders(sql: Sql): Loaders;
+  /**
+   * Work the running service does on its own (relaying and delivering notifications, sweeping
+   * for time-based ones), started once it listens; returns how to stop it.
+   */
+  background?(deps: BackgroundDeps): () => void;
+}
+
+/** What a subgraph's background work runs on: its own store and governance's, as its own roles. */
+export interface BackgroundDeps {
+  sql: Sql;
+  governanceSql: Sql;
+  config: Config;
 }
 
 const schemas = new Map<string, Promise<GraphQLSchema>>();

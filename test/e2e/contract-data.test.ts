@@ -388,3 +388,21 @@ test("CaseWork: notes, a risk assessment, people and partners, actions handed on
     closedAt: expect.any(String),
   });
 });
+
+test("Notifications lists what needs a police DSO's attention, and MarkNotificationsRead marks it", async () => {
+  type Page = { notifications: { unreadCount: number; edges: { node: { id: string; kind: string } }[] } };
+  const response = await run("Notifications", {}, policeDso);
+  expectNonEmpty(response, (d: Page) => d.notifications.edges);
+  const page = (response.data as Page).notifications;
+  // The demo's break-glass by the council into police data, and the draft awaiting police's approval.
+  expect(page.edges.map((e) => e.node.kind).sort()).toEqual(
+    expect.arrayContaining(["AGREEMENT_AWAITING_APPROVAL", "BREAK_GLASS_ON_OUR_DATA"]),
+  );
+  // Read by another police DSO, so that this test leaves the first one's inbox as it was.
+  const reader = { ...policeDso, user: "police.dso.contract" };
+  const marked = await run("MarkNotificationsRead", { ids: [page.edges[0].node.id] }, reader);
+  expectNonEmpty(marked, (d: { markNotificationsRead: unknown[] }) => d.markNotificationsRead);
+  expect(marked.data).toEqual({ markNotificationsRead: [{ id: page.edges[0].node.id, read: true }] });
+  const after = (await run("Notifications", {}, reader)).data as Page;
+  expect(after.notifications.unreadCount).toBe(page.unreadCount - 1);
+});

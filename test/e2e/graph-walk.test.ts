@@ -284,6 +284,11 @@ async function mutationSeeds(ids: Record<string, string[]>): Promise<Record<stri
       WHERE a.break_glass AND a.kind = 'DISCLOSURE' AND r.audit_sequence IS NULL`,
   );
   const consent = await one(governance.sql, `SELECT min(id) AS v FROM consents WHERE withdrawn_at IS NULL`);
+  // The demo's break-glass notice, to police's data-sharing officers: only they may mark it read.
+  const notice = await one(
+    governance.sql,
+    `SELECT min(id)::text AS v FROM notifications WHERE kind = 'BREAK_GLASS_ON_OUR_DATA' AND to_agency_id = 'police'`,
+  );
   // An open case with an open action and the fewest partners: agencies outside it are walked too.
   const caseId = await one(
     partnership.sql,
@@ -381,6 +386,7 @@ async function mutationSeeds(ids: Record<string, string[]>): Promise<Record<stri
       evidenceRef: "walk/consent-form-1",
     },
     "Mutation.withdrawConsent.id": consent,
+    "Mutation.markNotificationsRead.ids": [notice],
     "Mutation.openCase.input": {
       title: "Walk: nuisance at the shops",
       problemType: "Youth nuisance",
@@ -550,6 +556,14 @@ const READERS: RecordReaders = {
       [id],
     );
     return row ? { id, holderAgencyIds: row.h } : null;
+  },
+  async Notification(id) {
+    if (!/^[1-9][0-9]{0,17}$/.test(id)) return null;
+    const [row] = await fed.stores.governance.sql.many<{ a: string; r: string | null; u: string | null }>(
+      `SELECT to_agency_id AS a, to_role AS r, to_user_id AS u FROM notifications WHERE id = $1::bigint`,
+      [id],
+    );
+    return row ? { id, toAgencyId: row.a, toRole: row.r, toUserId: row.u } : null;
   },
   async CaseAction(id) {
     const [row] = await fed.stores.partnership.sql.many<{ a: string }>(

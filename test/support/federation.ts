@@ -92,6 +92,8 @@ export async function startTestFederation(
   const federation = await startFederation(config, services, {
     ports,
     supergraphSdl: await supergraphFromCode(),
+    // Tests count each request's statements and writes: no relay or sweep running beside them.
+    background: false,
   });
   const gatewayUrl = federation.gateway.url;
   return {

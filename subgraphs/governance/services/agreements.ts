@@ -8,7 +8,9 @@ import { AgencyRepository } from "../repositories/agencies";
 import { AgreementRepository, agreementFacts } from "../repositories/agreements";
 import { AuditRepository } from "../repositories/audit";
 import { Agreement, type AmendAgreementInput, type ProposeAgreementInput } from "../types";
+import { notify } from "../../shared/notifications";
 import { changeRecord, requiredText, type Acting } from "./acting";
+import { agreementAwaitingApproval } from "./notifications";
 
 /** A `Date` scalar value as YYYY-MM-DD (the scalar parses to UTC midnight). */
 const day = (date: Date) => date.toISOString().slice(0, 10);
@@ -130,6 +132,8 @@ export async function proposeAgreement(
         now,
       ),
     ]);
+    // Each party's data-sharing officers must now approve it: told in this same transaction.
+    await notify(tx, agreementAwaitingApproval({ id, reference, providerAgencyId, recipientAgencyId }));
   });
   return id;
 }
@@ -330,6 +334,16 @@ export async function reinstateAgreement(
     const both = parties.has(agreement.providerAgencyId) && parties.has(agreement.recipientAgencyId);
     if (both) await agreements.reinstate(id);
     const waiting = [agreement.providerAgencyId, agreement.recipientAgencyId].filter((a) => !parties.has(a));
+    // The other party's DSOs are told their approval is awaited, once per suspension.
+    if (!both)
+      await notify(
+        tx,
+        agreementAwaitingApproval(
+          agreement,
+          [...parties],
+          `reinstate:${agreement.suspendedAt.toISOString()}`,
+        ),
+      );
     await AuditRepository.append(tx, [
       changeRecord(
         acting,
@@ -401,6 +415,8 @@ export async function amendAgreement(
         proposedAt: now,
       },
     ]);
+    // A new version awaits both parties' approval, as a proposal does.
+    await notify(tx, agreementAwaitingApproval({ ...agreement, id: newId }));
     await AuditRepository.append(tx, [
       changeRecord(
         acting,

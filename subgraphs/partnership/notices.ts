@@ -1,0 +1,120 @@
+import type { Sql } from "../shared/database";
+import { log } from "../shared/logger";
+import { notify, NotificationKind, NotificationSubjectKind, type Notice } from "../shared/notifications";
+import { londonDate } from "./calendar";
+import { NotificationOutboxRepository } from "./repositories/notifications";
+import { ReportRepository } from "./repositories/reports";
+
+/**
+ * The partnership's notices (case work): written to its outbox in the transaction of the change,
+ * or by the sweep, then relayed to governance, which owns notifications. Nothing here decides who
+ * may read them: governance's Notification party rule does, by the agency (and role, user) each
+ * is addressed to.
+ */
+
+/**
+ * The notice of an action assigned to an agency (addCaseAction; reassignCaseAction alike, with the
+ * reassignment's own `period`, e.g. its case event's id, so that an action assigned back to an
+ * agency it was taken from is announced again).
+ */
+export function actionAssigned(
+  action: { id: string; assignedAgencyId: string; dueOn: string },
+  period?: string,
+): Notice {
+  return {
+    period,
+    kind: NotificationKind.ACTION_ASSIGNED,
+    title: `A case action was assigned to your agency, due ${action.dueOn}`,
+    subjectKind: NotificationSubjectKind.CASE_ACTION,
+    subjectId: action.id,
+    toAgencyId: action.assignedAgencyId,
+  };
+}
+
+/** The case review (community trigger) threshold the sweep applies: three reports in six months. */
+export const SWEEP_THRESHOLD = { windowMonths: 6, threshold: 3 } as const;
+
+/**
+ * Who among `personIds` reached the case review threshold, counted from every agency's reports.
+ * The default counts the partnership's report index; where the reports are counted from their
+ * owners instead (issue 17), pass that count here.
+ */
+export type ThresholdCount = (sql: Sql, personIds: readonly string[]) => Promise<Set<string>>;
+
+export const countFromReportIndex: ThresholdCount = async (sql, personIds) => {
+  const rows = await new ReportRepository(sql).reviewCandidates({ ...SWEEP_THRESHOLD });
+  const wanted = new Set(personIds);
+  return new Set(rows.map((r) => r.personId).filter((id) => wanted.has(id)));
+};
+
+/**
+ * Time-based case work notices: actions past their due date (once per action and due date, to the
+ * assigned agency) and people on open cases who reached the case review threshold (once per
+ * person and case, to the case's lead and partners). Idempotent by the notices' unique keys.
+ */
+export async function sweepCaseNotices(
+  sql: Sql,
+  options: { now?: Date; countThreshold?: ThresholdCount } = {},
+): Promise<number> {
+  const repository = new NotificationOutboxRepository(sql);
+  const notices: Notice[] = [];
+  for (const a of await repository.overdueActions(londonDate(options.now ?? new Date()))) {
+    notices.push({
+      kind: NotificationKind.ACTION_OVERDUE,
+      title: `A case action assigned to your agency was due on ${a.dueOn} and is not done`,
+      subjectKind: NotificationSubjectKind.CASE_ACTION,
+      subjectId: a.id,
+      toAgencyId: a.assignedAgencyId,
+      period: a.dueOn,
+    });
+  }
+  const onCases = await repository.peopleOnOpenCases();
+  if (onCases.length) {
+    const met = await (options.countThreshold ?? countFromReportIndex)(sql, [
+      ...new Set(onCases.map((p) => p.personId)),
+    ]);
+    for (const p of onCases.filter((x) => met.has(x.personId))) {
+      for (const agency of new Set(p.agencyIds)) {
+        notices.push({
+          kind: NotificationKind.CASE_REVIEW_THRESHOLD_MET,
+          title: "A person on one of your agency's cases has reached the case review threshold",
+          subjectKind: NotificationSubjectKind.PERSON,
+          subjectId: p.personId,
+          toAgencyId: agency,
+          period: p.caseId,
+        });
+      }
+    }
+  }
+  await notify(sql, notices);
+  return notices.length;
+}
+
+/**
+ * Hands outbox notices to governance (`notify(jsonb)` there, which takes only case work kinds
+ * from this login), then marks them relayed in the outbox. At least once: a relay that dies
+ * between the two hands them over again, and governance's unique key keeps one. Returns how many
+ * were relayed.
+ */
+export async function relayNotifications(sql: Sql, governanceSql: Sql, batchSize = 200): Promise<number> {
+  let relayed = 0;
+  for (;;) {
+    const count = await sql.transaction(async (tx) => {
+      const outbox = new NotificationOutboxRepository(tx);
+      const rows = await outbox.lockPending(batchSize);
+      if (!rows.length) return 0;
+      await governanceSql.many(`SELECT public.notify($1::jsonb)`, [
+        JSON.stringify(rows.map(({ id: _id, ...row }) => row)),
+      ]);
+      await outbox.markRelayed(
+        rows.map((r) => r.id),
+        new Date(),
+      );
+      return rows.length;
+    });
+    relayed += count;
+    if (count < batchSize) break;
+  }
+  if (relayed) log("debug", "notifications relayed to governance", { relayed });
+  return relayed;
+}
