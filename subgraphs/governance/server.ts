@@ -8,6 +8,7 @@ import {
   AgreementRecord,
   AuditCheckpointRecord,
   AuditRecord,
+  AuditVerificationRecord,
   AuditWriterRecord,
   BreakGlassReviewRecord,
   ConsentRecord,
@@ -21,10 +22,16 @@ import { ReferralConsentByReferrer1763960000000 } from "./migrations/17639600000
 import { LeastPrivilegeRoles1764100000000 } from "./migrations/1764100000000-LeastPrivilegeRoles";
 import { ConnectOnlyWhereServed1764300000000 } from "./migrations/1764300000000-ConnectOnlyWhereServed";
 import { AuditAppendByLogin1764310000000 } from "./migrations/1764310000000-AuditAppendByLogin";
+import { AuditVerifications1765100000000 } from "./migrations/1765100000000-AuditVerifications";
 import { governanceReferenceResolvers } from "./reference";
 import { AgencyResolver } from "./resolvers/agency.resolver";
 import { AgreementApprovalResolver, AgreementResolver } from "./resolvers/agreement.resolver";
-import { AccessExplanationResolver, ActorResolver, DisclosureResolver } from "./resolvers/audit.resolver";
+import {
+  AccessExplanationResolver,
+  ActorResolver,
+  AuditChainStatusResolver,
+  DisclosureResolver,
+} from "./resolvers/audit.resolver";
 import { BreakGlassResolver } from "./resolvers/break-glass.resolver";
 import { ConsentResolver, PersonConsentsResolver } from "./resolvers/consent.resolver";
 
@@ -41,6 +48,7 @@ export const governance: SubgraphDefinition<GovernanceLoaders> = {
     AuditRecord,
     AuditWriterRecord,
     AuditCheckpointRecord,
+    AuditVerificationRecord,
     BreakGlassReviewRecord,
     AccessFactsVersionRecord,
     DemoSeedRecord,
@@ -53,6 +61,7 @@ export const governance: SubgraphDefinition<GovernanceLoaders> = {
     LeastPrivilegeRoles1764100000000,
     ConnectOnlyWhereServed1764300000000,
     AuditAppendByLogin1764310000000,
+    AuditVerifications1765100000000,
   ],
   resolvers: [
     AgencyResolver,
@@ -63,6 +72,7 @@ export const governance: SubgraphDefinition<GovernanceLoaders> = {
     DisclosureResolver,
     ActorResolver,
     AccessExplanationResolver,
+    AuditChainStatusResolver,
     BreakGlassResolver,
   ],
   referenceResolvers: governanceReferenceResolvers,

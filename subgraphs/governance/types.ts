@@ -357,6 +357,50 @@ export class DisclosureConnection {
   totalCount!: number;
 }
 
+// The audit log's integrity as last verified: no person, no agency's records, for the
+// data-sharing officers who answer for the audit.
+@Governed({ roles: [Role.DATA_SHARING_OFFICER] })
+@ObjectType({
+  description:
+    "The audit log's hash chain: how long it is now, and the verdict of the last full verification (`npm run audit:verify`).",
+})
+export class AuditChainStatus {
+  @Field(() => Int, { description: "Records in the audit log now." })
+  records!: number;
+
+  @Field(() => DateTime, {
+    nullable: true,
+    description: "When the chain was last verified in full; null when it never was.",
+  })
+  lastVerifiedAt!: Date | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: "Whether that verification found the chain whole; null when it never was verified.",
+  })
+  intact!: boolean | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      "Records that verification checked (all of them when whole; those before the break when not).",
+  })
+  checked!: number | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: "The first broken record that verification named; null when whole.",
+  })
+  firstBrokenRecord!: number | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Why that record is broken (edited, deleted, inserted, or the tail cut back); null when whole.",
+  })
+  reason!: string | null;
+}
+
 // The caller's own access, explained by the decision function itself (which refuses analysts and
 // STATISTICS before any agreement or consent is looked at): no rule beyond being signed in.
 @Governed({})

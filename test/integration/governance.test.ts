@@ -11,6 +11,7 @@ import {
   AUDIT_COLUMNS,
   AuditRepository,
   CHECKPOINT_EVERY,
+  recordVerification,
   runAuditVerify,
   toChainRow,
   type AuditRow,
@@ -908,6 +909,58 @@ describe("loadAccessFacts", () => {
       )
       .map(agreementFacts);
     expect(byId(many.facts.agreements)).toEqual(byId(agreements));
+  });
+});
+
+describe("audit chain status", () => {
+  const STATUS = `{ auditChainStatus { records lastVerifiedAt intact checked firstBrokenRecord reason } }`;
+
+  test("shows the last recorded verdict and when, read not recomputed; only DSOs ask; the service cannot forge one", async () => {
+    const head = async () =>
+      Number(
+        (await sub.adminSql.one<{ n: string }>(`SELECT coalesce(max(sequence), 0) AS n FROM audit_log`))!.n,
+      );
+    const never = await sub.query<{ auditChainStatus: Record<string, unknown> }>(STATUS, {}, dso("police"));
+    expect(never.errors).toBeUndefined();
+    expect(never.data!.auditChainStatus).toEqual({
+      records: await head(),
+      lastVerifiedAt: null,
+      intact: null,
+      checked: null,
+      firstBrokenRecord: null,
+      reason: null,
+    });
+
+    // What npm run audit:verify keeps (the script itself is run in test/e2e/audit-verify.test.ts).
+    await recordVerification(sub.adminSql, { ok: true, checked: 10 });
+    await recordVerification(sub.adminSql, {
+      ok: false,
+      checked: 699,
+      firstBadSequence: 700,
+      reason: "edited",
+    });
+    const last = await sub.query<{ auditChainStatus: Record<string, unknown> }>(
+      STATUS,
+      {},
+      dso("council", undefined),
+    );
+    expect(last.errors).toBeUndefined();
+    expect(last.data!.auditChainStatus).toMatchObject({
+      intact: false,
+      checked: 699,
+      firstBrokenRecord: 700,
+      reason: "edited",
+    });
+    expect(Date.now() - Date.parse(last.data!.auditChainStatus.lastVerifiedAt as string)).toBeLessThan(
+      60_000,
+    );
+
+    const refused = await sub.query(STATUS, {}, practitioner("police", "ASB_CASE_MANAGEMENT"));
+    expect(refused.data).toBeNull();
+    expect(firstError(refused.errors)).toMatchObject({ code: "FORBIDDEN", reason: "ROLE_NOT_PERMITTED" });
+
+    // A request cannot write a verdict: the governance service's own role only reads them.
+    await expect(recordVerification(sub.sql, { ok: true, checked: 1 })).rejects.toThrow(/permission denied/);
   });
 });
 

@@ -6,11 +6,13 @@ import { encodeCursor, pageRequest } from "../../shared/connection";
 import { DataCategory, Purpose, Role } from "../../shared/enums";
 import { badInput } from "../../shared/errors";
 import { loadAccessFacts } from "../../shared/access/governance-sql";
+import { lastVerification } from "../repositories/audit";
 import {
   AccessBasis,
   AccessExplanation,
   AccessOutcome,
   Actor,
+  AuditChainStatus,
   Agency,
   Agreement,
   Consent,
@@ -157,5 +159,26 @@ export class AccessExplanationResolver {
   @FieldResolver(() => Consent, { nullable: true, description: "The consent relied on." })
   consent(@Root() explanation: AccessExplanation, @Ctx() ctx: Context): Promise<Consent | null> | null {
     return explanation.consentId ? ctx.loaders.consentById.load(explanation.consentId) : null;
+  }
+}
+
+@Resolver(() => AuditChainStatus)
+export class AuditChainStatusResolver {
+  @Governed({ roles: [Role.DATA_SHARING_OFFICER] })
+  @Query(() => AuditChainStatus, {
+    description:
+      "The audit chain's length and the last full verification's verdict and time, as `npm run audit:verify` " +
+      "recorded it: read, not recomputed. For data-sharing officers.",
+  })
+  async auditChainStatus(@Ctx() ctx: Context): Promise<AuditChainStatus> {
+    const [head, last] = await Promise.all([ctx.loaders.audit.head(), lastVerification(ctx.sql)]);
+    return Object.assign(new AuditChainStatus(), {
+      records: head?.sequence ?? 0,
+      lastVerifiedAt: last?.at ?? null,
+      intact: last?.ok ?? null,
+      checked: last?.checked ?? null,
+      firstBrokenRecord: last?.firstBadSequence ?? null,
+      reason: last?.reason ?? null,
+    });
   }
 }
