@@ -1,5 +1,6 @@
 import type { ReactNode } from "react";
 import { useQuery } from "urql";
+import { useAuth } from "../../auth/AuthContext";
 import { Person360Document, type Person360Query } from "../../generated/graphql";
 import { describeCombinedError } from "../../errors/messages";
 import { Problems } from "../../errors/Problems";
@@ -15,7 +16,7 @@ import {
   withheldByPath,
   type WithheldByPath,
 } from "../common/withheld";
-import { enumWords } from "../common/words";
+import { enumWords, when } from "../common/words";
 
 type Person = NonNullable<Person360Query["person"]>;
 
@@ -34,6 +35,7 @@ function Records<N extends { id: string }>({
   name,
   title,
   holder,
+  holderId,
   connection,
   columns,
   withheld,
@@ -41,12 +43,14 @@ function Records<N extends { id: string }>({
   name: string;
   title: string;
   holder: string;
+  holderId: string;
   connection:
     { totalCount: number; edges: { node: N }[]; restricted: readonly RestrictedRow[] } | null | undefined;
   columns: Column<N>[];
   withheld: WithheldByPath;
 }) {
   const path = `person.${name}`;
+  const { session } = useAuth();
   const problem = connection ? undefined : withheldAt(withheld, path);
   return (
     <section aria-labelledby={`records-${name}`} className="govuk-!-margin-bottom-8" data-records={name}>
@@ -86,7 +90,11 @@ function Records<N extends { id: string }>({
                 ))}
               </tbody>
             </table>
-          ) : connection.restricted.length ? null : (
+          ) : connection.restricted.length ? null : session?.caller.agency === holderId ? (
+            <p className="govuk-body" data-testid={`none-${name}`}>
+              None: your agency holds none.
+            </p>
+          ) : (
             <p className="govuk-body" data-testid={`none-${name}`}>
               None you may see. This does not mean {holder} holds none: another agency&apos;s records show
               here only where it shares them with your agency for the purpose you chose.
@@ -133,6 +141,7 @@ function PersonView({ person, withheld }: { person: Person; withheld: WithheldBy
       </dl>
       <Records
         name="incidents"
+        holderId="police"
         title="Incidents"
         holder="police"
         connection={person.incidents}
@@ -148,6 +157,7 @@ function PersonView({ person, withheld }: { person: Person; withheld: WithheldBy
       />
       <Records
         name="asbCases"
+        holderId="council"
         title="ASB cases"
         holder="the council"
         connection={person.asbCases}
@@ -156,13 +166,14 @@ function PersonView({ person, withheld }: { person: Person; withheld: WithheldBy
           { field: "reference", label: "Reference" },
           { field: "status", label: "Status", render: (v: string) => enumWords(v) },
           { field: "category", label: "Category", render: (v: string) => enumWords(v) },
-          { field: "openedAt", label: "Opened" },
+          { field: "openedAt", label: "Opened", render: (v: string) => when(v) },
           { field: "riskLevel", label: "Risk", render: (v: string) => enumWords(v) },
           { field: "description", label: "Description" },
         ]}
       />
       <Records
         name="tenancies"
+        holderId="housing"
         title="Tenancies"
         holder="housing"
         connection={person.tenancies}
@@ -182,6 +193,7 @@ function PersonView({ person, withheld }: { person: Person; withheld: WithheldBy
       />
       <Records
         name="referrals"
+        holderId="youth"
         title="Youth programme referrals"
         holder="youth services"
         connection={person.referrals}
@@ -190,11 +202,12 @@ function PersonView({ person, withheld }: { person: Person; withheld: WithheldBy
           { field: "programme", label: "Programme", render: (v: { name: string }) => v.name },
           { field: "status", label: "Status", render: (v: string) => enumWords(v) },
           { field: "reason", label: "Reason" },
-          { field: "referredAt", label: "Referred" },
+          { field: "referredAt", label: "Referred", render: (v: string) => when(v) },
         ]}
       />
       <Records
         name="enrolments"
+        holderId="youth"
         title="School enrolments"
         holder="youth services"
         connection={person.enrolments}
