@@ -11,6 +11,7 @@ export default tseslint.config(
       "schema/",
       "coverage/",
       "console/src/generated/",
+      "console/build/",
       "test-results/",
     ],
   },

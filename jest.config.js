@@ -1,25 +1,23 @@
 /** @type {import('jest').Config} */
 const swc = JSON.parse(require("fs").readFileSync(__dirname + "/.swcrc", "utf8"));
+// The console's components (React, JSX) compile as TSX with React's automatic runtime.
+const tsx = {
+  ...swc,
+  swcrc: false,
+  jsc: {
+    ...swc.jsc,
+    parser: { ...swc.jsc.parser, tsx: true },
+    transform: { ...swc.jsc.transform, react: { runtime: "automatic" } },
+  },
+};
 module.exports = {
   testEnvironment: "node",
-  // Console component tests sit beside the components (console/src/**/*.test.tsx) and run in
-  // jsdom (their docblock says so); the console's own tsconfig typechecks them.
+  // test/ for the services; console/ for the console's component tests (jsdom, per file).
   roots: ["<rootDir>/test", "<rootDir>/console/src"],
   testMatch: ["**/*.test.ts", "**/*.test.tsx"],
   transform: {
     "^.+\\.ts$": ["@swc/jest", { ...swc, swcrc: false }],
-    "^.+\\.tsx$": [
-      "@swc/jest",
-      {
-        ...swc,
-        swcrc: false,
-        jsc: {
-          ...swc.jsc,
-          parser: { ...swc.jsc.parser, tsx: true },
-          transform: { ...swc.jsc.transform, react: { runtime: "automatic" } },
-        },
-      },
-    ],
+    "^.+\\.tsx$": ["@swc/jest", tsx],
   },
   setupFiles: ["reflect-metadata"],
   globalSetup: "<rootDir>/test/support/global-setup.ts",

@@ -14,7 +14,7 @@ export default defineConfig({
   plugins: [react()],
   resolve: { alias: [{ find: /^\/assets\/(fonts|images)\//, replacement: `${govukAssets}/$1/` }] },
   build: {
-    outDir: process.env.CONSOLE_OUT_DIR ?? join(here, "..", "dist", "console"),
+    outDir: process.env.CONSOLE_OUT_DIR ?? join(here, "build"),
     emptyOutDir: true,
     // The gateway serves a folder only when it holds a build (its manifest), never the sources.
     manifest: true,

@@ -6,15 +6,16 @@ import type { Config } from "../subgraphs/shared/config";
 import { Role } from "../subgraphs/shared/enums";
 
 /**
- * The partnership console's built files (vite build, `npm run build:console`): dist/console beside
- * the sources, or console/ beside the compiled gateway in dist/. The vite manifest marks a build,
+ * The partnership console's built files: console/ beside the compiled gateway (dist/, `npm run
+ * build`), or console/build beside the sources (`npm start` and the tests build it there, so a
+ * production build emptying dist/ never pulls it from under them). Vite's manifest marks a build,
  * so the console's sources (console/index.html) are never served by mistake.
  */
 export function consoleDir(): string | undefined {
   const candidates = [
     process.env.CONSOLE_DIR,
-    join(__dirname, "..", "dist", "console"),
     join(__dirname, "..", "console"),
+    join(__dirname, "..", "console", "build"),
   ].filter((d): d is string => Boolean(d));
   return candidates.find((dir) => existsSync(join(dir, ".vite", "manifest.json")));
 }
@@ -139,7 +140,7 @@ export function consoleRoute(
         res,
         503,
         "text/plain; charset=utf-8",
-        "The console is not built: run `npm run build:console` (npm start and npm run build do it).\n",
+        "The console is not built: npm start builds it (console/build), npm run build for production (dist/console).\n",
       );
       return true;
     }

@@ -35,7 +35,8 @@ function Screens() {
     const Component = screen.component;
     content = <Component />;
   }
-  return <Layout path={path}>{client ? <Provider value={client}>{content}</Provider> : content}</Layout>;
+  const page = <Layout path={path}>{content}</Layout>;
+  return client ? <Provider value={client}>{page}</Provider> : page;
 }
 
 export function App() {

@@ -6,7 +6,7 @@ import { packageDir } from "../../gateway/graphiql";
 const ROOT = join(__dirname, "..", "..");
 export const CONSOLE_SOURCE = join(ROOT, "console");
 /** Where the gateway finds the console when run from the sources (see gateway/console.ts). */
-export const CONSOLE_BUILD = join(ROOT, "dist", "console");
+export const CONSOLE_BUILD = join(ROOT, "console", "build");
 
 function newest(path: string): number {
   const stat = statSync(path);
@@ -22,7 +22,7 @@ export function consoleBuildIsStale(outDir = CONSOLE_BUILD): boolean {
   return ["src", "index.html", "vite.config.mts"].some((p) => newest(join(CONSOLE_SOURCE, p)) > built);
 }
 
-/** `vite build` of the console into `outDir` (dist/console by default): static files, no CDN. */
+/** `vite build` of the console into `outDir` (console/build by default): static files, no CDN. */
 export function buildConsole(outDir = CONSOLE_BUILD, stdio: "inherit" | "pipe" = "inherit"): void {
   execFileSync(
     process.execPath,

@@ -39,6 +39,7 @@ describe("every script answers --help with its usage, and does nothing else", ()
     ["import:police-uk", "usage: npm run import:police-uk -- <csv file or folder>"],
     ["compose", "usage: npm run compose"],
     ["trusted-documents", "usage: npm run trusted-documents"],
+    ["codegen:console", "usage: npm run codegen:console"],
     ["start", "usage: npm start"],
     ["start:prod:trial", "usage: npm run start:prod:trial"],
     ["bench", "usage: npm run bench"],
@@ -50,7 +51,7 @@ describe("every script answers --help with its usage, and does nothing else", ()
       expect(result.stdout.startsWith(usage)).toBe(true);
       // Only the usage: no database started, nothing migrated, seeded, verified or written.
       expect(result.stdout).not.toMatch(
-        /starting embedded PostgreSQL|is migrated|Seeded in|already seeded|audit chain (intact|BROKEN)|wrote schema|trusted documents written|is up/,
+        /starting embedded PostgreSQL|is migrated|Seeded in|already seeded|audit chain (intact|BROKEN)|wrote schema|trusted documents written|is up|Wrote /,
       );
     },
     60_000,

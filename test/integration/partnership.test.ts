@@ -335,6 +335,36 @@ describe("neighbourhoods", () => {
     const one = await subgraph.query(`{ neighbourhood(code: "E09999999") { code } }`, {}, council);
     expect(one.data).toEqual({ neighbourhood: null });
   });
+
+  test("the list a dashboard picks from: by name, found by part of a name, code or local authority, capped", async () => {
+    const analyst = { agency: "council", role: Role.ANALYST, purpose: "STATISTICS" };
+    type List = { neighbourhoodList: { code: string; name: string }[] };
+    const all = await subgraph.query<List>(`{ neighbourhoodList { code name } }`, {}, analyst);
+    expect(all.errors).toBeUndefined();
+    const names = all.data!.neighbourhoodList.map((n) => n.name);
+    expect(names.length).toBeGreaterThan(100);
+    expect(names).toEqual([...names].sort());
+    const byCode = await subgraph.query<List>(
+      `{ neighbourhoodList(search: "e01032739") { code } }`,
+      {},
+      analyst,
+    );
+    expect(byCode.data!.neighbourhoodList).toEqual([{ code: "E01032739" }]);
+    const byName = await subgraph.query<List>(
+      `{ neighbourhoodList(search: "london 001") { name } }`,
+      {},
+      council,
+    );
+    expect(byName.data!.neighbourhoodList.length).toBeGreaterThan(1);
+    expect(byName.data!.neighbourhoodList.every((n) => n.name.startsWith("City of London 001"))).toBe(true);
+    // A pattern character is only a character.
+    const wild = await subgraph.query<List>(`{ neighbourhoodList(search: "%") { code } }`, {}, analyst);
+    expect(wild.data!.neighbourhoodList).toEqual([]);
+    const three = await subgraph.query<List>(`{ neighbourhoodList(first: 3) { code } }`, {}, analyst);
+    expect(three.data!.neighbourhoodList).toHaveLength(3);
+    const tooMany = await subgraph.query(`{ neighbourhoodList(first: 501) { code } }`, {}, analyst);
+    expect(argumentOf(tooMany.errors)).toBe("first");
+  });
 });
 
 describe("problem-solving case lifecycle", () => {

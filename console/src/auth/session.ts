@@ -28,8 +28,9 @@ export const ROLE_NAMES: Record<Role, string> = {
 function base64UrlDecode(part: string): string {
   const base64 = part.replace(/-/g, "+").replace(/_/g, "/");
   const padded = base64 + "=".repeat((4 - (base64.length % 4)) % 4);
-  const binary = atob(padded);
-  return new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
+  // Bytes to UTF-8 text (a user id may be any Unicode).
+  const bytes = Array.from(atob(padded), (c) => `%${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+  return decodeURIComponent(bytes.join(""));
 }
 
 /** The session a token stands for (its claims `sub`, `agency`, `role` and `exp`). */

@@ -73,6 +73,10 @@ export const TRUSTED_DOCUMENTS: Record<string, { id: string; body: string }> = {
     "id": "d33a18fbcc0d686a149298298b45e9436349b94b5fe1f750a46bb05d9cb3bd23",
     "body": "query ConsoleMyCases {\n  problemCases(first: 100) {\n    totalCount\n    edges {\n      node {\n        id\n        reference\n        title\n        problemType\n        stage\n        riskLevel\n        openedAt\n        lead {\n          id\n          name\n        }\n        actions {\n          id\n          description\n          status\n          dueOn\n          assignedAgency {\n            id\n            name\n          }\n        }\n      }\n    }\n  }\n}"
   },
+  "ConsoleNeighbourhoods": {
+    "id": "276c8959fd327c56ba277844b7f4023a9313a1b492f1da3e0eb1f20356b65e1e",
+    "body": "query ConsoleNeighbourhoods {\n  neighbourhoodList(first: 500) {\n    code\n    name\n    localAuthority\n  }\n}"
+  },
   "ConsoleRevokeAgreement": {
     "id": "434d189dc6bf55da377ffe2a9ee289d72dfd1d516f3d47780f40c9fdf01ebe78",
     "body": "mutation ConsoleRevokeAgreement($id: ID!, $reason: String!) {\n  revokeAgreement(id: $id, reason: $reason) {\n    id\n    status\n    revokedReason\n  }\n}"

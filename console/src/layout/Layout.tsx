@@ -1,6 +1,7 @@
 import type { ReactNode } from "react";
 import { useAuth } from "../auth/AuthContext";
 import { ROLE_NAMES } from "../auth/session";
+import { AgencyName } from "./AgencyName";
 import { PurposeBar } from "../purpose/PurposeBar";
 import { Link } from "../router";
 import { screensFor } from "../screens/registry";
@@ -51,7 +52,10 @@ export function Layout({ children, path }: { children: ReactNode; path: string }
           <div className="console-session">
             <p className="govuk-body-s govuk-!-margin-bottom-1" data-testid="signed-in-as">
               Signed in as <strong>{session.caller.user}</strong>, {ROLE_NAMES[session.caller.role]} at{" "}
-              <strong>{session.caller.agency}</strong>.{" "}
+              <strong>
+                <AgencyName id={session.caller.agency} />
+              </strong>
+              .{" "}
               <button
                 type="button"
                 className="govuk-button govuk-button--warning console-link-button"

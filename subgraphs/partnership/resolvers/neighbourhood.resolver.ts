@@ -1,4 +1,4 @@
-import { Arg, Ctx, Query, Resolver } from "type-graphql";
+import { Arg, Ctx, Int, Query, Resolver } from "type-graphql";
 import type { RequestContext } from "../../shared/context";
 import { badInput } from "../../shared/errors";
 import type { PartnershipLoaders } from "../loaders";
@@ -8,6 +8,8 @@ type Context = RequestContext<PartnershipLoaders>;
 
 /** A dashboard asks for a handful of neighbourhoods; more than this is a mistake or a scrape. */
 export const MAX_NEIGHBOURHOOD_CODES = 100;
+/** Enough for a picker over one partnership's area; reference data, but no bulk export. */
+export const MAX_NEIGHBOURHOOD_LIST = 500;
 
 @Resolver(() => Neighbourhood)
 export class NeighbourhoodResolver {
@@ -28,6 +30,26 @@ export class NeighbourhoodResolver {
     const unknown = distinct.filter((_, i) => found[i] === null);
     if (unknown.length) throw badInput("codes", `unknown neighbourhood codes: ${unknown.join(", ")}`);
     return found as Neighbourhood[];
+  }
+
+  @Query(() => [Neighbourhood], {
+    description:
+      "Neighbourhoods whose name, LSOA code or local authority contains `search` (any case; all when none), by name: what a dashboard offers to pick from.",
+  })
+  neighbourhoodList(
+    @Arg("search", () => String, { nullable: true, description: "Part of a name, code or local authority." })
+    search: string | null | undefined,
+    @Arg("first", () => Int, {
+      defaultValue: 200,
+      description: `How many at most (1 to ${MAX_NEIGHBOURHOOD_LIST}).`,
+    })
+    first: number,
+    @Ctx() ctx: Context,
+  ): Promise<Neighbourhood[]> {
+    if (!Number.isInteger(first) || first < 1 || first > MAX_NEIGHBOURHOOD_LIST)
+      throw badInput("first", `from 1 to ${MAX_NEIGHBOURHOOD_LIST}`);
+    if (search != null && search.length > 100) throw badInput("search", "at most 100 characters");
+    return ctx.loaders.neighbourhoods.search(search?.trim() || null, first);
   }
 
   @Query(() => Neighbourhood, {

@@ -5,6 +5,7 @@ import { NeighbourhoodDashboardDocument, type NeighbourhoodDashboardQuery } from
 import { describeCombinedError } from "../../errors/messages";
 import { Problems } from "../../errors/Problems";
 import { cellsOf, chartRows, MEASURES, toCsv, words, type Cell, type MeasureId } from "./dashboard-data";
+import { NeighbourhoodPicker } from "./NeighbourhoodPicker";
 import { PerturbationNote } from "./PerturbationNote";
 
 /** GOV.UK colours, told apart by more than hue where a chart has few series. */
@@ -26,7 +27,6 @@ const COLOURS = [
 ];
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
-const CODE = /^[EW]0\d{7}$/;
 
 interface Choice {
   codes: string[];
@@ -41,22 +41,12 @@ interface FieldErrors {
 }
 
 function validate(
-  codesText: string,
+  codes: string[],
   fromMonth: string,
   toMonth: string,
 ): { choice?: Choice; errors: FieldErrors } {
-  const codes = [
-    ...new Set(
-      codesText
-        .split(/[\s,]+/)
-        .filter(Boolean)
-        .map((c) => c.toUpperCase()),
-    ),
-  ];
   const errors: FieldErrors = {};
-  if (!codes.length) errors.codes = "Enter at least one neighbourhood code";
-  else if (codes.some((c) => !CODE.test(c)))
-    errors.codes = `Enter neighbourhood codes like E01032739 (not ${codes.find((c) => !CODE.test(c))})`;
+  if (!codes.length) errors.codes = "Choose at least one neighbourhood";
   if (!MONTH.test(fromMonth)) errors.fromMonth = "Enter the first month as YYYY-MM, for example 2019-01";
   if (!MONTH.test(toMonth)) errors.toMonth = "Enter the last month as YYYY-MM, for example 2019-06";
   else if (MONTH.test(fromMonth) && toMonth < fromMonth)
@@ -204,7 +194,7 @@ function Results({ data }: { data: NeighbourhoodDashboardQuery }) {
 
 /** The analysts' neighbourhood dashboard: monthly perturbed counts from every agency. */
 export function Dashboard() {
-  const [codesText, setCodesText] = useState("E01032739, E01032740");
+  const [codes, setCodes] = useState<string[]>(["E01032739", "E01032740"]);
   const [fromMonth, setFromMonth] = useState("2019-01");
   const [toMonth, setToMonth] = useState("2019-06");
   const [errors, setErrors] = useState<FieldErrors>({});
@@ -217,7 +207,7 @@ export function Dashboard() {
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const checked = validate(codesText, fromMonth, toMonth);
+    const checked = validate(codes, fromMonth, toMonth);
     setErrors(checked.errors);
     if (checked.choice) setChoice(checked.choice);
   };
@@ -240,26 +230,7 @@ export function Dashboard() {
         Monthly counts from each agency for the neighbourhoods and months you choose.
       </p>
       <form onSubmit={submit} noValidate>
-        <div className={`govuk-form-group${field("codes")}`}>
-          <label className="govuk-label govuk-label--s" htmlFor="dashboard-codes">
-            Neighbourhoods
-          </label>
-          <div className="govuk-hint" id="dashboard-codes-hint">
-            LSOA codes, separated by commas, for example E01032739, E01032740
-          </div>
-          {errors.codes ? (
-            <p className="govuk-error-message" id="dashboard-codes-error">
-              <span className="govuk-visually-hidden">Error:</span> {errors.codes}
-            </p>
-          ) : null}
-          <input
-            className={`govuk-input${errors.codes ? " govuk-input--error" : ""}`}
-            id="dashboard-codes"
-            value={codesText}
-            aria-describedby={`dashboard-codes-hint${errors.codes ? " dashboard-codes-error" : ""}`}
-            onChange={(e) => setCodesText(e.target.value)}
-          />
-        </div>
+        <NeighbourhoodPicker selected={codes} onChange={setCodes} error={errors.codes} />
         <div className={`govuk-form-group${field("fromMonth")}`}>
           <label className="govuk-label govuk-label--s" htmlFor="dashboard-from">
             First month
