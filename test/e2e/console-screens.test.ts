@@ -328,6 +328,7 @@ test("every other DSO and practitioner screen passes axe: why-not, audit status,
   await checkScreen(officer, "screens-13-cases");
   await officer.click("a:has-text('Open a case')");
   await officer.waitForSelector("h1:has-text('Open a case')");
+  await checkScreen(officer, "screens-14-open-case");
   await officer.fill("#case-title", "Nuisance at the parade of shops");
   await officer.fill("#case-problemType", "Youth nuisance");
   await officer.fill("#case-neighbourhoodCodes", "E01032739");
@@ -343,5 +344,18 @@ test("every other DSO and practitioner screen passes axe: why-not, audit status,
   await officer.fill("#stage-note", "Enough is known to analyse the problem");
   await officer.click("button:has-text('Move the case')");
   await officer.waitForSelector("[data-testid=case-stage]:has-text('Analysis')");
-  await checkScreen(officer, "screens-14-case-board");
+  await checkScreen(officer, "screens-15-case-board");
+
+  // Finding a person: by date of birth (the people search's new filter), then their page.
+  await go(officer, "/person", "People");
+  const born = await fed.stores.partnership.sql.one<{ dob: string }>(
+    `SELECT to_char(date_of_birth, 'YYYY-MM-DD') AS dob FROM people WHERE id = $1`,
+    [tenant.personId],
+  );
+  await officer.fill("#find-dob", born!.dob);
+  await officer.click("button:has-text('Search')");
+  await officer.waitForSelector(`[data-testid=people-found] tr:has-text("${tenant.name}")`);
+  await checkScreen(officer, "screens-16-people-search");
+  await officer.click(`[data-testid=people-found] tr:has-text("${tenant.name}") a:has-text('Open')`);
+  await officer.waitForSelector(`main h1:has-text("${tenant.name}")`);
 }, 180_000);
