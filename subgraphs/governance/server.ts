@@ -31,6 +31,7 @@ import {
   ActorResolver,
   AuditChainStatusResolver,
   DisclosureResolver,
+  StaffAccessExplanationResolver,
 } from "./resolvers/audit.resolver";
 import { BreakGlassResolver } from "./resolvers/break-glass.resolver";
 import { ConsentResolver, PersonConsentsResolver } from "./resolvers/consent.resolver";
@@ -73,6 +74,7 @@ export const governance: SubgraphDefinition<GovernanceLoaders> = {
     ActorResolver,
     AccessExplanationResolver,
     AuditChainStatusResolver,
+    StaffAccessExplanationResolver,
     BreakGlassResolver,
   ],
   referenceResolvers: governanceReferenceResolvers,

@@ -1,5 +1,5 @@
 import { ChangedBy, Governed, Part, PeopleIndex, Reference } from "../shared/policy";
-import { AGREEMENT_PARTY, CONSENT_PARTY, OWNER_AGENCY } from "./access";
+import { AGREEMENT_PARTY, CONSENT_PARTY, EXPLAINED_PARTY, OWNER_AGENCY } from "./access";
 import { Directive, Field, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import {
   AgreementStatus,
@@ -437,6 +437,45 @@ export class AccessExplanation {
   steps!: string[];
 
   // Kept for the field resolvers.
+  agreementId!: string | null;
+  consentId!: string | null;
+}
+
+// "Why can't they see it?" for another agency's staff: a DSO of the agency whose data it is, or of
+// the agency asking; anyone else is answered as if there were nothing to explain (null).
+@Governed({ roles: [Role.DATA_SHARING_OFFICER], personLevel: true, party: EXPLAINED_PARTY })
+@ObjectType({
+  description:
+    "How the access rules decide for a chosen agency's staff in a chosen role and purpose: one category of a person's data held by one agency.",
+})
+export class StaffAccessExplanation {
+  @Field(() => AccessOutcome, { description: "Permitted or denied." })
+  decision!: AccessOutcome;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "When denied, the reason a field would carry: NO_AGREEMENT, CONSENT_REQUIRED and so on.",
+  })
+  reason!: string | null;
+
+  @Field(() => AccessBasis, { nullable: true, description: "When permitted, on what ground." })
+  basis!: AccessBasis | null;
+
+  @Field(() => Agreement, {
+    nullable: true,
+    description: "The agreement relied on, or the one whose consent condition is unmet.",
+  })
+  agreement!: Agreement | null;
+
+  @Field(() => Consent, { nullable: true, description: "The consent relied on." })
+  consent!: Consent | null;
+
+  @Field(() => [String], { description: "The rules applied, in order, in words." })
+  steps!: string[];
+
+  // Kept for the party rule and the field resolvers.
+  ownerAgencyId!: string;
+  askingAgencyId!: string;
   agreementId!: string | null;
   consentId!: string | null;
 }

@@ -798,6 +798,71 @@ describe("explainAccess", () => {
   });
 });
 
+describe("explainStaffAccess (why can't they see it?)", () => {
+  const STAFF = `query($personId: ID!, $ownerAgencyId: ID!, $category: DataCategory!, $agencyId: ID!, $role: Role!, $purpose: Purpose!) {
+    explainStaffAccess(personId: $personId, ownerAgencyId: $ownerAgencyId, category: $category, agencyId: $agencyId, role: $role, purpose: $purpose) {
+      decision reason basis agreement { reference } consent { id } steps
+    }
+  }`;
+  const ask = (as: As, over: Record<string, string> = {}) =>
+    sub.query<{ explainStaffAccess: Record<string, unknown> | null }>(
+      STAFF,
+      {
+        personId: "per-000020",
+        ownerAgencyId: "housing",
+        category: "FINANCIAL",
+        agencyId: "council",
+        role: "PRACTITIONER",
+        purpose: "TENANCY_SUSTAINMENT",
+        ...over,
+      },
+      as,
+    );
+
+  test("the holder's DSO and the asking agency's DSO get the decision the staff would, with its steps", async () => {
+    // Housing shares arrears with the council only with consent, and per-000020 gave none.
+    for (const who of [dso("housing"), dso("council")]) {
+      const res = await ask(who);
+      expect(res.errors).toBeUndefined();
+      expect(res.data!.explainStaffAccess).toMatchObject({
+        decision: "DENIED",
+        reason: "CONSENT_REQUIRED",
+        agreement: { reference: "ISA-2019-003" },
+        consent: null,
+      });
+      expect((res.data!.explainStaffAccess!.steps as string[]).join(" ")).toMatch(
+        /council PRACTITIONER asks for FINANCIAL/,
+      );
+    }
+    // The staff's purpose, not the DSO's, is the one decided: crime prevention is not covered.
+    const otherPurpose = await ask(dso("housing", "SAFEGUARDING"), { purpose: "CRIME_PREVENTION" });
+    expect(otherPurpose.data!.explainStaffAccess).toMatchObject({
+      decision: "DENIED",
+      reason: "PURPOSE_NOT_COVERED",
+    });
+    // And an analyst of the council reaches nothing person-level, whatever the agreements.
+    const analyst = await ask(dso("council"), { role: "ANALYST" });
+    expect(analyst.data!.explainStaffAccess).toMatchObject({
+      decision: "DENIED",
+      reason: "ROLE_NOT_PERMITTED",
+    });
+  });
+
+  test("a DSO of neither agency learns nothing (null, as for nothing to explain); practitioners are refused", async () => {
+    const police = await ask(dso("police"));
+    expect(police.errors).toBeUndefined();
+    expect(police.data!.explainStaffAccess).toBeNull();
+    const practitionerAsks = await ask(practitioner("council", "TENANCY_SUSTAINMENT"));
+    expect(practitionerAsks.data?.explainStaffAccess ?? null).toBeNull();
+    expect(firstError(practitionerAsks.errors)).toMatchObject({
+      code: "FORBIDDEN",
+      reason: "ROLE_NOT_PERMITTED",
+    });
+    const unknown = await ask(dso("council"), { agencyId: "nowhere" });
+    expect(firstError(unknown.errors)).toMatchObject({ code: "BAD_USER_INPUT", argument: "agencyId" });
+  });
+});
+
 describe("break-glass review", () => {
   type Events = {
     breakGlassEvents: {
