@@ -306,15 +306,18 @@ test("a break-glass access appears in the owner's review queue and is reviewed",
 test("every other DSO and practitioner screen passes axe: why-not, audit status, cases, case board", async () => {
   const dso = await as(COUNCIL_DSO);
   await go(dso, "/explain", "Why can't they see it?");
+  // Why the council's own practitioners cannot see housing's tenancies when preventing crime:
+  // housing shares them with the council for tenancy sustainment and ASB case management only.
+  await dso.selectOption("#explain-role", "PRACTITIONER");
+  await dso.selectOption("#explain-purpose", "CRIME_PREVENTION");
   await dso.fill("#explain-personId", tenant.personId);
   await dso.selectOption("#explain-ownerAgencyId", "housing");
   await dso.selectOption("#explain-category", "TENANCY");
-  // Housing shares tenancies with the council for tenancy sustainment and ASB case management only.
-  await dso.selectOption("#explain-purpose", "CRIME_PREVENTION");
   await dso.click("button:has-text('Explain')");
   const explained = await dso.waitForSelector("[data-testid=explanation]");
   expect(await explained.textContent()).toMatch(/They cannot see it[\s\S]*Denied: Purpose not covered/);
   expect(await dso.$$eval("[data-testid=explanation] ol li", (items) => items.length)).toBeGreaterThan(1);
+  expect(await explained.textContent()).toContain("council PRACTITIONER asks for TENANCY");
   await checkScreen(dso, "screens-11-explain");
   await go(dso, "/audit", "Audit chain");
   await dso.waitForSelector("[data-testid=audit-status]");

@@ -233,6 +233,10 @@ async function loadSeeds(): Promise<Seeds> {
     byCoordinate: {
       "Query.incidents.filter": { lsoaCodes: CASE_NEIGHBOURHOODS },
       "Query.explainAccess.category": enumValue("INCIDENT_SUMMARY"),
+      // Why council staff may or may not see police's incident summaries: police's and the
+      // council's DSOs are told, anyone else gets null.
+      "Query.explainStaffAccess.category": enumValue("INCIDENT_SUMMARY"),
+      "Query.explainStaffAccess.agencyId": "council",
       ...mutations,
     },
   };

@@ -65,6 +65,10 @@ export const TRUSTED_DOCUMENTS: Record<string, { id: string; body: string }> = {
     "id": "4241fb81e8d6f1d4a564b64de2416bb56dbbd079414a55fbfb390366ce46a832",
     "body": "query ConsoleDisclosures($personId: ID!, $first: Int = 500, $after: String) {\n  disclosures(personId: $personId, first: $first, after: $after) {\n    totalCount\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n    edges {\n      node {\n        id\n        at\n        actor {\n          userId\n          role\n          agency {\n            id\n            name\n          }\n        }\n        purpose\n        operationName\n        categories\n        recordIds\n        decision\n        reason\n        basis\n        agreement {\n          id\n          reference\n        }\n        consent {\n          id\n        }\n        breakGlass\n      }\n    }\n  }\n}"
   },
+  "ConsoleExplainStaffAccess": {
+    "id": "bfceddf74040fa04b996a53c7c5faf24e0826808b6fac37e8b998f5f6dee7472",
+    "body": "query ConsoleExplainStaffAccess($personId: ID!, $ownerAgencyId: ID!, $category: DataCategory!, $agencyId: ID!, $role: Role!, $purpose: Purpose!) {\n  explainStaffAccess(\n    personId: $personId\n    ownerAgencyId: $ownerAgencyId\n    category: $category\n    agencyId: $agencyId\n    role: $role\n    purpose: $purpose\n  ) {\n    decision\n    reason\n    basis\n    agreement {\n      id\n      reference\n    }\n    consent {\n      id\n    }\n    steps\n  }\n}"
+  },
   "ConsoleFindPeople": {
     "id": "200e4cc5a77d91d3fda52e5cae003a51c7e1850c83939d2a829fa0df727381f8",
     "body": "query ConsoleFindPeople($search: String, $dateOfBirth: Date, $reference: String) {\n  people(\n    search: $search\n    dateOfBirth: $dateOfBirth\n    reference: $reference\n    first: 20\n  ) {\n    totalCount\n    edges {\n      node {\n        id\n        displayName\n        dateOfBirth\n        ageBand\n      }\n    }\n  }\n}"

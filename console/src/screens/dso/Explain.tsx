@@ -1,10 +1,10 @@
-import { useMemo, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import { useQuery } from "urql";
 import { useAuth } from "../../auth/AuthContext";
-import type { DataCategory, Purpose } from "../../generated/enums";
-import { ConsoleAgenciesDocument, ExplainAccessDocument } from "../../generated/graphql";
+import { ROLE_NAMES, ROLES } from "../../auth/session";
+import type { DataCategory, Purpose, Role } from "../../generated/enums";
+import { ConsoleAgenciesDocument, ConsoleExplainStaffAccessDocument } from "../../generated/graphql";
 import { Problems } from "../../errors/Problems";
-import { usePurpose } from "../../purpose/PurposeContext";
 import { PURPOSE_NAMES, PURPOSES } from "../../purpose/purposes";
 import { apiFieldErrors, SelectField, TextField } from "../common/forms";
 import { CATEGORIES, CATEGORY_NAMES, enumWords } from "../common/words";
@@ -13,46 +13,50 @@ interface Asked {
   personId: string;
   ownerAgencyId: string;
   category: DataCategory;
+  agencyId: string;
+  role: Role;
   purpose: Purpose;
 }
 
 /**
- * "Why can't they see it?": the access rules' own steps for one person, one category of one
- * agency's data, under one purpose, as your agency's staff would be decided. Explains only:
- * nothing is disclosed or recorded.
+ * "Why can't they see it?": the access rules' own steps for one agency's staff, in a role and
+ * under a purpose, for one category of a person's data held by one agency. Your agency must be
+ * the one holding the data or the one asked about. Nothing is disclosed or recorded by asking.
  */
 export function Explain() {
   const { session } = useAuth();
-  const { purpose: current } = usePurpose();
+  const mine = session?.caller.agency ?? "";
   const [agencies] = useQuery({ query: ConsoleAgenciesDocument });
   const [personId, setPersonId] = useState("");
+  const [agency, setAgency] = useState(mine);
+  const [role, setRole] = useState<string>("PRACTITIONER");
+  const [purpose, setPurpose] = useState<string>("ASB_CASE_MANAGEMENT");
   const [owner, setOwner] = useState("");
   const [category, setCategory] = useState("");
-  const [purpose, setPurpose] = useState<string>(current);
   const [asked, setAsked] = useState<Asked | null>(null);
   const [local, setLocal] = useState<Record<string, string>>({});
-  // The question's purpose, sent as this one request's x-purpose (the page's purpose stays as it is).
-  const context = useMemo(
-    () => ({
-      fetchOptions: {
-        headers: { authorization: `Bearer ${session?.token ?? ""}`, "x-purpose": asked?.purpose ?? current },
-      },
-    }),
-    [session?.token, asked?.purpose, current],
-  );
   const [result] = useQuery({
-    query: ExplainAccessDocument,
-    variables: asked ?? { personId: "", ownerAgencyId: "", category: "IDENTITY" },
+    query: ConsoleExplainStaffAccessDocument,
+    variables: asked ?? {
+      personId: "",
+      ownerAgencyId: "",
+      category: "IDENTITY",
+      agencyId: "",
+      role: "PRACTITIONER",
+      purpose: "ASB_CASE_MANAGEMENT",
+    },
     pause: !asked,
-    context,
   });
   const { fields, problems } = apiFieldErrors(result.error, "");
+  const agencyOptions = (agencies.data?.agencies ?? []).map((a) => ({ value: a.id, label: a.name }));
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const missing: Record<string, string> = {};
     if (!personId.trim())
       missing.personId = "Enter the person's id, for example per-000123 (find it on the People page)";
     if (!owner) missing.ownerAgencyId = "Choose the agency that holds the data";
+    else if (owner !== mine && agency !== mine)
+      missing.ownerAgencyId = "Your agency must hold the data or be the agency asked about";
     if (!category) missing.category = "Choose the kind of data";
     setLocal(missing);
     if (!Object.keys(missing).length)
@@ -60,18 +64,43 @@ export function Explain() {
         personId: personId.trim(),
         ownerAgencyId: owner,
         category: category as DataCategory,
+        agencyId: agency,
+        role: role as Role,
         purpose: purpose as Purpose,
       });
   };
-  const explanation = result.data?.explainAccess;
+  const explanation = result.data?.explainStaffAccess;
   return (
     <>
       <h1 className="govuk-heading-l">Why can&apos;t they see it?</h1>
       <p className="govuk-body">
-        How the sharing rules decide whether staff of your agency ({session?.caller.agency}) see one kind of
-        another agency&apos;s data about a person, under a purpose. Nothing is shown or recorded by asking.
+        How the sharing rules decide whether an agency&apos;s staff see one kind of a person&apos;s data held
+        by an agency. Ask about your own agency&apos;s data, or about your own agency&apos;s staff. Nothing is
+        shown or recorded by asking.
       </p>
       <form onSubmit={submit} noValidate aria-label="Explain access">
+        <SelectField
+          id="explain-agencyId"
+          label="Staff of"
+          value={agency}
+          onChange={setAgency}
+          error={fields.agencyId}
+          options={agencyOptions}
+        />
+        <SelectField
+          id="explain-role"
+          label="In the role"
+          value={role}
+          onChange={setRole}
+          options={ROLES.map((r) => ({ value: r, label: ROLE_NAMES[r] }))}
+        />
+        <SelectField
+          id="explain-purpose"
+          label="Working for the purpose"
+          value={purpose}
+          onChange={setPurpose}
+          options={PURPOSES.map((p) => ({ value: p, label: PURPOSE_NAMES[p] }))}
+        />
         <TextField
           id="explain-personId"
           label="Person id"
@@ -86,10 +115,7 @@ export function Explain() {
           value={owner}
           onChange={setOwner}
           error={local.ownerAgencyId ?? fields.ownerAgencyId}
-          options={[
-            { value: "", label: "Choose an agency" },
-            ...(agencies.data?.agencies ?? []).map((a) => ({ value: a.id, label: a.name })),
-          ]}
+          options={[{ value: "", label: "Choose an agency" }, ...agencyOptions]}
         />
         <SelectField
           id="explain-category"
@@ -102,21 +128,16 @@ export function Explain() {
             ...CATEGORIES.map((c) => ({ value: c, label: CATEGORY_NAMES[c] })),
           ]}
         />
-        <SelectField
-          id="explain-purpose"
-          label="Purpose"
-          value={purpose}
-          onChange={setPurpose}
-          options={PURPOSES.filter((p) => p !== "STATISTICS").map((p) => ({
-            value: p,
-            label: PURPOSE_NAMES[p],
-          }))}
-        />
         <button type="submit" className="govuk-button">
           Explain
         </button>
       </form>
       <Problems problems={problems} />
+      {asked && result.data && !explanation ? (
+        <p className="govuk-body" role="status">
+          There is nothing to explain to your agency here: ask about your own agency&apos;s data or staff.
+        </p>
+      ) : null}
       {explanation && asked ? (
         <section aria-labelledby="explanation" data-testid="explanation">
           <h2 className="govuk-heading-m" id="explanation">
