@@ -11,7 +11,7 @@ export default tseslint.config(
       "schema/",
       "coverage/",
       "console/src/generated/",
-      "console/build/",
+      "console/build*/",
       "test-results/",
     ],
   },

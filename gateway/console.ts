@@ -117,10 +117,12 @@ async function devToken(config: Config, req: IncomingMessage, res: ServerRespons
  */
 export function consoleRoute(
   config: Config,
-  dir: string | undefined = consoleDir(),
+  given?: string,
 ): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
   const production = config.NODE_ENV === "production";
   return async (req, res) => {
+    // Looked for on each request: a build made after the gateway started is served at once.
+    const dir = given ?? consoleDir();
     const path = (req.url ?? "/").split("?")[0];
     if (path !== "/console" && !path.startsWith("/console/")) return false;
     if (path === "/console/dev-token") {

@@ -194,3 +194,30 @@ test("the neighbourhood search finds by name, code or local authority and keeps 
   ]);
   expect(screen.getByText(/No other neighbourhood matches/)).toBeTruthy();
 });
+
+test("the purpose is on screen, one click changes it, and every request goes under the one shown", async () => {
+  render(<App />);
+  fireEvent.click(screen.getByLabelText("Practitioner"));
+  await act(async () => {
+    fireEvent.click(screen.getByRole("button", { name: "Sign in" }));
+  });
+  await screen.findByText("City Police");
+  expect(screen.getByTestId("current-purpose").textContent).toContain("Crime prevention");
+  // Practitioners never see STATISTICS offered; analysts see nothing else.
+  expect(screen.queryByRole("button", { name: /Statistics/ })).toBeNull();
+  await act(async () => {
+    fireEvent.click(screen.getByRole("button", { name: "Switch to Safeguarding" }));
+  });
+  expect(screen.getByTestId("current-purpose").textContent).toContain("Safeguarding");
+  await waitFor(() => expect(sent.at(-1)!.headers["x-purpose"]).toBe("SAFEGUARDING"));
+  const purposes = sent.filter((s) => s.url.endsWith("/graphql")).map((s) => s.headers["x-purpose"]);
+  expect(new Set(purposes)).toEqual(new Set(["CRIME_PREVENTION", "SAFEGUARDING"]));
+});
+
+test("an analyst's requests all go under STATISTICS, from the first", async () => {
+  render(<App />);
+  await signInAsAnalyst();
+  const purposes = sent.filter((s) => s.url.endsWith("/graphql")).map((s) => s.headers["x-purpose"]);
+  expect(purposes.length).toBeGreaterThan(0);
+  expect(new Set(purposes)).toEqual(new Set(["STATISTICS"]));
+});

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { packageDir } from "../../gateway/graphiql";
 
@@ -36,12 +36,23 @@ export function buildConsole(outDir = CONSOLE_BUILD, stdio: "inherit" | "pipe" =
   );
 }
 
-/** Builds the console when its sources changed since the last build: npm start and the browser tests. */
+/**
+ * Builds the console when its sources changed since the last build: npm start and the browser
+ * tests. Built beside it and moved into place, so that a gateway serving the old build (or
+ * another start building at the same time) never sees a half-written folder.
+ */
 export function ensureConsoleBuilt(
   say: (message: string) => void = () => undefined,
   outDir = CONSOLE_BUILD,
 ): void {
   if (!consoleBuildIsStale(outDir)) return;
   say("Building the console (vite build)…");
-  buildConsole(outDir, "pipe");
+  const fresh = `${outDir}.${process.pid}-${Date.now()}`;
+  try {
+    buildConsole(fresh, "pipe");
+    rmSync(outDir, { recursive: true, force: true });
+    renameSync(fresh, outDir);
+  } finally {
+    rmSync(fresh, { recursive: true, force: true });
+  }
 }

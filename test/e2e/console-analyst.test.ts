@@ -5,7 +5,14 @@ import type { Browser, Page } from "playwright-core";
 import { CONSOLE_CSP } from "../../gateway/console";
 import { buildManifest, TRUSTED_DOCUMENT_DIRS } from "../../gateway/trusted-documents";
 import { Role } from "../../subgraphs/shared/enums";
-import { checkScreen, consoleBuilt, launchChromium, openConsole, signIn } from "../support/console";
+import {
+  checkScreen,
+  consoleBuilt,
+  launchChromium,
+  openConsole,
+  SCREENSHOTS,
+  signIn,
+} from "../support/console";
 import { startTestFederation, type TestFederation } from "../support/federation";
 
 /**
@@ -173,6 +180,9 @@ test("an analyst signs in, sees the dashboard's numbers with the perturbation no
   for (const count of shown.values()) if (count !== null) expect(count === 0 || count >= 5).toBe(true);
 
   await page.click("summary:has-text('Table of incidents by crime type') >> nth=0");
+  // The README's picture (docs/console-dashboard.png is a copy): the first neighbourhood's charts.
+  await page.evaluate(() => document.querySelector("section[data-neighbourhood] h2")!.scrollIntoView());
+  await page.screenshot({ path: join(SCREENSHOTS, "readme-dashboard.png") });
   await checkScreen(page, "04-dashboard");
 
   // The CSV download: the same numbers, with the note.

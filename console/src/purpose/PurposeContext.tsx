@@ -1,4 +1,4 @@
-import { createContext, useContext, useEffect, useState, type ReactNode } from "react";
+import { createContext, useCallback, useContext, useState, type ReactNode } from "react";
 import type { Purpose } from "../generated/enums";
 import { useAuth } from "../auth/AuthContext";
 import { defaultPurpose, purposesFor } from "./purposes";
@@ -10,14 +10,21 @@ interface PurposeState {
 
 const PurposeContext = createContext<PurposeState | null>(null);
 
-/** The purpose every request is sent under (x-purpose); it follows the signed-in role. */
+/**
+ * The purpose every request is sent under (x-purpose). A choice holds for the session it was
+ * made in; a new sign-in starts from its role's usual purpose. Worked out as the page renders,
+ * so not one request goes under a purpose the person did not see.
+ */
 export function PurposeProvider({ children }: { children: ReactNode }) {
   const { session } = useAuth();
   const role = session?.caller.role ?? "PRACTITIONER";
-  const [purpose, setPurpose] = useState<Purpose>(defaultPurpose(role));
-  useEffect(() => {
-    if (!purposesFor(role).includes(purpose)) setPurpose(defaultPurpose(role));
-  }, [role, purpose]);
+  const [chosen, setChosen] = useState<{ token: string; purpose: Purpose } | null>(null);
+  const purpose =
+    chosen && chosen.token === session?.token && purposesFor(role).includes(chosen.purpose)
+      ? chosen.purpose
+      : defaultPurpose(role);
+  const token = session?.token;
+  const setPurpose = useCallback((p: Purpose) => token && setChosen({ token, purpose: p }), [token]);
   return <PurposeContext.Provider value={{ purpose, setPurpose }}>{children}</PurposeContext.Provider>;
 }
 

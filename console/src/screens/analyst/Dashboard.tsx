@@ -65,7 +65,17 @@ function download(name: string, text: string) {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-function MeasureView({ id, cells, place }: { id: MeasureId; cells: Cell[]; place: string }) {
+function MeasureView({
+  id,
+  cells,
+  place,
+  placeName,
+}: {
+  id: MeasureId;
+  cells: Cell[];
+  place: string;
+  placeName: string;
+}) {
   const measure = MEASURES.find((m) => m.id === id)!;
   const { rows, categories } = chartRows(cells);
   const months = rows.map((r) => String(r.month));
@@ -114,7 +124,7 @@ function MeasureView({ id, cells, place }: { id: MeasureId; cells: Cell[]; place
               <PerturbationNote />
               <table className="govuk-table" data-testid={`table-${place}-${id}`}>
                 <caption className="govuk-table__caption govuk-table__caption--s">
-                  {measure.title}, {place} (perturbed counts)
+                  {measure.title}, {placeName} (perturbed counts)
                 </caption>
                 <thead className="govuk-table__head">
                   <tr className="govuk-table__row">
@@ -176,7 +186,7 @@ function Results({ data }: { data: NeighbourhoodDashboardQuery }) {
           {MEASURES.map((m) => {
             const cells = cellsOf(n, m.id);
             return cells ? (
-              <MeasureView key={m.id} id={m.id} cells={cells} place={n.code} />
+              <MeasureView key={m.id} id={m.id} cells={cells} place={n.code} placeName={n.name} />
             ) : (
               <section key={m.id} data-measure={m.id}>
                 <h3 className="govuk-heading-s">
