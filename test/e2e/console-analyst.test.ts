@@ -265,3 +265,24 @@ test("keyboard only: sign in, open the dashboard, show it and download the CSV",
   expect(problems).toEqual([]);
   await context.close();
 }, 120_000);
+
+// Last: it stops a subgraph of the file's federation.
+test("with youth services down, the dashboard shows the other agencies' numbers and names what is missing", async () => {
+  await fed.federation.subgraphs.youth.stop();
+  const { page, context } = await openConsole(browser, origin, "/console/dashboard");
+  await signIn(page, ANALYST);
+  await page.click("button:has-text('Show the dashboard')");
+  await page.waitForSelector("table[data-testid^=table-]", { state: "attached", timeout: 30_000 });
+  const notice = await page.textContent("[role=alert]");
+  expect(notice).toContain("Part of this page could not be shown");
+  expect(notice).toContain("The youth service is not answering");
+  expect(notice).toContain("missing: referrals by programme kind for City of London 001F");
+  // The police, council and housing numbers are there; the referrals say where to look.
+  expect(await page.$$("table[data-testid$=-incidentStats]")).toHaveLength(CODES.length);
+  const referrals = await page.textContent(
+    `section[data-neighbourhood=${CODES[0]}] section[data-measure=referralStats]`,
+  );
+  expect(referrals).toContain("Not available");
+  await checkScreen(page, "06-dashboard-partly-failed");
+  await context.close();
+}, 120_000);
