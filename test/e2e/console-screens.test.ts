@@ -349,6 +349,33 @@ test("every other DSO and practitioner screen passes axe: why-not, audit status,
   await officer.waitForSelector("[data-testid=case-stage]:has-text('Analysis')");
   await checkScreen(officer, "screens-15-case-board");
 
+  // A demo case the council works with police incidents linked: under safeguarding police share
+  // nothing with the council, but the council shares with police for it, so the board says the
+  // incidents are held but restricted and whom to ask; for ASB case management they are shown.
+  const demoCase = await fed.stores.partnership.sql.one<{ id: string; title: string; n: string }>(
+    `SELECT c.id, c.title, (SELECT count(*) FROM case_records r WHERE r.case_id = c.id AND r.kind = 'INCIDENT') AS n
+       FROM problem_cases c
+      WHERE (c.lead_agency_id = 'council' OR EXISTS (SELECT 1 FROM case_partners p WHERE p.case_id = c.id AND p.agency_id = 'council'))
+        AND EXISTS (SELECT 1 FROM case_records r WHERE r.case_id = c.id AND r.kind = 'INCIDENT')
+      ORDER BY c.id LIMIT 1`,
+  );
+  await purpose(officer, "Safeguarding");
+  await go(officer, "/", "What do you want to do?");
+  await go(officer, `/case?id=${demoCase!.id}`, demoCase!.title);
+  const restricted = await officer.waitForSelector("[data-board=linked] [data-testid=restricted]");
+  const said = (await restricted.textContent()) ?? "";
+  expect(said).toContain("Held but restricted");
+  expect(said).toMatch(
+    new RegExp(`holds ${demoCase!.n} records? of records linked to this case \\(incident summaries\\)`),
+  );
+  expect(await officer.textContent("[data-board=linked]")).not.toContain("Police incident ");
+  await checkScreen(officer, "screens-17-case-board-restricted");
+  await purpose(officer, "Managing an anti-social behaviour case");
+  await go(officer, "/", "What do you want to do?");
+  await go(officer, `/case?id=${demoCase!.id}`, demoCase!.title);
+  await officer.waitForSelector("[data-board=linked] li:has-text('Police incident')");
+  expect(await officer.textContent("[data-board=linked]")).not.toContain("(incident summaries)");
+
   // Finding a person: by date of birth (the people search's new filter), then their page.
   await go(officer, "/person", "People");
   const born = await fed.stores.partnership.sql.one<{ dob: string }>(
