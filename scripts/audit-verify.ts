@@ -1,6 +1,6 @@
 import "reflect-metadata";
 import { Pool } from "pg";
-import { runAuditVerify } from "../subgraphs/governance/repositories/audit";
+import { recordVerification, runAuditVerify } from "../subgraphs/governance/repositories/audit";
 import { Sql } from "../subgraphs/shared/database";
 import type { EmbeddedServer } from "./lib/embedded-postgres";
 import { commandLine } from "./lib/command-line";
@@ -13,14 +13,16 @@ const UNSET =
  * `npm run audit:verify`: recomputes the audit hash chain from the first record and names the
  * first record that was edited, inserted or deleted, or a tail cut back past a checkpoint.
  * Exits 0 when the chain is whole, 1 when it is broken, 2 when it cannot be read. Connects as the
- * auditor role (AUDITOR_DATABASE_URL), else with the governance database URL, and only reads.
+ * auditor role (AUDITOR_DATABASE_URL), else with the governance database URL; it reads the log and
+ * adds only its verdict to audit_verifications (what auditChainStatus answers).
  */
 const USAGE = `usage: npm run audit:verify
 
 Recomputes the audit log's hash chain from the first record and names the first record that was
 edited, inserted or deleted (or a tail cut back past a checkpoint). Reads as the auditor role
 (AUDITOR_DATABASE_URL), else with GOVERNANCE_DATABASE_URL or DATABASE_URL; with none set, the
-embedded demo database. Exit 0: intact; 1: broken; 2: the log could not be read.`;
+embedded demo database. The verdict is kept for the console's audit status. Exit 0: intact;
+1: broken; 2: the log could not be read.`;
 
 async function main(): Promise<number> {
   commandLine(USAGE);
@@ -46,12 +48,16 @@ async function main(): Promise<number> {
   }
   const pool = new Pool({ connectionString: url, max: 1 });
   try {
-    // Read only whatever the credentials (the auditor role can only read anyway), and on one
+    // Read only whatever the credentials (the auditor role reads the log and only adds its verdict), and on one
     // snapshot: checkpoints and records as they stood together.
     const result = await new Sql(pool).transaction(async (tx) => {
       await tx.exec("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
       return runAuditVerify(tx);
     });
+    // Kept for auditChainStatus (the console shows it); the verdict stands whether or not it is kept.
+    await recordVerification(new Sql(pool), result).catch((error: Error) =>
+      process.stderr.write(`audit:verify could not record its verdict: ${error.message}\n`),
+    );
     if (result.ok) {
       process.stdout.write(`audit chain intact: ${result.checked} records verified\n`);
       return 0;

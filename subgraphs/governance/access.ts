@@ -44,3 +44,13 @@ export const NOTIFICATION_RECIPIENT: PartyRule = {
     (n.toRole === null || n.toRole === caller.role) &&
     (n.toUserId === null || n.toUserId === caller.userId),
 };
+
+/**
+ * How the rules decide for an agency's staff concerns the agency whose data it is and the agency
+ * asking: either's DSOs hold the agreements and consents the explanation names.
+ */
+export const EXPLAINED_PARTY: PartyRule = {
+  name: "the agency whose data it is or the agency whose staff it explains",
+  test: (r: { ownerAgencyId: string; askingAgencyId: string }, caller: Caller) =>
+    r.ownerAgencyId === caller.agencyId || r.askingAgencyId === caller.agencyId,
+};

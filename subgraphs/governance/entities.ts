@@ -327,6 +327,28 @@ export class AuditWriterRecord {
   agencyId!: string;
 }
 
+/** The verdict of one run of `npm run audit:verify` (migration AuditVerifications). */
+@Entity({ name: "audit_verifications" })
+export class AuditVerificationRecord {
+  @PrimaryGeneratedColumn({ type: "bigint" })
+  id!: string;
+
+  @Column({ type: "timestamptz", name: "verified_at", default: () => "now()" })
+  verifiedAt!: Date;
+
+  @Column({ type: "boolean" })
+  intact!: boolean;
+
+  @Column({ type: "bigint" })
+  checked!: string;
+
+  @Column({ type: "bigint", name: "first_bad_sequence", nullable: true })
+  firstBadSequence!: string | null;
+
+  @Column({ type: "text", nullable: true })
+  reason!: string | null;
+}
+
 /** A DSO's finding on a break-glass access to its agency's data. */
 @Entity({ name: "break_glass_reviews" })
 export class BreakGlassReviewRecord {

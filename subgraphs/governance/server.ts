@@ -10,6 +10,7 @@ import {
   AgreementReviewRecord,
   AuditCheckpointRecord,
   AuditRecord,
+  AuditVerificationRecord,
   AuditWriterRecord,
   BreakGlassReviewRecord,
   ConsentRecord,
@@ -30,11 +31,18 @@ import { RightsAudit1765100000000 } from "./migrations/1765100000000-RightsAudit
 import { AgreementLifecycle1764420000000 } from "./migrations/1764420000000-AgreementLifecycle";
 import { Notifications1764400000000 } from "./migrations/1764400000000-Notifications";
 import { every } from "../shared/notifications";
+import { AuditVerifications1765100000003 } from "./migrations/1765100000003-AuditVerifications";
 import { governanceReferenceResolvers } from "./reference";
 import { deliverDueNotifications, sweepGovernanceNotices } from "./services/notifications";
 import { AgencyResolver } from "./resolvers/agency.resolver";
 import { AgreementApprovalResolver, AgreementResolver } from "./resolvers/agreement.resolver";
-import { AccessExplanationResolver, ActorResolver, DisclosureResolver } from "./resolvers/audit.resolver";
+import {
+  AccessExplanationResolver,
+  ActorResolver,
+  AuditChainStatusResolver,
+  DisclosureResolver,
+  StaffAccessExplanationResolver,
+} from "./resolvers/audit.resolver";
 import { BreakGlassResolver } from "./resolvers/break-glass.resolver";
 import { ConsentResolver, PersonConsentsResolver } from "./resolvers/consent.resolver";
 import { SubjectAccessResolver } from "./resolvers/subject-access.resolver";
@@ -55,6 +63,7 @@ export const governance: SubgraphDefinition<GovernanceLoaders> = {
     AuditRecord,
     AuditWriterRecord,
     AuditCheckpointRecord,
+    AuditVerificationRecord,
     BreakGlassReviewRecord,
     AccessFactsVersionRecord,
     NotificationRecord,
@@ -73,6 +82,7 @@ export const governance: SubgraphDefinition<GovernanceLoaders> = {
     Notifications1764400000000,
     AgreementLifecycle1764420000000,
     RightsAudit1765100000000,
+    AuditVerifications1765100000003,
   ],
   resolvers: [
     AgencyResolver,
@@ -84,6 +94,8 @@ export const governance: SubgraphDefinition<GovernanceLoaders> = {
     ActorResolver,
     AccessExplanationResolver,
     SubjectAccessResolver,
+    AuditChainStatusResolver,
+    StaffAccessExplanationResolver,
     BreakGlassResolver,
     NotificationResolver,
   ],

@@ -1,5 +1,12 @@
 import { ChangedBy, Governed, Part, PeopleIndex, Reference } from "../shared/policy";
-import { AGREEMENT_PARTY, CONSENT_PARTY, CONTROLLER, NOTIFICATION_RECIPIENT, OWNER_AGENCY } from "./access";
+import {
+  AGREEMENT_PARTY,
+  CONSENT_PARTY,
+  CONTROLLER,
+  EXPLAINED_PARTY,
+  NOTIFICATION_RECIPIENT,
+  OWNER_AGENCY,
+} from "./access";
 import { NotificationKind, NotificationSubjectKind } from "../shared/notifications";
 import { Directive, Field, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import {
@@ -399,6 +406,50 @@ export class DisclosureConnection {
   totalCount!: number;
 }
 
+// The audit log's integrity as last verified: no person, no agency's records, for the
+// data-sharing officers who answer for the audit.
+@Governed({ roles: [Role.DATA_SHARING_OFFICER] })
+@ObjectType({
+  description:
+    "The audit log's hash chain: how long it is now, and the verdict of the last full verification (`npm run audit:verify`).",
+})
+export class AuditChainStatus {
+  @Field(() => Int, { description: "Records in the audit log now." })
+  records!: number;
+
+  @Field(() => DateTime, {
+    nullable: true,
+    description: "When the chain was last verified in full; null when it never was.",
+  })
+  lastVerifiedAt!: Date | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: "Whether that verification found the chain whole; null when it never was verified.",
+  })
+  intact!: boolean | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      "Records that verification checked (all of them when whole; those before the break when not).",
+  })
+  checked!: number | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: "The first broken record that verification named; null when whole.",
+  })
+  firstBrokenRecord!: number | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Why that record is broken (edited, deleted, inserted, or the tail cut back); null when whole.",
+  })
+  reason!: string | null;
+}
+
 // The caller's own access, explained by the decision function itself (which refuses analysts and
 // STATISTICS before any agreement or consent is looked at): no rule beyond being signed in.
 @Governed({})
@@ -435,6 +486,45 @@ export class AccessExplanation {
   steps!: string[];
 
   // Kept for the field resolvers.
+  agreementId!: string | null;
+  consentId!: string | null;
+}
+
+// "Why can't they see it?" for another agency's staff: a DSO of the agency whose data it is, or of
+// the agency asking; anyone else is answered as if there were nothing to explain (null).
+@Governed({ roles: [Role.DATA_SHARING_OFFICER], personLevel: true, party: EXPLAINED_PARTY })
+@ObjectType({
+  description:
+    "How the access rules decide for a chosen agency's staff in a chosen role and purpose: one category of a person's data held by one agency.",
+})
+export class StaffAccessExplanation {
+  @Field(() => AccessOutcome, { description: "Permitted or denied." })
+  decision!: AccessOutcome;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "When denied, the reason a field would carry: NO_AGREEMENT, CONSENT_REQUIRED and so on.",
+  })
+  reason!: string | null;
+
+  @Field(() => AccessBasis, { nullable: true, description: "When permitted, on what ground." })
+  basis!: AccessBasis | null;
+
+  @Field(() => Agreement, {
+    nullable: true,
+    description: "The agreement relied on, or the one whose consent condition is unmet.",
+  })
+  agreement!: Agreement | null;
+
+  @Field(() => Consent, { nullable: true, description: "The consent relied on." })
+  consent!: Consent | null;
+
+  @Field(() => [String], { description: "The rules applied, in order, in words." })
+  steps!: string[];
+
+  // Kept for the party rule and the field resolvers.
+  ownerAgencyId!: string;
+  askingAgencyId!: string;
   agreementId!: string | null;
   consentId!: string | null;
 }

@@ -22,6 +22,7 @@ export class AgencyRecord {
 /** One person in the partnership's people index. */
 @Entity({ name: "people" })
 @Index("people_order", ["familyName", "givenName", "id"])
+@Index("people_date_of_birth", ["dateOfBirth"])
 export class PersonRecord {
   @PrimaryColumn({ type: "text" })
   id!: string;

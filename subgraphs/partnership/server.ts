@@ -31,6 +31,7 @@ import { IdentityRectification1765100000001 } from "./migrations/1765100000001-I
 import { NotificationOutbox1765100000002 } from "./migrations/1765100000002-NotificationOutbox";
 import { every } from "../shared/notifications";
 import { relayNotifications, sweepCaseNotices } from "./notices";
+import { PeopleByDateOfBirth1765100000003 } from "./migrations/1765100000003-PeopleByDateOfBirth";
 import { partnershipReferenceResolvers } from "./reference";
 import { CaseMutationResolver } from "./resolvers/case-mutation.resolver";
 import {
@@ -82,6 +83,7 @@ export const partnership: SubgraphDefinition<PartnershipLoaders> = {
     CaseWork1765100000000,
     IdentityRectification1765100000001,
     NotificationOutbox1765100000002,
+    PeopleByDateOfBirth1765100000003,
   ],
   resolvers: [
     PersonResolver,

@@ -10,6 +10,7 @@ import { demoPeople } from "../../subgraphs/shared/demo/world";
 import {
   AuditRepository,
   CHECKPOINT_EVERY,
+  lastVerification,
   toChainRow,
   type AuditRow,
   type NewAuditRecord,
@@ -179,8 +180,11 @@ it("an edited row: exit 1 naming it", async () => {
       MIDDLE,
     ]),
   );
-  await db.end();
   await expectBrokenAt(url, MIDDLE, /does not match its hash \(edited\)/);
+  // The verdict is kept for auditChainStatus, naming the record.
+  const { rows } = await db.query(`SELECT intact, first_bad_sequence FROM audit_verifications`);
+  expect(rows).toEqual([{ intact: false, first_bad_sequence: String(MIDDLE) }]);
+  await db.end();
 });
 
 it("an edited row with the whole chain after it rehashed: caught at the next checkpoint", async () => {
@@ -332,4 +336,12 @@ it("a chain written before the roles migration still verifies after it, as the r
   const second = await verify(auditor, "AUDITOR_DATABASE_URL");
   expect(second.stdout).toBe(`audit chain intact: ${CHECKPOINT_EVERY + 12} records verified\n`);
   expect(second.code).toBe(0);
+  // The auditor, which only reads the log, kept its verdict for auditChainStatus.
+  expect(second.stderr).not.toMatch(/could not record/);
+  const kept = new Pool({ connectionString: url, max: 1 });
+  try {
+    expect(await lastVerification(new Sql(kept))).toMatchObject({ ok: true, checked: CHECKPOINT_EVERY + 12 });
+  } finally {
+    await kept.end();
+  }
 }, 60_000);

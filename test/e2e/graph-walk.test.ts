@@ -241,6 +241,10 @@ async function loadSeeds(): Promise<Seeds> {
       "Query.explainAccess.category": enumValue("INCIDENT_SUMMARY"),
       // The furthest it looks: every agreement in force whose review falls due in the year.
       "Query.agreementsDueForReview.withinDays": 366,
+      // Why council staff may or may not see police's incident summaries: police's and the
+      // council's DSOs are told, anyone else gets null.
+      "Query.explainStaffAccess.category": enumValue("INCIDENT_SUMMARY"),
+      "Query.explainStaffAccess.agencyId": "council",
       ...mutations,
     },
   };

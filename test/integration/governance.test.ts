@@ -11,6 +11,7 @@ import {
   AUDIT_COLUMNS,
   AuditRepository,
   CHECKPOINT_EVERY,
+  recordVerification,
   runAuditVerify,
   toChainRow,
   type AuditRow,
@@ -797,6 +798,71 @@ describe("explainAccess", () => {
   });
 });
 
+describe("explainStaffAccess (why can't they see it?)", () => {
+  const STAFF = `query($personId: ID!, $ownerAgencyId: ID!, $category: DataCategory!, $agencyId: ID!, $role: Role!, $purpose: Purpose!) {
+    explainStaffAccess(personId: $personId, ownerAgencyId: $ownerAgencyId, category: $category, agencyId: $agencyId, role: $role, purpose: $purpose) {
+      decision reason basis agreement { reference } consent { id } steps
+    }
+  }`;
+  const ask = (as: As, over: Record<string, string> = {}) =>
+    sub.query<{ explainStaffAccess: Record<string, unknown> | null }>(
+      STAFF,
+      {
+        personId: "per-000020",
+        ownerAgencyId: "housing",
+        category: "FINANCIAL",
+        agencyId: "council",
+        role: "PRACTITIONER",
+        purpose: "TENANCY_SUSTAINMENT",
+        ...over,
+      },
+      as,
+    );
+
+  test("the holder's DSO and the asking agency's DSO get the decision the staff would, with its steps", async () => {
+    // Housing shares arrears with the council only with consent, and per-000020 gave none.
+    for (const who of [dso("housing"), dso("council")]) {
+      const res = await ask(who);
+      expect(res.errors).toBeUndefined();
+      expect(res.data!.explainStaffAccess).toMatchObject({
+        decision: "DENIED",
+        reason: "CONSENT_REQUIRED",
+        agreement: { reference: "ISA-2019-003" },
+        consent: null,
+      });
+      expect((res.data!.explainStaffAccess!.steps as string[]).join(" ")).toMatch(
+        /council PRACTITIONER asks for FINANCIAL/,
+      );
+    }
+    // The staff's purpose, not the DSO's, is the one decided: crime prevention is not covered.
+    const otherPurpose = await ask(dso("housing", "SAFEGUARDING"), { purpose: "CRIME_PREVENTION" });
+    expect(otherPurpose.data!.explainStaffAccess).toMatchObject({
+      decision: "DENIED",
+      reason: "PURPOSE_NOT_COVERED",
+    });
+    // And an analyst of the council reaches nothing person-level, whatever the agreements.
+    const analyst = await ask(dso("council"), { role: "ANALYST" });
+    expect(analyst.data!.explainStaffAccess).toMatchObject({
+      decision: "DENIED",
+      reason: "ROLE_NOT_PERMITTED",
+    });
+  });
+
+  test("a DSO of neither agency learns nothing (null, as for nothing to explain); practitioners are refused", async () => {
+    const police = await ask(dso("police"));
+    expect(police.errors).toBeUndefined();
+    expect(police.data!.explainStaffAccess).toBeNull();
+    const practitionerAsks = await ask(practitioner("council", "TENANCY_SUSTAINMENT"));
+    expect(practitionerAsks.data?.explainStaffAccess ?? null).toBeNull();
+    expect(firstError(practitionerAsks.errors)).toMatchObject({
+      code: "FORBIDDEN",
+      reason: "ROLE_NOT_PERMITTED",
+    });
+    const unknown = await ask(dso("council"), { agencyId: "nowhere" });
+    expect(firstError(unknown.errors)).toMatchObject({ code: "BAD_USER_INPUT", argument: "agencyId" });
+  });
+});
+
 describe("break-glass review", () => {
   type Events = {
     breakGlassEvents: {
@@ -908,6 +974,58 @@ describe("loadAccessFacts", () => {
       )
       .map(agreementFacts);
     expect(byId(many.facts.agreements)).toEqual(byId(agreements));
+  });
+});
+
+describe("audit chain status", () => {
+  const STATUS = `{ auditChainStatus { records lastVerifiedAt intact checked firstBrokenRecord reason } }`;
+
+  test("shows the last recorded verdict and when, read not recomputed; only DSOs ask; the service cannot forge one", async () => {
+    const head = async () =>
+      Number(
+        (await sub.adminSql.one<{ n: string }>(`SELECT coalesce(max(sequence), 0) AS n FROM audit_log`))!.n,
+      );
+    const never = await sub.query<{ auditChainStatus: Record<string, unknown> }>(STATUS, {}, dso("police"));
+    expect(never.errors).toBeUndefined();
+    expect(never.data!.auditChainStatus).toEqual({
+      records: await head(),
+      lastVerifiedAt: null,
+      intact: null,
+      checked: null,
+      firstBrokenRecord: null,
+      reason: null,
+    });
+
+    // What npm run audit:verify keeps (the script itself is run in test/e2e/audit-verify.test.ts).
+    await recordVerification(sub.adminSql, { ok: true, checked: 10 });
+    await recordVerification(sub.adminSql, {
+      ok: false,
+      checked: 699,
+      firstBadSequence: 700,
+      reason: "edited",
+    });
+    const last = await sub.query<{ auditChainStatus: Record<string, unknown> }>(
+      STATUS,
+      {},
+      dso("council", undefined),
+    );
+    expect(last.errors).toBeUndefined();
+    expect(last.data!.auditChainStatus).toMatchObject({
+      intact: false,
+      checked: 699,
+      firstBrokenRecord: 700,
+      reason: "edited",
+    });
+    expect(Date.now() - Date.parse(last.data!.auditChainStatus.lastVerifiedAt as string)).toBeLessThan(
+      60_000,
+    );
+
+    const refused = await sub.query(STATUS, {}, practitioner("police", "ASB_CASE_MANAGEMENT"));
+    expect(refused.data).toBeNull();
+    expect(firstError(refused.errors)).toMatchObject({ code: "FORBIDDEN", reason: "ROLE_NOT_PERMITTED" });
+
+    // A request cannot write a verdict: the governance service's own role only reads them.
+    await expect(recordVerification(sub.sql, { ok: true, checked: 1 })).rejects.toThrow(/permission denied/);
   });
 });
 

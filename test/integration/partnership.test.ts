@@ -190,6 +190,45 @@ describe("people index", () => {
     expect(none.data!.people.totalCount).toBe(0);
   });
 
+  test("search finds people by date of birth and by the caller's own reference, never another agency's", async () => {
+    type Found = { people: { totalCount: number; edges: { node: { id: string } }[] } };
+    const q = `query($s: String, $dob: Date, $ref: String) {
+      people(search: $s, dateOfBirth: $dob, reference: $ref, first: 500) { totalCount edges { node { id } } } }`;
+    const target = people[0];
+    const byDob = await subgraph.query<Found>(q, { dob: target.dateOfBirth }, council);
+    expect(byDob.errors).toBeUndefined();
+    const bornThen = people.filter((p) => p.dateOfBirth === target.dateOfBirth).map((p) => p.id);
+    expect(byDob.data!.people.edges.map((e) => e.node.id).sort()).toEqual(bornThen.sort());
+    expect(byDob.data!.people.totalCount).toBe(bornThen.length);
+
+    // Every filter given must match: the right date with another person's name finds no one.
+    const other = people.find(
+      (p) => p.familyName !== target.familyName && p.dateOfBirth !== target.dateOfBirth,
+    )!;
+    const mismatch = await subgraph.query<Found>(
+      q,
+      { dob: target.dateOfBirth, s: other.familyName },
+      council,
+    );
+    expect(mismatch.data!.people.edges.filter((e) => e.node.id === target.id)).toEqual([]);
+
+    const refs = await subgraph.query<{
+      person: { references: { agency: { id: string }; reference: string }[] };
+    }>(`{ person(id: "${target.id}") { references { agency { id } reference } } }`, {}, police);
+    const policeRef = refs.data!.person.references.find((r) => r.agency.id === "police")!.reference;
+    const byOwnRef = await subgraph.query<Found>(q, { ref: policeRef }, police);
+    expect(byOwnRef.errors).toBeUndefined();
+    expect(byOwnRef.data!.people.edges.map((e) => e.node.id)).toEqual([target.id]);
+
+    // The council may not learn whom police know by that nominal: the search finds no one for it.
+    const byOthersRef = await subgraph.query<Found>(q, { ref: policeRef }, council);
+    expect(byOthersRef.errors).toBeUndefined();
+    expect(byOthersRef.data!.people).toEqual({ totalCount: 0, edges: [] });
+
+    const badDate = await subgraph.query(q, { dob: "2001-02-30" }, council);
+    expect(codeOf(badDate.errors)).toBe("BAD_USER_INPUT");
+  });
+
   test("pages follow on from each other and `first` over 500 is refused naming `first`", async () => {
     const q = `query($after: String) { people(first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } }`;
     type Page = {

@@ -45,6 +45,8 @@ export type AgreementStatus =
   | 'EXPIRED'
   /** Ended by a party's DSO for good. */
   | 'REVOKED'
+  /** Replaced by a later version both parties approved; nothing flows under it. */
+  | 'SUPERSEDED'
   /** Paused by a party's DSO, with a reason; nothing flows under it. */
   | 'SUSPENDED';
 
@@ -113,12 +115,38 @@ export type BreakGlassOutcome =
 
 /** Where an action on a problem-solving case stands. */
 export type CaseActionStatus =
+  /** Cancelled with a reason; no longer to be done. */
+  | 'CANCELLED'
   /** Completed by the assigned agency. */
   | 'DONE'
   /** Not done yet, and not yet due. */
   | 'OPEN'
   /** Not done, and its due date has passed. */
   | 'OVERDUE';
+
+/** What the lead agency changed on a case. */
+export type CaseChangeKind =
+  /** Closed with an outcome (before: the stage; after: the outcome). */
+  | 'CLOSED'
+  /** The partner agencies (before and after: agency ids). */
+  | 'PARTNERS'
+  /** The people in the case and their parts (before and after: personId:ROLE). */
+  | 'PEOPLE';
+
+/** How a problem-solving case ended. */
+export type CaseOutcome =
+  /** The same problem is worked in another case. */
+  | 'DUPLICATE'
+  /** The response did not work; the problem continues. */
+  | 'NOT_RESOLVED'
+  /** Nothing more the partnership can do (no evidence, no engagement). */
+  | 'NO_FURTHER_ACTION'
+  /** The problem continues, but less; the partners judge it manageable. */
+  | 'REDUCED'
+  /** The problem stopped. */
+  | 'RESOLVED'
+  /** Handed to another process or body (e.g. a MARAC, another area). */
+  | 'TRANSFERRED';
 
 /** Kinds of agency record a problem-solving case can link to. */
 export type CaseRecordKind =
@@ -257,6 +285,38 @@ export type InvolvementRole =
   /** A person who saw or heard it. */
   | 'WITNESS';
 
+/** What a notification tells its reader. */
+export type NotificationKind =
+  /** A case action was assigned to the reader's agency. */
+  | 'ACTION_ASSIGNED'
+  /** A case action assigned to the reader's agency passed its due date undone. */
+  | 'ACTION_OVERDUE'
+  /** An agreement the reader's agency is party to awaits its approval (to its data-sharing officers). */
+  | 'AGREEMENT_AWAITING_APPROVAL'
+  /** An agreement's review date is within 30 days, or has passed without a review. */
+  | 'AGREEMENT_REVIEW_DUE'
+  /** Someone used break-glass on the reader's agency's data (to its data-sharing officers). */
+  | 'BREAK_GLASS_ON_OUR_DATA'
+  /** A person on one of the reader's agency's open cases reached the case review threshold. */
+  | 'CASE_REVIEW_THRESHOLD_MET'
+  /** A consent expires within 14 days (to both parties' data-sharing officers). */
+  | 'CONSENT_EXPIRING';
+
+/** What a notification is about. */
+export type NotificationSubjectKind =
+  /** An agreement (Query.agreement). */
+  | 'AGREEMENT'
+  /** A break-glass access (Query.breakGlassEvents). */
+  | 'BREAK_GLASS_EVENT'
+  /** An action on a problem-solving case. */
+  | 'CASE_ACTION'
+  /** A consent (Query.consent). */
+  | 'CONSENT'
+  /** A person in the people index (Query.person). */
+  | 'PERSON'
+  /** A problem-solving case (Query.problemCase). */
+  | 'PROBLEM_CASE';
+
 /** A person's place in a tenancy. */
 export type OccupantRole =
   /** Lives in the home (a child, partner or relative) without being a tenant. */
@@ -285,6 +345,8 @@ export type Purpose =
   | 'ASB_CASE_MANAGEMENT'
   /** Preventing or detecting crime and disorder. */
   | 'CRIME_PREVENTION'
+  /** A data-sharing officer handling a person's rights (access, erasure, rectification) or retention. */
+  | 'DATA_PROTECTION'
   /** Protecting a child or adult at risk; the only purpose that allows break-glass. */
   | 'SAFEGUARDING'
   /** Aggregate statistics only; reaches no person-level field. */

@@ -33,9 +33,57 @@ export const TRUSTED_DOCUMENTS: Record<string, { id: string; body: string }> = {
     "id": "0011299806772d1e175a9ff76cc9cc7fd3e26db56fe712b4dc7f041681bce6c6",
     "body": "query ConsoleAgencies {\n  agencies {\n    id\n    name\n  }\n}"
   },
+  "ConsoleAgreement": {
+    "id": "a331fe4b793b5e497c327b2310ed1f2a69c2fe40642a30450b869fb4bdd7cd88",
+    "body": "query ConsoleAgreement($id: ID!) {\n  agreement(id: $id) {\n    id\n    reference\n    title\n    status\n    statusNote\n    provider {\n      id\n      name\n    }\n    recipient {\n      id\n      name\n    }\n    purposes\n    categories\n    consentRequiredFor\n    lawfulBasis\n    validFrom\n    validTo\n    reviewDate\n    suspendedReason\n    revokedReason\n    approvals {\n      agency {\n        id\n        name\n      }\n      approvedBy\n      approvedAt\n    }\n  }\n}"
+  },
+  "ConsoleAgreements": {
+    "id": "e63b7ed167d4bd3211f1abca6932fa225cce02538c4ec7e8f8cf57597da64860",
+    "body": "query ConsoleAgreements($status: AgreementStatus) {\n  agreements(status: $status) {\n    id\n    reference\n    title\n    status\n    provider {\n      id\n      name\n    }\n    recipient {\n      id\n      name\n    }\n    purposes\n    categories\n    consentRequiredFor\n    reviewDate\n    validFrom\n    validTo\n  }\n}"
+  },
+  "ConsoleAuditChainStatus": {
+    "id": "7362b2039bd28f9424bc7e8b46c946423ef8f3c1b7c4217767e2b0b041f03511",
+    "body": "query ConsoleAuditChainStatus {\n  auditChainStatus {\n    records\n    lastVerifiedAt\n    intact\n    checked\n    firstBrokenRecord\n    reason\n  }\n}"
+  },
+  "ConsoleBreakGlassEvents": {
+    "id": "4771ea5fe8b9631d1fc8cad7f9edc98b805da143045b738ad16b28f4987bd43a",
+    "body": "query ConsoleBreakGlassEvents($reviewed: Boolean) {\n  breakGlassEvents(reviewed: $reviewed) {\n    id\n    at\n    actor {\n      userId\n      role\n      agency {\n        id\n        name\n      }\n    }\n    purpose\n    justification\n    people {\n      id\n      displayName\n    }\n    categories\n    recordIds\n    reviewed\n    outcome\n    reviewNote\n    reviewedBy\n    reviewedAt\n  }\n}"
+  },
+  "ConsoleCaseBoard": {
+    "id": "47854595a16b8347a64ba5fcbb71a4ce509346e1db7813eb085488a662ed3c37",
+    "body": "query ConsoleCaseBoard($id: ID!) {\n  problemCase(id: $id) {\n    id\n    reference\n    title\n    problemType\n    stage\n    riskLevel\n    openedAt\n    lead {\n      id\n      name\n    }\n    partners {\n      id\n      name\n    }\n    neighbourhoods {\n      code\n      name\n    }\n    people {\n      role\n      person {\n        id\n        displayName\n      }\n    }\n    actions {\n      id\n      description\n      status\n      dueOn\n      assignedAgency {\n        id\n        name\n      }\n      completedAt\n      completedBy\n    }\n    stageHistory {\n      from\n      to\n      note\n      at\n      by\n      agency {\n        id\n        name\n      }\n    }\n    linkedIncidents {\n      id\n      reference\n      month\n      category\n      outcome\n    }\n    linkedAsbCases {\n      id\n      reference\n      status\n      category\n    }\n    linkedTenancies {\n      id\n      status\n      tenure\n      startDate\n    }\n    linkedReferrals {\n      id\n      status\n      reason\n      programme {\n        id\n        name\n      }\n    }\n    restricted {\n      agency {\n        id\n        name\n      }\n      category\n      count\n      contact\n    }\n  }\n}"
+  },
+  "ConsoleCompleteCaseAction": {
+    "id": "3c74f0bc80d313ffd1565944527a6f8c1e9485d23f304c7c1b62bf2eb77009e8",
+    "body": "mutation ConsoleCompleteCaseAction($caseId: ID!, $actionId: ID!) {\n  completeCaseAction(caseId: $caseId, actionId: $actionId) {\n    id\n    status\n    completedAt\n  }\n}"
+  },
+  "ConsoleConsents": {
+    "id": "06475560bda8f1e51bc4c1d6b3058ed13fd010653b1b661a8329c07cb4e28ebb",
+    "body": "query ConsoleConsents($personId: ID!) {\n  person(id: $personId) {\n    id\n    displayName\n    dateOfBirth\n    ageBand\n    consents {\n      id\n      status\n      recipient {\n        id\n        name\n      }\n      recordedByAgency {\n        id\n        name\n      }\n      purposes\n      categories\n      givenBy\n      givenAt\n      expiresAt\n      withdrawnAt\n      evidenceRef\n    }\n  }\n}"
+  },
+  "ConsoleDisclosures": {
+    "id": "4241fb81e8d6f1d4a564b64de2416bb56dbbd079414a55fbfb390366ce46a832",
+    "body": "query ConsoleDisclosures($personId: ID!, $first: Int = 500, $after: String) {\n  disclosures(personId: $personId, first: $first, after: $after) {\n    totalCount\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n    edges {\n      node {\n        id\n        at\n        actor {\n          userId\n          role\n          agency {\n            id\n            name\n          }\n        }\n        purpose\n        operationName\n        categories\n        recordIds\n        decision\n        reason\n        basis\n        agreement {\n          id\n          reference\n        }\n        consent {\n          id\n        }\n        breakGlass\n      }\n    }\n  }\n}"
+  },
+  "ConsoleExplainStaffAccess": {
+    "id": "bfceddf74040fa04b996a53c7c5faf24e0826808b6fac37e8b998f5f6dee7472",
+    "body": "query ConsoleExplainStaffAccess($personId: ID!, $ownerAgencyId: ID!, $category: DataCategory!, $agencyId: ID!, $role: Role!, $purpose: Purpose!) {\n  explainStaffAccess(\n    personId: $personId\n    ownerAgencyId: $ownerAgencyId\n    category: $category\n    agencyId: $agencyId\n    role: $role\n    purpose: $purpose\n  ) {\n    decision\n    reason\n    basis\n    agreement {\n      id\n      reference\n    }\n    consent {\n      id\n    }\n    steps\n  }\n}"
+  },
+  "ConsoleFindPeople": {
+    "id": "200e4cc5a77d91d3fda52e5cae003a51c7e1850c83939d2a829fa0df727381f8",
+    "body": "query ConsoleFindPeople($search: String, $dateOfBirth: Date, $reference: String) {\n  people(\n    search: $search\n    dateOfBirth: $dateOfBirth\n    reference: $reference\n    first: 20\n  ) {\n    totalCount\n    edges {\n      node {\n        id\n        displayName\n        dateOfBirth\n        ageBand\n      }\n    }\n  }\n}"
+  },
+  "ConsoleMyCases": {
+    "id": "d33a18fbcc0d686a149298298b45e9436349b94b5fe1f750a46bb05d9cb3bd23",
+    "body": "query ConsoleMyCases {\n  problemCases(first: 100) {\n    totalCount\n    edges {\n      node {\n        id\n        reference\n        title\n        problemType\n        stage\n        riskLevel\n        openedAt\n        lead {\n          id\n          name\n        }\n        actions {\n          id\n          description\n          status\n          dueOn\n          assignedAgency {\n            id\n            name\n          }\n        }\n      }\n    }\n  }\n}"
+  },
   "ConsoleNeighbourhoods": {
     "id": "276c8959fd327c56ba277844b7f4023a9313a1b492f1da3e0eb1f20356b65e1e",
     "body": "query ConsoleNeighbourhoods {\n  neighbourhoodList(first: 500) {\n    code\n    name\n    localAuthority\n  }\n}"
+  },
+  "ConsoleRevokeAgreement": {
+    "id": "434d189dc6bf55da377ffe2a9ee289d72dfd1d516f3d47780f40c9fdf01ebe78",
+    "body": "mutation ConsoleRevokeAgreement($id: ID!, $reason: String!) {\n  revokeAgreement(id: $id, reason: $reason) {\n    id\n    status\n    revokedReason\n  }\n}"
   },
   "Disclosures": {
     "id": "64a27df85864ed35bf68e60219934a33089efd9d898fd83a57b6954dadba5064",

@@ -8,13 +8,20 @@ export const PURPOSE_NAMES: Record<Purpose, string> = {
   YOUTH_DIVERSION: "Youth diversion",
   TENANCY_SUSTAINMENT: "Tenancy sustainment",
   STATISTICS: "Statistics",
+  DATA_PROTECTION: "Data protection (a person's rights, retention)",
 };
 
 export const PURPOSES = Object.keys(PURPOSE_NAMES) as Purpose[];
 
-/** Analysts work only under STATISTICS; everyone else under any purpose but it. */
+/**
+ * Analysts work only under STATISTICS; everyone else under any purpose but it, and DATA_PROTECTION
+ * is a data-sharing officer's own (the graph refuses its work to anyone else).
+ */
 export function purposesFor(role: Role): Purpose[] {
-  return role === "ANALYST" ? ["STATISTICS"] : PURPOSES.filter((p) => p !== "STATISTICS");
+  if (role === "ANALYST") return ["STATISTICS"];
+  return PURPOSES.filter(
+    (p) => p !== "STATISTICS" && (p !== "DATA_PROTECTION" || role === "DATA_SHARING_OFFICER"),
+  );
 }
 
 export function defaultPurpose(role: Role): Purpose {

@@ -1,6 +1,18 @@
 import type { ComponentType } from "react";
 import type { Role } from "../generated/enums";
 import { Dashboard } from "./analyst/Dashboard";
+import { AgreementDetail } from "./dso/AgreementDetail";
+import { Agreements } from "./dso/Agreements";
+import { AuditStatus } from "./dso/AuditStatus";
+import { BreakGlass } from "./dso/BreakGlass";
+import { Consents } from "./dso/Consents";
+import { Disclosures } from "./dso/Disclosures";
+import { Explain } from "./dso/Explain";
+import { ProposeAgreement } from "./dso/ProposeAgreement";
+import { PersonPage } from "./people/PersonPage";
+import { CaseBoard } from "./practitioner/CaseBoard";
+import { MyCases } from "./practitioner/MyCases";
+import { OpenCase } from "./practitioner/OpenCase";
 
 /**
  * The console's screens: path, title, who may open it. The navigation shows a person only the
@@ -11,12 +23,46 @@ export interface Screen {
   title: string;
   roles: readonly Role[];
   component: ComponentType;
+  /** A page reached from another (a detail, a form), not listed in the navigation. */
+  inNavigation?: false;
 }
+
+const DSO: readonly Role[] = ["DATA_SHARING_OFFICER"];
+const PRACTITIONER: readonly Role[] = ["PRACTITIONER"];
 
 export const SCREENS: Screen[] = [
   { path: "/dashboard", title: "Neighbourhood dashboard", roles: ["ANALYST"], component: Dashboard },
+  { path: "/cases", title: "Cases", roles: PRACTITIONER, component: MyCases },
+  {
+    path: "/cases/open",
+    title: "Open a case",
+    roles: PRACTITIONER,
+    component: OpenCase,
+    inNavigation: false,
+  },
+  { path: "/case", title: "Case board", roles: PRACTITIONER, component: CaseBoard, inNavigation: false },
+  {
+    path: "/person",
+    title: "People",
+    roles: ["PRACTITIONER", "DATA_SHARING_OFFICER"],
+    component: PersonPage,
+  },
+  { path: "/agreements", title: "Agreements", roles: DSO, component: Agreements },
+  {
+    path: "/agreements/propose",
+    title: "Propose an agreement",
+    roles: DSO,
+    component: ProposeAgreement,
+    inNavigation: false,
+  },
+  { path: "/agreement", title: "Agreement", roles: DSO, component: AgreementDetail, inNavigation: false },
+  { path: "/consents", title: "Consents", roles: DSO, component: Consents },
+  { path: "/break-glass", title: "Break-glass review", roles: DSO, component: BreakGlass },
+  { path: "/disclosures", title: "Disclosures", roles: DSO, component: Disclosures },
+  { path: "/explain", title: "Why can't they see it?", roles: DSO, component: Explain },
+  { path: "/audit", title: "Audit chain", roles: DSO, component: AuditStatus },
 ];
 
 export function screensFor(role: Role): Screen[] {
-  return SCREENS.filter((s) => s.roles.includes(role));
+  return SCREENS.filter((s) => s.roles.includes(role) && s.inNavigation !== false);
 }

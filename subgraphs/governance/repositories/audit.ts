@@ -166,6 +166,39 @@ export async function verifyAudit(sql: Sql, batchSize = VERIFY_BATCH): Promise<A
       };
 }
 
+/** The last verdict `npm run audit:verify` recorded, if any. */
+export interface RecordedVerification extends AuditVerification {
+  at: Date;
+}
+
+/** Keeps a verdict for auditChainStatus; the auditor role may add one and nothing else. */
+export async function recordVerification(sql: Sql, result: AuditVerification): Promise<void> {
+  await sql.exec(
+    `INSERT INTO audit_verifications (intact, checked, first_bad_sequence, reason) VALUES ($1, $2, $3, $4)`,
+    [result.ok, result.checked, result.firstBadSequence ?? null, result.reason ?? null],
+  );
+}
+
+export async function lastVerification(sql: Sql): Promise<RecordedVerification | null> {
+  const row = await sql.one<{
+    verified_at: Date;
+    intact: boolean;
+    checked: string;
+    first_bad_sequence: string | null;
+    reason: string | null;
+  }>(
+    `SELECT verified_at, intact, checked, first_bad_sequence, reason FROM audit_verifications ORDER BY id DESC LIMIT 1`,
+  );
+  if (!row) return null;
+  return {
+    at: row.verified_at,
+    ok: row.intact,
+    checked: Number(row.checked),
+    ...(row.first_bad_sequence !== null ? { firstBadSequence: Number(row.first_bad_sequence) } : {}),
+    ...(row.reason !== null ? { reason: row.reason } : {}),
+  };
+}
+
 /** What `npm run audit:verify` runs: the verdict on the governance store's audit log. */
 export function runAuditVerify(sql: Sql): Promise<AuditVerification> {
   return verifyAudit(sql);

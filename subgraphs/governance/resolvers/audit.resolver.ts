@@ -6,11 +6,14 @@ import { encodeCursor, pageRequest } from "../../shared/connection";
 import { DataCategory, Purpose, Role } from "../../shared/enums";
 import { badInput } from "../../shared/errors";
 import { loadAccessFacts } from "../../shared/access/governance-sql";
+import { lastVerification } from "../repositories/audit";
 import {
   AccessBasis,
   AccessExplanation,
   AccessOutcome,
   Actor,
+  AuditChainStatus,
+  StaffAccessExplanation,
   Agency,
   Agreement,
   Consent,
@@ -157,5 +160,100 @@ export class AccessExplanationResolver {
   @FieldResolver(() => Consent, { nullable: true, description: "The consent relied on." })
   consent(@Root() explanation: AccessExplanation, @Ctx() ctx: Context): Promise<Consent | null> | null {
     return explanation.consentId ? ctx.loaders.consentById.load(explanation.consentId) : null;
+  }
+}
+
+@Resolver(() => StaffAccessExplanation)
+export class StaffAccessExplanationResolver {
+  @Governed({ roles: [Role.DATA_SHARING_OFFICER], personLevel: true })
+  @Query(() => StaffAccessExplanation, {
+    nullable: true,
+    description:
+      "Why staff of an agency, in a role and under a purpose, may or may not see one category of a person's data held " +
+      'by one agency ("why can\'t they see it?"). For data-sharing officers of the agency holding the data or of the ' +
+      "agency asked about; null for anyone else. Explains only: nothing is disclosed or recorded.",
+  })
+  async explainStaffAccess(
+    @Arg("personId", () => ID, { description: "Partnership person id." }) personId: string,
+    @Arg("ownerAgencyId", () => ID, { description: "The agency that holds the data." }) ownerAgencyId: string,
+    @Arg("category", () => DataCategory, { description: "The category of data." }) category: DataCategory,
+    @Arg("agencyId", () => ID, { description: "The agency whose staff would see it." }) agencyId: string,
+    @Arg("role", () => Role, { description: "Their role." }) role: Role,
+    @Arg("purpose", () => Purpose, { description: "The purpose they would work under." }) purpose: Purpose,
+    @Ctx() ctx: Context,
+  ): Promise<StaffAccessExplanation> {
+    if (!personId.trim()) throw badInput("personId", "must not be empty");
+    for (const [argument, id] of [
+      ["ownerAgencyId", ownerAgencyId],
+      ["agencyId", agencyId],
+    ] as const)
+      if (!(await ctx.loaders.agencyById.load(id))) throw badInput(argument, `unknown agency "${id}"`);
+    const facts = await loadAccessFacts(ctx.sql, {
+      recipientAgencyId: agencyId,
+      providerAgencyIds: [ownerAgencyId],
+      personIds: [personId],
+    });
+    // The same decision function every field is judged by, for the staff asked about.
+    const decision = decideAccess(
+      {
+        callerAgencyId: agencyId,
+        role,
+        purpose,
+        breakGlass: null,
+        ownerAgencyId,
+        category,
+        personId,
+        aggregate: false,
+        at: new Date(),
+      },
+      facts,
+    );
+    return Object.assign(new StaffAccessExplanation(), {
+      decision: decision.permitted ? AccessOutcome.PERMITTED : AccessOutcome.DENIED,
+      reason: decision.reason,
+      basis: decision.basis as AccessBasis | null,
+      agreementId: decision.agreementId,
+      consentId: decision.consentId,
+      steps: decision.steps,
+      ownerAgencyId,
+      askingAgencyId: agencyId,
+    });
+  }
+
+  @FieldResolver(() => Agreement, {
+    nullable: true,
+    description: "The agreement relied on, or the one whose consent condition is unmet.",
+  })
+  agreement(
+    @Root() explanation: StaffAccessExplanation,
+    @Ctx() ctx: Context,
+  ): Promise<Agreement | null> | null {
+    return explanation.agreementId ? ctx.loaders.agreementById.load(explanation.agreementId) : null;
+  }
+
+  @FieldResolver(() => Consent, { nullable: true, description: "The consent relied on." })
+  consent(@Root() explanation: StaffAccessExplanation, @Ctx() ctx: Context): Promise<Consent | null> | null {
+    return explanation.consentId ? ctx.loaders.consentById.load(explanation.consentId) : null;
+  }
+}
+
+@Resolver(() => AuditChainStatus)
+export class AuditChainStatusResolver {
+  @Governed({ roles: [Role.DATA_SHARING_OFFICER] })
+  @Query(() => AuditChainStatus, {
+    description:
+      "The audit chain's length and the last full verification's verdict and time, as `npm run audit:verify` " +
+      "recorded it: read, not recomputed. For data-sharing officers.",
+  })
+  async auditChainStatus(@Ctx() ctx: Context): Promise<AuditChainStatus> {
+    const [head, last] = await Promise.all([ctx.loaders.audit.head(), lastVerification(ctx.sql)]);
+    return Object.assign(new AuditChainStatus(), {
+      records: head?.sequence ?? 0,
+      lastVerifiedAt: last?.at ?? null,
+      intact: last?.ok ?? null,
+      checked: last?.checked ?? null,
+      firstBrokenRecord: last?.firstBadSequence ?? null,
+      reason: last?.reason ?? null,
+    });
   }
 }

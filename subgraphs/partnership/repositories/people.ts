@@ -35,11 +35,26 @@ function prefixPattern(search: string): string {
   return `${search.toLowerCase().replace(/[\\%_]/g, "\\$&")}%`;
 }
 
-// Each branch matches one of the prefix indexes, so the planner can OR them together.
-const NAME_MATCHES = `($1::text IS NULL
+// Each name branch matches one of the prefix indexes, so the planner can OR them together; each
+// filter is skipped when its parameter is null.
+const MATCHES = `($1::text IS NULL
    OR lower(p.given_name) LIKE $1
    OR lower(p.family_name) LIKE $1
-   OR lower(p.given_name || ' ' || p.family_name) LIKE $1)`;
+   OR lower(p.given_name || ' ' || p.family_name) LIKE $1)
+  AND ($2::date IS NULL OR p.date_of_birth = $2::date)
+  AND ($3::text IS NULL OR EXISTS (
+        SELECT 1 FROM person_references r
+         WHERE r.person_id = p.id AND r.agency_id = $3::text AND r.reference = $4::text))`;
+
+/** What a people search asks for; every filter given must match. */
+export interface PeopleSearch {
+  /** Start of a given, family or full name. */
+  name: string | null;
+  /** YYYY-MM-DD. */
+  dateOfBirth: string | null;
+  /** One agency's own reference for the person. */
+  reference: { agencyId: string; reference: string } | null;
+}
 
 interface IdentityChangeRow {
   person_id: string;
@@ -140,23 +155,28 @@ export class PeopleRepository {
     );
   }
 
-  /** People whose given name, family name or full name starts with `search`, by family name. */
-  async search(search: string | null, page: PageRequest): Promise<Page<Person>> {
-    const pattern = search ? prefixPattern(search) : null;
+  /** People matching every filter given (a name's start, a date of birth, a reference), by family name. */
+  async search(search: PeopleSearch, page: PageRequest): Promise<Page<Person>> {
+    const filters = [
+      search.name ? prefixPattern(search.name) : null,
+      search.dateOfBirth,
+      search.reference?.agencyId ?? null,
+      search.reference?.reference ?? null,
+    ];
     const rows = await this.sql.many<PersonRow & { total: string }>(
       `SELECT ${PERSON_COLUMNS}, count(*) OVER () AS total
          FROM people p
-        WHERE ${NAME_MATCHES}
+        WHERE ${MATCHES}
         ORDER BY p.family_name, p.given_name, p.id
-        OFFSET $2 LIMIT $3`,
-      [pattern, page.offset, page.limit + 1],
+        OFFSET $5 LIMIT $6`,
+      [...filters, page.offset, page.limit + 1],
     );
     let totalCount = rows.length ? Number(rows[0].total) : 0;
     if (!rows.length && page.offset > 0) {
       // Paged past the end: the window count has no row to ride on.
       const row = await this.sql.one<{ total: string }>(
-        `SELECT count(*) AS total FROM people p WHERE ${NAME_MATCHES}`,
-        [pattern],
+        `SELECT count(*) AS total FROM people p WHERE ${MATCHES}`,
+        filters,
       );
       totalCount = Number(row?.total ?? 0);
     }

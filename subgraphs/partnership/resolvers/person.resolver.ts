@@ -3,6 +3,7 @@ import { pageRequest, toConnection, type Connection } from "../../shared/connect
 import type { RequestContext } from "../../shared/context";
 import { DataCategory } from "../../shared/enums";
 import { Category, Changes, Governed } from "../../shared/policy";
+import { CalendarDate } from "../../shared/scalars";
 import { DATA_PROTECTION_OFFICER } from "../../shared/subject-access";
 import { PERSON_RECTIFIED, rectifyPerson } from "../rectification";
 import { agencyRef } from "../../shared/types";
@@ -33,7 +34,9 @@ export class PersonResolver {
   }
 
   @Query(() => PersonConnection, {
-    description: "People in the index, by family name; optionally those whose name starts with `search`.",
+    description:
+      "People in the index, by family name; optionally only those whose name starts with `search`, born on " +
+      "`dateOfBirth`, or known to the caller's agency by `reference` (every filter given must match).",
   })
   async people(
     @Arg("search", () => String, {
@@ -41,6 +44,15 @@ export class PersonResolver {
       description: "Start of a given name, family name or full name ('Given Family'); case does not matter.",
     })
     search: string | null,
+    @Arg("dateOfBirth", () => CalendarDate, { nullable: true, description: "Date of birth, exactly." })
+    dateOfBirth: Date | null,
+    @Arg("reference", () => String, {
+      nullable: true,
+      description:
+        "The caller's own agency's reference for the person, exactly (e.g. a police nominal). Another agency's " +
+        "reference finds no one: how an agency refers to a person is that agency's data.",
+    })
+    reference: string | null,
     @Arg("first", () => Int, { nullable: true, description: "Page size (at most 500; default 50)." })
     first: number | null,
     @Arg("after", () => String, { nullable: true, description: "Cursor to continue after." })
@@ -48,7 +60,15 @@ export class PersonResolver {
     @Ctx() ctx: Context,
   ): Promise<Connection<Person>> {
     const page = pageRequest(first, after);
-    const result = await ctx.loaders.people.search(search?.trim() || null, page);
+    const result = await ctx.loaders.people.search(
+      {
+        name: search?.trim() || null,
+        dateOfBirth: dateOfBirth ? dateOfBirth.toISOString().slice(0, 10) : null,
+        // Only the caller's own references are searched, so a match discloses nothing it does not hold.
+        reference: reference?.trim() ? { agencyId: ctx.caller.agencyId, reference: reference.trim() } : null,
+      },
+      page,
+    );
     return toConnection(result.items, result.totalCount, page);
   }
 
