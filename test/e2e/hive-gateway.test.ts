@@ -92,6 +92,8 @@ const cases: Case[] = [
     variables: fixed({ personId: "per-000011", ownerAgencyId: "police", category: "INCIDENT_SUMMARY" }),
   },
   { name: "BreakGlassToReview", caller: "police DSO", as: policeDso, variables: fixed({}) },
+  { name: "AgreementsDueForReview", caller: "police DSO", as: policeDso, variables: fixed({}) },
+  { name: "Notifications", caller: "police DSO", as: policeDso, variables: fixed({}) },
   {
     name: "CaseBoard",
     caller: "council ASB officer",
