@@ -11,7 +11,10 @@ import {
   AuditWriterRecord,
   BreakGlassReviewRecord,
   ConsentRecord,
+  LegalHoldRecord,
   PersonDateOfBirthRecord,
+  PersonKeyRecord,
+  RetentionRuleRecord,
 } from "./entities";
 import { createGovernanceLoaders, type GovernanceLoaders } from "./loaders";
 import { Initial1763700000000 } from "./migrations/1763700000000-Initial";
@@ -21,6 +24,7 @@ import { ReferralConsentByReferrer1763960000000 } from "./migrations/17639600000
 import { LeastPrivilegeRoles1764100000000 } from "./migrations/1764100000000-LeastPrivilegeRoles";
 import { ConnectOnlyWhereServed1764300000000 } from "./migrations/1764300000000-ConnectOnlyWhereServed";
 import { AuditAppendByLogin1764310000000 } from "./migrations/1764310000000-AuditAppendByLogin";
+import { DataProtection1764400000000 } from "./migrations/1764400000000-DataProtection";
 import { governanceReferenceResolvers } from "./reference";
 import { AgencyResolver } from "./resolvers/agency.resolver";
 import { AgreementApprovalResolver, AgreementResolver } from "./resolvers/agreement.resolver";
@@ -44,6 +48,9 @@ export const governance: SubgraphDefinition<GovernanceLoaders> = {
     BreakGlassReviewRecord,
     AccessFactsVersionRecord,
     DemoSeedRecord,
+    PersonKeyRecord,
+    RetentionRuleRecord,
+    LegalHoldRecord,
   ],
   migrations: [
     Initial1763700000000,
@@ -53,6 +60,7 @@ export const governance: SubgraphDefinition<GovernanceLoaders> = {
     LeastPrivilegeRoles1764100000000,
     ConnectOnlyWhereServed1764300000000,
     AuditAppendByLogin1764310000000,
+    DataProtection1764400000000,
   ],
   resolvers: [
     AgencyResolver,

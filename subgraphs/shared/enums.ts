@@ -8,6 +8,7 @@ export enum Purpose {
   YOUTH_DIVERSION = "YOUTH_DIVERSION",
   TENANCY_SUSTAINMENT = "TENANCY_SUSTAINMENT",
   STATISTICS = "STATISTICS",
+  DATA_PROTECTION = "DATA_PROTECTION",
 }
 
 /** What kind of data a field or record is; agreements and consents are written in these terms. */
@@ -83,6 +84,10 @@ registerEnumType(Purpose, {
     YOUTH_DIVERSION: { description: "Diverting a young person from offending." },
     TENANCY_SUSTAINMENT: { description: "Helping a tenant keep their home." },
     STATISTICS: { description: "Aggregate statistics only; reaches no person-level field." },
+    DATA_PROTECTION: {
+      description:
+        "A data-sharing officer handling a person's rights (access, erasure, rectification) or retention.",
+    },
   },
 });
 registerEnumType(DataCategory, {

@@ -1,3 +1,4 @@
+import type { Sql } from "../../subgraphs/shared/database";
 import type { NewAuditRecord } from "../../subgraphs/governance/repositories/audit";
 
 /**
@@ -28,5 +29,36 @@ export function councilReadOfPoliceIncident(vary: Partial<NewAuditRecord>): NewA
     kind: "DISCLOSURE",
     detail: null,
     ...vary,
+  };
+}
+
+/** Reads governance's person keys: what a test needs to read the people an audit record names. */
+type KeyReader = Pick<Sql, "many">;
+
+/**
+ * The audit names people by keyed pseudonym (migration DataProtection): this maps each pseudonym
+ * whose key still exists back to the person id, and leaves anything else (an id written in clear,
+ * a pseudonym whose key was destroyed) as it is.
+ */
+export async function auditPeople(sql: KeyReader): Promise<(ids: readonly string[]) => string[]> {
+  const keys = await sql.many<{ person_id: string; pseudonym: string }>(
+    `SELECT person_id, pseudonym FROM person_keys`,
+  );
+  const byPseudonym = new Map(keys.map((k) => [k.pseudonym, k.person_id]));
+  return (ids) => ids.map((id) => byPseudonym.get(id) ?? id);
+}
+
+/** The pseudonym the audit writes for a person in records of an agency's data (its key must exist). */
+export async function auditPseudonyms(
+  sql: KeyReader,
+): Promise<(personId: string, agencyId: string) => string> {
+  const keys = await sql.many<{ person_id: string; agency_id: string; pseudonym: string }>(
+    `SELECT person_id, agency_id, pseudonym FROM person_keys`,
+  );
+  const byPerson = new Map(keys.map((k) => [`${k.agency_id}|${k.person_id}`, k.pseudonym]));
+  return (personId, agencyId) => {
+    const pseudonym = byPerson.get(`${agencyId}|${personId}`);
+    if (!pseudonym) throw new Error(`no audit key for ${personId} at ${agencyId}`);
+    return pseudonym;
   };
 }

@@ -1,6 +1,11 @@
 import type { Sql } from "../database";
 import type { AgreementStatus, ConsentGiver, DataCategory, Purpose } from "../enums";
-import { auditContentOf, canonicalAroundSequence, type AuditContent, type ChainRow } from "./audit-chain";
+import {
+  auditContentOf,
+  canonicalAroundPeopleAndSequence,
+  type AuditContent,
+  type ChainRow,
+} from "./audit-chain";
 import type { AgreementFacts, ConsentFacts } from "./decision";
 
 /**
@@ -190,7 +195,7 @@ export function accessAuditRecord(entry: AccessAuditEntry): NewAuditRecord {
 function toAppendJson(records: readonly NewAuditRecord[]): string {
   return JSON.stringify(
     records.map((r) => {
-      const content = canonicalAroundSequence(r);
+      const content = canonicalAroundPeopleAndSequence(r);
       return {
         at: r.at.toISOString(),
         user_id: r.userId,
@@ -213,6 +218,7 @@ function toAppendJson(records: readonly NewAuditRecord[]): string {
         kind: r.kind,
         detail: r.detail,
         content_before: content.before,
+        content_between: content.between,
         content_after: content.after,
       };
     }),
@@ -236,13 +242,19 @@ export async function appendAuditChecked(
     record_sequence: string;
     record_previous_hash: string;
     record_hash: string;
-  }>(`SELECT record_sequence, record_previous_hash, record_hash FROM audit_append($1::jsonb, $2::bigint)`, [
-    toAppendJson(records),
-    factsVersion,
-  ]);
+    record_person_ids: string[];
+  }>(
+    `SELECT record_sequence, record_previous_hash, record_hash, record_person_ids
+       FROM audit_append($1::jsonb, $2::bigint)`,
+    [toAppendJson(records), factsVersion],
+  );
   if (!stored.length) return null;
   return records.map((record, i) => ({
-    ...auditContentOf({ ...record, sequence: Number(stored[i].record_sequence) }),
+    ...auditContentOf({
+      ...record,
+      sequence: Number(stored[i].record_sequence),
+      personIds: stored[i].record_person_ids,
+    }),
     previousHash: stored[i].record_previous_hash,
     hash: stored[i].record_hash,
   }));
