@@ -24,12 +24,17 @@ import { ReferralConsentByReferrer1763960000000 } from "./migrations/17639600000
 import { LeastPrivilegeRoles1764100000000 } from "./migrations/1764100000000-LeastPrivilegeRoles";
 import { ConnectOnlyWhereServed1764300000000 } from "./migrations/1764300000000-ConnectOnlyWhereServed";
 import { AuditAppendByLogin1764310000000 } from "./migrations/1764310000000-AuditAppendByLogin";
-import { DataProtection1764400000000 } from "./migrations/1764400000000-DataProtection";
+import { DataProtection1765100000000 } from "./migrations/1765100000000-DataProtection";
 import { governanceReferenceResolvers } from "./reference";
 import { AgencyResolver } from "./resolvers/agency.resolver";
 import { AgreementApprovalResolver, AgreementResolver } from "./resolvers/agreement.resolver";
 import { AccessExplanationResolver, ActorResolver, DisclosureResolver } from "./resolvers/audit.resolver";
 import { BreakGlassResolver } from "./resolvers/break-glass.resolver";
+import {
+  ErasureResolver,
+  LegalHoldResolver,
+  RetentionRuleResolver,
+} from "./resolvers/data-protection.resolver";
 import { ConsentResolver, PersonConsentsResolver } from "./resolvers/consent.resolver";
 
 /** The governance subgraph: agencies, agreements, consents, access decisions and the audit log. */
@@ -60,7 +65,7 @@ export const governance: SubgraphDefinition<GovernanceLoaders> = {
     LeastPrivilegeRoles1764100000000,
     ConnectOnlyWhereServed1764300000000,
     AuditAppendByLogin1764310000000,
-    DataProtection1764400000000,
+    DataProtection1765100000000,
   ],
   resolvers: [
     AgencyResolver,
@@ -72,6 +77,9 @@ export const governance: SubgraphDefinition<GovernanceLoaders> = {
     ActorResolver,
     AccessExplanationResolver,
     BreakGlassResolver,
+    RetentionRuleResolver,
+    ErasureResolver,
+    LegalHoldResolver,
   ],
   referenceResolvers: governanceReferenceResolvers,
   createLoaders: createGovernanceLoaders,

@@ -20,6 +20,9 @@ import {
 import { createPartnershipLoaders, type PartnershipLoaders } from "./loaders";
 import { Initial1763700000000 } from "./migrations/1763700000000-Initial";
 import { LeastPrivilegeRoles1764100000000 } from "./migrations/1764100000000-LeastPrivilegeRoles";
+import { HeldRecord } from "../shared/data-protection";
+import { DataProtectionResolver } from "./resolvers/data-protection.resolver";
+import { DataProtection1765100000000 } from "./migrations/1765100000000-DataProtection";
 import { KeptAgencyRegistry1765000000000, KeptAgencyRegistryRecord } from "../shared/kept-registry";
 import { ConnectOnlyWhereServed1764300000000 } from "./migrations/1764300000000-ConnectOnlyWhereServed";
 import { partnershipReferenceResolvers } from "./reference";
@@ -61,6 +64,7 @@ export const partnership: SubgraphDefinition<PartnershipLoaders> = {
     LeastPrivilegeRoles1764100000000,
     ConnectOnlyWhereServed1764300000000,
     KeptAgencyRegistry1765000000000,
+    DataProtection1765100000000,
   ],
   resolvers: [
     PersonResolver,
@@ -71,7 +75,10 @@ export const partnership: SubgraphDefinition<PartnershipLoaders> = {
     CaseActionResolver,
     CaseAssessmentResolver,
     CaseReviewResolver,
+    DataProtectionResolver,
   ],
+  // Named by _forgetHeld's declared change (an agency's holdings), which returns none.
+  orphanedTypes: [HeldRecord],
   referenceResolvers: partnershipReferenceResolvers,
   createLoaders: createPartnershipLoaders,
 };

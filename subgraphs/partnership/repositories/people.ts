@@ -89,3 +89,50 @@ export class PeopleRepository {
     return { items: rows.map(toPerson), totalCount };
   }
 }
+
+/** What erasing a person's data at one agency left in the people index. */
+export interface Forgotten {
+  /** Case links and report index entries removed. */
+  unlinked: number;
+  /** The person's index entry was anonymised: no agency holds a reference for them any more. */
+  anonymised: boolean;
+}
+
+/** How an anonymised person is named: the index keeps the id (cases point at it) and nothing else. */
+export const ERASED_NAME = { given: "Erased", family: "person" } as const;
+
+/**
+ * After an agency erased a person's data (in its own store): the cases' links to the agency's
+ * records deleted altogether, the person's report index entries at that agency, and, when the
+ * agency keeps nothing about them (`dropReference`), its reference for them; a person no agency
+ * holds a reference for any more is anonymised. One transaction (`tx`).
+ */
+export async function forgetAtAgency(
+  tx: Sql,
+  agencyId: string,
+  personId: string,
+  deleted: readonly { kind: string; id: string }[],
+  dropReference: boolean,
+): Promise<Forgotten> {
+  const deletedIds = deleted.map((d) => d.id);
+  const links = await tx.exec(
+    `DELETE FROM case_records WHERE agency_id = $1 AND record_id = ANY($2::text[])`,
+    [agencyId, deletedIds],
+  );
+  const reports = await tx.exec(
+    `DELETE FROM report_index WHERE agency_id = $1 AND ((person_id = $2 AND $4) OR record_id = ANY($3::text[]))`,
+    [agencyId, personId, deletedIds, dropReference],
+  );
+  if (dropReference) {
+    await tx.exec(`DELETE FROM person_references WHERE person_id = $1 AND agency_id = $2`, [
+      personId,
+      agencyId,
+    ]);
+  }
+  const anonymised = await tx.exec(
+    `UPDATE people SET given_name = $2, family_name = $3, date_of_birth = NULL, home_lsoa = NULL
+      WHERE id = $1 AND $4 AND NOT EXISTS (SELECT 1 FROM person_references r WHERE r.person_id = $1)`,
+    [personId, ERASED_NAME.given, ERASED_NAME.family, dropReference],
+  );
+  return { unlinked: links + reports, anonymised: anonymised > 0 };
+}

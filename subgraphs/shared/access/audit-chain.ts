@@ -11,7 +11,13 @@ import { createHash, createHmac } from "node:crypto";
 export const GENESIS_HASH = "0".repeat(64);
 
 export type AuditKind =
-  "DISCLOSURE" | "DENIAL" | "AGREEMENT_CHANGE" | "CONSENT_CHANGE" | "BREAK_GLASS_REVIEW";
+  | "DISCLOSURE"
+  | "DENIAL"
+  | "AGREEMENT_CHANGE"
+  | "CONSENT_CHANGE"
+  | "BREAK_GLASS_REVIEW"
+  /** Erasures, legal holds, retention rules and retention runs. */
+  | "DATA_PROTECTION";
 export type AuditDecision = "PERMITTED" | "DENIED";
 
 /** What one audit record says; everything here is covered by its hash. */

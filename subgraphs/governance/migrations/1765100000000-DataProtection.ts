@@ -17,8 +17,8 @@ import { quoteIdentifier as ident, roleName } from "../../shared/database-roles"
  * - `retention_rules`: per agency and category, how long records are kept and from when.
  * - `legal_holds`: a DSO's hold on everything their agency holds about a person.
  */
-export class DataProtection1764400000000 implements MigrationInterface {
-  name = "DataProtection1764400000000";
+export class DataProtection1765100000000 implements MigrationInterface {
+  name = "DataProtection1765100000000";
 
   async up(q: QueryRunner): Promise<void> {
     const [{ name: database }] = (await q.query(`SELECT current_database() AS name`)) as { name: string }[];
@@ -67,6 +67,13 @@ export class DataProtection1764400000000 implements MigrationInterface {
         PRIMARY KEY (agency_id, person_id)
       )`);
     await q.query(`GRANT INSERT, UPDATE ON TABLE retention_rules TO ${service}`);
+    // An erasure removes the consents its agency recorded about the person, and, once no agency
+    // holds anything, governance's copy of their date of birth.
+    await q.query(`GRANT DELETE ON TABLE consents, person_dates_of_birth TO ${service}`);
+    // Erasures, legal holds, retention rule changes and retention runs are audited as such.
+    await q.query(`ALTER TABLE audit_log DROP CONSTRAINT audit_log_kind_check`);
+    await q.query(`ALTER TABLE audit_log ADD CONSTRAINT audit_log_kind_check CHECK (kind IN
+      ('DISCLOSURE', 'DENIAL', 'AGREEMENT_CHANGE', 'CONSENT_CHANGE', 'BREAK_GLASS_REVIEW', 'DATA_PROTECTION'))`);
     await q.query(`GRANT INSERT, UPDATE, DELETE ON TABLE legal_holds TO ${service}`);
 
     // As in AuditAppendByLogin1764310000000, with each person id written as its pseudonym. The

@@ -1,0 +1,16 @@
+import type { MigrationInterface, QueryRunner } from "typeorm";
+import { grantTo } from "../../shared/database-roles";
+
+/** Erasure and retention (shared/data-protection.ts): the police service may remove a person's involvement in an incident and an expired incident's narrative. */
+export class DataProtection1765100000000 implements MigrationInterface {
+  name = "DataProtection1765100000000";
+
+  async up(q: QueryRunner): Promise<void> {
+    await grantTo(q, "service", ["DELETE"], ["involvements"]);
+    await grantTo(q, "service", ["UPDATE"], ["incidents"]);
+  }
+
+  async down(): Promise<void> {
+    // Taking the rights back would leave erasure requests that cannot be carried out.
+  }
+}
