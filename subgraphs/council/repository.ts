@@ -250,7 +250,7 @@ const COUNCIL_HELD_SQL = `
                   (SELECT max(n.issued_at) FROM asb_interventions n WHERE n.case_id = c.id)) AS last_activity_at
     FROM asb_parties p JOIN asb_cases c ON c.id = p.case_id`;
 
-export const councilHoldings: Holdings = holdingsOver("council", COUNCIL_HELD_SQL, {
+export const councilHoldings: Holdings = holdingsOver("council", COUNCIL_HELD_SQL, ["ASB_CASE"], {
   // The person's part goes; a case left with no party at all goes with its interventions.
   async about(tx, personId, records) {
     const ids = idsOfKind(records, "ASB_CASE");

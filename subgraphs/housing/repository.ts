@@ -258,41 +258,46 @@ const HOUSING_HELD_SQL = `
   SELECT 'HOUSING_REPORT'::text, r.id, 'TENANCY'::text, r.person_id, r.reported_at, r.reported_at, r.reported_at
     FROM housing_reports r`;
 
-export const housingHoldings: Holdings = holdingsOver("housing", HOUSING_HELD_SQL, {
-  // The person's place in a tenancy goes; a tenancy left with no one goes with its actions.
-  async about(tx, personId, records) {
-    const tenancies = idsOfKind(records, "TENANCY");
-    const occupants = await tx.exec(
-      `DELETE FROM tenancy_occupants WHERE person_id = $1 AND tenancy_id = ANY($2::text[])`,
-      [personId, tenancies],
-    );
-    const emptied = await tx.many<{ id: string }>(
-      `DELETE FROM tenancies t WHERE t.id = ANY($1::text[])
+export const housingHoldings: Holdings = holdingsOver(
+  "housing",
+  HOUSING_HELD_SQL,
+  ["TENANCY", "HOUSING_REPORT"],
+  {
+    // The person's place in a tenancy goes; a tenancy left with no one goes with its actions.
+    async about(tx, personId, records) {
+      const tenancies = idsOfKind(records, "TENANCY");
+      const occupants = await tx.exec(
+        `DELETE FROM tenancy_occupants WHERE person_id = $1 AND tenancy_id = ANY($2::text[])`,
+        [personId, tenancies],
+      );
+      const emptied = await tx.many<{ id: string }>(
+        `DELETE FROM tenancies t WHERE t.id = ANY($1::text[])
           AND NOT EXISTS (SELECT 1 FROM tenancy_occupants o WHERE o.tenancy_id = t.id) RETURNING t.id`,
-      [tenancies],
-    );
-    const reports = await tx.many<{ id: string }>(
-      `DELETE FROM housing_reports WHERE person_id = $1 AND id = ANY($2::text[]) RETURNING id`,
-      [personId, idsOfKind(records, "HOUSING_REPORT")],
-    );
-    return {
-      erased: occupants + reports.length,
-      deleted: [...emptied.map((t) => `TENANCY:${t.id}`), ...reports.map((r) => `HOUSING_REPORT:${r.id}`)],
-    };
+        [tenancies],
+      );
+      const reports = await tx.many<{ id: string }>(
+        `DELETE FROM housing_reports WHERE person_id = $1 AND id = ANY($2::text[]) RETURNING id`,
+        [personId, idsOfKind(records, "HOUSING_REPORT")],
+      );
+      return {
+        erased: occupants + reports.length,
+        deleted: [...emptied.map((t) => `TENANCY:${t.id}`), ...reports.map((r) => `HOUSING_REPORT:${r.id}`)],
+      };
+    },
+    async expire(tx, records) {
+      const tenancies = await tx.many<{ id: string }>(
+        `DELETE FROM tenancies WHERE id = ANY($1::text[]) RETURNING id`,
+        [idsOfKind(records, "TENANCY")],
+      );
+      const reports = await tx.many<{ id: string }>(
+        `DELETE FROM housing_reports WHERE id = ANY($1::text[]) RETURNING id`,
+        [idsOfKind(records, "HOUSING_REPORT")],
+      );
+      const deleted = [
+        ...tenancies.map((t) => `TENANCY:${t.id}`),
+        ...reports.map((r) => `HOUSING_REPORT:${r.id}`),
+      ];
+      return { erased: deleted.length, deleted };
+    },
   },
-  async expire(tx, records) {
-    const tenancies = await tx.many<{ id: string }>(
-      `DELETE FROM tenancies WHERE id = ANY($1::text[]) RETURNING id`,
-      [idsOfKind(records, "TENANCY")],
-    );
-    const reports = await tx.many<{ id: string }>(
-      `DELETE FROM housing_reports WHERE id = ANY($1::text[]) RETURNING id`,
-      [idsOfKind(records, "HOUSING_REPORT")],
-    );
-    const deleted = [
-      ...tenancies.map((t) => `TENANCY:${t.id}`),
-      ...reports.map((r) => `HOUSING_REPORT:${r.id}`),
-    ];
-    return { erased: deleted.length, deleted };
-  },
-});
+);

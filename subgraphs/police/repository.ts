@@ -458,7 +458,7 @@ const POLICE_HELD_SQL = `
          coalesce(i.occurred_at, (i.month || '-01')::timestamptz) AS last_activity_at
     FROM involvements v JOIN incidents i ON i.id = v.incident_id`;
 
-export const policeHoldings: Holdings = holdingsOver("police", POLICE_HELD_SQL, {
+export const policeHoldings: Holdings = holdingsOver("police", POLICE_HELD_SQL, [], {
   // The person's part goes; the incident (a street-level event) stays, about whoever else it names.
   async about(tx, personId, records) {
     const erased = await tx.exec(

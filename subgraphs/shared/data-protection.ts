@@ -173,6 +173,8 @@ export interface Holdings {
   eraseAbout(tx: Sql, personId: string, records: readonly HeldRecordKey[]): Promise<HoldingsErased>;
   /** Erases (or anonymises) these whole records (one transaction). */
   expire(tx: Sql, records: readonly HeldRecordKey[]): Promise<HoldingsErased>;
+  /** The kinds `expire` deletes outright (the rest it anonymises and keeps). */
+  expireDeletes: readonly string[];
 }
 
 /**
@@ -211,6 +213,7 @@ export function toHeldRecord(agencyId: string, row: HeldRow): HeldRecord {
 export function holdingsOver(
   agencyId: string,
   heldSql: string,
+  expireDeletes: readonly string[],
   erase: {
     about(tx: Sql, personId: string, records: readonly HeldRecordKey[]): Promise<HoldingsErased>;
     expire(tx: Sql, records: readonly HeldRecordKey[]): Promise<HoldingsErased>;
@@ -268,6 +271,7 @@ export function holdingsOver(
     },
     eraseAbout: erase.about,
     expire: erase.expire,
+    expireDeletes,
   };
 }
 

@@ -380,7 +380,7 @@ async function deleteYouthRecords(
   return { erased: deleted.length, deleted };
 }
 
-export const youthHoldings: Holdings = holdingsOver("youth", YOUTH_HELD_SQL, {
+export const youthHoldings: Holdings = holdingsOver("youth", YOUTH_HELD_SQL, ["ENROLMENT", "REFERRAL"], {
   about: (tx, personId, records) => deleteYouthRecords(tx, personId, records),
   expire: (tx, records) => deleteYouthRecords(tx, null, records),
 });

@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from "typeorm";
-import { quoteIdentifier as ident, roleName } from "../../shared/database-roles";
+import { AUDITING_SUBGRAPHS, quoteIdentifier as ident, roleName } from "../../shared/database-roles";
 
 /**
  * Data protection: retention rules, legal holds, and an audit that forgets a person without
@@ -164,10 +164,16 @@ export class DataProtection1765100000000 implements MigrationInterface {
       $$`);
     await q.query(`ALTER FUNCTION public.audit_append(jsonb, bigint) OWNER TO ${auditWriter}`);
     await q.query(`REVOKE ALL ON FUNCTION public.audit_append(jsonb, bigint) FROM PUBLIC`);
-    if (grantees.length)
-      await q.query(
-        `GRANT EXECUTE ON FUNCTION public.audit_append(jsonb, bigint) TO ${grantees.map((g) => ident(g.grantee)).join(", ")}`,
-      );
+    // Those it had (as far as this login can see them), and by name those it is known to have:
+    // the governance service and each subgraph's writer login.
+    const known = [
+      roleName(database, "service"),
+      ...AUDITING_SUBGRAPHS.map((s) => roleName(database, `access_${s}`)),
+    ];
+    const to = [...new Set([...grantees.map((g) => g.grantee), ...known])];
+    await q.query(
+      `GRANT EXECUTE ON FUNCTION public.audit_append(jsonb, bigint) TO ${to.map(ident).join(", ")}`,
+    );
   }
 
   async down(): Promise<void> {

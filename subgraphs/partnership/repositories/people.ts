@@ -136,3 +136,24 @@ export async function forgetAtAgency(
   );
   return { unlinked: links + reports, anonymised: anonymised > 0 };
 }
+
+/**
+ * Before an agency deletes these records under retention: the cases' links to them and the
+ * report index entries for them go (one transaction, `tx`). Done first, so that a run stopped
+ * after it and before the deletion leaves no link to a record that is gone.
+ */
+export async function forgetRecords(
+  tx: Sql,
+  agencyId: string,
+  recordIds: readonly string[],
+): Promise<number> {
+  const links = await tx.exec(
+    `DELETE FROM case_records WHERE agency_id = $1 AND record_id = ANY($2::text[])`,
+    [agencyId, recordIds],
+  );
+  const reports = await tx.exec(
+    `DELETE FROM report_index WHERE agency_id = $1 AND record_id = ANY($2::text[])`,
+    [agencyId, recordIds],
+  );
+  return links + reports;
+}
