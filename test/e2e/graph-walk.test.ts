@@ -355,6 +355,15 @@ async function mutationSeeds(ids: Record<string, string[]>): Promise<Record<stri
     "Mutation.updateReferralStatus.id": referral,
     "Mutation.updateReferralStatus.status": enumValue(nextStatus[referralStatus]),
     "Mutation.updateReferralStatus.note": "Walk: next step",
+    "Mutation.setRetentionRule.input": {
+      category: enumValue("ASB_CASE"),
+      retainForMonths: 72,
+      from: enumValue("CLOSED"),
+      basis: "Walk: closure + 6 years",
+    },
+    "Mutation.erasePersonData.requestRef": "WALK-DSAR-1",
+    "Mutation.erasePersonData.reason": "Walk: article 17(1)(a)",
+    "Mutation.setLegalHold.reason": "Walk: a claim is pending",
   };
 }
 
