@@ -1,4 +1,5 @@
 import type { Sql } from "../../subgraphs/shared/database";
+import { canonicalAroundPeopleAndSequence, canonicalJson } from "../../subgraphs/shared/access/audit-chain";
 import type { NewAuditRecord } from "../../subgraphs/governance/repositories/audit";
 
 /**
@@ -61,4 +62,42 @@ export async function auditPseudonyms(
     if (!pseudonym) throw new Error(`no audit key for ${personId} at ${agencyId}`);
     return pseudonym;
   };
+}
+
+/**
+ * Appends as `audit_append` did before pseudonyms (migration DataProtection): person ids in clear,
+ * the content in two pieces around the sequence. For tests of a log written before that migration.
+ */
+export async function appendInClear(
+  sql: Pick<Sql, "many">,
+  records: readonly NewAuditRecord[],
+): Promise<void> {
+  const rows = records.map((r) => {
+    const content = canonicalAroundPeopleAndSequence(r);
+    return {
+      at: r.at.toISOString(),
+      user_id: r.userId,
+      agency_id: r.agencyId,
+      role: r.role,
+      purpose: r.purpose,
+      operation_name: r.operationName,
+      request_id: r.requestId,
+      owner_agency_id: r.ownerAgencyId,
+      person_ids: r.personIds,
+      categories: r.categories,
+      record_ids: r.recordIds,
+      decision: r.decision,
+      reason: r.reason,
+      basis: r.basis,
+      agreement_id: r.agreementId,
+      consent_id: r.consentId,
+      break_glass: r.breakGlass,
+      justification: r.justification,
+      kind: r.kind,
+      detail: r.detail,
+      content_before: `${content.before}${canonicalJson(r.personIds)}${content.between}`,
+      content_after: content.after,
+    };
+  });
+  await sql.many(`SELECT record_sequence FROM audit_append($1::jsonb, NULL)`, [JSON.stringify(rows)]);
 }
