@@ -467,11 +467,12 @@ export const policeHoldings: Holdings = holdingsOver("police", POLICE_HELD_SQL, 
     );
     return { erased, deleted: [] };
   },
-  // An expired incident keeps only what police.uk publishes: no one involved, no narrative.
+  // An expired incident keeps what police.uk publishes, and no one involved. Its narrative (its own
+  // category, INCIDENT_NARRATIVE) stays: the police service may not rewrite incidents.
   async expire(tx, records) {
-    const ids = idsOfKind(records, "INCIDENT");
-    await tx.exec(`DELETE FROM involvements WHERE incident_id = ANY($1::text[])`, [ids]);
-    const erased = await tx.exec(`UPDATE incidents SET narrative = NULL WHERE id = ANY($1::text[])`, [ids]);
+    const erased = await tx.exec(`DELETE FROM involvements WHERE incident_id = ANY($1::text[])`, [
+      idsOfKind(records, "INCIDENT"),
+    ]);
     return { erased, deleted: [] };
   },
 });

@@ -27,6 +27,8 @@ export class DataProtection1765100000000 implements MigrationInterface {
 
     // pgcrypto is a trusted extension: a migrator with CREATE on the database may add it.
     await q.query(`CREATE EXTENSION IF NOT EXISTS pgcrypto WITH SCHEMA public`);
+    // Its functions are PUBLIC's as created: only the definer of audit_append may call the two it uses.
+    await q.query(`REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA public FROM PUBLIC`);
     await q.query(`GRANT EXECUTE ON FUNCTION public.hmac(bytea, bytea, text) TO ${auditWriter}`);
     await q.query(`GRANT EXECUTE ON FUNCTION public.gen_random_bytes(integer) TO ${auditWriter}`);
 

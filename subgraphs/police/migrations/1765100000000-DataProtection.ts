@@ -1,13 +1,12 @@
 import type { MigrationInterface, QueryRunner } from "typeorm";
 import { grantTo } from "../../shared/database-roles";
 
-/** Erasure and retention (shared/data-protection.ts): the police service may remove a person's involvement in an incident and an expired incident's narrative. */
+/** Erasure and retention (shared/data-protection.ts): the police service may remove a person's involvement in an incident (an incident itself, street-level data, stays). */
 export class DataProtection1765100000000 implements MigrationInterface {
   name = "DataProtection1765100000000";
 
   async up(q: QueryRunner): Promise<void> {
     await grantTo(q, "service", ["DELETE"], ["involvements"]);
-    await grantTo(q, "service", ["UPDATE"], ["incidents"]);
   }
 
   async down(): Promise<void> {
