@@ -363,3 +363,16 @@ export class LegalHoldRecord {
   @Column({ type: "timestamptz", name: "placed_at", default: () => "now()" })
   placedAt!: Date;
 }
+
+/** An agency that has erased everything it held about a person (until every agency has). */
+@Entity({ name: "person_erasures" })
+export class PersonErasureRecord {
+  @PrimaryColumn({ type: "text", name: "person_id" })
+  personId!: string;
+
+  @PrimaryColumn({ type: "text", name: "agency_id" })
+  agencyId!: string;
+
+  @Column({ type: "timestamptz", name: "erased_at", default: () => "now()" })
+  erasedAt!: Date;
+}

@@ -13,6 +13,7 @@ import {
   ConsentRecord,
   LegalHoldRecord,
   PersonDateOfBirthRecord,
+  PersonErasureRecord,
   PersonKeyRecord,
   RetentionRuleRecord,
 } from "./entities";
@@ -56,6 +57,7 @@ export const governance: SubgraphDefinition<GovernanceLoaders> = {
     PersonKeyRecord,
     RetentionRuleRecord,
     LegalHoldRecord,
+    PersonErasureRecord,
   ],
   migrations: [
     Initial1763700000000,

@@ -16,6 +16,7 @@ import { AUDITING_SUBGRAPHS, quoteIdentifier as ident, roleName } from "../../sh
  *   The README ("The audit after erasure") says so.
  * - `retention_rules`: per agency and category, how long records are kept and from when.
  * - `legal_holds`: a DSO's hold on everything their agency holds about a person.
+ * - `person_erasures`: the agencies that have erased everything they held about a person.
  */
 export class DataProtection1765100000000 implements MigrationInterface {
   name = "DataProtection1765100000000";
@@ -68,6 +69,16 @@ export class DataProtection1765100000000 implements MigrationInterface {
         placed_at timestamptz NOT NULL DEFAULT now(),
         PRIMARY KEY (agency_id, person_id)
       )`);
+    // Which agencies have erased everything they held about a person: once every agency has, the
+    // people index entry is anonymised (and these rows go with the rest).
+    await q.query(`
+      CREATE TABLE person_erasures (
+        person_id text NOT NULL,
+        agency_id text NOT NULL REFERENCES agencies(id),
+        erased_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (person_id, agency_id)
+      )`);
+    await q.query(`GRANT INSERT, DELETE ON TABLE person_erasures TO ${service}`);
     await q.query(`GRANT INSERT, UPDATE ON TABLE retention_rules TO ${service}`);
     // An erasure removes the consents its agency recorded about the person, and, once no agency
     // holds anything, governance's copy of their date of birth.

@@ -135,8 +135,31 @@ export class DataProtectionRepository {
     ]);
   }
 
-  /** Once no agency holds anything about the person: every consent, hold and their date of birth. */
+  /**
+   * Whether, once `agencyId` too keeps nothing about the person, every registered agency will have
+   * erased what it held (the people index entry is then anonymised).
+   */
+  async everyAgencyErased(personId: string, agencyId: string): Promise<boolean> {
+    const row = await this.sql.one<{ left: string }>(
+      `SELECT count(*) AS left FROM agencies a
+        WHERE a.active AND a.id <> $2
+          AND NOT EXISTS (SELECT 1 FROM person_erasures e WHERE e.person_id = $1 AND e.agency_id = a.id)`,
+      [personId, agencyId],
+    );
+    return Number(row!.left) === 0;
+  }
+
+  /** Notes that an agency keeps nothing about the person. */
+  static async noteErased(tx: Sql, personId: string, agencyId: string): Promise<void> {
+    await tx.exec(
+      `INSERT INTO person_erasures (person_id, agency_id) VALUES ($1, $2) ON CONFLICT (person_id, agency_id) DO NOTHING`,
+      [personId, agencyId],
+    );
+  }
+
+  /** Once no agency holds anything about the person: every consent, hold, erasure note and their date of birth. */
   static async forgetEverywhere(tx: Sql, personId: string): Promise<void> {
+    await tx.exec(`DELETE FROM person_erasures WHERE person_id = $1`, [personId]);
     await tx.exec(`DELETE FROM consents WHERE person_id = $1`, [personId]);
     await tx.exec(`DELETE FROM legal_holds WHERE person_id = $1`, [personId]);
     await tx.exec(`DELETE FROM person_dates_of_birth WHERE person_id = $1`, [personId]);

@@ -23,8 +23,8 @@ import { changeRecord, requiredText, type Acting } from "./acting";
  * 2. governance decides what a retention rule or a legal hold keeps;
  * 3. the agency's subgraph erases the rest in one transaction of its own store (`_eraseHeld`);
  * 4. the partnership subgraph drops the cases' links to records deleted, the agency's reference
- *    when it keeps nothing, and anonymises a person no agency holds anything about (`_forgetHeld`),
- *    in one transaction;
+ *    when it keeps nothing, and anonymises the person once every agency has erased what it held
+ *    (`_forgetHeld`), in one transaction;
  * 5. governance, in one transaction, appends the audit record, removes the consents the agency
  *    recorded, and destroys the audit keys (crypto-shredding) that are no longer needed.
  *
@@ -160,6 +160,9 @@ export async function erasePersonData(
     )._eraseHeld;
   }
   const keepsNothing = retainedRecords === 0;
+  // Each agency is its own controller: the index entry is anonymised once every agency has erased
+  // what it held (an agency that holds nothing confirms it by its own erasure, erasing nothing).
+  const anonymise = keepsNothing && (await repo.everyAgencyErased(personId, agencyId));
   const deleted = erased.deleted.map((d) => {
     const at = d.indexOf(":");
     return { kind: d.slice(0, at), id: d.slice(at + 1) };
@@ -169,9 +172,9 @@ export async function erasePersonData(
       peers,
       "partnership",
       "to forget the person's links to the erased records",
-      `mutation ($a: ID!, $p: ID!, $d: [HeldRecordKey!]!, $k: Boolean!) {
-         _forgetHeld(agencyId: $a, personId: $p, deleted: $d, dropReference: $k) { anonymised } }`,
-      { a: agencyId, p: personId, d: deleted, k: keepsNothing },
+      `mutation ($a: ID!, $p: ID!, $d: [HeldRecordKey!]!, $k: Boolean!, $n: Boolean!) {
+         _forgetHeld(agencyId: $a, personId: $p, deleted: $d, dropReference: $k, anonymise: $n) { anonymised } }`,
+      { a: agencyId, p: personId, d: deleted, k: keepsNothing, n: anonymise },
     )
   )._forgetHeld;
 
@@ -189,6 +192,7 @@ export async function erasePersonData(
       }),
     ]);
     if (keepsNothing) {
+      await DataProtectionRepository.noteErased(tx, personId, agencyId);
       await DataProtectionRepository.forgetAtAgency(tx, agencyId, personId);
       await AuditRepository.forgetPerson(tx, personId, [agencyId]);
     }

@@ -94,7 +94,7 @@ export class PeopleRepository {
 export interface Forgotten {
   /** Case links and report index entries removed. */
   unlinked: number;
-  /** The person's index entry was anonymised: no agency holds a reference for them any more. */
+  /** The person's index entry was anonymised: every agency has erased what it held. */
   anonymised: boolean;
 }
 
@@ -104,8 +104,9 @@ export const ERASED_NAME = { given: "Erased", family: "person" } as const;
 /**
  * After an agency erased a person's data (in its own store): the cases' links to the agency's
  * records deleted altogether, the person's report index entries at that agency, and, when the
- * agency keeps nothing about them (`dropReference`), its reference for them; a person no agency
- * holds a reference for any more is anonymised. One transaction (`tx`).
+ * agency keeps nothing about them (`dropReference`), its reference for them; once every agency
+ * has erased what it held (`anonymise`: governance knows), the entry is anonymised and every
+ * reference goes. One transaction (`tx`).
  */
 export async function forgetAtAgency(
   tx: Sql,
@@ -113,6 +114,7 @@ export async function forgetAtAgency(
   personId: string,
   deleted: readonly { kind: string; id: string }[],
   dropReference: boolean,
+  anonymise: boolean,
 ): Promise<Forgotten> {
   const deletedIds = deleted.map((d) => d.id);
   const links = await tx.exec(
@@ -123,17 +125,19 @@ export async function forgetAtAgency(
     `DELETE FROM report_index WHERE agency_id = $1 AND ((person_id = $2 AND $4) OR record_id = ANY($3::text[]))`,
     [agencyId, personId, deletedIds, dropReference],
   );
-  if (dropReference) {
-    await tx.exec(`DELETE FROM person_references WHERE person_id = $1 AND agency_id = $2`, [
+  if (dropReference || anonymise) {
+    await tx.exec(`DELETE FROM person_references WHERE person_id = $1 AND ($2 OR agency_id = $3)`, [
       personId,
+      anonymise,
       agencyId,
     ]);
   }
-  const anonymised = await tx.exec(
-    `UPDATE people SET given_name = $2, family_name = $3, date_of_birth = NULL, home_lsoa = NULL
-      WHERE id = $1 AND $4 AND NOT EXISTS (SELECT 1 FROM person_references r WHERE r.person_id = $1)`,
-    [personId, ERASED_NAME.given, ERASED_NAME.family, dropReference],
-  );
+  const anonymised = anonymise
+    ? await tx.exec(
+        `UPDATE people SET given_name = $2, family_name = $3, date_of_birth = NULL, home_lsoa = NULL WHERE id = $1`,
+        [personId, ERASED_NAME.given, ERASED_NAME.family],
+      )
+    : 0;
   return { unlinked: links + reports, anonymised: anonymised > 0 };
 }
 

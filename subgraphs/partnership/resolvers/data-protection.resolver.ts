@@ -39,7 +39,7 @@ export class DataProtectionResolver {
     name: "_forgetHeld",
     description:
       "Internal (data protection): drops links to an agency's erased records, and its reference for the person when it " +
-      "keeps nothing; anonymises a person no agency holds anything about. One transaction.",
+      "keeps nothing; anonymises the person once every agency has erased what it held. One transaction.",
   })
   forgetHeld(
     @Arg("agencyId", () => ID, { description: "The agency that erased." }) agencyId: string,
@@ -48,10 +48,14 @@ export class DataProtectionResolver {
     deleted: HeldRecordKey[],
     @Arg("dropReference", () => Boolean, { description: "The agency keeps nothing about the person." })
     dropReference: boolean,
+    @Arg("anonymise", () => Boolean, {
+      description: "Every agency has erased what it held: anonymise the entry.",
+    })
+    anonymise: boolean,
     @Ctx() ctx: RequestContext<unknown>,
   ): Promise<PersonForgotten> {
     return ctx.sql
-      .transaction((tx) => forgetAtAgency(tx, agencyId, personId, deleted, dropReference))
+      .transaction((tx) => forgetAtAgency(tx, agencyId, personId, deleted, dropReference, anonymise))
       .then((f) => Object.assign(new PersonForgotten(), f));
   }
 }
