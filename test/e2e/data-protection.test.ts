@@ -321,7 +321,7 @@ test("a person with records at three agencies: erased at one (the others untouch
   expect(erasures.length).toBeGreaterThanOrEqual(5);
 }, 120_000);
 
-test("retention due lists the caller's own records past their period, and nothing under a hold", async () => {
+test("retention due lists the caller's own records past their period, a page at a time", async () => {
   await setRule("council", { category: "ASB_CASE", retainForMonths: 1, from: "CREATED", basis: "test: due" });
   const due = await run("RetentionDue", { first: 5 }, dso("council"));
   expect(due.errors).toBeUndefined();
