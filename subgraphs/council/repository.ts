@@ -1,5 +1,6 @@
 import type { Sql } from "../shared/database";
 import type { HeldRecord } from "../shared/subject-access";
+import { holdingsOver, idsOfKind, type Holdings } from "../shared/data-protection";
 import { IN_PAGE_OR_LAST, pagesByParent, type PageRequest } from "../shared/connection";
 import type { Page } from "../shared/loaders";
 import { addMonths } from "../shared/months";
@@ -262,3 +263,35 @@ export class AsbCaseRepository {
     return counts;
   }
 }
+
+/** What the council holds about people: an ASB case per party to it. */
+const COUNCIL_HELD_SQL = `
+  SELECT 'ASB_CASE'::text AS kind, c.id, 'ASB_CASE'::text AS category, p.person_id,
+         c.opened_at AS created_at, c.closed_at,
+         greatest(c.opened_at, c.closed_at,
+                  (SELECT max(n.issued_at) FROM asb_interventions n WHERE n.case_id = c.id)) AS last_activity_at
+    FROM asb_parties p JOIN asb_cases c ON c.id = p.case_id`;
+
+export const councilHoldings: Holdings = holdingsOver("council", COUNCIL_HELD_SQL, ["ASB_CASE"], {
+  // The person's part goes; a case left with no party at all goes with its interventions.
+  async about(tx, personId, records) {
+    const ids = idsOfKind(records, "ASB_CASE");
+    const erased = await tx.exec(
+      `DELETE FROM asb_parties WHERE person_id = $1 AND case_id = ANY($2::text[])`,
+      [personId, ids],
+    );
+    const deleted = await tx.many<{ id: string }>(
+      `DELETE FROM asb_cases c WHERE c.id = ANY($1::text[])
+          AND NOT EXISTS (SELECT 1 FROM asb_parties p WHERE p.case_id = c.id) RETURNING c.id`,
+      [ids],
+    );
+    return { erased, deleted: deleted.map((d) => `ASB_CASE:${d.id}`) };
+  },
+  async expire(tx, records) {
+    const deleted = await tx.many<{ id: string }>(
+      `DELETE FROM asb_cases WHERE id = ANY($1::text[]) RETURNING id`,
+      [idsOfKind(records, "ASB_CASE")],
+    );
+    return { erased: deleted.length, deleted: deleted.map((d) => `ASB_CASE:${d.id}`) };
+  },
+});

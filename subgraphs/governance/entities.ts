@@ -452,3 +452,87 @@ export class NotificationDeliveryRecord {
   @Column({ type: "text", name: "last_error", nullable: true })
   lastError!: string | null;
 }
+
+/**
+ * The key under which the audit writes a person's id in records of one agency's data (migration
+ * DataProtection): destroying it (erasure) leaves those records unlinkable to the person.
+ */
+@Entity({ name: "person_keys" })
+export class PersonKeyRecord {
+  @PrimaryColumn({ type: "text", name: "person_id" })
+  personId!: string;
+
+  @PrimaryColumn({ type: "text", name: "agency_id" })
+  agencyId!: string;
+
+  @Column({ type: "bytea" })
+  key!: Buffer;
+
+  /** HMAC-SHA256(person id, key) in hex: how the audit names the person; destroyed with the key. */
+  @Column({ type: "text", unique: true })
+  pseudonym!: string;
+
+  @Column({ type: "timestamptz", name: "created_at", default: () => "now()" })
+  createdAt!: Date;
+}
+
+/** How long an agency keeps records of one category, from when, and why. */
+@Entity({ name: "retention_rules" })
+@Unique("retention_rules_agency_category", ["agencyId", "category"])
+export class RetentionRuleRecord {
+  @PrimaryColumn({ type: "text" })
+  id!: string;
+
+  @Column({ type: "text", name: "agency_id" })
+  agencyId!: string;
+
+  @Column({ type: "text" })
+  category!: string;
+
+  @Column({ type: "int", name: "retain_for_months" })
+  retainForMonths!: number;
+
+  @Column({ type: "text", name: "retention_start" })
+  retentionStart!: string;
+
+  @Column({ type: "text" })
+  basis!: string;
+
+  @Column({ type: "text", name: "changed_by" })
+  changedBy!: string;
+
+  @Column({ type: "timestamptz", name: "changed_at", default: () => "now()" })
+  changedAt!: Date;
+}
+
+/** A DSO's hold on everything their agency holds about a person: neither erasure nor retention removes it. */
+@Entity({ name: "legal_holds" })
+export class LegalHoldRecord {
+  @PrimaryColumn({ type: "text", name: "agency_id" })
+  agencyId!: string;
+
+  @PrimaryColumn({ type: "text", name: "person_id" })
+  personId!: string;
+
+  @Column({ type: "text" })
+  reason!: string;
+
+  @Column({ type: "text", name: "placed_by" })
+  placedBy!: string;
+
+  @Column({ type: "timestamptz", name: "placed_at", default: () => "now()" })
+  placedAt!: Date;
+}
+
+/** An agency that has erased everything it held about a person (until every agency has). */
+@Entity({ name: "person_erasures" })
+export class PersonErasureRecord {
+  @PrimaryColumn({ type: "text", name: "person_id" })
+  personId!: string;
+
+  @PrimaryColumn({ type: "text", name: "agency_id" })
+  agencyId!: string;
+
+  @Column({ type: "timestamptz", name: "erased_at", default: () => "now()" })
+  erasedAt!: Date;
+}

@@ -9,6 +9,8 @@ import { AgreementRepository, type ApprovalRow, type NewAgreement } from "./repo
 import { AuditRepository, type NewAuditRecord } from "./repositories/audit";
 import { ConsentRepository, type NewConsent } from "./repositories/consents";
 import { Agency } from "./types";
+import { DataProtectionRepository } from "./repositories/data-protection";
+import { RetentionStart, type RetentionRuleFacts } from "../shared/data-protection";
 
 const LAWFUL_BASIS = "UK GDPR Art 6(1)(e); Crime and Disorder Act 1998 s115";
 const SPECIAL_BASIS =
@@ -480,5 +482,60 @@ export const seedGovernance: SubgraphSeeder = async (sql, options) => {
           ),
         ),
     );
+    for (const rule of DEMO_RETENTION_RULES) {
+      await DataProtectionRepository.putRule(tx, rule.agencyId, rule, "seed");
+    }
   });
 };
+
+/**
+ * The demo partnership's retention schedule: per agency and category, sensible defaults with the
+ * source each follows (README, "Retention"). A deployment sets its own with setRetentionRule.
+ */
+export const DEMO_RETENTION_RULES: readonly (RetentionRuleFacts & { agencyId: string })[] = [
+  {
+    agencyId: "police",
+    category: C.INCIDENT_SUMMARY,
+    retainForMonths: 72,
+    from: RetentionStart.CREATED,
+    basis: "College of Policing APP Management of Police Information (MoPI): group 3, reviewed after 6 years",
+  },
+  {
+    agencyId: "police",
+    category: C.OFFENDING,
+    retainForMonths: 120,
+    from: RetentionStart.LAST_ACTIVITY,
+    basis: "College of Policing APP Management of Police Information (MoPI): group 2, 10-year clear period",
+  },
+  {
+    agencyId: "council",
+    category: C.ASB_CASE,
+    retainForMonths: 72,
+    from: RetentionStart.CLOSED,
+    basis:
+      "IRMS Local Government retention schedule (LGA toolkit): community safety and ASB case files, closure + 6 years",
+  },
+  {
+    agencyId: "youth",
+    category: C.EDUCATION,
+    retainForMonths: 84,
+    from: RetentionStart.CLOSED,
+    basis:
+      "IRMS Information Management Toolkit for Schools: pupil record to date of birth + 25 years (about leaving + 7)",
+  },
+  {
+    agencyId: "youth",
+    category: C.YOUTH_PROGRAMME,
+    retainForMonths: 72,
+    from: RetentionStart.CLOSED,
+    basis: "IRMS Local Government retention schedule: youth work and early help records, closure + 6 years",
+  },
+  {
+    agencyId: "housing",
+    category: C.TENANCY,
+    retainForMonths: 72,
+    from: RetentionStart.CLOSED,
+    basis:
+      "Limitation Act 1980 s.5 and housing sector retention guidance (NHF): tenancy file, end of tenancy + 6 years",
+  },
+];

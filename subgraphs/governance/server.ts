@@ -17,7 +17,11 @@ import {
   NotificationDeliveryRecord,
   NotificationReadRecord,
   NotificationRecord,
+  LegalHoldRecord,
   PersonDateOfBirthRecord,
+  PersonErasureRecord,
+  PersonKeyRecord,
+  RetentionRuleRecord,
 } from "./entities";
 import { createGovernanceLoaders, type GovernanceLoaders } from "./loaders";
 import { Initial1763700000000 } from "./migrations/1763700000000-Initial";
@@ -32,6 +36,7 @@ import { AgreementLifecycle1764420000000 } from "./migrations/1764420000000-Agre
 import { Notifications1764400000000 } from "./migrations/1764400000000-Notifications";
 import { every } from "../shared/notifications";
 import { AuditVerifications1765100000003 } from "./migrations/1765100000003-AuditVerifications";
+import { DataProtection1765100000004 } from "./migrations/1765100000004-DataProtection";
 import { governanceReferenceResolvers } from "./reference";
 import { deliverDueNotifications, sweepGovernanceNotices } from "./services/notifications";
 import { AgencyResolver } from "./resolvers/agency.resolver";
@@ -44,6 +49,11 @@ import {
   StaffAccessExplanationResolver,
 } from "./resolvers/audit.resolver";
 import { BreakGlassResolver } from "./resolvers/break-glass.resolver";
+import {
+  ErasureResolver,
+  LegalHoldResolver,
+  RetentionRuleResolver,
+} from "./resolvers/data-protection.resolver";
 import { ConsentResolver, PersonConsentsResolver } from "./resolvers/consent.resolver";
 import { SubjectAccessResolver } from "./resolvers/subject-access.resolver";
 import { NotificationResolver } from "./resolvers/notification.resolver";
@@ -70,6 +80,10 @@ export const governance: SubgraphDefinition<GovernanceLoaders> = {
     NotificationReadRecord,
     NotificationDeliveryRecord,
     DemoSeedRecord,
+    PersonKeyRecord,
+    RetentionRuleRecord,
+    LegalHoldRecord,
+    PersonErasureRecord,
   ],
   migrations: [
     Initial1763700000000,
@@ -83,6 +97,7 @@ export const governance: SubgraphDefinition<GovernanceLoaders> = {
     AgreementLifecycle1764420000000,
     RightsAudit1765100000000,
     AuditVerifications1765100000003,
+    DataProtection1765100000004,
   ],
   resolvers: [
     AgencyResolver,
@@ -98,6 +113,9 @@ export const governance: SubgraphDefinition<GovernanceLoaders> = {
     StaffAccessExplanationResolver,
     BreakGlassResolver,
     NotificationResolver,
+    RetentionRuleResolver,
+    ErasureResolver,
+    LegalHoldResolver,
   ],
   referenceResolvers: governanceReferenceResolvers,
   createLoaders: createGovernanceLoaders,

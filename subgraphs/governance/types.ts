@@ -20,6 +20,7 @@ import {
 import { CalendarDate, DateTime, JSONValue } from "../shared/scalars";
 import { DATA_PROTECTION_OFFICER } from "../shared/subject-access";
 import { PageInfo } from "../shared/types";
+import { RetentionStart } from "../shared/data-protection";
 
 /** Where a consent stands today. */
 export enum ConsentStatus {
@@ -807,4 +808,123 @@ export class NotificationConnection {
 
   @Field(() => Int, { description: "How many of the caller's notifications are unread, whatever was asked." })
   unreadCount!: number;
+}
+
+/** A data-protection record of an agency (its retention rules, holds, erasures): its own DSOs' only. */
+const DATA_PROTECTION_RECORD = {
+  roles: [Role.DATA_SHARING_OFFICER],
+  purposes: [Purpose.DATA_PROTECTION],
+  party: OWNER_AGENCY,
+} as const;
+
+@Governed(DATA_PROTECTION_RECORD)
+@ObjectType({ description: "How long an agency keeps records of one category, from when, and why." })
+export class RetentionRule {
+  @Field(() => ID, { description: "Rule id." })
+  id!: string;
+
+  @Field(() => Agency, { description: "The agency whose records it governs." })
+  agency!: Agency;
+
+  @Field(() => DataCategory, { description: "The category of records." })
+  category!: DataCategory;
+
+  @Field(() => Int, { description: "How many months records are kept." })
+  retainForMonths!: number;
+
+  @Field(() => RetentionStart, { description: "From which moment the period runs." })
+  from!: RetentionStart;
+
+  @Field(() => String, { description: "Why this period: the law, policy or schedule it follows." })
+  basis!: string;
+
+  ownerAgencyId!: string;
+}
+
+@Governed({ ...DATA_PROTECTION_RECORD, personLevel: true })
+@ObjectType({ description: "A record the caller's agency holds whose retention period has run out." })
+export class RetentionDueRecord {
+  @Field(() => String, {
+    description: "What kind of record: INCIDENT, ASB_CASE, ENROLMENT, REFERRAL, TENANCY...",
+  })
+  kind!: string;
+
+  @Field(() => ID, { description: "The record's id." })
+  id!: string;
+
+  @Field(() => DataCategory, { description: "Its category." })
+  category!: DataCategory;
+
+  @Field(() => DateTime, { description: "Since when it is due." })
+  dueSince!: Date;
+
+  ownerAgencyId!: string;
+}
+
+@Part()
+@ObjectType("RetentionDueEdge", { description: "One record due in a page of results." })
+export class RetentionDueEdge {
+  @Field(() => String, { description: "Opaque cursor; pass as `after` to continue." })
+  cursor!: string;
+
+  @Field(() => RetentionDueRecord, { description: "The record due." })
+  node!: RetentionDueRecord;
+}
+
+@Part()
+@ObjectType("RetentionDueConnection", {
+  description:
+    "Records of the caller's agency due under its retention rules (a legal hold keeps a person's out).",
+})
+export class RetentionDueConnection {
+  @Field(() => [RetentionDueEdge], { description: "This page of results." })
+  edges!: RetentionDueEdge[];
+
+  @Field(() => PageInfo, { description: "Whether more results follow, and where to continue." })
+  pageInfo!: PageInfo;
+
+  @Field(() => Int, { description: "How many records are due, across all pages." })
+  totalCount!: number;
+}
+
+@Governed({ ...DATA_PROTECTION_RECORD, personLevel: true })
+@ObjectType({ description: "What an erasure request did at the caller's agency." })
+export class ErasureResult {
+  @Field(() => Agency, { description: "The agency that erased (the caller's)." })
+  agency!: Agency;
+
+  @Field(() => Int, { description: "Records erased: the person's part in a record, or the whole record." })
+  erasedRecords!: number;
+
+  @Field(() => Int, { description: "Records kept, by a retention rule or a legal hold." })
+  retainedRecords!: number;
+
+  @Field(() => [String], { description: "Why records were kept, one line per reason." })
+  retainedBecause!: string[];
+
+  ownerAgencyId!: string;
+}
+
+@Governed({ ...DATA_PROTECTION_RECORD, personLevel: true })
+@ObjectType({
+  description:
+    "A legal hold: the agency keeps everything it holds about the person, whatever erasure or retention say.",
+})
+export class LegalHold {
+  @Field(() => Person, { description: "Whom it is about." })
+  person!: Person;
+
+  @Field(() => Agency, { description: "The agency that placed it (the caller's)." })
+  agency!: Agency;
+
+  @Field(() => String, { description: "Why (a claim, an inquiry, a court order reference)." })
+  reason!: string;
+
+  @Field(() => String, { description: "The data-sharing officer who placed it." })
+  placedBy!: string;
+
+  @Field(() => DateTime, { description: "When." })
+  placedAt!: Date;
+
+  ownerAgencyId!: string;
 }

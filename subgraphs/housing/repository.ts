@@ -1,4 +1,5 @@
 import { IN_PAGE_OR_LAST, pagesByParent, type PageRequest } from "../shared/connection";
+import { holdingsOver, idsOfKind, type Holdings } from "../shared/data-protection";
 import type { Sql } from "../shared/database";
 import type { HeldRecord } from "../shared/subject-access";
 import type { Page } from "../shared/loaders";
@@ -277,3 +278,58 @@ export class HousingRepository {
     return rows.map((r) => ({ ...countedCell(r), type: r.type as TenancyActionType | null }));
   }
 }
+
+/** What housing holds about people: a tenancy per occupant, and the reports people made. */
+const HOUSING_HELD_SQL = `
+  SELECT 'TENANCY'::text AS kind, t.id, 'TENANCY'::text AS category, o.person_id,
+         t.start_date::timestamptz AS created_at, t.end_date::timestamptz AS closed_at,
+         greatest(t.start_date::timestamptz, t.end_date::timestamptz,
+                  (SELECT max(a.taken_at) FROM tenancy_actions a WHERE a.tenancy_id = t.id)) AS last_activity_at
+    FROM tenancy_occupants o JOIN tenancies t ON t.id = o.tenancy_id
+  UNION ALL
+  SELECT 'HOUSING_REPORT'::text, r.id, 'TENANCY'::text, r.person_id, r.reported_at, r.reported_at, r.reported_at
+    FROM housing_reports r`;
+
+export const housingHoldings: Holdings = holdingsOver(
+  "housing",
+  HOUSING_HELD_SQL,
+  ["TENANCY", "HOUSING_REPORT"],
+  {
+    // The person's place in a tenancy goes; a tenancy left with no one goes with its actions.
+    async about(tx, personId, records) {
+      const tenancies = idsOfKind(records, "TENANCY");
+      const occupants = await tx.exec(
+        `DELETE FROM tenancy_occupants WHERE person_id = $1 AND tenancy_id = ANY($2::text[])`,
+        [personId, tenancies],
+      );
+      const emptied = await tx.many<{ id: string }>(
+        `DELETE FROM tenancies t WHERE t.id = ANY($1::text[])
+          AND NOT EXISTS (SELECT 1 FROM tenancy_occupants o WHERE o.tenancy_id = t.id) RETURNING t.id`,
+        [tenancies],
+      );
+      const reports = await tx.many<{ id: string }>(
+        `DELETE FROM housing_reports WHERE person_id = $1 AND id = ANY($2::text[]) RETURNING id`,
+        [personId, idsOfKind(records, "HOUSING_REPORT")],
+      );
+      return {
+        erased: occupants + reports.length,
+        deleted: [...emptied.map((t) => `TENANCY:${t.id}`), ...reports.map((r) => `HOUSING_REPORT:${r.id}`)],
+      };
+    },
+    async expire(tx, records) {
+      const tenancies = await tx.many<{ id: string }>(
+        `DELETE FROM tenancies WHERE id = ANY($1::text[]) RETURNING id`,
+        [idsOfKind(records, "TENANCY")],
+      );
+      const reports = await tx.many<{ id: string }>(
+        `DELETE FROM housing_reports WHERE id = ANY($1::text[]) RETURNING id`,
+        [idsOfKind(records, "HOUSING_REPORT")],
+      );
+      const deleted = [
+        ...tenancies.map((t) => `TENANCY:${t.id}`),
+        ...reports.map((r) => `HOUSING_REPORT:${r.id}`),
+      ];
+      return { erased: deleted.length, deleted };
+    },
+  },
+);

@@ -11,6 +11,9 @@ import {
 import { createHousingLoaders, type HousingLoaders } from "./loaders";
 import { Initial1763700000000 } from "./migrations/1763700000000-Initial";
 import { LeastPrivilegeRoles1764100000000 } from "./migrations/1764100000000-LeastPrivilegeRoles";
+import { DataProtection1765100000004 } from "./migrations/1765100000004-DataProtection";
+import { holdingsResolver } from "../shared/data-protection";
+import { housingHoldings } from "./repository";
 import { KeptAgencyRegistry1765000000000, KeptAgencyRegistryRecord } from "../shared/kept-registry";
 import { ConnectOnlyWhereServed1764300000000 } from "./migrations/1764300000000-ConnectOnlyWhereServed";
 import { RecordKeys1764200000000 } from "./migrations/1764200000000-RecordKeys";
@@ -42,9 +45,11 @@ export const housing: SubgraphDefinition<HousingLoaders> = {
     RecordKeys1764200000000,
     ConnectOnlyWhereServed1764300000000,
     KeptAgencyRegistry1765000000000,
+    DataProtection1765100000004,
   ],
   resolvers: [
     HeldRecordsResolver,
+    holdingsResolver(housingHoldings),
     TenancyResolver,
     PropertyResolver,
     HousingReportResolver,

@@ -24,6 +24,9 @@ import {
 import { createPartnershipLoaders, type PartnershipLoaders } from "./loaders";
 import { Initial1763700000000 } from "./migrations/1763700000000-Initial";
 import { LeastPrivilegeRoles1764100000000 } from "./migrations/1764100000000-LeastPrivilegeRoles";
+import { HeldRecord } from "../shared/data-protection";
+import { DataProtectionResolver } from "./resolvers/data-protection.resolver";
+import { DataProtection1765100000004 } from "./migrations/1765100000004-DataProtection";
 import { KeptAgencyRegistry1765000000000, KeptAgencyRegistryRecord } from "../shared/kept-registry";
 import { ConnectOnlyWhereServed1764300000000 } from "./migrations/1764300000000-ConnectOnlyWhereServed";
 import { CaseWork1765100000000 } from "./migrations/1765100000000-CaseWork";
@@ -84,6 +87,7 @@ export const partnership: SubgraphDefinition<PartnershipLoaders> = {
     IdentityRectification1765100000001,
     NotificationOutbox1765100000002,
     PeopleByDateOfBirth1765100000003,
+    DataProtection1765100000004,
   ],
   resolvers: [
     PersonResolver,
@@ -97,7 +101,10 @@ export const partnership: SubgraphDefinition<PartnershipLoaders> = {
     CaseWorkResolver,
     CaseActionCaseResolver,
     VictimRiskAssessmentResolver,
+    DataProtectionResolver,
   ],
+  // Named by _forgetHeld's declared change (an agency's holdings), which returns none.
+  orphanedTypes: [HeldRecord],
   referenceResolvers: partnershipReferenceResolvers,
   createLoaders: createPartnershipLoaders,
   background: ({ sql, governanceSql, config }) => {

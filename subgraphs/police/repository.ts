@@ -1,5 +1,6 @@
 import type { Sql } from "../shared/database";
 import type { HeldRecord } from "../shared/subject-access";
+import { holdingsOver, idsOfKind, type Holdings } from "../shared/data-protection";
 import { IN_PAGE_OR_LAST, pagesByParent, type PageRequest } from "../shared/connection";
 import { copyRows } from "../shared/demo/bulk";
 import type { Page } from "../shared/loaders";
@@ -464,3 +465,34 @@ export class IncidentRepository {
     return copyRows(this.sql, "involvements", ["incident_id", "person_id", "role"], rows);
   }
 }
+
+/**
+ * What police hold about people, for data protection: an incident per person involved in it
+ * (a suspect's part is OFFENDING, anyone else's INCIDENT_SUMMARY). Incidents about no one (the
+ * police.uk street-level data) are not personal data and are left to their own schedule.
+ */
+const POLICE_HELD_SQL = `
+  SELECT 'INCIDENT'::text AS kind, i.id, CASE WHEN v.role = 'SUSPECT' THEN 'OFFENDING' ELSE 'INCIDENT_SUMMARY' END AS category,
+         v.person_id, coalesce(i.occurred_at, (i.month || '-01')::timestamptz) AS created_at,
+         coalesce(i.occurred_at, (i.month || '-01')::timestamptz) AS closed_at,
+         coalesce(i.occurred_at, (i.month || '-01')::timestamptz) AS last_activity_at
+    FROM involvements v JOIN incidents i ON i.id = v.incident_id`;
+
+export const policeHoldings: Holdings = holdingsOver("police", POLICE_HELD_SQL, [], {
+  // The person's part goes; the incident (a street-level event) stays, about whoever else it names.
+  async about(tx, personId, records) {
+    const erased = await tx.exec(
+      `DELETE FROM involvements WHERE person_id = $1 AND incident_id = ANY($2::text[])`,
+      [personId, idsOfKind(records, "INCIDENT")],
+    );
+    return { erased, deleted: [] };
+  },
+  // An expired incident keeps what police.uk publishes, and no one involved. Its narrative (its own
+  // category, INCIDENT_NARRATIVE) stays: the police service may not rewrite incidents.
+  async expire(tx, records) {
+    const erased = await tx.exec(`DELETE FROM involvements WHERE incident_id = ANY($1::text[])`, [
+      idsOfKind(records, "INCIDENT"),
+    ]);
+    return { erased, deleted: [] };
+  },
+});

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { holdingsOver, idsOfKind, type Holdings } from "../shared/data-protection";
 import { IN_PAGE_OR_LAST, pagesByParent, type PageRequest } from "../shared/connection";
 import type { Sql } from "../shared/database";
 import type { HeldRecord } from "../shared/subject-access";
@@ -400,3 +401,41 @@ export class YouthRepository {
     });
   }
 }
+
+/** What youth services hold about young people: enrolments and programme referrals, one person each. */
+const YOUTH_HELD_SQL = `
+  SELECT 'ENROLMENT'::text AS kind, e.id, 'EDUCATION'::text AS category, e.person_id,
+         e.started_on::timestamptz AS created_at, e.left_on::timestamptz AS closed_at,
+         coalesce(e.left_on, e.started_on)::timestamptz AS last_activity_at
+    FROM enrolments e
+  UNION ALL
+  SELECT 'REFERRAL'::text, r.id, 'YOUTH_PROGRAMME'::text, r.person_id, r.referred_at,
+         CASE WHEN r.status IN ('COMPLETED', 'DECLINED', 'WITHDRAWN')
+              THEN coalesce((SELECT max(s.at) FROM referral_status_changes s WHERE s.referral_id = r.id), r.referred_at) END,
+         greatest(r.referred_at, (SELECT max(s.at) FROM referral_status_changes s WHERE s.referral_id = r.id))
+    FROM referrals r`;
+
+async function deleteYouthRecords(
+  tx: Sql,
+  personId: string | null,
+  records: readonly { kind: string; id: string }[],
+) {
+  const enrolments = await tx.many<{ id: string }>(
+    `DELETE FROM enrolments WHERE id = ANY($1::text[]) AND ($2::text IS NULL OR person_id = $2) RETURNING id`,
+    [idsOfKind(records, "ENROLMENT"), personId],
+  );
+  const referrals = await tx.many<{ id: string }>(
+    `DELETE FROM referrals WHERE id = ANY($1::text[]) AND ($2::text IS NULL OR person_id = $2) RETURNING id`,
+    [idsOfKind(records, "REFERRAL"), personId],
+  );
+  const deleted = [
+    ...enrolments.map((e) => `ENROLMENT:${e.id}`),
+    ...referrals.map((r) => `REFERRAL:${r.id}`),
+  ];
+  return { erased: deleted.length, deleted };
+}
+
+export const youthHoldings: Holdings = holdingsOver("youth", YOUTH_HELD_SQL, ["ENROLMENT", "REFERRAL"], {
+  about: (tx, personId, records) => deleteYouthRecords(tx, personId, records),
+  expire: (tx, records) => deleteYouthRecords(tx, null, records),
+});

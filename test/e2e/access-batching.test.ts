@@ -1,3 +1,4 @@
+import { auditPeople } from "../support/audit";
 import { CASE_NEIGHBOURHOODS } from "../../subgraphs/shared/demo/world";
 import { SUBGRAPH_NAMES, type SubgraphName } from "../../subgraphs/shared/config";
 import { Purpose } from "../../subgraphs/shared/enums";
@@ -64,11 +65,14 @@ async function page(first: number) {
   expect(response.errors).toBeUndefined();
   const incidents = response.data!.incidents.edges.map((e) => e.node);
   const people = incidents.flatMap((i) => i.involvements.map((v) => v.person));
-  const audit = await fed.stores.governance.sql.many<AuditRow>(
-    `SELECT owner_agency_id, decision, reason, basis, agreement_id, categories, person_ids, record_ids
-       FROM audit_log WHERE request_id = $1 ORDER BY sequence`,
-    [requestId],
-  );
+  const readPeople = await auditPeople(fed.stores.governance.sql);
+  const audit = (
+    await fed.stores.governance.sql.many<AuditRow>(
+      `SELECT owner_agency_id, decision, reason, basis, agreement_id, categories, person_ids, record_ids
+         FROM audit_log WHERE request_id = $1 ORDER BY sequence`,
+      [requestId],
+    )
+  ).map((row) => ({ ...row, person_ids: readPeople(row.person_ids) }));
   return {
     incidents,
     people,

@@ -1,3 +1,4 @@
+import { auditPeople } from "../support/audit";
 import { CASE_NEIGHBOURHOODS } from "../../subgraphs/shared/demo/world";
 import { Purpose, Role } from "../../subgraphs/shared/enums";
 import { keysByCell, releasedFor } from "../support/cell-key";
@@ -292,12 +293,15 @@ const denied = (fields: Partial<AuditRecord> & Pick<AuditRecord, "owner" | "reas
   record({ decision: "DENIED", ...fields });
 
 async function auditRows(requestId: string): Promise<AuditRow[]> {
-  return fed.stores.governance.sql.many<AuditRow>(
+  // The audit names people by pseudonym: read back as ids while their keys exist.
+  const people = await auditPeople(fed.stores.governance.sql);
+  const rows = await fed.stores.governance.sql.many<AuditRow>(
     `SELECT agency_id, user_id, role, purpose, kind, owner_agency_id, decision, reason, basis, categories,
             person_ids, record_ids, agreement_id, consent_id, break_glass, justification
        FROM audit_log WHERE request_id = $1 ORDER BY sequence`,
     [requestId],
   );
+  return rows.map((row) => ({ ...row, person_ids: people(row.person_ids) }));
 }
 
 // ---------------------------------------------------------------------------------------------

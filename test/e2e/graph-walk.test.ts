@@ -445,6 +445,15 @@ async function mutationSeeds(ids: Record<string, string[]>): Promise<Record<stri
     "Mutation.updateReferralStatus.status": enumValue(nextStatus[referralStatus]),
     "Mutation.updateReferralStatus.note": "Walk: next step",
     "Mutation.rectifyPerson.input": { displayName: "Walk Corrected", evidenceRef: "Walk: passport seen" },
+    "Mutation.setRetentionRule.input": {
+      category: enumValue("ASB_CASE"),
+      retainForMonths: 72,
+      from: enumValue("CLOSED"),
+      basis: "Walk: closure + 6 years",
+    },
+    "Mutation.erasePersonData.requestRef": "WALK-DSAR-1",
+    "Mutation.erasePersonData.reason": "Walk: article 17(1)(a)",
+    "Mutation.setLegalHold.reason": "Walk: a claim is pending",
   };
 }
 

@@ -36,6 +36,7 @@ describe("every script answers --help with its usage, and does nothing else", ()
     ["seed", "usage: npm run seed -- [--scale small|large]"],
     ["migrate", "usage: npm run migrate"],
     ["audit:verify", "usage: npm run audit:verify"],
+    ["retention", "usage: npm run retention -- [--dry-run]"],
     ["import:police-uk", "usage: npm run import:police-uk -- <csv file or folder>"],
     ["compose", "usage: npm run compose"],
     ["trusted-documents", "usage: npm run trusted-documents"],

@@ -1,5 +1,6 @@
+import { appendInClear } from "../support/audit";
 import { loadAccessFacts } from "../../subgraphs/shared/access/governance-sql";
-import { AuditRepository, verifyAudit } from "../../subgraphs/governance/repositories/audit";
+import { verifyAudit } from "../../subgraphs/governance/repositories/audit";
 import { Initial1763700000000 } from "../../subgraphs/governance/migrations/1763700000000-Initial";
 import { OneRoundTripAccess1763900000000 } from "../../subgraphs/governance/migrations/1763900000000-OneRoundTripAccess";
 import { governance } from "../../subgraphs/governance/server";
@@ -36,7 +37,8 @@ test("existing consents take their recording agency as provider; the audit still
     await old.sql.exec(
       `INSERT INTO person_dates_of_birth (person_id, date_of_birth) VALUES ('per-000002', '2010-05-01')`,
     );
-    await AuditRepository.append(
+    // As audit_append then wrote it: people in clear (pseudonyms came with DataProtection).
+    await appendInClear(
       old.sql,
       ["youth", "housing"].map((agency, i) => ({
         at: new Date(`2024-0${i + 1}-01T09:00:00Z`),

@@ -182,14 +182,16 @@ describe("every service role", () => {
     }
   });
 
-  it("police reads its incidents and writes nothing (the importer and seed write, as the migrator)", async () => {
+  it("police reads its incidents and writes nothing but erasures (the importer and seed write, as the migrator)", async () => {
     const db = await connect(serviceDatabaseUrl(set.config, "police")!);
     await expect(db.query(`SELECT count(*) FROM incidents`)).resolves.toBeDefined();
     await refused(
       db,
       `INSERT INTO incidents (id, source_key, reference, month, category, source) VALUES ('x', 'x', 'x', '2020-01', 'x', 'x')`,
     );
-    await refused(db, `DELETE FROM involvements`);
+    // Erasure and retention remove a person's involvement (DataProtection1765100000004); nothing else.
+    await refused(db, `DELETE FROM incidents`);
+    await refused(db, `INSERT INTO involvements (incident_id, person_id, role) VALUES ('x', 'x', 'VICTIM')`);
     await refused(db, `UPDATE incidents SET narrative = 'forged'`);
   });
 
@@ -458,6 +460,7 @@ describe("the governance service", () => {
     );
     expect(await version()).toBe(before + 1);
     await refused(db, `INSERT INTO agencies (id, name, kind, contact) VALUES ('acme', 'Acme', 'OTHER', 'x')`);
-    await refused(db, `DELETE FROM consents`);
+    // An erasure removes the consents an agency recorded about the person; agreements stay.
+    await refused(db, `DELETE FROM agreements`);
   });
 });

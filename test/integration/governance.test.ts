@@ -18,7 +18,7 @@ import {
   verifyAudit,
   type NewAuditRecord,
 } from "../../subgraphs/governance/repositories/audit";
-import { councilReadOfPoliceIncident } from "../support/audit";
+import { auditPseudonyms, councilReadOfPoliceIncident } from "../support/audit";
 import { seedGovernance } from "../../subgraphs/governance/seed";
 import { AGREEMENT_PARTY } from "../../subgraphs/governance/access";
 import { Agreement } from "../../subgraphs/governance/types";
@@ -1081,9 +1081,11 @@ describe("the audit log", () => {
       },
     ];
     const stored = await AuditRepository.append(sub.sql, records);
+    // People are written as their pseudonyms, under keys the append made.
     const reference = chainRecords(
       head ? { sequence: Number(head.sequence), hash: head.hash } : null,
       records,
+      await auditPseudonyms(sub.sql),
     );
     expect(stored).toEqual(reference);
     const rows = await sub.sql.many<AuditRow>(

@@ -1,3 +1,4 @@
+import { auditPeople } from "../support/audit";
 import { seedPartnership } from "../../subgraphs/partnership/seed";
 import { partnership } from "../../subgraphs/partnership/server";
 import { police as policeDefinition } from "../../subgraphs/police/server";
@@ -1157,7 +1158,8 @@ describe("case review candidates", () => {
       `SELECT owner_agency_id, person_ids, categories FROM audit_log
         WHERE request_id = 'req-case-review-audit' AND decision = 'PERMITTED' ORDER BY owner_agency_id`,
     );
-    expect(rows.map((r) => [r.owner_agency_id, r.categories, [...r.person_ids].sort()])).toEqual([
+    const people = await auditPeople(subgraph.policySql);
+    expect(rows.map((r) => [r.owner_agency_id, r.categories, people(r.person_ids).sort()])).toEqual([
       ["housing", ["TENANCY"], ["per-000102"]],
       ["police", ["INCIDENT_SUMMARY"], ["per-000102", "per-000103"]],
     ]);

@@ -1,3 +1,4 @@
+import { auditPeople } from "../support/audit";
 import { seedGovernance } from "../../subgraphs/governance/seed";
 import { demoPeople } from "../../subgraphs/shared/demo/world";
 import { Role } from "../../subgraphs/shared/enums";
@@ -269,13 +270,17 @@ describe("an agreement in force, and a referral the referrer may see", () => {
   );
 
   test("the referral consent decision is audited like every other decision", async () => {
-    const audited = async (requestId: string) =>
-      subgraph.policySql.many<Record<string, unknown>>(
+    // The audit names people by pseudonym: read back as ids while their keys exist.
+    const audited = async (requestId: string) => {
+      const rows = await subgraph.policySql.many<Record<string, unknown> & { person_ids: string[] }>(
         `SELECT agency_id, owner_agency_id, operation_name, person_ids, categories, record_ids, decision, reason, basis,
                 agreement_id, consent_id
            FROM audit_log WHERE request_id = $1 ORDER BY owner_agency_id`,
         [requestId],
       );
+      const people = await auditPeople(subgraph.policySql);
+      return rows.map((r) => ({ ...r, person_ids: people(r.person_ids) }));
+    };
     const { res } = await refer("per-000001", { ...council, requestId: "referral-audit-permitted" });
     expect(res.errors).toBeUndefined();
     const referralId = res.data!.referToProgramme.id;

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { ConfigMap, Namespace, Service } from "kubernetes-models/v1";
 import { Deployment } from "kubernetes-models/apps/v1";
-import { Job } from "kubernetes-models/batch/v1";
+import { CronJob, Job } from "kubernetes-models/batch/v1";
 import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
@@ -16,6 +16,7 @@ const MODELS: Record<string, new (data: never) => { validate(): void }> = {
   "v1/ConfigMap": ConfigMap,
   "v1/Namespace": Namespace,
   "batch/v1/Job": Job,
+  "batch/v1/CronJob": CronJob,
   "autoscaling/v2/HorizontalPodAutoscaler": HorizontalPodAutoscaler,
   "policy/v1/PodDisruptionBudget": PodDisruptionBudget,
   "networking.k8s.io/v1/NetworkPolicy": NetworkPolicy,
@@ -78,6 +79,10 @@ const canReach = (from: Labels, to: Labels, port: number) =>
   allowed("Egress", from, to, port) && allowed("Ingress", to, from, port);
 
 function podLabels(name: string): Labels {
+  const cronJob = find("CronJob", name) as
+    | (K8sObject & { spec: { jobTemplate: { spec: { template: { metadata: { labels: Labels } } } } } })
+    | undefined;
+  if (cronJob) return cronJob.spec.jobTemplate.spec.template.metadata.labels;
   const workload = (find("Deployment", name) ?? find("Job", name)) as K8sObject & {
     spec: { template: { metadata: { labels: Labels } } };
   };
@@ -204,6 +209,8 @@ describe("Kubernetes manifests (deploy/k8s, Kustomize)", () => {
     for (const db of SUBGRAPH_NAMES) {
       expect(canReach(podLabels("gateway"), database(db), 5432)).toBe(db === "governance");
       expect(canReach(podLabels("migrate"), database(db), 5432)).toBe(true);
+      // The retention job works in every store (as each service).
+      expect(canReach(podLabels("retention"), database(db), 5432)).toBe(true);
     }
   });
 });

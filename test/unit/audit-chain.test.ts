@@ -2,7 +2,7 @@ import {
   GENESIS_HASH,
   auditContentOf,
   auditHash,
-  canonicalAroundSequence,
+  canonicalAroundPeopleAndSequence,
   canonicalJson,
   chainRecords,
   verifyChain,
@@ -174,7 +174,7 @@ test("the hash covers the previous hash and every field of the content", () => {
   }
 });
 
-test("the content split around the sequence is exactly what the hash covers, whatever the text holds", () => {
+test("the content split around the people and the sequence is exactly what the hash covers, whatever the text holds", () => {
   const awkward: Omit<AuditContent, "sequence"> = {
     ...record(7),
     // Quotes, a key-like string, backslashes and non-ASCII: the split must be structural.
@@ -183,9 +183,14 @@ test("the content split around the sequence is exactly what the hash covers, wha
     personIds: [],
   };
   for (const content of [record(1), record(42), awkward]) {
-    const { before, after } = canonicalAroundSequence(content);
+    const { before, between, after } = canonicalAroundPeopleAndSequence(content);
     for (const sequence of [1, 999, 1000, 123456789]) {
-      expect(`${before}${sequence}${after}`).toBe(canonicalJson(auditContentOf({ ...content, sequence })));
+      // The database writes the pseudonyms (hex) as JSON.stringify would.
+      for (const people of [[], ["ab12"], ["ab12", "cd34"]]) {
+        expect(`${before}${JSON.stringify(people)}${between}${sequence}${after}`).toBe(
+          canonicalJson(auditContentOf({ ...content, personIds: people, sequence })),
+        );
+      }
     }
   }
 });

@@ -83,6 +83,25 @@ export interface AuditVerification {
   reason?: string;
 }
 
+/**
+ * A person's disclosures and denials of one agency's data ($1 the agency, $2 the person id): by
+ * their pseudonym under that agency's key, or in clear in records written before pseudonyms.
+ */
+const DISCLOSURES_OF_PERSON = `a.owner_agency_id = $1 AND a.kind IN ('DISCLOSURE', 'DENIAL')
+  AND (a.person_ids @> ARRAY[$2]::text[]
+       OR a.person_ids @> ARRAY[(SELECT k.pseudonym FROM person_keys k
+                                  WHERE k.person_id = $2 AND k.agency_id = $1)]::text[])`;
+
+/**
+ * The people a record names (column "people"), as ids: pseudonyms whose key still exists, and
+ * ids written in clear before pseudonyms. A person whose key was destroyed is no longer named.
+ */
+export const PEOPLE_OF_RECORD = `ARRAY(
+  SELECT coalesce(k.person_id, u.p) FROM unnest(a.person_ids) WITH ORDINALITY u(p, i)
+    LEFT JOIN person_keys k ON k.pseudonym = u.p
+   WHERE k.person_id IS NOT NULL OR u.p !~ '^[0-9a-f]{64}$'
+   ORDER BY u.i) AS people`;
+
 /** All SQL over the audit log. Appends are static: they work on a Sql, not a request's loaders. */
 export class AuditRepository {
   constructor(private readonly sql: Sql) {}
@@ -96,12 +115,18 @@ export class AuditRepository {
     return (await appendAuditChecked(sql, records, null))!;
   }
 
-  /** A page of the disclosures (and denials) of one agency's data about one person, newest first. */
+  /**
+   * A page of the disclosures (and denials) of one agency's data about one person, newest first.
+   * The one lookup of a person in the audit (subject access export uses it too): records name
+   * people by keyed pseudonym (migration DataProtection), so it computes the person's pseudonym
+   * under that agency's key; once the key is destroyed (erasure) nothing is found, as intended.
+   * Records written before pseudonyms (in clear) are found by the id itself.
+   */
   async disclosures(ownerAgencyId: string, personId: string, page: PageRequest): Promise<Page<ChainRow>> {
     const rows = await this.sql.many<AuditRow & { total: string }>(
       `SELECT ${AUDIT_COLUMNS}, count(*) OVER () AS total
          FROM audit_log a
-        WHERE a.owner_agency_id = $1 AND a.person_ids @> ARRAY[$2]::text[] AND a.kind IN ('DISCLOSURE', 'DENIAL')
+        WHERE ${DISCLOSURES_OF_PERSON}
         ORDER BY a.sequence DESC
        OFFSET $3 LIMIT $4`,
       [ownerAgencyId, personId, page.offset, page.limit + 1],
@@ -116,11 +141,29 @@ export class AuditRepository {
 
   private async countDisclosures(ownerAgencyId: string, personId: string): Promise<number> {
     const row = await this.sql.one<{ total: string }>(
-      `SELECT count(*) AS total FROM audit_log a
-        WHERE a.owner_agency_id = $1 AND a.person_ids @> ARRAY[$2]::text[] AND a.kind IN ('DISCLOSURE', 'DENIAL')`,
+      `SELECT count(*) AS total FROM audit_log a WHERE ${DISCLOSURES_OF_PERSON}`,
       [ownerAgencyId, personId],
     );
     return Number(row?.total ?? 0);
+  }
+
+  /**
+   * Crypto-shredding: destroys the keys under which the audit names the person in records of
+   * these agencies' data (all agencies when null), so that no record links them any more. The
+   * records, their hashes and the chain stay as they are. Given a transaction, it commits with
+   * the erasure it belongs to. Returns how many keys were destroyed.
+   */
+  static async forgetPerson(
+    sql: Sql,
+    personId: string,
+    agencyIds: readonly string[] | null,
+  ): Promise<number> {
+    const rows = await sql.many<{ agency_id: string }>(
+      `DELETE FROM person_keys WHERE person_id = $1 AND ($2::text[] IS NULL OR agency_id = ANY($2::text[]))
+       RETURNING agency_id`,
+      [personId, agencyIds],
+    );
+    return rows.length;
   }
 
   async head(): Promise<{ sequence: number; hash: string } | null> {

@@ -1,9 +1,10 @@
 import type { Sql } from "../../shared/database";
 import { BreakGlassOutcome, DataCategory, Purpose, Role } from "../../shared/enums";
 import { Actor, BreakGlassEvent, Person } from "../types";
-import { AUDIT_COLUMNS, type AuditRow } from "./audit";
+import { AUDIT_COLUMNS, PEOPLE_OF_RECORD, type AuditRow } from "./audit";
 
 interface EventRow extends AuditRow {
+  people: string[];
   outcome: string | null;
   note: string | null;
   reviewed_by: string | null;
@@ -23,8 +24,8 @@ function toEvent(row: EventRow): BreakGlassEvent {
     }),
     purpose: row.purpose as Purpose | null,
     justification: row.justification ?? "",
-    person: row.person_ids.length ? person(row.person_ids[0]) : null,
-    people: row.person_ids.map(person),
+    person: row.people.length ? person(row.people[0]) : null,
+    people: row.people.map(person),
     categories: row.categories as DataCategory[],
     recordIds: row.record_ids,
     ownerAgencyId: row.owner_agency_id ?? "",
@@ -36,7 +37,7 @@ function toEvent(row: EventRow): BreakGlassEvent {
   });
 }
 
-const EVENT_SQL = `SELECT ${AUDIT_COLUMNS}, r.outcome, r.note, r.reviewed_by, r.reviewed_at
+const EVENT_SQL = `SELECT ${AUDIT_COLUMNS}, ${PEOPLE_OF_RECORD}, r.outcome, r.note, r.reviewed_by, r.reviewed_at
   FROM audit_log a LEFT JOIN break_glass_reviews r ON r.audit_sequence = a.sequence`;
 
 export interface NewReview {

@@ -26,7 +26,7 @@ export function actingFrom(ctx: RequestContext<unknown>, info: GraphQLResolveInf
 /** The audit record of a change made by a data-sharing officer. */
 export function changeRecord(
   acting: Acting,
-  kind: Extract<AuditKind, "AGREEMENT_CHANGE" | "CONSENT_CHANGE" | "BREAK_GLASS_REVIEW">,
+  kind: Extract<AuditKind, "AGREEMENT_CHANGE" | "CONSENT_CHANGE" | "BREAK_GLASS_REVIEW" | "DATA_PROTECTION">,
   fields: {
     ownerAgencyId: string | null;
     detail: string;

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 
 /**
  * The audit log's hash chain, as pure code: each record's hash covers the previous record's
@@ -18,7 +18,9 @@ export type AuditKind =
   | "BREAK_GLASS_REVIEW"
   // A person's rights, handled by a DSO for its own agency's data (issue 18).
   | "SUBJECT_ACCESS"
-  | "RECTIFICATION";
+  | "RECTIFICATION"
+  /** Erasures, legal holds, retention rules and retention runs. */
+  | "DATA_PROTECTION";
 export type AuditDecision = "PERMITTED" | "DENIED";
 
 /** What one audit record says; everything here is covered by its hash. */
@@ -114,24 +116,40 @@ export function auditHash(previousHash: string, record: AuditContent): string {
 }
 
 /**
- * A record's canonical content split around its sequence number (`before + sequence + after` is
- * exactly what `auditHash` hashes after the previous hash), so that the database can number and
- * hash records under its append lock in one statement.
+ * A record's canonical content split around its person ids and its sequence number
+ * (`before + people + between + sequence + after` is exactly what `auditHash` hashes after the
+ * previous hash), so that the database can write each person id as its keyed pseudonym, then
+ * number and hash the record under its append lock, in one statement.
  */
-export function canonicalAroundSequence(record: Omit<AuditContent, "sequence">): {
+export function canonicalAroundPeopleAndSequence(record: Omit<AuditContent, "sequence">): {
   before: string;
+  between: string;
   after: string;
 } {
   const content: Record<string, unknown> = { ...auditContentOf({ ...record, sequence: 0 }) };
   const keys = Object.keys(content).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const people = keys.indexOf("personIds");
   const at = keys.indexOf("sequence");
+  // Sorted, "personIds" comes before "sequence": the pieces rely on it.
+  if (!(people >= 0 && people < at)) throw new Error("canonicalAroundPeopleAndSequence: key order changed");
   const member = (k: string) => `${JSON.stringify(k)}:${canonicalJson(content[k])}`;
-  const before = keys.slice(0, at).map(member);
+  const before = keys.slice(0, people).map(member);
+  const between = keys.slice(people + 1, at).map(member);
   const after = keys.slice(at + 1).map(member);
   return {
-    before: `{${before.map((m) => `${m},`).join("")}"sequence":`,
+    before: `{${before.map((m) => `${m},`).join("")}"personIds":`,
+    between: `${between.map((m) => `,${m}`).join("")},"sequence":`,
     after: `${after.map((m) => `,${m}`).join("")}}`,
   };
+}
+
+/**
+ * A person id as the audit writes it: HMAC-SHA256 under the key of that person and the agency
+ * whose data the record is (`person_keys`), in hex. `audit_append` computes it in SQL (pgcrypto's
+ * `hmac`); this is the same function, for tests and the in-memory reference.
+ */
+export function auditPseudonym(personId: string, key: Buffer): string {
+  return createHmac("sha256", key).update(personId, "utf8").digest("hex");
 }
 
 /**
@@ -217,16 +235,23 @@ export function verifyChain(rows: Iterable<ChainRow>, checkpoints: Checkpoint[])
   return verifier.finish();
 }
 
-/** Chains new records after a head, in memory: the reference `audit_append` must match (tested). */
+/**
+ * Chains new records after a head, in memory: the reference `audit_append` must match (tested).
+ * `pseudonym` writes a person id as the audit does (see auditPseudonym), given the agency whose
+ * key it is under: the record's owner, else the acting agency.
+ */
 export function chainRecords(
   head: { sequence: number; hash: string } | null,
   records: Omit<AuditContent, "sequence">[],
+  pseudonym: (personId: string, keyAgencyId: string) => string = (personId) => personId,
 ): ChainRow[] {
   let previousHash = head?.hash ?? GENESIS_HASH;
   let sequence = head?.sequence ?? 0;
   return records.map((record) => {
     sequence += 1;
-    const content: AuditContent = { ...record, sequence };
+    const keyAgencyId = record.ownerAgencyId ?? record.agencyId;
+    const personIds = record.personIds.map((p) => pseudonym(p, keyAgencyId));
+    const content: AuditContent = { ...record, personIds, sequence };
     const hash = auditHash(previousHash, content);
     const row: ChainRow = { ...auditContentOf(content), previousHash, hash };
     previousHash = hash;

@@ -392,6 +392,11 @@ function withoutFacts(request: AccessRequest, steps: string[]): AccessDecision |
     );
     return permit(steps, "PEOPLE_INDEX");
   }
+  if (purpose === Purpose.DATA_PROTECTION) {
+    // A DSO's handling of rights and retention is about their own agency's data: no agreement covers it.
+    steps.push("DATA_PROTECTION reaches the caller's own agency's data only, never another's.");
+    return deny(steps, "PURPOSE_NOT_COVERED");
+  }
   return null;
 }
 

@@ -2,7 +2,7 @@ import type { Sql } from "../database";
 import type { AgreementStatus, ConsentGiver, DataCategory, Purpose } from "../enums";
 import {
   auditContentOf,
-  canonicalAroundSequence,
+  canonicalAroundPeopleAndSequence,
   type AuditContent,
   type AuditKind,
   type ChainRow,
@@ -199,7 +199,7 @@ export function accessAuditRecord(entry: AccessAuditEntry): NewAuditRecord {
 function toAppendJson(records: readonly NewAuditRecord[]): string {
   return JSON.stringify(
     records.map((r) => {
-      const content = canonicalAroundSequence(r);
+      const content = canonicalAroundPeopleAndSequence(r);
       return {
         at: r.at.toISOString(),
         user_id: r.userId,
@@ -222,6 +222,7 @@ function toAppendJson(records: readonly NewAuditRecord[]): string {
         kind: r.kind,
         detail: r.detail,
         content_before: content.before,
+        content_between: content.between,
         content_after: content.after,
       };
     }),
@@ -245,13 +246,19 @@ export async function appendAuditChecked(
     record_sequence: string;
     record_previous_hash: string;
     record_hash: string;
-  }>(`SELECT record_sequence, record_previous_hash, record_hash FROM audit_append($1::jsonb, $2::bigint)`, [
-    toAppendJson(records),
-    factsVersion,
-  ]);
+    record_person_ids: string[];
+  }>(
+    `SELECT record_sequence, record_previous_hash, record_hash, record_person_ids
+       FROM audit_append($1::jsonb, $2::bigint)`,
+    [toAppendJson(records), factsVersion],
+  );
   if (!stored.length) return null;
   return records.map((record, i) => ({
-    ...auditContentOf({ ...record, sequence: Number(stored[i].record_sequence) }),
+    ...auditContentOf({
+      ...record,
+      sequence: Number(stored[i].record_sequence),
+      personIds: stored[i].record_person_ids,
+    }),
     previousHash: stored[i].record_previous_hash,
     hash: stored[i].record_hash,
   }));

@@ -11,8 +11,17 @@ import type { Sql } from "../../../subgraphs/shared/database";
  * The audit is not put back: it is append-only and hash-chained, and the walk reads it.
  */
 
-/** Tables the audit writes (a refused call may be audited), and the facts' version it moves. */
-export const AUDIT_TABLES = new Set(["audit_log", "audit_checkpoints", "access_facts_version"]);
+/**
+ * Tables the audit writes (a refused call may be audited), the facts' version it moves, and the
+ * audit's keys (`audit_append` makes a person's key with their first record; an erasure destroys
+ * it): seeded keys an erasure destroyed are put back, keys made since are kept.
+ */
+export const AUDIT_TABLES = new Set([
+  "audit_log",
+  "audit_checkpoints",
+  "access_facts_version",
+  "person_keys",
+]);
 
 const SETUP = [
   `CREATE SCHEMA IF NOT EXISTS walk_journal`,
@@ -48,6 +57,9 @@ const SETUP = [
        EXECUTE format('INSERT INTO public.%I SELECT * FROM walk_journal.%I', t, 'seeded_' || t);
        restored := restored || t;
      END LOOP;
+     IF to_regclass('walk_journal.seeded_person_keys') IS NOT NULL THEN
+       INSERT INTO public.person_keys SELECT * FROM walk_journal.seeded_person_keys ON CONFLICT DO NOTHING;
+     END IF;
      IF restored && ARRAY['agreements', 'agreement_approvals', 'consents'] THEN
        UPDATE public.access_facts_version SET version = version + 1;
      END IF;

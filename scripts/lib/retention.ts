@@ -1,0 +1,132 @@
+import { randomUUID } from "node:crypto";
+import { councilHoldings } from "../../subgraphs/council/repository";
+import { AuditRepository } from "../../subgraphs/governance/repositories/audit";
+import { DataProtectionRepository } from "../../subgraphs/governance/repositories/data-protection";
+import { housingHoldings } from "../../subgraphs/housing/repository";
+import { forgetRecords } from "../../subgraphs/partnership/repositories/people";
+import { policeHoldings } from "../../subgraphs/police/repository";
+import type { Sql } from "../../subgraphs/shared/database";
+import type { Holdings } from "../../subgraphs/shared/data-protection";
+import { Purpose } from "../../subgraphs/shared/enums";
+import { youthHoldings } from "../../subgraphs/youth/repository";
+
+/** Every agency store's holdings, in the order the job visits them. */
+export const HOLDINGS: readonly Holdings[] = [
+  policeHoldings,
+  councilHoldings,
+  youthHoldings,
+  housingHoldings,
+];
+
+export interface RetentionStores {
+  governance: Sql;
+  partnership: Sql;
+  police: Sql;
+  council: Sql;
+  youth: Sql;
+  housing: Sql;
+}
+
+export interface RetentionOptions {
+  /** List what is due; change nothing (and audit nothing). */
+  dryRun: boolean;
+  /** Records per batch: each batch is one transaction of the owner's store. */
+  batchSize: number;
+  /** The moment periods are judged at (now). */
+  at?: Date;
+  log: (line: string) => void;
+}
+
+export interface AgencyRun {
+  agencyId: string;
+  due: number;
+  expired: number;
+  batches: number;
+}
+
+/**
+ * The retention job (`npm run retention`, and the CronJob in production): for each agency with
+ * rules, the records whose period has run out (a legal hold keeps a person's records out), in
+ * batches. Per batch, in this order, each step one transaction of its own store:
+ *
+ * 1. governance: an audit record of the batch (`DATA_PROTECTION`, the record ids, "expiring");
+ * 2. partnership: the cases' links and report index entries for records about to be deleted;
+ * 3. the owner: the records deleted or anonymised (`Holdings.expire`).
+ *
+ * Resumable: what is due is worked out afresh before every batch, so a run stopped anywhere
+ * (killed, a store down) is finished by running it again. A batch stopped after step 1 is audited
+ * twice ("expiring" both times, expired once); after step 2, its records lose their case links
+ * first, which is what step 3 would have done.
+ */
+export async function runRetention(stores: RetentionStores, options: RetentionOptions): Promise<AgencyRun[]> {
+  const at = options.at ?? new Date();
+  const requestId = `retention-${randomUUID()}`;
+  const rulesOf = new DataProtectionRepository(stores.governance);
+  const runs: AgencyRun[] = [];
+  for (const holdings of HOLDINGS) {
+    const agencyId = holdings.agencyId;
+    const owner = stores[agencyId as keyof RetentionStores];
+    const rules = await rulesOf.rules(agencyId);
+    const run: AgencyRun = { agencyId, due: 0, expired: 0, batches: 0 };
+    runs.push(run);
+    if (!rules.length) {
+      options.log(`${agencyId}: no retention rules; nothing is due`);
+      continue;
+    }
+    const held = (await rulesOf.holds(agencyId, null)).map((h) => h.personId);
+    if (options.dryRun) {
+      for (let offset = 0; ; offset += options.batchSize) {
+        const page = await holdings.due(owner, rules, held, at, { offset, limit: options.batchSize });
+        run.due = page.totalCount;
+        for (const r of page.records)
+          options.log(
+            `${agencyId} ${r.kind} ${r.id} ${r.category} due since ${r.dueSince!.toISOString().slice(0, 10)}`,
+          );
+        if (page.records.length < options.batchSize) break;
+      }
+      options.log(`${agencyId}: ${run.due} due (dry run: nothing changed)`);
+      continue;
+    }
+    for (;;) {
+      const page = await holdings.due(owner, rules, held, at, { offset: 0, limit: options.batchSize });
+      if (!run.batches) run.due = page.totalCount;
+      if (!page.records.length) break;
+      const keys = page.records.map((r) => ({ kind: r.kind, id: r.id }));
+      await AuditRepository.append(stores.governance, [
+        {
+          at: new Date(),
+          userId: "retention-job",
+          agencyId,
+          role: "SYSTEM",
+          purpose: Purpose.DATA_PROTECTION,
+          operationName: "retention",
+          requestId,
+          ownerAgencyId: agencyId,
+          personIds: [],
+          categories: [...new Set(page.records.map((r) => r.category))].sort(),
+          recordIds: keys.map((k) => `${k.kind}:${k.id}`),
+          decision: "PERMITTED",
+          reason: null,
+          basis: "OWN_DATA",
+          agreementId: null,
+          consentId: null,
+          breakGlass: false,
+          justification: null,
+          kind: "DATA_PROTECTION",
+          detail: `retention: expiring ${keys.length} records (batch ${run.batches + 1})`,
+        },
+      ]);
+      const deleting = keys.filter((k) => holdings.expireDeletes.includes(k.kind)).map((k) => k.id);
+      if (deleting.length)
+        await stores.partnership.transaction((tx) => forgetRecords(tx, agencyId, deleting));
+      const done = await owner.transaction((tx) => holdings.expire(tx, keys));
+      run.batches += 1;
+      run.expired += keys.length;
+      options.log(
+        `${agencyId}: batch ${run.batches} expired ${keys.length} records (${done.deleted.length} deleted)`,
+      );
+    }
+    options.log(`${agencyId}: ${run.expired} records expired in ${run.batches} batches`);
+  }
+  return runs;
+}
