@@ -1,4 +1,5 @@
 import type { Sql } from "../shared/database";
+import type { ReportRow } from "../shared/reports-made";
 import { IN_PAGE_OR_LAST, pagesByParent, type PageRequest } from "../shared/connection";
 import type { Page } from "../shared/loaders";
 import { addMonths } from "../shared/months";
@@ -124,6 +125,20 @@ function searchValues(filter: AsbCaseSearch): unknown[] {
 /** All SQL over the council store. */
 export class AsbCaseRepository {
   constructor(private readonly sql: Sql) {}
+
+  /**
+   * The reports people made to the council, for the community trigger: each ASB case a person is a
+   * victim or complainant in, once per person, when the case was opened.
+   */
+  async reportsMade(personIds: readonly string[] | null): Promise<ReportRow[]> {
+    return this.sql.many<ReportRow>(
+      `SELECT DISTINCT ON (p.person_id, c.id) c.id, p.person_id AS "personId", c.opened_at AS "reportedAt"
+         FROM asb_parties p JOIN asb_cases c ON c.id = p.case_id
+        WHERE p.role IN ('VICTIM', 'COMPLAINANT') AND ($1::text[] IS NULL OR p.person_id = ANY($1))
+        ORDER BY p.person_id, c.id`,
+      [personIds],
+    );
+  }
 
   async findByIds(ids: readonly string[]): Promise<AsbCase[]> {
     const rows = await this.sql.many<AsbCaseRow>(

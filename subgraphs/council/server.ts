@@ -12,6 +12,7 @@ import { councilReferenceResolvers } from "./reference";
 import { AsbCaseResolver } from "./resolvers/asb-case.resolver";
 import { NeighbourhoodAsbCaseStatsResolver } from "./resolvers/neighbourhood.resolver";
 import { PersonAsbCasesResolver } from "./resolvers/person.resolver";
+import { ReportsMadeResolver } from "./resolvers/reports-made.resolver";
 import { CaseAssessment, Neighbourhood } from "./types";
 
 /** The council subgraph: ASB cases, parties, interventions and victim risk. */
@@ -26,7 +27,12 @@ export const council: SubgraphDefinition<CouncilLoaders> = {
     ConnectOnlyWhereServed1764300000000,
     KeptAgencyRegistry1765000000000,
   ],
-  resolvers: [AsbCaseResolver, PersonAsbCasesResolver, NeighbourhoodAsbCaseStatsResolver],
+  resolvers: [
+    AsbCaseResolver,
+    ReportsMadeResolver,
+    PersonAsbCasesResolver,
+    NeighbourhoodAsbCaseStatsResolver,
+  ],
   // Reached only through entity references, so no query leads type-graphql to them.
   orphanedTypes: [Neighbourhood, CaseAssessment],
   referenceResolvers: councilReferenceResolvers,

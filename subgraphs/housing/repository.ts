@@ -1,5 +1,6 @@
 import { IN_PAGE_OR_LAST, pagesByParent, type PageRequest } from "../shared/connection";
 import type { Sql } from "../shared/database";
+import type { ReportRow } from "../shared/reports-made";
 import type { Page } from "../shared/loaders";
 import { addMonths } from "../shared/months";
 import { CELL_KEY_SQL, type CountedCell, countedCell, type CellRow } from "../shared/statistics";
@@ -105,6 +106,17 @@ export interface TenancyActionCount extends CountedCell {
 /** All SQL over the housing store. */
 export class HousingRepository {
   constructor(private readonly sql: Sql) {}
+
+  /** The reports tenants made to housing, for the community trigger. */
+  async reportsMade(personIds: readonly string[] | null): Promise<ReportRow[]> {
+    return this.sql.many<ReportRow>(
+      `SELECT r.id, r.person_id AS "personId", r.reported_at AS "reportedAt"
+         FROM housing_reports r
+        WHERE $1::text[] IS NULL OR r.person_id = ANY($1)
+        ORDER BY r.person_id, r.id`,
+      [personIds],
+    );
+  }
 
   async propertiesByIds(ids: readonly string[]): Promise<Property[]> {
     const rows = await this.sql.many<PropertyRow>(

@@ -18,6 +18,7 @@ import { housingReferenceResolvers } from "./reference";
 import { HousingReportResolver } from "./resolvers/housing-report.resolver";
 import { NeighbourhoodTenancyActionStatsResolver } from "./resolvers/neighbourhood.resolver";
 import { PersonHousingResolver } from "./resolvers/person.resolver";
+import { ReportsMadeResolver } from "./resolvers/reports-made.resolver";
 import { PropertyResolver } from "./resolvers/property.resolver";
 import { TenancyResolver } from "./resolvers/tenancy.resolver";
 import { Neighbourhood } from "./types";
@@ -44,6 +45,7 @@ export const housing: SubgraphDefinition<HousingLoaders> = {
   ],
   resolvers: [
     TenancyResolver,
+    ReportsMadeResolver,
     PropertyResolver,
     HousingReportResolver,
     PersonHousingResolver,

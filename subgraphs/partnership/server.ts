@@ -15,13 +15,13 @@ import {
   PersonRecord,
   PersonReferenceRecord,
   ProblemCaseRecord,
-  ReportIndexRecord,
 } from "./entities";
 import { createPartnershipLoaders, type PartnershipLoaders } from "./loaders";
 import { Initial1763700000000 } from "./migrations/1763700000000-Initial";
 import { LeastPrivilegeRoles1764100000000 } from "./migrations/1764100000000-LeastPrivilegeRoles";
 import { KeptAgencyRegistry1765000000000, KeptAgencyRegistryRecord } from "../shared/kept-registry";
 import { ConnectOnlyWhereServed1764300000000 } from "./migrations/1764300000000-ConnectOnlyWhereServed";
+import { DropReportIndex1765210000000 } from "./migrations/1765210000000-DropReportIndex";
 import { partnershipReferenceResolvers } from "./reference";
 import { CaseMutationResolver } from "./resolvers/case-mutation.resolver";
 import {
@@ -52,7 +52,6 @@ export const partnership: SubgraphDefinition<PartnershipLoaders> = {
     CaseStageChangeRecord,
     CaseRecordLinkRecord,
     CaseEventRecord,
-    ReportIndexRecord,
     DemoSeedRecord,
     KeptAgencyRegistryRecord,
   ],
@@ -61,6 +60,7 @@ export const partnership: SubgraphDefinition<PartnershipLoaders> = {
     LeastPrivilegeRoles1764100000000,
     ConnectOnlyWhereServed1764300000000,
     KeptAgencyRegistry1765000000000,
+    DropReportIndex1765210000000,
   ],
   resolvers: [
     PersonResolver,

@@ -1,4 +1,5 @@
 import type { Sql } from "../shared/database";
+import type { ReportRow } from "../shared/reports-made";
 import { IN_PAGE_OR_LAST, pagesByParent, type PageRequest } from "../shared/connection";
 import { copyRows } from "../shared/demo/bulk";
 import type { Page } from "../shared/loaders";
@@ -144,6 +145,22 @@ export const GENERATED_COLUMNS = [
 /** All SQL over the police store. */
 export class IncidentRepository {
   constructor(private readonly sql: Sql) {}
+
+  /**
+   * The reports people made to police, for the community trigger: each incident a person is
+   * involved in as victim or reporter, once per person (a victim who also reported it made one
+   * report), at the time it occurred (an incident known only by its month: that month's first day).
+   */
+  async reportsMade(personIds: readonly string[] | null): Promise<ReportRow[]> {
+    return this.sql.many<ReportRow>(
+      `SELECT DISTINCT ON (v.person_id, i.id) i.id, v.person_id AS "personId",
+              coalesce(i.occurred_at, (i.month || '-01T12:00:00Z')::timestamptz) AS "reportedAt"
+         FROM involvements v JOIN incidents i ON i.id = v.incident_id
+        WHERE v.role IN ('VICTIM', 'REPORTER') AND ($1::text[] IS NULL OR v.person_id = ANY($1))
+        ORDER BY v.person_id, i.id`,
+      [personIds],
+    );
+  }
 
   async findByIds(ids: readonly string[]): Promise<Incident[]> {
     const rows = await this.sql.many<IncidentRow>(

@@ -14,6 +14,7 @@ import { AsbCaseNearbyIncidentsResolver } from "./resolvers/asb-case.resolver";
 import { IncidentResolver } from "./resolvers/incident.resolver";
 import { NeighbourhoodIncidentStatsResolver } from "./resolvers/neighbourhood.resolver";
 import { PersonIncidentsResolver } from "./resolvers/person.resolver";
+import { ReportsMadeResolver } from "./resolvers/reports-made.resolver";
 import { AsbCase, CaseAssessment, Neighbourhood } from "./types";
 
 /** The police subgraph: incidents (police.uk crime types), involvements and outcomes. */
@@ -31,6 +32,7 @@ export const police: SubgraphDefinition<PoliceLoaders> = {
   ],
   resolvers: [
     IncidentResolver,
+    ReportsMadeResolver,
     PersonIncidentsResolver,
     NeighbourhoodIncidentStatsResolver,
     AsbCaseNearbyIncidentsResolver,

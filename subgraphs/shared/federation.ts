@@ -29,7 +29,7 @@ import {
 import type { RequestContext } from "./context";
 
 const FEDERATION_LINK =
-  `extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable", "@external", "@requires", "@provides", "@composeDirective"])\n` +
+  `extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable", "@inaccessible", "@external", "@requires", "@provides", "@composeDirective"])\n` +
   `  ${ACCESS_LINK}`;
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
