@@ -43,7 +43,7 @@ export interface ReportRow {
 }
 
 /** Caps a question for some people (the candidates): a list longer than this is refused. */
-const MAX_PEOPLE = 5_000;
+export const MAX_PEOPLE = 5_000;
 
 /**
  * The owner subgraph's `reportsMade` query and its `ReportMade` type, declared under the agency's
@@ -115,12 +115,15 @@ export async function askReportsMade(
   agencyId: (typeof REPORTING_AGENCIES)[number],
   personIds: readonly string[] | null,
 ): Promise<ReportMadeTo[]> {
+  // More people than one question may name: asked for everyone's (still one request; the owner
+  // then judges and audits every reporter's, as for the reports that count).
+  const only = personIds && personIds.length <= MAX_PEOPLE ? personIds : null;
   const answer = await askPeer<{ reportsMade: { personId: string; reportedAt: string }[] | null }>(
     context.peers,
     agencyId,
     "for the reports it holds",
     `query CaseReviewReports($p: [ID!]) { reportsMade(personIds: $p) { personId reportedAt } }`,
-    { p: personIds },
+    { p: only },
     15_000,
   );
   const rows = answer.data?.reportsMade;
