@@ -93,8 +93,9 @@ export class CaseReviewResolver {
           )
         : [];
     const beside = await ctx.loaders.reports.reportsWithin(windowMonths, rows, shownOnly.flat());
+    const byPerson = new Map(rows.map((r) => [r.personId, r]));
     for (const b of beside) {
-      const row = rows.find((r) => r.personId === b.personId);
+      const row = byPerson.get(b.personId);
       if (row) row.byAgency[b.agencyId] = b.reports;
     }
     const candidates = rows.map((r) =>
