@@ -1,6 +1,7 @@
 import type { Sql } from "../shared/database";
 import type { HeldRecord } from "../shared/subject-access";
 import { holdingsOver, idsOfKind, type Holdings } from "../shared/data-protection";
+import type { ReportRow } from "../shared/reports-made";
 import { IN_PAGE_OR_LAST, pagesByParent, type PageRequest } from "../shared/connection";
 import type { Page } from "../shared/loaders";
 import { addMonths } from "../shared/months";
@@ -145,6 +146,20 @@ export class AsbCaseRepository {
         WHERE c.id IN (SELECT p.case_id FROM asb_parties p WHERE p.person_id = $1)
         ORDER BY c.opened_at, c.id`,
       [personId],
+    );
+  }
+
+  /**
+   * The reports people made to the council, for the community trigger: each ASB case a person is a
+   * victim or complainant in, once per person, when the case was opened.
+   */
+  async reportsMade(personIds: readonly string[] | null): Promise<ReportRow[]> {
+    return this.sql.many<ReportRow>(
+      `SELECT DISTINCT ON (p.person_id, c.id) c.id, p.person_id AS "personId", c.opened_at AS "reportedAt"
+         FROM asb_parties p JOIN asb_cases c ON c.id = p.case_id
+        WHERE p.role IN ('VICTIM', 'COMPLAINANT') AND ($1::text[] IS NULL OR p.person_id = ANY($1))
+        ORDER BY p.person_id, c.id`,
+      [personIds],
     );
   }
 

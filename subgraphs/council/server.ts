@@ -16,6 +16,7 @@ import { AsbCaseResolver } from "./resolvers/asb-case.resolver";
 import { NeighbourhoodAsbCaseStatsResolver } from "./resolvers/neighbourhood.resolver";
 import { PersonAsbCasesResolver } from "./resolvers/person.resolver";
 import { HeldRecordsResolver } from "./resolvers/held-records.resolver";
+import { ReportsMadeResolver } from "./resolvers/reports-made.resolver";
 import { CaseAssessment, Neighbourhood } from "./types";
 
 /** The council subgraph: ASB cases, parties, interventions and victim risk. */
@@ -34,6 +35,7 @@ export const council: SubgraphDefinition<CouncilLoaders> = {
   resolvers: [
     HeldRecordsResolver,
     holdingsResolver(councilHoldings),
+    ReportsMadeResolver,
     AsbCaseResolver,
     PersonAsbCasesResolver,
     NeighbourhoodAsbCaseStatsResolver,

@@ -2,6 +2,7 @@ import { IN_PAGE_OR_LAST, pagesByParent, type PageRequest } from "../shared/conn
 import { holdingsOver, idsOfKind, type Holdings } from "../shared/data-protection";
 import type { Sql } from "../shared/database";
 import type { HeldRecord } from "../shared/subject-access";
+import type { ReportRow } from "../shared/reports-made";
 import type { Page } from "../shared/loaders";
 import { addMonths } from "../shared/months";
 import { CELL_KEY_SQL, type CountedCell, countedCell, type CellRow } from "../shared/statistics";
@@ -137,6 +138,17 @@ export class HousingRepository {
         [personId],
       )
       .then((rows) => rows.map(({ at: _at, ...record }) => record));
+  }
+
+  /** The reports tenants made to housing, for the community trigger. */
+  async reportsMade(personIds: readonly string[] | null): Promise<ReportRow[]> {
+    return this.sql.many<ReportRow>(
+      `SELECT r.id, r.person_id AS "personId", r.reported_at AS "reportedAt"
+         FROM housing_reports r
+        WHERE $1::text[] IS NULL OR r.person_id = ANY($1)
+        ORDER BY r.person_id, r.id`,
+      [personIds],
+    );
   }
 
   async propertiesByIds(ids: readonly string[]): Promise<Property[]> {

@@ -21,6 +21,7 @@ import { housingReferenceResolvers } from "./reference";
 import { HousingReportResolver } from "./resolvers/housing-report.resolver";
 import { NeighbourhoodTenancyActionStatsResolver } from "./resolvers/neighbourhood.resolver";
 import { PersonHousingResolver } from "./resolvers/person.resolver";
+import { ReportsMadeResolver } from "./resolvers/reports-made.resolver";
 import { PropertyResolver } from "./resolvers/property.resolver";
 import { TenancyResolver } from "./resolvers/tenancy.resolver";
 import { HeldRecordsResolver } from "./resolvers/held-records.resolver";
@@ -51,6 +52,7 @@ export const housing: SubgraphDefinition<HousingLoaders> = {
     HeldRecordsResolver,
     holdingsResolver(housingHoldings),
     TenancyResolver,
+    ReportsMadeResolver,
     PropertyResolver,
     HousingReportResolver,
     PersonHousingResolver,

@@ -1,4 +1,4 @@
-import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn, Unique } from "typeorm";
+import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from "typeorm";
 
 // The name-prefix indexes on people are expression indexes (lower(...) text_pattern_ops),
 // which TypeORM cannot declare; the migration creates them.
@@ -373,30 +373,6 @@ export class CaseEventRecord {
 
   @Column({ type: "jsonb", default: () => "'{}'" })
   detail!: Record<string, unknown>;
-}
-
-/** A report a person made to an agency, as the agencies feed it to the case review index. */
-@Entity({ name: "report_index" })
-@Index("report_index_person_time", ["personId", "reportedAt"])
-@Unique("report_index_agency_id_record_kind_record_id_key", ["agencyId", "recordKind", "recordId"])
-export class ReportIndexRecord {
-  @PrimaryGeneratedColumn({ type: "bigint" })
-  id!: string;
-
-  @Column({ type: "text", name: "person_id" })
-  personId!: string;
-
-  @Column({ type: "text", name: "agency_id" })
-  agencyId!: string;
-
-  @Column({ type: "text", name: "record_kind" })
-  recordKind!: string;
-
-  @Column({ type: "text", name: "record_id" })
-  recordId!: string;
-
-  @Column({ type: "timestamptz", name: "reported_at" })
-  reportedAt!: Date;
 }
 
 /**

@@ -3,7 +3,6 @@ import { log } from "../shared/logger";
 import { notify, NotificationKind, NotificationSubjectKind, type Notice } from "../shared/notifications";
 import { londonDate } from "./calendar";
 import { NotificationOutboxRepository } from "./repositories/notifications";
-import { ReportRepository } from "./repositories/reports";
 
 /**
  * The partnership's notices (case work): written to its outbox in the transaction of the change,
@@ -36,16 +35,11 @@ export const SWEEP_THRESHOLD = { windowMonths: 6, threshold: 3 } as const;
 
 /**
  * Who among `personIds` reached the case review threshold, counted from every agency's reports.
- * The default counts the partnership's report index; where the reports are counted from their
- * owners instead (issue 17), pass that count here.
+ * The reports are the owners' (caseReviewCandidates asks each owner, as the caller, under its
+ * agreements); a background sweep has no caller to ask as, so it counts only when given a
+ * counter. Without one, threshold notices are not written (README "Notifications" says so).
  */
 export type ThresholdCount = (sql: Sql, personIds: readonly string[]) => Promise<Set<string>>;
-
-export const countFromReportIndex: ThresholdCount = async (sql, personIds) => {
-  const rows = await new ReportRepository(sql).reviewCandidates({ ...SWEEP_THRESHOLD });
-  const wanted = new Set(personIds);
-  return new Set(rows.map((r) => r.personId).filter((id) => wanted.has(id)));
-};
 
 /**
  * Time-based case work notices: actions past their due date (once per action and due date, to the
@@ -69,10 +63,8 @@ export async function sweepCaseNotices(
     });
   }
   const onCases = await repository.peopleOnOpenCases();
-  if (onCases.length) {
-    const met = await (options.countThreshold ?? countFromReportIndex)(sql, [
-      ...new Set(onCases.map((p) => p.personId)),
-    ]);
+  if (onCases.length && options.countThreshold) {
+    const met = await options.countThreshold(sql, [...new Set(onCases.map((p) => p.personId))]);
     for (const p of onCases.filter((x) => met.has(x.personId))) {
       for (const agency of new Set(p.agencyIds)) {
         notices.push({

@@ -273,11 +273,6 @@ function plusDays(iso: string, days: number): string {
   return new Date(Date.parse(iso) + days * DAY).toISOString();
 }
 
-/** A date alone is taken as midday UTC, so no time zone moves it to another day. */
-function reportInstant(reportedAt: string): string {
-  return reportedAt.length === 10 ? `${reportedAt}T12:00:00Z` : reportedAt;
-}
-
 /** Each agency's local reference for the person at `index` in the people list: unique per agency. */
 function referenceFor(agencyId: string, index: number, random: ReturnType<typeof randomFor>): string {
   const n = String(index + 1).padStart(6, "0");
@@ -350,23 +345,6 @@ async function seedPeople(sql: Sql, options: DemoSeedOptions, reports: DemoRepor
       rows.push([p.id, agency, referenceFor(agency, index, random)]);
   });
   await copyRows(sql, "person_references", ["person_id", "agency_id", "reference"], rows);
-}
-
-async function seedReports(sql: Sql, reports: DemoReport[]): Promise<void> {
-  const seen = new Set<string>();
-  const rows: [string, string, string, string, string][] = [];
-  for (const r of reports) {
-    const key = `${r.agencyId}|${r.recordKind}|${r.recordId}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    rows.push([r.personId, r.agencyId, r.recordKind, r.recordId, reportInstant(r.reportedAt)]);
-  }
-  await copyRows(
-    sql,
-    "report_index",
-    ["person_id", "agency_id", "record_kind", "record_id", "reported_at"],
-    rows,
-  );
 }
 
 async function seedCases(sql: Sql, options: DemoSeedOptions): Promise<void> {
@@ -501,14 +479,13 @@ async function seedCases(sql: Sql, options: DemoSeedOptions): Promise<void> {
 
 /**
  * The partnership's part of the demo: agencies, neighbourhoods, the people index with agency
- * references, the case review report index, and problem-solving cases at every stage. All or nothing.
+ * references, and problem-solving cases at every stage. All or nothing.
  */
 export const seedPartnership: SubgraphSeeder = async (sql, options) => {
   const reports = options.reports ?? [];
   await sql.transaction(async (tx) => {
     await seedReferenceData(tx);
     await seedPeople(tx, options, reports);
-    await seedReports(tx, reports);
     await seedCases(tx, options);
   });
 };

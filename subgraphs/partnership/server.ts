@@ -18,7 +18,6 @@ import {
   PersonIdentityHistoryRecord,
   ProblemCaseRecord,
   NotificationOutboxRecord,
-  ReportIndexRecord,
   VictimRiskAssessmentRecord,
 } from "./entities";
 import { createPartnershipLoaders, type PartnershipLoaders } from "./loaders";
@@ -35,6 +34,7 @@ import { NotificationOutbox1765100000002 } from "./migrations/1765100000002-Noti
 import { every } from "../shared/notifications";
 import { relayNotifications, sweepCaseNotices } from "./notices";
 import { PeopleByDateOfBirth1765100000003 } from "./migrations/1765100000003-PeopleByDateOfBirth";
+import { DropReportIndex1765210000000 } from "./migrations/1765210000000-DropReportIndex";
 import { partnershipReferenceResolvers } from "./reference";
 import { CaseMutationResolver } from "./resolvers/case-mutation.resolver";
 import {
@@ -73,7 +73,6 @@ export const partnership: SubgraphDefinition<PartnershipLoaders> = {
     CaseEventRecord,
     CaseNoteRecord,
     VictimRiskAssessmentRecord,
-    ReportIndexRecord,
     NotificationOutboxRecord,
     DemoSeedRecord,
     KeptAgencyRegistryRecord,
@@ -88,6 +87,7 @@ export const partnership: SubgraphDefinition<PartnershipLoaders> = {
     NotificationOutbox1765100000002,
     PeopleByDateOfBirth1765100000003,
     DataProtection1765100000004,
+    DropReportIndex1765210000000,
   ],
   resolvers: [
     PersonResolver,

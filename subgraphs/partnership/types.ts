@@ -15,6 +15,7 @@ import { ASSIGNED_AGENCY, CASE_LEAD, CASE_PARTY, IDENTITY_HOLDER } from "./acces
 import { DATA_PROTECTION_OFFICER } from "../shared/subject-access";
 import { CalendarDate, DateTime } from "../shared/scalars";
 import { AgencyRef } from "../shared/types";
+import { REPORT_CATEGORY } from "../shared/reports-made";
 import { AgeBand } from "./calendar";
 
 export { AgeBand };
@@ -605,17 +606,6 @@ export class CaseAssessment {
   asbCasesAfter!: number | null;
 }
 
-/**
- * What a report to an agency discloses, by the agency that took it: each agency's reports are its
- * own category, shared as its agreements say. Reports to an agency not named here are not counted.
- */
-export const REPORT_CATEGORY: Readonly<Record<string, DataCategory>> = {
-  police: DataCategory.INCIDENT_SUMMARY,
-  council: DataCategory.ASB_CASE,
-  housing: DataCategory.TENANCY,
-  youth: DataCategory.YOUTH_PROGRAMME,
-};
-
 @ObjectType({
   description:
     "How many of a case review candidate's reports in the window one agency holds: released under that agency's " +
@@ -645,8 +635,7 @@ export class AgencyReportCount {
   counted!: boolean;
 
   @Category((r: { agency: { id: string } }) => REPORT_CATEGORY[r.agency.id] ?? null, {
-    categoryName:
-      "the reporting agency's (police INCIDENT_SUMMARY, council ASB_CASE, housing TENANCY, youth YOUTH_PROGRAMME)",
+    categoryName: "the reporting agency's (police INCIDENT_SUMMARY, council ASB_CASE, housing TENANCY)",
     owner: (r: { agency: { id: string } }) => r.agency.id,
     subjects: (r: { personId: string | null }) => (r.personId ? [r.personId] : []),
   })

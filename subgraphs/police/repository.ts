@@ -1,6 +1,7 @@
 import type { Sql } from "../shared/database";
 import type { HeldRecord } from "../shared/subject-access";
 import { holdingsOver, idsOfKind, type Holdings } from "../shared/data-protection";
+import type { ReportRow } from "../shared/reports-made";
 import { IN_PAGE_OR_LAST, pagesByParent, type PageRequest } from "../shared/connection";
 import { copyRows } from "../shared/demo/bulk";
 import type { Page } from "../shared/loaders";
@@ -163,6 +164,22 @@ export class IncidentRepository {
         WHERE i.id IN (SELECT v.incident_id FROM involvements v WHERE v.person_id = $1)
         ORDER BY i.month, i.id`,
       [personId],
+    );
+  }
+
+  /**
+   * The reports people made to police, for the community trigger: each incident a person is
+   * involved in as victim or reporter, once per person (a victim who also reported it made one
+   * report), at the time it occurred (an incident known only by its month: that month's first day).
+   */
+  async reportsMade(personIds: readonly string[] | null): Promise<ReportRow[]> {
+    return this.sql.many<ReportRow>(
+      `SELECT DISTINCT ON (v.person_id, i.id) i.id, v.person_id AS "personId",
+              coalesce(i.occurred_at, (i.month || '-01T12:00:00Z')::timestamptz) AS "reportedAt"
+         FROM involvements v JOIN incidents i ON i.id = v.incident_id
+        WHERE v.role IN ('VICTIM', 'REPORTER') AND ($1::text[] IS NULL OR v.person_id = ANY($1))
+        ORDER BY v.person_id, i.id`,
+      [personIds],
     );
   }
 

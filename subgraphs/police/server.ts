@@ -18,6 +18,7 @@ import { IncidentResolver } from "./resolvers/incident.resolver";
 import { NeighbourhoodIncidentStatsResolver } from "./resolvers/neighbourhood.resolver";
 import { PersonIncidentsResolver } from "./resolvers/person.resolver";
 import { HeldRecordsResolver } from "./resolvers/held-records.resolver";
+import { ReportsMadeResolver } from "./resolvers/reports-made.resolver";
 import { AsbCase, CaseAssessment, Neighbourhood } from "./types";
 
 /** The police subgraph: incidents (police.uk crime types), involvements and outcomes. */
@@ -38,6 +39,7 @@ export const police: SubgraphDefinition<PoliceLoaders> = {
     HeldRecordsResolver,
     holdingsResolver(policeHoldings),
     IncidentResolver,
+    ReportsMadeResolver,
     PersonIncidentsResolver,
     NeighbourhoodIncidentStatsResolver,
     AsbCaseNearbyIncidentsResolver,

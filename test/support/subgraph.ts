@@ -29,6 +29,8 @@ export interface TestSubgraph {
   adminSql: Sql;
   /** The governance store it decides and audits against, as the migrator (tests fill and read it). */
   policySql: Sql;
+  /** Where that store is, for another subgraph to decide against the same agreements and audit. */
+  policyUrl: string;
   /** Statements the subgraph itself has run on governance (as its access role). */
   policyStatements(): number;
   query<T = Record<string, unknown>>(
@@ -53,11 +55,14 @@ export async function startTestSubgraph<L>(
     ) => Promise<unknown>;
     /** Other subgraphs this one asks (partnership asks record owners). */
     peerUrls?: Partial<Record<SubgraphName, string>>;
+    /** Another test subgraph's governance store (its `policyUrl`) to share, as deployed; else one of its own. */
+    policyUrl?: string;
   } = {},
 ): Promise<TestSubgraph> {
   const storeUrl = uniqueDatabaseUrl(definition.name);
   // A governance store of its own (no agreements unless a test adds them) for decisions and audit.
-  const policyUrl = definition.name === "governance" ? storeUrl : uniqueDatabaseUrl("policy");
+  const policyUrl =
+    definition.name === "governance" ? storeUrl : (options.policyUrl ?? uniqueDatabaseUrl("policy"));
   const config = testConfig({
     [`${definition.name.toUpperCase()}_DATABASE_URL`]: storeUrl,
     GOVERNANCE_DATABASE_URL: policyUrl,
@@ -96,6 +101,7 @@ export async function startTestSubgraph<L>(
     adminSql: store.sql,
     query: (query, variables, as) => graphql(running.url, query, variables, as),
     policySql: policyStore.sql,
+    policyUrl,
     policyStatements: () => access.statements,
     async stop() {
       await running.stop();

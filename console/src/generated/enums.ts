@@ -371,6 +371,15 @@ export type ReferralStatus =
   /** Withdrawn by the referrer, the young person or their family. */
   | 'WITHDRAWN';
 
+/** From which moment a retention period runs. */
+export type RetentionStart =
+  /** From when the record was closed (a case closed, a tenancy ended); open records wait. */
+  | 'CLOSED'
+  /** From when the record was made. */
+  | 'CREATED'
+  /** From the last thing that happened on the record. */
+  | 'LAST_ACTIVITY';
+
 /** Graded risk to a victim or case. */
 export type RiskLevel =
   /** Risk of serious harm that could happen at any time; needs urgent partnership action. */

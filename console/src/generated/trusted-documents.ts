@@ -5,9 +5,21 @@ export const TRUSTED_DOCUMENTS: Record<string, { id: string; body: string }> = {
     "id": "1fd1307bd8afbd618d2841a41cafaad5f6173c8620323aa309bda1cb7707c750",
     "body": "mutation AddCaseAction($caseId: ID!, $input: CaseActionInput!) {\n  addCaseAction(caseId: $caseId, input: $input) {\n    id\n    description\n    status\n    dueOn\n    assignedAgency {\n      id\n    }\n  }\n}"
   },
+  "AddCaseNote": {
+    "id": "e19bfd50d1fc99921bdfaaa851724a4f94a279b13fef860870e89a831e95cee1",
+    "body": "mutation AddCaseNote($caseId: ID!, $text: String!) {\n  addCaseNote(caseId: $caseId, text: $text) {\n    id\n    at\n    text\n    author {\n      userId\n      agency {\n        id\n      }\n    }\n  }\n}"
+  },
   "AdvanceCase": {
     "id": "b664acaafc40c6fdcb0fb3ac80696dc1aa7ea4aae50b22fbea47d53718028eb7",
     "body": "mutation AdvanceCase($caseId: ID!, $stage: CaseStage!, $note: String!) {\n  advanceCase(caseId: $caseId, stage: $stage, note: $note) {\n    id\n    stage\n  }\n}"
+  },
+  "AgreementsDueForReview": {
+    "id": "dbb43bdb1ac5c5de043bee4215f0777435a76d123e58540252d0dd8e40924f80",
+    "body": "query AgreementsDueForReview($withinDays: Int = 30) {\n  agreementsDueForReview(withinDays: $withinDays) {\n    id\n    reference\n    title\n    status\n    reviewDate\n    provider {\n      id\n    }\n    recipient {\n      id\n    }\n  }\n}"
+  },
+  "AmendAgreement": {
+    "id": "d9fd70b46d88c1b24326905d203f136868cab0562695fbb592bc10c5472d6059",
+    "body": "mutation AmendAgreement($id: ID!, $input: AmendAgreementInput!) {\n  amendAgreement(id: $id, input: $input) {\n    id\n    reference\n    version\n    status\n    supersedes {\n      id\n      reference\n      version\n    }\n  }\n}"
   },
   "ApproveAgreement": {
     "id": "309825839a4693fbcc77f7144714ea7005c4a7533758fbe9f82d3982d6937e96",
@@ -17,17 +29,33 @@ export const TRUSTED_DOCUMENTS: Record<string, { id: string; body: string }> = {
     "id": "078b78944d2b7225711637b392f0f68cab83fc3c888c15e24146ba958c24eb42",
     "body": "query AsbCaseDetail($id: ID!) {\n  asbCase(id: $id) {\n    id\n    reference\n    status\n    category\n    openedAt\n    closedAt\n    riskLevel\n    description\n    location {\n      street\n      lsoaCode\n      latitude\n      longitude\n    }\n    parties {\n      role\n      person {\n        id\n        displayName\n      }\n    }\n    interventions {\n      type\n      issuedAt\n      status\n    }\n    nearbyIncidents(radiusMetres: 250, monthsEitherSide: 3, first: 20) {\n      totalCount\n      edges {\n        node {\n          id\n          month\n          category\n          outcome\n        }\n      }\n      restricted {\n        agency {\n          id\n        }\n        category\n        count\n        contact\n      }\n    }\n  }\n}"
   },
+  "AssessVictimRisk": {
+    "id": "6a01f6236d55e952ec7dd6d4fe801df2340d3ff8f36cdb9708049fa1defd61dd",
+    "body": "mutation AssessVictimRisk($caseId: ID!, $personId: ID!, $answers: [RiskAnswerInput!]!) {\n  assessVictimRisk(caseId: $caseId, personId: $personId, answers: $answers) {\n    id\n    at\n    person {\n      id\n    }\n    score\n    level\n    assessedBy {\n      userId\n      agency {\n        id\n      }\n    }\n  }\n}"
+  },
   "BreakGlassToReview": {
     "id": "a19e1fa984cfa2d05b9ec959016339325cb5033da29b6623a881882ec2ae2866",
     "body": "query BreakGlassToReview {\n  breakGlassEvents(reviewed: false) {\n    id\n    at\n    actor {\n      userId\n      agency {\n        id\n      }\n    }\n    justification\n    person {\n      id\n    }\n  }\n}"
+  },
+  "CancelCaseAction": {
+    "id": "cbd434435c32c3c1d0ad94b7d5886db83eda67e2980ed1a03510aea8bf34fcd8",
+    "body": "mutation CancelCaseAction($actionId: ID!, $reason: String!) {\n  cancelCaseAction(actionId: $actionId, reason: $reason) {\n    id\n    status\n  }\n}"
   },
   "CaseBoard": {
     "id": "f914d370618ebc27aa2ca8b68eff521a0d95489ce2c78d35de30c28c88436da0",
     "body": "query CaseBoard($id: ID!) {\n  problemCase(id: $id) {\n    id\n    reference\n    title\n    problemType\n    stage\n    riskLevel\n    lead {\n      id\n      name\n    }\n    partners {\n      id\n      name\n    }\n    neighbourhoods {\n      code\n      name\n    }\n    people {\n      role\n      person {\n        id\n        displayName\n      }\n    }\n    actions {\n      id\n      description\n      status\n      dueOn\n      assignedAgency {\n        id\n      }\n    }\n    linkedIncidents {\n      id\n      month\n      category\n      outcome\n    }\n    linkedAsbCases {\n      id\n      reference\n      status\n    }\n    linkedTenancies {\n      id\n      status\n    }\n    linkedReferrals {\n      id\n      status\n    }\n    assessment(windowMonths: 6) {\n      baselineFrom\n      baselineTo\n      followUpFrom\n      followUpTo\n      incidentsBefore\n      incidentsAfter\n      asbCasesBefore\n      asbCasesAfter\n      suppressed\n    }\n  }\n}"
   },
+  "CaseNotes": {
+    "id": "057a216024199aa1d44838eb2070050c6c0301e0c5b20fa4d3002985ff9b6743",
+    "body": "query CaseNotes($caseId: ID!, $first: Int = 20, $after: String) {\n  problemCase(id: $caseId) {\n    id\n    notes(first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          id\n          at\n          text\n          author {\n            userId\n            agency {\n              id\n            }\n          }\n        }\n      }\n    }\n  }\n}"
+  },
   "CaseReviewCandidates": {
     "id": "75cad519ab8bde2fb0aeb952ba3d9735aa7a58f660d0e69fe49f9bad9e127840",
     "body": "query CaseReviewCandidates($windowMonths: Int = 6, $threshold: Int = 3) {\n  caseReviewCandidates(windowMonths: $windowMonths, threshold: $threshold) {\n    person {\n      id\n    }\n    reports\n    agencies {\n      id\n    }\n    firstReportAt\n    lastReportAt\n  }\n}"
+  },
+  "CloseCase": {
+    "id": "4ff936de5c85864df04997bd7454bd509b89e8f31b861ffbefc35a5a3aaad940",
+    "body": "mutation CloseCase($caseId: ID!, $outcome: CaseOutcome!, $note: String!) {\n  closeCase(caseId: $caseId, outcome: $outcome, note: $note) {\n    id\n    stage\n    outcome\n    closedAt\n  }\n}"
   },
   "ConsoleAgencies": {
     "id": "0011299806772d1e175a9ff76cc9cc7fd3e26db56fe712b4dc7f041681bce6c6",
@@ -89,6 +117,10 @@ export const TRUSTED_DOCUMENTS: Record<string, { id: string; body: string }> = {
     "id": "64a27df85864ed35bf68e60219934a33089efd9d898fd83a57b6954dadba5064",
     "body": "query Disclosures($personId: ID!, $first: Int = 50, $after: String) {\n  disclosures(personId: $personId, first: $first, after: $after) {\n    totalCount\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n    edges {\n      node {\n        id\n        at\n        actor {\n          userId\n          role\n          agency {\n            id\n          }\n        }\n        purpose\n        operationName\n        owner {\n          id\n        }\n        categories\n        decision\n        basis\n        agreement {\n          id\n        }\n        consent {\n          id\n        }\n        breakGlass\n      }\n    }\n  }\n}"
   },
+  "ErasePersonData": {
+    "id": "43aeafcd34103271e545a50ad55793760321cb9e6f2017d534f54c4408c90347",
+    "body": "mutation ErasePersonData($personId: ID!, $requestRef: String!, $reason: String!) {\n  erasePersonData(personId: $personId, requestRef: $requestRef, reason: $reason) {\n    agency {\n      id\n    }\n    erasedRecords\n    retainedRecords\n    retainedBecause\n  }\n}"
+  },
   "ExplainAccess": {
     "id": "50efc9b7ff6de265980af7f040c0070da5e5621ee1ff52acce2fc3728aa92053",
     "body": "query ExplainAccess($personId: ID!, $ownerAgencyId: ID!, $category: DataCategory!) {\n  explainAccess(\n    personId: $personId\n    ownerAgencyId: $ownerAgencyId\n    category: $category\n  ) {\n    decision\n    reason\n    agreement {\n      id\n      reference\n    }\n    consent {\n      id\n    }\n    steps\n  }\n}"
@@ -105,9 +137,21 @@ export const TRUSTED_DOCUMENTS: Record<string, { id: string; body: string }> = {
     "id": "5c89904ee639ce7f27096fe79c546cf32a3c6b03b2ee41dd0102124649527cdf",
     "body": "query ListAgreements($status: AgreementStatus) {\n  agreements(status: $status) {\n    id\n    reference\n    title\n    status\n    provider {\n      id\n      name\n    }\n    recipient {\n      id\n      name\n    }\n    purposes\n    categories\n    consentRequiredFor\n    lawfulBasis\n    validFrom\n    validTo\n    reviewDate\n  }\n}"
   },
+  "MarkNotificationsRead": {
+    "id": "ed04a3cb842191e7325a701786c6377e23b5d95a3eee3812d9b7cfef81aefa42",
+    "body": "mutation MarkNotificationsRead($ids: [ID!]!) {\n  markNotificationsRead(ids: $ids) {\n    id\n    read\n  }\n}"
+  },
+  "MyAgencyActions": {
+    "id": "9a238b0d5e20562356f524c2dded6948f570b317445921195956fb35a8ad0480",
+    "body": "query MyAgencyActions($status: CaseActionStatus, $first: Int = 50, $after: String) {\n  myAgencyActions(status: $status, first: $first, after: $after) {\n    totalCount\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n    edges {\n      node {\n        id\n        description\n        status\n        dueOn\n        case {\n          id\n          reference\n          title\n        }\n      }\n    }\n  }\n}"
+  },
   "NeighbourhoodDashboard": {
     "id": "be96366ce060ec12bb2ca25afef28a5a5236b342abbab3df7925f3f1cf36af65",
     "body": "query NeighbourhoodDashboard($codes: [String!]!, $fromMonth: String!, $toMonth: String!) {\n  neighbourhoods(codes: $codes) {\n    code\n    name\n    localAuthority\n    incidentStats(fromMonth: $fromMonth, toMonth: $toMonth) {\n      month\n      category\n      count\n      suppressed\n    }\n    asbCaseStats(fromMonth: $fromMonth, toMonth: $toMonth) {\n      month\n      category\n      count\n      suppressed\n    }\n    tenancyActionStats(fromMonth: $fromMonth, toMonth: $toMonth) {\n      month\n      type\n      count\n      suppressed\n    }\n    referralStats(fromMonth: $fromMonth, toMonth: $toMonth) {\n      month\n      kind\n      count\n      suppressed\n    }\n  }\n}"
+  },
+  "Notifications": {
+    "id": "94aae52f984a9f80319bf7b1ecf49e29ec55c2a5e75f74617514a2f2d74056ac",
+    "body": "query Notifications($unreadOnly: Boolean = true, $first: Int = 50, $after: String) {\n  notifications(unreadOnly: $unreadOnly, first: $first, after: $after) {\n    totalCount\n    unreadCount\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n    edges {\n      node {\n        id\n        at\n        kind\n        title\n        read\n        subject {\n          kind\n          id\n        }\n      }\n    }\n  }\n}"
   },
   "OpenCase": {
     "id": "8928eaf0f139e5011b2b27be3a96ae3bcb9b6d4a93ca526e37f5358ba42d1aec",
@@ -125,21 +169,69 @@ export const TRUSTED_DOCUMENTS: Record<string, { id: string; body: string }> = {
     "id": "32ee8a2a32e2afa4fba7c681ba2d39c532cf011a6b850850d6d455c8cd646f6b",
     "body": "mutation ProposeAgreement($input: ProposeAgreementInput!) {\n  proposeAgreement(input: $input) {\n    id\n    reference\n    status\n    provider {\n      id\n    }\n    recipient {\n      id\n    }\n    purposes\n    categories\n    consentRequiredFor\n  }\n}"
   },
+  "ReassignCaseAction": {
+    "id": "96d338c4d4d14b02e7d0b305e260af60968148f6457d5c3daa4fbbf7e787f652",
+    "body": "mutation ReassignCaseAction($actionId: ID!, $assignedAgencyId: ID!, $note: String!) {\n  reassignCaseAction(\n    actionId: $actionId\n    assignedAgencyId: $assignedAgencyId\n    note: $note\n  ) {\n    id\n    status\n    assignedAgency {\n      id\n    }\n  }\n}"
+  },
+  "RecordAgreementReview": {
+    "id": "404721d7ec69cc1bb8b73d9b075f6b12dc74b139bbf8158110e78e79e4eb9e65",
+    "body": "mutation RecordAgreementReview($id: ID!, $nextReviewDate: Date!, $note: String!) {\n  recordAgreementReview(id: $id, nextReviewDate: $nextReviewDate, note: $note) {\n    id\n    reviewDate\n    reviews {\n      at\n      by {\n        userId\n        agency {\n          id\n        }\n      }\n      note\n    }\n  }\n}"
+  },
   "RecordConsent": {
     "id": "0e68de34f5484c9cca3d14e8d1baba214a0bfbd8ee004ca59677e2b27a9eaa0d",
     "body": "mutation RecordConsent($input: RecordConsentInput!) {\n  recordConsent(input: $input) {\n    id\n    status\n    person {\n      id\n    }\n    recipient {\n      id\n    }\n    purposes\n    categories\n    givenBy\n    expiresAt\n  }\n}"
+  },
+  "RectifyPerson": {
+    "id": "5ffc986de47176028b7195c81a95cfa9a2c43b970fdc5fb9c900e4d1a988a0f3",
+    "body": "mutation RectifyPerson($personId: ID!, $input: RectifyPersonInput!) {\n  rectifyPerson(personId: $personId, input: $input) {\n    id\n    displayName\n    dateOfBirth\n  }\n}"
   },
   "ReferToProgramme": {
     "id": "dfe64373ba664aa8e82a9812f43f6f56b9bb5f39ea5c6a4c813ae31e8b94c3bc",
     "body": "mutation ReferToProgramme($input: ReferralInput!) {\n  referToProgramme(input: $input) {\n    id\n    status\n    programme {\n      id\n    }\n  }\n}"
   },
+  "ReinstateAgreement": {
+    "id": "93d09d047f0a41a4024d25df3ba7232e572238c750805faf460b238cc815e3d6",
+    "body": "mutation ReinstateAgreement($id: ID!, $note: String!) {\n  reinstateAgreement(id: $id, note: $note) {\n    id\n    status\n    approvals {\n      agency {\n        id\n      }\n      approvedAt\n    }\n  }\n}"
+  },
+  "RetentionDue": {
+    "id": "336d16bd63c0f6bdcaeae577d93fc9f0eeed68431f72f6c49c9cd9969081c6ea",
+    "body": "query RetentionDue($first: Int = 50, $after: String) {\n  retentionDue(first: $first, after: $after) {\n    totalCount\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n    edges {\n      node {\n        kind\n        id\n        category\n        dueSince\n      }\n    }\n  }\n}"
+  },
+  "RetentionRules": {
+    "id": "30c0363b28e4f0f02eb6bdbc91010d3bb7192cd2a3ebf812378c4b3dc47efbc3",
+    "body": "query RetentionRules {\n  retentionRules {\n    id\n    agency {\n      id\n    }\n    category\n    retainForMonths\n    from\n    basis\n  }\n}"
+  },
   "ReviewBreakGlass": {
     "id": "8bd32af27cbd6cabd0773d04ffb0ad16f5716a2549ca71fd65e6ed332c073ebc",
     "body": "mutation ReviewBreakGlass($id: ID!, $outcome: BreakGlassOutcome!, $note: String!) {\n  reviewBreakGlass(id: $id, outcome: $outcome, note: $note) {\n    id\n    reviewed\n  }\n}"
   },
+  "RiskQuestions": {
+    "id": "39a95a99399048b133865513ddbc4790cd27ea14642537d1b430b36dfe115037",
+    "body": "query RiskQuestions {\n  victimRiskQuestions {\n    code\n    text\n    weight\n  }\n}"
+  },
+  "SetCasePartners": {
+    "id": "f75f276b2e8c74ab8954a8b9b1f879bc5f6287c4cc8bde2037f79a307feec89b",
+    "body": "mutation SetCasePartners($caseId: ID!, $partnerAgencyIds: [ID!]!, $note: String!) {\n  setCasePartners(\n    caseId: $caseId\n    partnerAgencyIds: $partnerAgencyIds\n    note: $note\n  ) {\n    id\n    partners {\n      id\n    }\n  }\n}"
+  },
+  "SetCasePeople": {
+    "id": "71f77ca78df5e5d35750be60d3f231bf08cd38fe321728e725958eb993b2e115",
+    "body": "mutation SetCasePeople($caseId: ID!, $people: [CasePersonInput!]!, $note: String!) {\n  setCasePeople(caseId: $caseId, people: $people, note: $note) {\n    id\n    people {\n      role\n      person {\n        id\n      }\n    }\n  }\n}"
+  },
+  "SetRetentionRule": {
+    "id": "264b90782e3f79d31ac40c961dd49202c6fc06a1fa51c41f2d3e07936d464903",
+    "body": "mutation SetRetentionRule($input: RetentionRuleInput!) {\n  setRetentionRule(input: $input) {\n    id\n    agency {\n      id\n    }\n    category\n    retainForMonths\n    from\n    basis\n  }\n}"
+  },
+  "SubjectAccessExport": {
+    "id": "9f9e5d3cee412df12c895720a1265c0433148f3a469124354edd115bf5cc3cbd",
+    "body": "query SubjectAccessExport($personId: ID!) {\n  subjectAccessExport(personId: $personId) {\n    generatedAt\n    agency {\n      id\n    }\n    person {\n      id\n    }\n    recordCount\n    disclosureCount\n    document\n  }\n}"
+  },
   "SuspendAgreement": {
     "id": "6d374030d8637e8bbed9632451581ac852ab4d257b82f8df3292523ff2833769",
     "body": "mutation SuspendAgreement($id: ID!, $reason: String!) {\n  suspendAgreement(id: $id, reason: $reason) {\n    id\n    status\n  }\n}"
+  },
+  "UnlinkCaseRecord": {
+    "id": "e1987f1df008a1002372560dfe96fbfe0b8f881e874dbf20284dcf1de47e1407",
+    "body": "mutation UnlinkCaseRecord($caseId: ID!, $record: CaseRecordInput!, $reason: String!) {\n  unlinkCaseRecord(caseId: $caseId, record: $record, reason: $reason) {\n    id\n  }\n}"
   },
   "WithdrawConsent": {
     "id": "db57a27d963481b8cba6df5ebb6e61751cd2fb2e05dacc6d206247b21b1bc50d",

@@ -186,7 +186,7 @@ export class PeopleRepository {
 
 /** What erasing a person's data at one agency left in the people index. */
 export interface Forgotten {
-  /** Case links and report index entries removed. */
+  /** Case links removed. */
   unlinked: number;
   /** The person's index entry was anonymised: every agency has erased what it held. */
   anonymised: boolean;
@@ -197,7 +197,7 @@ export const ERASED_NAME = { given: "Erased", family: "person" } as const;
 
 /**
  * After an agency erased a person's data (in its own store): the cases' links to the agency's
- * records deleted altogether, the person's report index entries at that agency, and, when the
+ * records deleted altogether, and, when the
  * agency keeps nothing about them (`dropReference`), its reference for them; once every agency
  * has erased what it held (`anonymise`: governance knows), the entry is anonymised and every
  * reference goes. One transaction (`tx`).
@@ -215,10 +215,6 @@ export async function forgetAtAgency(
     `DELETE FROM case_records WHERE agency_id = $1 AND record_id = ANY($2::text[])`,
     [agencyId, deletedIds],
   );
-  const reports = await tx.exec(
-    `DELETE FROM report_index WHERE agency_id = $1 AND ((person_id = $2 AND $4) OR record_id = ANY($3::text[]))`,
-    [agencyId, personId, deletedIds, dropReference],
-  );
   if (dropReference || anonymise) {
     await tx.exec(`DELETE FROM person_references WHERE person_id = $1 AND ($2 OR agency_id = $3)`, [
       personId,
@@ -232,12 +228,12 @@ export async function forgetAtAgency(
         [personId, ERASED_NAME.given, ERASED_NAME.family],
       )
     : 0;
-  return { unlinked: links + reports, anonymised: anonymised > 0 };
+  return { unlinked: links, anonymised: anonymised > 0 };
 }
 
 /**
- * Before an agency deletes these records under retention: the cases' links to them and the
- * report index entries for them go (one transaction, `tx`). Done first, so that a run stopped
+ * Before an agency deletes these records under retention: the cases' links to them go (one
+ * transaction, `tx`). Done first, so that a run stopped
  * after it and before the deletion leaves no link to a record that is gone.
  */
 export async function forgetRecords(
@@ -245,13 +241,8 @@ export async function forgetRecords(
   agencyId: string,
   recordIds: readonly string[],
 ): Promise<number> {
-  const links = await tx.exec(
-    `DELETE FROM case_records WHERE agency_id = $1 AND record_id = ANY($2::text[])`,
-    [agencyId, recordIds],
-  );
-  const reports = await tx.exec(
-    `DELETE FROM report_index WHERE agency_id = $1 AND record_id = ANY($2::text[])`,
-    [agencyId, recordIds],
-  );
-  return links + reports;
+  return tx.exec(`DELETE FROM case_records WHERE agency_id = $1 AND record_id = ANY($2::text[])`, [
+    agencyId,
+    recordIds,
+  ]);
 }

@@ -4,11 +4,17 @@ import type { RequestContext } from "../../shared/context";
 import { badInput } from "../../shared/errors";
 import { agencyRef } from "../../shared/types";
 import { judgeByField } from "../../shared/access/enforcement";
-import { Purpose, Role } from "../../shared/enums";
+import { dependsOnConsent } from "../../shared/access/guard";
 import { declaredRule } from "../../shared/federation";
 import { Governed } from "../../shared/policy";
 import type { PartnershipLoaders } from "../loaders";
-import { AgencyReportCount, CaseReviewCandidate, Person, REPORT_CATEGORY } from "../types";
+import {
+  askReportsMade,
+  CASE_REVIEW_GATE,
+  REPORT_CATEGORY,
+  REPORTING_AGENCIES,
+} from "../../shared/reports-made";
+import { AgencyReportCount, CaseReviewCandidate, Person } from "../types";
 
 type Context = RequestContext<PartnershipLoaders>;
 
@@ -19,11 +25,7 @@ const DEFAULT_THRESHOLD = 3;
 @Resolver(() => CaseReviewCandidate)
 export class CaseReviewResolver {
   // Candidates name people and their reports.
-  @Governed({
-    roles: [Role.PRACTITIONER, Role.DATA_SHARING_OFFICER],
-    purposes: [Purpose.ASB_CASE_MANAGEMENT, Purpose.SAFEGUARDING],
-    personLevel: true,
-  })
+  @Governed(CASE_REVIEW_GATE)
   @Query(() => [CaseReviewCandidate], {
     description:
       "People who made at least `threshold` separate reports to any partner agency within `windowMonths` months: " +
@@ -57,18 +59,45 @@ export class CaseReviewResolver {
     // Each agency's reports are judged by their declared rule (AgencyReportCount.reports: the
     // agency's category), for the agency as a whole: only those released without anyone's consent
     // count; those refused under an agreement that exists are named with the reason; an agency
-    // with no agreement for the purpose is not named at all.
+    // with no agreement for the purpose is not named at all (and not asked).
     const rule = declaredRule(info, "AgencyReportCount.reports");
-    const agencies = await ctx.loaders.reports.reportingAgencies();
+    const agencies = REPORTING_AGENCIES;
     const verdicts = await judgeByField(rule, agencies.map(entryOf), ctx.access);
     const counted = agencies.filter((_, i) => verdicts[i] === "SHOW");
     const named = agencies.filter((_, i) => verdicts[i] !== "HIDE");
+    // Reports that count are asked of their owners, once each, as the caller: a new report counts
+    // at once, and the partnership keeps no copy. Each owner judges and audits what it releases.
+    const counting = await Promise.all(counted.map((agencyId) => askReportsMade(ctx, agencyId, null)));
     const rows = await ctx.loaders.reports.reviewCandidates({
       windowMonths,
       threshold,
-      excludeAgencyIds: agencies.filter((a) => !counted.includes(a)),
-      tallyAgencyIds: named,
+      reports: counting.flat(),
     });
+    // Where an agency's agreement asks for consent, its reports do not count, but a candidate who
+    // consented has them shown: asked of the owner for the candidates alone (once), which releases
+    // only the reports of those who consented.
+    const consentBound = agencies.filter((_, i) => {
+      const verdict = verdicts[i];
+      return typeof verdict === "object" && dependsOnConsent(verdict.refused);
+    });
+    const shownOnly =
+      rows.length && consentBound.length
+        ? await Promise.all(
+            consentBound.map((agencyId) =>
+              askReportsMade(
+                ctx,
+                agencyId,
+                rows.map((r) => r.personId),
+              ),
+            ),
+          )
+        : [];
+    const beside = await ctx.loaders.reports.reportsWithin(windowMonths, rows, shownOnly.flat());
+    const byPerson = new Map(rows.map((r) => [r.personId, r]));
+    for (const b of beside) {
+      const row = byPerson.get(b.personId);
+      if (row) row.byAgency[b.agencyId] = b.reports;
+    }
     const candidates = rows.map((r) =>
       Object.assign(new CaseReviewCandidate(), {
         personId: r.personId,
