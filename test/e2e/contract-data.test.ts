@@ -147,48 +147,62 @@ test("AgreementLifecycle: review due and recorded, reinstated by both parties, a
   );
   expect(proposed.errors).toBeUndefined();
   const id = proposed.data!.proposeAgreement.id;
-  for (const agency of ["youth", "housing"])
-    expect(
-      (await fed.query(`mutation ($id: ID!) { approveAgreement(id: $id) { id } }`, { id }, dso(agency)))
-        .errors,
-    ).toBeUndefined();
+  // Revoked at the end, both versions: the shared demo databases must not keep an agreement that
+  // other test files rely on being absent (youth and housing share nothing).
+  const created = [id];
+  try {
+    for (const agency of ["youth", "housing"])
+      expect(
+        (await fed.query(`mutation ($id: ID!) { approveAgreement(id: $id) { id } }`, { id }, dso(agency)))
+          .errors,
+      ).toBeUndefined();
 
-  const due = await run("AgreementsDueForReview", {}, dso("housing"));
-  expectNonEmpty(due, (d: { agreementsDueForReview: { id: string }[] }) =>
-    d.agreementsDueForReview.filter((a) => a.id === id),
-  );
-  const reviewed = await run(
-    "RecordAgreementReview",
-    { id, nextReviewDate: day(365), note: "Still needed" },
-    dso("youth"),
-  );
-  expectNonEmpty(
-    reviewed,
-    (d: { recordAgreementReview: { reviews: unknown[] } }) => d.recordAgreementReview.reviews,
-  );
+    const due = await run("AgreementsDueForReview", {}, dso("housing"));
+    expectNonEmpty(due, (d: { agreementsDueForReview: { id: string }[] }) =>
+      d.agreementsDueForReview.filter((a) => a.id === id),
+    );
+    const reviewed = await run(
+      "RecordAgreementReview",
+      { id, nextReviewDate: day(365), note: "Still needed" },
+      dso("youth"),
+    );
+    expectNonEmpty(
+      reviewed,
+      (d: { recordAgreementReview: { reviews: unknown[] } }) => d.recordAgreementReview.reviews,
+    );
 
-  await fed.query(
-    `mutation ($id: ID!) { suspendAgreement(id: $id, reason: "Concern") { id } }`,
-    { id },
-    dso("housing"),
-  );
-  await run("ReinstateAgreement", { id, note: "Resolved" }, dso("youth"));
-  const reinstated = await run("ReinstateAgreement", { id, note: "Resolved" }, dso("housing"));
-  expectNonEmpty(
-    reinstated,
-    (d: { reinstateAgreement: { status: string } }) => d.reinstateAgreement.status === "ACTIVE",
-  );
+    await fed.query(
+      `mutation ($id: ID!) { suspendAgreement(id: $id, reason: "Concern") { id } }`,
+      { id },
+      dso("housing"),
+    );
+    await run("ReinstateAgreement", { id, note: "Resolved" }, dso("youth"));
+    const reinstated = await run("ReinstateAgreement", { id, note: "Resolved" }, dso("housing"));
+    expectNonEmpty(
+      reinstated,
+      (d: { reinstateAgreement: { status: string } }) => d.reinstateAgreement.status === "ACTIVE",
+    );
 
-  const amended = await run(
-    "AmendAgreement",
-    { id, input: { categories: ["YOUTH_PROGRAMME", "EDUCATION"], note: "Attendance too" } },
-    dso("housing"),
-  );
-  expectNonEmpty(
-    amended,
-    (d: { amendAgreement: { version: number; supersedes: { id: string } } }) =>
-      d.amendAgreement.version === 2 && d.amendAgreement.supersedes.id === id,
-  );
+    const amended = await run(
+      "AmendAgreement",
+      { id, input: { categories: ["YOUTH_PROGRAMME", "EDUCATION"], note: "Attendance too" } },
+      dso("housing"),
+    );
+    expectNonEmpty(
+      amended,
+      (d: { amendAgreement: { version: number; supersedes: { id: string } } }) =>
+        d.amendAgreement.version === 2 && d.amendAgreement.supersedes.id === id,
+    );
+    const v2 = (amended.data as { amendAgreement?: { id?: string } } | undefined)?.amendAgreement?.id;
+    if (v2) created.push(v2);
+  } finally {
+    for (const agreement of created.reverse())
+      await fed.query(
+        `mutation ($id: ID!) { revokeAgreement(id: $id, reason: "Contract test done") { id } }`,
+        { id: agreement },
+        dso("youth"),
+      );
+  }
 });
 
 test("PersonConsents lists a young person's consents", async () => {

@@ -95,6 +95,18 @@ const cases: Case[] = [
   { name: "AgreementsDueForReview", caller: "police DSO", as: policeDso, variables: fixed({}) },
   { name: "Notifications", caller: "police DSO", as: policeDso, variables: fixed({}) },
   {
+    name: "RetentionRules",
+    caller: "police DSO, data protection",
+    as: { ...policeDso, purpose: "DATA_PROTECTION" },
+    variables: fixed({}),
+  },
+  {
+    name: "RetentionDue",
+    caller: "police DSO, data protection",
+    as: { ...policeDso, purpose: "DATA_PROTECTION" },
+    variables: fixed({}),
+  },
+  {
     name: "CaseBoard",
     caller: "council ASB officer",
     as: councilOfficer,
