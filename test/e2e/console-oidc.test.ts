@@ -157,7 +157,11 @@ describe("signing in at the identity provider, in Chromium", () => {
     await page.goto(`${origin}/console/dashboard`);
     await logInAtIssuer(page, ANALYST);
     expect(new URL(page.url()).pathname).toBe("/console/dashboard");
-    expect(await page.textContent("[data-testid=signed-in-as]")).toMatch(/police\.analyst.*Analyst.*police/s);
+    // The agency is named once the graph has answered with the agencies' names (its id until then).
+    await page.waitForSelector("[data-testid=signed-in-as] >> text=City Police");
+    expect(await page.textContent("[data-testid=signed-in-as]")).toMatch(
+      /police\.analyst.*Analyst.*City Police/s,
+    );
 
     // The authorization request: a public client (no secret), code flow, PKCE with S256.
     const [authorize] = traffic.authorize;
