@@ -30,9 +30,6 @@ export function actionAssigned(
   };
 }
 
-/** The case review (community trigger) threshold the sweep applies: three reports in six months. */
-export const SWEEP_THRESHOLD = { windowMonths: 6, threshold: 3 } as const;
-
 /**
  * Who among `personIds` reached the case review threshold, counted from every agency's reports.
  * The reports are the owners' (caseReviewCandidates asks each owner, as the caller, under its
