@@ -43,6 +43,8 @@ export async function startFederation(
     ttlMs: config.AGENCY_REGISTRY_TTL_MS,
   });
   const verify = await createTokenVerifier(config, registry);
+  // The subgraphs also accept the case review count service's tokens (never the gateway).
+  const verifySubgraph = await createTokenVerifier(config, registry, { acceptServiceTokens: true });
   const stopRefreshing = keepRegistryFresh(registry, config.AGENCY_REGISTRY_TTL_MS);
   const running = {} as Record<SubgraphName, RunningService>;
   const policyStatements = {} as Record<SubgraphName, Sql>;
@@ -63,7 +65,7 @@ export async function startFederation(
       const server = await createSubgraphServer(SUBGRAPHS[name], {
         config,
         store: stores[name],
-        verify,
+        verify: verifySubgraph,
         registry,
         policy: governancePolicyStore(policySql),
         policySql,
@@ -73,7 +75,14 @@ export async function startFederation(
       running[name] = await server.listen(options.ports?.[name] ?? config.port(name));
       const background = options.background === false ? undefined : SUBGRAPHS[name].background;
       if (background)
-        stopBackground.push(background({ sql: stores[name].sql, governanceSql: policySql, config }));
+        stopBackground.push(
+          background({
+            sql: stores[name].sql,
+            governanceSql: policySql,
+            config,
+            peerUrl: (peer) => running[peer]?.url ?? config.subgraphUrl(peer),
+          }),
+        );
     }
     const gateway = await createGatewayServer({
       config,

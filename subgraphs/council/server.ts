@@ -17,6 +17,7 @@ import { NeighbourhoodAsbCaseStatsResolver } from "./resolvers/neighbourhood.res
 import { PersonAsbCasesResolver } from "./resolvers/person.resolver";
 import { HeldRecordsResolver } from "./resolvers/held-records.resolver";
 import { ReportsMadeResolver } from "./resolvers/reports-made.resolver";
+import { ReportCountsResolver } from "./resolvers/report-counts.resolver";
 import { CaseAssessment, Neighbourhood } from "./types";
 
 /** The council subgraph: ASB cases, parties, interventions and victim risk. */
@@ -36,6 +37,7 @@ export const council: SubgraphDefinition<CouncilLoaders> = {
     HeldRecordsResolver,
     holdingsResolver(councilHoldings),
     ReportsMadeResolver,
+    ReportCountsResolver,
     AsbCaseResolver,
     PersonAsbCasesResolver,
     NeighbourhoodAsbCaseStatsResolver,

@@ -22,6 +22,7 @@ import { HousingReportResolver } from "./resolvers/housing-report.resolver";
 import { NeighbourhoodTenancyActionStatsResolver } from "./resolvers/neighbourhood.resolver";
 import { PersonHousingResolver } from "./resolvers/person.resolver";
 import { ReportsMadeResolver } from "./resolvers/reports-made.resolver";
+import { ReportCountsResolver } from "./resolvers/report-counts.resolver";
 import { PropertyResolver } from "./resolvers/property.resolver";
 import { TenancyResolver } from "./resolvers/tenancy.resolver";
 import { HeldRecordsResolver } from "./resolvers/held-records.resolver";
@@ -53,6 +54,7 @@ export const housing: SubgraphDefinition<HousingLoaders> = {
     holdingsResolver(housingHoldings),
     TenancyResolver,
     ReportsMadeResolver,
+    ReportCountsResolver,
     PropertyResolver,
     HousingReportResolver,
     PersonHousingResolver,

@@ -33,6 +33,7 @@ import { IdentityRectification1765100000001 } from "./migrations/1765100000001-I
 import { NotificationOutbox1765100000002 } from "./migrations/1765100000002-NotificationOutbox";
 import { every } from "../shared/notifications";
 import { relayNotifications, sweepCaseNotices } from "./notices";
+import { countFromOwners } from "./threshold";
 import { PeopleByDateOfBirth1765100000003 } from "./migrations/1765100000003-PeopleByDateOfBirth";
 import { DropReportIndex1765210000000 } from "./migrations/1765210000000-DropReportIndex";
 import { partnershipReferenceResolvers } from "./reference";
@@ -107,12 +108,15 @@ export const partnership: SubgraphDefinition<PartnershipLoaders> = {
   orphanedTypes: [HeldRecord],
   referenceResolvers: partnershipReferenceResolvers,
   createLoaders: createPartnershipLoaders,
-  background: ({ sql, governanceSql, config }) => {
+  background: ({ sql, governanceSql, config, peerUrl }) => {
+    // The case review threshold is counted by the report owners, asked as the case review count
+    // service (shared/service-identity.ts) on behalf of each agency a notice would go to.
+    const countThreshold = countFromOwners(config, peerUrl ?? ((name) => config.subgraphUrl(name)));
     const stops = [
       every(config.NOTIFICATION_RELAY_INTERVAL_MS, "notification relay", () =>
         relayNotifications(sql, governanceSql),
       ),
-      every(config.NOTIFICATION_SWEEP_INTERVAL_MS, "notification sweep", () => sweepCaseNotices(sql), {
+      every(config.NOTIFICATION_SWEEP_INTERVAL_MS, "notification sweep", () => sweepCaseNotices(sql, { countThreshold }), {
         now: true,
       }),
     ];

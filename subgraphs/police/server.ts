@@ -19,6 +19,7 @@ import { NeighbourhoodIncidentStatsResolver } from "./resolvers/neighbourhood.re
 import { PersonIncidentsResolver } from "./resolvers/person.resolver";
 import { HeldRecordsResolver } from "./resolvers/held-records.resolver";
 import { ReportsMadeResolver } from "./resolvers/reports-made.resolver";
+import { ReportCountsResolver } from "./resolvers/report-counts.resolver";
 import { AsbCase, CaseAssessment, Neighbourhood } from "./types";
 
 /** The police subgraph: incidents (police.uk crime types), involvements and outcomes. */
@@ -40,6 +41,7 @@ export const police: SubgraphDefinition<PoliceLoaders> = {
     holdingsResolver(policeHoldings),
     IncidentResolver,
     ReportsMadeResolver,
+    ReportCountsResolver,
     PersonIncidentsResolver,
     NeighbourhoodIncidentStatsResolver,
     AsbCaseNearbyIncidentsResolver,

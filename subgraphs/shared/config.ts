@@ -117,6 +117,14 @@ const schema = z.object({
    * the council; required in production by those three, generated into DEV_KEYS_DIR elsewhere.
    */
   ASSESSMENT_SECRET: z.string().min(32, "at least 32 characters").optional(),
+  /**
+   * The case review count service's key pair (shared/service-identity.ts), as JWK JSON: the private
+   * one in partnership (it signs), the public one in police, the council and housing (they verify).
+   * Outside production a pair kept in DEV_KEYS_DIR; in production without them no threshold notice
+   * is counted.
+   */
+  CASE_REVIEW_SERVICE_PRIVATE_JWK: z.string().min(1).optional(),
+  CASE_REVIEW_SERVICE_PUBLIC_JWK: z.string().min(1).optional(),
   /** Development key pair, generated on first use. */
   DEV_KEYS_DIR: z.string().default(".dev-keys"),
   /** The longest one subgraph call may take (within the request's deadline). */
@@ -229,6 +237,8 @@ const WHAT_FOR: Record<string, string> = {
   CONSOLE_OIDC_ISSUER:
     "the OpenID Connect issuer the console signs people in at (JWT_ISSUER when that is a URL, in production)",
   ASSESSMENT_SECRET: "seals case assessment ids; the same in partnership, police and council",
+  CASE_REVIEW_SERVICE_PRIVATE_JWK:
+    "signs partnership's case review count requests (private JWK JSON); police, council and housing verify with the public one",
   TRUSTED_DOCUMENTS_MANIFEST:
     "the operations the gateway runs under TRUSTED_DOCUMENTS=require or allow (`npm run build` writes it)",
   METRICS_TOKEN: "the bearer token Prometheus scrapes /metrics with",

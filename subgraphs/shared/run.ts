@@ -94,7 +94,8 @@ export async function startSubgraph<L>(
   const server = await createSubgraphServer(definition, {
     config,
     store,
-    verify: await createTokenVerifier(config, registry),
+    // A subgraph accepts the case review count service's tokens too (the gateway never does).
+    verify: await createTokenVerifier(config, registry, { acceptServiceTokens: true }),
     registry,
     policy: governance.policyStore(policySql),
     policySql,

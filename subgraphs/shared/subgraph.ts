@@ -7,7 +7,7 @@ import { unwrapResolverError } from "@apollo/server/errors";
 import type { GraphQLFormattedError, GraphQLSchema } from "graphql";
 import { DatabaseError } from "pg";
 import type { NonEmptyArray } from "type-graphql";
-import { auditBeforeResponse } from "./access/enforcement";
+import { auditBeforeResponse, serviceFieldsOnly } from "./access/enforcement";
 import type { PolicyStore } from "./access/guard";
 import { registryState, type KeptAgencyRegistry, type TokenVerifier } from "./auth";
 import type { Config, SubgraphName } from "./config";
@@ -47,6 +47,8 @@ export interface BackgroundDeps {
   sql: Sql;
   governanceSql: Sql;
   config: Config;
+  /** Where the other subgraphs listen, when not where the configuration says. */
+  peerUrl?: (name: SubgraphName) => string;
 }
 
 const schemas = new Map<string, Promise<GraphQLSchema>>();
@@ -184,6 +186,8 @@ export async function createSubgraphServer<L>(
       ApolloServerPluginCacheControlDisabled(),
       ...defences.plugins,
       operationNamePlugin(),
+      // Always, even without access rules: a service token then reaches nothing at all.
+      serviceFieldsOnly(),
       ...(accessRules ? [auditBeforeResponse()] : []),
       faultLogPlugin<RequestContext<L>>(definition.name),
       metrics.errorCounter<RequestContext<L>>(),

@@ -258,7 +258,8 @@ export class AccessGuard {
 
   /** Why the caller's role or purpose does not pass a gate (see access/rules.ts); null when it does. */
   gateRefusal(gate: Gate): AccessReason | null {
-    return gateRefusal(gate, this.request.caller.role, this.request.purpose);
+    const { caller } = this.request;
+    return gateRefusal(gate, caller.role, this.request.purpose, caller.service);
   }
 
   /** The request's purpose (x-purpose), or null. */
