@@ -36,7 +36,11 @@ export function actionAssigned(
  * countFromOwners in threshold.ts, which asks them as the case review count service on the
  * agency's behalf).
  */
-export type ThresholdCount = (agencyId: string, personIds: readonly string[], now: Date) => Promise<Set<string>>;
+export type ThresholdCount = (
+  agencyId: string,
+  personIds: readonly string[],
+  now: Date,
+) => Promise<Set<string>>;
 
 /**
  * Time-based case work notices: actions past their due date (once per action and due date, to the

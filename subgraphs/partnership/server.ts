@@ -116,9 +116,14 @@ export const partnership: SubgraphDefinition<PartnershipLoaders> = {
       every(config.NOTIFICATION_RELAY_INTERVAL_MS, "notification relay", () =>
         relayNotifications(sql, governanceSql),
       ),
-      every(config.NOTIFICATION_SWEEP_INTERVAL_MS, "notification sweep", () => sweepCaseNotices(sql, { countThreshold }), {
-        now: true,
-      }),
+      every(
+        config.NOTIFICATION_SWEEP_INTERVAL_MS,
+        "notification sweep",
+        () => sweepCaseNotices(sql, { countThreshold }),
+        {
+          now: true,
+        },
+      ),
     ];
     return () => stops.forEach((stop) => stop());
   },

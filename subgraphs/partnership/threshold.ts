@@ -60,21 +60,27 @@ export function countFromOwners(config: Config, peerUrl: (name: SubgraphName) =>
             data?: { reportCounts: ({ personId: string; reports: number } | null)[] | null } | null;
             errors?: { message: string }[];
           };
-          if (!answer.data?.reportCounts) throw new Error(answer.errors?.[0]?.message ?? `HTTP ${response.status}`);
+          if (!answer.data?.reportCounts)
+            throw new Error(answer.errors?.[0]?.message ?? `HTTP ${response.status}`);
           return answer.data.reportCounts.filter((c) => c !== null);
         } catch (error) {
-          log("warn", "an owner could not count reports for the case review threshold; asked again next sweep", {
-            owner,
-            agencyId,
-            error: (error as Error).message,
-          });
+          log(
+            "warn",
+            "an owner could not count reports for the case review threshold; asked again next sweep",
+            {
+              owner,
+              agencyId,
+              error: (error as Error).message,
+            },
+          );
           return [];
         }
       }),
     );
     const asked = new Set(personIds);
     const total = new Map<string, number>();
-    for (const c of answers.flat()) if (asked.has(c.personId)) total.set(c.personId, (total.get(c.personId) ?? 0) + c.reports);
+    for (const c of answers.flat())
+      if (asked.has(c.personId)) total.set(c.personId, (total.get(c.personId) ?? 0) + c.reports);
     for (const [personId, reports] of total) if (reports >= CASE_REVIEW_THRESHOLD) met.add(personId);
     return met;
   };

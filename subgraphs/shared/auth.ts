@@ -290,7 +290,10 @@ export async function createTokenVerifier(
         service: proven.service,
       });
       if (verified.size >= VERIFIED_TOKENS_MAX) verified.delete(verified.keys().next().value!);
-      verified.set(token, { caller, until: Math.min((claimed.exp as number) * 1000, at + VERIFIED_TOKEN_TTL_MS) });
+      verified.set(token, {
+        caller,
+        until: Math.min((claimed.exp as number) * 1000, at + VERIFIED_TOKEN_TTL_MS),
+      });
       return caller;
     }
     let payload;

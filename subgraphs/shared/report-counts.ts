@@ -86,7 +86,8 @@ export function reportCountsResolver<Loaders>(
       const counts = new Map<string, number>();
       for (const r of await find(ctx, personIds)) {
         const at = r.reportedAt.getTime();
-        if (at >= from.getTime() && at < to.getTime()) counts.set(r.personId, (counts.get(r.personId) ?? 0) + 1);
+        if (at >= from.getTime() && at < to.getTime())
+          counts.set(r.personId, (counts.get(r.personId) ?? 0) + 1);
       }
       return [...counts].map(([personId, reports]) =>
         Object.assign(new ReportCount(), { personId, reports, id: `report-count:${personId}` }),
