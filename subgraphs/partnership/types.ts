@@ -457,7 +457,7 @@ export const CaseNoteConnection = ConnectionType(CaseNote, "CaseNote", "A page o
 @Reference()
 @ObjectType({
   description:
-    "A question of the ASB victim risk assessment (after the Home Office ASB Risk Assessment Matrix), answered yes or no.",
+    "A question of the ASB victim risk assessment (this partnership's wording; see README, Victim risk assessment), answered yes or no.",
 })
 export class VictimRiskQuestion {
   @Field(() => String, {
