@@ -31,3 +31,20 @@ export function createConsoleClient(options: ClientOptions): Client {
     },
   });
 }
+
+/**
+ * The context of one request sent under break-glass: SAFEGUARDING and the justification
+ * (x-break-glass), in RFC 8187's ASCII form so that any language survives the header. An
+ * operation's fetchOptions replace the client's, so the token goes again here.
+ */
+export function breakGlassContext(token: string, justification: string) {
+  return {
+    fetchOptions: {
+      headers: {
+        authorization: `Bearer ${token}`,
+        "x-purpose": "SAFEGUARDING",
+        "x-break-glass": `UTF-8''${encodeURIComponent(justification)}`,
+      },
+    },
+  };
+}
