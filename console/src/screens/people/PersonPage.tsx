@@ -449,15 +449,6 @@ export function PersonPage() {
           }}
         />
       ) : null}
-      {result.data?.person && session?.caller.role === "PRACTITIONER" ? (
-        <BreakGlassForm
-          error={glassRefused}
-          onOpen={(justification) => {
-            setGlassRefused(undefined);
-            setGlass({ id, justification });
-          }}
-        />
-      ) : null}
     </>
   );
 }

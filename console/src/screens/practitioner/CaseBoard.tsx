@@ -303,7 +303,14 @@ export function CaseBoard() {
             ) : (
               <p className="govuk-body">No one is named on the case.</p>
             )}
-            {!closed && isLead ? <CasePeopleForm key={`p-${round}`} board={board} onDone={finished} /> : null}
+            {!closed && isLead ? (
+              <CasePeopleForm
+                // Afresh after each change and once the board shows who is on the case now.
+                key={`p-${round}-${board.people.map((p) => `${p.person.id}:${p.role}`).join()}`}
+                board={board}
+                onDone={finished}
+              />
+            ) : null}
           </Section>
           <Section title="Partners" id="partners">
             <p className="govuk-body">
@@ -313,7 +320,11 @@ export function CaseBoard() {
                 : "; no partners."}
             </p>
             {closed ? null : isLead ? (
-              <CasePartnersForm key={`r-${round}`} board={board} onDone={finished} />
+              <CasePartnersForm
+                key={`r-${round}-${board.partners.map((p) => p?.id).join()}`}
+                board={board}
+                onDone={finished}
+              />
             ) : (
               <p className="govuk-body" data-testid="lead-only">
                 Only the lead agency, {board.lead?.name ?? "which leads the case"}, changes the case&apos;s
