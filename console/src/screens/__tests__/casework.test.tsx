@@ -7,11 +7,11 @@ import { Client, makeErrorResult, makeResult, Provider, type Exchange, type Oper
 import { filter, map, pipe } from "wonka";
 import { AuthProvider } from "../../auth/AuthContext";
 import type { Session } from "../../auth/session";
-import { breakGlassContext, createConsoleClient } from "../../client/client";
+import { createConsoleClient } from "../../client/client";
 import { Person360Document, type ConsoleCaseBoardQuery } from "../../generated/graphql";
 import { PurposeProvider, usePurpose } from "../../purpose/PurposeContext";
 import { Notifications, subjectLink } from "../Notifications";
-import { BreakGlassForm } from "../people/PersonPage";
+import { BreakGlassForm, PersonPage } from "../people/PersonPage";
 import { HandOnOrCancel } from "../practitioner/ActionControls";
 import { CaseBoard } from "../practitioner/CaseBoard";
 import { AddNote } from "../practitioner/CaseNotes";
@@ -176,6 +176,9 @@ test("the lead's board offers closing, people and partners; a closed case offers
   expect(screen.getByRole("button", { name: "Close the case" })).toBeTruthy();
   expect(screen.getByTestId("people-form")).toBeTruthy();
   expect(screen.getByRole("button", { name: "Save the partners" })).toBeTruthy();
+  // Closing is not a stage move (which would leave the case without an outcome).
+  const moves = screen.getByLabelText("Move to") as HTMLSelectElement;
+  expect([...moves.options].map((o) => o.value)).toEqual(["SCANNING", "ANALYSIS", "ASSESSMENT"]);
   unmount();
 
   const closed = clientAnswering({
@@ -455,22 +458,85 @@ test("break-glass goes as a header the graph reads (RFC 8187 UTF-8), under Safeg
     sent.push(new Headers(init?.headers));
     return Response.json({ data: { person: null } });
   }) as unknown as typeof globalThis.fetch;
-  const client = createConsoleClient({
-    token: "tok",
-    purpose: "CRIME_PREVENTION",
-    onUnauthorized: () => undefined,
-    fetch,
-  });
   const justification = "Mae'r ŵyr yn y tŷ ar ei ben ei hun";
-  await client.query(Person360Document, { id: "per-1" }, breakGlassContext("tok", justification)).toPromise();
-  await client.query(Person360Document, { id: "per-1" }).toPromise();
-  const [glass, plain] = sent;
-  expect(glass.get("authorization")).toBe("Bearer tok");
-  expect(glass.get("x-purpose")).toBe("SAFEGUARDING");
-  const header = glass.get("x-break-glass")!;
+  const options = { token: "tok", onUnauthorized: () => undefined, fetch };
+  const glass = createConsoleClient({ ...options, purpose: "SAFEGUARDING", breakGlass: justification });
+  const plain = createConsoleClient({ ...options, purpose: "CRIME_PREVENTION" });
+  await glass.query(Person360Document, { id: "per-1" }).toPromise();
+  await plain.query(Person360Document, { id: "per-1" }).toPromise();
+  const [withGlass, without] = sent;
+  expect(withGlass.get("authorization")).toBe("Bearer tok");
+  expect(withGlass.get("x-purpose")).toBe("SAFEGUARDING");
+  const header = withGlass.get("x-break-glass")!;
   expect(header).toMatch(/^UTF-8''[\x21-\x7e]+$/);
   expect(decodeURIComponent(header.slice("UTF-8''".length))).toBe(justification);
-  // Every other request goes as before: the chosen purpose, and no break-glass.
-  expect(plain.get("x-purpose")).toBe("CRIME_PREVENTION");
-  expect(plain.get("x-break-glass")).toBeNull();
+  expect(without.get("x-purpose")).toBe("CRIME_PREVENTION");
+  expect(without.get("x-break-glass")).toBeNull();
+});
+
+const connection = <N,>(nodes: N[]) => ({
+  totalCount: nodes.length,
+  pageInfo: { hasNextPage: false, endCursor: null },
+  edges: nodes.map((node, i) => ({ cursor: String(i), node })),
+  restricted: [],
+});
+const person = (tenancies: unknown[]) => ({
+  person: {
+    id: "per-000042",
+    displayName: "Sam Tenant",
+    dateOfBirth: "1986-05-05",
+    ageBand: "AGE_25_TO_64",
+    incidents: connection([]),
+    asbCases: connection([]),
+    tenancies: connection(tenancies),
+    referrals: connection([]),
+    enrolments: connection([]),
+  },
+});
+const TENANCY = {
+  id: "ten-000042",
+  status: "ACTIVE",
+  tenure: "SECURE",
+  startDate: "1987-09-12",
+  arrearsBand: "UNDER_250",
+  property: { uprn: "100021000123", address: "Flat 2, Gascoyne Walk", lsoaCode: "E01032739" },
+  actions: [],
+};
+
+test("what break-glass released is gone from the page once it ends: it never reaches the page's own requests", async () => {
+  window.history.pushState(null, "", "/console/person?id=per-000042");
+  const page = clientAnswering({ Person360: { data: person([]) } });
+  const released: Headers[] = [];
+  global.fetch = jest.fn(async (_input: RequestInfo | URL, init?: RequestInit) => {
+    released.push(new Headers(init?.headers));
+    return Response.json({ data: person([TENANCY]) });
+  }) as unknown as typeof fetch;
+  renderWith(page.client, <PersonPage />);
+  await act(async () => undefined);
+  expect(document.querySelector("tr[data-record=ten-000042]")).toBeNull();
+  fireEvent.click(screen.getByRole("button", { name: "Work for Safeguarding" }));
+  fireEvent.change(screen.getByLabelText("Why you need it now"), {
+    target: { value: "Tenant not seen for ten days; family fear for her" },
+  });
+  await act(async () => {
+    fireEvent.click(screen.getByRole("button", { name: "Use emergency access" }));
+  });
+  await act(async () => undefined);
+  expect(released.map((h) => h.get("x-break-glass"))).toEqual([
+    `UTF-8''${encodeURIComponent("Tenant not seen for ten days; family fear for her")}`,
+  ]);
+  expect(screen.getByTestId("break-glass-on").textContent).toContain("recorded in the audit as break-glass");
+  expect(document.querySelector("tr[data-record=ten-000042]")).not.toBeNull();
+  const asked = page.sent.length;
+  await act(async () => {
+    fireEvent.click(screen.getByRole("button", { name: "End emergency access" }));
+  });
+  await act(async () => undefined);
+  expect(screen.queryByTestId("break-glass-on")).toBeNull();
+  expect(document.querySelector("tr[data-record=ten-000042]")).toBeNull();
+  // The page asked its own client again, which never carried the break-glass.
+  expect(page.sent.length).toBeGreaterThan(asked);
+  expect(
+    page.sent.every((op) => !JSON.stringify(op.context.fetchOptions ?? {}).includes("break-glass")),
+  ).toBe(true);
 });

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState, type FormEvent, type ReactNode } from "react";
-import { useQuery, type CombinedError } from "urql";
+import { Provider, useQuery, type CombinedError } from "urql";
 import { useAuth } from "../../auth/AuthContext";
-import { breakGlassContext } from "../../client/client";
+import { createConsoleClient } from "../../client/client";
 import { Person360Document, type Person360Query } from "../../generated/graphql";
 import { describeCombinedError } from "../../errors/messages";
 import { usePurpose } from "../../purpose/PurposeContext";
@@ -318,8 +318,30 @@ function breakGlassRefusal(error: CombinedError | undefined): string | undefined
   return why[0].toUpperCase() + why.slice(1);
 }
 
-/** The person as break-glass releases them: marked as such all over, and ended in one click. */
-function BreakGlassPerson({
+/**
+ * The person as break-glass releases them, through a client of its own (nothing it is given is
+ * kept for the page's other requests): marked as such all over, and ended in one click.
+ */
+function BreakGlassPerson(props: { id: string; justification: string; onStop(refusal?: string): void }) {
+  const { session, expire } = useAuth();
+  const client = useMemo(
+    () =>
+      createConsoleClient({
+        token: session?.token ?? "",
+        purpose: "SAFEGUARDING",
+        breakGlass: props.justification,
+        onUnauthorized: expire,
+      }),
+    [session, props.justification, expire],
+  );
+  return (
+    <Provider value={client}>
+      <BreakGlassView {...props} />
+    </Provider>
+  );
+}
+
+function BreakGlassView({
   id,
   justification,
   onStop,
@@ -328,12 +350,7 @@ function BreakGlassPerson({
   justification: string;
   onStop(refusal?: string): void;
 }) {
-  const { session } = useAuth();
-  const context = useMemo(
-    () => breakGlassContext(session?.token ?? "", justification),
-    [session, justification],
-  );
-  const [result] = useQuery({ query: Person360Document, variables: { id }, context });
+  const [result] = useQuery({ query: Person360Document, variables: { id } });
   const refusal = breakGlassRefusal(result.error);
   const withheld = withheldByPath(result.error);
   const problems = result.error

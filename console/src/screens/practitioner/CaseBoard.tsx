@@ -163,8 +163,10 @@ function LinkRecord({ board, onDone }: { board: Case; onDone(message: string): v
 }
 
 function MoveStage({ board, onDone }: { board: Case; onDone(message: string): void }) {
-  const next = STAGES[STAGES.indexOf(board.stage) + 1] ?? board.stage;
-  const [stage, setStage] = useState<string>(next);
+  // Closing is not a move: the lead closes a case with its outcome (Closing, below).
+  const offered = STAGES.filter((s) => s !== board.stage && s !== "CLOSED");
+  const next = STAGES[STAGES.indexOf(board.stage) + 1];
+  const [stage, setStage] = useState<string>(next && next !== "CLOSED" ? next : (offered[0] ?? ""));
   const [note, setNote] = useState("");
   const [moved, move] = useMutation(AdvanceCaseDocument);
   const { fields, problems } = apiFieldErrors(moved.error, "");
@@ -181,11 +183,11 @@ function MoveStage({ board, onDone }: { board: Case; onDone(message: string): vo
       <SelectField
         id="stage-stage"
         label="Move to"
-        hint="Forward one stage at a time; back to an earlier stage with a note saying why."
+        hint="Forward one stage at a time; back to an earlier stage with a note saying why. The lead agency closes the case, with its outcome."
         value={stage}
         onChange={setStage}
         error={fields.stage}
-        options={STAGES.filter((s) => s !== board.stage).map((s) => ({ value: s, label: enumWords(s) }))}
+        options={offered.map((s) => ({ value: s, label: enumWords(s) }))}
       />
       <TextField id="stage-note" label="Note" value={note} onChange={setNote} error={fields.note} multiline />
       <button type="submit" className="govuk-button govuk-button--secondary" disabled={moved.fetching}>
@@ -517,7 +519,7 @@ export function CaseBoard() {
             <AddNote key={`n-${round}`} caseId={board.id} onDone={finished} />
             <CaseNotes key={`nl-${round}`} caseId={board.id} agencyName={agencyName} />
           </Section>
-          <Section title="Changes to people and partners" id="changes">
+          <Section title="Changes by the lead agency" id="changes">
             <ChangeHistory board={board} personName={personName} agencyName={agencyName} />
           </Section>
           {!closed && isLead ? (
