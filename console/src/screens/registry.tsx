@@ -15,7 +15,7 @@ import { MyAgencyActions } from "./practitioner/MyAgencyActions";
 import { MyCases } from "./practitioner/MyCases";
 import { OpenCase } from "./practitioner/OpenCase";
 import { VictimRisk } from "./practitioner/VictimRisk";
-import { Notifications } from "./Notifications";
+import { NOTIFIED_ROLES, Notifications } from "./Notifications";
 
 /**
  * The console's screens: path, title, who may open it. The navigation shows a person only the
@@ -75,7 +75,7 @@ export const SCREENS: Screen[] = [
   {
     path: "/notifications",
     title: "Notifications",
-    roles: ["PRACTITIONER", "DATA_SHARING_OFFICER"],
+    roles: NOTIFIED_ROLES,
     component: Notifications,
     inNavigation: false,
   },
