@@ -78,8 +78,8 @@ export const TRUSTED_DOCUMENTS: Record<string, { id: string; body: string }> = {
     "body": "query ConsoleBreakGlassEvents($reviewed: Boolean) {\n  breakGlassEvents(reviewed: $reviewed) {\n    id\n    at\n    actor {\n      userId\n      role\n      agency {\n        id\n        name\n      }\n    }\n    purpose\n    justification\n    people {\n      id\n      displayName\n    }\n    categories\n    recordIds\n    reviewed\n    outcome\n    reviewNote\n    reviewedBy\n    reviewedAt\n  }\n}"
   },
   "ConsoleCaseBoard": {
-    "id": "47854595a16b8347a64ba5fcbb71a4ce509346e1db7813eb085488a662ed3c37",
-    "body": "query ConsoleCaseBoard($id: ID!) {\n  problemCase(id: $id) {\n    id\n    reference\n    title\n    problemType\n    stage\n    riskLevel\n    openedAt\n    lead {\n      id\n      name\n    }\n    partners {\n      id\n      name\n    }\n    neighbourhoods {\n      code\n      name\n    }\n    people {\n      role\n      person {\n        id\n        displayName\n      }\n    }\n    actions {\n      id\n      description\n      status\n      dueOn\n      assignedAgency {\n        id\n        name\n      }\n      completedAt\n      completedBy\n    }\n    stageHistory {\n      from\n      to\n      note\n      at\n      by\n      agency {\n        id\n        name\n      }\n    }\n    linkedIncidents {\n      id\n      reference\n      month\n      category\n      outcome\n    }\n    linkedAsbCases {\n      id\n      reference\n      status\n      category\n    }\n    linkedTenancies {\n      id\n      status\n      tenure\n      startDate\n    }\n    linkedReferrals {\n      id\n      status\n      reason\n      programme {\n        id\n        name\n      }\n    }\n    restricted {\n      agency {\n        id\n        name\n      }\n      category\n      count\n      contact\n    }\n  }\n}"
+    "id": "06c13b52a7cd5e33b960ba188913e658d62e353d5eb9253505c10332fc525af7",
+    "body": "query ConsoleCaseBoard($id: ID!) {\n  problemCase(id: $id) {\n    id\n    reference\n    title\n    problemType\n    stage\n    riskLevel\n    openedAt\n    outcome\n    closedAt\n    lead {\n      id\n      name\n    }\n    partners {\n      id\n      name\n    }\n    neighbourhoods {\n      code\n      name\n    }\n    people {\n      role\n      person {\n        id\n        displayName\n      }\n    }\n    actions {\n      id\n      description\n      status\n      dueOn\n      assignedAgency {\n        id\n        name\n      }\n      completedAt\n      completedBy\n      cancelledAt\n      cancelReason\n    }\n    stageHistory {\n      from\n      to\n      note\n      at\n      by\n      agency {\n        id\n        name\n      }\n    }\n    linkedIncidents {\n      id\n      reference\n      month\n      category\n      outcome\n    }\n    linkedAsbCases {\n      id\n      reference\n      status\n      category\n    }\n    linkedTenancies {\n      id\n      status\n      tenure\n      startDate\n    }\n    linkedReferrals {\n      id\n      status\n      reason\n      programme {\n        id\n        name\n      }\n    }\n    restricted {\n      agency {\n        id\n        name\n      }\n      category\n      count\n      contact\n    }\n    riskAssessments {\n      id\n      at\n      person {\n        id\n      }\n      score\n      level\n    }\n    changes {\n      kind\n      at\n      by {\n        userId\n        agency {\n          id\n          name\n        }\n      }\n      note\n      before\n      after\n    }\n  }\n}"
   },
   "ConsoleCompleteCaseAction": {
     "id": "3c74f0bc80d313ffd1565944527a6f8c1e9485d23f304c7c1b62bf2eb77009e8",
@@ -112,6 +112,14 @@ export const TRUSTED_DOCUMENTS: Record<string, { id: string; body: string }> = {
   "ConsoleRevokeAgreement": {
     "id": "434d189dc6bf55da377ffe2a9ee289d72dfd1d516f3d47780f40c9fdf01ebe78",
     "body": "mutation ConsoleRevokeAgreement($id: ID!, $reason: String!) {\n  revokeAgreement(id: $id, reason: $reason) {\n    id\n    status\n    revokedReason\n  }\n}"
+  },
+  "ConsoleUnreadNotifications": {
+    "id": "93a84c99c6611e77765fd68cab82563d4f1a472251af7b5265441c05185d80d0",
+    "body": "query ConsoleUnreadNotifications {\n  notifications(unreadOnly: true, first: 1) {\n    unreadCount\n  }\n}"
+  },
+  "ConsoleVictimRisk": {
+    "id": "d311e381063f6267c25bc4e246a7bd2f3bb8aee186dcedd8184d70ca31f7f0a3",
+    "body": "query ConsoleVictimRisk($caseId: ID!, $personId: ID!) {\n  victimRiskQuestions {\n    code\n    text\n    weight\n  }\n  problemCase(id: $caseId) {\n    id\n    reference\n    title\n    stage\n    riskLevel\n    people {\n      role\n      person {\n        id\n        displayName\n      }\n    }\n    riskAssessments(personId: $personId) {\n      id\n      at\n      score\n      level\n      answers {\n        question\n        answer\n      }\n      assessedBy {\n        userId\n        agency {\n          id\n          name\n        }\n      }\n    }\n  }\n}"
   },
   "Disclosures": {
     "id": "64a27df85864ed35bf68e60219934a33089efd9d898fd83a57b6954dadba5064",

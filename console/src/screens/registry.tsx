@@ -11,8 +11,11 @@ import { Explain } from "./dso/Explain";
 import { ProposeAgreement } from "./dso/ProposeAgreement";
 import { PersonPage } from "./people/PersonPage";
 import { CaseBoard } from "./practitioner/CaseBoard";
+import { MyAgencyActions } from "./practitioner/MyAgencyActions";
 import { MyCases } from "./practitioner/MyCases";
 import { OpenCase } from "./practitioner/OpenCase";
+import { VictimRisk } from "./practitioner/VictimRisk";
+import { NOTIFIED_ROLES, Notifications } from "./Notifications";
 
 /**
  * The console's screens: path, title, who may open it. The navigation shows a person only the
@@ -42,6 +45,14 @@ export const SCREENS: Screen[] = [
   },
   { path: "/case", title: "Case board", roles: PRACTITIONER, component: CaseBoard, inNavigation: false },
   {
+    path: "/case/risk",
+    title: "Victim risk",
+    roles: PRACTITIONER,
+    component: VictimRisk,
+    inNavigation: false,
+  },
+  { path: "/my-actions", title: "My agency's actions", roles: PRACTITIONER, component: MyAgencyActions },
+  {
     path: "/person",
     title: "People",
     roles: ["PRACTITIONER", "DATA_SHARING_OFFICER"],
@@ -61,6 +72,13 @@ export const SCREENS: Screen[] = [
   { path: "/disclosures", title: "Disclosures", roles: DSO, component: Disclosures },
   { path: "/explain", title: "Why can't they see it?", roles: DSO, component: Explain },
   { path: "/audit", title: "Audit chain", roles: DSO, component: AuditStatus },
+  {
+    path: "/notifications",
+    title: "Notifications",
+    roles: NOTIFIED_ROLES,
+    component: Notifications,
+    inNavigation: false,
+  },
 ];
 
 export function screensFor(role: Role): Screen[] {
