@@ -279,34 +279,48 @@ function servingProblems(env: NodeJS.ProcessEnv, services: readonly ServiceName[
   const production = (env.NODE_ENV ?? "development") === "production";
   const set = (name: string) => Boolean(env[name]);
   const subgraphs = SUBGRAPH_NAMES.filter((n) => services.includes(n));
-  const needsAccess = services.some((s) => s !== "governance");
+  // Logins into governance: the gateway's (access facts), and each other subgraph's own (access
+  // facts and `audit_append` of its records, run.ts), as Kubernetes and compose give them.
+  const auditing = subgraphs.filter((n) => n !== "governance");
+  const accessLogins = [
+    ...(services.includes("gateway") ? ["GOVERNANCE_ACCESS_DATABASE_URL"] : []),
+    ...auditing.map((n) => `${n.toUpperCase()}_GOVERNANCE_ACCESS_DATABASE_URL`),
+  ];
   const problems: string[] = [];
-  /** Service logins named briefly: those of `names`, and governance access's when `access`. */
-  const logins = (names: readonly SubgraphName[], access: boolean) =>
+  /** Logins named briefly: the service logins of `names`, and the governance logins `access`. */
+  const logins = (names: readonly SubgraphName[], access: readonly string[]) =>
     [
       ...(names.length > 1 && names.length === subgraphs.length
         ? ["<NAME>_SERVICE_DATABASE_URL for every subgraph"]
         : names.map((n) => `${n.toUpperCase()}_SERVICE_DATABASE_URL`)),
-      ...(access ? ["GOVERNANCE_ACCESS_DATABASE_URL"] : []),
-    ].join(" and ");
+      ...(auditing.length > 1 &&
+      auditing.every((n) => access.includes(`${n.toUpperCase()}_GOVERNANCE_ACCESS_DATABASE_URL`))
+        ? [
+            ...access.filter((v) => v === "GOVERNANCE_ACCESS_DATABASE_URL"),
+            "<NAME>_GOVERNANCE_ACCESS_DATABASE_URL for every other subgraph",
+          ]
+        : access),
+    ].reduce(
+      (list, item, i, all) => (i === 0 ? item : `${list}${i === all.length - 1 ? " and " : ", "}${item}`),
+      "",
+    );
 
   // Each service's own login: its URL, or a role derived on the migrator's database.
   const unplaced = subgraphs.filter(
     (n) => !set(`${n.toUpperCase()}_SERVICE_DATABASE_URL`) && !set(`${n.toUpperCase()}_DATABASE_URL`),
   );
-  const accessUnplaced =
-    needsAccess && !set("GOVERNANCE_ACCESS_DATABASE_URL") && !set("GOVERNANCE_DATABASE_URL");
-  if (!set("DATABASE_URL") && (unplaced.length || accessUnplaced))
+  const accessUnplaced = set("GOVERNANCE_DATABASE_URL") ? [] : accessLogins.filter((v) => !set(v));
+  if (!set("DATABASE_URL") && (unplaced.length || accessUnplaced.length))
     problems.push(described("DATABASE_URL", `not set, nor ${logins(unplaced, accessUnplaced)}`));
 
   // Passwords are derived for every login not given a URL of its own.
   const derivedLogins = subgraphs.filter((n) => !set(`${n.toUpperCase()}_SERVICE_DATABASE_URL`));
-  const accessDerived = needsAccess && !set("GOVERNANCE_ACCESS_DATABASE_URL");
-  if (production && !set("DATABASE_ROLE_SECRET") && (derivedLogins.length || accessDerived))
+  const accessDerived = accessLogins.filter((v) => !set(v));
+  if (production && !set("DATABASE_ROLE_SECRET") && (derivedLogins.length || accessDerived.length))
     problems.push(
       described(
         "DATABASE_ROLE_SECRET",
-        `required in production unless ${logins(derivedLogins, accessDerived)} ${derivedLogins.length + Number(accessDerived) > 1 ? "are" : "is"} set`,
+        `required in production unless ${logins(derivedLogins, accessDerived)} ${derivedLogins.length + accessDerived.length > 1 ? "are" : "is"} set`,
       ),
     );
 

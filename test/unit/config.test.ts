@@ -113,15 +113,19 @@ describe("the configuration a serving process checks before it listens", () => {
       TRUSTED_DOCUMENTS_MANIFEST: manifest,
     };
     expect(() => loadConfig(own, { serving: ["gateway"] })).not.toThrow();
-    expect(() =>
-      loadConfig(
-        {
-          ...own,
-          YOUTH_SERVICE_DATABASE_URL: "postgres://youth_service:pw@db.example/partnership_graph_youth",
-        },
-        { serving: ["youth"] },
-      ),
-    ).not.toThrow();
+    // Each other subgraph reaches governance as its own login (not the gateway's), as Kubernetes gives it.
+    const youth = {
+      ...own,
+      GOVERNANCE_ACCESS_DATABASE_URL: undefined,
+      YOUTH_SERVICE_DATABASE_URL: "postgres://youth_service:pw@db.example/partnership_graph_youth",
+      YOUTH_GOVERNANCE_ACCESS_DATABASE_URL:
+        "postgres://gov_access_youth:pw@db.example/partnership_graph_governance",
+    };
+    expect(() => loadConfig(youth, { serving: ["youth"] })).not.toThrow();
+    // Without its own, the gateway's does not place it: it is derived, which needs a server and a secret.
+    expect(
+      named(problemsOf({ ...youth, YOUTH_GOVERNANCE_ACCESS_DATABASE_URL: undefined }, ["youth"])),
+    ).toEqual(["DATABASE_URL", "DATABASE_ROLE_SECRET"]);
     // Police seals assessments and answers the case review count: without the secret and the
     // public key it does not start.
     expect(
@@ -130,6 +134,8 @@ describe("the configuration a serving process checks before it listens", () => {
           {
             ...own,
             POLICE_SERVICE_DATABASE_URL: "postgres://police_service:pw@db.example/partnership_graph_police",
+            POLICE_GOVERNANCE_ACCESS_DATABASE_URL:
+              "postgres://gov_access_police:pw@db.example/partnership_graph_governance",
           },
           ["police"],
         ),
@@ -159,6 +165,8 @@ describe("the case review count service's key pair (CASE_REVIEW_SERVICE_PRIVATE_
     JWKS_URL: COMPLETE.JWKS_URL,
     GOVERNANCE_ACCESS_DATABASE_URL: "postgres://gov_access:pw@db.example/partnership_graph_governance",
     [`${service.toUpperCase()}_SERVICE_DATABASE_URL`]: `postgres://${service}_service:pw@db.example/partnership_graph_${service}`,
+    [`${service.toUpperCase()}_GOVERNANCE_ACCESS_DATABASE_URL`]:
+      "postgres://gov_access_x:pw@db.example/partnership_graph_governance",
     ASSESSMENT_SECRET: COMPLETE.ASSESSMENT_SECRET,
     TRUSTED_DOCUMENTS_MANIFEST: manifest,
     ...keys,
