@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { z } from "zod";
+import { isPublicHalfOf, serviceJwkProblem } from "./service-key";
 
 /** The six subgraphs, in the order they are started and composed. */
 export const SUBGRAPH_NAMES = ["police", "council", "youth", "housing", "partnership", "governance"] as const;
@@ -17,6 +18,21 @@ export const DEFAULT_PORTS: Record<SubgraphName | "gateway", number> = {
 
 const port = z.coerce.number().int().min(0).max(65535);
 const url = z.string().url();
+/**
+ * Half of the case review count service's key pair, as JWK JSON of the kind service-key.ts makes.
+ * Empty counts as unset: docker-compose passes a variable missing from its environment as "".
+ */
+const serviceJwk = (kind: "private" | "public") =>
+  z.preprocess(
+    (value) => (value === "" ? undefined : value),
+    z
+      .string()
+      .superRefine((text, ctx) => {
+        const problem = serviceJwkProblem(text, kind);
+        if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+      })
+      .optional(),
+  );
 
 const schema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
@@ -120,11 +136,11 @@ const schema = z.object({
   /**
    * The case review count service's key pair (shared/service-identity.ts), as JWK JSON: the private
    * one in partnership (it signs), the public one in police, the council and housing (they verify).
-   * Outside production a pair kept in DEV_KEYS_DIR; in production without them no threshold notice
-   * is counted.
+   * Required in production by those four (`npm run keys -- case-review-service` makes a pair);
+   * outside production a pair kept in DEV_KEYS_DIR.
    */
-  CASE_REVIEW_SERVICE_PRIVATE_JWK: z.string().min(1).optional(),
-  CASE_REVIEW_SERVICE_PUBLIC_JWK: z.string().min(1).optional(),
+  CASE_REVIEW_SERVICE_PRIVATE_JWK: serviceJwk("private"),
+  CASE_REVIEW_SERVICE_PUBLIC_JWK: serviceJwk("public"),
   /** Development key pair, generated on first use. */
   DEV_KEYS_DIR: z.string().default(".dev-keys"),
   /** The longest one subgraph call may take (within the request's deadline). */
@@ -223,6 +239,8 @@ export type ServiceName = SubgraphName | "gateway";
 
 /** The subgraphs that seal or open case assessments (shared/sealed-assessment.ts). */
 const SEALING: readonly SubgraphName[] = ["partnership", "police", "council"];
+/** The subgraphs that answer the case review count service (shared/report-counts.ts). */
+const COUNTING: readonly SubgraphName[] = ["police", "council", "housing"];
 
 /** What a variable is for, said with every problem reported about it. */
 const WHAT_FOR: Record<string, string> = {
@@ -238,7 +256,9 @@ const WHAT_FOR: Record<string, string> = {
     "the OpenID Connect issuer the console signs people in at (JWT_ISSUER when that is a URL, in production)",
   ASSESSMENT_SECRET: "seals case assessment ids; the same in partnership, police and council",
   CASE_REVIEW_SERVICE_PRIVATE_JWK:
-    "signs partnership's case review count requests (private JWK JSON); police, council and housing verify with the public one",
+    "partnership signs its case review count requests (threshold notices) with it: the private JWK JSON, held by partnership alone (`npm run keys -- case-review-service` makes the pair)",
+  CASE_REVIEW_SERVICE_PUBLIC_JWK:
+    "police, council and housing verify partnership's case review count requests with it: the public JWK JSON of the same pair",
   TRUSTED_DOCUMENTS_MANIFEST:
     "the operations the gateway runs under TRUSTED_DOCUMENTS=require or allow (`npm run build` writes it)",
   METRICS_TOKEN: "the bearer token Prometheus scrapes /metrics with",
@@ -259,40 +279,73 @@ function servingProblems(env: NodeJS.ProcessEnv, services: readonly ServiceName[
   const production = (env.NODE_ENV ?? "development") === "production";
   const set = (name: string) => Boolean(env[name]);
   const subgraphs = SUBGRAPH_NAMES.filter((n) => services.includes(n));
-  const needsAccess = services.some((s) => s !== "governance");
+  // Logins into governance: the gateway's (access facts), and each other subgraph's own (access
+  // facts and `audit_append` of its records, run.ts), as Kubernetes and compose give them.
+  const auditing = subgraphs.filter((n) => n !== "governance");
+  const accessLogins = [
+    ...(services.includes("gateway") ? ["GOVERNANCE_ACCESS_DATABASE_URL"] : []),
+    ...auditing.map((n) => `${n.toUpperCase()}_GOVERNANCE_ACCESS_DATABASE_URL`),
+  ];
   const problems: string[] = [];
-  /** Service logins named briefly: those of `names`, and governance access's when `access`. */
-  const logins = (names: readonly SubgraphName[], access: boolean) =>
+  /** Logins named briefly: the service logins of `names`, and the governance logins `access`. */
+  const logins = (names: readonly SubgraphName[], access: readonly string[]) =>
     [
       ...(names.length > 1 && names.length === subgraphs.length
         ? ["<NAME>_SERVICE_DATABASE_URL for every subgraph"]
         : names.map((n) => `${n.toUpperCase()}_SERVICE_DATABASE_URL`)),
-      ...(access ? ["GOVERNANCE_ACCESS_DATABASE_URL"] : []),
-    ].join(" and ");
+      ...(auditing.length > 1 &&
+      auditing.every((n) => access.includes(`${n.toUpperCase()}_GOVERNANCE_ACCESS_DATABASE_URL`))
+        ? [
+            ...access.filter((v) => v === "GOVERNANCE_ACCESS_DATABASE_URL"),
+            "<NAME>_GOVERNANCE_ACCESS_DATABASE_URL for every other subgraph",
+          ]
+        : access),
+    ].reduce(
+      (list, item, i, all) => (i === 0 ? item : `${list}${i === all.length - 1 ? " and " : ", "}${item}`),
+      "",
+    );
 
   // Each service's own login: its URL, or a role derived on the migrator's database.
   const unplaced = subgraphs.filter(
     (n) => !set(`${n.toUpperCase()}_SERVICE_DATABASE_URL`) && !set(`${n.toUpperCase()}_DATABASE_URL`),
   );
-  const accessUnplaced =
-    needsAccess && !set("GOVERNANCE_ACCESS_DATABASE_URL") && !set("GOVERNANCE_DATABASE_URL");
-  if (!set("DATABASE_URL") && (unplaced.length || accessUnplaced))
+  const accessUnplaced = set("GOVERNANCE_DATABASE_URL") ? [] : accessLogins.filter((v) => !set(v));
+  if (!set("DATABASE_URL") && (unplaced.length || accessUnplaced.length))
     problems.push(described("DATABASE_URL", `not set, nor ${logins(unplaced, accessUnplaced)}`));
 
   // Passwords are derived for every login not given a URL of its own.
   const derivedLogins = subgraphs.filter((n) => !set(`${n.toUpperCase()}_SERVICE_DATABASE_URL`));
-  const accessDerived = needsAccess && !set("GOVERNANCE_ACCESS_DATABASE_URL");
-  if (production && !set("DATABASE_ROLE_SECRET") && (derivedLogins.length || accessDerived))
+  const accessDerived = accessLogins.filter((v) => !set(v));
+  if (production && !set("DATABASE_ROLE_SECRET") && (derivedLogins.length || accessDerived.length))
     problems.push(
       described(
         "DATABASE_ROLE_SECRET",
-        `required in production unless ${logins(derivedLogins, accessDerived)} ${derivedLogins.length + Number(accessDerived) > 1 ? "are" : "is"} set`,
+        `required in production unless ${logins(derivedLogins, accessDerived)} ${derivedLogins.length + accessDerived.length > 1 ? "are" : "is"} set`,
       ),
     );
 
   const sealing = subgraphs.filter((n) => SEALING.includes(n));
   if (production && !set("ASSESSMENT_SECRET") && sealing.length)
     problems.push(described("ASSESSMENT_SECRET", `required in production by ${sealing.join(", ")}`));
+
+  // The case review count service: partnership signs, the owners verify (shared/service-identity.ts).
+  const signs = subgraphs.includes("partnership");
+  const counting = subgraphs.filter((n) => COUNTING.includes(n));
+  const privateKey = optionalText(env.CASE_REVIEW_SERVICE_PRIVATE_JWK);
+  if (production && signs && !privateKey)
+    problems.push(described("CASE_REVIEW_SERVICE_PRIVATE_JWK", "required in production by partnership"));
+  // In one process with partnership the owners verify with the private key's public half.
+  if (production && counting.length && !signs && !optionalText(env.CASE_REVIEW_SERVICE_PUBLIC_JWK))
+    problems.push(
+      described("CASE_REVIEW_SERVICE_PUBLIC_JWK", `required in production by ${counting.join(", ")}`),
+    );
+  if (privateKey && !signs)
+    problems.push(
+      described(
+        "CASE_REVIEW_SERVICE_PRIVATE_JWK",
+        `given to ${services.join(", ")}, which must never hold it: only partnership signs${counting.length ? `; give ${counting.join(", ")} CASE_REVIEW_SERVICE_PUBLIC_JWK` : ""}`,
+      ),
+    );
 
   if (services.includes("gateway")) {
     const mode = env.TRUSTED_DOCUMENTS ?? (production ? "require" : "off");
@@ -331,6 +384,21 @@ export function loadConfig(
         `required when a webhook is set (${[...webhooks.keys()].join(", ")})`,
       ),
     );
+  const privateJwk = optionalText(env.CASE_REVIEW_SERVICE_PRIVATE_JWK);
+  const publicJwk = optionalText(env.CASE_REVIEW_SERVICE_PUBLIC_JWK);
+  if (
+    privateJwk &&
+    publicJwk &&
+    !serviceJwkProblem(privateJwk, "private") &&
+    !serviceJwkProblem(publicJwk, "public") &&
+    !isPublicHalfOf(publicJwk, privateJwk)
+  )
+    problems.push(
+      described(
+        "CASE_REVIEW_SERVICE_PUBLIC_JWK",
+        "not the public half of CASE_REVIEW_SERVICE_PRIVATE_JWK: both must come from one pair",
+      ),
+    );
   if (options.serving) problems.push(...servingProblems(env, options.serving));
   if (!parsed.success || problems.length) {
     throw new ConfigError(
@@ -359,6 +427,9 @@ export function loadConfig(
     },
   };
 }
+
+/** A variable's value, "" counting as unset (as the schema counts it for the service keys). */
+const optionalText = (value: string | undefined) => (value === "" ? undefined : value);
 
 /** The same server URL pointing at another database. */
 export function withDatabase(serverUrl: string, database: string): string {

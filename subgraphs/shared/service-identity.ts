@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type JWK } from "jose";
+import { importJWK, jwtVerify, SignJWT, type JWK } from "jose";
 import type { Config } from "./config";
 import { Role } from "./enums";
+import { keptServiceKeyPair, publicPart, SERVICE_KEY_ALGORITHM, type ServiceJwk } from "./service-key";
 
 /**
  * The one service identity: partnership's threshold sweep asking the report owners (police, the
@@ -30,8 +30,7 @@ export const CASE_REVIEW_COUNT_USER = "service:case-review-count";
 export const SERVICE_ROLE = Role.PRACTITIONER;
 export const SERVICE_TOKEN_LIFETIME_SECONDS = 300;
 
-const ALGORITHM = "ES256";
-const KID_PREFIX = "case-review-service";
+const ALGORITHM = SERVICE_KEY_ALGORITHM;
 
 interface ServiceKeys {
   privateJwk?: JWK;
@@ -40,8 +39,9 @@ interface ServiceKeys {
 
 /**
  * The key pair: from the configuration (production: partnership holds the private key, the owners
- * the public one), else, outside production, one kept with the development keys (made on first
- * use; an ignored folder). Null in production without one: no service token is issued or accepted.
+ * the public one; config.ts refuses to serve without them, or with the private key anywhere but
+ * partnership), else, outside production, one kept with the development keys (made on first use;
+ * an ignored folder). Null only where nothing that serves checked for them (a script in production).
  */
 export async function serviceKeys(config: Config): Promise<ServiceKeys | null> {
   const given = config.CASE_REVIEW_SERVICE_PRIVATE_JWK ?? config.CASE_REVIEW_SERVICE_PUBLIC_JWK;
@@ -52,26 +52,10 @@ export async function serviceKeys(config: Config): Promise<ServiceKeys | null> {
       : undefined;
     const publicJwk = config.CASE_REVIEW_SERVICE_PUBLIC_JWK
       ? (JSON.parse(config.CASE_REVIEW_SERVICE_PUBLIC_JWK) as JWK)
-      : publicPart(privateJwk!);
+      : (publicPart(privateJwk as ServiceJwk) as JWK);
     return { privateJwk, publicJwk };
   }
-  const file = join(config.DEV_KEYS_DIR, "case-review-service-key.json");
-  if (!existsSync(file)) {
-    const { privateKey } = await generateKeyPair(ALGORITHM, { extractable: true });
-    const privateJwk = { ...(await exportJWK(privateKey)), kid: `${KID_PREFIX}-${Date.now().toString(36)}` };
-    mkdirSync(config.DEV_KEYS_DIR, { recursive: true, mode: 0o700 });
-    // Write then rename, so concurrent first starts never read half a file.
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(privateJwk), { mode: 0o600 });
-    if (!existsSync(file)) renameSync(tmp, file);
-  }
-  const privateJwk = JSON.parse(readFileSync(file, "utf8")) as JWK;
-  return { privateJwk, publicJwk: publicPart(privateJwk) };
-}
-
-function publicPart(jwk: JWK): JWK {
-  const { d: _d, ...rest } = jwk;
-  return rest;
+  return keptServiceKeyPair(join(config.DEV_KEYS_DIR, "case-review-service-key.json")) as ServiceKeys;
 }
 
 /** A short-lived token for the threshold count, on behalf of `agencyId` (the notice's recipient). */

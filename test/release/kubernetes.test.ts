@@ -7,6 +7,7 @@ import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
 import { consoleSignIn } from "../../gateway/console-sign-in";
 import { SUBGRAPH_NAMES, DEFAULT_PORTS, loadConfig } from "../../subgraphs/shared/config";
+import { makeServiceKeyPair } from "../../subgraphs/shared/service-key";
 import { KUSTOMIZE_ROOT, renderKustomization, type K8sObject } from "../support/kustomize";
 
 /** The Kubernetes schema of each kind the manifests use (kubernetes-models, offline). */
@@ -212,5 +213,100 @@ describe("Kubernetes manifests (deploy/k8s, Kustomize)", () => {
       // The retention job works in every store (as each service).
       expect(canReach(podLabels("retention"), database(db), 5432)).toBe(true);
     }
+  });
+
+  describe("the case review count service's key pair (Secret case-review-service)", () => {
+    interface EnvVar {
+      name: string;
+      value?: string;
+      valueFrom?: { secretKeyRef?: { name: string; key: string }; configMapKeyRef?: unknown };
+    }
+    interface Container {
+      env?: EnvVar[];
+      envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[];
+      volumeMounts?: { name: string }[];
+    }
+    interface PodSpec {
+      containers: Container[];
+      initContainers?: Container[];
+      volumes?: { name: string; secret?: { secretName: string }; projected?: unknown }[];
+    }
+    /** Every pod template the manifests run (Deployments, Jobs and CronJobs), by workload name. */
+    const pods = objects.flatMap((o): [string, PodSpec][] => {
+      const spec = o.spec as {
+        template?: { spec: PodSpec };
+        jobTemplate?: { spec: { template: { spec: PodSpec } } };
+      };
+      if (spec?.template) return [[o.metadata.name, spec.template.spec]];
+      if (spec?.jobTemplate) return [[o.metadata.name, spec.jobTemplate.spec.template.spec]];
+      return [];
+    });
+    const containers = (pod: PodSpec) => [...pod.containers, ...(pod.initContainers ?? [])];
+    /** The keys of case-review-service a workload can read, however it is given them. */
+    function keysOf(pod: PodSpec): string[] {
+      const keys = containers(pod).flatMap((c) => [
+        ...(c.env ?? [])
+          .filter((e) => e.valueFrom?.secretKeyRef?.name === "case-review-service")
+          .map((e) => `${e.name}=${e.valueFrom!.secretKeyRef!.key}`),
+        // The whole Secret as variables would give both keys.
+        ...(c.envFrom ?? []).filter((e) => e.secretRef?.name === "case-review-service").map(() => "all keys"),
+      ]);
+      const mounted = (pod.volumes ?? []).filter(
+        (v) =>
+          v.secret?.secretName === "case-review-service" ||
+          JSON.stringify(v.projected ?? {}).includes("case-review-service"),
+      );
+      return [...keys, ...mounted.map(() => "mounted")].sort();
+    }
+
+    test("only partnership is given the private key; police, council and housing the public one; nothing else either", () => {
+      expect(pods.length).toBeGreaterThan(SERVICES.length);
+      const given = Object.fromEntries(pods.map(([name, pod]) => [name, keysOf(pod)]));
+      const expected = Object.fromEntries(
+        pods.map(([name]) => [
+          name,
+          name === "partnership"
+            ? ["CASE_REVIEW_SERVICE_PRIVATE_JWK=private-jwk"]
+            : ["police", "council", "housing"].includes(name)
+              ? ["CASE_REVIEW_SERVICE_PUBLIC_JWK=public-jwk"]
+              : [],
+        ]),
+      );
+      expect(given).toEqual(expected);
+      // And no variable of any workload carries either key by value.
+      for (const [name, pod] of pods)
+        for (const e of containers(pod).flatMap((c) => c.env ?? []))
+          if (/CASE_REVIEW_SERVICE/.test(e.name))
+            expect([name, e.name, e.value]).toEqual([name, e.name, undefined]);
+    });
+
+    test("each subgraph's Deployment gives it everything production's configuration check asks of it", () => {
+      // What the Secrets would hold, created outside the repository (README, "Run it in production").
+      const pair = makeServiceKeyPair();
+      const secretValue = (secret: string, key: string): string => {
+        if (secret === "case-review-service")
+          return JSON.stringify(key === "private-jwk" ? pair.privateJwk : pair.publicJwk);
+        if (key === "url") return `postgres://${secret}:pw@db.example:5432/${secret}`;
+        return "s".repeat(32);
+      };
+      const config = (find("ConfigMap", "partnership-graph") as K8sObject & { data: Record<string, string> })
+        .data;
+      for (const subgraph of SUBGRAPH_NAMES) {
+        const [container] = Object.fromEntries(pods)[subgraph].containers;
+        expect(container.envFrom).toContainEqual({ configMapRef: { name: "partnership-graph" } });
+        const env: NodeJS.ProcessEnv = { ...config };
+        for (const e of container.env ?? [])
+          env[e.name] = e.valueFrom?.secretKeyRef
+            ? secretValue(e.valueFrom.secretKeyRef.name, e.valueFrom.secretKeyRef.key)
+            : e.value;
+        let problems = "";
+        try {
+          loadConfig(env, { serving: [subgraph] });
+        } catch (error) {
+          problems = (error as Error).message;
+        }
+        expect([subgraph, problems]).toEqual([subgraph, ""]);
+      }
+    });
   });
 });
