@@ -8,6 +8,7 @@ import type { RunningService } from "../../subgraphs/shared/http";
 import { createSubgraphServer } from "../../subgraphs/shared/subgraph";
 import { governancePolicyStore } from "../../subgraphs/shared/access/facts-store";
 import { governanceAgencyRegistry } from "../../subgraphs/shared/access/registry";
+import { announceConnectionBudget } from "../../subgraphs/shared/connection-budget";
 import { Sql } from "../../subgraphs/shared/database";
 import type { ServiceStores } from "./stores";
 
@@ -43,6 +44,7 @@ export async function startFederation(
     ttlMs: config.AGENCY_REGISTRY_TTL_MS,
   });
   const verify = await createTokenVerifier(config, registry);
+  await announceConnectionBudget(config, ["gateway", ...SUBGRAPH_NAMES], services.stores.governance.sql.pool);
   const stopRefreshing = keepRegistryFresh(registry, config.AGENCY_REGISTRY_TTL_MS);
   const running = {} as Record<SubgraphName, RunningService>;
   const policyStatements = {} as Record<SubgraphName, Sql>;
