@@ -50,7 +50,7 @@ import {
 } from "./resilience";
 import { formatErrorFor } from "../subgraphs/shared/subgraph";
 import { inClientSpan } from "../subgraphs/shared/tracing";
-import { serviceBudget } from "../subgraphs/shared/connection-budget";
+import { GATEWAY_REGISTRY_POOL_SIZE } from "../subgraphs/shared/connection-budget";
 import { consoleRoute } from "./console";
 import { serveGraphiQL } from "./graphiql";
 import { createRateLimits } from "./rate-limits";
@@ -356,7 +356,8 @@ export async function createGatewayServer(options: GatewayOptions): Promise<Gate
 
   const serveConsole = consoleRoute(config);
   if (options.registry) metrics.registryAgeGauge(options.registry.verifiedAt);
-  const connectionBudget = serviceBudget(config, "gateway");
+  // This process's own pool (each of GATEWAY_WORKERS has one).
+  const connectionBudget = { registry: GATEWAY_REGISTRY_POOL_SIZE };
   metrics.budgetGauge(connectionBudget);
   const http = createHttpService({
     name: "gateway",

@@ -211,6 +211,7 @@ const BUDGET = schema.pick({
   DATABASE_MAX_CONNECTIONS: true,
   DATABASE_RESERVED_CONNECTIONS: true,
   REPLICAS_PER_SERVICE: true,
+  GATEWAY_WORKERS: true,
 });
 
 /** Rules across variables, reported with every other bad variable. */

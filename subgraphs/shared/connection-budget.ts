@@ -18,6 +18,8 @@ export interface BudgetSettings {
   REPLICAS_PER_SERVICE: number;
   DATABASE_MAX_CONNECTIONS?: number;
   DATABASE_RESERVED_CONNECTIONS: number;
+  /** Each gateway worker process opens its own registry pool. */
+  GATEWAY_WORKERS: number;
 }
 
 /** The gateway reads only the registered agencies: two connections are plenty for one read per TTL. */
@@ -39,7 +41,7 @@ export const JOB_POOL_SIZE = {
 
 /** Each service's pools and their sizes: `own` on its database, `governance` on governance's. */
 export function serviceBudget(settings: BudgetSettings, service: ServiceName): Record<string, number> {
-  if (service === "gateway") return { registry: GATEWAY_REGISTRY_POOL_SIZE };
+  if (service === "gateway") return { registry: GATEWAY_REGISTRY_POOL_SIZE * settings.GATEWAY_WORKERS };
   if (service === "governance") return { own: settings.DATABASE_POOL_SIZE };
   return { own: settings.DATABASE_POOL_SIZE, governance: settings.GOVERNANCE_POOL_SIZE };
 }
@@ -100,7 +102,7 @@ export function budgetProblem(
   return (
     `${budget.replicas} replicas of every service may open ${budget.services} connections ` +
     `(${budget.replicaSet} a replica set: each subgraph ${perSubgraph}, governance ${settings.DATABASE_POOL_SIZE}, ` +
-    `the gateway ${GATEWAY_REGISTRY_POOL_SIZE}) and the jobs ${budget.jobs}: ${budget.total} in all, ` +
+    `the gateway ${serviceBudget(settings, "gateway").registry}) and the jobs ${budget.jobs}: ${budget.total} in all, ` +
     `over the ${budget.available} the server accepts (${maxConnections} less ${settings.DATABASE_RESERVED_CONNECTIONS} reserved); ` +
     `lower DATABASE_POOL_SIZE or GOVERNANCE_POOL_SIZE, or put a pooler in front (README, "Connections")`
   );

@@ -138,6 +138,8 @@ describe("the connection budget (README, Connections)", () => {
     expect(serviceBudget(config, "police")).toEqual({ own: 4, governance: 2 });
     expect(serviceBudget(config, "governance")).toEqual({ own: 4 });
     expect(serviceBudget(config, "gateway")).toEqual({ registry: 2 });
+    // Each gateway worker process has a pool of its own.
+    expect(serviceBudget({ ...config, GATEWAY_WORKERS: 3 }, "gateway")).toEqual({ registry: 6 });
     expect(jobsBudget()).toEqual({ migrate: 6, retention: 18, auditVerify: 1, total: 25 });
     expect(deploymentBudget(config)).toEqual({
       replicaSet: 36,
