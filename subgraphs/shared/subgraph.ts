@@ -217,7 +217,7 @@ export async function createSubgraphServer<L>(
       : {}),
   };
   metrics.poolGauge(pools);
-  // The pools' own ceilings, whatever configured them: what this service may open.
+  // The pools' own ceilings, whatever configured them: what this service may open (10: pg's default).
   const connectionBudget = Object.fromEntries(
     Object.entries(pools).map(([name, pool]) => [name, pool.options.max ?? 10]),
   );
