@@ -8,6 +8,7 @@ import type { RunningService } from "../../subgraphs/shared/http";
 import { createSubgraphServer } from "../../subgraphs/shared/subgraph";
 import { governancePolicyStore } from "../../subgraphs/shared/access/facts-store";
 import { governanceAgencyRegistry } from "../../subgraphs/shared/access/registry";
+import { announceConnectionBudget } from "../../subgraphs/shared/connection-budget";
 import { Sql } from "../../subgraphs/shared/database";
 import type { ServiceStores } from "./stores";
 
@@ -45,6 +46,7 @@ export async function startFederation(
   const verify = await createTokenVerifier(config, registry);
   // The subgraphs also accept the case review count service's tokens (never the gateway).
   const verifySubgraph = await createTokenVerifier(config, registry, { acceptServiceTokens: true });
+  await announceConnectionBudget(config, ["gateway", ...SUBGRAPH_NAMES], services.stores.governance.sql.pool);
   const stopRefreshing = keepRegistryFresh(registry, config.AGENCY_REGISTRY_TTL_MS);
   const running = {} as Record<SubgraphName, RunningService>;
   const policyStatements = {} as Record<SubgraphName, Sql>;

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { z } from "zod";
 import { isPublicHalfOf, serviceJwkProblem } from "./service-key";
+import { budgetProblem } from "./connection-budget";
 
 /** The six subgraphs, in the order they are started and composed. */
 export const SUBGRAPH_NAMES = ["police", "council", "youth", "housing", "partnership", "governance"] as const;
@@ -81,7 +82,23 @@ const schema = z.object({
     .string()
     .regex(/^[a-z][a-z0-9_]*$/, "lower-case letters, digits and underscores")
     .default("partnership_graph"),
-  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /**
+   * Connections (README, "Connections"): each service's pool on its own database, and each
+   * other subgraph's pool on governance's (decisions, audit appends). Sized so that two replica
+   * sets of every service and the jobs fit PostgreSQL's default max_connections of 100.
+   */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(4),
+  GOVERNANCE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(2),
+  /**
+   * What the database server accepts (PostgreSQL's max_connections, or a pooler's
+   * max_client_conn), the part of it kept for superusers (an operator's psql), and how many
+   * replicas of each service share it (a rolling update's surge included). With the first set,
+   * a configuration that cannot fit is refused at start; without it, the service asks the server
+   * and warns.
+   */
+  DATABASE_MAX_CONNECTIONS: z.coerce.number().int().min(1).optional(),
+  DATABASE_RESERVED_CONNECTIONS: z.coerce.number().int().min(0).default(3),
+  REPLICAS_PER_SERVICE: z.coerce.number().int().min(1).max(1000).default(2),
   /** Where `npm start` keeps the embedded PostgreSQL when no database URL is set. */
   EMBEDDED_PG_DIR: z.string().default(".data/postgres"),
   EMBEDDED_PG_PORT: port.default(54329),
@@ -211,6 +228,16 @@ const schema = z.object({
   SEED: z.coerce.number().int().default(42),
 });
 
+/** The variables the connection budget is made of (connection-budget.ts). */
+const BUDGET = schema.pick({
+  DATABASE_POOL_SIZE: true,
+  GOVERNANCE_POOL_SIZE: true,
+  DATABASE_MAX_CONNECTIONS: true,
+  DATABASE_RESERVED_CONNECTIONS: true,
+  REPLICAS_PER_SERVICE: true,
+  GATEWAY_WORKERS: true,
+});
+
 /** Rules across variables, reported with every other bad variable. */
 const validated = schema.superRefine((values, ctx) => {
   if (values.NODE_ENV === "production" && values.ACCESS_RULES === "off") {
@@ -264,6 +291,8 @@ const WHAT_FOR: Record<string, string> = {
   METRICS_TOKEN: "the bearer token Prometheus scrapes /metrics with",
   NOTIFICATION_WEBHOOK_SECRET: "signs notification webhook deliveries; receivers verify with the same secret",
   REDIS_URL: "where gateway replicas share their rate-limit counters",
+  DATABASE_MAX_CONNECTIONS:
+    'what the database server accepts from every replica of every service and the jobs (README, "Connections")',
 };
 
 const described = (variable: string, problem: string) =>
@@ -400,6 +429,10 @@ export function loadConfig(
       ),
     );
   if (options.serving) problems.push(...servingProblems(env, options.serving));
+  // Judged on its own variables, so that it is reported beside a malformed other one.
+  const budget = BUDGET.safeParse(env);
+  const overBudget = budget.success ? budgetProblem(budget.data) : null;
+  if (overBudget) problems.push(described("DATABASE_MAX_CONNECTIONS", overBudget));
   if (!parsed.success || problems.length) {
     throw new ConfigError(
       `Invalid configuration, ${problems.length} ${problems.length === 1 ? "problem" : "problems"} (all reported at once):\n${problems.join("\n")}`,

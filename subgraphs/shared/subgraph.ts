@@ -214,12 +214,18 @@ export async function createSubgraphServer<L>(
       governance: () => governanceSql?.statements ?? 0,
     },
   );
-  metrics.poolGauge({
+  const pools = {
     own: deps.store.sql.pool,
     ...(governanceSql && governanceSql.pool !== deps.store.sql.pool
       ? { governance: governanceSql.pool }
       : {}),
-  });
+  };
+  metrics.poolGauge(pools);
+  // The pools' own ceilings, whatever configured them: what this service may open (10: pg's default).
+  const connectionBudget = Object.fromEntries(
+    Object.entries(pools).map(([name, pool]) => [name, pool.options.max ?? 10]),
+  );
+  metrics.budgetGauge(connectionBudget);
   if (deps.registry) metrics.registryAgeGauge(deps.registry.verifiedAt);
   const http = createHttpService({
     name: definition.name,
@@ -241,7 +247,10 @@ export async function createSubgraphServer<L>(
     ready: async () => {
       await deps.store.sql.pool.query("SELECT 1");
     },
-    readyDetails: deps.registry ? () => ({ agencyRegistry: registryState(deps.registry!) }) : undefined,
+    readyDetails: () => ({
+      ...(deps.registry ? { agencyRegistry: registryState(deps.registry) } : {}),
+      connectionBudget,
+    }),
     bodyLimitBytes: defences.bodyLimitBytes,
     metrics,
     metricsToken: deps.config.METRICS_TOKEN,

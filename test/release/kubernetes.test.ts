@@ -6,8 +6,9 @@ import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
 import { consoleSignIn } from "../../gateway/console-sign-in";
-import { SUBGRAPH_NAMES, DEFAULT_PORTS, loadConfig } from "../../subgraphs/shared/config";
 import { makeServiceKeyPair } from "../../subgraphs/shared/service-key";
+import { SUBGRAPH_NAMES, DEFAULT_PORTS, loadConfig, type SubgraphName } from "../../subgraphs/shared/config";
+import { jobsBudget, serviceBudget } from "../../subgraphs/shared/connection-budget";
 import { KUSTOMIZE_ROOT, renderKustomization, type K8sObject } from "../support/kustomize";
 
 /** The Kubernetes schema of each kind the manifests use (kubernetes-models, offline). */
@@ -307,6 +308,72 @@ describe("Kubernetes manifests (deploy/k8s, Kustomize)", () => {
         }
         expect([subgraph, problems]).toEqual([subgraph, ""]);
       }
+    });
+  });
+
+  describe("connections: a PgBouncer per database (README, Connections)", () => {
+    const ini = (subgraph: SubgraphName) => {
+      const map = find("ConfigMap", `${subgraph}-pooler`) as K8sObject & { data: Record<string, string> };
+      return Object.fromEntries(
+        [...map.data["pgbouncer.ini"].matchAll(/^(\w+) = (.*)$/gm)].map((m) => [m[1], m[2]]),
+      );
+    };
+    const poolerReplicas = (subgraph: SubgraphName) =>
+      (find("Deployment", `${subgraph}-pooler`) as K8sObject & { spec: { replicas: number } }).spec.replicas;
+    /** The most pods of a Deployment at once: its autoscaler's ceiling and a rolling update's surge. */
+    const mostPods = (name: string) => {
+      const hpa = find("HorizontalPodAutoscaler", name) as K8sObject & { spec: { maxReplicas: number } };
+      const deployment = find("Deployment", name) as K8sObject & {
+        spec: { strategy: { rollingUpdate: { maxSurge: number } } };
+      };
+      return hpa.spec.maxReplicas + deployment.spec.strategy.rollingUpdate.maxSurge;
+    };
+
+    test.each(SUBGRAPH_NAMES)(
+      "%s: transaction pooling, prepared statements kept, never a third pooler",
+      (name) => {
+        const settings = ini(name);
+        expect(settings.pool_mode).toBe("transaction");
+        expect(Number(settings.max_prepared_statements)).toBeGreaterThan(0);
+        expect(settings.auth_file).toBe("/etc/pgbouncer/auth/userlist.txt");
+        const deployment = find("Deployment", `${name}-pooler`) as K8sObject & {
+          spec: { strategy: { rollingUpdate: { maxSurge: number } } };
+        };
+        expect(deployment.spec.strategy.rollingUpdate.maxSurge).toBe(0);
+        // Reached exactly as its database is, and reaching that database only.
+        for (const db of SUBGRAPH_NAMES)
+          expect([db, canReach(podLabels(`${name}-pooler`), database(db), 5432)]).toEqual([db, db === name]);
+      },
+    );
+
+    test("all databases on one PostgreSQL of max_connections 100: the poolers and the migration fit", () => {
+      const poolers = SUBGRAPH_NAMES.reduce(
+        (total, name) => total + poolerReplicas(name) * Number(ini(name).max_db_connections),
+        0,
+      );
+      // 3 kept for superusers (an operator's psql); the migration goes to PostgreSQL directly.
+      expect(poolers + jobsBudget().migrate).toBeLessThanOrEqual(100 - 3);
+    });
+
+    test("every replica the autoscalers may run, rolling updates included, fits what each pooler accepts", () => {
+      const config = find("ConfigMap", "partnership-graph") as K8sObject & { data: Record<string, string> };
+      // The services' own check accepts the ConfigMap's budget...
+      const settings = loadConfig(config.data);
+      // ...and the manifests' real ceilings fit the poolers: the clients of each database.
+      for (const db of SUBGRAPH_NAMES) {
+        let clients = 0;
+        for (const service of SERVICES) {
+          const pools = serviceBudget(settings, service);
+          const onDb =
+            (service === db ? (pools.own ?? 0) : 0) +
+            (db === "governance" && service !== "governance" ? (pools.governance ?? pools.registry ?? 0) : 0);
+          clients += mostPods(service) * onDb;
+        }
+        // The retention job works in every store as each service (through the poolers).
+        clients += jobsBudget().retention;
+        expect([db, clients <= poolerReplicas(db) * Number(ini(db).max_client_conn)]).toEqual([db, true]);
+      }
+      expect(Number(settings.REPLICAS_PER_SERVICE)).toBeGreaterThanOrEqual(mostPods("police"));
     });
   });
 });

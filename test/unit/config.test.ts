@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError, loadConfig, SUBGRAPH_NAMES, type ServiceName } from "../../subgraphs/shared/config";
 import { makeServiceKeyPair } from "../../subgraphs/shared/service-key";
+import { deploymentBudget, jobsBudget, serviceBudget } from "../../subgraphs/shared/connection-budget";
 
 /** What `npm run start:prod` serves: every subgraph and the gateway. */
 const EVERYTHING: ServiceName[] = [...SUBGRAPH_NAMES, "gateway"];
@@ -304,5 +305,62 @@ describe("the case review count service's key pair (CASE_REVIEW_SERVICE_PRIVATE_
         }),
       ),
     ).toEqual(["CASE_REVIEW_SERVICE_PUBLIC_JWK"]);
+  });
+});
+
+describe("the connection budget (README, Connections)", () => {
+  test("the defaults: two replica sets of every service and the jobs fit PostgreSQL's default 100", () => {
+    const config = loadConfig({ ...COMPLETE, DATABASE_MAX_CONNECTIONS: "100" }, { serving: EVERYTHING });
+    expect(serviceBudget(config, "police")).toEqual({ own: 4, governance: 2 });
+    expect(serviceBudget(config, "governance")).toEqual({ own: 4 });
+    expect(serviceBudget(config, "gateway")).toEqual({ registry: 2 });
+    // Each gateway worker process has a pool of its own.
+    expect(serviceBudget({ ...config, GATEWAY_WORKERS: 3 }, "gateway")).toEqual({ registry: 6 });
+    expect(jobsBudget()).toEqual({ migrate: 6, retention: 18, auditVerify: 1, total: 25 });
+    expect(deploymentBudget(config)).toEqual({
+      replicaSet: 36,
+      replicas: 2,
+      services: 72,
+      jobs: 25,
+      total: 97,
+      available: 97,
+    });
+  });
+
+  test("a configuration that cannot fit the server it names is refused, with the other problems", () => {
+    const message = problemsOf({
+      ...COMPLETE,
+      DATABASE_MAX_CONNECTIONS: "100",
+      DATABASE_POOL_SIZE: "10",
+      GOVERNANCE_POOL_SIZE: "10",
+      JWKS_URL: "not a url",
+    });
+    expect(named(message)).toEqual(["JWKS_URL", "DATABASE_MAX_CONNECTIONS"]);
+    // 5 subgraphs × (10 + 10) + governance 10 + gateway 2 = 112 a set; two sets and the jobs.
+    expect(message).toContain(
+      "2 replicas of every service may open 224 connections (112 a replica set: each subgraph 10 own + 10 governance, governance 10, the gateway 2) and the jobs 25: 249 in all, over the 97 the server accepts (100 less 3 reserved)",
+    );
+  });
+
+  test("more replicas need a bigger server, or smaller pools, or a pooler", () => {
+    expect(problemsOf({ ...COMPLETE, DATABASE_MAX_CONNECTIONS: "100", REPLICAS_PER_SERVICE: "3" })).toMatch(
+      /3 replicas of every service may open 108 connections .* 133 in all, over the 97/,
+    );
+    expect(() =>
+      loadConfig(
+        {
+          ...COMPLETE,
+          DATABASE_MAX_CONNECTIONS: "100",
+          REPLICAS_PER_SERVICE: "3",
+          GOVERNANCE_POOL_SIZE: "1",
+          DATABASE_POOL_SIZE: "2",
+        },
+        { serving: EVERYTHING },
+      ),
+    ).not.toThrow();
+    // Without DATABASE_MAX_CONNECTIONS the service cannot know: it starts, and warns if the server says so.
+    expect(() =>
+      loadConfig({ ...COMPLETE, REPLICAS_PER_SERVICE: "6" }, { serving: EVERYTHING }),
+    ).not.toThrow();
   });
 });
