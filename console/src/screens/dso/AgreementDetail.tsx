@@ -117,7 +117,8 @@ export function AgreementDetail() {
             </strong>{" "}
             {agreement.statusNote}
           </p>
-          <Versions agreement={agreement} />
+          {/* Asked afresh for each agreement and status: another version may have changed with it. */}
+          <Versions key={`${agreement.id}:${agreement.status}`} agreement={agreement} />
           <dl className="govuk-summary-list">
             {[
               ["Provider (holds the data)", agreement.provider.name],
