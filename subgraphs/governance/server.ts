@@ -50,6 +50,7 @@ import {
 } from "./resolvers/audit.resolver";
 import { BreakGlassResolver } from "./resolvers/break-glass.resolver";
 import {
+  ErasurePlanResolver,
   ErasureResolver,
   LegalHoldResolver,
   RetentionRuleResolver,
@@ -114,6 +115,7 @@ export const governance: SubgraphDefinition<GovernanceLoaders> = {
     BreakGlassResolver,
     NotificationResolver,
     RetentionRuleResolver,
+    ErasurePlanResolver,
     ErasureResolver,
     LegalHoldResolver,
   ],

@@ -318,8 +318,10 @@ export async function createTokenVerifier(
         `invalid token: it lives longer than the ${config.TOKEN_MAX_LIFETIME_SECONDS} seconds allowed (exp − iat)`,
       );
     }
-    const { sub, agency, role } = payload as { sub?: unknown; agency?: unknown; role?: unknown };
-    if (typeof sub !== "string" || !sub) throw new AuthenticationError("invalid token: no sub claim");
+    const { agency, role } = payload as { agency?: unknown; role?: unknown };
+    const userId = payload[config.JWT_USER_CLAIM];
+    if (typeof userId !== "string" || !userId)
+      throw new AuthenticationError(`invalid token: no ${config.JWT_USER_CLAIM} claim`);
     if (typeof agency !== "string" || !agency)
       throw new AuthenticationError("invalid token: no agency claim");
     if (typeof role !== "string" || !ROLES.has(role)) {
@@ -327,7 +329,7 @@ export async function createTokenVerifier(
         "invalid token: role must be PRACTITIONER, ANALYST or DATA_SHARING_OFFICER",
       );
     }
-    const caller = await registered({ userId: sub, agencyId: agency, role: role as Role });
+    const caller = await registered({ userId, agencyId: agency, role: role as Role });
     if (verified.size >= VERIFIED_TOKENS_MAX) verified.delete(verified.keys().next().value!);
     verified.set(token, { caller, until: Math.min(exp * 1000, at + VERIFIED_TOKEN_TTL_MS) });
     return caller;

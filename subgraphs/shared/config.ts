@@ -126,6 +126,12 @@ const schema = z.object({
   JWT_ISSUER: z.string().default("partnership-graph-dev"),
   JWT_AUDIENCE: z.string().default("partnership-graph"),
   /**
+   * The token claim every service takes as the caller's user id (the audit names it). `sub` for
+   * development tokens; Keycloak's `sub` is an opaque UUID, so the stack and the Kubernetes
+   * config use `preferred_username`, which the realm maps into every access token.
+   */
+  JWT_USER_CLAIM: z.string().min(1).default("sub"),
+  /**
    * Where the console signs people in (OpenID Connect, authorization code with PKCE): the issuer's
    * URL, whose discovery document is at `<issuer>/.well-known/openid-configuration`. Unset, the
    * console uses JWT_ISSUER in production (when it is a URL) and the development sign-in elsewhere.

@@ -337,3 +337,83 @@ test("retention due lists the caller's own records past their period, a page at 
   expect(page.edges.length).toBeLessThanOrEqual(5);
   expect(page.edges.every((e) => e.node.kind === "ASB_CASE" && e.node.category === "ASB_CASE")).toBe(true);
 });
+
+test("the erasure plan names, before anything goes, what erasure would erase and keep and why; asking changes nothing", async () => {
+  // A police-only person the other tests leave alone.
+  const { id: personId } = (await fed.stores.police.sql.one<{ id: string }>(
+    `SELECT person_id AS id FROM involvements GROUP BY person_id HAVING count(*) >= 2 ORDER BY person_id DESC LIMIT 1`,
+  ))!;
+  interface Plan {
+    agency: { id: string };
+    eraseRecords: number;
+    retainRecords: number;
+    retainedBecause: string[];
+    records: { kind: string; id: string; categories: string[]; keptBecause: string[] }[];
+  }
+  const PLAN = `query ($p: ID!) { erasurePlan(personId: $p) { agency { id } eraseRecords retainRecords
+    retainedBecause records { kind id categories keptBecause } } }`;
+  const plan = async (as: As = dso("police")) => {
+    const response = await fed.query<{ erasurePlan: Plan }>(PLAN, { p: personId }, as);
+    expect(response.errors).toBeUndefined();
+    return response.data!.erasurePlan;
+  };
+  const before = await heldAt(personId);
+  const first = await plan();
+  expect(first.agency.id).toBe("police");
+  expect(first.records.length).toBe(first.eraseRecords + first.retainRecords);
+  expect(first.records.length).toBeGreaterThan(0);
+  expect(first.records.filter((r) => r.keptBecause.length).length).toBe(first.retainRecords);
+
+  // A legal hold: everything kept, for that reason; listed among the agency's holds, not another's.
+  const hold = await fed.query(
+    `mutation ($p: ID!) { setLegalHold(personId: $p, reason: "inquiry INQ-7") { reason } }`,
+    { p: personId },
+    dso("police"),
+  );
+  expect(hold.errors).toBeUndefined();
+  const held = await plan();
+  expect(held).toMatchObject({ eraseRecords: 0, retainRecords: first.records.length });
+  expect(held.retainedBecause).toEqual(["legal hold: inquiry INQ-7"]);
+  const HOLDS = `{ legalHolds { person { id } reason placedBy agency { id } } }`;
+  const policeHolds = await fed.query<{ legalHolds: { person: { id: string }; reason: string }[] }>(
+    HOLDS,
+    {},
+    dso("police"),
+  );
+  expect(policeHolds.data?.legalHolds).toContainEqual(
+    expect.objectContaining({ person: { id: personId }, reason: "inquiry INQ-7", placedBy: "police.dso" }),
+  );
+  const councilHolds = await fed.query<{ legalHolds: { person: { id: string } }[] }>(
+    HOLDS,
+    {},
+    dso("council"),
+  );
+  expect(councilHolds.data?.legalHolds.map((h) => h.person.id)).not.toContain(personId);
+  const lifted = await fed.query(
+    `mutation ($p: ID!) { setLegalHold(personId: $p, reason: null) { reason } }`,
+    { p: personId },
+    dso("police"),
+  );
+  expect(lifted.errors).toBeUndefined();
+
+  // Refused to anyone but the agency's DSO under DATA_PROTECTION.
+  const practitioner = await fed.query(PLAN, { p: personId }, { ...dso("police"), role: Role.PRACTITIONER });
+  expect(practitioner.errors?.[0].extensions).toMatchObject({
+    code: "FORBIDDEN",
+    reason: "ROLE_NOT_PERMITTED",
+  });
+  const otherPurpose = await fed.query(PLAN, { p: personId }, { ...dso("police"), purpose: "SAFEGUARDING" });
+  expect(otherPurpose.errors?.[0].extensions).toMatchObject({
+    code: "FORBIDDEN",
+    reason: "PURPOSE_NOT_COVERED",
+  });
+  const holdsAsPractitioner = await fed.query(HOLDS, {}, { ...dso("police"), role: Role.PRACTITIONER });
+  expect(holdsAsPractitioner.errors?.[0].extensions).toMatchObject({ code: "FORBIDDEN" });
+
+  // Asking changed nothing; erasure then keeps what the plan said, for the reasons it gave.
+  expect(await heldAt(personId)).toEqual(before);
+  expect(await plan()).toEqual(first);
+  const erased = await erase("police", personId);
+  expect(erased.retainedRecords).toBe(first.retainRecords);
+  expect(erased.retainedBecause).toEqual(first.retainedBecause);
+});

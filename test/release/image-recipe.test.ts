@@ -184,6 +184,8 @@ describe("docker-compose.yml", () => {
       expect(env.JWKS_URL).toBe("http://keycloak:8080/realms/partnership/protocol/openid-connect/certs");
       expect(env.JWT_ISSUER).toBe("http://localhost:8080/realms/partnership");
       expect(env.JWT_AUDIENCE).toBe("partnership-graph");
+      // Keycloak's sub is a UUID: every service names the user by the username the realm maps.
+      expect(env.JWT_USER_CLAIM).toBe("preferred_username");
     }
     expect(config.services.keycloak).toBeDefined();
     const realm = JSON.parse(
@@ -203,6 +205,17 @@ describe("docker-compose.yml", () => {
         }),
       );
     expect(mappers.some((m) => m.config["included.custom.audience"] === "partnership-graph")).toBe(true);
+    for (const client of realm.clients)
+      expect(client.protocolMappers).toContainEqual(
+        expect.objectContaining({
+          protocolMapper: "oidc-usermodel-property-mapper",
+          config: expect.objectContaining({
+            "user.attribute": "username",
+            "claim.name": "preferred_username",
+            "access.token.claim": "true",
+          }),
+        }),
+      );
     expect(realm.users.length).toBeGreaterThan(3);
     for (const user of realm.users) {
       expect(user.attributes.agency).toHaveLength(1);

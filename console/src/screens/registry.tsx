@@ -8,7 +8,9 @@ import { BreakGlass } from "./dso/BreakGlass";
 import { Consents } from "./dso/Consents";
 import { Disclosures } from "./dso/Disclosures";
 import { Explain } from "./dso/Explain";
+import { PersonRights } from "./dso/PersonRights";
 import { ProposeAgreement } from "./dso/ProposeAgreement";
+import { Retention } from "./dso/Retention";
 import { PersonPage } from "./people/PersonPage";
 import { CaseBoard } from "./practitioner/CaseBoard";
 import { MyAgencyActions } from "./practitioner/MyAgencyActions";
@@ -79,6 +81,8 @@ export const SCREENS: Screen[] = [
     component: Notifications,
     inNavigation: false,
   },
+  { path: "/rights", title: "A person's rights", roles: DSO, component: PersonRights },
+  { path: "/retention", title: "Retention", roles: DSO, component: Retention },
 ];
 
 export function screensFor(role: Role): Screen[] {

@@ -12,7 +12,11 @@ import type { DataCategory } from "../../shared/enums";
 import { badInput } from "../../shared/errors";
 import { askPeer, peerUnavailable, type PeerAccess } from "../../shared/peers";
 import { AuditRepository } from "../repositories/audit";
-import { DataProtectionRepository, type RetentionRuleRow } from "../repositories/data-protection";
+import {
+  DataProtectionRepository,
+  type LegalHoldRow,
+  type RetentionRuleRow,
+} from "../repositories/data-protection";
 import { changeRecord, requiredText, type Acting } from "./acting";
 
 /**
@@ -95,22 +99,39 @@ export interface ErasureOutcome {
   retainedBecause: string[];
 }
 
-export async function erasePersonData(
+/** One record an agency holds about a person, and why erasure would keep it (empty: it would go). */
+export interface PlannedRecord {
+  kind: string;
+  id: string;
+  categories: DataCategory[];
+  keptBecause: string[];
+}
+
+export interface ErasurePlan {
+  agencyId: string;
+  held: HeldAbout[];
+  hold: LegalHoldRow | null;
+  records: PlannedRecord[];
+  toErase: HeldRecordKey[];
+  retainedRecords: number;
+  retainedBecause: string[];
+}
+
+/**
+ * What erasing a person at the caller's agency would erase and keep, and why: what
+ * `erasePersonData` then does, and what a DSO is shown before confirming it (`erasurePlan`).
+ */
+export async function planErasure(
   sql: Sql,
   peers: PeerAccess,
   acting: Acting,
   personId: string,
-  requestRef: string,
-  reason: string,
-): Promise<ErasureOutcome> {
+  now = new Date(),
+): Promise<ErasurePlan> {
   if (!personId.trim()) throw badInput("personId", "must not be empty");
-  const ref = requiredText("requestRef", requestRef);
-  const why = requiredText("reason", reason);
   const agencyId = acting.caller.agencyId;
   const repo = new DataProtectionRepository(sql);
   const holder = holderOf(agencyId);
-  const now = new Date();
-
   const held = holder
     ? (
         await ask<{ _heldAbout: HeldAbout[] }>(
@@ -126,26 +147,62 @@ export async function erasePersonData(
   const hold = await repo.hold(agencyId, personId);
 
   // A record in several categories (a suspect's and a victim's part) is one record: kept if any keeps it.
-  const reasons = new Map<string, Set<string>>();
+  const byKey = new Map<string, PlannedRecord & { kept: Set<string> }>();
   for (const record of held) {
     const key = `${record.kind}:${record.id}`;
     const kept = hold ? `legal hold: ${hold.reason}` : keptBy(rules.get(record.category), record, now);
-    const set = reasons.get(key) ?? new Set<string>();
-    if (kept) set.add(kept);
-    reasons.set(key, set);
+    const planned = byKey.get(key) ?? {
+      kind: record.kind,
+      id: record.id,
+      categories: [],
+      keptBecause: [],
+      kept: new Set<string>(),
+    };
+    if (!planned.categories.includes(record.category)) planned.categories.push(record.category);
+    if (kept) planned.kept.add(kept);
+    byKey.set(key, planned);
   }
+  const records: PlannedRecord[] = [];
   const toErase: HeldRecordKey[] = [];
   const because = new Set<string>();
   let retainedRecords = 0;
-  for (const [key, set] of reasons) {
-    if (set.size) {
+  for (const { kept, ...record } of byKey.values()) {
+    records.push({ ...record, keptBecause: [...kept].sort() });
+    if (kept.size) {
       retainedRecords += 1;
-      for (const r of set) because.add(r);
-    } else {
-      const at = key.indexOf(":");
-      toErase.push({ kind: key.slice(0, at), id: key.slice(at + 1) });
-    }
+      for (const r of kept) because.add(r);
+    } else toErase.push({ kind: record.kind, id: record.id });
   }
+  return {
+    agencyId,
+    held,
+    hold,
+    records,
+    toErase,
+    retainedRecords,
+    retainedBecause: [...because].sort(),
+  };
+}
+
+export async function erasePersonData(
+  sql: Sql,
+  peers: PeerAccess,
+  acting: Acting,
+  personId: string,
+  requestRef: string,
+  reason: string,
+): Promise<ErasureOutcome> {
+  if (!personId.trim()) throw badInput("personId", "must not be empty");
+  const ref = requiredText("requestRef", requestRef);
+  const why = requiredText("reason", reason);
+  const repo = new DataProtectionRepository(sql);
+  const { agencyId, held, toErase, retainedRecords, retainedBecause } = await planErasure(
+    sql,
+    peers,
+    acting,
+    personId,
+  );
+  const holder = holderOf(agencyId);
 
   let erased: HoldingsErased = { erased: 0, deleted: [] };
   if (holder && toErase.length) {
@@ -178,7 +235,6 @@ export async function erasePersonData(
     )
   )._forgetHeld;
 
-  const retainedBecause = [...because].sort();
   await sql.transaction(async (tx) => {
     // Appended first, under the person's key: destroyed next, so this record too forgets them.
     await AuditRepository.append(tx, [
