@@ -12,6 +12,8 @@ import { createHousingLoaders, type HousingLoaders } from "./loaders";
 import { Initial1763700000000 } from "./migrations/1763700000000-Initial";
 import { LeastPrivilegeRoles1764100000000 } from "./migrations/1764100000000-LeastPrivilegeRoles";
 import { DataProtection1765100000004 } from "./migrations/1765100000004-DataProtection";
+import { ErasureInTwoPhases1796578647022 } from "./migrations/1796578647022-ErasureInTwoPhases";
+import { ERASURE_ENTITIES } from "../shared/erasure";
 import { holdingsResolver } from "../shared/data-protection";
 import { housingHoldings } from "./repository";
 import { KeptAgencyRegistry1765000000000, KeptAgencyRegistryRecord } from "../shared/kept-registry";
@@ -24,7 +26,6 @@ import { PersonHousingResolver } from "./resolvers/person.resolver";
 import { ReportsMadeResolver } from "./resolvers/reports-made.resolver";
 import { PropertyResolver } from "./resolvers/property.resolver";
 import { TenancyResolver } from "./resolvers/tenancy.resolver";
-import { HeldRecordsResolver } from "./resolvers/held-records.resolver";
 import { Neighbourhood } from "./types";
 
 /** The housing subgraph: properties (UPRN), tenancies, tenancy actions, arrears bands and tenants' reports. */
@@ -39,6 +40,7 @@ export const housing: SubgraphDefinition<HousingLoaders> = {
     HousingReportRecord,
     DemoSeedRecord,
     KeptAgencyRegistryRecord,
+    ...ERASURE_ENTITIES,
   ],
   migrations: [
     Initial1763700000000,
@@ -47,9 +49,9 @@ export const housing: SubgraphDefinition<HousingLoaders> = {
     ConnectOnlyWhereServed1764300000000,
     KeptAgencyRegistry1765000000000,
     DataProtection1765100000004,
+    ErasureInTwoPhases1796578647022,
   ],
   resolvers: [
-    HeldRecordsResolver,
     holdingsResolver(housingHoldings),
     TenancyResolver,
     ReportsMadeResolver,

@@ -117,7 +117,7 @@ test("a practitioner, another purpose, and the internal operations are refused; 
     police,
     `
       mutation {
-        _eraseHeld(personId: "per-000001", records: [{ kind: "INCIDENT", id: "x" }]) {
+        _eraseHeld(erasureId: "e-1", personId: "per-000001", records: [{ kind: "INCIDENT", id: "x" }]) {
           erased
         }
       }
