@@ -62,12 +62,13 @@ export function storesDirectly(stores: RetentionStores): ErasureStores {
  * Ends what erasures left under way (killed, a store down): decided ones are finished, the others
  * undone (services/data-protection.ts, settleUnderWay). Then rows an erasure moved aside in a
  * store that governance has no erasure for (its first phase committed after the erasure was given
- * up and forgotten) are put back. Returns how many erasures it settled; throws when any is left.
+ * up and forgotten) are put back. Returns how many it settled, and those it could not (a store
+ * still down: they stay for the next run).
  */
 export async function settleErasures(
   stores: RetentionStores,
   options: { at?: Date; log: (line: string) => void },
-): Promise<number> {
+): Promise<{ settled: number; unsettled: string[] }> {
   const at = options.at ?? new Date();
   const { settled, failed } = await settleUnderWay(stores.governance, storesDirectly(stores), null, at);
   const known = new Set(
@@ -87,11 +88,9 @@ export async function settleErasures(
   }
   if (settled || orphans)
     options.log(`erasures: ${settled} left under way settled, ${orphans} orphaned put back`);
-  if (failed.length)
-    throw new Error(
-      `erasures: ${failed.length} could not be settled (${failed.map((f) => f.erasure.id).join(", ")}): ${String(failed[0].error)}`,
-    );
-  return settled + orphans;
+  for (const { erasure, error } of failed)
+    options.log(`erasures: ${erasure.id} (${erasure.state}) could not be settled yet: ${String(error)}`);
+  return { settled: settled + orphans, unsettled: failed.map((f) => f.erasure.id) };
 }
 
 export interface RetentionOptions {
@@ -130,8 +129,9 @@ export async function runRetention(stores: RetentionStores, options: RetentionOp
   const requestId = `retention-${randomUUID()}`;
   const rulesOf = new DataProtectionRepository(stores.governance);
   const runs: AgencyRun[] = [];
-  // An erasure left half-way is settled first: its records are then either gone or back.
-  if (!options.dryRun) await settleErasures(stores, { at, log: options.log });
+  // An erasure left half-way is settled first: its records are then either gone or back. One that
+  // cannot be yet (a store down) fails the run, after the rules are applied, so that it is seen.
+  const unsettled = options.dryRun ? [] : (await settleErasures(stores, { at, log: options.log })).unsettled;
   for (const holdings of HOLDINGS) {
     const agencyId = holdings.agencyId;
     const owner = stores[agencyId as keyof RetentionStores];
@@ -197,5 +197,7 @@ export async function runRetention(stores: RetentionStores, options: RetentionOp
     }
     options.log(`${agencyId}: ${run.expired} records expired in ${run.batches} batches`);
   }
+  if (unsettled.length)
+    throw new Error(`erasures left under way that could not be settled: ${unsettled.join(", ")}`);
   return runs;
 }
