@@ -23,9 +23,10 @@ import { beginPrepare, discardErasure, undoErasure } from "./erasure";
 import { DateTime, JSONValue } from "./scalars";
 
 /**
- * Data protection as each agency's subgraph takes part in it: what it holds about a person (with
- * the dates retention runs from), what is due under retention rules, and erasing or expiring
- * records in one transaction of its own store. Retention rules and legal holds are governance's;
+ * Data protection as each agency's subgraph takes part in it: what it holds about a person (the
+ * records' contents and the dates retention runs from: the one read of subject access and erasure),
+ * what is due under retention rules, erasing a person (in two phases, shared/erasure.ts) and
+ * expiring records, each in one transaction of its own store. Retention rules and legal holds are governance's;
  * governance asks the holder through these operations, as the DSO (shared/peers.ts). They are
  * internal (@inaccessible: not in the public API) and declared like every other field: a
  * data-sharing officer, under DATA_PROTECTION, of the agency that holds the records.
