@@ -6,6 +6,8 @@ import { createCouncilLoaders, type CouncilLoaders } from "./loaders";
 import { Initial1763700000000 } from "./migrations/1763700000000-Initial";
 import { LeastPrivilegeRoles1764100000000 } from "./migrations/1764100000000-LeastPrivilegeRoles";
 import { DataProtection1765100000004 } from "./migrations/1765100000004-DataProtection";
+import { ErasureInTwoPhases1796578647022 } from "./migrations/1796578647022-ErasureInTwoPhases";
+import { ERASURE_ENTITIES } from "../shared/erasure";
 import { holdingsResolver } from "../shared/data-protection";
 import { councilHoldings } from "./repository";
 import { KeptAgencyRegistry1765000000000, KeptAgencyRegistryRecord } from "../shared/kept-registry";
@@ -15,7 +17,6 @@ import { councilReferenceResolvers } from "./reference";
 import { AsbCaseResolver } from "./resolvers/asb-case.resolver";
 import { NeighbourhoodAsbCaseStatsResolver } from "./resolvers/neighbourhood.resolver";
 import { PersonAsbCasesResolver } from "./resolvers/person.resolver";
-import { HeldRecordsResolver } from "./resolvers/held-records.resolver";
 import { ReportsMadeResolver } from "./resolvers/reports-made.resolver";
 import { ReportCountsResolver } from "./resolvers/report-counts.resolver";
 import { CaseAssessment, Neighbourhood } from "./types";
@@ -24,7 +25,14 @@ import { CaseAssessment, Neighbourhood } from "./types";
 export const council: SubgraphDefinition<CouncilLoaders> = {
   name: "council",
   ownerAgencyId: "council",
-  entities: [AsbCaseRecord, AsbPartyRecord, InterventionRecord, DemoSeedRecord, KeptAgencyRegistryRecord],
+  entities: [
+    AsbCaseRecord,
+    AsbPartyRecord,
+    InterventionRecord,
+    DemoSeedRecord,
+    KeptAgencyRegistryRecord,
+    ...ERASURE_ENTITIES,
+  ],
   migrations: [
     Initial1763700000000,
     LeastPrivilegeRoles1764100000000,
@@ -32,9 +40,9 @@ export const council: SubgraphDefinition<CouncilLoaders> = {
     ConnectOnlyWhereServed1764300000000,
     KeptAgencyRegistry1765000000000,
     DataProtection1765100000004,
+    ErasureInTwoPhases1796578647022,
   ],
   resolvers: [
-    HeldRecordsResolver,
     holdingsResolver(councilHoldings),
     ReportsMadeResolver,
     ReportCountsResolver,

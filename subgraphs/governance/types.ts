@@ -18,7 +18,7 @@ import {
   Role,
 } from "../shared/enums";
 import { CalendarDate, DateTime, JSONValue } from "../shared/scalars";
-import { DATA_PROTECTION_OFFICER } from "../shared/subject-access";
+import { DATA_PROTECTION_OFFICER } from "../shared/data-protection";
 import { PageInfo } from "../shared/types";
 import { RetentionStart } from "../shared/data-protection";
 

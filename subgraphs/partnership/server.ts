@@ -26,6 +26,8 @@ import { LeastPrivilegeRoles1764100000000 } from "./migrations/1764100000000-Lea
 import { HeldRecord } from "../shared/data-protection";
 import { DataProtectionResolver } from "./resolvers/data-protection.resolver";
 import { DataProtection1765100000004 } from "./migrations/1765100000004-DataProtection";
+import { ErasureInTwoPhases1796578647022 } from "./migrations/1796578647022-ErasureInTwoPhases";
+import { ERASURE_ENTITIES } from "../shared/erasure";
 import { KeptAgencyRegistry1765000000000, KeptAgencyRegistryRecord } from "../shared/kept-registry";
 import { ConnectOnlyWhereServed1764300000000 } from "./migrations/1764300000000-ConnectOnlyWhereServed";
 import { CaseWork1765100000000 } from "./migrations/1765100000000-CaseWork";
@@ -77,6 +79,7 @@ export const partnership: SubgraphDefinition<PartnershipLoaders> = {
     NotificationOutboxRecord,
     DemoSeedRecord,
     KeptAgencyRegistryRecord,
+    ...ERASURE_ENTITIES,
   ],
   migrations: [
     Initial1763700000000,
@@ -89,6 +92,7 @@ export const partnership: SubgraphDefinition<PartnershipLoaders> = {
     PeopleByDateOfBirth1765100000003,
     DataProtection1765100000004,
     DropReportIndex1765210000000,
+    ErasureInTwoPhases1796578647022,
   ],
   resolvers: [
     PersonResolver,

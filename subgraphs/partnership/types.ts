@@ -12,7 +12,7 @@ import {
   Reference,
 } from "../shared/policy";
 import { ASSIGNED_AGENCY, CASE_LEAD, CASE_PARTY, IDENTITY_HOLDER } from "./access";
-import { DATA_PROTECTION_OFFICER } from "../shared/subject-access";
+import { DATA_PROTECTION_OFFICER } from "../shared/data-protection";
 import { CalendarDate, DateTime } from "../shared/scalars";
 import { AgencyRef } from "../shared/types";
 import { REPORT_CATEGORY } from "../shared/reports-made";

@@ -6,6 +6,8 @@ import { createPoliceLoaders, type PoliceLoaders } from "./loaders";
 import { Initial1763700000000 } from "./migrations/1763700000000-Initial";
 import { LeastPrivilegeRoles1764100000000 } from "./migrations/1764100000000-LeastPrivilegeRoles";
 import { DataProtection1765100000004 } from "./migrations/1765100000004-DataProtection";
+import { ErasureInTwoPhases1796578647022 } from "./migrations/1796578647022-ErasureInTwoPhases";
+import { ERASURE_ENTITIES } from "../shared/erasure";
 import { holdingsResolver } from "../shared/data-protection";
 import { policeHoldings } from "./repository";
 import { KeptAgencyRegistry1765000000000, KeptAgencyRegistryRecord } from "../shared/kept-registry";
@@ -17,7 +19,6 @@ import { AsbCaseNearbyIncidentsResolver } from "./resolvers/asb-case.resolver";
 import { IncidentResolver } from "./resolvers/incident.resolver";
 import { NeighbourhoodIncidentStatsResolver } from "./resolvers/neighbourhood.resolver";
 import { PersonIncidentsResolver } from "./resolvers/person.resolver";
-import { HeldRecordsResolver } from "./resolvers/held-records.resolver";
 import { ReportsMadeResolver } from "./resolvers/reports-made.resolver";
 import { ReportCountsResolver } from "./resolvers/report-counts.resolver";
 import { AsbCase, CaseAssessment, Neighbourhood } from "./types";
@@ -26,7 +27,13 @@ import { AsbCase, CaseAssessment, Neighbourhood } from "./types";
 export const police: SubgraphDefinition<PoliceLoaders> = {
   name: "police",
   ownerAgencyId: "police",
-  entities: [IncidentRecord, InvolvementRecord, DemoSeedRecord, KeptAgencyRegistryRecord],
+  entities: [
+    IncidentRecord,
+    InvolvementRecord,
+    DemoSeedRecord,
+    KeptAgencyRegistryRecord,
+    ...ERASURE_ENTITIES,
+  ],
   migrations: [
     Initial1763700000000,
     SearchAndStatisticsIndexes1763800000000,
@@ -35,9 +42,9 @@ export const police: SubgraphDefinition<PoliceLoaders> = {
     ConnectOnlyWhereServed1764300000000,
     KeptAgencyRegistry1765000000000,
     DataProtection1765100000004,
+    ErasureInTwoPhases1796578647022,
   ],
   resolvers: [
-    HeldRecordsResolver,
     holdingsResolver(policeHoldings),
     IncidentResolver,
     ReportsMadeResolver,

@@ -91,7 +91,7 @@ export class RetentionRuleResolver {
       node: Object.assign(new RetentionDueRecord(), {
         kind: r.kind,
         id: r.id,
-        category: r.category,
+        category: r.retentionCategories[0],
         dueSince: new Date(r.dueSince),
         ownerAgencyId: ctx.caller.agencyId,
       }),
