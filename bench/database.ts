@@ -1,15 +1,22 @@
 import { resolve } from "node:path";
 import { Client } from "pg";
-import { SUBGRAPH_NAMES, loadConfig, type Config } from "../subgraphs/shared/config";
+import { SUBGRAPH_NAMES, loadConfig, type Config, type SubgraphName } from "../subgraphs/shared/config";
 import { seedDemoPartnership } from "../scripts/lib/demo";
 import { startEmbeddedPostgres, type EmbeddedServer } from "../scripts/lib/embedded-postgres";
-import { closeAllStores, openAllStores } from "../scripts/lib/stores";
+import { closeAllStores, openAllStores, type Stores } from "../scripts/lib/stores";
 
 export const BENCH_DIR = __dirname;
 export const BENCH_PG_DIR = resolve(BENCH_DIR, ".cache", "postgres");
 export const BENCH_PG_PORT = 54400;
 export const BENCH_DATABASE_PREFIX = "bench";
 export const BENCH_SEED = 42;
+/** The huge seed's databases (`bench_huge_<subgraph>`), beside the large seed's on the same server. */
+export const BENCH_HUGE_PREFIX = "bench_huge";
+export type BenchScale = "large" | "huge";
+export const BENCH_SCALES: Record<BenchScale, { prefix: string; label: string }> = {
+  large: { prefix: BENCH_DATABASE_PREFIX, label: "1M incidents, 100k people" },
+  huge: { prefix: BENCH_HUGE_PREFIX, label: "10M incidents, 1M people" },
+};
 
 /**
  * Server settings for the bench's own embedded cluster. Twelve subgraph processes, each with a
@@ -124,40 +131,95 @@ export async function prepareBenchDatabase(options: {
     await embedded?.stop();
   };
   try {
-    const config = loadConfig({
-      ...process.env,
-      DATABASE_URL: serverUrl,
-      DATABASE_PREFIX: BENCH_DATABASE_PREFIX,
-      // Only the harness's own connections here; the services size their own pools.
-      DATABASE_POOL_SIZE: "4",
-    });
-    const stores = await openAllStores(config);
-    try {
-      if (options.skipSeed) {
-        log("--skip-seed: using the bench databases as they are");
-      } else {
-        const started = Date.now();
-        const { seeded } = await seedDemoPartnership(stores, {
-          seed: BENCH_SEED,
-          scale: "large",
-          log: (m) => log(`  ${m}`),
-        });
-        if (seeded.length) log(`Seeded the large demo in ${((Date.now() - started) / 1000).toFixed(0)} s`);
-        else log("Large demo already seeded: reusing it");
-        // Fresh planner statistics (and a visibility map, for index-only scans), so every setup
-        // runs the same plans from the first request; quick when nothing changed.
-        for (const name of SUBGRAPH_NAMES) await stores[name].sql.exec("VACUUM ANALYZE");
-      }
-      const { label } =
-        (await stores.police.sql.one<{ label: string }>("SELECT label FROM demo_seed LIMIT 1")) ?? {};
-      if (label !== `large:${BENCH_SEED}`)
-        log(`warning: the bench databases hold the ${label ?? "no"} demo seed, not large:${BENCH_SEED}`);
-    } finally {
-      await closeAllStores(stores);
-    }
+    const config = await seedScale(serverUrl, "large", options);
     return { serverUrl, embedded: !!embedded, config, stop };
   } catch (error) {
     await stop().catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * Secondary indexes of a database (not unique: ON CONFLICT needs those; not behind a constraint),
+ * as CREATE INDEX statements.
+ */
+async function secondaryIndexes(
+  sql: Stores[SubgraphName]["sql"],
+): Promise<{ name: string; definition: string }[]> {
+  return sql.many<{ name: string; definition: string }>(
+    `SELECT i.indexname AS name, i.indexdef AS definition
+       FROM pg_indexes i
+      WHERE i.schemaname = 'public'
+        AND i.indexdef NOT LIKE 'CREATE UNIQUE INDEX%'
+        AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)`,
+  );
+}
+
+/**
+ * One scale's databases (`<prefix>_<subgraph>`), migrated and seeded once (the demo_seed marker
+ * makes later runs reuse them) and analysed. The huge seed is loaded without its secondary
+ * indexes, which are built once the rows are in (much faster than keeping them up to date row by
+ * row); the seeders' own lookups go by primary keys, which stay.
+ */
+export async function seedScale(
+  serverUrl: string,
+  scale: BenchScale,
+  options: { skipSeed: boolean; log: (message: string) => void },
+): Promise<Config> {
+  const { log } = options;
+  const config = loadConfig({
+    ...process.env,
+    DATABASE_URL: serverUrl,
+    DATABASE_PREFIX: BENCH_SCALES[scale].prefix,
+    // Only the harness's own connections here; the services size their own pools.
+    DATABASE_POOL_SIZE: "4",
+  });
+  const stores = await openAllStores(config);
+  try {
+    if (options.skipSeed) {
+      log(`--skip-seed: using the ${scale} bench databases as they are`);
+    } else {
+      const seeded = await stores.police.sql.one("SELECT 1 AS seeded FROM demo_seed LIMIT 1");
+      const dropped: Partial<Record<SubgraphName, { name: string; definition: string }[]>> = {};
+      if (scale === "huge" && !seeded) {
+        for (const name of SUBGRAPH_NAMES) {
+          if (await stores[name].sql.one("SELECT 1 AS seeded FROM demo_seed LIMIT 1")) continue;
+          dropped[name] = await secondaryIndexes(stores[name].sql);
+          for (const index of dropped[name]!) await stores[name].sql.exec(`DROP INDEX "${index.name}"`);
+        }
+      }
+      const started = Date.now();
+      const { seeded: done } = await seedDemoPartnership(stores, {
+        seed: BENCH_SEED,
+        scale,
+        log: (m) => log(`  ${m}`),
+      });
+      for (const [name, indexes] of Object.entries(dropped) as [SubgraphName, { definition: string }[]][]) {
+        const at = Date.now();
+        for (const index of indexes) await stores[name].sql.exec(index.definition);
+        log(`  ${name}: ${indexes.length} indexes built in ${((Date.now() - at) / 1000).toFixed(1)} s`);
+      }
+      if (done.length) {
+        const size = await stores.police.sql.one<{ bytes: string }>(
+          "SELECT sum(pg_database_size(datname))::text AS bytes FROM pg_database WHERE datname = ANY($1)",
+          [SUBGRAPH_NAMES.map((name) => `${BENCH_SCALES[scale].prefix}_${name}`)],
+        );
+        log(
+          `Seeded the ${scale} demo in ${((Date.now() - started) / 1000).toFixed(0)} s (${(Number(size?.bytes ?? 0) / 1024 ** 3).toFixed(1)} GB on disk)`,
+        );
+      } else log(`${scale[0].toUpperCase()}${scale.slice(1)} demo already seeded: reusing it`);
+      // Fresh planner statistics (and a visibility map, for index-only scans), so every setup
+      // runs the same plans from the first request; quick when nothing changed.
+      for (const name of SUBGRAPH_NAMES) await stores[name].sql.exec("VACUUM ANALYZE");
+    }
+    const { label } =
+      (await stores.police.sql.one<{ label: string }>("SELECT label FROM demo_seed LIMIT 1")) ?? {};
+    if (label !== `${scale}:${BENCH_SEED}`)
+      log(
+        `warning: the ${scale} bench databases hold the ${label ?? "no"} demo seed, not ${scale}:${BENCH_SEED}`,
+      );
+  } finally {
+    await closeAllStores(stores);
+  }
+  return config;
 }

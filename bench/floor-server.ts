@@ -1,3 +1,4 @@
+import "reflect-metadata";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { loadConfig, type SubgraphName } from "../subgraphs/shared/config";
 import { closeFloorPools, floorData, openFloorPools } from "./floor";

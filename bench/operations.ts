@@ -40,14 +40,15 @@ function contractOperation(file: string, name: string): string {
   return print(operation);
 }
 
-async function query<T>(
+async function queryIn<T>(
   serverUrl: string,
   subgraph: string,
   text: string,
   values: unknown[] = [],
+  prefix = BENCH_DATABASE_PREFIX,
 ): Promise<T[]> {
   const client = new Client({
-    connectionString: withDatabase(serverUrl, `${BENCH_DATABASE_PREFIX}_${subgraph}`),
+    connectionString: withDatabase(serverUrl, `${prefix}_${subgraph}`),
   });
   await client.connect();
   try {
@@ -61,7 +62,12 @@ async function query<T>(
  * The fixed operations of `npm run bench`, with variables drawn from the large seed so that each
  * returns real data: people who have records, windows with at least 500 incidents, a live case.
  */
-export async function benchOperations(serverUrl: string): Promise<BenchOperation[]> {
+export async function benchOperations(
+  serverUrl: string,
+  prefix = BENCH_DATABASE_PREFIX,
+): Promise<BenchOperation[]> {
+  const query = <T>(url: string, subgraph: string, text: string, values: unknown[] = []) =>
+    queryIn<T>(url, subgraph, text, values, prefix);
   // Featured people have records with every agency; the others are drawn (deterministically) from
   // people with a police involvement, so every Person360 reaches at least two subgraphs' records.
   const drawn = await query<{ person_id: string }>(

@@ -92,9 +92,14 @@ export async function waitUntilReady(services: Service[], timeoutMs = 180_000): 
 }
 
 /** Ends every service still running: SIGTERM, then SIGKILL after 5 s. */
-export async function stopAll(): Promise<void> {
+export function stopAll(): Promise<void> {
+  return stopServices([...running]);
+}
+
+/** Ends these services: SIGTERM, then SIGKILL after 5 s. */
+export async function stopServices(services: Service[]): Promise<void> {
   await Promise.all(
-    [...running].map(async ({ child }) => {
+    services.map(async ({ child }) => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
       child.kill("SIGTERM");

@@ -1,5 +1,6 @@
 import "reflect-metadata";
 import { randomBytes } from "node:crypto";
+import { createServer, type Server } from "node:http";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
@@ -7,7 +8,15 @@ import { parseArgs } from "node:util";
 import { SUPERGRAPH_FILE } from "../gateway/supergraph";
 import { loadConfig, SUBGRAPH_NAMES, type Config } from "../subgraphs/shared/config";
 import { subgraphCounters, type SubgraphMetrics } from "../subgraphs/shared/subgraph";
-import { BENCH_SEED, prepareBenchDatabase, takeStatementStats, type BenchDatabase } from "./database";
+import {
+  BENCH_SCALES,
+  BENCH_SEED,
+  prepareBenchDatabase,
+  seedScale,
+  takeStatementStats,
+  type BenchDatabase,
+  type BenchScale,
+} from "./database";
 import { captureDirectCalls, type DirectCall } from "./direct";
 import { classifyBody, runLoad, type LoadResult } from "./load";
 import { benchOperations, callerHeaders, type BenchOperation } from "./operations";
@@ -21,6 +30,7 @@ import {
   serviceCpuMs,
   startService,
   stopAll,
+  stopServices,
   waitUntilReady,
   type Service,
 } from "./processes";
@@ -28,6 +38,7 @@ import {
   checkTargets,
   markdownReport,
   ratio,
+  type ObservabilityResult,
   SETUP_LABELS,
   SETUPS,
   type CpuPerOp,
@@ -36,11 +47,6 @@ import {
   type SetupResult,
 } from "./report";
 
-const USAGE = `usage: npm run bench -- [--duration <s>] [--rounds <n>] [--warmup <s>] [--connections <n>] [--only <operation>]... [--setup <setup>]... [--skip-seed]
-  operations: Person360, IncidentsInArea50, IncidentsInArea500, NeighbourhoodDashboard, LinkCaseRecord
-  setups: ours, plainGateway, hiveGateway, direct (all four unless named; ratios need both sides)
-  rounds: the routers take turns this many times (default 3); each reports its median round
-  warmup: load before each router's first round (default 15 s; later rounds 3 s)`;
 const say = (message: string) => process.stdout.write(`${message}\n`);
 
 const PORTS = {
@@ -49,6 +55,36 @@ const PORTS = {
   plain: 4110,
   rulesOff: 4111,
   hive: 4120,
+  hiveRust: 4125,
+  floor: 4130,
+  /** A stack of (a) started for a phase (huge seed, observability): its gateway, subgraphs next. */
+  phase: 4140,
+  /** A second one beside it (an observability variant beside its baseline). */
+  phase2: 4150,
+  otlpSink: 4160,
+};
+/** The operations run on the huge seed too. */
+const SCALED = ["IncidentsInArea50", "NeighbourhoodDashboard"];
+
+/** Benchmark-only changes to (a), each measured on its own stack: what each observability part costs. */
+const OBSERVABILITY_VARIANTS: Record<string, { description: string; env: Record<string, string> }> = {
+  "off:logs": {
+    description: "pino silenced (LOG_LEVEL=silent; the bench's services otherwise log at warn)",
+    env: { LOG_LEVEL: "silent" },
+  },
+  "on:request-logs": {
+    description: "pino at info, a line per request (LOG_LEVEL=info, the services' default outside the bench)",
+    env: { LOG_LEVEL: "info" },
+  },
+  "off:metrics": {
+    description: "prom-client recording made a no-op (BENCH_METRICS=off, benchmark only)",
+    env: { BENCH_METRICS: "off" },
+  },
+  "on:tracing": {
+    description:
+      "OpenTelemetry on (OTEL_EXPORTER_OTLP_ENDPOINT to a sink in the bench that accepts and drops spans; off in the bench otherwise, as with no endpoint)",
+    env: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:4160` },
+  },
 };
 const WARMUP_S = 3;
 /** Connection counts tried to find where (a) peaks, when --connections is not given. */
@@ -62,6 +98,16 @@ const HIVE_BIN = join(ROOT, "node_modules", "@graphql-hive", "gateway", "dist", 
 /** False once the kernel refuses a peak RSS reset: peaks are then over the processes' lifetimes. */
 let peakReset = true;
 
+const USAGE = `usage: npm run bench -- [--duration <s>] [--rounds <n>] [--warmup <s>] [--connections <n>] [--only <operation>]... [--setup <setup>]... [--scale large,huge] [--observability <variant>]... [--skip-seed]
+  operations: Person360, IncidentsInArea50, IncidentsInArea500, NeighbourhoodDashboard, LinkCaseRecord
+  setups: ours, plainGateway, hiveGateway, hiveRustPlanner, direct, floor (all unless named; ratios need both sides)
+  rounds: the routers take turns this many times (default 3); each reports its median round
+  warmup: load before each router's first round (default 15 s; later rounds 3 s)
+  scale: large (default and always), huge too with large,huge (the default): IncidentsInArea50 and
+    NeighbourhoodDashboard run through (a) on the huge seed as well (generated once, cached)
+  observability: (a) again with one part changed, on a stack of its own taking turns with (a) unchanged:
+    ${Object.keys(OBSERVABILITY_VARIANTS).join(", ")} (all unless named; none: skip)`;
+
 interface Options {
   duration: number;
   rounds: number;
@@ -70,6 +116,8 @@ interface Options {
   only: string[];
   setups: SetupKey[];
   skipSeed: boolean;
+  scales: BenchScale[];
+  observability: string[];
 }
 
 function options(): Options {
@@ -82,6 +130,8 @@ function options(): Options {
       only: { type: "string", multiple: true },
       setup: { type: "string", multiple: true },
       "skip-seed": { type: "boolean", default: false },
+      scale: { type: "string", default: "large,huge" },
+      observability: { type: "string", multiple: true },
       help: { type: "boolean", default: false },
     },
   });
@@ -104,6 +154,18 @@ function options(): Options {
   const warmup = Number(values.warmup);
   if (!Number.isFinite(warmup) || warmup < 0)
     throw new Error(`--warmup must be a number of seconds\n${USAGE}`);
+  const scales = values.scale.split(",").map((x) => x.trim());
+  if (!scales.includes("large") || scales.some((x) => !(x in BENCH_SCALES)))
+    throw new Error(`--scale must be large or large,huge\n${USAGE}`);
+  const named = values.observability ?? [];
+  const unknownVariants = named.filter((v) => v !== "none" && !(v in OBSERVABILITY_VARIANTS));
+  if (unknownVariants.length)
+    throw new Error(`unknown observability variant ${unknownVariants.join(", ")}\n${USAGE}`);
+  const observability = named.includes("none")
+    ? []
+    : named.length
+      ? named
+      : Object.keys(OBSERVABILITY_VARIANTS);
   return {
     duration,
     rounds,
@@ -112,6 +174,8 @@ function options(): Options {
     only: values.only ?? [],
     setups,
     skipSeed: values["skip-seed"],
+    scales: scales as BenchScale[],
+    observability,
   };
 }
 
@@ -160,6 +224,8 @@ function supergraphFor(base: number, file: string): { sdl: string; path: string 
   return { sdl, path };
 }
 
+type Routed = Exclude<SetupKey, "direct">;
+
 interface Stack {
   serverUrl: string;
   rulesOn: Service[];
@@ -167,11 +233,106 @@ interface Stack {
   ours: Service;
   plain: Service;
   hive: Service;
-  /** Processes per setup, for peak RSS; the rules-on subgraphs serve (a), (c) and (d). */
+  /** Processes per setup, for peak RSS; the rules-on subgraphs serve (a), (c), (c2) and (d). */
   processes: Record<SetupKey, Service[]>;
   /** Subgraphs whose /metrics count a setup's SQL and subgraph requests. */
   metered: Record<SetupKey, Service[]>;
-  url: Record<Exclude<SetupKey, "direct">, string>;
+  url: Record<Routed, string>;
+}
+
+/** What one loaded run is sent to and measured on. */
+interface Target {
+  url: string;
+  /** Its processes, the router (or the floor) first, for peak RSS and CPU. */
+  processes: Service[];
+  /** The subgraphs whose /metrics count its SQL (none for the floor); their CPU is the subgraphs'. */
+  metered: Service[];
+  /** Count SQL and subgraph requests with a probe first (needs the subgraphs' metrics on). */
+  probe: boolean;
+}
+
+const targetOf = (stack: Stack, setup: Routed): Target => ({
+  url: stack.url[setup],
+  processes: stack.processes[setup],
+  metered: stack.metered[setup],
+  probe: true,
+});
+
+const hiveArgs = (sdl: string, port: number, rust: boolean) => [
+  HIVE_BIN,
+  "supergraph",
+  sdl,
+  "--host",
+  "127.0.0.1",
+  "--port",
+  String(port),
+  "-c",
+  join("routers", "hive", "gateway.config.ts"),
+  // Hive Router's Rust query planner and executor (@graphql-hive/router-runtime), in place of the JavaScript ones.
+  ...(rust ? ["--hive-router-runtime"] : []),
+];
+
+/** Six rules-on subgraphs from `base + 1` and our gateway on `base`, over one scale's databases. */
+async function startOurs(
+  db: BenchDatabase,
+  options: { base: number; prefix: string; tag: string; env?: Record<string, string> },
+): Promise<{ gateway: Service; subgraphs: Service[]; url: string }> {
+  const env = { ...serviceEnv(db), DATABASE_PREFIX: options.prefix, ...options.env };
+  const subgraphs = SUBGRAPH_NAMES.map((name, i) =>
+    startService({
+      name: `${name}-${options.tag}`,
+      port: options.base + 1 + i,
+      args: ["-r", "@swc-node/register", join("subgraphs", name, "index.ts")],
+      env: { ...env, ACCESS_RULES: "on", [`${name.toUpperCase()}_PORT`]: String(options.base + 1 + i) },
+      readyPath: "/ready",
+    }),
+  );
+  await waitUntilReady(subgraphs);
+  const urls = Object.fromEntries(
+    SUBGRAPH_NAMES.map((name, i) => [`${name.toUpperCase()}_URL`, subgraphUrl(options.base + 1, i)]),
+  );
+  const gateway = startService({
+    name: `gateway-${options.tag}`,
+    port: options.base,
+    args: ["-r", "@swc-node/register", join("gateway", "index.ts")],
+    env: { ...env, ...urls, GATEWAY_PORT: String(options.base) },
+    readyPath: "/ready",
+  });
+  await waitUntilReady([gateway]);
+  return {
+    gateway,
+    subgraphs,
+    url: `http://127.0.0.1:${options.base}/graphql`,
+  };
+}
+
+/**
+ * Hive Gateway falls back to its JavaScript planner, with a warning only, when the Rust runtime
+ * cannot load (no addon for this platform): (c2) would then be (c) again under another name.
+ */
+async function assertRustPlanner(hive: Service): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const log = readFileSync(hive.logFile, "utf8");
+  if (log.includes("Could not load the @graphql-hive/router-runtime"))
+    throw new Error(
+      `(c2): Hive Gateway could not load @graphql-hive/router-runtime and fell back to its JavaScript planner; see ${hive.logFile}`,
+    );
+  if (!log.includes("Using Hive Router Runtime"))
+    say(
+      `  note: ${hive.logFile} does not say "Using Hive Router Runtime"; (c2) may not be using the Rust planner`,
+    );
+}
+
+/** Accepts OTLP/HTTP exports and drops them, so that tracing can be on without a collector. */
+function startOtlpSink(port: number): Promise<Server> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end("{}");
+    });
+  });
+  return new Promise((resolve) => server.listen(port, "127.0.0.1", () => resolve(server)));
 }
 
 async function startStack(db: BenchDatabase, rulesOnSdl: string, rulesOffSdl: string): Promise<Stack> {
@@ -191,7 +352,9 @@ async function startStack(db: BenchDatabase, rulesOnSdl: string, rulesOffSdl: st
   const rulesOff = subgraphs(PORTS.rulesOff, "off");
   await waitUntilReady([...rulesOn, ...rulesOff]);
 
-  say("Starting the routers (ours 4100, plain @apollo/gateway 4110, Hive Gateway 4120)…");
+  say(
+    "Starting the routers (ours 4100, plain @apollo/gateway 4110, Hive Gateway 4120, with the Rust planner 4125) and the floor (4130)…",
+  );
   const urls = Object.fromEntries(
     SUBGRAPH_NAMES.map((name, i) => [`${name.toUpperCase()}_URL`, subgraphUrl(PORTS.rulesOn, i)]),
   );
@@ -212,21 +375,26 @@ async function startStack(db: BenchDatabase, rulesOnSdl: string, rulesOffSdl: st
   const hive = startService({
     name: "gateway-hive",
     port: PORTS.hive,
-    args: [
-      HIVE_BIN,
-      "supergraph",
-      rulesOnSdl,
-      "--host",
-      "127.0.0.1",
-      "--port",
-      String(PORTS.hive),
-      "-c",
-      join("routers", "hive", "gateway.config.ts"),
-    ],
+    args: hiveArgs(rulesOnSdl, PORTS.hive, false),
     env,
     readyPath: "/readiness",
   });
-  await waitUntilReady([ours, plain, hive]);
+  const hiveRust = startService({
+    name: "gateway-hive-rust",
+    port: PORTS.hiveRust,
+    args: hiveArgs(rulesOnSdl, PORTS.hiveRust, true),
+    env,
+    readyPath: "/readiness",
+  });
+  const floor = startService({
+    name: "floor",
+    port: PORTS.floor,
+    args: ["-r", "@swc-node/register", join("bench", "floor-server.ts")],
+    env: { ...env, FLOOR_PORT: String(PORTS.floor) },
+    readyPath: "/ready",
+  });
+  await waitUntilReady([ours, plain, hive, hiveRust, floor]);
+  await assertRustPlanner(hiveRust);
   return {
     serverUrl: db.serverUrl,
     rulesOn,
@@ -238,13 +406,24 @@ async function startStack(db: BenchDatabase, rulesOnSdl: string, rulesOffSdl: st
       ours: [ours, ...rulesOn],
       plainGateway: [plain, ...rulesOff],
       hiveGateway: [hive, ...rulesOn],
+      hiveRustPlanner: [hiveRust, ...rulesOn],
       direct: rulesOn,
+      floor: [floor],
     },
-    metered: { ours: rulesOn, plainGateway: rulesOff, hiveGateway: rulesOn, direct: rulesOn },
+    metered: {
+      ours: rulesOn,
+      plainGateway: rulesOff,
+      hiveGateway: rulesOn,
+      hiveRustPlanner: rulesOn,
+      direct: rulesOn,
+      floor: [],
+    },
     url: {
       ours: `http://127.0.0.1:${PORTS.ours}/graphql`,
       plainGateway: `http://127.0.0.1:${PORTS.plain}/graphql`,
       hiveGateway: `http://127.0.0.1:${PORTS.hive}/graphql`,
+      hiveRustPlanner: `http://127.0.0.1:${PORTS.hiveRust}/graphql`,
+      floor: `http://127.0.0.1:${PORTS.floor}/`,
     },
   };
 }
@@ -338,26 +517,36 @@ function peaks(services: Service[]): { total: number; byProcess: Record<string, 
   return { total, byProcess };
 }
 
-/** CPU time used so far by the router, the subgraphs, PostgreSQL and this process (the load tool). */
+/** A subgraph process's subgraph ("police-rules-on" is police). */
+const subgraphOf = (service: Service) => service.name.split("-")[0];
+
+/** CPU time used so far by the router, the subgraphs (each and all), PostgreSQL and this process (the load tool). */
 function cpuNow(router: Service | null, subgraphs: Service[]): CpuPerOp {
   const own = process.cpuUsage();
+  const bySubgraph = Object.fromEntries(subgraphs.map((s) => [subgraphOf(s), serviceCpuMs(s)]));
   return {
     router: router ? serviceCpuMs(router) : 0,
-    subgraphs: subgraphs.reduce((sum, s) => sum + serviceCpuMs(s), 0),
+    subgraphs: Object.values(bySubgraph).reduce((sum, ms) => sum + ms, 0),
     postgres: postgresCpuMs(),
     loadTool: (own.user + own.system) / 1000,
+    bySubgraph,
   };
 }
 
 /** CPU ms per operation between two readings, `operations` answered in between. */
 function cpuPerOp(before: CpuPerOp, after: CpuPerOp, operations: number): CpuPerOp {
-  const per = (k: keyof CpuPerOp) =>
-    operations > 0 ? Math.round(((after[k] - before[k]) / operations) * 100) / 100 : 0;
+  const per = (a: number, b: number) => (operations > 0 ? Math.round(((b - a) / operations) * 100) / 100 : 0);
+  const bySubgraph = after.bySubgraph
+    ? Object.fromEntries(
+        Object.entries(after.bySubgraph).map(([name, ms]) => [name, per(before.bySubgraph?.[name] ?? 0, ms)]),
+      )
+    : undefined;
   return {
-    router: per("router"),
-    subgraphs: per("subgraphs"),
-    postgres: per("postgres"),
-    loadTool: per("loadTool"),
+    router: per(before.router, after.router),
+    subgraphs: per(before.subgraphs, after.subgraphs),
+    postgres: per(before.postgres, after.postgres),
+    loadTool: per(before.loadTool, after.loadTool),
+    ...(bySubgraph && Object.keys(bySubgraph).length ? { bySubgraph } : {}),
   };
 }
 
@@ -372,15 +561,16 @@ function describe(r: LoadResult): string {
   return `${r.rps} rps, p50 ${r.p50.toFixed(1)} / p95 ${r.p95.toFixed(1)} / p99 ${r.p99.toFixed(1)} ms, ${r.errors} errors${extra}`;
 }
 
-/** Setups (a), (b), (c): the operation through a router. */
+/** Setups (a), (b), (c), (c2), (e): the operation through a router (or the floor). */
 async function runThroughRouter(
-  stack: Stack,
-  setup: Exclude<SetupKey, "direct">,
+  target: Target,
+  label: string,
   op: BenchOperation,
   headers: Record<string, string>,
-  settings: { connections: number; duration: number; warmup: number },
+  settings: { connections: number; duration: number; warmup: number; serverUrl: string },
 ): Promise<SetupResult> {
-  const url = stack.url[setup];
+  const { url } = target;
+  const setup = label;
   const bodies = bodiesOf(op);
   // Every variant equally often, as (d) counts them.
   const rounds = Math.ceil(PROBE_REQUESTS / bodies.length);
@@ -388,20 +578,22 @@ async function runThroughRouter(
     url,
     body: bodies[i % bodies.length],
   }));
-  const counted = await probe(stack.metered[setup], sends, headers, sends.length, `${op.key}-${setup}`);
+  const counted: Probe = target.probe
+    ? await probe(target.metered, sends, headers, sends.length, `${op.key}-${setup}`)
+    : { sqlPerOp: 0, ownSqlPerOp: 0, governanceSqlPerOp: 0, subgraphRequestsPerOp: 0, verdicts: {} };
   if (counted.firstError)
     say(`    probe: ${JSON.stringify(counted.verdicts)}; first failure: ${counted.firstError}`);
   const load = { url, headers, bodies, connections: settings.connections };
   await runLoad({ ...load, duration: settings.warmup, label: `${op.key}-${setup}-warmup` });
-  for (const s of stack.processes[setup]) peakReset &&= resetPeakRss(s);
-  const router = stack.processes[setup][0];
-  await takeStatementStats(stack.serverUrl);
-  const cpuBefore = cpuNow(router, stack.metered[setup]);
+  for (const s of target.processes) peakReset &&= resetPeakRss(s);
+  const router = target.processes[0];
+  await takeStatementStats(settings.serverUrl);
+  const cpuBefore = cpuNow(router, target.metered);
   const result = await runLoad({ ...load, duration: settings.duration, label: `${op.key}-${setup}` });
-  const cpu = cpuPerOp(cpuBefore, cpuNow(router, stack.metered[setup]), result.completed);
-  const statements = await takeStatementStats(stack.serverUrl);
-  const rss = peaks(stack.processes[setup]);
-  say(`  ${SETUP_LABELS[setup].padEnd(38)} ${describe(result)}`);
+  const cpu = cpuPerOp(cpuBefore, cpuNow(router, target.metered), result.completed);
+  const statements = await takeStatementStats(settings.serverUrl);
+  const rss = peaks(target.processes);
+  say(`  ${(SETUP_LABELS[setup as SetupKey] ?? setup).padEnd(42)} ${describe(result)}`);
   return {
     rps: result.rps,
     p50: result.p50,
@@ -582,14 +774,30 @@ async function main(): Promise<void> {
   process.once("SIGTERM", () => void shutdown(143));
 
   try {
-    for (const base of [PORTS.ours, PORTS.plain, PORTS.hive]) await assertPortFree(base);
+    for (const base of [
+      PORTS.ours,
+      PORTS.plain,
+      PORTS.hive,
+      PORTS.hiveRust,
+      PORTS.floor,
+      PORTS.phase,
+      PORTS.phase2,
+      PORTS.otlpSink,
+    ])
+      await assertPortFree(base);
     for (let i = 0; i < SUBGRAPH_NAMES.length; i++) {
       await assertPortFree(PORTS.rulesOn + i);
       await assertPortFree(PORTS.rulesOff + i);
+      await assertPortFree(PORTS.phase + 1 + i);
+      await assertPortFree(PORTS.phase2 + 1 + i);
     }
     mkdirSync(CACHE, { recursive: true });
     mkdirSync(RESULTS, { recursive: true });
     db = await prepareBenchDatabase({ skipSeed: opts.skipSeed, log: say });
+    const huge =
+      opts.scales.includes("huge") && (!opts.only.length || opts.only.some((o) => SCALED.includes(o)));
+    // Generated once into databases of its own (bench_huge_*), then reused like the large seed.
+    if (huge) await seedScale(db.serverUrl, "huge", { skipSeed: opts.skipSeed, log: say });
 
     const all = await benchOperations(db.serverUrl);
     const unknown = opts.only.filter((o) => !all.some((op) => op.key.toLowerCase() === o.toLowerCase()));
@@ -610,7 +818,11 @@ async function main(): Promise<void> {
     const calibration = opts.connections
       ? { connections: opts.connections, tried: {} }
       : await calibrate(stack, operations[0], headersOf.get(operations[0].key)!);
-    const settings = { connections: calibration.connections, duration: opts.duration };
+    const settings = {
+      connections: calibration.connections,
+      duration: opts.duration,
+      serverUrl: db.serverUrl,
+    };
 
     const results: Record<string, OperationResult> = {};
     for (const op of operations) {
@@ -623,36 +835,148 @@ async function main(): Promise<void> {
         say(
           `  note: only some variants make ${partial.map((c) => `${c.operationName} (${Math.round(c.perOperation * 100)}%)`).join(", ")}`,
         );
-      const result: OperationResult = { title: op.title, ratios: { "a/b": null, "a/c": null, "a/d": null } };
+      const result: OperationResult = {
+        title: op.title,
+        ratios: { "a/b": null, "a/c": null, "a/c2": null, "a/d": null, "a/e": null },
+      };
       // The routers take turns, round after round, so that a slow minute of a shared machine
       // falls on every setup alike; each reports its median round.
       const rounds: Partial<Record<SetupKey, SetupResult[]>> = {};
       for (let round = 1; round <= opts.rounds; round++) {
         if (opts.rounds > 1) say(`  round ${round} of ${opts.rounds}`);
         // Each round starts with the next router, so none is always first after the others.
-        const routers = opts.setups.filter((x): x is Exclude<SetupKey, "direct"> => x !== "direct");
+        // The floor answers the read operations only.
+        const routers = opts.setups.filter(
+          (x): x is Routed => x !== "direct" && (x !== "floor" || op.operationName !== "LinkCaseRecord"),
+        );
         const turn = (round - 1) % Math.max(1, routers.length);
         for (const setup of [...routers.slice(turn), ...routers.slice(0, turn)]) {
           // A first run warms longer: compiled code and caches take tens of seconds to settle,
           // and the setup measured first would otherwise pay for it.
           const warmup = round === 1 ? opts.warmup : WARMUP_S;
           (rounds[setup] ??= []).push(
-            await runThroughRouter(stack, setup, op, headers, { ...settings, warmup }),
+            await runThroughRouter(targetOf(stack, setup), setup, op, headers, { ...settings, warmup }),
           );
         }
       }
       for (const setup of opts.setups) {
-        result[setup] =
-          setup === "direct"
-            ? await runDirect(stack, op, calls, headers, settings)
-            : medianRound(rounds[setup]!);
+        if (setup === "direct") result.direct = await runDirect(stack, op, calls, headers, settings);
+        else if (rounds[setup]) result[setup] = medianRound(rounds[setup]!);
       }
       result.ratios = {
         "a/b": ratio(result.ours, result.plainGateway),
         "a/c": ratio(result.ours, result.hiveGateway),
+        "a/c2": ratio(result.ours, result.hiveRustPlanner),
         "a/d": ratio(result.ours, result.direct),
+        "a/e": ratio(result.ours, result.floor),
       };
       results[op.key] = result;
+    }
+
+    // Only the phases' stacks from here: the main one would sit in memory beside them.
+    await stopServices([...stack.rulesOn, ...stack.rulesOff, ...Object.values(stack.processes).flat()]);
+
+    /** (a) on a fresh stack for each scaled operation, rounds as the main run, the median kept. */
+    const measureOurs = async (
+      ours: Awaited<ReturnType<typeof startOurs>>,
+      ops: BenchOperation[],
+      tag: string,
+      probeSql: boolean,
+    ): Promise<Record<string, SetupResult>> => {
+      const target: Target = {
+        url: ours.url,
+        processes: [ours.gateway, ...ours.subgraphs],
+        metered: ours.subgraphs,
+        probe: probeSql,
+      };
+      const out: Record<string, SetupResult> = {};
+      for (const op of ops) {
+        const headers = headersOf.get(op.key) ?? (await callerHeaders(tokenConfig, op.caller));
+        const runs: SetupResult[] = [];
+        for (let round = 1; round <= opts.rounds; round++)
+          runs.push(
+            await runThroughRouter(target, `${op.key} ${tag}`, op, headers, {
+              ...settings,
+              warmup: round === 1 ? opts.warmup : WARMUP_S,
+            }),
+          );
+        out[op.key] = medianRound(runs);
+      }
+      return out;
+    };
+
+    if (huge) {
+      say("\nThe huge seed: (a) on IncidentsInArea50 and NeighbourhoodDashboard…");
+      const hugeOps = (await benchOperations(db.serverUrl, BENCH_SCALES.huge.prefix)).filter(
+        (op) => SCALED.includes(op.key) && results[op.key]?.ours,
+      );
+      const ours = await startOurs(db, { base: PORTS.phase, prefix: BENCH_SCALES.huge.prefix, tag: "huge" });
+      const measured = await measureOurs(ours, hugeOps, "huge", true);
+      await stopServices([ours.gateway, ...ours.subgraphs]);
+      for (const [key, r] of Object.entries(measured)) {
+        const op = results[key];
+        op.huge = r;
+        op.ratios["huge/large p50"] =
+          op.ours!.p50 > 0 ? Math.round((r.p50 / op.ours!.p50) * 100) / 100 : null;
+      }
+    }
+
+    let observability: ObservabilityResult | undefined;
+    if (opts.observability.length) {
+      say(
+        "\nWhat each part of the observability stack costs (a), each variant taking turns with (a) unchanged…",
+      );
+      const sink = await startOtlpSink(PORTS.otlpSink);
+      observability = {
+        variants: Object.fromEntries(
+          opts.observability.map((v) => [v, OBSERVABILITY_VARIANTS[v].description]),
+        ),
+        results: {},
+        baselines: {},
+      };
+      const readOps = operations.filter((op) => op.operationName !== "LinkCaseRecord");
+      const large = BENCH_SCALES.large.prefix;
+      const unchanged = await startOurs(db, { base: PORTS.phase, prefix: large, tag: "obs-unchanged" });
+      // Metrics off leaves nothing for a probe to count; SQL per answer is the main run's anyway.
+      const targetOfOurs = (ours: typeof unchanged): Target => ({
+        url: ours.url,
+        processes: [ours.gateway, ...ours.subgraphs],
+        metered: ours.subgraphs,
+        probe: false,
+      });
+      for (const variant of opts.observability) {
+        say(`  ${variant}: ${OBSERVABILITY_VARIANTS[variant].description}`);
+        const changed = await startOurs(db, {
+          base: PORTS.phase2,
+          prefix: large,
+          tag: `obs-${variant.replace(/[^a-z]+/g, "-")}`,
+          env: OBSERVABILITY_VARIANTS[variant].env,
+        });
+        const results: Record<string, SetupResult> = {};
+        const baselines: Record<string, SetupResult> = {};
+        for (const op of readOps) {
+          const headers = headersOf.get(op.key)!;
+          const runs: Record<"unchanged" | "changed", SetupResult[]> = { unchanged: [], changed: [] };
+          for (let round = 1; round <= opts.rounds; round++) {
+            // Turns as in the main run: a slow minute of the machine falls on both alike.
+            const order =
+              round % 2 ? (["unchanged", "changed"] as const) : (["changed", "unchanged"] as const);
+            for (const which of order) {
+              const target = targetOfOurs(which === "unchanged" ? unchanged : changed);
+              const label = `${op.key} ${which === "unchanged" ? "unchanged" : variant}`;
+              const warmup = round === 1 ? opts.warmup : WARMUP_S;
+              runs[which].push(await runThroughRouter(target, label, op, headers, { ...settings, warmup }));
+            }
+          }
+          results[op.key] = medianRound(runs.changed);
+          baselines[op.key] = medianRound(runs.unchanged);
+        }
+        observability.results[variant] = results;
+        observability.baselines[variant] = baselines;
+        await stopServices([changed.gateway, ...changed.subgraphs]);
+      }
+      await stopServices([unchanged.gateway, ...unchanged.subgraphs]);
+      sink.close();
     }
 
     const targets = checkTargets(results);
@@ -665,16 +989,18 @@ async function main(): Promise<void> {
         firstWarmupS: opts.warmup,
         connections: settings.connections,
         calibration: calibration.tried,
-        seed: `large:${BENCH_SEED}, 1M incidents, 100k people`,
+        seed: `large:${BENCH_SEED}, ${BENCH_SCALES.large.label}`,
+        hugeSeed: huge ? `huge:${BENCH_SEED}, ${BENCH_SCALES.huge.label}` : undefined,
         database: db.embedded ? "embedded PostgreSQL (bench/.cache/postgres, port 54400)" : "DATABASE_URL",
         poolSize: loadConfig(serviceEnv(db)).DATABASE_POOL_SIZE,
         peakRss: peakReset ? "VmHWM per run (reset before each)" : "VmHWM over each process's lifetime",
         gateway:
-          "ours: NODE_ENV=development, LOG_LEVEL=warn; Hive Gateway 1 process; (d) against the rules-on subgraphs",
+          "ours: NODE_ENV=development, LOG_LEVEL=warn; Hive Gateway 1 process, (c2) with --hive-router-runtime; (d) against the rules-on subgraphs; (e) bench/floor-server.ts",
         elapsedS: Math.round((Date.now() - startedAt) / 1000),
       },
       operations: results,
       targets,
+      observability,
     };
     writeFileSync(join(RESULTS, "latest.json"), `${JSON.stringify(report, null, 2)}\n`);
     const markdown = markdownReport(report);

@@ -33,7 +33,7 @@ import {
   type RunningService,
 } from "../subgraphs/shared/http";
 import { operationDefences } from "../subgraphs/shared/limits";
-import { ServiceMetrics } from "../subgraphs/shared/metrics";
+import { processRegistry, ServiceMetrics, silenceMetrics } from "../subgraphs/shared/metrics";
 import type { Delivery } from "../subgraphs/shared/deadline";
 import { rateLimitedLog } from "../subgraphs/shared/faults";
 import type CircuitBreaker from "opossum";
@@ -359,6 +359,7 @@ export async function createGatewayServer(options: GatewayOptions): Promise<Gate
   // This process's own pool (each of GATEWAY_WORKERS has one).
   const connectionBudget = { registry: GATEWAY_REGISTRY_POOL_SIZE };
   metrics.budgetGauge(connectionBudget);
+  if (config.BENCH_METRICS === "off") for (const r of [metrics.registry, processRegistry]) silenceMetrics(r);
   const http = createHttpService({
     name: "gateway",
     apollo,

@@ -193,6 +193,12 @@ const schema = z.object({
    */
   ACCESS_RULES: z.enum(["on", "off"]).default("on"),
   /**
+   * Benchmark only (`npm run bench -- --observability off:metrics`, what prom-client costs): "off"
+   * makes every metric a service records a no-op (/metrics still answers, with nothing counted).
+   * Refused in production.
+   */
+  BENCH_METRICS: z.enum(["on", "off"]).default("on"),
+  /**
    * Bearer token Prometheus sends to scrape /metrics on every service; unset, /metrics is not
    * served at all (404). Never open to anonymous callers.
    */
@@ -251,6 +257,13 @@ const validated = schema.superRefine((values, ctx) => {
       code: z.ZodIssueCode.custom,
       path: ["ACCESS_RULES"],
       message: '"off" is for benchmarks only and is refused in production (no access rules, no audit)',
+    });
+  }
+  if (values.NODE_ENV === "production" && values.BENCH_METRICS === "off") {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ["BENCH_METRICS"],
+      message: '"off" is for benchmarks only and is refused in production (no metrics)',
     });
   }
 });

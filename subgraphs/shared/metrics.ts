@@ -58,6 +58,20 @@ const MAX_ERROR_CODES = 50;
 /** Distinct operation names kept as labels; past it "other", so callers cannot grow the series without bound. */
 const MAX_OPERATION_LABELS = 200;
 
+/**
+ * Benchmark only (BENCH_METRICS=off): makes recording into every metric of a registry a no-op, so
+ * that a run without it shows what prom-client costs per request. Collectors that run at scrape
+ * time are left alone (the bench does not scrape during the measured run).
+ */
+export function silenceMetrics(registry: Registry): void {
+  const noop = () => undefined;
+  for (const metric of registry.getMetricsAsArray() as unknown as Record<string, unknown>[]) {
+    for (const method of ["inc", "dec", "set", "observe"])
+      if (typeof metric[method] === "function") metric[method] = noop;
+    if (typeof metric.startTimer === "function") metric.startTimer = () => () => 0;
+  }
+}
+
 /** One service's metrics: requests by operation; a subgraph adds its SQL and pools, the gateway its fetches. */
 export class ServiceMetrics {
   readonly registry = new Registry();

@@ -18,7 +18,7 @@ import { createHttpService, listen, operationNamePlugin, type RunningService } f
 import { faultLogPlugin } from "./faults";
 import { operationDefences } from "./limits";
 import { log } from "./logger";
-import { parsePrometheusText, sampleSum, ServiceMetrics } from "./metrics";
+import { parsePrometheusText, processRegistry, sampleSum, ServiceMetrics, silenceMetrics } from "./metrics";
 
 /** Everything that makes one subgraph: the same shape for all six. */
 export interface SubgraphDefinition<Loaders> extends StoreDefinition {
@@ -227,6 +227,8 @@ export async function createSubgraphServer<L>(
   );
   metrics.budgetGauge(connectionBudget);
   if (deps.registry) metrics.registryAgeGauge(deps.registry.verifiedAt);
+  if (deps.config.BENCH_METRICS === "off")
+    for (const r of [metrics.registry, processRegistry]) silenceMetrics(r);
   const http = createHttpService({
     name: definition.name,
     apollo,
