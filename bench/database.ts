@@ -180,12 +180,11 @@ export async function seedScale(
       log(`--skip-seed: using the ${scale} bench databases as they are`);
     } else {
       const seeded = await stores.police.sql.one("SELECT 1 AS seeded FROM demo_seed LIMIT 1");
-      const dropped: Partial<Record<SubgraphName, { name: string; definition: string }[]>> = {};
       if (scale === "huge" && !seeded) {
         for (const name of SUBGRAPH_NAMES) {
           if (await stores[name].sql.one("SELECT 1 AS seeded FROM demo_seed LIMIT 1")) continue;
-          dropped[name] = await secondaryIndexes(stores[name].sql);
-          for (const index of dropped[name]!) await stores[name].sql.exec(`DROP INDEX "${index.name}"`);
+          for (const index of await secondaryIndexes(stores[name].sql))
+            await stores[name].sql.exec(`DROP INDEX "${index.name}"`);
         }
       }
       const started = Date.now();
@@ -194,10 +193,29 @@ export async function seedScale(
         scale,
         log: (m) => log(`  ${m}`),
       });
-      for (const [name, indexes] of Object.entries(dropped) as [SubgraphName, { definition: string }[]][]) {
-        const at = Date.now();
-        for (const index of indexes) await stores[name].sql.exec(index.definition);
-        log(`  ${name}: ${indexes.length} indexes built in ${((Date.now() - at) / 1000).toFixed(1)} s`);
+      if (scale === "huge") {
+        // Built from the large seed's databases (the same migrations), so that a seed interrupted
+        // half-way, its indexes dropped, still gets every one of them.
+        const largeStores = await openAllStores(
+          loadConfig({
+            ...process.env,
+            DATABASE_URL: serverUrl,
+            DATABASE_PREFIX: BENCH_SCALES.large.prefix,
+            DATABASE_POOL_SIZE: "2",
+          }),
+        );
+        try {
+          for (const name of SUBGRAPH_NAMES) {
+            const have = new Set((await secondaryIndexes(stores[name].sql)).map((i) => i.name));
+            const missing = (await secondaryIndexes(largeStores[name].sql)).filter((i) => !have.has(i.name));
+            if (!missing.length) continue;
+            const at = Date.now();
+            for (const index of missing) await stores[name].sql.exec(index.definition);
+            log(`  ${name}: ${missing.length} indexes built in ${((Date.now() - at) / 1000).toFixed(1)} s`);
+          }
+        } finally {
+          await closeAllStores(largeStores);
+        }
       }
       if (done.length) {
         const size = await stores.police.sql.one<{ bytes: string }>(

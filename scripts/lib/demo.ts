@@ -45,7 +45,8 @@ export async function seedDemoPartnership(
         shared.linkable![key] = [...(shared.linkable![key] ?? []), ...(ids ?? [])];
       }
     }
-    if (result?.reports) shared.reports!.push(...result.reports);
+    // One by one: spreading the huge seed's reports into push() overflows the call stack.
+    for (const report of result?.reports ?? []) shared.reports!.push(report);
     await sql.exec("INSERT INTO demo_seed (label) VALUES ($1) ON CONFLICT DO NOTHING", [
       `${options.scale}:${options.seed}`,
     ]);
