@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { Client } from "pg";
 import { SUBGRAPH_NAMES, loadConfig, type Config, type SubgraphName } from "../subgraphs/shared/config";
 import { seedDemoPartnership } from "../scripts/lib/demo";
+import { dropDatabase } from "../subgraphs/shared/database";
 import { startEmbeddedPostgres, type EmbeddedServer } from "../scripts/lib/embedded-postgres";
 import { closeAllStores, openAllStores, type Stores } from "../scripts/lib/stores";
 
@@ -174,7 +175,20 @@ export async function seedScale(
     // Only the harness's own connections here; the services size their own pools.
     DATABASE_POOL_SIZE: "4",
   });
-  const stores = await openAllStores(config);
+  let stores = await openAllStores(config);
+  if (scale === "huge" && !options.skipSeed) {
+    // A huge seed left half-way (interrupted, or failed) is started afresh: its seeders write
+    // without clearing first, and the later ones take what the earlier ones return.
+    const marks = await Promise.all(
+      SUBGRAPH_NAMES.map((name) => stores[name].sql.one("SELECT 1 AS seeded FROM demo_seed LIMIT 1")),
+    );
+    if (marks.some(Boolean) && !marks.every(Boolean)) {
+      log("The huge seed was left incomplete: dropping its databases to start again");
+      await closeAllStores(stores);
+      for (const name of SUBGRAPH_NAMES) await dropDatabase(config.databaseUrl(name)!);
+      stores = await openAllStores(config);
+    }
+  }
   try {
     if (options.skipSeed) {
       log(`--skip-seed: using the ${scale} bench databases as they are`);
