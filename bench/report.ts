@@ -269,6 +269,12 @@ export function markdownReport(report: {
       }
     }
   }
+  const skipped = Object.entries((s.skippedOperations ?? {}) as Record<string, string>);
+  if (skipped.length)
+    lines.push(
+      "",
+      ...skipped.map(([key, reason]) => `Not measured: ${key}, the graph refused it (${reason}).`),
+    );
   lines.push("", "Targets (issue 19):", "");
   for (const t of report.targets) {
     lines.push(`- ${t.met ? "met" : "MISSED"}: ${t.target}, ${t.operation}: ${t.detail}`);
