@@ -31,8 +31,13 @@ import { SUBGRAPH_NAMES } from "../../subgraphs/shared/config";
 
 const ROOT = join(__dirname, "..", "..");
 const README = join(ROOT, "README.md");
-/** Blocks the README may mark as not run; a new one needs a reason good enough to raise this. */
-const MAX_NOT_RUN = 7;
+/**
+ * Blocks the README may mark as not run; a new one needs a reason good enough to raise this. The
+ * last two (making the case review count service's keys for compose and for Kubernetes) need a
+ * compose `.env` or a cluster; test/release/image-recipe.test.ts runs the keys script into an env
+ * file and validates compose with it instead.
+ */
+const MAX_NOT_RUN = 9;
 
 interface Block {
   index: number;
