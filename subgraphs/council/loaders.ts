@@ -1,12 +1,7 @@
 import type { Sql } from "../shared/database";
+import type { AssessmentCounts } from "../shared/rollups";
 import { loaderByKey, loaderGroupedBy, loaderOfChildren, loaderOfPages } from "../shared/loaders";
-import {
-  AsbCaseRepository,
-  type AsbCaseCount,
-  type InterventionRow,
-  type KeyedCount,
-  type PartyRow,
-} from "./repository";
+import { AsbCaseRepository, type AsbCaseCount, type InterventionRow, type PartyRow } from "./repository";
 import type { AsbCase } from "./types";
 
 export interface CountsKey {
@@ -23,12 +18,6 @@ export interface AssessmentKey {
   baselineTo: string;
   followUpFrom: string;
   followUpTo: string;
-}
-
-/** True counts and cell keys, before release (shared/statistics). */
-export interface AssessmentCounts {
-  before: KeyedCount;
-  after: KeyedCount;
 }
 
 /** The council subgraph's per-request loaders; made fresh for every request. */
@@ -66,15 +55,7 @@ export function createCouncilLoaders(sql: Sql) {
     // Every assessment's two windows in one statement, whatever their neighbourhoods and months.
     assessmentCounts: loaderGroupedBy<AssessmentKey, AssessmentCounts>(
       () => "all",
-      async (keys) => {
-        const counts = await asbCases.countsInWindows(
-          keys.flatMap((k) => [
-            { lsoaCodes: k.lsoaCodes, fromMonth: k.baselineFrom, toMonth: k.baselineTo },
-            { lsoaCodes: k.lsoaCodes, fromMonth: k.followUpFrom, toMonth: k.followUpTo },
-          ]),
-        );
-        return keys.map((_, i) => ({ before: counts[2 * i], after: counts[2 * i + 1] }));
-      },
+      (keys) => asbCases.assessmentCounts(keys),
       (k) => k.id,
     ),
   };

@@ -6,6 +6,7 @@ import { createCouncilLoaders, type CouncilLoaders } from "./loaders";
 import { Initial1763700000000 } from "./migrations/1763700000000-Initial";
 import { LeastPrivilegeRoles1764100000000 } from "./migrations/1764100000000-LeastPrivilegeRoles";
 import { DataProtection1765100000004 } from "./migrations/1765100000004-DataProtection";
+import { MonthlyCounts1796578491110 } from "./migrations/1796578491110-MonthlyCounts";
 import { holdingsResolver } from "../shared/data-protection";
 import { councilHoldings } from "./repository";
 import { KeptAgencyRegistry1765000000000, KeptAgencyRegistryRecord } from "../shared/kept-registry";
@@ -31,6 +32,7 @@ export const council: SubgraphDefinition<CouncilLoaders> = {
     ConnectOnlyWhereServed1764300000000,
     KeptAgencyRegistry1765000000000,
     DataProtection1765100000004,
+    MonthlyCounts1796578491110,
   ],
   resolvers: [
     HeldRecordsResolver,

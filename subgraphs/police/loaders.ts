@@ -1,10 +1,10 @@
+import type { AssessmentCounts } from "../shared/rollups";
 import DataLoader from "dataloader";
 import type { Sql } from "../shared/database";
 import type { AssessmentWindows } from "../shared/sealed-assessment";
 import { loaderByKey, loaderGroupedBy, loaderOfChildren, loaderOfPages } from "../shared/loaders";
 import {
   IncidentRepository,
-  type AssessmentCounts,
   type IncidentCount,
   type IncidentPage,
   type InvolvementRow,
