@@ -105,8 +105,16 @@ export async function databaseServerFor(
  * stores it returns are for the seed and the importer, never for serving.
  */
 export async function openAllStores(config: Config): Promise<Stores> {
+  return openStores(config, SUBGRAPH_NAMES);
+}
+
+/** The same, for some subgraphs only (a tool that needs no others needs no URLs for them). */
+export async function openStores<N extends SubgraphName>(
+  config: Config,
+  names: readonly N[],
+): Promise<Record<N, SubgraphStore>> {
   const entries = await Promise.all(
-    SUBGRAPH_NAMES.map(async (name) => {
+    names.map(async (name) => {
       const url = config.databaseUrl(name);
       if (!url) throw new Error(`${name}: no database URL configured`);
       return [
@@ -115,7 +123,7 @@ export async function openAllStores(config: Config): Promise<Stores> {
       ] as const;
     }),
   );
-  return Object.fromEntries(entries) as Stores;
+  return Object.fromEntries(entries) as Record<N, SubgraphStore>;
 }
 
 /** What the services connect with: each its own role, and its own login into governance. */

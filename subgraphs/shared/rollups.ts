@@ -94,7 +94,8 @@ export async function createRollup(q: QueryRunner, source: RollupSource): Promis
     lsoa_code text NOT NULL,
     month text NOT NULL,
     kind text NOT NULL,
-    records bigint NOT NULL CHECK (records >= 0),
+    -- No CHECK (records >= 0): an upsert checks the row it would insert, a negative delta.
+    records bigint NOT NULL,
     key_units bigint NOT NULL,
     PRIMARY KEY (lsoa_code, month, kind)
   )`);
