@@ -184,11 +184,13 @@ export class IncidentRepository {
     return rows.map(toIncident);
   }
 
-  /** One statement: the page and the total come back together. */
+  /** The page and the total, side by side. */
   async search(filter: IncidentSearch, page: PageRequest): Promise<IncidentPage> {
     // The page and the total as two statements side by side: a total over the page query
     // (count(*) OVER ()) would force every match to be read and sorted; apart, the page walks
-    // the (month, id) index and stops, and the count is an index-only scan.
+    // the (month, id) index and stops, and the total comes from the rollup. A later page starts
+    // after the (month, id) its cursor carries (keyset), so it costs what the first does; a
+    // cursor with an offset only (issued before keyset cursors) still skips rows.
     const [rows, counted] = await Promise.all([
       this.sql.many<IncidentRow>(
         `SELECT ${INCIDENT_COLUMNS}
@@ -197,6 +199,7 @@ export class IncidentRepository {
             AND ($2::text IS NULL OR i.month >= $2)
             AND ($3::text IS NULL OR i.month <= $3)
             AND ($4::text[] IS NULL OR i.category = ANY($4))
+            AND ($7::text IS NULL OR (i.month, i.id) < ($7::bpchar, $8::text))
           ORDER BY i.month DESC, i.id DESC
           OFFSET $5 LIMIT $6`,
         [
@@ -204,8 +207,10 @@ export class IncidentRepository {
           filter.fromMonth ?? null,
           filter.toMonth ?? null,
           filter.categories ?? null,
-          page.offset,
+          page.after ? 0 : page.offset,
           page.limit + 1,
+          page.after?.month ?? null,
+          page.after?.id ?? null,
         ],
       ),
       this.count(filter),
