@@ -223,7 +223,7 @@ export async function monthlyCells(
   fromMonth: string,
   toMonth: string,
 ): Promise<RollupCell[]> {
-  const rows = await sql.many<{
+  const rows = await sql.prepared<{
     lsoa_code: string;
     month: string;
     kind: string | null;
@@ -231,6 +231,7 @@ export async function monthlyCells(
     remainder: string;
     total: boolean;
   }>(
+    "monthly_cells",
     `SELECT lsoa_code, month, kind, sum(records) AS count, sum(key_units) % ${KEY_UNITS} AS remainder,
             GROUPING(kind) = 1 AS total
        FROM monthly_counts
@@ -286,7 +287,8 @@ export async function windowCounts(sql: Sql, windows: readonly CountWindow[]): P
   });
   const counts: KeyedCount[] = windows.map(() => ({ count: 0, cellKey: 0 }));
   if (!index.length) return counts;
-  const rows = await sql.many<{ window_index: number; count: string; remainder: string }>(
+  const rows = await sql.prepared<{ window_index: number; count: string; remainder: string }>(
+    "window_counts",
     `SELECT w.window_index, sum(m.records) AS count, sum(m.key_units) % ${KEY_UNITS} AS remainder
        FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[]) AS w(window_index, lsoa_code, from_month, to_month, kinds)
        JOIN monthly_counts m
