@@ -1,14 +1,8 @@
 import type { Sql } from "../shared/database";
-import type { AssessmentCounts } from "../shared/rollups";
+import { monthlyCountsLoader, type AssessmentCounts } from "../shared/rollups";
 import { loaderByKey, loaderGroupedBy, loaderOfChildren, loaderOfPages } from "../shared/loaders";
-import { AsbCaseRepository, type AsbCaseCount, type InterventionRow, type PartyRow } from "./repository";
+import { AsbCaseRepository, type InterventionRow, type PartyRow } from "./repository";
 import type { AsbCase } from "./types";
-
-export interface CountsKey {
-  lsoaCode: string;
-  fromMonth: string;
-  toMonth: string;
-}
 
 /** What a CaseAssessment id asks the council to count. */
 export interface AssessmentKey {
@@ -38,20 +32,7 @@ export function createCouncilLoaders(sql: Sql) {
       (r) => r.caseId,
     ),
     asbCasesByPerson: loaderOfPages((ids, page) => asbCases.pagesForPeople(ids, page)),
-    asbCaseCounts: loaderGroupedBy<CountsKey, AsbCaseCount[]>(
-      (k) => `${k.fromMonth}:${k.toMonth}`,
-      async (keys) => {
-        const rows = await asbCases.countsFor(
-          keys.map((k) => k.lsoaCode),
-          keys[0].fromMonth,
-          keys[0].toMonth,
-        );
-        const byCode = new Map<string, AsbCaseCount[]>();
-        for (const row of rows) byCode.set(row.lsoaCode, [...(byCode.get(row.lsoaCode) ?? []), row]);
-        return keys.map((k) => byCode.get(k.lsoaCode) ?? []);
-      },
-      (k) => `${k.lsoaCode}:${k.fromMonth}:${k.toMonth}`,
-    ),
+    asbCaseCounts: monthlyCountsLoader((codes, from, to) => asbCases.countsFor(codes, from, to)),
     // Every assessment's two windows in one statement, whatever their neighbourhoods and months.
     assessmentCounts: loaderGroupedBy<AssessmentKey, AssessmentCounts>(
       () => "all",

@@ -1,7 +1,9 @@
+import type DataLoader from "dataloader";
 import type { QueryRunner } from "typeorm";
 import type { Sql } from "./database";
 import type { AssessmentWindows } from "./sealed-assessment";
-import type { CountedCell } from "./statistics";
+import { loaderGroupedBy } from "./loaders";
+import type { CountedCell, MonthlyCountsKey } from "./statistics";
 
 /**
  * Monthly rollups: what every released statistic is counted from. Each owner keeps one table,
@@ -321,4 +323,31 @@ export async function assessmentCounts(
     ]),
   );
   return assessments.map((_, i) => ({ before: counts[2 * i], after: counts[2 * i + 1] }));
+}
+
+/**
+ * The one statistics loader: every neighbourhood asked for with the same months in one
+ * `countsFor` call (one statement), its cells handed back per neighbourhood.
+ */
+export function monthlyCountsLoader<T extends { lsoaCode: string }>(
+  countsFor: (lsoaCodes: string[], fromMonth: string, toMonth: string) => Promise<T[]>,
+): DataLoader<MonthlyCountsKey, T[], string> {
+  return loaderGroupedBy<MonthlyCountsKey, T[]>(
+    (k) => `${k.fromMonth}:${k.toMonth}`,
+    async (keys) => {
+      const rows = await countsFor(
+        keys.map((k) => k.lsoaCode),
+        keys[0].fromMonth,
+        keys[0].toMonth,
+      );
+      const byCode = new Map<string, T[]>();
+      for (const row of rows) {
+        const group = byCode.get(row.lsoaCode);
+        if (group) group.push(row);
+        else byCode.set(row.lsoaCode, [row]);
+      }
+      return keys.map((k) => byCode.get(k.lsoaCode) ?? []);
+    },
+    (k) => `${k.lsoaCode}:${k.fromMonth}:${k.toMonth}`,
+  );
 }
