@@ -1,3 +1,4 @@
+import { MonthlyCountRecord } from "../shared/rollups";
 import "reflect-metadata";
 import { DemoSeedRecord } from "../shared/demo/seed-marker";
 import type { SubgraphDefinition } from "../shared/subgraph";
@@ -24,7 +25,14 @@ import { CaseAssessment, Neighbourhood } from "./types";
 export const council: SubgraphDefinition<CouncilLoaders> = {
   name: "council",
   ownerAgencyId: "council",
-  entities: [AsbCaseRecord, AsbPartyRecord, InterventionRecord, DemoSeedRecord, KeptAgencyRegistryRecord],
+  entities: [
+    AsbCaseRecord,
+    AsbPartyRecord,
+    InterventionRecord,
+    DemoSeedRecord,
+    KeptAgencyRegistryRecord,
+    MonthlyCountRecord,
+  ],
   migrations: [
     Initial1763700000000,
     LeastPrivilegeRoles1764100000000,

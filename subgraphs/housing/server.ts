@@ -1,3 +1,4 @@
+import { MonthlyCountRecord } from "../shared/rollups";
 import "reflect-metadata";
 import { DemoSeedRecord } from "../shared/demo/seed-marker";
 import type { SubgraphDefinition } from "../shared/subgraph";
@@ -40,6 +41,7 @@ export const housing: SubgraphDefinition<HousingLoaders> = {
     HousingReportRecord,
     DemoSeedRecord,
     KeptAgencyRegistryRecord,
+    MonthlyCountRecord,
   ],
   migrations: [
     Initial1763700000000,

@@ -1,3 +1,4 @@
+import { MonthlyCountRecord } from "../shared/rollups";
 import "reflect-metadata";
 import { DemoSeedRecord } from "../shared/demo/seed-marker";
 import type { SubgraphDefinition } from "../shared/subgraph";
@@ -26,7 +27,7 @@ import { AsbCase, CaseAssessment, Neighbourhood } from "./types";
 export const police: SubgraphDefinition<PoliceLoaders> = {
   name: "police",
   ownerAgencyId: "police",
-  entities: [IncidentRecord, InvolvementRecord, DemoSeedRecord, KeptAgencyRegistryRecord],
+  entities: [IncidentRecord, InvolvementRecord, DemoSeedRecord, KeptAgencyRegistryRecord, MonthlyCountRecord],
   migrations: [
     Initial1763700000000,
     SearchAndStatisticsIndexes1763800000000,

@@ -1,5 +1,5 @@
 import type DataLoader from "dataloader";
-import type { QueryRunner } from "typeorm";
+import { Column, Entity, PrimaryColumn, type QueryRunner } from "typeorm";
 import type { Sql } from "./database";
 import type { AssessmentWindows } from "./sealed-assessment";
 import { loaderGroupedBy } from "./loaders";
@@ -17,6 +17,25 @@ import type { CountedCell, MonthlyCountsKey } from "./statistics";
  * live writes, erasure and retention all keep it exact. `npm run rollups -- --check` compares it
  * with the raw rows; `--rebuild` makes it again.
  */
+
+/** A rollup cell as TypeORM sees it (its SQL is here; the drift test compares the two). */
+@Entity({ name: "monthly_counts" })
+export class MonthlyCountRecord {
+  @PrimaryColumn({ type: "text", name: "lsoa_code" })
+  lsoaCode!: string;
+
+  @PrimaryColumn({ type: "text" })
+  month!: string;
+
+  @PrimaryColumn({ type: "text" })
+  kind!: string;
+
+  @Column({ type: "bigint" })
+  records!: string;
+
+  @Column({ type: "bigint", name: "key_units" })
+  keyUnits!: string;
+}
 
 /** Nano-units per record-key unit: record keys are numeric(10, 9). */
 export const KEY_UNITS = 1_000_000_000;
