@@ -6,7 +6,7 @@ import type { Config } from "../subgraphs/shared/config";
  * production), or not at all when production names no issuer.
  */
 export type ConsoleSignIn =
-  | { method: "oidc"; issuer: string; clientId: string; scope: string }
+  | { method: "oidc"; issuer: string; clientId: string; scope: string; userClaim: string }
   | { method: "dev" }
   | { method: "none"; reason: string };
 
@@ -31,7 +31,15 @@ export function consoleSignIn(config: Config): ConsoleSignIn {
   const issuer =
     config.CONSOLE_OIDC_ISSUER ??
     (config.NODE_ENV === "production" && isUrl(config.JWT_ISSUER) ? config.JWT_ISSUER : undefined);
-  if (issuer) return { method: "oidc", issuer, clientId: config.CONSOLE_OIDC_CLIENT_ID, scope: SCOPE };
+  if (issuer)
+    return {
+      method: "oidc",
+      issuer,
+      clientId: config.CONSOLE_OIDC_CLIENT_ID,
+      scope: SCOPE,
+      // The claim the services take as the user id, so the console names the person as the audit does.
+      userClaim: config.JWT_USER_CLAIM,
+    };
   if (config.NODE_ENV === "production")
     return {
       method: "none",

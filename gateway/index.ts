@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { Pool } from "pg";
 import { governanceAgencyRegistry } from "../subgraphs/shared/access/registry";
 import { createTokenVerifier, keepRegistryFresh } from "../subgraphs/shared/auth";
+import { announceConnectionBudget, GATEWAY_REGISTRY_POOL_SIZE } from "../subgraphs/shared/connection-budget";
 import { Sql } from "../subgraphs/shared/database";
 import { governanceAccessDatabaseUrl } from "../subgraphs/shared/database-roles";
 import { loadConfig, type Config } from "../subgraphs/shared/config";
@@ -24,10 +25,11 @@ async function serve(config: Config): Promise<void> {
     throw new Error(
       "set GOVERNANCE_ACCESS_DATABASE_URL (or DATABASE_URL or GOVERNANCE_DATABASE_URL): the registered agencies tokens are checked against",
     );
-  const registryPool = new Pool({ connectionString: governanceUrl, max: 2 });
+  const registryPool = new Pool({ connectionString: governanceUrl, max: GATEWAY_REGISTRY_POOL_SIZE });
   // An idle connection dropped by the server is an 'error' event; the pool replaces it, and
   // meanwhile tokens are checked against the list last verified.
   registryPool.on("error", (error) => log("warn", "governance connection lost", { error: error.message }));
+  await announceConnectionBudget(config, ["gateway"], registryPool);
   // No store of its own: the list last verified is kept in memory, through an outage of any length.
   const registry = governanceAgencyRegistry(new Sql(registryPool), { ttlMs: config.AGENCY_REGISTRY_TTL_MS });
   const stopRefreshing = keepRegistryFresh(registry, config.AGENCY_REGISTRY_TTL_MS);

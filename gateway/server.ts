@@ -50,6 +50,7 @@ import {
 } from "./resilience";
 import { formatErrorFor } from "../subgraphs/shared/subgraph";
 import { inClientSpan } from "../subgraphs/shared/tracing";
+import { GATEWAY_REGISTRY_POOL_SIZE } from "../subgraphs/shared/connection-budget";
 import { consoleRoute } from "./console";
 import { serveGraphiQL } from "./graphiql";
 import { createRateLimits } from "./rate-limits";
@@ -355,6 +356,9 @@ export async function createGatewayServer(options: GatewayOptions): Promise<Gate
 
   const serveConsole = consoleRoute(config);
   if (options.registry) metrics.registryAgeGauge(options.registry.verifiedAt);
+  // This process's own pool (each of GATEWAY_WORKERS has one).
+  const connectionBudget = { registry: GATEWAY_REGISTRY_POOL_SIZE };
+  metrics.budgetGauge(connectionBudget);
   const http = createHttpService({
     name: "gateway",
     apollo,
@@ -371,7 +375,10 @@ export async function createGatewayServer(options: GatewayOptions): Promise<Gate
       const down = checks.filter(Boolean);
       if (down.length) throw new Error(`subgraphs not ready: ${down.join(", ")}`);
     },
-    readyDetails: options.registry ? () => ({ agencyRegistry: registryState(options.registry!) }) : undefined,
+    readyDetails: () => ({
+      ...(options.registry ? { agencyRegistry: registryState(options.registry) } : {}),
+      connectionBudget,
+    }),
     // The console everywhere (its dev sign-in only outside production); GraphiQL only outside it.
     route: async (req, res) => (await serveConsole(req, res)) || (!production && serveGraphiQL(req, res)),
     maxRequestMs: config.REQUEST_DEADLINE_MS,

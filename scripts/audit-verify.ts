@@ -1,5 +1,6 @@
 import "reflect-metadata";
 import { Pool } from "pg";
+import { JOB_POOL_SIZE } from "../subgraphs/shared/connection-budget";
 import { recordVerification, runAuditVerify } from "../subgraphs/governance/repositories/audit";
 import { Sql } from "../subgraphs/shared/database";
 import type { EmbeddedServer } from "./lib/embedded-postgres";
@@ -46,7 +47,7 @@ async function main(): Promise<number> {
     process.stderr.write(`${UNSET}\n`);
     return 2;
   }
-  const pool = new Pool({ connectionString: url, max: 1 });
+  const pool = new Pool({ connectionString: url, max: JOB_POOL_SIZE.auditVerify });
   try {
     // Read only whatever the credentials (the auditor role reads the log and only adds its verdict), and on one
     // snapshot: checkpoints and records as they stood together.

@@ -1,4 +1,5 @@
 import "reflect-metadata";
+import { JOB_POOL_SIZE } from "../subgraphs/shared/connection-budget";
 import { commandLine } from "./lib/command-line";
 import { closeAllStores, databaseServerFor, openAllStores } from "./lib/stores";
 
@@ -20,7 +21,8 @@ async function main(): Promise<void> {
   commandLine(USAGE);
   const { config, embedded } = await databaseServerFor(process.env, say);
   try {
-    const stores = await openAllStores(config);
+    // One connection per database: migrations run one after another (its share of the budget).
+    const stores = await openAllStores(config, { poolSize: JOB_POOL_SIZE.migrate });
     await closeAllStores(stores);
     say("Every subgraph database is migrated and its roles are ready.");
   } finally {

@@ -9,6 +9,7 @@ import { SUGGESTED_PURPOSE, TOKEN_COMMAND } from "../gateway/graphiql";
 import { buildManifest, TRUSTED_DOCUMENT_DIRS } from "../gateway/trusted-documents";
 import { loadDevKeys } from "../subgraphs/shared/auth";
 import { roleSecret } from "../subgraphs/shared/database-roles";
+import { keptServiceKeyPair } from "../subgraphs/shared/service-key";
 import { commandLine } from "./lib/command-line";
 import { prepareDemoDatabases } from "./lib/demo";
 import type { EmbeddedServer } from "./lib/embedded-postgres";
@@ -23,7 +24,8 @@ NODE_ENV=production) against stand-ins made here for what a deployment brings:
     migrated, each service logging in as its own role, with the demo partnership on first run;
   - identity provider: your development key pair (.dev-keys) served as a JWKS on 127.0.0.1, so
     tokens from \`npm run token\` verify as your provider's would;
-  - secrets: DATABASE_ROLE_SECRET and ASSESSMENT_SECRET generated into .data/prod-trial/.
+  - secrets: DATABASE_ROLE_SECRET, ASSESSMENT_SECRET and the case review count service's key pair
+    (CASE_REVIEW_SERVICE_PRIVATE_JWK, _PUBLIC_JWK) generated into .data/prod-trial/.
 It needs \`npm run build\` first (it runs dist/scripts/serve.js), and refuses under NODE_ENV=production
 or with JWKS_URL set: a deployment runs npm run start:prod with its own configuration.
 
@@ -131,6 +133,8 @@ async function main(): Promise<void> {
         `${JSON.stringify(buildManifest(TRUSTED_DOCUMENT_DIRS.map((dir) => join(ROOT, dir))), null, 2)}\n`,
       );
     }
+    // The one process serves partnership and the owners: both halves, as a deployment splits them.
+    const caseReview = keptServiceKeyPair(join(trialDir, "case-review-service-key.json"));
     // What a deployment would set, pointing at the stand-ins; the rest of the environment passes through.
     const production: Record<string, string | undefined> = {
       NODE_ENV: "production",
@@ -138,6 +142,8 @@ async function main(): Promise<void> {
       DATABASE_PREFIX: config.DATABASE_PREFIX,
       DATABASE_ROLE_SECRET: roleSecret(config),
       ASSESSMENT_SECRET: trialSecret(join(trialDir, "assessment-secret")),
+      CASE_REVIEW_SERVICE_PRIVATE_JWK: JSON.stringify(caseReview.privateJwk),
+      CASE_REVIEW_SERVICE_PUBLIC_JWK: JSON.stringify(caseReview.publicJwk),
       JWKS_URL: served.url,
       TRUSTED_DOCUMENTS_MANIFEST: manifest,
     };

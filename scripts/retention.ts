@@ -1,6 +1,7 @@
 import "reflect-metadata";
 import { loadConfig, SUBGRAPH_NAMES } from "../subgraphs/shared/config";
 import { serviceDatabaseUrl } from "../subgraphs/shared/database-roles";
+import { JOB_POOL_SIZE } from "../subgraphs/shared/connection-budget";
 import { commandLine } from "./lib/command-line";
 import { runRetention } from "./lib/retention";
 import { closeServiceStores, databaseServerFor, openServiceStores } from "./lib/stores";
@@ -34,7 +35,12 @@ async function main(): Promise<void> {
     ? { config: given, embedded: undefined }
     : await databaseServerFor(process.env, say, { mustExist: true });
   try {
-    const services = await openServiceStores(config);
+    // The job's own share of the connection budget, beside the services' (README, "Connections").
+    const services = await openServiceStores(config, {
+      store: JOB_POOL_SIZE.retentionStore,
+      access: JOB_POOL_SIZE.retentionAccess,
+      registry: JOB_POOL_SIZE.retentionAccess,
+    });
     try {
       const s = services.stores;
       await runRetention(

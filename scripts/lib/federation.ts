@@ -8,6 +8,7 @@ import type { RunningService } from "../../subgraphs/shared/http";
 import { createSubgraphServer } from "../../subgraphs/shared/subgraph";
 import { governancePolicyStore } from "../../subgraphs/shared/access/facts-store";
 import { governanceAgencyRegistry } from "../../subgraphs/shared/access/registry";
+import { announceConnectionBudget } from "../../subgraphs/shared/connection-budget";
 import { Sql } from "../../subgraphs/shared/database";
 import type { ServiceStores } from "./stores";
 
@@ -43,6 +44,9 @@ export async function startFederation(
     ttlMs: config.AGENCY_REGISTRY_TTL_MS,
   });
   const verify = await createTokenVerifier(config, registry);
+  // The subgraphs also accept the case review count service's tokens (never the gateway).
+  const verifySubgraph = await createTokenVerifier(config, registry, { acceptServiceTokens: true });
+  await announceConnectionBudget(config, ["gateway", ...SUBGRAPH_NAMES], services.stores.governance.sql.pool);
   const stopRefreshing = keepRegistryFresh(registry, config.AGENCY_REGISTRY_TTL_MS);
   const running = {} as Record<SubgraphName, RunningService>;
   const policyStatements = {} as Record<SubgraphName, Sql>;
@@ -63,7 +67,7 @@ export async function startFederation(
       const server = await createSubgraphServer(SUBGRAPHS[name], {
         config,
         store: stores[name],
-        verify,
+        verify: verifySubgraph,
         registry,
         policy: governancePolicyStore(policySql),
         policySql,
@@ -73,7 +77,14 @@ export async function startFederation(
       running[name] = await server.listen(options.ports?.[name] ?? config.port(name));
       const background = options.background === false ? undefined : SUBGRAPHS[name].background;
       if (background)
-        stopBackground.push(background({ sql: stores[name].sql, governanceSql: policySql, config }));
+        stopBackground.push(
+          background({
+            sql: stores[name].sql,
+            governanceSql: policySql,
+            config,
+            peerUrl: (peer) => running[peer]?.url ?? config.subgraphUrl(peer),
+          }),
+        );
     }
     const gateway = await createGatewayServer({
       config,

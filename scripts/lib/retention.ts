@@ -2,11 +2,22 @@ import { randomUUID } from "node:crypto";
 import { councilHoldings } from "../../subgraphs/council/repository";
 import { AuditRepository } from "../../subgraphs/governance/repositories/audit";
 import { DataProtectionRepository } from "../../subgraphs/governance/repositories/data-protection";
+import {
+  ABANDONED_AFTER_MS,
+  settleEach,
+  settleUnderWay,
+  type ErasureStores,
+} from "../../subgraphs/governance/services/data-protection";
 import { housingHoldings } from "../../subgraphs/housing/repository";
-import { forgetRecords } from "../../subgraphs/partnership/repositories/people";
+import {
+  ERASED_TABLES,
+  forgetRecords,
+  settleErasureHere,
+} from "../../subgraphs/partnership/repositories/people";
 import { policeHoldings } from "../../subgraphs/police/repository";
 import type { Sql } from "../../subgraphs/shared/database";
 import type { Holdings } from "../../subgraphs/shared/data-protection";
+import { discardErasure, erasuresAside, undoErasure } from "../../subgraphs/shared/erasure";
 import { Purpose } from "../../subgraphs/shared/enums";
 import { youthHoldings } from "../../subgraphs/youth/repository";
 
@@ -25,6 +36,61 @@ export interface RetentionStores {
   council: Sql;
   youth: Sql;
   housing: Sql;
+}
+
+/** The stores an erasure touches, as the job reaches them: directly, one transaction each. */
+export function storesDirectly(stores: RetentionStores): ErasureStores {
+  return {
+    async settle(erasure, decided) {
+      const holdings = HOLDINGS.find((h) => h.agencyId === erasure.agencyId);
+      const own = async () => {
+        if (!holdings) return;
+        await stores[holdings.agencyId as keyof RetentionStores].transaction((tx) =>
+          decided ? discardErasure(tx, erasure.id) : undoErasure(tx, erasure.id, holdings.erasedTables),
+        );
+      };
+      const index = () =>
+        stores.partnership.transaction((tx) =>
+          settleErasureHere(tx, erasure.id, erasure.personId, decided, decided && erasure.anonymise),
+        );
+      await settleEach([own, index]);
+    },
+  };
+}
+
+/**
+ * Ends what erasures left under way (killed, a store down): decided ones are finished, the others
+ * undone (services/data-protection.ts, settleUnderWay). Then rows an erasure moved aside in a
+ * store that governance has no erasure for (its first phase committed after the erasure was given
+ * up and forgotten) are put back. Returns how many it settled, and those it could not (a store
+ * still down: they stay for the next run).
+ */
+export async function settleErasures(
+  stores: RetentionStores,
+  options: { at?: Date; log: (line: string) => void },
+): Promise<{ settled: number; unsettled: string[] }> {
+  const at = options.at ?? new Date();
+  const { settled, failed } = await settleUnderWay(stores.governance, storesDirectly(stores), null, at);
+  const known = new Set(
+    (await new DataProtectionRepository(stores.governance).erasuresUnderWay(null)).map((e) => e.id),
+  );
+  const before = new Date(at.getTime() - ABANDONED_AFTER_MS);
+  let orphans = 0;
+  for (const [sql, tables] of [
+    ...HOLDINGS.map((h) => [stores[h.agencyId as keyof RetentionStores], h.erasedTables] as const),
+    [stores.partnership, ERASED_TABLES] as const,
+  ]) {
+    for (const id of await erasuresAside(sql, before)) {
+      if (known.has(id)) continue;
+      await sql.transaction((tx) => undoErasure(tx, id, tables));
+      orphans += 1;
+    }
+  }
+  if (settled || orphans)
+    options.log(`erasures: ${settled} left under way settled, ${orphans} orphaned put back`);
+  for (const { erasure, error } of failed)
+    options.log(`erasures: ${erasure.id} (${erasure.state}) could not be settled yet: ${String(error)}`);
+  return { settled: settled + orphans, unsettled: failed.map((f) => f.erasure.id) };
 }
 
 export interface RetentionOptions {
@@ -63,6 +129,9 @@ export async function runRetention(stores: RetentionStores, options: RetentionOp
   const requestId = `retention-${randomUUID()}`;
   const rulesOf = new DataProtectionRepository(stores.governance);
   const runs: AgencyRun[] = [];
+  // An erasure left half-way is settled first: its records are then either gone or back. One that
+  // cannot be yet (a store down) fails the run, after the rules are applied, so that it is seen.
+  const unsettled = options.dryRun ? [] : (await settleErasures(stores, { at, log: options.log })).unsettled;
   for (const holdings of HOLDINGS) {
     const agencyId = holdings.agencyId;
     const owner = stores[agencyId as keyof RetentionStores];
@@ -80,7 +149,7 @@ export async function runRetention(stores: RetentionStores, options: RetentionOp
         run.due = page.totalCount;
         for (const r of page.records)
           options.log(
-            `${agencyId} ${r.kind} ${r.id} ${r.category} due since ${r.dueSince!.toISOString().slice(0, 10)}`,
+            `${agencyId} ${r.kind} ${r.id} ${r.retentionCategories[0]} due since ${r.dueSince!.toISOString().slice(0, 10)}`,
           );
         if (page.records.length < options.batchSize) break;
       }
@@ -103,7 +172,7 @@ export async function runRetention(stores: RetentionStores, options: RetentionOp
           requestId,
           ownerAgencyId: agencyId,
           personIds: [],
-          categories: [...new Set(page.records.map((r) => r.category))].sort(),
+          categories: [...new Set(page.records.flatMap((r) => r.retentionCategories))].sort(),
           recordIds: keys.map((k) => `${k.kind}:${k.id}`),
           decision: "PERMITTED",
           reason: null,
@@ -128,5 +197,7 @@ export async function runRetention(stores: RetentionStores, options: RetentionOp
     }
     options.log(`${agencyId}: ${run.expired} records expired in ${run.batches} batches`);
   }
+  if (unsettled.length)
+    throw new Error(`erasures left under way that could not be settled: ${unsettled.join(", ")}`);
   return runs;
 }

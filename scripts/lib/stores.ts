@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { SUBGRAPHS } from "../../subgraphs";
 import { loadConfig, SUBGRAPH_NAMES, type Config, type SubgraphName } from "../../subgraphs/shared/config";
 import { Pool } from "pg";
+import { GATEWAY_REGISTRY_POOL_SIZE } from "../../subgraphs/shared/connection-budget";
 import { log } from "../../subgraphs/shared/logger";
 import { faultMetrics } from "../../subgraphs/shared/metrics";
 import { openServiceStore, openStore, type SubgraphStore } from "../../subgraphs/shared/database";
@@ -104,14 +105,15 @@ export async function databaseServerFor(
  * and migrating as needed, which creates the roles) and sets the services' role passwords. The
  * stores it returns are for the seed and the importer, never for serving.
  */
-export async function openAllStores(config: Config): Promise<Stores> {
-  return openStores(config, SUBGRAPH_NAMES);
+export async function openAllStores(config: Config, options: { poolSize?: number } = {}): Promise<Stores> {
+  return openStores(config, SUBGRAPH_NAMES, options);
 }
 
 /** The same, for some subgraphs only (a tool that needs no others needs no URLs for them). */
 export async function openStores<N extends SubgraphName>(
   config: Config,
   names: readonly N[],
+  options: { poolSize?: number } = {},
 ): Promise<Record<N, SubgraphStore>> {
   const entries = await Promise.all(
     names.map(async (name) => {
@@ -119,7 +121,10 @@ export async function openStores<N extends SubgraphName>(
       if (!url) throw new Error(`${name}: no database URL configured`);
       return [
         name,
-        await openStore(SUBGRAPHS[name], url, { poolSize: config.DATABASE_POOL_SIZE, roles: config }),
+        await openStore(SUBGRAPHS[name], url, {
+          poolSize: options.poolSize ?? config.DATABASE_POOL_SIZE,
+          roles: config,
+        }),
       ] as const;
     }),
   );
@@ -136,8 +141,8 @@ export interface ServiceStores {
 }
 
 /** A pool on the governance database whose lost idle connections are noted, not fatal. */
-function governancePool(config: Config, url: string): Pool {
-  const pool = new Pool({ connectionString: url, max: config.DATABASE_POOL_SIZE });
+function governancePool(url: string, max: number): Pool {
+  const pool = new Pool({ connectionString: url, max });
   // An idle connection dropped by the server is an 'error' event: the pool replaces it.
   pool.on("error", (error) => {
     faultMetrics.connectionsLost.inc({ where: "idle" });
@@ -146,8 +151,18 @@ function governancePool(config: Config, url: string): Pool {
   return pool;
 }
 
-/** Opens every service's store as its own role (after the migration step has run). */
-export async function openServiceStores(config: Config): Promise<ServiceStores> {
+/**
+ * Opens every service's store as its own role (after the migration step has run), its pools
+ * sized as the services' own (shared/connection-budget.ts), or as a job's when `poolSizes` says.
+ */
+export async function openServiceStores(
+  config: Config,
+  poolSizes: { store: number; access: number; registry: number } = {
+    store: config.DATABASE_POOL_SIZE,
+    access: config.GOVERNANCE_POOL_SIZE,
+    registry: GATEWAY_REGISTRY_POOL_SIZE,
+  },
+): Promise<ServiceStores> {
   const accessUrl = governanceAccessDatabaseUrl(config);
   if (!accessUrl) throw new Error("governance: no database URL configured for the access role");
   const agencyUrls = AUDITING_SUBGRAPHS.map((name) => {
@@ -160,15 +175,15 @@ export async function openServiceStores(config: Config): Promise<ServiceStores> 
     for (const name of SUBGRAPH_NAMES) {
       const url = serviceDatabaseUrl(config, name);
       if (!url) throw new Error(`${name}: no database URL configured`);
-      opened[name] = await openServiceStore(SUBGRAPHS[name], url, { poolSize: config.DATABASE_POOL_SIZE });
+      opened[name] = await openServiceStore(SUBGRAPHS[name], url, { poolSize: poolSizes.store });
     }
   } catch (error) {
     await closeAllStores(opened);
     throw error;
   }
-  const governanceAccess = governancePool(config, accessUrl);
+  const governanceAccess = governancePool(accessUrl, poolSizes.registry);
   const agencyAccess = Object.fromEntries(
-    agencyUrls.map(([name, url]) => [name, governancePool(config, url)]),
+    agencyUrls.map(([name, url]) => [name, governancePool(url, poolSizes.access)]),
   ) as Record<AuditingSubgraph, Pool>;
   const pools = [governanceAccess, ...Object.values(agencyAccess)];
   try {

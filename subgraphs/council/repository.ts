@@ -1,6 +1,6 @@
 import type { Sql } from "../shared/database";
-import type { HeldRecord } from "../shared/subject-access";
 import { holdingsOver, idsOfKind, type Holdings } from "../shared/data-protection";
+import { moveAside } from "../shared/erasure";
 import type { ReportRow } from "../shared/reports-made";
 import { IN_PAGE_OR_LAST, pagesByParent, type PageRequest } from "../shared/connection";
 import type { Page } from "../shared/loaders";
@@ -8,7 +8,7 @@ import { addMonths } from "../shared/months";
 import { assessmentCounts, monthlyCells, type AssessmentCounts } from "../shared/rollups";
 import type { AssessmentWindows } from "../shared/sealed-assessment";
 import type { CountedCell } from "../shared/statistics";
-import type { RiskLevel } from "../shared/enums";
+import { DataCategory, type RiskLevel } from "../shared/enums";
 import {
   AsbCase,
   AsbCaseStatus,
@@ -118,27 +118,6 @@ export class AsbCaseRepository {
   constructor(private readonly sql: Sql) {}
 
   /**
-   * Every ASB case the person is a party to, for their subject access export: its own columns, its
-   * interventions, and every party by role only (`subject` marks the person). One statement.
-   */
-  async heldAbout(personId: string): Promise<HeldRecord[]> {
-    return this.sql.many<HeldRecord>(
-      `SELECT 'AsbCase' AS type, c.id,
-              ARRAY['ASB_CASE', 'RISK'] AS categories,
-              to_jsonb(c) - 'record_key' AS fields,
-              (SELECT jsonb_agg(jsonb_build_object('role', p.role, 'subject', p.person_id = $1) ORDER BY p.id)
-                 FROM asb_parties p WHERE p.case_id = c.id) AS people,
-              jsonb_build_object('interventions', coalesce(
-                (SELECT jsonb_agg(to_jsonb(n) - 'case_id' ORDER BY n.issued_at, n.id)
-                   FROM asb_interventions n WHERE n.case_id = c.id), '[]'::jsonb)) AS parts
-         FROM asb_cases c
-        WHERE c.id IN (SELECT p.case_id FROM asb_parties p WHERE p.person_id = $1)
-        ORDER BY c.opened_at, c.id`,
-      [personId],
-    );
-  }
-
-  /**
    * The reports people made to the council, for the community trigger: each ASB case a person is a
    * victim or complainant in, once per person, when the case was opened.
    */
@@ -232,28 +211,46 @@ export class AsbCaseRepository {
   }
 }
 
-/** What the council holds about people: an ASB case per party to it. */
-const COUNCIL_HELD_SQL = `
-  SELECT 'ASB_CASE'::text AS kind, c.id, 'ASB_CASE'::text AS category, p.person_id,
-         c.opened_at AS created_at, c.closed_at,
-         greatest(c.opened_at, c.closed_at,
-                  (SELECT max(n.issued_at) FROM asb_interventions n WHERE n.case_id = c.id)) AS last_activity_at
-    FROM asb_parties p JOIN asb_cases c ON c.id = p.case_id`;
+/** A case among `$1` left with no party (erasure deletes it). */
+const PARTYLESS = `SELECT c.id FROM asb_cases c WHERE c.id = ANY($1::text[])
+   AND NOT EXISTS (SELECT 1 FROM asb_parties p WHERE p.case_id = c.id)`;
 
-export const councilHoldings: Holdings = holdingsOver("council", COUNCIL_HELD_SQL, ["ASB_CASE"], {
-  // The person's part goes; a case left with no party at all goes with its interventions.
-  async about(tx, personId, records) {
+/** What the council holds about people: an ASB case per party to it. */
+export const councilHoldings: Holdings = holdingsOver({
+  agencyId: "council",
+  kinds: { ASB_CASE: { type: "AsbCase", categories: [DataCategory.ASB_CASE, DataCategory.RISK] } },
+  heldSql: `
+    SELECT 'ASB_CASE'::text AS kind, c.id, 'ASB_CASE'::text AS category, p.person_id,
+           c.opened_at AS created_at, c.closed_at,
+           greatest(c.opened_at, c.closed_at,
+                    (SELECT max(n.issued_at) FROM asb_interventions n WHERE n.case_id = c.id)) AS last_activity_at
+      FROM asb_parties p JOIN asb_cases c ON c.id = p.case_id`,
+  // Each case with its own columns, its interventions, and every party by role only.
+  contentsSql: `
+    SELECT 'ASB_CASE'::text AS kind, c.id, to_jsonb(c) - 'record_key' AS fields,
+           (SELECT jsonb_agg(jsonb_build_object('role', p.role, 'subject', p.person_id = $1) ORDER BY p.id)
+              FROM asb_parties p WHERE p.case_id = c.id) AS people,
+           jsonb_build_object('interventions', coalesce(
+             (SELECT jsonb_agg(to_jsonb(n) - 'case_id' ORDER BY n.issued_at, n.id)
+                FROM asb_interventions n WHERE n.case_id = c.id), '[]'::jsonb)) AS parts
+      FROM asb_cases c
+     WHERE c.id IN (SELECT p.case_id FROM asb_parties p WHERE p.person_id = $1)`,
+  expireDeletes: ["ASB_CASE"],
+  erasedTables: ["asb_cases", "asb_interventions", "asb_parties"],
+  // The person's part goes; a case left with no party at all goes with its interventions (moved
+  // aside before the case, which would take them with it).
+  async eraseAbout(tx, erasureId, personId, records) {
     const ids = idsOfKind(records, "ASB_CASE");
-    const erased = await tx.exec(
-      `DELETE FROM asb_parties WHERE person_id = $1 AND case_id = ANY($2::text[])`,
+    const parties = await moveAside(
+      tx,
+      erasureId,
+      "asb_parties",
+      `person_id = $1 AND case_id = ANY($2::text[])`,
       [personId, ids],
     );
-    const deleted = await tx.many<{ id: string }>(
-      `DELETE FROM asb_cases c WHERE c.id = ANY($1::text[])
-          AND NOT EXISTS (SELECT 1 FROM asb_parties p WHERE p.case_id = c.id) RETURNING c.id`,
-      [ids],
-    );
-    return { erased, deleted: deleted.map((d) => `ASB_CASE:${d.id}`) };
+    await moveAside(tx, erasureId, "asb_interventions", `case_id IN (${PARTYLESS})`, [ids]);
+    const cases = await moveAside<{ id: string }>(tx, erasureId, "asb_cases", `id IN (${PARTYLESS})`, [ids]);
+    return { erased: parties.length, deleted: cases.map((c) => `ASB_CASE:${c.id}`) };
   },
   async expire(tx, records) {
     const deleted = await tx.many<{ id: string }>(

@@ -8,6 +8,8 @@ import { Initial1763700000000 } from "./migrations/1763700000000-Initial";
 import { LeastPrivilegeRoles1764100000000 } from "./migrations/1764100000000-LeastPrivilegeRoles";
 import { DataProtection1765100000004 } from "./migrations/1765100000004-DataProtection";
 import { MonthlyCounts1796578491110 } from "./migrations/1796578491110-MonthlyCounts";
+import { ErasureInTwoPhases1796578647022 } from "./migrations/1796578647022-ErasureInTwoPhases";
+import { ERASURE_ENTITIES } from "../shared/erasure";
 import { holdingsResolver } from "../shared/data-protection";
 import { councilHoldings } from "./repository";
 import { KeptAgencyRegistry1765000000000, KeptAgencyRegistryRecord } from "../shared/kept-registry";
@@ -17,8 +19,8 @@ import { councilReferenceResolvers } from "./reference";
 import { AsbCaseResolver } from "./resolvers/asb-case.resolver";
 import { NeighbourhoodAsbCaseStatsResolver } from "./resolvers/neighbourhood.resolver";
 import { PersonAsbCasesResolver } from "./resolvers/person.resolver";
-import { HeldRecordsResolver } from "./resolvers/held-records.resolver";
 import { ReportsMadeResolver } from "./resolvers/reports-made.resolver";
+import { ReportCountsResolver } from "./resolvers/report-counts.resolver";
 import { CaseAssessment, Neighbourhood } from "./types";
 
 /** The council subgraph: ASB cases, parties, interventions and victim risk. */
@@ -32,6 +34,7 @@ export const council: SubgraphDefinition<CouncilLoaders> = {
     DemoSeedRecord,
     KeptAgencyRegistryRecord,
     MonthlyCountRecord,
+    ...ERASURE_ENTITIES,
   ],
   migrations: [
     Initial1763700000000,
@@ -41,11 +44,12 @@ export const council: SubgraphDefinition<CouncilLoaders> = {
     KeptAgencyRegistry1765000000000,
     DataProtection1765100000004,
     MonthlyCounts1796578491110,
+    ErasureInTwoPhases1796578647022,
   ],
   resolvers: [
-    HeldRecordsResolver,
     holdingsResolver(councilHoldings),
     ReportsMadeResolver,
+    ReportCountsResolver,
     AsbCaseResolver,
     PersonAsbCasesResolver,
     NeighbourhoodAsbCaseStatsResolver,

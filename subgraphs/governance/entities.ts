@@ -536,3 +536,26 @@ export class PersonErasureRecord {
   @Column({ type: "timestamptz", name: "erased_at", default: () => "now()" })
   erasedAt!: Date;
 }
+
+/** An erasure under way (shared/erasure.ts): from before its first phase until its second is done. */
+@Entity({ name: "erasures" })
+@Unique("erasures_agency_person", ["agencyId", "personId"])
+export class ErasureRecord {
+  @PrimaryColumn({ type: "text" })
+  id!: string;
+
+  @Column({ type: "text", name: "agency_id" })
+  agencyId!: string;
+
+  @Column({ type: "text", name: "person_id" })
+  personId!: string;
+
+  @Column({ type: "text" })
+  state!: string;
+
+  @Column({ type: "boolean", default: false })
+  anonymise!: boolean;
+
+  @Column({ type: "timestamptz", name: "started_at", default: () => "now()" })
+  startedAt!: Date;
+}

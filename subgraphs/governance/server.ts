@@ -20,6 +20,7 @@ import {
   LegalHoldRecord,
   PersonDateOfBirthRecord,
   PersonErasureRecord,
+  ErasureRecord,
   PersonKeyRecord,
   RetentionRuleRecord,
 } from "./entities";
@@ -37,6 +38,7 @@ import { Notifications1764400000000 } from "./migrations/1764400000000-Notificat
 import { every } from "../shared/notifications";
 import { AuditVerifications1765100000003 } from "./migrations/1765100000003-AuditVerifications";
 import { DataProtection1765100000004 } from "./migrations/1765100000004-DataProtection";
+import { ErasureDecisions1796578689180 } from "./migrations/1796578689180-ErasureDecisions";
 import { governanceReferenceResolvers } from "./reference";
 import { deliverDueNotifications, sweepGovernanceNotices } from "./services/notifications";
 import { AgencyResolver } from "./resolvers/agency.resolver";
@@ -50,6 +52,7 @@ import {
 } from "./resolvers/audit.resolver";
 import { BreakGlassResolver } from "./resolvers/break-glass.resolver";
 import {
+  ErasurePlanResolver,
   ErasureResolver,
   LegalHoldResolver,
   RetentionRuleResolver,
@@ -84,6 +87,7 @@ export const governance: SubgraphDefinition<GovernanceLoaders> = {
     RetentionRuleRecord,
     LegalHoldRecord,
     PersonErasureRecord,
+    ErasureRecord,
   ],
   migrations: [
     Initial1763700000000,
@@ -98,6 +102,7 @@ export const governance: SubgraphDefinition<GovernanceLoaders> = {
     RightsAudit1765100000000,
     AuditVerifications1765100000003,
     DataProtection1765100000004,
+    ErasureDecisions1796578689180,
   ],
   resolvers: [
     AgencyResolver,
@@ -114,6 +119,7 @@ export const governance: SubgraphDefinition<GovernanceLoaders> = {
     BreakGlassResolver,
     NotificationResolver,
     RetentionRuleResolver,
+    ErasurePlanResolver,
     ErasureResolver,
     LegalHoldResolver,
   ],

@@ -18,7 +18,7 @@ import {
   Role,
 } from "../shared/enums";
 import { CalendarDate, DateTime, JSONValue } from "../shared/scalars";
-import { DATA_PROTECTION_OFFICER } from "../shared/subject-access";
+import { DATA_PROTECTION_OFFICER } from "../shared/data-protection";
 import { PageInfo } from "../shared/types";
 import { RetentionStart } from "../shared/data-protection";
 
@@ -901,6 +901,55 @@ export class ErasureResult {
 
   @Field(() => [String], { description: "Why records were kept, one line per reason." })
   retainedBecause!: string[];
+
+  ownerAgencyId!: string;
+}
+
+@Governed({ ...DATA_PROTECTION_RECORD, personLevel: true })
+@ObjectType({
+  description:
+    "A record the caller's agency holds about a person, and whether erasing the person would keep it.",
+})
+export class ErasurePlanRecord {
+  @Field(() => String, {
+    description: "What kind of record: INCIDENT, ASB_CASE, ENROLMENT, REFERRAL, TENANCY...",
+  })
+  kind!: string;
+
+  @Field(() => ID, { description: "The record's id." })
+  id!: string;
+
+  @Field(() => [DataCategory], { description: "Its categories, as the person is in it." })
+  categories!: DataCategory[];
+
+  @Field(() => [String], {
+    description: "Why erasure would keep it (a retention rule, a legal hold); empty when it would be erased.",
+  })
+  keptBecause!: string[];
+
+  ownerAgencyId!: string;
+}
+
+@Governed({ ...DATA_PROTECTION_RECORD, personLevel: true })
+@ObjectType({
+  description:
+    "What erasing a person at the caller's agency would erase and keep today, and why; nothing is changed by asking.",
+})
+export class ErasurePlan {
+  @Field(() => Agency, { description: "The agency whose data it is (the caller's)." })
+  agency!: Agency;
+
+  @Field(() => Int, { description: "Records that would be erased (the person's part, or the whole record)." })
+  eraseRecords!: number;
+
+  @Field(() => Int, { description: "Records that would be kept, by a retention rule or a legal hold." })
+  retainRecords!: number;
+
+  @Field(() => [String], { description: "Why records would be kept, one line per reason." })
+  retainedBecause!: string[];
+
+  @Field(() => [ErasurePlanRecord], { description: "Each record, and what erasure would do with it." })
+  records!: ErasurePlanRecord[];
 
   ownerAgencyId!: string;
 }

@@ -1,7 +1,8 @@
 import { IN_PAGE_OR_LAST, pagesByParent, type PageRequest } from "../shared/connection";
 import { holdingsOver, idsOfKind, type Holdings } from "../shared/data-protection";
 import type { Sql } from "../shared/database";
-import type { HeldRecord } from "../shared/subject-access";
+import { moveAside } from "../shared/erasure";
+import { DataCategory } from "../shared/enums";
 import type { ReportRow } from "../shared/reports-made";
 import type { Page } from "../shared/loaders";
 import { monthlyCells } from "../shared/rollups";
@@ -108,37 +109,6 @@ export interface TenancyActionCount extends CountedCell {
 /** All SQL over the housing store. */
 export class HousingRepository {
   constructor(private readonly sql: Sql) {}
-
-  /**
-   * The tenancies the person occupies (with the property, the actions taken and every occupant by
-   * role only) and the reports they made, for their subject access export. One statement.
-   */
-  async heldAbout(personId: string): Promise<HeldRecord[]> {
-    return this.sql
-      .many<HeldRecord & { at: Date }>(
-        `SELECT * FROM (
-         SELECT 'Tenancy' AS type, t.id, ARRAY['TENANCY', 'FINANCIAL'] AS categories,
-                (to_jsonb(t) - 'record_key') || jsonb_build_object('property', to_jsonb(p) - 'record_key') AS fields,
-                (SELECT jsonb_agg(jsonb_build_object('role', o.role, 'subject', o.person_id = $1) ORDER BY o.id)
-                   FROM tenancy_occupants o WHERE o.tenancy_id = t.id) AS people,
-                jsonb_build_object('actions', coalesce(
-                  (SELECT jsonb_agg(to_jsonb(a) - 'tenancy_id' ORDER BY a.taken_at, a.id)
-                     FROM tenancy_actions a WHERE a.tenancy_id = t.id), '[]'::jsonb)) AS parts,
-                t.start_date::timestamptz AS at
-           FROM tenancies t JOIN properties p ON p.id = t.property_id
-          WHERE t.id IN (SELECT o.tenancy_id FROM tenancy_occupants o WHERE o.person_id = $1)
-         UNION ALL
-         SELECT 'HousingReport', h.id, ARRAY['TENANCY'],
-                (to_jsonb(h) - 'record_key') || jsonb_build_object('property', to_jsonb(p) - 'record_key'),
-                jsonb_build_array(jsonb_build_object('role', 'REPORTER', 'subject', true)),
-                '{}'::jsonb, h.reported_at
-           FROM housing_reports h JOIN properties p ON p.id = h.property_id
-          WHERE h.person_id = $1
-       ) held ORDER BY held.at, held.type, held.id`,
-        [personId],
-      )
-      .then((rows) => rows.map(({ at: _at, ...record }) => record));
-  }
 
   /** The reports tenants made to housing, for the community trigger. */
   async reportsMade(personIds: readonly string[] | null): Promise<ReportRow[]> {
@@ -279,57 +249,86 @@ export class HousingRepository {
   }
 }
 
-/** What housing holds about people: a tenancy per occupant, and the reports people made. */
-const HOUSING_HELD_SQL = `
-  SELECT 'TENANCY'::text AS kind, t.id, 'TENANCY'::text AS category, o.person_id,
-         t.start_date::timestamptz AS created_at, t.end_date::timestamptz AS closed_at,
-         greatest(t.start_date::timestamptz, t.end_date::timestamptz,
-                  (SELECT max(a.taken_at) FROM tenancy_actions a WHERE a.tenancy_id = t.id)) AS last_activity_at
-    FROM tenancy_occupants o JOIN tenancies t ON t.id = o.tenancy_id
-  UNION ALL
-  SELECT 'HOUSING_REPORT'::text, r.id, 'TENANCY'::text, r.person_id, r.reported_at, r.reported_at, r.reported_at
-    FROM housing_reports r`;
+/** A tenancy among `$1` left with no occupant (erasure deletes it). */
+const EMPTIED = `SELECT t.id FROM tenancies t WHERE t.id = ANY($1::text[])
+   AND NOT EXISTS (SELECT 1 FROM tenancy_occupants o WHERE o.tenancy_id = t.id)`;
 
-export const housingHoldings: Holdings = holdingsOver(
-  "housing",
-  HOUSING_HELD_SQL,
-  ["TENANCY", "HOUSING_REPORT"],
-  {
-    // The person's place in a tenancy goes; a tenancy left with no one goes with its actions.
-    async about(tx, personId, records) {
-      const tenancies = idsOfKind(records, "TENANCY");
-      const occupants = await tx.exec(
-        `DELETE FROM tenancy_occupants WHERE person_id = $1 AND tenancy_id = ANY($2::text[])`,
-        [personId, tenancies],
-      );
-      const emptied = await tx.many<{ id: string }>(
-        `DELETE FROM tenancies t WHERE t.id = ANY($1::text[])
-          AND NOT EXISTS (SELECT 1 FROM tenancy_occupants o WHERE o.tenancy_id = t.id) RETURNING t.id`,
-        [tenancies],
-      );
-      const reports = await tx.many<{ id: string }>(
-        `DELETE FROM housing_reports WHERE person_id = $1 AND id = ANY($2::text[]) RETURNING id`,
-        [personId, idsOfKind(records, "HOUSING_REPORT")],
-      );
-      return {
-        erased: occupants + reports.length,
-        deleted: [...emptied.map((t) => `TENANCY:${t.id}`), ...reports.map((r) => `HOUSING_REPORT:${r.id}`)],
-      };
-    },
-    async expire(tx, records) {
-      const tenancies = await tx.many<{ id: string }>(
-        `DELETE FROM tenancies WHERE id = ANY($1::text[]) RETURNING id`,
-        [idsOfKind(records, "TENANCY")],
-      );
-      const reports = await tx.many<{ id: string }>(
-        `DELETE FROM housing_reports WHERE id = ANY($1::text[]) RETURNING id`,
-        [idsOfKind(records, "HOUSING_REPORT")],
-      );
-      const deleted = [
-        ...tenancies.map((t) => `TENANCY:${t.id}`),
-        ...reports.map((r) => `HOUSING_REPORT:${r.id}`),
-      ];
-      return { erased: deleted.length, deleted };
-    },
+/** What housing holds about people: a tenancy per occupant, and the reports people made. */
+export const housingHoldings: Holdings = holdingsOver({
+  agencyId: "housing",
+  kinds: {
+    TENANCY: { type: "Tenancy", categories: [DataCategory.TENANCY, DataCategory.FINANCIAL] },
+    HOUSING_REPORT: { type: "HousingReport", categories: [DataCategory.TENANCY] },
   },
-);
+  heldSql: `
+    SELECT 'TENANCY'::text AS kind, t.id, 'TENANCY'::text AS category, o.person_id,
+           t.start_date::timestamptz AS created_at, t.end_date::timestamptz AS closed_at,
+           greatest(t.start_date::timestamptz, t.end_date::timestamptz,
+                    (SELECT max(a.taken_at) FROM tenancy_actions a WHERE a.tenancy_id = t.id)) AS last_activity_at
+      FROM tenancy_occupants o JOIN tenancies t ON t.id = o.tenancy_id
+    UNION ALL
+    SELECT 'HOUSING_REPORT'::text, r.id, 'TENANCY'::text, r.person_id, r.reported_at, r.reported_at, r.reported_at
+      FROM housing_reports r`,
+  // Tenancies with the property, the actions taken and every occupant by role only; the reports made.
+  contentsSql: `
+    SELECT 'TENANCY'::text AS kind, t.id,
+           (to_jsonb(t) - 'record_key') || jsonb_build_object('property', to_jsonb(p) - 'record_key') AS fields,
+           (SELECT jsonb_agg(jsonb_build_object('role', o.role, 'subject', o.person_id = $1) ORDER BY o.id)
+              FROM tenancy_occupants o WHERE o.tenancy_id = t.id) AS people,
+           jsonb_build_object('actions', coalesce(
+             (SELECT jsonb_agg(to_jsonb(a) - 'tenancy_id' ORDER BY a.taken_at, a.id)
+                FROM tenancy_actions a WHERE a.tenancy_id = t.id), '[]'::jsonb)) AS parts
+      FROM tenancies t JOIN properties p ON p.id = t.property_id
+     WHERE t.id IN (SELECT o.tenancy_id FROM tenancy_occupants o WHERE o.person_id = $1)
+    UNION ALL
+    SELECT 'HOUSING_REPORT'::text, h.id,
+           (to_jsonb(h) - 'record_key') || jsonb_build_object('property', to_jsonb(p) - 'record_key'),
+           jsonb_build_array(jsonb_build_object('role', 'REPORTER', 'subject', true)),
+           '{}'::jsonb
+      FROM housing_reports h JOIN properties p ON p.id = h.property_id
+     WHERE h.person_id = $1`,
+  expireDeletes: ["TENANCY", "HOUSING_REPORT"],
+  erasedTables: ["tenancies", "tenancy_actions", "tenancy_occupants", "housing_reports"],
+  // The person's place in a tenancy goes; a tenancy left with no one goes with its actions (moved
+  // aside before the tenancy, which would take them with it); their reports go.
+  async eraseAbout(tx, erasureId, personId, records) {
+    const tenancies = idsOfKind(records, "TENANCY");
+    const occupants = await moveAside(
+      tx,
+      erasureId,
+      "tenancy_occupants",
+      `person_id = $1 AND tenancy_id = ANY($2::text[])`,
+      [personId, tenancies],
+    );
+    await moveAside(tx, erasureId, "tenancy_actions", `tenancy_id IN (${EMPTIED})`, [tenancies]);
+    const emptied = await moveAside<{ id: string }>(tx, erasureId, "tenancies", `id IN (${EMPTIED})`, [
+      tenancies,
+    ]);
+    const reports = await moveAside<{ id: string }>(
+      tx,
+      erasureId,
+      "housing_reports",
+      `person_id = $1 AND id = ANY($2::text[])`,
+      [personId, idsOfKind(records, "HOUSING_REPORT")],
+    );
+    return {
+      erased: occupants.length + reports.length,
+      deleted: [...emptied.map((t) => `TENANCY:${t.id}`), ...reports.map((r) => `HOUSING_REPORT:${r.id}`)],
+    };
+  },
+  async expire(tx, records) {
+    const tenancies = await tx.many<{ id: string }>(
+      `DELETE FROM tenancies WHERE id = ANY($1::text[]) RETURNING id`,
+      [idsOfKind(records, "TENANCY")],
+    );
+    const reports = await tx.many<{ id: string }>(
+      `DELETE FROM housing_reports WHERE id = ANY($1::text[]) RETURNING id`,
+      [idsOfKind(records, "HOUSING_REPORT")],
+    );
+    const deleted = [
+      ...tenancies.map((t) => `TENANCY:${t.id}`),
+      ...reports.map((r) => `HOUSING_REPORT:${r.id}`),
+    ];
+    return { erased: deleted.length, deleted };
+  },
+});

@@ -14,6 +14,8 @@ import { Initial1763700000000 } from "./migrations/1763700000000-Initial";
 import { LeastPrivilegeRoles1764100000000 } from "./migrations/1764100000000-LeastPrivilegeRoles";
 import { DataProtection1765100000004 } from "./migrations/1765100000004-DataProtection";
 import { MonthlyCounts1796578491110 } from "./migrations/1796578491110-MonthlyCounts";
+import { ErasureInTwoPhases1796578647022 } from "./migrations/1796578647022-ErasureInTwoPhases";
+import { ERASURE_ENTITIES } from "../shared/erasure";
 import { holdingsResolver } from "../shared/data-protection";
 import { housingHoldings } from "./repository";
 import { KeptAgencyRegistry1765000000000, KeptAgencyRegistryRecord } from "../shared/kept-registry";
@@ -24,9 +26,9 @@ import { HousingReportResolver } from "./resolvers/housing-report.resolver";
 import { NeighbourhoodTenancyActionStatsResolver } from "./resolvers/neighbourhood.resolver";
 import { PersonHousingResolver } from "./resolvers/person.resolver";
 import { ReportsMadeResolver } from "./resolvers/reports-made.resolver";
+import { ReportCountsResolver } from "./resolvers/report-counts.resolver";
 import { PropertyResolver } from "./resolvers/property.resolver";
 import { TenancyResolver } from "./resolvers/tenancy.resolver";
-import { HeldRecordsResolver } from "./resolvers/held-records.resolver";
 import { Neighbourhood } from "./types";
 
 /** The housing subgraph: properties (UPRN), tenancies, tenancy actions, arrears bands and tenants' reports. */
@@ -42,6 +44,7 @@ export const housing: SubgraphDefinition<HousingLoaders> = {
     DemoSeedRecord,
     KeptAgencyRegistryRecord,
     MonthlyCountRecord,
+    ...ERASURE_ENTITIES,
   ],
   migrations: [
     Initial1763700000000,
@@ -51,12 +54,13 @@ export const housing: SubgraphDefinition<HousingLoaders> = {
     KeptAgencyRegistry1765000000000,
     DataProtection1765100000004,
     MonthlyCounts1796578491110,
+    ErasureInTwoPhases1796578647022,
   ],
   resolvers: [
-    HeldRecordsResolver,
     holdingsResolver(housingHoldings),
     TenancyResolver,
     ReportsMadeResolver,
+    ReportCountsResolver,
     PropertyResolver,
     HousingReportResolver,
     PersonHousingResolver,

@@ -31,25 +31,32 @@ export function actionAssigned(
 }
 
 /**
- * Who among `personIds` reached the case review threshold, counted from every agency's reports.
- * The reports are the owners' (caseReviewCandidates asks each owner, as the caller, under its
- * agreements); a background sweep has no caller to ask as, so it counts only when given a
- * counter. Without one, threshold notices are not written (README "Notifications" says so).
+ * Who among `personIds` reached the case review threshold by `now`, counting only the reports
+ * `agencyId` may know of: the reports are the owners', so only they can count them (see
+ * countFromOwners in threshold.ts, which asks them as the case review count service on the
+ * agency's behalf).
  */
-export type ThresholdCount = (sql: Sql, personIds: readonly string[]) => Promise<Set<string>>;
+export type ThresholdCount = (
+  agencyId: string,
+  personIds: readonly string[],
+  now: Date,
+) => Promise<Set<string>>;
 
 /**
  * Time-based case work notices: actions past their due date (once per action and due date, to the
  * assigned agency) and people on open cases who reached the case review threshold (once per
- * person and case, to the case's lead and partners). Idempotent by the notices' unique keys.
+ * person and case, to each of the case's lead and partners for whom the reports it may know of
+ * reach it). Idempotent by the notices' unique keys: a sweep run again, or on two replicas, writes
+ * nothing twice. Without a counter, threshold notices are not looked for.
  */
 export async function sweepCaseNotices(
   sql: Sql,
   options: { now?: Date; countThreshold?: ThresholdCount } = {},
 ): Promise<number> {
+  const now = options.now ?? new Date();
   const repository = new NotificationOutboxRepository(sql);
   const notices: Notice[] = [];
-  for (const a of await repository.overdueActions(londonDate(options.now ?? new Date()))) {
+  for (const a of await repository.overdueActions(londonDate(now))) {
     notices.push({
       kind: NotificationKind.ACTION_OVERDUE,
       title: `A case action assigned to your agency was due on ${a.dueOn} and is not done`,
@@ -59,20 +66,25 @@ export async function sweepCaseNotices(
       period: a.dueOn,
     });
   }
-  const onCases = await repository.peopleOnOpenCases();
-  if (onCases.length && options.countThreshold) {
-    const met = await options.countThreshold(sql, [...new Set(onCases.map((p) => p.personId))]);
-    for (const p of onCases.filter((x) => met.has(x.personId))) {
-      for (const agency of new Set(p.agencyIds)) {
-        notices.push({
-          kind: NotificationKind.CASE_REVIEW_THRESHOLD_MET,
-          title: "A person on one of your agency's cases has reached the case review threshold",
-          subjectKind: NotificationSubjectKind.PERSON,
-          subjectId: p.personId,
-          toAgencyId: agency,
-          period: p.caseId,
-        });
-      }
+  const onCases = options.countThreshold ? await repository.peopleOnOpenCases() : [];
+  // Per agency: its cases' people, counted as that agency may know of their reports.
+  const peopleOf = new Map<string, Set<string>>();
+  for (const p of onCases)
+    for (const agency of p.agencyIds) {
+      if (!peopleOf.has(agency)) peopleOf.set(agency, new Set());
+      peopleOf.get(agency)!.add(p.personId);
+    }
+  for (const [agency, people] of [...peopleOf].sort(([a], [b]) => a.localeCompare(b))) {
+    const met = await options.countThreshold!(agency, [...people].sort(), now);
+    for (const p of onCases.filter((x) => x.agencyIds.includes(agency) && met.has(x.personId))) {
+      notices.push({
+        kind: NotificationKind.CASE_REVIEW_THRESHOLD_MET,
+        title: "A person on one of your agency's cases has reached the case review threshold",
+        subjectKind: NotificationSubjectKind.PERSON,
+        subjectId: p.personId,
+        toAgencyId: agency,
+        period: p.caseId,
+      });
     }
   }
   await notify(sql, notices);

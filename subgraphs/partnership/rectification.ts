@@ -57,6 +57,10 @@ export async function rectifyPerson(
         at: new Date(),
       },
     );
+    // Governance's copy (its consent age rules read it) follows, before the correction commits:
+    // if it cannot, nothing is corrected. Its own statement, so a correction that fails after it
+    // leaves governance a date the DSO then corrects again.
+    if (dateOfBirth) await ctx.access.correctDateOfBirth(personId, dateOfBirth);
     // Audited inside the transaction: the correction commits only once its audit record is written.
     // The record names what was corrected, never the values (the audit outlives them).
     await ctx.access.auditRightsNow({
@@ -64,7 +68,9 @@ export async function rectifyPerson(
       ownerAgencyId: "partnership",
       personIds: [personId],
       categories: [DataCategory.IDENTITY],
-      recordIds: [personId],
+      // The record is the person's index entry: named by the (pseudonymised) person id alone, never
+      // in clear among the record ids, which erasure does not reach.
+      recordIds: [],
       detail: `rectified ${corrected}; evidence ${evidenceRef}`,
     });
   });

@@ -2,11 +2,15 @@ import { RiskLevel } from "../shared/enums";
 import { badInput } from "../shared/errors";
 
 /**
- * The ASB victim risk assessment: yes/no questions after the Home Office ASB Risk Assessment
- * Matrix (victim), the form the Home Office ASB call-handling trials introduced and ASB Help
- * publishes for practitioners. Each "yes" adds the question's weight; harm to the person
- * (violence, hate, vulnerability, health) weighs most. The thresholds are this partnership's:
- * the matrix leaves them to local procedure. README ("Victim risk assessment") documents both.
+ * The ASB victim risk assessment: sixteen yes/no questions on the themes of the victim risk
+ * assessments that came out of the Home Office ASB call-handling trials (eight police forces,
+ * January to July 2011; "Focus on the Victim: Summary Report on the ASB Call Handling Trials",
+ * Home Office, April 2012, whose Annex B gives sample question sets and Annex D Cambridgeshire's
+ * risk assessment). The published question text and scoring could not be consulted (the annexes
+ * were not found in any source at hand), so the wording, weights and thresholds below are this
+ * partnership's own, not a copy of a published matrix; the trials left both to each area. Check
+ * them against your local form before relying on them. README ("Victim risk assessment") says the
+ * same, and what was searched.
  */
 export interface RiskQuestion {
   code: string;

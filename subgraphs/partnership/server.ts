@@ -26,6 +26,8 @@ import { LeastPrivilegeRoles1764100000000 } from "./migrations/1764100000000-Lea
 import { HeldRecord } from "../shared/data-protection";
 import { DataProtectionResolver } from "./resolvers/data-protection.resolver";
 import { DataProtection1765100000004 } from "./migrations/1765100000004-DataProtection";
+import { ErasureInTwoPhases1796578647022 } from "./migrations/1796578647022-ErasureInTwoPhases";
+import { ERASURE_ENTITIES } from "../shared/erasure";
 import { KeptAgencyRegistry1765000000000, KeptAgencyRegistryRecord } from "../shared/kept-registry";
 import { ConnectOnlyWhereServed1764300000000 } from "./migrations/1764300000000-ConnectOnlyWhereServed";
 import { CaseWork1765100000000 } from "./migrations/1765100000000-CaseWork";
@@ -33,6 +35,7 @@ import { IdentityRectification1765100000001 } from "./migrations/1765100000001-I
 import { NotificationOutbox1765100000002 } from "./migrations/1765100000002-NotificationOutbox";
 import { every } from "../shared/notifications";
 import { relayNotifications, sweepCaseNotices } from "./notices";
+import { countFromOwners } from "./threshold";
 import { PeopleByDateOfBirth1765100000003 } from "./migrations/1765100000003-PeopleByDateOfBirth";
 import { DropReportIndex1765210000000 } from "./migrations/1765210000000-DropReportIndex";
 import { partnershipReferenceResolvers } from "./reference";
@@ -76,6 +79,7 @@ export const partnership: SubgraphDefinition<PartnershipLoaders> = {
     NotificationOutboxRecord,
     DemoSeedRecord,
     KeptAgencyRegistryRecord,
+    ...ERASURE_ENTITIES,
   ],
   migrations: [
     Initial1763700000000,
@@ -88,6 +92,7 @@ export const partnership: SubgraphDefinition<PartnershipLoaders> = {
     PeopleByDateOfBirth1765100000003,
     DataProtection1765100000004,
     DropReportIndex1765210000000,
+    ErasureInTwoPhases1796578647022,
   ],
   resolvers: [
     PersonResolver,
@@ -107,14 +112,22 @@ export const partnership: SubgraphDefinition<PartnershipLoaders> = {
   orphanedTypes: [HeldRecord],
   referenceResolvers: partnershipReferenceResolvers,
   createLoaders: createPartnershipLoaders,
-  background: ({ sql, governanceSql, config }) => {
+  background: ({ sql, governanceSql, config, peerUrl }) => {
+    // The case review threshold is counted by the report owners, asked as the case review count
+    // service (shared/service-identity.ts) on behalf of each agency a notice would go to.
+    const countThreshold = countFromOwners(config, peerUrl ?? ((name) => config.subgraphUrl(name)));
     const stops = [
       every(config.NOTIFICATION_RELAY_INTERVAL_MS, "notification relay", () =>
         relayNotifications(sql, governanceSql),
       ),
-      every(config.NOTIFICATION_SWEEP_INTERVAL_MS, "notification sweep", () => sweepCaseNotices(sql), {
-        now: true,
-      }),
+      every(
+        config.NOTIFICATION_SWEEP_INTERVAL_MS,
+        "notification sweep",
+        () => sweepCaseNotices(sql, { countThreshold }),
+        {
+          now: true,
+        },
+      ),
     ];
     return () => stops.forEach((stop) => stop());
   },

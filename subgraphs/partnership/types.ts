@@ -12,7 +12,7 @@ import {
   Reference,
 } from "../shared/policy";
 import { ASSIGNED_AGENCY, CASE_LEAD, CASE_PARTY, IDENTITY_HOLDER } from "./access";
-import { DATA_PROTECTION_OFFICER } from "../shared/subject-access";
+import { DATA_PROTECTION_OFFICER } from "../shared/data-protection";
 import { CalendarDate, DateTime } from "../shared/scalars";
 import { AgencyRef } from "../shared/types";
 import { REPORT_CATEGORY } from "../shared/reports-made";
@@ -457,7 +457,7 @@ export const CaseNoteConnection = ConnectionType(CaseNote, "CaseNote", "A page o
 @Reference()
 @ObjectType({
   description:
-    "A question of the ASB victim risk assessment (after the Home Office ASB Risk Assessment Matrix), answered yes or no.",
+    "A question of the ASB victim risk assessment (this partnership's wording; see README, Victim risk assessment), answered yes or no.",
 })
 export class VictimRiskQuestion {
   @Field(() => String, {

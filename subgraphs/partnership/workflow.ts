@@ -56,6 +56,9 @@ export function checkStageMove(current: CaseStage, target: CaseStage, note: stri
     throw badInput("caseId", "the case is closed; a closed case does not move");
   const trimmed = note.trim();
   if (!trimmed) throw badInput("note", "must not be empty: say why the case moves");
+  // Closing needs an outcome and is the lead's alone: closeCase, never a stage move.
+  if (target === CaseStage.CLOSED)
+    throw badInput("stage", "a case is closed with closeCase, by the lead agency, with an outcome");
   const from = STAGE_ORDER.indexOf(current);
   const to = STAGE_ORDER.indexOf(target);
   if (to === from) throw badInput("stage", `the case is already at ${current}`);

@@ -1,6 +1,7 @@
 import type { Sql } from "../shared/database";
-import type { HeldRecord } from "../shared/subject-access";
 import { holdingsOver, idsOfKind, type Holdings } from "../shared/data-protection";
+import { moveAside } from "../shared/erasure";
+import { DataCategory } from "../shared/enums";
 import type { ReportRow } from "../shared/reports-made";
 import { IN_PAGE_OR_LAST, pagesByParent, type PageRequest } from "../shared/connection";
 import { copyRows } from "../shared/demo/bulk";
@@ -8,6 +9,7 @@ import type { Page } from "../shared/loaders";
 import type { AssessmentWindows } from "../shared/sealed-assessment";
 import { assessmentCounts, monthlyCells, windowCounts, type AssessmentCounts } from "../shared/rollups";
 import { CELL_KEY_SQL, cellKeyOf, type CountedCell } from "../shared/statistics";
+import { incidentSummary } from "./importer";
 import { CrimeCategory, Incident, InvolvementRole } from "./types";
 
 interface IncidentRow {
@@ -140,25 +142,6 @@ export const GENERATED_COLUMNS = [
 /** All SQL over the police store. */
 export class IncidentRepository {
   constructor(private readonly sql: Sql) {}
-
-  /**
-   * Every incident the person is involved in, for their subject access export: each with its own
-   * columns and everyone involved by role only (`subject` marks the person). One statement.
-   */
-  async heldAbout(personId: string): Promise<HeldRecord[]> {
-    return this.sql.many<HeldRecord>(
-      `SELECT 'Incident' AS type, i.id,
-              ARRAY['INCIDENT_SUMMARY', 'INCIDENT_NARRATIVE'] AS categories,
-              to_jsonb(i) - 'record_key' AS fields,
-              (SELECT jsonb_agg(jsonb_build_object('role', v.role, 'subject', v.person_id = $1) ORDER BY v.id)
-                 FROM involvements v WHERE v.incident_id = i.id) AS people,
-              '{}'::jsonb AS parts
-         FROM incidents i
-        WHERE i.id IN (SELECT v.incident_id FROM involvements v WHERE v.person_id = $1)
-        ORDER BY i.month, i.id`,
-      [personId],
-    );
-  }
 
   /**
    * The reports people made to police, for the community trigger: each incident a person is
@@ -443,28 +426,56 @@ export class IncidentRepository {
  * (a suspect's part is OFFENDING, anyone else's INCIDENT_SUMMARY). Incidents about no one (the
  * police.uk street-level data) are not personal data and are left to their own schedule.
  */
-const POLICE_HELD_SQL = `
-  SELECT 'INCIDENT'::text AS kind, i.id, CASE WHEN v.role = 'SUSPECT' THEN 'OFFENDING' ELSE 'INCIDENT_SUMMARY' END AS category,
-         v.person_id, coalesce(i.occurred_at, (i.month || '-01')::timestamptz) AS created_at,
-         coalesce(i.occurred_at, (i.month || '-01')::timestamptz) AS closed_at,
-         coalesce(i.occurred_at, (i.month || '-01')::timestamptz) AS last_activity_at
-    FROM involvements v JOIN incidents i ON i.id = v.incident_id`;
-
-export const policeHoldings: Holdings = holdingsOver("police", POLICE_HELD_SQL, [], {
+export const policeHoldings: Holdings = holdingsOver({
+  agencyId: "police",
+  kinds: {
+    INCIDENT: {
+      type: "Incident",
+      categories: [DataCategory.INCIDENT_SUMMARY, DataCategory.INCIDENT_NARRATIVE],
+    },
+  },
+  heldSql: `
+    SELECT 'INCIDENT'::text AS kind, i.id, CASE WHEN v.role = 'SUSPECT' THEN 'OFFENDING' ELSE 'INCIDENT_SUMMARY' END AS category,
+           v.person_id, coalesce(i.occurred_at, (i.month || '-01')::timestamptz) AS created_at,
+           coalesce(i.occurred_at, (i.month || '-01')::timestamptz) AS closed_at,
+           coalesce(i.occurred_at, (i.month || '-01')::timestamptz) AS last_activity_at
+      FROM involvements v JOIN incidents i ON i.id = v.incident_id`,
+  // Each incident with its own columns and everyone involved by role only.
+  contentsSql: `
+    SELECT 'INCIDENT'::text AS kind, i.id, to_jsonb(i) - 'record_key' AS fields,
+           (SELECT jsonb_agg(jsonb_build_object('role', v.role, 'subject', v.person_id = $1) ORDER BY v.id)
+              FROM involvements v WHERE v.incident_id = i.id) AS people,
+           '{}'::jsonb AS parts
+      FROM incidents i
+     WHERE i.id IN (SELECT v.incident_id FROM involvements v WHERE v.person_id = $1)`,
+  expireDeletes: [],
+  erasedTables: ["involvements"],
   // The person's part goes; the incident (a street-level event) stays, about whoever else it names.
-  async about(tx, personId, records) {
-    const erased = await tx.exec(
-      `DELETE FROM involvements WHERE person_id = $1 AND incident_id = ANY($2::text[])`,
+  async eraseAbout(tx, erasureId, personId, records) {
+    const moved = await moveAside(
+      tx,
+      erasureId,
+      "involvements",
+      `person_id = $1 AND incident_id = ANY($2::text[])`,
       [personId, idsOfKind(records, "INCIDENT")],
     );
-    return { erased, deleted: [] };
+    return { erased: moved.length, deleted: [] };
   },
-  // An expired incident keeps what police.uk publishes, and no one involved. Its narrative (its own
-  // category, INCIDENT_NARRATIVE) stays: the police service may not rewrite incidents.
+  // An expired incident goes back to what police.uk publishes (its month, place, category and
+  // outcome, and the published summary): no one involved, and neither the officer's account
+  // (INCIDENT_NARRATIVE, which is about the people in it and expires with them) nor the exact time.
   async expire(tx, records) {
-    const erased = await tx.exec(`DELETE FROM involvements WHERE incident_id = ANY($1::text[])`, [
-      idsOfKind(records, "INCIDENT"),
-    ]);
+    const ids = idsOfKind(records, "INCIDENT");
+    const erased = await tx.exec(`DELETE FROM involvements WHERE incident_id = ANY($1::text[])`, [ids]);
+    const published = await tx.many<{ id: string; category: CrimeCategory; street: string | null }>(
+      `SELECT id, category, street FROM incidents WHERE id = ANY($1::text[])`,
+      [ids],
+    );
+    await tx.exec(
+      `UPDATE incidents i SET narrative = NULL, occurred_at = NULL, summary = p.summary
+         FROM unnest($1::text[], $2::text[]) AS p(id, summary) WHERE i.id = p.id`,
+      [published.map((p) => p.id), published.map((p) => incidentSummary(p.category, p.street))],
+    );
     return { erased, deleted: [] };
   },
 });

@@ -8,6 +8,8 @@ import { Initial1763700000000 } from "./migrations/1763700000000-Initial";
 import { LeastPrivilegeRoles1764100000000 } from "./migrations/1764100000000-LeastPrivilegeRoles";
 import { DataProtection1765100000004 } from "./migrations/1765100000004-DataProtection";
 import { MonthlyCounts1796578491110 } from "./migrations/1796578491110-MonthlyCounts";
+import { ErasureInTwoPhases1796578647022 } from "./migrations/1796578647022-ErasureInTwoPhases";
+import { ERASURE_ENTITIES } from "../shared/erasure";
 import { holdingsResolver } from "../shared/data-protection";
 import { policeHoldings } from "./repository";
 import { KeptAgencyRegistry1765000000000, KeptAgencyRegistryRecord } from "../shared/kept-registry";
@@ -19,15 +21,22 @@ import { AsbCaseNearbyIncidentsResolver } from "./resolvers/asb-case.resolver";
 import { IncidentResolver } from "./resolvers/incident.resolver";
 import { NeighbourhoodIncidentStatsResolver } from "./resolvers/neighbourhood.resolver";
 import { PersonIncidentsResolver } from "./resolvers/person.resolver";
-import { HeldRecordsResolver } from "./resolvers/held-records.resolver";
 import { ReportsMadeResolver } from "./resolvers/reports-made.resolver";
+import { ReportCountsResolver } from "./resolvers/report-counts.resolver";
 import { AsbCase, CaseAssessment, Neighbourhood } from "./types";
 
 /** The police subgraph: incidents (police.uk crime types), involvements and outcomes. */
 export const police: SubgraphDefinition<PoliceLoaders> = {
   name: "police",
   ownerAgencyId: "police",
-  entities: [IncidentRecord, InvolvementRecord, DemoSeedRecord, KeptAgencyRegistryRecord, MonthlyCountRecord],
+  entities: [
+    IncidentRecord,
+    InvolvementRecord,
+    DemoSeedRecord,
+    KeptAgencyRegistryRecord,
+    ...ERASURE_ENTITIES,
+    MonthlyCountRecord,
+  ],
   migrations: [
     Initial1763700000000,
     SearchAndStatisticsIndexes1763800000000,
@@ -37,12 +46,13 @@ export const police: SubgraphDefinition<PoliceLoaders> = {
     KeptAgencyRegistry1765000000000,
     DataProtection1765100000004,
     MonthlyCounts1796578491110,
+    ErasureInTwoPhases1796578647022,
   ],
   resolvers: [
-    HeldRecordsResolver,
     holdingsResolver(policeHoldings),
     IncidentResolver,
     ReportsMadeResolver,
+    ReportCountsResolver,
     PersonIncidentsResolver,
     NeighbourhoodIncidentStatsResolver,
     AsbCaseNearbyIncidentsResolver,

@@ -16,6 +16,12 @@ import {
 } from "jose";
 import type { Config } from "./config";
 import { Role } from "./enums";
+import {
+  CASE_REVIEW_COUNT_USER as CASE_REVIEW_USER,
+  claimsService,
+  verifyServiceToken,
+  type ServiceIdentity,
+} from "./service-identity";
 
 const ALGORITHM = "ES256";
 
@@ -24,6 +30,11 @@ export interface Caller {
   userId: string;
   agencyId: string;
   role: Role;
+  /**
+   * Set only for a service token (shared/service-identity.ts): the caller may then reach only the
+   * fields whose access rule declares this service, on behalf of `agencyId`.
+   */
+  service?: ServiceIdentity;
 }
 
 export class AuthenticationError extends Error {}
@@ -226,7 +237,14 @@ const VERIFIED_TOKENS_MAX = 10_000;
 export async function createTokenVerifier(
   config: Config,
   agencies: AgencyRegistry,
-  options: { now?: () => number } = {},
+  options: {
+    now?: () => number;
+    /**
+     * Accept the case review count service's tokens (subgraphs only; never the gateway): verified
+     * with the service key alone, and then reaching only the fields declared for the service.
+     */
+    acceptServiceTokens?: boolean;
+  } = {},
 ): Promise<TokenVerifier> {
   const devKeys = config.JWKS_URL ? undefined : await loadDevKeys(config.DEV_KEYS_DIR);
   const keys = keySource(config, devKeys);
@@ -245,6 +263,39 @@ export async function createTokenVerifier(
     const known = verified.get(token);
     if (known && at < known.until) return registered(known.caller);
     if (known) verified.delete(token);
+    let claimed: Record<string, unknown> = {};
+    try {
+      claimed = decodeJwt(token);
+    } catch {
+      // Malformed: jwtVerify says so below.
+    }
+    // A token that says it is a service's is verified with the service key or not at all: the
+    // identity provider's keys never make a service, and a service key never makes a user.
+    if (claimsService(claimed)) {
+      if (!options.acceptServiceTokens)
+        throw new AuthenticationError("invalid token: service tokens are not accepted here");
+      let proven;
+      try {
+        proven = await verifyServiceToken(config, token, at);
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        throw new AuthenticationError(
+          `invalid token: ${code ? whyInvalid(error) : (error as Error).message} (service token)`,
+        );
+      }
+      const caller = await registered({
+        userId: CASE_REVIEW_USER,
+        agencyId: proven.agencyId,
+        role: Role.PRACTITIONER,
+        service: proven.service,
+      });
+      if (verified.size >= VERIFIED_TOKENS_MAX) verified.delete(verified.keys().next().value!);
+      verified.set(token, {
+        caller,
+        until: Math.min((claimed.exp as number) * 1000, at + VERIFIED_TOKEN_TTL_MS),
+      });
+      return caller;
+    }
     let payload;
     try {
       ({ payload } = await jwtVerify(token, keys, {
@@ -267,8 +318,10 @@ export async function createTokenVerifier(
         `invalid token: it lives longer than the ${config.TOKEN_MAX_LIFETIME_SECONDS} seconds allowed (exp − iat)`,
       );
     }
-    const { sub, agency, role } = payload as { sub?: unknown; agency?: unknown; role?: unknown };
-    if (typeof sub !== "string" || !sub) throw new AuthenticationError("invalid token: no sub claim");
+    const { agency, role } = payload as { agency?: unknown; role?: unknown };
+    const userId = payload[config.JWT_USER_CLAIM];
+    if (typeof userId !== "string" || !userId)
+      throw new AuthenticationError(`invalid token: no ${config.JWT_USER_CLAIM} claim`);
     if (typeof agency !== "string" || !agency)
       throw new AuthenticationError("invalid token: no agency claim");
     if (typeof role !== "string" || !ROLES.has(role)) {
@@ -276,7 +329,7 @@ export async function createTokenVerifier(
         "invalid token: role must be PRACTITIONER, ANALYST or DATA_SHARING_OFFICER",
       );
     }
-    const caller = await registered({ userId: sub, agencyId: agency, role: role as Role });
+    const caller = await registered({ userId, agencyId: agency, role: role as Role });
     if (verified.size >= VERIFIED_TOKENS_MAX) verified.delete(verified.keys().next().value!);
     verified.set(token, { caller, until: Math.min(exp * 1000, at + VERIFIED_TOKEN_TTL_MS) });
     return caller;

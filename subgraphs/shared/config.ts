@@ -1,5 +1,7 @@
 import { existsSync } from "node:fs";
 import { z } from "zod";
+import { isPublicHalfOf, serviceJwkProblem } from "./service-key";
+import { budgetProblem } from "./connection-budget";
 
 /** The six subgraphs, in the order they are started and composed. */
 export const SUBGRAPH_NAMES = ["police", "council", "youth", "housing", "partnership", "governance"] as const;
@@ -17,6 +19,21 @@ export const DEFAULT_PORTS: Record<SubgraphName | "gateway", number> = {
 
 const port = z.coerce.number().int().min(0).max(65535);
 const url = z.string().url();
+/**
+ * Half of the case review count service's key pair, as JWK JSON of the kind service-key.ts makes.
+ * Empty counts as unset: docker-compose passes a variable missing from its environment as "".
+ */
+const serviceJwk = (kind: "private" | "public") =>
+  z.preprocess(
+    (value) => (value === "" ? undefined : value),
+    z
+      .string()
+      .superRefine((text, ctx) => {
+        const problem = serviceJwkProblem(text, kind);
+        if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+      })
+      .optional(),
+  );
 
 const schema = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
@@ -65,7 +82,23 @@ const schema = z.object({
     .string()
     .regex(/^[a-z][a-z0-9_]*$/, "lower-case letters, digits and underscores")
     .default("partnership_graph"),
-  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /**
+   * Connections (README, "Connections"): each service's pool on its own database, and each
+   * other subgraph's pool on governance's (decisions, audit appends). Sized so that two replica
+   * sets of every service and the jobs fit PostgreSQL's default max_connections of 100.
+   */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(4),
+  GOVERNANCE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(2),
+  /**
+   * What the database server accepts (PostgreSQL's max_connections, or a pooler's
+   * max_client_conn), the part of it kept for superusers (an operator's psql), and how many
+   * replicas of each service share it (a rolling update's surge included). With the first set,
+   * a configuration that cannot fit is refused at start; without it, the service asks the server
+   * and warns.
+   */
+  DATABASE_MAX_CONNECTIONS: z.coerce.number().int().min(1).optional(),
+  DATABASE_RESERVED_CONNECTIONS: z.coerce.number().int().min(0).default(3),
+  REPLICAS_PER_SERVICE: z.coerce.number().int().min(1).max(1000).default(2),
   /** Where `npm start` keeps the embedded PostgreSQL when no database URL is set. */
   EMBEDDED_PG_DIR: z.string().default(".data/postgres"),
   EMBEDDED_PG_PORT: port.default(54329),
@@ -93,6 +126,12 @@ const schema = z.object({
   JWT_ISSUER: z.string().default("partnership-graph-dev"),
   JWT_AUDIENCE: z.string().default("partnership-graph"),
   /**
+   * The token claim every service takes as the caller's user id (the audit names it). `sub` for
+   * development tokens; Keycloak's `sub` is an opaque UUID, so the stack and the Kubernetes
+   * config use `preferred_username`, which the realm maps into every access token.
+   */
+  JWT_USER_CLAIM: z.string().min(1).default("sub"),
+  /**
    * Where the console signs people in (OpenID Connect, authorization code with PKCE): the issuer's
    * URL, whose discovery document is at `<issuer>/.well-known/openid-configuration`. Unset, the
    * console uses JWT_ISSUER in production (when it is a URL) and the development sign-in elsewhere.
@@ -117,6 +156,14 @@ const schema = z.object({
    * the council; required in production by those three, generated into DEV_KEYS_DIR elsewhere.
    */
   ASSESSMENT_SECRET: z.string().min(32, "at least 32 characters").optional(),
+  /**
+   * The case review count service's key pair (shared/service-identity.ts), as JWK JSON: the private
+   * one in partnership (it signs), the public one in police, the council and housing (they verify).
+   * Required in production by those four (`npm run keys -- case-review-service` makes a pair);
+   * outside production a pair kept in DEV_KEYS_DIR.
+   */
+  CASE_REVIEW_SERVICE_PRIVATE_JWK: serviceJwk("private"),
+  CASE_REVIEW_SERVICE_PUBLIC_JWK: serviceJwk("public"),
   /** Development key pair, generated on first use. */
   DEV_KEYS_DIR: z.string().default(".dev-keys"),
   /** The longest one subgraph call may take (within the request's deadline). */
@@ -187,6 +234,16 @@ const schema = z.object({
   SEED: z.coerce.number().int().default(42),
 });
 
+/** The variables the connection budget is made of (connection-budget.ts). */
+const BUDGET = schema.pick({
+  DATABASE_POOL_SIZE: true,
+  GOVERNANCE_POOL_SIZE: true,
+  DATABASE_MAX_CONNECTIONS: true,
+  DATABASE_RESERVED_CONNECTIONS: true,
+  REPLICAS_PER_SERVICE: true,
+  GATEWAY_WORKERS: true,
+});
+
 /** Rules across variables, reported with every other bad variable. */
 const validated = schema.superRefine((values, ctx) => {
   if (values.NODE_ENV === "production" && values.ACCESS_RULES === "off") {
@@ -215,6 +272,8 @@ export type ServiceName = SubgraphName | "gateway";
 
 /** The subgraphs that seal or open case assessments (shared/sealed-assessment.ts). */
 const SEALING: readonly SubgraphName[] = ["partnership", "police", "council"];
+/** The subgraphs that answer the case review count service (shared/report-counts.ts). */
+const COUNTING: readonly SubgraphName[] = ["police", "council", "housing"];
 
 /** What a variable is for, said with every problem reported about it. */
 const WHAT_FOR: Record<string, string> = {
@@ -229,11 +288,17 @@ const WHAT_FOR: Record<string, string> = {
   CONSOLE_OIDC_ISSUER:
     "the OpenID Connect issuer the console signs people in at (JWT_ISSUER when that is a URL, in production)",
   ASSESSMENT_SECRET: "seals case assessment ids; the same in partnership, police and council",
+  CASE_REVIEW_SERVICE_PRIVATE_JWK:
+    "partnership signs its case review count requests (threshold notices) with it: the private JWK JSON, held by partnership alone (`npm run keys -- case-review-service` makes the pair)",
+  CASE_REVIEW_SERVICE_PUBLIC_JWK:
+    "police, council and housing verify partnership's case review count requests with it: the public JWK JSON of the same pair",
   TRUSTED_DOCUMENTS_MANIFEST:
     "the operations the gateway runs under TRUSTED_DOCUMENTS=require or allow (`npm run build` writes it)",
   METRICS_TOKEN: "the bearer token Prometheus scrapes /metrics with",
   NOTIFICATION_WEBHOOK_SECRET: "signs notification webhook deliveries; receivers verify with the same secret",
   REDIS_URL: "where gateway replicas share their rate-limit counters",
+  DATABASE_MAX_CONNECTIONS:
+    'what the database server accepts from every replica of every service and the jobs (README, "Connections")',
 };
 
 const described = (variable: string, problem: string) =>
@@ -249,40 +314,73 @@ function servingProblems(env: NodeJS.ProcessEnv, services: readonly ServiceName[
   const production = (env.NODE_ENV ?? "development") === "production";
   const set = (name: string) => Boolean(env[name]);
   const subgraphs = SUBGRAPH_NAMES.filter((n) => services.includes(n));
-  const needsAccess = services.some((s) => s !== "governance");
+  // Logins into governance: the gateway's (access facts), and each other subgraph's own (access
+  // facts and `audit_append` of its records, run.ts), as Kubernetes and compose give them.
+  const auditing = subgraphs.filter((n) => n !== "governance");
+  const accessLogins = [
+    ...(services.includes("gateway") ? ["GOVERNANCE_ACCESS_DATABASE_URL"] : []),
+    ...auditing.map((n) => `${n.toUpperCase()}_GOVERNANCE_ACCESS_DATABASE_URL`),
+  ];
   const problems: string[] = [];
-  /** Service logins named briefly: those of `names`, and governance access's when `access`. */
-  const logins = (names: readonly SubgraphName[], access: boolean) =>
+  /** Logins named briefly: the service logins of `names`, and the governance logins `access`. */
+  const logins = (names: readonly SubgraphName[], access: readonly string[]) =>
     [
       ...(names.length > 1 && names.length === subgraphs.length
         ? ["<NAME>_SERVICE_DATABASE_URL for every subgraph"]
         : names.map((n) => `${n.toUpperCase()}_SERVICE_DATABASE_URL`)),
-      ...(access ? ["GOVERNANCE_ACCESS_DATABASE_URL"] : []),
-    ].join(" and ");
+      ...(auditing.length > 1 &&
+      auditing.every((n) => access.includes(`${n.toUpperCase()}_GOVERNANCE_ACCESS_DATABASE_URL`))
+        ? [
+            ...access.filter((v) => v === "GOVERNANCE_ACCESS_DATABASE_URL"),
+            "<NAME>_GOVERNANCE_ACCESS_DATABASE_URL for every other subgraph",
+          ]
+        : access),
+    ].reduce(
+      (list, item, i, all) => (i === 0 ? item : `${list}${i === all.length - 1 ? " and " : ", "}${item}`),
+      "",
+    );
 
   // Each service's own login: its URL, or a role derived on the migrator's database.
   const unplaced = subgraphs.filter(
     (n) => !set(`${n.toUpperCase()}_SERVICE_DATABASE_URL`) && !set(`${n.toUpperCase()}_DATABASE_URL`),
   );
-  const accessUnplaced =
-    needsAccess && !set("GOVERNANCE_ACCESS_DATABASE_URL") && !set("GOVERNANCE_DATABASE_URL");
-  if (!set("DATABASE_URL") && (unplaced.length || accessUnplaced))
+  const accessUnplaced = set("GOVERNANCE_DATABASE_URL") ? [] : accessLogins.filter((v) => !set(v));
+  if (!set("DATABASE_URL") && (unplaced.length || accessUnplaced.length))
     problems.push(described("DATABASE_URL", `not set, nor ${logins(unplaced, accessUnplaced)}`));
 
   // Passwords are derived for every login not given a URL of its own.
   const derivedLogins = subgraphs.filter((n) => !set(`${n.toUpperCase()}_SERVICE_DATABASE_URL`));
-  const accessDerived = needsAccess && !set("GOVERNANCE_ACCESS_DATABASE_URL");
-  if (production && !set("DATABASE_ROLE_SECRET") && (derivedLogins.length || accessDerived))
+  const accessDerived = accessLogins.filter((v) => !set(v));
+  if (production && !set("DATABASE_ROLE_SECRET") && (derivedLogins.length || accessDerived.length))
     problems.push(
       described(
         "DATABASE_ROLE_SECRET",
-        `required in production unless ${logins(derivedLogins, accessDerived)} ${derivedLogins.length + Number(accessDerived) > 1 ? "are" : "is"} set`,
+        `required in production unless ${logins(derivedLogins, accessDerived)} ${derivedLogins.length + accessDerived.length > 1 ? "are" : "is"} set`,
       ),
     );
 
   const sealing = subgraphs.filter((n) => SEALING.includes(n));
   if (production && !set("ASSESSMENT_SECRET") && sealing.length)
     problems.push(described("ASSESSMENT_SECRET", `required in production by ${sealing.join(", ")}`));
+
+  // The case review count service: partnership signs, the owners verify (shared/service-identity.ts).
+  const signs = subgraphs.includes("partnership");
+  const counting = subgraphs.filter((n) => COUNTING.includes(n));
+  const privateKey = optionalText(env.CASE_REVIEW_SERVICE_PRIVATE_JWK);
+  if (production && signs && !privateKey)
+    problems.push(described("CASE_REVIEW_SERVICE_PRIVATE_JWK", "required in production by partnership"));
+  // In one process with partnership the owners verify with the private key's public half.
+  if (production && counting.length && !signs && !optionalText(env.CASE_REVIEW_SERVICE_PUBLIC_JWK))
+    problems.push(
+      described("CASE_REVIEW_SERVICE_PUBLIC_JWK", `required in production by ${counting.join(", ")}`),
+    );
+  if (privateKey && !signs)
+    problems.push(
+      described(
+        "CASE_REVIEW_SERVICE_PRIVATE_JWK",
+        `given to ${services.join(", ")}, which must never hold it: only partnership signs${counting.length ? `; give ${counting.join(", ")} CASE_REVIEW_SERVICE_PUBLIC_JWK` : ""}`,
+      ),
+    );
 
   if (services.includes("gateway")) {
     const mode = env.TRUSTED_DOCUMENTS ?? (production ? "require" : "off");
@@ -321,7 +419,26 @@ export function loadConfig(
         `required when a webhook is set (${[...webhooks.keys()].join(", ")})`,
       ),
     );
+  const privateJwk = optionalText(env.CASE_REVIEW_SERVICE_PRIVATE_JWK);
+  const publicJwk = optionalText(env.CASE_REVIEW_SERVICE_PUBLIC_JWK);
+  if (
+    privateJwk &&
+    publicJwk &&
+    !serviceJwkProblem(privateJwk, "private") &&
+    !serviceJwkProblem(publicJwk, "public") &&
+    !isPublicHalfOf(publicJwk, privateJwk)
+  )
+    problems.push(
+      described(
+        "CASE_REVIEW_SERVICE_PUBLIC_JWK",
+        "not the public half of CASE_REVIEW_SERVICE_PRIVATE_JWK: both must come from one pair",
+      ),
+    );
   if (options.serving) problems.push(...servingProblems(env, options.serving));
+  // Judged on its own variables, so that it is reported beside a malformed other one.
+  const budget = BUDGET.safeParse(env);
+  const overBudget = budget.success ? budgetProblem(budget.data) : null;
+  if (overBudget) problems.push(described("DATABASE_MAX_CONNECTIONS", overBudget));
   if (!parsed.success || problems.length) {
     throw new ConfigError(
       `Invalid configuration, ${problems.length} ${problems.length === 1 ? "problem" : "problems"} (all reported at once):\n${problems.join("\n")}`,
@@ -349,6 +466,9 @@ export function loadConfig(
     },
   };
 }
+
+/** A variable's value, "" counting as unset (as the schema counts it for the service keys). */
+const optionalText = (value: string | undefined) => (value === "" ? undefined : value);
 
 /** The same server URL pointing at another database. */
 export function withDatabase(serverUrl: string, database: string): string {

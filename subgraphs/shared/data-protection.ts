@@ -19,12 +19,14 @@ import type { Sql } from "./database";
 import { DataCategory, Purpose, Role } from "./enums";
 import { badInput } from "./errors";
 import { ChangedBy, Changes, Governed, Part, type PartyRule } from "./policy";
-import { DateTime } from "./scalars";
+import { beginPrepare, discardErasure, undoErasure } from "./erasure";
+import { DateTime, JSONValue } from "./scalars";
 
 /**
- * Data protection as each agency's subgraph takes part in it: what it holds about a person (with
- * the dates retention runs from), what is due under retention rules, and erasing or expiring
- * records in one transaction of its own store. Retention rules and legal holds are governance's;
+ * Data protection as each agency's subgraph takes part in it: what it holds about a person (the
+ * records' contents and the dates retention runs from: the one read of subject access and erasure),
+ * what is due under retention rules, erasing a person (in two phases, shared/erasure.ts) and
+ * expiring records, each in one transaction of its own store. Retention rules and legal holds are governance's;
  * governance asks the holder through these operations, as the DSO (shared/peers.ts). They are
  * internal (@inaccessible: not in the public API) and declared like every other field: a
  * data-sharing officer, under DATA_PROTECTION, of the agency that holds the records.
@@ -79,14 +81,30 @@ export const HOLDER_DSO: PartyRule = {
     caller.role === Role.DATA_SHARING_OFFICER && r.ownerAgencyId === caller.agencyId,
 };
 
-/** One record an agency holds about people, with the moments its retention may run from. */
+/** Declared once for every route to a person's rights: DSOs, under DATA_PROTECTION only. */
+export const DATA_PROTECTION_OFFICER = {
+  roles: [Role.DATA_SHARING_OFFICER],
+  purposes: [Purpose.DATA_PROTECTION],
+  personLevel: true,
+} as const;
+
+/** What every record of one kind is, as a subject access export names it. */
+export interface HeldKind {
+  /** Its type in the graph: Incident, AsbCase, Enrolment, Referral, Tenancy, HousingReport. */
+  type: string;
+  /** The categories its fields hold, as agreements name them. */
+  categories: readonly DataCategory[];
+}
+
+/**
+ * One record an agency holds about a person: the one shape subject access and erasure read (and
+ * retention's due lists, without the record's contents). Third parties only by role.
+ */
 @Directive("@shareable")
 @Directive("@inaccessible")
 @ChangedBy(HOLDER_DSO)
 @Governed({
-  roles: [Role.DATA_SHARING_OFFICER],
-  purposes: [Purpose.DATA_PROTECTION],
-  personLevel: true,
+  ...DATA_PROTECTION_OFFICER,
   party: HOLDER_DSO,
   subjects: (r: HeldRecord) => r.personIds,
 })
@@ -96,15 +114,24 @@ export class HeldRecord {
   personIds!: string[];
 
   @Field(() => String, {
-    description: "What kind of record: INCIDENT, ASB_CASE, ENROLMENT, REFERRAL, TENANCY...",
+    description: "What kind of record: INCIDENT, ASB_CASE, ENROLMENT, REFERRAL, TENANCY, HOUSING_REPORT.",
   })
   kind!: string;
+
+  @Field(() => String, { description: "Its type in the graph: Incident, AsbCase, Enrolment, ..." })
+  type!: string;
 
   @Field(() => ID, { description: "The record's id in its kind." })
   id!: string;
 
-  @Field(() => DataCategory, { description: "Its category (as the person is in it)." })
-  category!: DataCategory;
+  @Field(() => [DataCategory], { description: "The categories its fields hold." })
+  categories!: DataCategory[];
+
+  @Field(() => [DataCategory], {
+    description:
+      "The categories retention judges it by: the person's part in it (a suspect's is OFFENDING), or, in due lists, everyone's.",
+  })
+  retentionCategories!: DataCategory[];
 
   @Field(() => DateTime, { description: "When it was made." })
   createdAt!: Date;
@@ -117,6 +144,26 @@ export class HeldRecord {
 
   @Field(() => DateTime, { nullable: true, description: "Since when retention has it due (due lists only)." })
   dueSince!: Date | null;
+
+  @Field(() => JSONValue, {
+    nullable: true,
+    description:
+      "Its own columns as the agency stores them, without internal keys (about one person only; null in due lists).",
+  })
+  fields!: Record<string, unknown> | null;
+
+  @Field(() => JSONValue, {
+    nullable: true,
+    description:
+      "Everyone it names, by role: { role, subject } (subject: the person asked about); others' identity never (about one person only).",
+  })
+  people!: { role: string; subject: boolean }[] | null;
+
+  @Field(() => JSONValue, {
+    nullable: true,
+    description: "Its sub-records: a case's interventions, a tenancy's actions... (about one person only).",
+  })
+  parts!: Record<string, unknown[]> | null;
 }
 
 @Directive("@shareable")
@@ -159,7 +206,10 @@ export class HoldingsErased {
 export interface Holdings {
   /** The agency (its subgraph's own). */
   agencyId: string;
-  /** Records about a person. */
+  /**
+   * Everything held about a person, with the records' contents and the dates retention runs
+   * from: the one read of subject access and erasure.
+   */
   about(sql: Sql, personId: string): Promise<HeldRecord[]>;
   /** Records due under `rules` at `at`, kind and id order, leaving out records about a held person. */
   due(
@@ -169,69 +219,93 @@ export interface Holdings {
     at: Date,
     page: { offset: number; limit: number },
   ): Promise<{ records: HeldRecord[]; totalCount: number }>;
-  /** Erases the person from these records (one transaction): their part, and any record left about no one. */
-  eraseAbout(tx: Sql, personId: string, records: readonly HeldRecordKey[]): Promise<HoldingsErased>;
+  /**
+   * Erases the person from these records (one transaction): their part, and any record left about
+   * no one, moved aside under `erasureId` (shared/erasure.ts) until the erasure is decided.
+   */
+  eraseAbout(
+    tx: Sql,
+    erasureId: string,
+    personId: string,
+    records: readonly HeldRecordKey[],
+  ): Promise<HoldingsErased>;
   /** Erases (or anonymises) these whole records (one transaction). */
   expire(tx: Sql, records: readonly HeldRecordKey[]): Promise<HoldingsErased>;
   /** The kinds `expire` deletes outright (the rest it anonymises and keeps). */
   expireDeletes: readonly string[];
+  /** The tables `eraseAbout` moves rows out of, parents first (the order an undo puts them back in). */
+  erasedTables: readonly string[];
 }
 
-/**
- * A holdings query's rows (`kind, id, category, person_id, created_at, closed_at,
- * last_activity_at`, one per person in a record) as records, one per record and category.
- */
-export interface HeldRow {
+/** A holdings query's row, one per record (the columns of the view, people and categories gathered). */
+interface HeldRow {
   kind: string;
   id: string;
-  category: string;
+  retention_categories: string[];
   person_ids: string[];
   created_at: Date;
   closed_at: Date | null;
   last_activity_at: Date;
   due_since?: Date | null;
-}
-
-export function toHeldRecord(agencyId: string, row: HeldRow): HeldRecord {
-  return Object.assign(new HeldRecord(), {
-    ownerAgencyId: agencyId,
-    personIds: row.person_ids,
-    kind: row.kind,
-    id: row.id,
-    category: row.category as DataCategory,
-    createdAt: row.created_at,
-    closedAt: row.closed_at,
-    lastActivityAt: row.last_activity_at,
-    dueSince: row.due_since ?? null,
-  });
+  fields?: Record<string, unknown>;
+  people?: { role: string; subject: boolean }[];
+  parts?: Record<string, unknown[]>;
 }
 
 /**
- * Holdings over one SQL view of them (`heldSql`: one row per person in a record, the columns of
- * HeldRow but person_id) and the agency's own erase and expire statements.
+ * An agency's holdings, declared once in its repository:
+ * - `kinds`: what each kind of record is;
+ * - `heldSql`: one row per person in a record (`kind, id, category, person_id, created_at,
+ *   closed_at, last_activity_at`), the view retention and erasure judge;
+ * - `contentsSql`: the records about the person `$1`, one row each (`kind, id, fields, people,
+ *   parts`), third parties by role only;
+ * - the tables erasure moves rows out of, parents first, and its erase and expire statements.
  */
-export function holdingsOver(
-  agencyId: string,
-  heldSql: string,
-  expireDeletes: readonly string[],
-  erase: {
-    about(tx: Sql, personId: string, records: readonly HeldRecordKey[]): Promise<HoldingsErased>;
-    expire(tx: Sql, records: readonly HeldRecordKey[]): Promise<HoldingsErased>;
-  },
-): Holdings {
+export function holdingsOver(declared: {
+  agencyId: string;
+  kinds: Readonly<Record<string, HeldKind>>;
+  heldSql: string;
+  contentsSql: string;
+  expireDeletes: readonly string[];
+  erasedTables: readonly string[];
+  eraseAbout: Holdings["eraseAbout"];
+  expire: Holdings["expire"];
+}): Holdings {
+  const { agencyId, kinds, heldSql } = declared;
+  const toHeldRecord = (row: HeldRow): HeldRecord =>
+    Object.assign(new HeldRecord(), {
+      ownerAgencyId: agencyId,
+      personIds: row.person_ids,
+      kind: row.kind,
+      type: kinds[row.kind].type,
+      id: row.id,
+      categories: [...kinds[row.kind].categories],
+      retentionCategories: row.retention_categories as DataCategory[],
+      createdAt: row.created_at,
+      closedAt: row.closed_at,
+      lastActivityAt: row.last_activity_at,
+      dueSince: row.due_since ?? null,
+      fields: row.fields ?? null,
+      people: row.people ?? null,
+      parts: row.parts ?? null,
+    });
   return {
     agencyId,
     async about(sql, personId) {
+      // One statement: the records' contents beside the dates and categories the view gives them.
       const rows = await sql.many<HeldRow>(
-        `SELECT h.kind, h.id, h.category, array_agg(DISTINCT h.person_id) AS person_ids,
-                h.created_at, h.closed_at, h.last_activity_at
-           FROM (${heldSql}) h
-          WHERE (h.kind, h.id) IN (SELECT x.kind, x.id FROM (${heldSql}) x WHERE x.person_id = $1)
-          GROUP BY h.kind, h.id, h.category, h.created_at, h.closed_at, h.last_activity_at
-          ORDER BY h.kind, h.id, h.category`,
+        `SELECT c.kind, c.id, c.fields, c.people, c.parts, h.retention_categories, h.created_at, h.closed_at,
+                h.last_activity_at, ARRAY[$1::text] AS person_ids
+           FROM (${declared.contentsSql}) c
+           JOIN (SELECT x.kind, x.id, array_agg(DISTINCT x.category ORDER BY x.category) AS retention_categories,
+                        min(x.created_at) AS created_at, max(x.closed_at) AS closed_at,
+                        max(x.last_activity_at) AS last_activity_at
+                   FROM (${heldSql}) x WHERE x.person_id = $1 GROUP BY x.kind, x.id) h
+             ON h.kind = c.kind AND h.id = c.id
+          ORDER BY h.created_at, c.kind, c.id`,
         [personId],
       );
-      return rows.map((r) => toHeldRecord(agencyId, r));
+      return rows.map(toHeldRecord);
     },
     async due(sql, rules, heldPeople, at, page) {
       // A record is due when a rule for its category has run out; a record in several categories
@@ -245,7 +319,8 @@ export function holdingsOver(
                                      ELSE h.last_activity_at END) + make_interval(months => r.months) AS due_since
                   FROM held h LEFT JOIN rules r ON r.category = h.category),
               records AS (
-                SELECT j.kind, j.id, min(j.category) AS category, array_agg(DISTINCT j.person_id) AS person_ids,
+                SELECT j.kind, j.id, array_agg(DISTINCT j.category ORDER BY j.category) AS retention_categories,
+                       array_agg(DISTINCT j.person_id) AS person_ids,
                        min(j.created_at) AS created_at, max(j.closed_at) AS closed_at,
                        max(j.last_activity_at) AS last_activity_at,
                        CASE WHEN bool_and(j.due_since IS NOT NULL) THEN max(j.due_since) END AS due_since
@@ -265,13 +340,14 @@ export function holdingsOver(
         ],
       );
       return {
-        records: rows.map((r) => toHeldRecord(agencyId, r)),
+        records: rows.map(toHeldRecord),
         totalCount: rows.length ? Number(rows[0].total) : 0,
       };
     },
-    eraseAbout: erase.about,
-    expire: erase.expire,
-    expireDeletes,
+    eraseAbout: declared.eraseAbout,
+    expire: declared.expire,
+    expireDeletes: declared.expireDeletes,
+    erasedTables: declared.erasedTables,
   };
 }
 
@@ -300,10 +376,12 @@ export function holdingsResolver(holdings: Holdings) {
   class HoldingsResolver {
     @Directive("@shareable")
     @Directive("@inaccessible")
-    @Governed({ roles: [Role.DATA_SHARING_OFFICER], purposes: [Purpose.DATA_PROTECTION], personLevel: true })
+    @Governed(DATA_PROTECTION_OFFICER)
     @Query(() => [HeldRecord], {
       name: "_heldAbout",
-      description: "Internal (data protection): what the caller's agency holds about a person.",
+      description:
+        "Internal (data protection): everything the caller's agency holds about a person, with the records' contents " +
+        "(subject access) and the dates retention runs from (erasure).",
     })
     heldAbout(
       @Arg("personId", () => ID, { description: "Partnership person id." }) personId: string,
@@ -336,21 +414,47 @@ export function holdingsResolver(holdings: Holdings) {
 
     @Directive("@shareable")
     @Directive("@inaccessible")
-    @Governed({ roles: [Role.DATA_SHARING_OFFICER], purposes: [Purpose.DATA_PROTECTION], personLevel: true })
+    @Governed(DATA_PROTECTION_OFFICER)
     @Changes(HeldRecord, ownHoldings(holdings))
     @Mutation(() => HoldingsErased, {
       name: "_eraseHeld",
       description:
-        "Internal (data protection): erases a person from these records of the caller's agency, in one transaction.",
+        "Internal (data protection): erasure's first phase, in one transaction: moves the person's part in these records " +
+        "of the caller's agency aside under the erasure (reads find it gone; _settleErasure drops or puts it back).",
     })
     eraseHeld(
+      @Arg("erasureId", () => ID, { description: "The erasure (governance's)." }) erasureId: string,
       @Arg("personId", () => ID, { description: "Partnership person id." }) personId: string,
       @Arg("records", () => [HeldRecordKey], { description: "The records to erase them from." })
       records: HeldRecordKey[],
       @Ctx() ctx: RequestContext<unknown>,
     ): Promise<HoldingsErased> {
       const keys = checkedKeys(records);
-      return ctx.sql.transaction((tx) => holdings.eraseAbout(tx, personId, keys));
+      return ctx.sql.transaction(async (tx) => {
+        await beginPrepare(tx, erasureId);
+        return holdings.eraseAbout(tx, erasureId, personId, keys);
+      });
+    }
+
+    @Directive("@shareable")
+    @Directive("@inaccessible")
+    @Governed(DATA_PROTECTION_OFFICER)
+    @Changes(HeldRecord, ownHoldings(holdings))
+    @Mutation(() => Int, {
+      name: "_settleErasure",
+      description:
+        "Internal (data protection): ends an erasure in the caller's agency's store: drops what it moved aside once " +
+        "decided, or puts it back (undone). Idempotent; answers how many rows it dropped or put back.",
+    })
+    settleErasure(
+      @Arg("erasureId", () => ID, { description: "The erasure (governance's)." }) erasureId: string,
+      @Arg("decided", () => Boolean, { description: "Governance recorded the decision: drop; else undo." })
+      decided: boolean,
+      @Ctx() ctx: RequestContext<unknown>,
+    ): Promise<number> {
+      return ctx.sql.transaction((tx) =>
+        decided ? discardErasure(tx, erasureId) : undoErasure(tx, erasureId, holdings.erasedTables),
+      );
     }
   }
   return HoldingsResolver;

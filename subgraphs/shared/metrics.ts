@@ -165,6 +165,17 @@ export class ServiceMetrics {
     });
   }
 
+  /** The most connections each pool may open (shared/connection-budget.ts): its ceiling, not its use. */
+  budgetGauge(budget: Record<string, number>): void {
+    const gauge = new Gauge({
+      name: "db_connections_budget",
+      help: "The most PostgreSQL connections each pool of this service may open (README, Connections)",
+      labelNames: ["pool"] as const,
+      registers: [this.registry],
+    });
+    for (const [pool, max] of Object.entries(budget)) gauge.set({ pool }, max);
+  }
+
   /** How old the registry of partner agencies in use is (+Inf before any was verified). */
   registryAgeGauge(verifiedAt: () => number | null): void {
     new Gauge({

@@ -77,6 +77,11 @@ export interface GovernedPolicy {
   party?: PartyRule;
   /** Records are someone's data about a person, on the subjects' side: see CategoryPolicy. */
   subjects?: (record: never) => readonly string[];
+  /**
+   * Only these service identities may call it, and no user (shared/service-identity.ts); a
+   * service token reaches nothing that does not declare it.
+   */
+  services?: readonly string[];
 }
 
 /** The extension keys the declarations use, read by access/rules.ts. */

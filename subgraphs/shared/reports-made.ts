@@ -12,6 +12,15 @@ import { DateTime } from "./scalars";
  * the caller and through the agency's own API, for the reports it holds, so a new report counts at
  * once and no agency's report history is copied into the partnership store.
  *
+ * Why this is not the owners' one read of what they hold about a person (`_heldAbout`,
+ * shared/data-protection.ts), though both walk the same records: that read is a data-sharing
+ * officer's, of their own agency's data, about one person, with every field; this one is asked by
+ * practitioners of other agencies under their case-work purposes, for many people at once, keeps
+ * only the records in which the person made a report (victim, complainant, reporter: not every
+ * part a person has in a record), releases a person id and a time and nothing else, and is judged
+ * report by report under each agency's agreements and consents. One field serving both would either
+ * give practitioners a DSO's read or make the DSO's read carry the trigger's rules.
+ *
  * The audit: the owner judges each report with the person who made it as its subject and audits
  * what it releases, so a person's reports are audited to the caller whether or not the person turns
  * out to be a candidate. That is deliberate: a subgraph can be called directly with the same token,

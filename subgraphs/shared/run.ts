@@ -3,6 +3,7 @@ import { loadConfig, type Config } from "./config";
 import { Pool } from "pg";
 import type { PolicyStore } from "./access/guard";
 import type { KeptAgencyRegistry, KeptRegistryStore } from "./auth";
+import { announceConnectionBudget } from "./connection-budget";
 import { openServiceStore, Sql } from "./database";
 import { assertLeastPrivilege, governanceAccessDatabaseUrl, serviceDatabaseUrl } from "./database-roles";
 import { isConnectionFault, keepServiceRunning } from "./faults";
@@ -56,7 +57,7 @@ export async function startSubgraph<L>(
   const governancePool =
     definition.name === "governance"
       ? undefined
-      : new Pool({ connectionString: governanceUrl, max: config.DATABASE_POOL_SIZE });
+      : new Pool({ connectionString: governanceUrl, max: config.GOVERNANCE_POOL_SIZE });
   // An idle connection dropped by the server (a restart, a failover) is an 'error' event; with no
   // listener it would crash the process. The pool replaces it; requests meanwhile fail closed.
   governancePool?.on("error", (error) => {
@@ -80,6 +81,7 @@ export async function startSubgraph<L>(
       checkWhenReachable(governancePool, definition.name);
     }
   }
+  await announceConnectionBudget(config, [definition.name], store.sql.pool);
   const policySql = governancePool ? new Sql(governancePool) : store.sql;
   // Governance's own store is the registry: only the others keep a copy, in their own store
   // (through an Sql of its own, so that its writes count as no request's statements).
@@ -94,7 +96,8 @@ export async function startSubgraph<L>(
   const server = await createSubgraphServer(definition, {
     config,
     store,
-    verify: await createTokenVerifier(config, registry),
+    // A subgraph accepts the case review count service's tokens too (the gateway never does).
+    verify: await createTokenVerifier(config, registry, { acceptServiceTokens: true }),
     registry,
     policy: governance.policyStore(policySql),
     policySql,

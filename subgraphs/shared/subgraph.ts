@@ -7,7 +7,7 @@ import { unwrapResolverError } from "@apollo/server/errors";
 import type { GraphQLFormattedError, GraphQLSchema } from "graphql";
 import { DatabaseError } from "pg";
 import type { NonEmptyArray } from "type-graphql";
-import { auditBeforeResponse } from "./access/enforcement";
+import { auditBeforeResponse, serviceFieldsOnly } from "./access/enforcement";
 import type { PolicyStore } from "./access/guard";
 import { registryState, type KeptAgencyRegistry, type TokenVerifier } from "./auth";
 import type { Config, SubgraphName } from "./config";
@@ -47,6 +47,8 @@ export interface BackgroundDeps {
   sql: Sql;
   governanceSql: Sql;
   config: Config;
+  /** Where the other subgraphs listen, when not where the configuration says. */
+  peerUrl?: (name: SubgraphName) => string;
 }
 
 const schemas = new Map<string, Promise<GraphQLSchema>>();
@@ -184,6 +186,8 @@ export async function createSubgraphServer<L>(
       ApolloServerPluginCacheControlDisabled(),
       ...defences.plugins,
       operationNamePlugin(),
+      // Always, even without access rules: a service token then reaches nothing at all.
+      serviceFieldsOnly(),
       ...(accessRules ? [auditBeforeResponse()] : []),
       faultLogPlugin<RequestContext<L>>(definition.name),
       metrics.errorCounter<RequestContext<L>>(),
@@ -210,12 +214,18 @@ export async function createSubgraphServer<L>(
       governance: () => governanceSql?.statements ?? 0,
     },
   );
-  metrics.poolGauge({
+  const pools = {
     own: deps.store.sql.pool,
     ...(governanceSql && governanceSql.pool !== deps.store.sql.pool
       ? { governance: governanceSql.pool }
       : {}),
-  });
+  };
+  metrics.poolGauge(pools);
+  // The pools' own ceilings, whatever configured them: what this service may open (10: pg's default).
+  const connectionBudget = Object.fromEntries(
+    Object.entries(pools).map(([name, pool]) => [name, pool.options.max ?? 10]),
+  );
+  metrics.budgetGauge(connectionBudget);
   if (deps.registry) metrics.registryAgeGauge(deps.registry.verifiedAt);
   const http = createHttpService({
     name: definition.name,
@@ -237,7 +247,10 @@ export async function createSubgraphServer<L>(
     ready: async () => {
       await deps.store.sql.pool.query("SELECT 1");
     },
-    readyDetails: deps.registry ? () => ({ agencyRegistry: registryState(deps.registry!) }) : undefined,
+    readyDetails: () => ({
+      ...(deps.registry ? { agencyRegistry: registryState(deps.registry) } : {}),
+      connectionBudget,
+    }),
     bodyLimitBytes: defences.bodyLimitBytes,
     metrics,
     metricsToken: deps.config.METRICS_TOKEN,

@@ -2,7 +2,8 @@ import { randomUUID } from "node:crypto";
 import { holdingsOver, idsOfKind, type Holdings } from "../shared/data-protection";
 import { IN_PAGE_OR_LAST, pagesByParent, type PageRequest } from "../shared/connection";
 import type { Sql } from "../shared/database";
-import type { HeldRecord } from "../shared/subject-access";
+import { moveAside } from "../shared/erasure";
+import { DataCategory } from "../shared/enums";
 import type { Page } from "../shared/loaders";
 import { monthlyCells } from "../shared/rollups";
 import type { CountedCell } from "../shared/statistics";
@@ -175,36 +176,6 @@ export type CreatedReferral =
 /** All SQL over the youth store. */
 export class YouthRepository {
   constructor(private readonly sql: Sql) {}
-
-  /**
-   * The person's enrolments (with the school's name) and referrals (with the programme's name and
-   * status history), for their subject access export. Each is about the person alone. One statement.
-   */
-  async heldAbout(personId: string): Promise<HeldRecord[]> {
-    return this.sql
-      .many<HeldRecord & { at: Date }>(
-        `SELECT * FROM (
-         SELECT 'Enrolment' AS type, e.id, ARRAY['EDUCATION'] AS categories,
-                (to_jsonb(e) - 'record_key') || jsonb_build_object('school_name', s.name) AS fields,
-                jsonb_build_array(jsonb_build_object('role', 'PUPIL', 'subject', true)) AS people,
-                '{}'::jsonb AS parts, e.started_on::timestamptz AS at
-           FROM enrolments e JOIN schools s ON s.id = e.school_id
-          WHERE e.person_id = $1
-         UNION ALL
-         SELECT 'Referral', r.id, ARRAY['YOUTH_PROGRAMME'],
-                (to_jsonb(r) - 'record_key') || jsonb_build_object('programme_name', g.name),
-                jsonb_build_array(jsonb_build_object('role', 'YOUNG_PERSON', 'subject', true)),
-                jsonb_build_object('statusHistory', coalesce(
-                  (SELECT jsonb_agg(to_jsonb(h) - 'referral_id' ORDER BY h.at, h.id)
-                     FROM referral_status_changes h WHERE h.referral_id = r.id), '[]'::jsonb)),
-                r.referred_at
-           FROM referrals r JOIN programmes g ON g.id = r.programme_id
-          WHERE r.person_id = $1
-       ) held ORDER BY held.at, held.type, held.id`,
-        [personId],
-      )
-      .then((rows) => rows.map(({ at: _at, ...record }) => record));
-  }
 
   async schoolsByIds(ids: readonly string[]): Promise<School[]> {
     const rows = await this.sql.many<SchoolRow>(
@@ -392,31 +363,15 @@ export class YouthRepository {
   }
 }
 
-/** What youth services hold about young people: enrolments and programme referrals, one person each. */
-const YOUTH_HELD_SQL = `
-  SELECT 'ENROLMENT'::text AS kind, e.id, 'EDUCATION'::text AS category, e.person_id,
-         e.started_on::timestamptz AS created_at, e.left_on::timestamptz AS closed_at,
-         coalesce(e.left_on, e.started_on)::timestamptz AS last_activity_at
-    FROM enrolments e
-  UNION ALL
-  SELECT 'REFERRAL'::text, r.id, 'YOUTH_PROGRAMME'::text, r.person_id, r.referred_at,
-         CASE WHEN r.status IN ('COMPLETED', 'DECLINED', 'WITHDRAWN')
-              THEN coalesce((SELECT max(s.at) FROM referral_status_changes s WHERE s.referral_id = r.id), r.referred_at) END,
-         greatest(r.referred_at, (SELECT max(s.at) FROM referral_status_changes s WHERE s.referral_id = r.id))
-    FROM referrals r`;
-
-async function deleteYouthRecords(
-  tx: Sql,
-  personId: string | null,
-  records: readonly { kind: string; id: string }[],
-) {
+/** Expired enrolments and referrals go whole (a referral with its status history). */
+async function deleteYouthRecords(tx: Sql, records: readonly { kind: string; id: string }[]) {
   const enrolments = await tx.many<{ id: string }>(
-    `DELETE FROM enrolments WHERE id = ANY($1::text[]) AND ($2::text IS NULL OR person_id = $2) RETURNING id`,
-    [idsOfKind(records, "ENROLMENT"), personId],
+    `DELETE FROM enrolments WHERE id = ANY($1::text[]) RETURNING id`,
+    [idsOfKind(records, "ENROLMENT")],
   );
   const referrals = await tx.many<{ id: string }>(
-    `DELETE FROM referrals WHERE id = ANY($1::text[]) AND ($2::text IS NULL OR person_id = $2) RETURNING id`,
-    [idsOfKind(records, "REFERRAL"), personId],
+    `DELETE FROM referrals WHERE id = ANY($1::text[]) RETURNING id`,
+    [idsOfKind(records, "REFERRAL")],
   );
   const deleted = [
     ...enrolments.map((e) => `ENROLMENT:${e.id}`),
@@ -425,7 +380,67 @@ async function deleteYouthRecords(
   return { erased: deleted.length, deleted };
 }
 
-export const youthHoldings: Holdings = holdingsOver("youth", YOUTH_HELD_SQL, ["ENROLMENT", "REFERRAL"], {
-  about: (tx, personId, records) => deleteYouthRecords(tx, personId, records),
-  expire: (tx, records) => deleteYouthRecords(tx, null, records),
+/** What youth services hold about young people: enrolments and programme referrals, one person each. */
+export const youthHoldings: Holdings = holdingsOver({
+  agencyId: "youth",
+  kinds: {
+    ENROLMENT: { type: "Enrolment", categories: [DataCategory.EDUCATION] },
+    REFERRAL: { type: "Referral", categories: [DataCategory.YOUTH_PROGRAMME] },
+  },
+  heldSql: `
+    SELECT 'ENROLMENT'::text AS kind, e.id, 'EDUCATION'::text AS category, e.person_id,
+           e.started_on::timestamptz AS created_at, e.left_on::timestamptz AS closed_at,
+           coalesce(e.left_on, e.started_on)::timestamptz AS last_activity_at
+      FROM enrolments e
+    UNION ALL
+    SELECT 'REFERRAL'::text, r.id, 'YOUTH_PROGRAMME'::text, r.person_id, r.referred_at,
+           CASE WHEN r.status IN ('COMPLETED', 'DECLINED', 'WITHDRAWN')
+                THEN coalesce((SELECT max(s.at) FROM referral_status_changes s WHERE s.referral_id = r.id), r.referred_at) END,
+           greatest(r.referred_at, (SELECT max(s.at) FROM referral_status_changes s WHERE s.referral_id = r.id))
+      FROM referrals r`,
+  // Enrolments with the school's name; referrals with the programme's name and status history.
+  contentsSql: `
+    SELECT 'ENROLMENT'::text AS kind, e.id,
+           (to_jsonb(e) - 'record_key') || jsonb_build_object('school_name', s.name) AS fields,
+           jsonb_build_array(jsonb_build_object('role', 'PUPIL', 'subject', true)) AS people,
+           '{}'::jsonb AS parts
+      FROM enrolments e JOIN schools s ON s.id = e.school_id
+     WHERE e.person_id = $1
+    UNION ALL
+    SELECT 'REFERRAL'::text, r.id,
+           (to_jsonb(r) - 'record_key') || jsonb_build_object('programme_name', g.name),
+           jsonb_build_array(jsonb_build_object('role', 'YOUNG_PERSON', 'subject', true)),
+           jsonb_build_object('statusHistory', coalesce(
+             (SELECT jsonb_agg(to_jsonb(h) - 'referral_id' ORDER BY h.at, h.id)
+                FROM referral_status_changes h WHERE h.referral_id = r.id), '[]'::jsonb))
+      FROM referrals r JOIN programmes g ON g.id = r.programme_id
+     WHERE r.person_id = $1`,
+  expireDeletes: ["ENROLMENT", "REFERRAL"],
+  erasedTables: ["enrolments", "referrals", "referral_status_changes"],
+  // Each is about the person alone: it goes whole (a referral's history moved aside before it).
+  async eraseAbout(tx, erasureId, personId, records) {
+    const referralIds = idsOfKind(records, "REFERRAL");
+    const own = `person_id = $1 AND id = ANY($2::text[])`;
+    await moveAside(
+      tx,
+      erasureId,
+      "referral_status_changes",
+      `referral_id IN (SELECT id FROM referrals WHERE ${own})`,
+      [personId, referralIds],
+    );
+    const referrals = await moveAside<{ id: string }>(tx, erasureId, "referrals", own, [
+      personId,
+      referralIds,
+    ]);
+    const enrolments = await moveAside<{ id: string }>(tx, erasureId, "enrolments", own, [
+      personId,
+      idsOfKind(records, "ENROLMENT"),
+    ]);
+    const deleted = [
+      ...enrolments.map((e) => `ENROLMENT:${e.id}`),
+      ...referrals.map((r) => `REFERRAL:${r.id}`),
+    ];
+    return { erased: deleted.length, deleted };
+  },
+  expire: deleteYouthRecords,
 });

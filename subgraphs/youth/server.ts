@@ -14,6 +14,8 @@ import { Initial1763700000000 } from "./migrations/1763700000000-Initial";
 import { LeastPrivilegeRoles1764100000000 } from "./migrations/1764100000000-LeastPrivilegeRoles";
 import { DataProtection1765100000004 } from "./migrations/1765100000004-DataProtection";
 import { MonthlyCounts1796578491110 } from "./migrations/1796578491110-MonthlyCounts";
+import { ErasureInTwoPhases1796578647022 } from "./migrations/1796578647022-ErasureInTwoPhases";
+import { ERASURE_ENTITIES } from "../shared/erasure";
 import { holdingsResolver } from "../shared/data-protection";
 import { youthHoldings } from "./repository";
 import { KeptAgencyRegistry1765000000000, KeptAgencyRegistryRecord } from "../shared/kept-registry";
@@ -26,7 +28,6 @@ import { PersonYouthResolver } from "./resolvers/person.resolver";
 import { ProgrammeResolver } from "./resolvers/programme.resolver";
 import { ReferralResolver } from "./resolvers/referral.resolver";
 import { SchoolResolver } from "./resolvers/school.resolver";
-import { HeldRecordsResolver } from "./resolvers/held-records.resolver";
 import { Neighbourhood } from "./types";
 
 /** The youth subgraph: schools, enrolments and attendance; youth programmes and referrals. */
@@ -42,6 +43,7 @@ export const youth: SubgraphDefinition<YouthLoaders> = {
     DemoSeedRecord,
     KeptAgencyRegistryRecord,
     MonthlyCountRecord,
+    ...ERASURE_ENTITIES,
   ],
   migrations: [
     Initial1763700000000,
@@ -51,9 +53,9 @@ export const youth: SubgraphDefinition<YouthLoaders> = {
     KeptAgencyRegistry1765000000000,
     DataProtection1765100000004,
     MonthlyCounts1796578491110,
+    ErasureInTwoPhases1796578647022,
   ],
   resolvers: [
-    HeldRecordsResolver,
     holdingsResolver(youthHoldings),
     SchoolResolver,
     EnrolmentResolver,

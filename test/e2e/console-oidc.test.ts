@@ -37,6 +37,8 @@ beforeAll(async () => {
       JWKS_URL: op.jwksUrl,
       JWT_ISSUER: op.issuer,
       JWT_AUDIENCE: "partnership-graph",
+      // As the stack and the Kubernetes config: Keycloak's sub is a UUID, the username is mapped.
+      JWT_USER_CLAIM: "preferred_username",
       TRUSTED_DOCUMENTS: "require",
       TRUSTED_DOCUMENTS_MANIFEST: manifest,
     },
@@ -117,6 +119,8 @@ test("the gateway tells the console to sign in at the issuer, lets it reach that
     issuer: op.issuer,
     clientId: "partnership-console",
     scope: "openid profile",
+    // The claim the services take as the user id: the console names the person by it too.
+    userClaim: "preferred_username",
   });
   const csp = (await fetch(`${origin}/console/`)).headers.get("content-security-policy")!;
   expect(csp).toBe(consoleCsp([op.issuer]));
@@ -185,12 +189,50 @@ describe("signing in at the identity provider, in Chromium", () => {
 
   test("the gateway verifies the issuer's token through its JWKS and answers the console's queries", async () => {
     const { page, problems } = watched;
+    const since = new Date(Date.now() - 1000);
     await showDashboard(page);
     expect(traffic.graphql.length).toBeGreaterThan(0);
     for (const call of traffic.graphql)
       expect(call).toEqual({ authorization: `Bearer ${firstToken}`, status: 200 });
     expect(await page.textContent("main")).toContain("perturbed by disclosure control");
     await checkScreen(page, "oidc-01-dashboard-signed-in-at-issuer");
+    // The issuer's sub is an opaque UUID, as Keycloak's is; the console and the audit name the
+    // user by the username the realm maps into the token (JWT_USER_CLAIM).
+    const claims = JSON.parse(Buffer.from(firstToken.split(".")[1], "base64url").toString("utf8")) as {
+      sub: string;
+      preferred_username: string;
+    };
+    expect(claims.sub).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(claims.preferred_username).toBe("police.analyst");
+    // A refusal is audited (permitted counts are not): a person's page asked for with this token.
+    const person360 = trusted.operations.find((o) => o.name === "Person360")!;
+    const refused = await fetch(fed.gatewayUrl, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        authorization: `Bearer ${firstToken}`,
+        "x-purpose": "STATISTICS",
+      },
+      body: JSON.stringify({
+        operationName: "Person360",
+        variables: { id: "per-000002" },
+        extensions: { persistedQuery: { version: 1, sha256Hash: person360.id } },
+      }),
+    });
+    const answer = (await refused.json()) as { errors?: { extensions?: { code?: string } }[] };
+    expect(answer.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
+    let audited: string[] = [];
+    for (let i = 0; i < 40 && !audited.length; i++) {
+      audited = (
+        await fed.stores.governance.sql.many<{ user_id: string }>(
+          `SELECT DISTINCT user_id FROM audit_log WHERE at >= $1 AND agency_id = 'police' AND role = 'ANALYST'`,
+          [since],
+        )
+      ).map((r) => r.user_id);
+      if (!audited.length) await page.waitForTimeout(250);
+    }
+    expect(audited).toContain("police.analyst");
+    expect(audited).not.toContain(claims.sub);
     // No CSP refusal or script error on the console's pages.
     expect(problems).toEqual([]);
   });

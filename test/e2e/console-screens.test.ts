@@ -1,8 +1,9 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser, Page } from "playwright-core";
+import type { Browser, ElementHandle, Page } from "playwright-core";
 import { buildManifest, TRUSTED_DOCUMENT_DIRS } from "../../gateway/trusted-documents";
+import { DEMO_AGENCIES } from "../../subgraphs/shared/demo/world";
 import { Role } from "../../subgraphs/shared/enums";
 import {
   checkScreen,
@@ -27,6 +28,7 @@ const YOUTH_DSO = { agency: "youth", role: "DATA_SHARING_OFFICER", user: "dso.yo
 const YOUTH_WORKER = { agency: "youth", role: "PRACTITIONER", user: "yw.jones" } as const;
 const COUNCIL_OFFICER = { agency: "council", role: "PRACTITIONER", user: "asb.officer" } as const;
 const COUNCIL_DSO = { agency: "council", role: "DATA_SHARING_OFFICER", user: "dso.council" } as const;
+const POLICE_OFFICER = { agency: "police", role: "PRACTITIONER", user: "pc.smith" } as const;
 
 let fed: TestFederation;
 let browser: Browser;
@@ -41,7 +43,13 @@ beforeAll(async () => {
   writeFileSync(manifest, JSON.stringify(buildManifest(TRUSTED_DOCUMENT_DIRS.map((d) => join(ROOT, d)))));
   fed = await startTestFederation({
     fresh: true,
-    env: { TRUSTED_DOCUMENTS: "require", TRUSTED_DOCUMENTS_MANIFEST: manifest },
+    env: {
+      TRUSTED_DOCUMENTS: "require",
+      TRUSTED_DOCUMENTS_MANIFEST: manifest,
+      NOTIFICATION_RELAY_INTERVAL_MS: "1000",
+    },
+    // The notification relay runs, as under npm start: a partner is told of its new action.
+    background: true,
   });
   origin = new URL(fed.gatewayUrl).origin;
   browser = await launchChromium();
@@ -234,8 +242,9 @@ test("a consent recorded, then withdrawn, changes what the council officer sees 
 }, 180_000);
 
 test("a break-glass access appears in the owner's review queue and is reviewed", async () => {
-  // A council officer opens the tenant's record in an emergency (an API client; the console
-  // offers no break-glass): under safeguarding no agreement covers housing's data for the council.
+  // A council officer opens the tenant's record in an emergency, here as an API client (the person
+  // page offers the same, tested below): under safeguarding no agreement covers housing's data for
+  // the council.
   const manifest = buildManifest(TRUSTED_DOCUMENT_DIRS.map((d) => join(ROOT, d)));
   const person360 = manifest.operations.find((o) => o.name === "Person360")!;
   const token = await tokenFor({ agency: "council", role: Role.PRACTITIONER, user: "asb.duty" });
@@ -278,7 +287,8 @@ test("a break-glass access appears in the owner's review queue and is reviewed",
   );
   await housing.click(`[data-break-glass="${id}"] button:has-text('Record the review')`);
   await housing.waitForSelector("[data-testid=done]:has-text('Review recorded: justified')");
-  expect(await housing.$(`[data-break-glass="${id}"]`)).toBeNull();
+  // Gone from the queue once the page has read it again (the banner shows as soon as the review is in).
+  await housing.waitForSelector(`[data-break-glass="${id}"]`, { state: "detached" });
   await housing.click("button:has-text('Reviewed')");
   const reviewed = await housing.waitForSelector(`[data-break-glass="${id}"]`);
   expect(await reviewed.textContent()).toContain("Confirmed with the council duty manager");
@@ -388,4 +398,327 @@ test("every other DSO and practitioner screen passes axe: why-not, audit status,
   await checkScreen(officer, "screens-16-people-search");
   await officer.click(`[data-testid=people-found] tr:has-text("${tenant.name}") a:has-text('Open')`);
   await officer.waitForSelector(`main h1:has-text("${tenant.name}")`);
+}, 180_000);
+
+/** The demo agencies' names, as the console shows them. */
+const NAME = Object.fromEntries(DEMO_AGENCIES.map((a) => [a.id, a.name])) as Record<string, string>;
+
+/** A day counted from today (London), YYYY-MM-DD. */
+function day(offset: number): string {
+  return new Date(Date.now() + offset * 86_400_000).toLocaleDateString("en-CA", {
+    timeZone: "Europe/London",
+  });
+}
+
+/** Sends one trusted operation by its id, as a partner's client would (the gateway runs only those). */
+async function trusted<T>(
+  name: string,
+  variables: Record<string, unknown>,
+  who: { agency: string; role: "PRACTITIONER" | "DATA_SHARING_OFFICER"; user: string },
+  purposeSent: string,
+): Promise<T> {
+  const operation = buildManifest(TRUSTED_DOCUMENT_DIRS.map((d) => join(ROOT, d))).operations.find(
+    (o) => o.name === name,
+  )!;
+  const token = await tokenFor({ agency: who.agency, role: Role[who.role], user: who.user });
+  const response = await fetch(fed.gatewayUrl, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      authorization: `Bearer ${token}`,
+      "x-purpose": purposeSent,
+    },
+    body: JSON.stringify({
+      operationName: name,
+      variables,
+      extensions: { persistedQuery: { version: 1, sha256Hash: operation.id } },
+    }),
+  });
+  const body = (await response.json()) as { data?: T; errors?: unknown[] };
+  expect(body.errors).toBeUndefined();
+  return body.data!;
+}
+
+/** The notifications page, opened from the header's link until `selector` is on it (the relay hands notices on). */
+async function notified(page: Page, selector: string): Promise<ElementHandle> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    await go(page, "/", "What do you want to do?");
+    await page.click("[data-testid=notifications-link]");
+    await page.waitForSelector("main h1:has-text('Notifications')");
+    await page.waitForSelector("[data-testid=notifications-summary]");
+    const found = await page.$(selector);
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error(`no notification ${selector}`);
+    await page.waitForTimeout(500);
+  }
+}
+
+/** The header's count of unread notifications (none shown: 0). */
+async function unread(page: Page): Promise<number> {
+  return page.evaluate(() => Number(document.querySelector("[data-testid=unread-count]")?.textContent ?? 0));
+}
+
+test("case work: the lead adds a person, a note and a risk assessment; the partner sees its action and is told of it; the lead closes the case with an outcome", async () => {
+  const officer = await as(COUNCIL_OFFICER);
+  await purpose(officer, "Managing an anti-social behaviour case");
+  await go(officer, "/cases/open", "Open a case");
+  await officer.fill("#case-title", "Threats at Elm Court");
+  await officer.fill("#case-problemType", "Neighbour dispute");
+  await officer.fill("#case-neighbourhoodCodes", "E01032739");
+  await officer.check("input[name=case-partnerAgencyIds][value=police]");
+  await officer.click("button:has-text('Open the case')");
+  await officer.waitForSelector("h1:has-text('Threats at Elm Court')");
+  const caseId = new URL(officer.url()).searchParams.get("id")!;
+
+  // The lead adds the tenant to the case, with a note, found through the people search.
+  await officer.click("[data-testid=people-form] summary");
+  await officer.fill("#find-name", tenant.name);
+  await officer.click("[data-testid=people-form] button:has-text('Search')");
+  await officer.click(
+    `[data-testid=people-found] tr:has-text("${tenant.name}") button:has-text('to the list')`,
+  );
+  await officer.selectOption("#people-0-role", "VICTIM");
+  await officer.click("button:has-text('Save the people')");
+  expect(await officer.textContent("#people-note-error")).toContain("Enter why the people change");
+  await officer.fill("#people-note", "The tenant reported the threats to the council");
+  await officer.click("button:has-text('Save the people')");
+  await officer.waitForSelector("[data-testid=done]:has-text('people are changed')");
+  await officer.waitForSelector(`[data-board=people] li[data-person="${tenant.personId}"]`);
+  expect(await officer.textContent("[data-testid=case-changes]")).toContain(
+    "The tenant reported the threats to the council",
+  );
+
+  // An action for police, already past its due date; a note; one of the council's ASB cases linked, then unlinked.
+  const yesterday = day(-1);
+  await officer.fill("#action-description", "Check the incident history at Elm Court");
+  await officer.selectOption("#action-assignedAgencyId", "police");
+  await officer.fill("#action-dueOn", yesterday);
+  await officer.click("button:has-text('Add the action')");
+  await officer.waitForSelector("[data-testid=case-actions]:has-text('Check the incident history')");
+  await officer.fill("#note-text", "Spoke to the tenant: the threats continue at night.");
+  await officer.click("button:has-text('Add the note')");
+  const note = await officer.waitForSelector(
+    "[data-testid=case-notes] li:has-text('threats continue at night')",
+  );
+  expect(await note.textContent()).toContain(`asb.officer, ${NAME.council}, `);
+  const asbCase = await fed.stores.council.sql.one<{ id: string }>(
+    `SELECT id FROM asb_cases ORDER BY id LIMIT 1`,
+  );
+  await officer.selectOption("#link-kind", "ASB_CASE");
+  await officer.fill("#link-id", asbCase!.id);
+  await officer.click("button:has-text('Link the record')");
+  const linked = await officer.waitForSelector(`[data-linked="${asbCase!.id}"]`);
+  await (await linked.$("summary"))!.click();
+  await officer.click(`[data-unlink="${asbCase!.id}"] button:has-text('Unlink the record')`);
+  expect(await officer.textContent(`[data-unlink="${asbCase!.id}"] .govuk-error-message`)).toContain(
+    "Enter why it is unlinked",
+  );
+  await officer.fill(`[data-unlink="${asbCase!.id}"] textarea`, "Linked to the wrong case");
+  await officer.click(`[data-unlink="${asbCase!.id}"] button:has-text('Unlink the record')`);
+  await officer.waitForSelector("[data-testid=done]:has-text('Record unlinked')");
+  await officer.waitForSelector(`[data-linked="${asbCase!.id}"]`, { state: "detached" });
+  await checkScreen(officer, "screens-18-case-board-lead");
+
+  // The victim risk assessment: every question answered; the graph scores it.
+  await officer.click(`[data-person="${tenant.personId}"] a:has-text('Assess victim risk')`);
+  await officer.waitForSelector(`h1:has-text("Victim risk: ${tenant.name}")`);
+  expect(await officer.textContent("[data-testid=case-risk-level]")).toBe("Standard");
+  await officer.click("button:has-text('Record the assessment')");
+  await officer.waitForSelector("[data-testid=error-summary]");
+  const questions = await officer.$$eval("[data-question]", (els) =>
+    els.map((e) => e.getAttribute("data-question")!),
+  );
+  expect(questions.length).toBeGreaterThan(10);
+  const yes = new Set(["TARGETED", "VIOLENCE", "VULNERABLE", "HEALTH", "FEAR", "RETALIATION"]);
+  for (const code of questions) await officer.check(yes.has(code) ? `#risk-${code}` : `#risk-${code}-no`);
+  await checkScreen(officer, "screens-19-victim-risk-form");
+  await officer.click("button:has-text('Record the assessment')");
+  // 2 + 3 + 3 + 2 + 2 + 2: high from 15.
+  await officer.waitForSelector("[data-testid=done]:has-text('a score of 14, medium risk')");
+  await officer.waitForSelector("[data-testid=case-risk-level]:text-is('Medium')");
+  expect(await officer.textContent("[data-testid=risk-history]")).toContain(`asb.officer (${NAME.council})`);
+  await checkScreen(officer, "screens-20-victim-risk-assessed");
+
+  // Police, the partner: told of the action, and it is in their agency's actions, overdue.
+  const police = await as(POLICE_OFFICER);
+  const told = await notified(
+    police,
+    `[data-testid=notifications] li[data-kind=ACTION_ASSIGNED]:has-text("due ${yesterday}")`,
+  );
+  expect(await told.textContent()).toContain("Action assigned");
+  expect(await (await told.$("a"))!.textContent()).toContain("Your agency's actions");
+  const before = await unread(police);
+  expect(before).toBeGreaterThanOrEqual(1);
+  await checkScreen(police, "screens-21-notifications");
+  await (await told.$("button:has-text('Mark read')"))!.click();
+  await police.waitForSelector("[data-testid=done]:has-text('Marked read')");
+  await police.waitForFunction(
+    (n) => Number(document.querySelector("[data-testid=unread-count]")?.textContent ?? 0) === n - 1,
+    before,
+  );
+  expect(
+    await police.$(`[data-testid=notifications] li[data-kind=ACTION_ASSIGNED]:has-text("due ${yesterday}")`),
+  ).toBeNull();
+  await police.click('nav a:has-text("My agency\'s actions")');
+  await police.waitForSelector('main h1:has-text("My agency\'s actions")');
+  const row = await police.waitForSelector(
+    "[data-testid=agency-actions] tr:has-text('Check the incident history')",
+  );
+  expect(await row.textContent()).toContain("Overdue");
+  await police.selectOption("#actions-status", "OVERDUE");
+  await police.waitForSelector("[data-testid=actions-count]:has-text('overdue')");
+  expect(await police.textContent("[data-testid=agency-actions]")).toContain("Check the incident history");
+  expect(
+    await police.$$eval("[data-testid=agency-actions] tbody tr", (rows) => rows.map((r) => r.textContent)),
+  ).toEqual(expect.arrayContaining([expect.stringContaining("Overdue")]));
+  await checkScreen(police, "screens-22-my-agency-actions");
+
+  // On the board the partner is offered no closing and no change of people or partners, and sees the note.
+  await police.click(`[data-testid=agency-actions] tr:has-text('Check the incident history') a`);
+  await police.waitForSelector("h1:has-text('Threats at Elm Court')");
+  expect(await police.textContent("[data-testid=lead-only]")).toContain(
+    `Only the lead agency, ${NAME.council}`,
+  );
+  expect(await police.$("[data-board=closing]")).toBeNull();
+  expect(await police.$("[data-testid=people-form]")).toBeNull();
+  expect(await police.textContent("[data-testid=case-notes]")).toContain("threats continue at night");
+  // Police hand the action back to the council, saying why.
+  await police.click("[data-action-controls] summary");
+  await police.selectOption("[data-action-controls] select", "council");
+  await police.fill("[data-action-controls] textarea[id$='-note']", "The council holds the tenancy contact");
+  await police.click("button:has-text('Hand it on')");
+  await police.waitForSelector(`[data-testid=done]:has-text("Action handed to ${NAME.council}")`);
+  await checkScreen(police, "screens-23-case-board-partner");
+
+  // The lead closes the case with an outcome; its open action ends with it.
+  await go(officer, "/", "What do you want to do?");
+  await go(officer, `/case?id=${caseId}`, "Threats at Elm Court");
+  await officer.click("button:has-text('Close the case')");
+  expect(await officer.textContent("[data-field=close-outcome]")).toContain("Choose how the case ended");
+  await officer.check("#close-outcome-REDUCED");
+  await officer.fill("#close-note", "Threats stopped after the joint visit; monitoring continues");
+  await officer.click("button:has-text('Close the case')");
+  await officer.waitForSelector("[data-testid=case-stage]:has-text('Closed')");
+  expect(await officer.textContent("[data-testid=case-outcome]")).toContain("Reduced");
+  expect(await officer.textContent("[data-testid=case-actions]")).toContain("The case was closed (REDUCED)");
+  expect(await officer.textContent("[data-testid=case-changes]")).toContain(
+    "Threats stopped after the joint visit",
+  );
+  // A closed case takes notes only.
+  expect(await officer.$("#action-description")).toBeNull();
+  expect(await officer.$("[data-board=closing]")).toBeNull();
+  await officer.fill("#note-text", "Closing letter sent to the tenant.");
+  await officer.click("button:has-text('Add the note')");
+  await officer.waitForSelector("[data-testid=case-notes] li:has-text('Closing letter sent')");
+  await checkScreen(officer, "screens-24-case-board-closed");
+}, 240_000);
+
+test("break-glass on the person page: safeguarding only, a justification required, marked as audited, and the owner's DSO is told", async () => {
+  const officer = await as(COUNCIL_OFFICER);
+  await go(officer, `/person?id=${tenant.personId}`, tenant.name);
+  await officer.waitForSelector("[data-testid=break-glass]");
+  expect(await officer.$$("[data-testid=break-glass]")).toHaveLength(1);
+  // Under another purpose the form is not offered: break-glass is for safeguarding only.
+  expect(await officer.$("#break-glass-justification")).toBeNull();
+  await officer.click("[data-testid=break-glass] button:has-text('Work for Safeguarding')");
+  await officer.waitForSelector("[data-testid=current-purpose]:has-text('Safeguarding')");
+  await officer.waitForSelector("section[data-records=tenancies] p, section[data-records=tenancies] table");
+  // Under safeguarding, housing shares nothing with the council: the tenancy is not shown.
+  expect(await officer.$(`tr[data-record="${tenant.tenancyId}"]`)).toBeNull();
+  await officer.fill("#break-glass-justification", "Worried");
+  await officer.click("button:has-text('Use emergency access')");
+  expect(await officer.textContent("#break-glass-justification-error")).toContain("at least 20 characters");
+  await checkScreen(officer, "screens-25-person-break-glass-form");
+  // In any language: the header carries it as UTF-8, and the owner's DSO reads it as typed.
+  const justification = "Tenant not seen for ten days; family fear for her safety (tŷ ar glo)";
+  await officer.fill("#break-glass-justification", justification);
+  await officer.click("button:has-text('Use emergency access')");
+  await officer.waitForSelector("[data-testid=break-glass-on]");
+  await officer.waitForSelector(`tr[data-record="${tenant.tenancyId}"]`);
+  expect(await officer.textContent("[data-testid=break-glass-on]")).toContain(
+    "recorded in the audit as break-glass",
+  );
+  await checkScreen(officer, "screens-26-person-break-glass-on");
+  await officer.click("button:has-text('End emergency access')");
+  await officer.waitForSelector("[data-testid=break-glass]");
+  expect(await officer.$(`tr[data-record="${tenant.tenancyId}"]`)).toBeNull();
+
+  // Housing's DSO is told at once, and the access waits in their review queue.
+  const housing = await as(HOUSING_DSO);
+  await notified(housing, "[data-testid=notifications] li[data-kind=BREAK_GLASS_ON_OUR_DATA]");
+  expect(await unread(housing)).toBeGreaterThanOrEqual(1);
+  await checkScreen(housing, "screens-27-notifications-dso");
+  await go(housing, "/break-glass", "Break-glass review");
+  const card = await housing.waitForSelector(`.govuk-summary-card:has-text("${justification}")`);
+  expect(await card.textContent()).toContain("asb.officer");
+}, 180_000);
+
+/** Presses Tab until the focused element matches (a selector, and text it contains), as a keyboard user does. */
+async function tabTo(page: Page, selector: string, text = ""): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    await page.keyboard.press("Tab");
+    const here = await page.evaluate(
+      ([sel, txt]) => {
+        const el = document.activeElement;
+        return Boolean(el && el.matches(sel) && (el.textContent ?? "").includes(txt));
+      },
+      [selector, text] as const,
+    );
+    if (here) return;
+  }
+  throw new Error(`Tab never reached ${selector} ${text}`);
+}
+
+test("keyboard only: a practitioner opens the case board from the menu, adds a note and completes an action", async () => {
+  // A case youth services lead, with an action for them (set up as a partner's client would).
+  const opened = await trusted<{ openCase: { id: string; reference: string } }>(
+    "OpenCase",
+    {
+      input: {
+        title: "Graffiti at the skate park",
+        problemType: "Criminal damage",
+        neighbourhoodCodes: ["E01032739"],
+        partnerAgencyIds: [],
+        people: [],
+      },
+    },
+    YOUTH_WORKER,
+    "YOUTH_DIVERSION",
+  );
+  await trusted(
+    "AddCaseAction",
+    {
+      caseId: opened.openCase.id,
+      input: { assignedAgencyId: "youth", description: "Run a mural session", dueOn: day(14) },
+    },
+    YOUTH_WORKER,
+    "YOUTH_DIVERSION",
+  );
+  const worker = await as(YOUTH_WORKER);
+  const keys = worker.keyboard;
+  // From the menu to the cases, then the case: Tab and Enter only.
+  await tabTo(worker, "nav a", "Cases");
+  await keys.press("Enter");
+  await worker.waitForSelector("[data-testid=my-cases]");
+  await tabTo(worker, "[data-testid=my-cases] a", opened.openCase.reference);
+  await keys.press("Enter");
+  await worker.waitForSelector("h1:has-text('Graffiti at the skate park')");
+  // A note, typed and sent by keyboard.
+  await tabTo(worker, "#note-text");
+  await keys.type("Met the skaters; they will help paint the mural.");
+  await tabTo(worker, "button", "Add the note");
+  await keys.press("Enter");
+  await worker.waitForSelector("[data-testid=case-notes] li:has-text('help paint the mural')");
+  // The action marked done with the space bar.
+  await tabTo(worker, "button", "Mark done");
+  await keys.press("Space");
+  await worker.waitForSelector("[data-testid=done]:has-text('Action marked done')");
+  await worker.waitForSelector("[data-testid=case-actions] td:text-is('Done')");
+  // Where focus is, the page shows it (GOV.UK's yellow focus state), so the person sees where they are.
+  await tabTo(worker, "button", "Add the note");
+  expect(await worker.evaluate(() => getComputedStyle(document.activeElement!).backgroundColor)).toBe(
+    "rgb(255, 221, 0)",
+  );
+  await checkScreen(worker, "screens-28-keyboard-case-board");
 }, 180_000);

@@ -285,26 +285,27 @@ describe("subject access", () => {
 
   it("cannot be asked of another agency's subgraph: its holdings are not in the public graph, and a DSO of another agency gets nothing from it directly", async () => {
     const viaGateway = await fed.query(
-      `query($p: ID!) { heldRecords(personId: $p) { recordCount records } }`,
+      `query($p: ID!) { _heldAbout(personId: $p) { id fields } }`,
       { p: person },
       dso("council"),
     );
     expect(viaGateway.data ?? null).toBeNull();
-    expect(viaGateway.errors?.[0]?.message).toMatch(/heldRecords/);
-    const direct = await graphql<{ heldRecords: unknown }>(
+    expect(viaGateway.errors?.[0]?.message).toMatch(/_heldAbout/);
+    const direct = await graphql<{ _heldAbout: unknown[] | null }>(
       fed.federation.subgraphs.police.url,
       `
         query ($p: ID!) {
-          heldRecords(personId: $p) {
-            recordCount
-            records
+          _heldAbout(personId: $p) {
+            id
+            fields
           }
         }
       `,
       { p: person },
       dso("council"),
     );
-    expect(direct.data?.heldRecords ?? null).toBeNull();
+    // Another agency's DSO is no party to police's holdings: none are listed to them.
+    expect(direct.data?._heldAbout ?? []).toEqual([]);
     expect(JSON.stringify(direct)).not.toContain(incidentId);
   });
 });

@@ -409,7 +409,10 @@ async function mutationSeeds(ids: Record<string, string[]>): Promise<Record<stri
     "Mutation.linkCaseRecord.caseId": caseId,
     "Mutation.linkCaseRecord.record": { kind: enumValue("INCIDENT"), id: ids.Incident[0] },
     "Mutation.advanceCase.caseId": caseId,
-    "Mutation.advanceCase.stage": enumValue(stages[stages.indexOf(stage as CaseStage) + 1]),
+    // The next stage, or back one from ASSESSMENT: only closeCase closes a case.
+    "Mutation.advanceCase.stage": enumValue(
+      stages[stages.indexOf(stage as CaseStage) + (stage === CaseStage.ASSESSMENT ? -1 : 1)],
+    ),
     "Mutation.advanceCase.note": "Walk: moving the case on",
     "Mutation.addCaseNote.caseId": caseId,
     "Mutation.addCaseNote.text": "Walk: spoke to the complainant",

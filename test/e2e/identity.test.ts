@@ -495,6 +495,25 @@ describe("production verification against a JWKS URL", () => {
     await expect(attempt).rejects.toThrow("invalid token: the identity provider's keys could not be fetched");
   });
 
+  it("takes the user id from JWT_USER_CLAIM: Keycloak's username, not its UUID sub; a token without it is refused", async () => {
+    const verify = await createTokenVerifier(
+      testConfig({ NODE_ENV: "production", ...identityEnv(idp), JWT_USER_CLAIM: "preferred_username" }),
+      registry(),
+    );
+    const sub = "6f1c2a9e-4b3d-4e8f-9a0b-1c2d3e4f5a6b";
+    const caller = await verify(await idp.sign({ sub, preferred_username: "pc.jones" }));
+    expect(caller.userId).toBe("pc.jones");
+    await expect(verify(await idp.sign({ sub }))).rejects.toThrow(
+      new AuthenticationError("invalid token: no preferred_username claim"),
+    );
+    // The default stays `sub`.
+    const bySub = await createTokenVerifier(
+      testConfig({ NODE_ENV: "production", ...identityEnv(idp) }),
+      registry(),
+    );
+    expect((await bySub(await idp.sign({ sub, preferred_username: "pc.jones" }))).userId).toBe(sub);
+  });
+
   it("refuses the provider's token for another audience or issuer", async () => {
     for (const options of [{ audience: "another-service" }, { issuer: "https://other.example" }]) {
       const reply = await post(jwksFed.gatewayUrl, `Bearer ${await idp.sign({}, options)}`);

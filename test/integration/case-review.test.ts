@@ -9,8 +9,17 @@ import { police as policeDefinition } from "../../subgraphs/police/server";
 import type { Sql } from "../../subgraphs/shared/database";
 import { demoPeople } from "../../subgraphs/shared/demo/world";
 import { Role } from "../../subgraphs/shared/enums";
+import { importJWK, SignJWT } from "jose";
+import { sweepCaseNotices } from "../../subgraphs/partnership/notices";
+import { countFromOwners } from "../../subgraphs/partnership/threshold";
+import { createTokenVerifier, loadDevKeys } from "../../subgraphs/shared/auth";
+import {
+  CASE_REVIEW_COUNT,
+  CASE_REVIEW_COUNT_USER,
+  issueServiceToken,
+} from "../../subgraphs/shared/service-identity";
 import { auditPeople } from "../support/audit";
-import type { As } from "../support/graphql";
+import { testConfig, type As } from "../support/graphql";
 import { startTestSubgraph, type TestSubgraph } from "../support/subgraph";
 
 /**
@@ -488,4 +497,176 @@ test("threshold 2 to 50 and windowMonths 1 to 24", async () => {
     const res = await subgraph.query(Q, vars, council);
     expect(res.errors?.[0]?.extensions?.argument).toBe(argument);
   }
+});
+
+describe("the case review threshold notice, counted by the owners for the case review count service", () => {
+  const config = testConfig();
+  const owners = () => ({ police: police.url, council: councilOwner.url, housing: housing.url });
+  const counter = () =>
+    countFromOwners(config, (name) => owners()[name as Owner] ?? "http://127.0.0.1:1/none");
+  // per-000101 has two reports in the six months to this day (police and council); a third crosses.
+  const NOW = new Date("2019-03-20T12:00:00Z");
+  const CASE = "case-threshold-test";
+  const thresholdNotices = () =>
+    subgraph.adminSql.many<{ subject_id: string; to_agency_id: string; dedupe_key: string }>(
+      `SELECT subject_id, to_agency_id, dedupe_key FROM notification_outbox
+        WHERE kind = 'CASE_REVIEW_THRESHOLD_MET' ORDER BY to_agency_id, subject_id`,
+    );
+  const COUNT = `query CaseReviewThresholdCount($p: [ID!]!, $from: DateTime!, $to: DateTime!) {
+    reportCounts(personIds: $p, from: $from, to: $to) { personId reports } }`;
+  const post = async (url: string, token: string, query: string, variables: Record<string, unknown> = {}) => {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${token}`,
+        "x-purpose": "ASB_CASE_MANAGEMENT",
+        "content-type": "application/json",
+      },
+      body: JSON.stringify({ query, variables }),
+    });
+    return {
+      status: response.status,
+      ...((await response.json()) as {
+        data?: Record<string, unknown> | null;
+        errors?: { extensions?: Record<string, unknown> }[];
+      }),
+    };
+  };
+
+  beforeAll(async () => {
+    // Only this test's case is open: the seeded cases' people have no reports here anyway.
+    await subgraph.adminSql.exec(`UPDATE problem_cases SET stage = 'CLOSED'`);
+    await subgraph.adminSql.exec(
+      `INSERT INTO problem_cases (id, reference, title, problem_type, stage, opened_at, opened_by, lead_agency_id)
+       VALUES ($1, 'PSC-TEST-THRESHOLD', 'Noise on Test Street', 'ASB', 'SCANNING', now(), 'council.officer', 'council')`,
+      [CASE],
+    );
+    await subgraph.adminSql.exec(`INSERT INTO case_partners (case_id, agency_id) VALUES ($1, 'police')`, [
+      CASE,
+    ]);
+    await subgraph.adminSql.exec(
+      `INSERT INTO case_people (case_id, person_id, role, position) VALUES ($1, 'per-000101', 'VICTIM', 0)`,
+      [CASE],
+    );
+  });
+
+  test("a new report that crosses the threshold: one notice to each agency on the case that may know of the reports, never twice", async () => {
+    await sweepCaseNotices(subgraph.sql, { now: NOW, countThreshold: counter() });
+    expect(await thresholdNotices()).toEqual([]);
+
+    // The third report: housing records it in its own store; nothing is copied to partnership.
+    await addHousingRows(housing.adminSql, [["per-000101", "housing", "r101-3", "2019-03-01", "REPORTER"]]);
+    await sweepCaseNotices(subgraph.sql, { now: NOW, countThreshold: counter() });
+    // Run again, as the next tick or a second replica would: nothing is written twice.
+    await sweepCaseNotices(subgraph.sql, { now: NOW, countThreshold: counter() });
+    await sweepCaseNotices(subgraph.sql, {
+      now: new Date(NOW.getTime() + 3600_000),
+      countThreshold: counter(),
+    });
+    const notices = await thresholdNotices();
+    // Each agency on the case is told exactly when the reports it may know of reach the threshold:
+    // what caseReviewCandidates shows that agency's practitioners.
+    const expected: string[] = [];
+    for (const agency of ["council", "police"]) {
+      const seen = await subgraph.query<{ caseReviewCandidates: Candidate[] }>(
+        Q,
+        {},
+        { agency, purpose: "ASB_CASE_MANAGEMENT" },
+      );
+      if (seen.data?.caseReviewCandidates.some((c) => c.person.id === "per-000101")) expected.push(agency);
+    }
+    expect(expected).toContain("council");
+    expect(notices.map((n) => [n.to_agency_id, n.subject_id])).toEqual(
+      expected.map((a) => [a, "per-000101"]),
+    );
+    // Youth and housing are not on the case: told nothing.
+    expect(notices.some((n) => n.to_agency_id === "youth" || n.to_agency_id === "housing")).toBe(false);
+    expect(new Set(notices.map((n) => n.dedupe_key)).size).toBe(notices.length);
+  });
+
+  test("the owners audit each count as a disclosure to the agency, by the service's user id", async () => {
+    const rows = await police.policySql.many<{ agency_id: string; person_ids: string[]; role: string }>(
+      `SELECT agency_id, person_ids, role FROM audit_log
+        WHERE user_id = $1 AND operation_name = 'CaseReviewThresholdCount' AND owner_agency_id = 'police' AND decision = 'PERMITTED'`,
+      [CASE_REVIEW_COUNT_USER],
+    );
+    const names = await auditPeople(police.policySql);
+    expect(rows.some((r) => r.agency_id === "council" && names(r.person_ids).includes("per-000101"))).toBe(
+      true,
+    );
+  });
+
+  test("the service identity gets counts and nothing else; no user gets the counts", async () => {
+    const token = (await issueServiceToken(config, "council"))!;
+    const variables = {
+      p: ["per-000101", "per-000102"],
+      from: "2018-12-01T00:00:00Z",
+      to: "2019-06-01T00:00:00Z",
+    };
+    const counted = await post(police.url, token, COUNT, variables);
+    expect(counted.errors).toBeUndefined();
+    expect(counted.data).toEqual({
+      reportCounts: expect.arrayContaining([
+        { personId: "per-000101", reports: 1 },
+        { personId: "per-000102", reports: 1 },
+      ]),
+    });
+    // Anything else, on any owner: refused before it runs, nothing in the answer.
+    for (const [url, query] of [
+      [police.url, `{ reportsMade(personIds: null) { personId reportedAt } }`],
+      [
+        police.url,
+        `{ reportCounts(personIds: ["per-000101"], from: "2018-12-01T00:00:00Z", to: "2019-06-01T00:00:00Z") { personId reports __typename } reportsMade { reportedAt } }`,
+      ],
+      [
+        councilOwner.url,
+        `{ _entities(representations: [{ __typename: "Person", id: "per-000101" }]) { ... on Person { id } } }`,
+      ],
+      [housing.url, `{ _service { sdl } }`],
+      [councilOwner.url, `query { __schema { types { name } } }`],
+      [subgraph.url, `{ caseReviewCandidates { reports } }`],
+    ] as const) {
+      const answer = await post(url, token, query);
+      expect({ query, data: answer.data ?? null }).toEqual({ query, data: null });
+      expect({ query, ...answer.errors?.[0]?.extensions }).toMatchObject({
+        query,
+        code: "FORBIDDEN",
+        reason: "ROLE_NOT_PERMITTED",
+      });
+    }
+    // No user token reaches the counts, not even the owner's own staff.
+    for (const as of [council, { agency: "police", purpose: "ASB_CASE_MANAGEMENT" }]) {
+      const res = await police.query(COUNT, variables, as);
+      expect(res.data?.reportCounts ?? null).toBeNull();
+      expect(res.errors?.[0]?.extensions).toMatchObject({ code: "FORBIDDEN", reason: "ROLE_NOT_PERMITTED" });
+    }
+  });
+
+  test("service tokens: the gateway's verifier refuses them, and a token the identity provider signed cannot claim to be one", async () => {
+    const registry = async () => new Set(["council", "police"]);
+    const token = (await issueServiceToken(config, "council"))!;
+    await expect((await createTokenVerifier(config, registry))(token)).rejects.toThrow(
+      /service tokens are not accepted/,
+    );
+    const subgraphVerifier = await createTokenVerifier(config, registry, { acceptServiceTokens: true });
+    await expect(subgraphVerifier(token)).resolves.toMatchObject({
+      service: CASE_REVIEW_COUNT,
+      agencyId: "council",
+    });
+    // Signed with the users' key (as the identity provider would), claiming the service: refused.
+    const keys = await loadDevKeys(config.DEV_KEYS_DIR);
+    const forged = await new SignJWT({ agency: "council", role: "PRACTITIONER", service: CASE_REVIEW_COUNT })
+      .setProtectedHeader({ alg: "ES256", kid: keys.privateJwk.kid })
+      .setSubject(CASE_REVIEW_COUNT_USER)
+      .setIssuer(config.JWT_ISSUER)
+      .setAudience(config.JWT_AUDIENCE)
+      .setIssuedAt()
+      .setExpirationTime("5m")
+      .sign(await importJWK(keys.privateJwk, "ES256"));
+    await expect(subgraphVerifier(forged)).rejects.toThrow(/invalid token/);
+    // An agency that is not registered cannot be acted for.
+    await expect(subgraphVerifier((await issueServiceToken(config, "nobody"))!)).rejects.toThrow(
+      /not a registered/,
+    );
+  });
 });

@@ -584,8 +584,9 @@ describe("partnership: case work notices through the outbox", () => {
       council,
     );
     const lateId = late.data!.addCaseAction.id;
-    // The count of reports is the owners' to give (caseReviewCandidates asks them as a caller); the
-    // sweep is given one here: per-000102 has reached the threshold, per-000101 has not.
+    // The count of reports is the owners' to give (countFromOwners asks them as the case review count
+    // service: test/integration/case-review.test.ts); the sweep is given one here, the same for every
+    // agency: per-000102 has reached the threshold, per-000101 has not.
     const countThreshold = async (_sql: unknown, personIds: readonly string[]) =>
       new Set(personIds.filter((id) => id === "per-000102"));
     await sweepCaseNotices(sub.sql, { countThreshold });

@@ -530,12 +530,21 @@ describe("problem-solving case lifecycle", () => {
     for (const [stage, requestId] of [
       ["RESPONSE", "req-r2"],
       ["ASSESSMENT", "req-assess"],
-      ["CLOSED", "req-close"],
     ]) {
       const res = await move(stage, `Moving on to ${stage.toLowerCase()}`, council, requestId);
       expect(res.errors).toBeUndefined();
       expect(res.data!.advanceCase.stage).toBe(stage);
     }
+    // Closing is not a stage move: it needs the lead and an outcome (closeCase).
+    const noOutcome = await move("CLOSED", "Nothing more to do here", council);
+    expect(argumentOf(noOutcome.errors)).toBe("stage");
+    const closedByLead = await subgraph.query<{ closeCase: { stage: string } }>(
+      `mutation($caseId: ID!) { closeCase(caseId: $caseId, outcome: RESOLVED, note: "Moving on to closed") { stage } }`,
+      { caseId },
+      { ...council, requestId: "req-close" },
+    );
+    expect(closedByLead.errors).toBeUndefined();
+    expect(closedByLead.data!.closeCase.stage).toBe("CLOSED");
     for (const stage of ["ASSESSMENT", "SCANNING"]) {
       const closed = await move(stage, "Reopening the case after new reports came in");
       expect(argumentOf(closed.errors)).toBe("caseId");
@@ -584,7 +593,7 @@ describe("problem-solving case lifecycle", () => {
       ["STAGE_CHANGED", "council", "req-back"],
       ["STAGE_CHANGED", "council", "req-r2"],
       ["STAGE_CHANGED", "council", "req-assess"],
-      ["STAGE_CHANGED", "council", "req-close"],
+      ["CLOSED", "council", "req-close"],
     ]);
     expect(rows[3].user_id).toBe("pc.hughes");
     // Refused to the service (no DELETE granted), and to the table's owner by its trigger.

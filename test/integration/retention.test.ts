@@ -4,6 +4,9 @@ import { runAuditVerify } from "../../subgraphs/governance/repositories/audit";
 import { DataProtectionRepository } from "../../subgraphs/governance/repositories/data-protection";
 import { SUBGRAPH_NAMES } from "../../subgraphs/shared/config";
 import { RetentionStart } from "../../subgraphs/shared/data-protection";
+import { incidentSummary } from "../../subgraphs/police/importer";
+import type { CrimeCategory } from "../../subgraphs/police/types";
+import { roleName } from "../../subgraphs/shared/database-roles";
 import { DataCategory } from "../../subgraphs/shared/enums";
 import { seedDemoPartnership } from "../../scripts/lib/demo";
 import { runRetention } from "../../scripts/lib/retention";
@@ -15,7 +18,8 @@ import { testConfig } from "../support/graphql";
 /**
  * The retention job (`npm run retention`) on the demo partnership: a record just inside its
  * period stays, one just outside goes, one about a person under a legal hold stays; a run killed
- * in the middle leaves whole batches and is finished by the next; the audit verifies throughout.
+ * in the middle leaves whole batches and is finished by the next; an expired police incident keeps
+ * only what police.uk publishes; the audit verifies throughout.
  */
 const ROOT = join(__dirname, "..", "..");
 const databases = Object.fromEntries(
@@ -167,4 +171,44 @@ test("a run killed in the middle leaves whole batches, and the next run finishes
   expect(rerun.out).toMatch(/council: 4 records expired in 2 batches/);
   expect(await Promise.all(due.map(exists))).toEqual([false, false, false, false, false, false]);
   expect((await runAuditVerify(stores.governance.sql)).ok).toBe(true);
+}, 120_000);
+
+test("an expired police incident goes back to what police.uk publishes: no one involved, no officer's account, no exact time", async () => {
+  const police = stores.police.sql;
+  const incident = (await police.one<{ id: string; category: CrimeCategory; street: string | null }>(
+    `SELECT i.id, i.category, i.street FROM incidents i
+      WHERE i.narrative IS NOT NULL AND EXISTS (SELECT 1 FROM involvements v WHERE v.incident_id = i.id)
+      ORDER BY i.id LIMIT 1`,
+  ))!;
+  expect(incident).toBeDefined();
+  for (const category of [DataCategory.INCIDENT_SUMMARY, DataCategory.OFFENDING])
+    await DataProtectionRepository.putRule(
+      stores.governance.sql,
+      "police",
+      { category, retainForMonths: 12, from: RetentionStart.CREATED, basis: "test" },
+      "test",
+    );
+  await police.exec(`UPDATE incidents SET occurred_at = now() - interval '2 years' WHERE id = $1`, [
+    incident.id,
+  ]);
+  const runs = await runRetention(stores6(), { dryRun: false, batchSize: 200, log: () => {} });
+  expect(runs.find((r) => r.agencyId === "police")!.expired).toBeGreaterThan(0);
+  expect(
+    await police.one(`SELECT narrative, occurred_at, summary FROM incidents WHERE id = $1`, [incident.id]),
+  ).toEqual({
+    narrative: null,
+    occurred_at: null,
+    summary: incidentSummary(incident.category, incident.street),
+  });
+  expect(await police.many(`SELECT 1 FROM involvements WHERE incident_id = $1`, [incident.id])).toEqual([]);
+  expect((await runAuditVerify(stores.governance.sql)).ok).toBe(true);
+  // As the CronJob runs it (the police service's role): those three columns, and nothing else of an incident.
+  const { db } = (await police.one<{ db: string }>(`SELECT current_database() AS db`))!;
+  const may = await police.one<{ cleared: boolean; rewritten: boolean }>(
+    `SELECT bool_and(has_column_privilege($1, 'incidents', c, 'UPDATE')) AS cleared,
+            bool_or(has_column_privilege($1, 'incidents', o, 'UPDATE')) AS rewritten
+       FROM unnest(ARRAY['summary', 'narrative', 'occurred_at'], ARRAY['category', 'month', 'outcome']) AS p(c, o)`,
+    [roleName(db, "service")],
+  );
+  expect(may).toEqual({ cleared: true, rewritten: false });
 }, 120_000);

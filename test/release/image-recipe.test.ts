@@ -1,10 +1,11 @@
 import { execFile } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { parse } from "yaml";
 import { consoleSignIn } from "../../gateway/console-sign-in";
-import { loadConfig, SUBGRAPH_NAMES } from "../../subgraphs/shared/config";
+import { ConfigError, loadConfig, SUBGRAPH_NAMES } from "../../subgraphs/shared/config";
 
 const ROOT = join(__dirname, "..", "..");
 const run = promisify(execFile);
@@ -183,6 +184,8 @@ describe("docker-compose.yml", () => {
       expect(env.JWKS_URL).toBe("http://keycloak:8080/realms/partnership/protocol/openid-connect/certs");
       expect(env.JWT_ISSUER).toBe("http://localhost:8080/realms/partnership");
       expect(env.JWT_AUDIENCE).toBe("partnership-graph");
+      // Keycloak's sub is a UUID: every service names the user by the username the realm maps.
+      expect(env.JWT_USER_CLAIM).toBe("preferred_username");
     }
     expect(config.services.keycloak).toBeDefined();
     const realm = JSON.parse(
@@ -202,6 +205,17 @@ describe("docker-compose.yml", () => {
         }),
       );
     expect(mappers.some((m) => m.config["included.custom.audience"] === "partnership-graph")).toBe(true);
+    for (const client of realm.clients)
+      expect(client.protocolMappers).toContainEqual(
+        expect.objectContaining({
+          protocolMapper: "oidc-usermodel-property-mapper",
+          config: expect.objectContaining({
+            "user.attribute": "username",
+            "claim.name": "preferred_username",
+            "access.token.claim": "true",
+          }),
+        }),
+      );
     expect(realm.users.length).toBeGreaterThan(3);
     for (const user of realm.users) {
       expect(user.attributes.agency).toHaveLength(1);
@@ -249,5 +263,70 @@ describe("docker-compose.yml", () => {
     expect(
       client.protocolMappers.some((m) => m.config["included.custom.audience"] === "partnership-graph"),
     ).toBe(true);
+  });
+
+  describe("the case review count service's key pair, from the environment", () => {
+    const KEYS = ["CASE_REVIEW_SERVICE_PRIVATE_JWK", "CASE_REVIEW_SERVICE_PUBLIC_JWK"];
+    /** What production's configuration check says of each subgraph's environment ("" when nothing). */
+    const checked = (services: typeof config.services) =>
+      Object.fromEntries(
+        SUBGRAPH_NAMES.map((name) => {
+          try {
+            loadConfig(services[name].environment!, { serving: [name] });
+            return [name, ""];
+          } catch (error) {
+            expect(error).toBeInstanceOf(ConfigError);
+            return [name, (error as Error).message];
+          }
+        }),
+      );
+
+    test("only partnership is given the private key, police, council and housing the public one", () => {
+      const given = Object.fromEntries(
+        Object.entries(config.services).map(([name, service]) => [
+          name,
+          KEYS.filter((k) => service.environment && k in service.environment),
+        ]),
+      );
+      for (const [name, keys] of Object.entries(given))
+        expect([name, keys]).toEqual([
+          name,
+          name === "partnership"
+            ? ["CASE_REVIEW_SERVICE_PRIVATE_JWK"]
+            : ["police", "council", "housing"].includes(name)
+              ? ["CASE_REVIEW_SERVICE_PUBLIC_JWK"]
+              : [],
+        ]);
+    });
+
+    test("unset, those four refuse to start, naming the key; with the pair `npm run keys` prints in an env file, every subgraph passes its production check", async () => {
+      // No placeholder: nothing set, production's check refuses the four that sign or verify.
+      const without = checked(config.services);
+      for (const name of SUBGRAPH_NAMES) {
+        const key =
+          name === "partnership"
+            ? /CASE_REVIEW_SERVICE_PRIVATE_JWK: required in production by partnership/
+            : ["police", "council", "housing"].includes(name)
+              ? new RegExp(`CASE_REVIEW_SERVICE_PUBLIC_JWK: required in production by ${name}`)
+              : /^$/;
+        expect([name, without[name]]).toEqual([name, expect.stringMatching(key)]);
+      }
+      // As README says for compose: the command's output as an env file.
+      const { stdout: printed } = await run(
+        process.execPath,
+        ["-r", "@swc-node/register", join("scripts", "keys.ts"), "case-review-service"],
+        { cwd: ROOT },
+      );
+      const envFile = join(mkdtempSync(join(tmpdir(), "pg-compose-")), ".env");
+      writeFileSync(envFile, printed, { mode: 0o600 });
+      const { stdout } = await run("docker-compose", ["--env-file", envFile, "config"], { cwd: ROOT });
+      const withKeys = parse(stdout) as typeof config;
+      expect(checked(withKeys.services)).toEqual(Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, ""])));
+      const partnership = JSON.parse(
+        withKeys.services.partnership.environment!.CASE_REVIEW_SERVICE_PRIVATE_JWK,
+      ) as Record<string, string>;
+      expect(partnership).toMatchObject({ kty: "EC", crv: "P-256", d: expect.any(String) });
+      expect(withKeys.services.police.environment!.CASE_REVIEW_SERVICE_PUBLIC_JWK).not.toContain('"d"');
+    }, 60_000);
   });
 });

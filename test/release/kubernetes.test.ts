@@ -6,7 +6,9 @@ import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
 import { consoleSignIn } from "../../gateway/console-sign-in";
-import { SUBGRAPH_NAMES, DEFAULT_PORTS, loadConfig } from "../../subgraphs/shared/config";
+import { makeServiceKeyPair } from "../../subgraphs/shared/service-key";
+import { SUBGRAPH_NAMES, DEFAULT_PORTS, loadConfig, type SubgraphName } from "../../subgraphs/shared/config";
+import { jobsBudget, serviceBudget } from "../../subgraphs/shared/connection-budget";
 import { KUSTOMIZE_ROOT, renderKustomization, type K8sObject } from "../support/kustomize";
 
 /** The Kubernetes schema of each kind the manifests use (kubernetes-models, offline). */
@@ -212,5 +214,166 @@ describe("Kubernetes manifests (deploy/k8s, Kustomize)", () => {
       // The retention job works in every store (as each service).
       expect(canReach(podLabels("retention"), database(db), 5432)).toBe(true);
     }
+  });
+
+  describe("the case review count service's key pair (Secret case-review-service)", () => {
+    interface EnvVar {
+      name: string;
+      value?: string;
+      valueFrom?: { secretKeyRef?: { name: string; key: string }; configMapKeyRef?: unknown };
+    }
+    interface Container {
+      env?: EnvVar[];
+      envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[];
+      volumeMounts?: { name: string }[];
+    }
+    interface PodSpec {
+      containers: Container[];
+      initContainers?: Container[];
+      volumes?: { name: string; secret?: { secretName: string }; projected?: unknown }[];
+    }
+    /** Every pod template the manifests run (Deployments, Jobs and CronJobs), by workload name. */
+    const pods = objects.flatMap((o): [string, PodSpec][] => {
+      const spec = o.spec as {
+        template?: { spec: PodSpec };
+        jobTemplate?: { spec: { template: { spec: PodSpec } } };
+      };
+      if (spec?.template) return [[o.metadata.name, spec.template.spec]];
+      if (spec?.jobTemplate) return [[o.metadata.name, spec.jobTemplate.spec.template.spec]];
+      return [];
+    });
+    const containers = (pod: PodSpec) => [...pod.containers, ...(pod.initContainers ?? [])];
+    /** The keys of case-review-service a workload can read, however it is given them. */
+    function keysOf(pod: PodSpec): string[] {
+      const keys = containers(pod).flatMap((c) => [
+        ...(c.env ?? [])
+          .filter((e) => e.valueFrom?.secretKeyRef?.name === "case-review-service")
+          .map((e) => `${e.name}=${e.valueFrom!.secretKeyRef!.key}`),
+        // The whole Secret as variables would give both keys.
+        ...(c.envFrom ?? []).filter((e) => e.secretRef?.name === "case-review-service").map(() => "all keys"),
+      ]);
+      const mounted = (pod.volumes ?? []).filter(
+        (v) =>
+          v.secret?.secretName === "case-review-service" ||
+          JSON.stringify(v.projected ?? {}).includes("case-review-service"),
+      );
+      return [...keys, ...mounted.map(() => "mounted")].sort();
+    }
+
+    test("only partnership is given the private key; police, council and housing the public one; nothing else either", () => {
+      expect(pods.length).toBeGreaterThan(SERVICES.length);
+      const given = Object.fromEntries(pods.map(([name, pod]) => [name, keysOf(pod)]));
+      const expected = Object.fromEntries(
+        pods.map(([name]) => [
+          name,
+          name === "partnership"
+            ? ["CASE_REVIEW_SERVICE_PRIVATE_JWK=private-jwk"]
+            : ["police", "council", "housing"].includes(name)
+              ? ["CASE_REVIEW_SERVICE_PUBLIC_JWK=public-jwk"]
+              : [],
+        ]),
+      );
+      expect(given).toEqual(expected);
+      // And no variable of any workload carries either key by value.
+      for (const [name, pod] of pods)
+        for (const e of containers(pod).flatMap((c) => c.env ?? []))
+          if (/CASE_REVIEW_SERVICE/.test(e.name))
+            expect([name, e.name, e.value]).toEqual([name, e.name, undefined]);
+    });
+
+    test("each subgraph's Deployment gives it everything production's configuration check asks of it", () => {
+      // What the Secrets would hold, created outside the repository (README, "Run it in production").
+      const pair = makeServiceKeyPair();
+      const secretValue = (secret: string, key: string): string => {
+        if (secret === "case-review-service")
+          return JSON.stringify(key === "private-jwk" ? pair.privateJwk : pair.publicJwk);
+        if (key === "url") return `postgres://${secret}:pw@db.example:5432/${secret}`;
+        return "s".repeat(32);
+      };
+      const config = (find("ConfigMap", "partnership-graph") as K8sObject & { data: Record<string, string> })
+        .data;
+      for (const subgraph of SUBGRAPH_NAMES) {
+        const [container] = Object.fromEntries(pods)[subgraph].containers;
+        expect(container.envFrom).toContainEqual({ configMapRef: { name: "partnership-graph" } });
+        const env: NodeJS.ProcessEnv = { ...config };
+        for (const e of container.env ?? [])
+          env[e.name] = e.valueFrom?.secretKeyRef
+            ? secretValue(e.valueFrom.secretKeyRef.name, e.valueFrom.secretKeyRef.key)
+            : e.value;
+        let problems = "";
+        try {
+          loadConfig(env, { serving: [subgraph] });
+        } catch (error) {
+          problems = (error as Error).message;
+        }
+        expect([subgraph, problems]).toEqual([subgraph, ""]);
+      }
+    });
+  });
+
+  describe("connections: a PgBouncer per database (README, Connections)", () => {
+    const ini = (subgraph: SubgraphName) => {
+      const map = find("ConfigMap", `${subgraph}-pooler`) as K8sObject & { data: Record<string, string> };
+      return Object.fromEntries(
+        [...map.data["pgbouncer.ini"].matchAll(/^(\w+) = (.*)$/gm)].map((m) => [m[1], m[2]]),
+      );
+    };
+    const poolerReplicas = (subgraph: SubgraphName) =>
+      (find("Deployment", `${subgraph}-pooler`) as K8sObject & { spec: { replicas: number } }).spec.replicas;
+    /** The most pods of a Deployment at once: its autoscaler's ceiling and a rolling update's surge. */
+    const mostPods = (name: string) => {
+      const hpa = find("HorizontalPodAutoscaler", name) as K8sObject & { spec: { maxReplicas: number } };
+      const deployment = find("Deployment", name) as K8sObject & {
+        spec: { strategy: { rollingUpdate: { maxSurge: number } } };
+      };
+      return hpa.spec.maxReplicas + deployment.spec.strategy.rollingUpdate.maxSurge;
+    };
+
+    test.each(SUBGRAPH_NAMES)(
+      "%s: transaction pooling, prepared statements kept, never a third pooler",
+      (name) => {
+        const settings = ini(name);
+        expect(settings.pool_mode).toBe("transaction");
+        expect(Number(settings.max_prepared_statements)).toBeGreaterThan(0);
+        expect(settings.auth_file).toBe("/etc/pgbouncer/auth/userlist.txt");
+        const deployment = find("Deployment", `${name}-pooler`) as K8sObject & {
+          spec: { strategy: { rollingUpdate: { maxSurge: number } } };
+        };
+        expect(deployment.spec.strategy.rollingUpdate.maxSurge).toBe(0);
+        // Reached exactly as its database is, and reaching that database only.
+        for (const db of SUBGRAPH_NAMES)
+          expect([db, canReach(podLabels(`${name}-pooler`), database(db), 5432)]).toEqual([db, db === name]);
+      },
+    );
+
+    test("all databases on one PostgreSQL of max_connections 100: the poolers and the migration fit", () => {
+      const poolers = SUBGRAPH_NAMES.reduce(
+        (total, name) => total + poolerReplicas(name) * Number(ini(name).max_db_connections),
+        0,
+      );
+      // 3 kept for superusers (an operator's psql); the migration goes to PostgreSQL directly.
+      expect(poolers + jobsBudget().migrate).toBeLessThanOrEqual(100 - 3);
+    });
+
+    test("every replica the autoscalers may run, rolling updates included, fits what each pooler accepts", () => {
+      const config = find("ConfigMap", "partnership-graph") as K8sObject & { data: Record<string, string> };
+      // The services' own check accepts the ConfigMap's budget...
+      const settings = loadConfig(config.data);
+      // ...and the manifests' real ceilings fit the poolers: the clients of each database.
+      for (const db of SUBGRAPH_NAMES) {
+        let clients = 0;
+        for (const service of SERVICES) {
+          const pools = serviceBudget(settings, service);
+          const onDb =
+            (service === db ? (pools.own ?? 0) : 0) +
+            (db === "governance" && service !== "governance" ? (pools.governance ?? pools.registry ?? 0) : 0);
+          clients += mostPods(service) * onDb;
+        }
+        // The retention job works in every store as each service (through the poolers).
+        clients += jobsBudget().retention;
+        expect([db, clients <= poolerReplicas(db) * Number(ini(db).max_client_conn)]).toEqual([db, true]);
+      }
+      expect(Number(settings.REPLICAS_PER_SERVICE)).toBeGreaterThanOrEqual(mostPods("police"));
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, statSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -77,6 +77,14 @@ describe("npm run start:prod:trial", () => {
     try {
       await waitFor(started, "PRODUCTION TRIAL is up");
       expect(started.output()).toContain("never a deployment");
+      // Production starts only with the case review count service's pair: made here, kept private.
+      const pair = join(dir, "case-review-service-key.json");
+      expect(statSync(pair).mode & 0o777).toBe(0o600);
+      expect(JSON.parse(readFileSync(pair, "utf8"))).toMatchObject({
+        kty: "EC",
+        crv: "P-256",
+        d: expect.any(String),
+      });
       const gateway = `http://127.0.0.1:${ports.GATEWAY_PORT}/graphql`;
       const headers = {
         "content-type": "application/json",

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join, sep } from "node:path";
 import { promisify } from "node:util";
 import { SUBGRAPH_NAMES } from "../../subgraphs/shared/config";
+import { makeServiceKeyPair } from "../../subgraphs/shared/service-key";
 import { demoDatabaseEnv } from "../support/demo-databases";
 import { startTestFederation } from "../support/federation";
 import { identityEnv, startIdentityProvider, type TestIdentityProvider } from "../support/jwks";
@@ -69,6 +70,8 @@ beforeAll(async () => {
       DATABASE_ROLE_SECRET: process.env.DATABASE_ROLE_SECRET,
       // Seals case assessment ids: production starts only with it.
       ASSESSMENT_SECRET: "production-build-test-assessment-seal",
+      // Signs the case review count requests; in one process the owners verify with its public half.
+      CASE_REVIEW_SERVICE_PRIVATE_JWK: JSON.stringify(makeServiceKeyPair().privateJwk),
       ...identityEnv(idp),
       ...ports,
       DATABASE_POOL_SIZE: "3",

@@ -38,7 +38,13 @@ describe("npm run start:prod with what production needs missing or bad", () => {
     const port = await freePort();
     const { code, stdout, stderr } = await serve({ GATEWAY_PORT: String(port) });
     expect(code).toBe(1);
-    for (const variable of ["JWKS_URL", "DATABASE_URL", "DATABASE_ROLE_SECRET", "ASSESSMENT_SECRET"])
+    for (const variable of [
+      "JWKS_URL",
+      "DATABASE_URL",
+      "DATABASE_ROLE_SECRET",
+      "ASSESSMENT_SECRET",
+      "CASE_REVIEW_SERVICE_PRIVATE_JWK",
+    ])
       expect(stderr).toMatch(new RegExp(`^ {2}${variable}: .*\\n {6}what it is for: `, "m"));
     expect(stderr).toContain("all reported at once");
     expect(stdout).not.toMatch(/listening/);
@@ -50,12 +56,14 @@ describe("npm run start:prod with what production needs missing or bad", () => {
       JWKS_URL: "not a url",
       ASSESSMENT_SECRET: "short",
       DATABASE_POOL_SIZE: "lots",
+      CASE_REVIEW_SERVICE_PUBLIC_JWK: "not a key",
     });
     expect(code).toBe(1);
     for (const variable of [
       "JWKS_URL",
       "ASSESSMENT_SECRET",
       "DATABASE_POOL_SIZE",
+      "CASE_REVIEW_SERVICE_PUBLIC_JWK",
       "DATABASE_URL",
       "DATABASE_ROLE_SECRET",
     ])

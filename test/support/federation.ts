@@ -73,6 +73,12 @@ export async function startTestFederation(
      */
     fresh?: boolean;
     env?: Record<string, string>;
+    /**
+     * Each subgraph's background work (the notification relay and sweeps), as `npm start` runs
+     * it: for tests that watch notifications arrive. Off by default, since most tests count
+     * each request's statements and writes.
+     */
+    background?: boolean;
   } = {},
 ): Promise<TestFederation> {
   const databases = options.fresh
@@ -93,7 +99,7 @@ export async function startTestFederation(
     ports,
     supergraphSdl: await supergraphFromCode(),
     // Tests count each request's statements and writes: no relay or sweep running beside them.
-    background: false,
+    background: options.background ?? false,
   });
   const gatewayUrl = federation.gateway.url;
   return {

@@ -8,7 +8,7 @@
  * Started by test/support/openid-provider.ts with OPENID_PROVIDER (JSON: OpenIdProviderSettings);
  * prints `listening <issuer>` once it serves.
  */
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -82,12 +82,21 @@ const webOrigins = () =>
     ),
   );
 
-/** What the realm's mappers put in the access token and the ID token (user attributes, audience). */
+/**
+ * What the realm's mappers put in the access token and the ID token: user attributes
+ * (oidc-usermodel-attribute-mapper), the user's own properties such as username
+ * (oidc-usermodel-property-mapper), the audience.
+ */
 const mappers = client.protocolMappers ?? [];
+const MAPPED = ["oidc-usermodel-attribute-mapper", "oidc-usermodel-property-mapper"];
 const attributeClaims = (token: "access.token.claim" | "id.token.claim") =>
   mappers
-    .filter((m) => m.protocolMapper === "oidc-usermodel-attribute-mapper" && m.config[token] === "true")
-    .map((m) => ({ attribute: m.config["user.attribute"], claim: m.config["claim.name"] }));
+    .filter((m) => MAPPED.includes(m.protocolMapper) && m.config[token] === "true")
+    .map((m) => ({
+      attribute: m.config["user.attribute"],
+      claim: m.config["claim.name"],
+      property: m.protocolMapper === "oidc-usermodel-property-mapper",
+    }));
 const audience = mappers.find((m) => m.protocolMapper === "oidc-audience-mapper")?.config[
   "included.custom.audience"
 ];
@@ -96,12 +105,19 @@ if (!audience)
 // A resource indicator must be an absolute URI; the token's audience is the realm's.
 const RESOURCE = `urn:${audience}`;
 
-const users = new Map(realm.users.filter((u) => u.enabled !== false).map((u) => [u.username, u]));
+/** Keycloak gives each user an opaque UUID, its `sub`; the username is only in mapped claims. */
+const enabled = realm.users.filter((u) => u.enabled !== false);
+const subOf = new Map<string, string>(enabled.map((u) => [u.username, randomUUID()]));
+const users = new Map<string, RealmUser>(enabled.map((u) => [subOf.get(u.username)!, u]));
+const valueOf = (user: RealmUser, attribute: string, property: boolean): string | undefined =>
+  property
+    ? (user as unknown as Record<string, string | undefined>)[attribute]
+    : user.attributes?.[attribute]?.[0];
 const claimsOf = (user: RealmUser, token: "access.token.claim" | "id.token.claim") =>
   Object.fromEntries(
     attributeClaims(token)
-      .filter(({ attribute }) => user.attributes?.[attribute]?.[0] !== undefined)
-      .map(({ attribute, claim }) => [claim, user.attributes![attribute][0]]),
+      .filter(({ attribute, property }) => valueOf(user, attribute, property) !== undefined)
+      .map(({ attribute, claim, property }) => [claim, valueOf(user, attribute, property)]),
   );
 
 const htmlEscape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -267,7 +283,8 @@ async function main() {
     }
     const body = await readForm(req);
     const username = body.get("username") ?? "";
-    if (!users.has(username) || body.get("password") !== settings.password) {
+    const accountId = subOf.get(username);
+    if (!accountId || body.get("password") !== settings.password) {
       res
         .writeHead(200, { "content-type": "text/html; charset=utf-8" })
         .end(form("Invalid username or password."));
@@ -276,7 +293,7 @@ async function main() {
     await provider.interactionFinished(
       req,
       res,
-      { login: { accountId: username } },
+      { login: { accountId } },
       { mergeWithLastSubmission: false },
     );
   };

@@ -45,7 +45,7 @@ export interface ProcessFederation {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
@@ -72,7 +72,7 @@ export async function waitReady(service: ServiceProcess, timeoutMs = 90_000): Pr
   );
 }
 
-function spawnService(name: ServiceName, port: number, env: NodeJS.ProcessEnv): ServiceProcess {
+export function spawnService(name: ServiceName, port: number, env: NodeJS.ProcessEnv): ServiceProcess {
   const entry = name === "gateway" ? join("gateway", "index.ts") : join("subgraphs", name, "index.ts");
   const child = spawn(process.execPath, ["-r", "@swc-node/register", entry], {
     cwd: ROOT,
@@ -90,7 +90,7 @@ function spawnService(name: ServiceName, port: number, env: NodeJS.ProcessEnv): 
 }
 
 /** The environment a service starts from: this one's PATH and the like, none of its URLs or ports. */
-function baseEnv(): NodeJS.ProcessEnv {
+export function baseEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (/(URL|PORT|DATABASE|ACCESS_RULES|NODE_ENV|LOG_LEVEL|GATEWAY|SUBGRAPH)/.test(key)) continue;

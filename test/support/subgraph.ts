@@ -88,7 +88,9 @@ export async function startTestSubgraph<L>(
   const server = await createSubgraphServer(definition, {
     config,
     store: service,
-    verify: await createTokenVerifier(config, governanceAgencyRegistry(access)),
+    verify: await createTokenVerifier(config, governanceAgencyRegistry(access), {
+      acceptServiceTokens: true,
+    }),
     policy: governancePolicyStore(access),
     policySql: access,
     peerUrls: options.peerUrls,

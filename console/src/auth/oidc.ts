@@ -4,7 +4,7 @@ import { sessionFromToken, type Session } from "./session";
 
 /** What the gateway says about signing in (GET /console/sign-in; gateway/console-sign-in.ts). */
 export type SignInSettings =
-  | { method: "oidc"; issuer: string; clientId: string; scope: string }
+  | { method: "oidc"; issuer: string; clientId: string; scope: string; userClaim: string }
   | { method: "dev" }
   | { method: "none"; reason: string };
 
@@ -53,8 +53,8 @@ export function userManager(oidc: Extract<SignInSettings, { method: "oidc" }>): 
 }
 
 /** The console's session from what the issuer returned: the access token is what the gateway verifies. */
-export function sessionFromUser(user: User): Session {
-  return sessionFromToken(user.access_token, "oidc");
+export function sessionFromUser(user: User, userClaim: string): Session {
+  return sessionFromToken(user.access_token, "oidc", userClaim);
 }
 
 let leaving: Promise<void> | null = null;
@@ -87,7 +87,7 @@ export function completeSignIn(
     .then((user) => {
       const returnTo = (user.state as { returnTo?: unknown } | undefined)?.returnTo;
       return {
-        session: sessionFromUser(user),
+        session: sessionFromUser(user, oidc.userClaim),
         // Only a path in the console: never a page elsewhere.
         returnTo: typeof returnTo === "string" && /^\/(?!\/)/.test(returnTo) ? returnTo : "/",
       };

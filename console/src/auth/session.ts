@@ -33,22 +33,25 @@ function base64UrlDecode(part: string): string {
   return decodeURIComponent(bytes.join(""));
 }
 
-/** The session a token stands for (its claims `sub`, `agency`, `role` and `exp`). */
-export function sessionFromToken(token: string, method: Session["method"]): Session {
+/**
+ * The session a token stands for (its claims `agency`, `role`, `exp`, and the user id in
+ * `userClaim`: `sub`, or what the gateway says the services read, e.g. `preferred_username`).
+ */
+export function sessionFromToken(token: string, method: Session["method"], userClaim = "sub"): Session {
   const parts = token.split(".");
   if (parts.length !== 3) throw new Error("not a JSON Web Token");
-  const claims = JSON.parse(base64UrlDecode(parts[1])) as {
-    sub?: unknown;
+  const claims = JSON.parse(base64UrlDecode(parts[1])) as Record<string, unknown> & {
     agency?: unknown;
     role?: unknown;
     exp?: unknown;
   };
-  if (typeof claims.sub !== "string" || typeof claims.agency !== "string" || typeof claims.exp !== "number")
-    throw new Error("the token lacks sub, agency or exp");
+  const user = claims[userClaim];
+  if (typeof user !== "string" || typeof claims.agency !== "string" || typeof claims.exp !== "number")
+    throw new Error(`the token lacks ${userClaim}, agency or exp`);
   if (!ROLES.includes(claims.role as Role)) throw new Error("the token's role is not one the console knows");
   return {
     token,
-    caller: { agency: claims.agency, role: claims.role as Role, user: claims.sub },
+    caller: { agency: claims.agency, role: claims.role as Role, user },
     expiresAt: claims.exp * 1000,
     method,
   };

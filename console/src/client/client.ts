@@ -8,6 +8,12 @@ export interface ClientOptions {
   /** The gateway refused the token (expired or revoked). */
   onUnauthorized(): void;
   fetch?: typeof fetch;
+  /**
+   * A break-glass justification, sent with every request (x-break-glass, with SAFEGUARDING). Only
+   * for a client of its own: urql replays an operation's last result to the next asker of the same
+   * operation, so a shared client would show released data after break-glass ended.
+   */
+  breakGlass?: string;
 }
 
 /**
@@ -22,7 +28,14 @@ export function createConsoleClient(options: ClientOptions): Client {
     preferGetMethod: false,
     requestPolicy: "network-only",
     fetchOptions: () => ({
-      headers: { authorization: `Bearer ${options.token}`, "x-purpose": options.purpose },
+      headers: {
+        authorization: `Bearer ${options.token}`,
+        "x-purpose": options.purpose,
+        // RFC 8187's ASCII form, so that a justification in any language survives the header.
+        ...(options.breakGlass
+          ? { "x-break-glass": `UTF-8''${encodeURIComponent(options.breakGlass)}` }
+          : {}),
+      },
     }),
     fetch: async (input, init) => {
       const response = await send(input, init);

@@ -115,6 +115,16 @@ export function describeGraphError(error: GraphError): Problem {
   const path = error.path?.length ? error.path.join(".") : undefined;
   if (code === "FORBIDDEN") {
     const reason = typeof error.extensions?.reason === "string" ? error.extensions.reason : "";
+    // A change refused to this caller (a partner closing a case, another agency's action): the
+    // graph names who may make it, which says more than "not for your role".
+    const onlyWho = /^only (.+) may change this \w+$/.exec(error.message)?.[1];
+    if (reason === "ROLE_NOT_PERMITTED" && onlyWho)
+      return {
+        code: reason,
+        title: "Not yours to change",
+        detail: `Only ${onlyWho} may do this. Nothing was changed.`,
+        path,
+      };
     const known = FORBIDDEN_REASONS[reason] ?? {
       title: "You cannot see this",
       detail: "The sharing rules withhold it from you. Your data-sharing officer can explain why.",

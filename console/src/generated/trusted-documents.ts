@@ -62,12 +62,12 @@ export const TRUSTED_DOCUMENTS: Record<string, { id: string; body: string }> = {
     "body": "query ConsoleAgencies {\n  agencies {\n    id\n    name\n  }\n}"
   },
   "ConsoleAgreement": {
-    "id": "a331fe4b793b5e497c327b2310ed1f2a69c2fe40642a30450b869fb4bdd7cd88",
-    "body": "query ConsoleAgreement($id: ID!) {\n  agreement(id: $id) {\n    id\n    reference\n    title\n    status\n    statusNote\n    provider {\n      id\n      name\n    }\n    recipient {\n      id\n      name\n    }\n    purposes\n    categories\n    consentRequiredFor\n    lawfulBasis\n    validFrom\n    validTo\n    reviewDate\n    suspendedReason\n    revokedReason\n    approvals {\n      agency {\n        id\n        name\n      }\n      approvedBy\n      approvedAt\n    }\n  }\n}"
+    "id": "dc7ab19395c8e3f94e2dc018b7968ebd3bc606d43271532cfccee937662e6289",
+    "body": "query ConsoleAgreement($id: ID!) {\n  agreement(id: $id) {\n    id\n    reference\n    title\n    status\n    statusNote\n    provider {\n      id\n      name\n    }\n    recipient {\n      id\n      name\n    }\n    purposes\n    categories\n    consentRequiredFor\n    lawfulBasis\n    validFrom\n    validTo\n    reviewDate\n    suspendedReason\n    revokedReason\n    version\n    supersedes {\n      id\n      reference\n      version\n      status\n    }\n    approvals {\n      agency {\n        id\n        name\n      }\n      approvedBy\n      approvedAt\n    }\n    reinstatementApprovals {\n      agency {\n        id\n        name\n      }\n      approvedBy\n      approvedAt\n    }\n    reviews {\n      at\n      by {\n        userId\n        agency {\n          id\n          name\n        }\n      }\n      note\n      nextReviewDate\n    }\n  }\n}"
   },
   "ConsoleAgreements": {
-    "id": "e63b7ed167d4bd3211f1abca6932fa225cce02538c4ec7e8f8cf57597da64860",
-    "body": "query ConsoleAgreements($status: AgreementStatus) {\n  agreements(status: $status) {\n    id\n    reference\n    title\n    status\n    provider {\n      id\n      name\n    }\n    recipient {\n      id\n      name\n    }\n    purposes\n    categories\n    consentRequiredFor\n    reviewDate\n    validFrom\n    validTo\n  }\n}"
+    "id": "6ba89e44afb4bc1f015a68a0fcbefd6593d2945041e5958b920be4b65c6714bb",
+    "body": "query ConsoleAgreements($status: AgreementStatus) {\n  agreements(status: $status) {\n    id\n    reference\n    version\n    title\n    status\n    provider {\n      id\n      name\n    }\n    recipient {\n      id\n      name\n    }\n    purposes\n    categories\n    consentRequiredFor\n    reviewDate\n    validFrom\n    validTo\n  }\n}"
   },
   "ConsoleAuditChainStatus": {
     "id": "7362b2039bd28f9424bc7e8b46c946423ef8f3c1b7c4217767e2b0b041f03511",
@@ -78,8 +78,8 @@ export const TRUSTED_DOCUMENTS: Record<string, { id: string; body: string }> = {
     "body": "query ConsoleBreakGlassEvents($reviewed: Boolean) {\n  breakGlassEvents(reviewed: $reviewed) {\n    id\n    at\n    actor {\n      userId\n      role\n      agency {\n        id\n        name\n      }\n    }\n    purpose\n    justification\n    people {\n      id\n      displayName\n    }\n    categories\n    recordIds\n    reviewed\n    outcome\n    reviewNote\n    reviewedBy\n    reviewedAt\n  }\n}"
   },
   "ConsoleCaseBoard": {
-    "id": "47854595a16b8347a64ba5fcbb71a4ce509346e1db7813eb085488a662ed3c37",
-    "body": "query ConsoleCaseBoard($id: ID!) {\n  problemCase(id: $id) {\n    id\n    reference\n    title\n    problemType\n    stage\n    riskLevel\n    openedAt\n    lead {\n      id\n      name\n    }\n    partners {\n      id\n      name\n    }\n    neighbourhoods {\n      code\n      name\n    }\n    people {\n      role\n      person {\n        id\n        displayName\n      }\n    }\n    actions {\n      id\n      description\n      status\n      dueOn\n      assignedAgency {\n        id\n        name\n      }\n      completedAt\n      completedBy\n    }\n    stageHistory {\n      from\n      to\n      note\n      at\n      by\n      agency {\n        id\n        name\n      }\n    }\n    linkedIncidents {\n      id\n      reference\n      month\n      category\n      outcome\n    }\n    linkedAsbCases {\n      id\n      reference\n      status\n      category\n    }\n    linkedTenancies {\n      id\n      status\n      tenure\n      startDate\n    }\n    linkedReferrals {\n      id\n      status\n      reason\n      programme {\n        id\n        name\n      }\n    }\n    restricted {\n      agency {\n        id\n        name\n      }\n      category\n      count\n      contact\n    }\n  }\n}"
+    "id": "06c13b52a7cd5e33b960ba188913e658d62e353d5eb9253505c10332fc525af7",
+    "body": "query ConsoleCaseBoard($id: ID!) {\n  problemCase(id: $id) {\n    id\n    reference\n    title\n    problemType\n    stage\n    riskLevel\n    openedAt\n    outcome\n    closedAt\n    lead {\n      id\n      name\n    }\n    partners {\n      id\n      name\n    }\n    neighbourhoods {\n      code\n      name\n    }\n    people {\n      role\n      person {\n        id\n        displayName\n      }\n    }\n    actions {\n      id\n      description\n      status\n      dueOn\n      assignedAgency {\n        id\n        name\n      }\n      completedAt\n      completedBy\n      cancelledAt\n      cancelReason\n    }\n    stageHistory {\n      from\n      to\n      note\n      at\n      by\n      agency {\n        id\n        name\n      }\n    }\n    linkedIncidents {\n      id\n      reference\n      month\n      category\n      outcome\n    }\n    linkedAsbCases {\n      id\n      reference\n      status\n      category\n    }\n    linkedTenancies {\n      id\n      status\n      tenure\n      startDate\n    }\n    linkedReferrals {\n      id\n      status\n      reason\n      programme {\n        id\n        name\n      }\n    }\n    restricted {\n      agency {\n        id\n        name\n      }\n      category\n      count\n      contact\n    }\n    riskAssessments {\n      id\n      at\n      person {\n        id\n      }\n      score\n      level\n    }\n    changes {\n      kind\n      at\n      by {\n        userId\n        agency {\n          id\n          name\n        }\n      }\n      note\n      before\n      after\n    }\n  }\n}"
   },
   "ConsoleCompleteCaseAction": {
     "id": "3c74f0bc80d313ffd1565944527a6f8c1e9485d23f304c7c1b62bf2eb77009e8",
@@ -93,6 +93,10 @@ export const TRUSTED_DOCUMENTS: Record<string, { id: string; body: string }> = {
     "id": "4241fb81e8d6f1d4a564b64de2416bb56dbbd079414a55fbfb390366ce46a832",
     "body": "query ConsoleDisclosures($personId: ID!, $first: Int = 500, $after: String) {\n  disclosures(personId: $personId, first: $first, after: $after) {\n    totalCount\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n    edges {\n      node {\n        id\n        at\n        actor {\n          userId\n          role\n          agency {\n            id\n            name\n          }\n        }\n        purpose\n        operationName\n        categories\n        recordIds\n        decision\n        reason\n        basis\n        agreement {\n          id\n          reference\n        }\n        consent {\n          id\n        }\n        breakGlass\n      }\n    }\n  }\n}"
   },
+  "ConsoleErasurePlan": {
+    "id": "747e2fbb71bdf5441aa0276f0376a164e873a452e63d880c5091d1f10c2955ac",
+    "body": "query ConsoleErasurePlan($personId: ID!) {\n  erasurePlan(personId: $personId) {\n    agency {\n      id\n      name\n    }\n    eraseRecords\n    retainRecords\n    retainedBecause\n    records {\n      kind\n      id\n      categories\n      keptBecause\n    }\n  }\n}"
+  },
   "ConsoleExplainStaffAccess": {
     "id": "bfceddf74040fa04b996a53c7c5faf24e0826808b6fac37e8b998f5f6dee7472",
     "body": "query ConsoleExplainStaffAccess($personId: ID!, $ownerAgencyId: ID!, $category: DataCategory!, $agencyId: ID!, $role: Role!, $purpose: Purpose!) {\n  explainStaffAccess(\n    personId: $personId\n    ownerAgencyId: $ownerAgencyId\n    category: $category\n    agencyId: $agencyId\n    role: $role\n    purpose: $purpose\n  ) {\n    decision\n    reason\n    basis\n    agreement {\n      id\n      reference\n    }\n    consent {\n      id\n    }\n    steps\n  }\n}"
@@ -100,6 +104,10 @@ export const TRUSTED_DOCUMENTS: Record<string, { id: string; body: string }> = {
   "ConsoleFindPeople": {
     "id": "200e4cc5a77d91d3fda52e5cae003a51c7e1850c83939d2a829fa0df727381f8",
     "body": "query ConsoleFindPeople($search: String, $dateOfBirth: Date, $reference: String) {\n  people(\n    search: $search\n    dateOfBirth: $dateOfBirth\n    reference: $reference\n    first: 20\n  ) {\n    totalCount\n    edges {\n      node {\n        id\n        displayName\n        dateOfBirth\n        ageBand\n      }\n    }\n  }\n}"
+  },
+  "ConsoleLegalHolds": {
+    "id": "b868da65cbdac8cc1bdf3a5230ef906167e678cd43c287b1d7b7ef8dd378423f",
+    "body": "query ConsoleLegalHolds {\n  legalHolds {\n    person {\n      id\n      displayName\n    }\n    reason\n    placedBy\n    placedAt\n  }\n}"
   },
   "ConsoleMyCases": {
     "id": "d33a18fbcc0d686a149298298b45e9436349b94b5fe1f750a46bb05d9cb3bd23",
@@ -109,9 +117,25 @@ export const TRUSTED_DOCUMENTS: Record<string, { id: string; body: string }> = {
     "id": "276c8959fd327c56ba277844b7f4023a9313a1b492f1da3e0eb1f20356b65e1e",
     "body": "query ConsoleNeighbourhoods {\n  neighbourhoodList(first: 500) {\n    code\n    name\n    localAuthority\n  }\n}"
   },
+  "ConsolePersonIdentity": {
+    "id": "ea01e1f5c904d262e083b3f77c3b438a4d06fef224f5a2f6460027001dfb8d3a",
+    "body": "query ConsolePersonIdentity($personId: ID!) {\n  person(id: $personId) {\n    id\n    displayName\n    dateOfBirth\n    identityHistory {\n      displayName\n      dateOfBirth\n      replacedAt\n      replacedBy {\n        id\n        name\n      }\n      replacedByUser\n      evidenceRef\n    }\n  }\n}"
+  },
   "ConsoleRevokeAgreement": {
     "id": "434d189dc6bf55da377ffe2a9ee289d72dfd1d516f3d47780f40c9fdf01ebe78",
     "body": "mutation ConsoleRevokeAgreement($id: ID!, $reason: String!) {\n  revokeAgreement(id: $id, reason: $reason) {\n    id\n    status\n    revokedReason\n  }\n}"
+  },
+  "ConsoleSetLegalHold": {
+    "id": "eb4c75fb0de7e29cb139f24faac119074ddd53dc1c70aead2ff83177994d4316",
+    "body": "mutation ConsoleSetLegalHold($personId: ID!, $reason: String) {\n  setLegalHold(personId: $personId, reason: $reason) {\n    person {\n      id\n    }\n    reason\n    placedBy\n    placedAt\n  }\n}"
+  },
+  "ConsoleUnreadNotifications": {
+    "id": "93a84c99c6611e77765fd68cab82563d4f1a472251af7b5265441c05185d80d0",
+    "body": "query ConsoleUnreadNotifications {\n  notifications(unreadOnly: true, first: 1) {\n    unreadCount\n  }\n}"
+  },
+  "ConsoleVictimRisk": {
+    "id": "d311e381063f6267c25bc4e246a7bd2f3bb8aee186dcedd8184d70ca31f7f0a3",
+    "body": "query ConsoleVictimRisk($caseId: ID!, $personId: ID!) {\n  victimRiskQuestions {\n    code\n    text\n    weight\n  }\n  problemCase(id: $caseId) {\n    id\n    reference\n    title\n    stage\n    riskLevel\n    people {\n      role\n      person {\n        id\n        displayName\n      }\n    }\n    riskAssessments(personId: $personId) {\n      id\n      at\n      score\n      level\n      answers {\n        question\n        answer\n      }\n      assessedBy {\n        userId\n        agency {\n          id\n          name\n        }\n      }\n    }\n  }\n}"
   },
   "Disclosures": {
     "id": "64a27df85864ed35bf68e60219934a33089efd9d898fd83a57b6954dadba5064",

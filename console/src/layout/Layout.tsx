@@ -4,6 +4,7 @@ import { ROLE_NAMES } from "../auth/session";
 import { AgencyName } from "./AgencyName";
 import { PurposeBar } from "../purpose/PurposeBar";
 import { Link } from "../router";
+import { NOTIFIED_ROLES, NotificationsLink } from "../screens/Notifications";
 import { screensFor } from "../screens/registry";
 
 /** GOV.UK template: skip link, header, service navigation, purpose, main content, footer. */
@@ -56,6 +57,11 @@ export function Layout({ children, path }: { children: ReactNode; path: string }
                 <AgencyName id={session.caller.agency} />
               </strong>
               .{" "}
+              {NOTIFIED_ROLES.includes(session.caller.role) ? (
+                <>
+                  <NotificationsLink key={path} path={path} />{" "}
+                </>
+              ) : null}
               <button
                 type="button"
                 className="govuk-button govuk-button--warning console-link-button"

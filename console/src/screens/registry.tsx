@@ -8,11 +8,16 @@ import { BreakGlass } from "./dso/BreakGlass";
 import { Consents } from "./dso/Consents";
 import { Disclosures } from "./dso/Disclosures";
 import { Explain } from "./dso/Explain";
+import { PersonRights } from "./dso/PersonRights";
 import { ProposeAgreement } from "./dso/ProposeAgreement";
+import { Retention } from "./dso/Retention";
 import { PersonPage } from "./people/PersonPage";
 import { CaseBoard } from "./practitioner/CaseBoard";
+import { MyAgencyActions } from "./practitioner/MyAgencyActions";
 import { MyCases } from "./practitioner/MyCases";
 import { OpenCase } from "./practitioner/OpenCase";
+import { VictimRisk } from "./practitioner/VictimRisk";
+import { NOTIFIED_ROLES, Notifications } from "./Notifications";
 
 /**
  * The console's screens: path, title, who may open it. The navigation shows a person only the
@@ -42,6 +47,14 @@ export const SCREENS: Screen[] = [
   },
   { path: "/case", title: "Case board", roles: PRACTITIONER, component: CaseBoard, inNavigation: false },
   {
+    path: "/case/risk",
+    title: "Victim risk",
+    roles: PRACTITIONER,
+    component: VictimRisk,
+    inNavigation: false,
+  },
+  { path: "/my-actions", title: "My agency's actions", roles: PRACTITIONER, component: MyAgencyActions },
+  {
     path: "/person",
     title: "People",
     roles: ["PRACTITIONER", "DATA_SHARING_OFFICER"],
@@ -61,6 +74,15 @@ export const SCREENS: Screen[] = [
   { path: "/disclosures", title: "Disclosures", roles: DSO, component: Disclosures },
   { path: "/explain", title: "Why can't they see it?", roles: DSO, component: Explain },
   { path: "/audit", title: "Audit chain", roles: DSO, component: AuditStatus },
+  {
+    path: "/notifications",
+    title: "Notifications",
+    roles: NOTIFIED_ROLES,
+    component: Notifications,
+    inNavigation: false,
+  },
+  { path: "/rights", title: "A person's rights", roles: DSO, component: PersonRights },
+  { path: "/retention", title: "Retention", roles: DSO, component: Retention },
 ];
 
 export function screensFor(role: Role): Screen[] {

@@ -35,6 +35,18 @@ const toRule = (r: RuleRow): RetentionRuleRow => ({
   basis: r.basis,
 });
 
+/** An erasure under way (shared/erasure.ts): PREPARING, UNDOING (given up) or DECIDED. */
+export interface ErasureRow {
+  id: string;
+  agencyId: string;
+  personId: string;
+  state: "PREPARING" | "UNDOING" | "DECIDED";
+  anonymise: boolean;
+  startedAt: Date;
+}
+
+const ERASURE_COLUMNS = `id, agency_id AS "agencyId", person_id AS "personId", state, anonymise, started_at AS "startedAt"`;
+
 /** All SQL over retention rules, legal holds and what an erasure removes from governance's store. */
 export class DataProtectionRepository {
   constructor(private readonly sql: Sql) {}
@@ -163,5 +175,58 @@ export class DataProtectionRepository {
     await tx.exec(`DELETE FROM consents WHERE person_id = $1`, [personId]);
     await tx.exec(`DELETE FROM legal_holds WHERE person_id = $1`, [personId]);
     await tx.exec(`DELETE FROM person_dates_of_birth WHERE person_id = $1`, [personId]);
+  }
+
+  /** Begins an erasure (PREPARING); false when one of the agency's for the person is under way. */
+  static async startErasure(sql: Sql, id: string, agencyId: string, personId: string): Promise<boolean> {
+    const row = await sql.one(
+      `INSERT INTO erasures (id, agency_id, person_id, state) VALUES ($1, $2, $3, 'PREPARING')
+       ON CONFLICT (agency_id, person_id) DO NOTHING RETURNING id`,
+      [id, agencyId, personId],
+    );
+    return row !== null;
+  }
+
+  /** Erasures under way, of one agency or (null) all, oldest first. */
+  async erasuresUnderWay(agencyId: string | null): Promise<ErasureRow[]> {
+    return this.sql.many<ErasureRow>(
+      `SELECT ${ERASURE_COLUMNS} FROM erasures WHERE $1::text IS NULL OR agency_id = $1 ORDER BY started_at, id`,
+      [agencyId],
+    );
+  }
+
+  /** An erasure under way, by id (null once finished or undone). */
+  async erasure(id: string): Promise<ErasureRow | null> {
+    return (
+      (await this.sql.one<ErasureRow>(`SELECT ${ERASURE_COLUMNS} FROM erasures WHERE id = $1`, [id])) ?? null
+    );
+  }
+
+  /**
+   * The commit point: PREPARING becomes DECIDED (with whether the person is anonymised). False when
+   * it is no longer PREPARING (a resume gave it up): the erasure is then undone, never decided.
+   */
+  static async decideErasure(tx: Sql, id: string, anonymise: boolean): Promise<boolean> {
+    const n = await tx.exec(
+      `UPDATE erasures SET state = 'DECIDED', anonymise = $2 WHERE id = $1 AND state = 'PREPARING'`,
+      [id, anonymise],
+    );
+    return n === 1;
+  }
+
+  /** Gives an erasure up unless decided; its state after (null when it is gone). */
+  static async giveUpErasure(sql: Sql, id: string): Promise<ErasureRow | null> {
+    await sql.exec(`UPDATE erasures SET state = 'UNDOING' WHERE id = $1 AND state = 'PREPARING'`, [id]);
+    return new DataProtectionRepository(sql).erasure(id);
+  }
+
+  /** Forgets an erasure finished or undone everywhere (the audit keeps what was done). */
+  static async endErasure(sql: Sql, id: string): Promise<void> {
+    await sql.exec(`DELETE FROM erasures WHERE id = $1`, [id]);
+  }
+
+  /** Serialises the decisions about one person (whether every agency has erased is read under it). */
+  static async lockPerson(tx: Sql, personId: string): Promise<void> {
+    await tx.one(`SELECT pg_advisory_xact_lock(hashtextextended('erasure-person:' || $1, 0))`, [personId]);
   }
 }

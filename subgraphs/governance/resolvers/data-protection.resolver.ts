@@ -4,11 +4,17 @@ import { encodeCursor, pageRequest } from "../../shared/connection";
 import { RetentionRuleInput } from "../../shared/data-protection";
 import { Purpose, Role } from "../../shared/enums";
 import { Creates, Governed } from "../../shared/policy";
-import { DataProtectionRepository, type RetentionRuleRow } from "../repositories/data-protection";
+import {
+  DataProtectionRepository,
+  type LegalHoldRow,
+  type RetentionRuleRow,
+} from "../repositories/data-protection";
 import { actingFrom } from "../services/acting";
 import * as dataProtection from "../services/data-protection";
 import {
   Agency,
+  ErasurePlan,
+  ErasurePlanRecord,
   ErasureResult,
   LegalHold,
   Person,
@@ -85,7 +91,7 @@ export class RetentionRuleResolver {
       node: Object.assign(new RetentionDueRecord(), {
         kind: r.kind,
         id: r.id,
-        category: r.category,
+        category: r.retentionCategories[0],
         dueSince: new Date(r.dueSince),
         ownerAgencyId: ctx.caller.agencyId,
       }),
@@ -136,14 +142,65 @@ export class ErasureResolver {
     return Object.assign(new ErasureResult(), { ...outcome, ownerAgencyId: outcome.agencyId });
   }
 
+  @Governed({ ...DSO_DATA_PROTECTION, personLevel: true })
+  @Query(() => ErasurePlan, {
+    description:
+      "What erasePersonData would erase and keep at the caller's agency today, record by record, and why (a " +
+      "retention rule, a legal hold): shown to the data-sharing officer before confirming. Changes nothing.",
+  })
+  async erasurePlan(
+    @Arg("personId", () => ID, { description: "Partnership person id." }) personId: string,
+    @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<ErasurePlan> {
+    const plan = await dataProtection.planErasure(ctx.sql, ctx.peers, actingFrom(ctx, info), personId);
+    return Object.assign(new ErasurePlan(), {
+      ownerAgencyId: plan.agencyId,
+      eraseRecords: plan.toErase.length,
+      retainRecords: plan.retainedRecords,
+      retainedBecause: plan.retainedBecause,
+      records: plan.records.map((r) =>
+        Object.assign(new ErasurePlanRecord(), { ...r, ownerAgencyId: plan.agencyId }),
+      ),
+    });
+  }
+
   @FieldResolver(() => Agency, { description: "The agency that erased (the caller's)." })
   agency(@Root() result: ErasureResult, @Ctx() ctx: Context): Promise<Agency> {
     return agencyOf(ctx, result.ownerAgencyId);
   }
 }
 
+@Resolver(() => ErasurePlan)
+export class ErasurePlanResolver {
+  @FieldResolver(() => Agency, { description: "The agency whose data it is (the caller's)." })
+  agency(@Root() plan: ErasurePlan, @Ctx() ctx: Context): Promise<Agency> {
+    return agencyOf(ctx, plan.ownerAgencyId);
+  }
+}
+
+function toHold(hold: LegalHoldRow): LegalHold {
+  return Object.assign(new LegalHold(), {
+    person: Object.assign(new Person(), { id: hold.personId }),
+    reason: hold.reason,
+    placedBy: hold.placedBy,
+    placedAt: hold.placedAt,
+    ownerAgencyId: hold.agencyId,
+  });
+}
+
 @Resolver(() => LegalHold)
 export class LegalHoldResolver {
+  @Governed({ ...DSO_DATA_PROTECTION, personLevel: true })
+  @Query(() => [LegalHold], {
+    description:
+      "The legal holds the caller's agency has placed (data-sharing officers, under DATA_PROTECTION): whose " +
+      "records erasure and retention keep, and why.",
+  })
+  async legalHolds(@Ctx() ctx: Context): Promise<LegalHold[]> {
+    return (await new DataProtectionRepository(ctx.sql).holds(ctx.caller.agencyId, null)).map(toHold);
+  }
+
   @Governed({ ...DSO_DATA_PROTECTION, personLevel: true })
   @Creates(LegalHold)
   @Mutation(() => LegalHold, {
@@ -161,15 +218,7 @@ export class LegalHoldResolver {
   ): Promise<LegalHold | null> {
     await dataProtection.setLegalHold(ctx.sql, actingFrom(ctx, info), personId, reason);
     const hold = await new DataProtectionRepository(ctx.sql).hold(ctx.caller.agencyId, personId);
-    return hold
-      ? Object.assign(new LegalHold(), {
-          person: Object.assign(new Person(), { id: hold.personId }),
-          reason: hold.reason,
-          placedBy: hold.placedBy,
-          placedAt: hold.placedAt,
-          ownerAgencyId: hold.agencyId,
-        })
-      : null;
+    return hold ? toHold(hold) : null;
   }
 
   @FieldResolver(() => Agency, { description: "The agency that placed it (the caller's)." })

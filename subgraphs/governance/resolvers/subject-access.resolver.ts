@@ -2,7 +2,7 @@ import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from "type-graphql
 import type { RequestContext } from "../../shared/context";
 import { badInput } from "../../shared/errors";
 import { Governed } from "../../shared/policy";
-import { DATA_PROTECTION_OFFICER } from "../../shared/subject-access";
+import { DATA_PROTECTION_OFFICER } from "../../shared/data-protection";
 import type { GovernanceLoaders } from "../loaders";
 import { subjectAccessExport } from "../services/subject-access";
 import { Agency, Person, SubjectAccessExport } from "../types";

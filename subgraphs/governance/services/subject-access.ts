@@ -1,9 +1,7 @@
 import type { ChainRow } from "../../shared/access/audit-chain";
-import { SUBGRAPH_NAMES, type SubgraphName } from "../../shared/config";
 import type { RequestContext } from "../../shared/context";
 import type { DataCategory } from "../../shared/enums";
-import { askPeer, peerUnavailable } from "../../shared/peers";
-import type { HeldRecord } from "../../shared/subject-access";
+import { heldAbout, holderOf } from "./data-protection";
 import type { GovernanceLoaders } from "../loaders";
 
 /** The structure of `document`, documented in the README ("Subject access"); bump on any change. */
@@ -14,40 +12,43 @@ const DISCLOSURE_BATCH = 500;
 
 type Context = RequestContext<GovernanceLoaders>;
 
+/** A record as the export's document (version 1) gives it; third parties by role only. */
+interface ExportedRecord {
+  type: string;
+  id: string;
+  categories: DataCategory[];
+  fields: Record<string, unknown> | null;
+  people: { role: string; subject: boolean }[] | null;
+  parts: Record<string, unknown[]> | null;
+}
+
 export interface SubjectAccessResult {
   generatedAt: Date;
   ownerAgencyId: string;
   personId: string;
-  records: HeldRecord[];
+  records: ExportedRecord[];
   disclosures: ChainRow[];
   document: Record<string, unknown>;
 }
 
-/** The agencies whose records a subgraph of their own holds (governance and partnership hold none). */
-const OWNER_SUBGRAPHS: readonly SubgraphName[] = SUBGRAPH_NAMES.filter(
-  (n) => n !== "governance" && n !== "partnership",
-);
-
 /**
  * What the caller's agency holds about the person, asked of its own subgraph as the caller (its
- * access rules apply there: a DSO of that agency, under DATA_PROTECTION). An agency registered
- * without a subgraph of its own holds nothing in the graph. Fails closed: no answer, no export.
+ * access rules apply there: a DSO of that agency, under DATA_PROTECTION): the same read erasure
+ * makes (heldAbout). An agency registered without a subgraph of its own holds nothing in the graph.
+ * Fails closed: no answer, no export.
  */
-async function heldRecords(ctx: Context, agencyId: string, personId: string): Promise<HeldRecord[]> {
-  const subgraph = OWNER_SUBGRAPHS.find((n) => n === agencyId);
+async function heldRecords(ctx: Context, agencyId: string, personId: string): Promise<ExportedRecord[]> {
+  const subgraph = holderOf(agencyId);
   if (!subgraph) return [];
-  const what = "what it holds about the person";
-  const answer = await askPeer<{ heldRecords: { recordCount: number; records: HeldRecord[] } | null }>(
-    ctx.peers,
-    subgraph,
-    what,
-    `query HeldRecords($personId: ID!) { heldRecords(personId: $personId) { recordCount records } }`,
-    { personId },
-    30_000,
-  );
-  const held = answer.data?.heldRecords;
-  if (answer.errors?.length || !held) throw peerUnavailable(subgraph, what);
-  return held.records;
+  const held = await heldAbout(ctx.peers, subgraph, personId);
+  return held.map((r) => ({
+    type: r.type,
+    id: r.id,
+    categories: r.categories,
+    fields: r.fields,
+    people: r.people,
+    parts: r.parts,
+  }));
 }
 
 /** Every disclosure (and refusal) of the agency's data about the person, through the audit's own query. */

@@ -1,5 +1,6 @@
 import type { PageRequest } from "../../shared/connection";
 import type { Sql } from "../../shared/database";
+import { beginPrepare, discardErasure, moveAside, undoErasure } from "../../shared/erasure";
 import type { Page } from "../../shared/loaders";
 import { agencyRef } from "../../shared/types";
 import { Person, PersonIdentityChange } from "../types";
@@ -184,51 +185,68 @@ export class PeopleRepository {
   }
 }
 
-/** What erasing a person's data at one agency left in the people index. */
-export interface Forgotten {
-  /** Case links removed. */
-  unlinked: number;
-  /** The person's index entry was anonymised: every agency has erased what it held. */
-  anonymised: boolean;
-}
-
 /** How an anonymised person is named: the index keeps the id (cases point at it) and nothing else. */
 export const ERASED_NAME = { given: "Erased", family: "person" } as const;
 
+/** The tables an erasure moves rows out of in the people index (an undo puts them back in this order). */
+export const ERASED_TABLES = ["case_records", "person_references"] as const;
+
 /**
- * After an agency erased a person's data (in its own store): the cases' links to the agency's
- * records deleted altogether, and, when the
- * agency keeps nothing about them (`dropReference`), its reference for them; once every agency
- * has erased what it held (`anonymise`: governance knows), the entry is anonymised and every
- * reference goes. One transaction (`tx`).
+ * An agency's erasure, first phase in the people index (shared/erasure.ts), in one transaction
+ * (`tx`): the cases' links to the agency's records deleted altogether and, when the agency keeps
+ * nothing about the person (`dropReference`), its reference for them, moved aside. Returns how many
+ * links.
  */
-export async function forgetAtAgency(
+export async function setAsideForErasure(
   tx: Sql,
+  erasureId: string,
   agencyId: string,
   personId: string,
   deleted: readonly { kind: string; id: string }[],
   dropReference: boolean,
-  anonymise: boolean,
-): Promise<Forgotten> {
-  const deletedIds = deleted.map((d) => d.id);
-  const links = await tx.exec(
-    `DELETE FROM case_records WHERE agency_id = $1 AND record_id = ANY($2::text[])`,
-    [agencyId, deletedIds],
+): Promise<number> {
+  await beginPrepare(tx, erasureId);
+  const links = await moveAside(
+    tx,
+    erasureId,
+    "case_records",
+    `agency_id = $1 AND record_id = ANY($2::text[])`,
+    [agencyId, deleted.map((d) => d.id)],
   );
-  if (dropReference || anonymise) {
-    await tx.exec(`DELETE FROM person_references WHERE person_id = $1 AND ($2 OR agency_id = $3)`, [
+  if (dropReference)
+    await moveAside(tx, erasureId, "person_references", `person_id = $1 AND agency_id = $2`, [
       personId,
-      anonymise,
       agencyId,
     ]);
+  return links.length;
+}
+
+/**
+ * Ends an agency's erasure in the people index, in one transaction (`tx`): undone, what it moved
+ * aside is put back; decided, it is dropped, and once every agency has erased what it held
+ * (`anonymise`: governance decided so) the entry keeps its id and nothing else: no name, date of
+ * birth, home area, reference or identity history. Returns whether the entry was anonymised.
+ */
+export async function settleErasureHere(
+  tx: Sql,
+  erasureId: string,
+  personId: string,
+  decided: boolean,
+  anonymise: boolean,
+): Promise<boolean> {
+  if (!decided) {
+    await undoErasure(tx, erasureId, ERASED_TABLES);
+    return false;
   }
-  const anonymised = anonymise
-    ? await tx.exec(
-        `UPDATE people SET given_name = $2, family_name = $3, date_of_birth = NULL, home_lsoa = NULL WHERE id = $1`,
-        [personId, ERASED_NAME.given, ERASED_NAME.family],
-      )
-    : 0;
-  return { unlinked: links, anonymised: anonymised > 0 };
+  await discardErasure(tx, erasureId);
+  if (!anonymise) return false;
+  await tx.exec(`DELETE FROM person_references WHERE person_id = $1`, [personId]);
+  await tx.exec(`DELETE FROM person_identity_history WHERE person_id = $1`, [personId]);
+  const anonymised = await tx.exec(
+    `UPDATE people SET given_name = $2, family_name = $3, date_of_birth = NULL, home_lsoa = NULL WHERE id = $1`,
+    [personId, ERASED_NAME.given, ERASED_NAME.family],
+  );
+  return anonymised > 0;
 }
 
 /**

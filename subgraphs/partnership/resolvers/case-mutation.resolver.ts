@@ -128,7 +128,7 @@ export class CaseMutationResolver {
   @Mutation(() => ProblemCase, {
     description:
       "Moves a case to another SARA stage: forward one stage at a time, or back to an earlier stage with a note of at least 10 " +
-      "characters saying why. A closed case does not move. Lead or partners only.",
+      "characters saying why. Not to CLOSED: closeCase does that, with an outcome. A closed case does not move. Lead or partners only.",
   })
   async advanceCase(
     @Arg("caseId", () => ID, { description: "Case id." }) caseId: string,

@@ -14,13 +14,14 @@ import {
   REPORT_CATEGORY,
   REPORTING_AGENCIES,
 } from "../../shared/reports-made";
+import { CASE_REVIEW_THRESHOLD, CASE_REVIEW_WINDOW_MONTHS } from "../../shared/report-counts";
 import { AgencyReportCount, CaseReviewCandidate, Person } from "../types";
 
 type Context = RequestContext<PartnershipLoaders>;
 
 /** The ASB case review threshold most partnerships adopt: three reports in six months. */
-const DEFAULT_WINDOW_MONTHS = 6;
-const DEFAULT_THRESHOLD = 3;
+const DEFAULT_WINDOW_MONTHS = CASE_REVIEW_WINDOW_MONTHS;
+const DEFAULT_THRESHOLD = CASE_REVIEW_THRESHOLD;
 
 @Resolver(() => CaseReviewCandidate)
 export class CaseReviewResolver {

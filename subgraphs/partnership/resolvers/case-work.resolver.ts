@@ -71,7 +71,7 @@ async function reload(ctx: Context, caseId: string): Promise<ProblemCase> {
 export class CaseWorkResolver {
   @Query(() => [VictimRiskQuestion], {
     description:
-      "The ASB victim risk assessment's questions (after the Home Office ASB Risk Assessment Matrix), each answered yes or no " +
+      "The ASB victim risk assessment's questions (this partnership's wording, on the themes of the Home Office ASB call-handling trials' victim risk assessments), each answered yes or no " +
       "in assessVictimRisk; see README, Victim risk assessment, for the source and the scoring.",
   })
   victimRiskQuestions(): VictimRiskQuestion[] {

@@ -1,61 +1,71 @@
-import { Arg, Ctx, Directive, Field, ID, Int, Mutation, ObjectType, Resolver } from "type-graphql";
+import { Arg, Ctx, Directive, ID, Int, Mutation, Resolver } from "type-graphql";
 import { GraphQLError } from "graphql";
 import type { RequestContext } from "../../shared/context";
-import { HeldRecord, HeldRecordKey } from "../../shared/data-protection";
-import { Purpose, Role } from "../../shared/enums";
-import { Changes, Governed, Part } from "../../shared/policy";
-import { forgetAtAgency } from "../repositories/people";
+import { DATA_PROTECTION_OFFICER, HeldRecord, HeldRecordKey } from "../../shared/data-protection";
+import { Changes, Governed } from "../../shared/policy";
+import { setAsideForErasure, settleErasureHere } from "../repositories/people";
 
-@Directive("@shareable")
-@Directive("@inaccessible")
-@Part()
-@ObjectType({
-  description: "What the people index forgot after an agency's erasure (internal: data protection).",
-})
-export class PersonForgotten {
-  @Field(() => Int, { description: "Case links and report index entries removed." })
-  unlinked!: number;
-
-  @Field(() => Boolean, {
-    description: "Whether the person's index entry was anonymised (no agency holds anything).",
-  })
-  anonymised!: boolean;
-}
+/** The agency named is the caller's own (HeldRecord's party and @ChangedBy rules). */
+const AGENCY_HOLDINGS = {
+  find: (args: { agencyId: string }) => ({ ownerAgencyId: args.agencyId }),
+  unknown: () => new GraphQLError("no such holdings", { extensions: { code: "NOT_FOUND" } }),
+};
 
 /**
- * The people index's part in an erasure, asked by governance as the DSO once the agency's own
- * store has erased its records. Internal (@inaccessible); the caller must be a DSO of the agency
- * named, under DATA_PROTECTION (declared: @Changes of that agency's holdings).
+ * The people index's part in an agency's erasure (shared/erasure.ts), asked by governance as the
+ * DSO: the first phase once the agency's own store has moved its records aside, the second once
+ * governance has decided (or undone) the erasure. Internal (@inaccessible); the caller must be a
+ * DSO of the agency named, under DATA_PROTECTION (declared: @Changes of that agency's holdings).
  */
 @Resolver()
 export class DataProtectionResolver {
   @Directive("@inaccessible")
-  @Governed({ roles: [Role.DATA_SHARING_OFFICER], purposes: [Purpose.DATA_PROTECTION], personLevel: true })
-  @Changes(HeldRecord, {
-    find: (args: { agencyId: string }) => ({ ownerAgencyId: args.agencyId }),
-    unknown: () => new GraphQLError("no such holdings", { extensions: { code: "NOT_FOUND" } }),
-  })
-  @Mutation(() => PersonForgotten, {
+  @Governed(DATA_PROTECTION_OFFICER)
+  @Changes(HeldRecord, AGENCY_HOLDINGS)
+  @Mutation(() => Int, {
     name: "_forgetHeld",
     description:
-      "Internal (data protection): drops links to an agency's erased records, and its reference for the person when it " +
-      "keeps nothing; anonymises the person once every agency has erased what it held. One transaction.",
+      "Internal (data protection): erasure's first phase in the people index, in one transaction: moves aside the " +
+      "cases' links to an agency's erased records, and its reference for the person when it keeps nothing. " +
+      "Answers how many links.",
   })
   forgetHeld(
-    @Arg("agencyId", () => ID, { description: "The agency that erased." }) agencyId: string,
+    @Arg("erasureId", () => ID, { description: "The erasure (governance's)." }) erasureId: string,
+    @Arg("agencyId", () => ID, { description: "The agency that erases." }) agencyId: string,
     @Arg("personId", () => ID, { description: "Partnership person id." }) personId: string,
-    @Arg("deleted", () => [HeldRecordKey], { description: "Records the agency deleted altogether." })
+    @Arg("deleted", () => [HeldRecordKey], { description: "Records the agency deletes altogether." })
     deleted: HeldRecordKey[],
     @Arg("dropReference", () => Boolean, { description: "The agency keeps nothing about the person." })
     dropReference: boolean,
+    @Ctx() ctx: RequestContext<unknown>,
+  ): Promise<number> {
+    return ctx.sql.transaction((tx) =>
+      setAsideForErasure(tx, erasureId, agencyId, personId, deleted, dropReference),
+    );
+  }
+
+  @Directive("@inaccessible")
+  @Governed(DATA_PROTECTION_OFFICER)
+  @Changes(HeldRecord, AGENCY_HOLDINGS)
+  @Mutation(() => Boolean, {
+    name: "_settleForget",
+    description:
+      "Internal (data protection): ends an agency's erasure in the people index: drops what it moved aside once " +
+      "decided (anonymising the person when every agency has erased), or puts it back. Idempotent; answers whether " +
+      "the person was anonymised.",
+  })
+  settleForget(
+    @Arg("erasureId", () => ID, { description: "The erasure (governance's)." }) erasureId: string,
+    @Arg("agencyId", () => ID, { description: "The agency that erases." }) _agencyId: string,
+    @Arg("personId", () => ID, { description: "Partnership person id." }) personId: string,
+    @Arg("decided", () => Boolean, { description: "Governance recorded the decision: drop; else undo." })
+    decided: boolean,
     @Arg("anonymise", () => Boolean, {
       description: "Every agency has erased what it held: anonymise the entry.",
     })
     anonymise: boolean,
     @Ctx() ctx: RequestContext<unknown>,
-  ): Promise<PersonForgotten> {
-    return ctx.sql
-      .transaction((tx) => forgetAtAgency(tx, agencyId, personId, deleted, dropReference, anonymise))
-      .then((f) => Object.assign(new PersonForgotten(), f));
+  ): Promise<boolean> {
+    return ctx.sql.transaction((tx) => settleErasureHere(tx, erasureId, personId, decided, anonymise));
   }
 }

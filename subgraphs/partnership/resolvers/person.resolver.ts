@@ -4,7 +4,7 @@ import type { RequestContext } from "../../shared/context";
 import { DataCategory } from "../../shared/enums";
 import { Category, Changes, Governed } from "../../shared/policy";
 import { CalendarDate } from "../../shared/scalars";
-import { DATA_PROTECTION_OFFICER } from "../../shared/subject-access";
+import { DATA_PROTECTION_OFFICER } from "../../shared/data-protection";
 import { PERSON_RECTIFIED, rectifyPerson } from "../rectification";
 import { agencyRef } from "../../shared/types";
 import { ageBandOn, today } from "../calendar";

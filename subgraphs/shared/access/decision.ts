@@ -440,7 +440,14 @@ export function gateDenial(reason: AccessReason, what: string): AccessDecision {
 }
 
 /** Why a gate refuses the caller; null when it lets them through. No facts needed. */
-export function gateRefusal(gate: Gate, role: Role, purpose: Purpose | null): AccessReason | null {
+export function gateRefusal(
+  gate: Gate,
+  role: Role,
+  purpose: Purpose | null,
+  service?: string,
+): AccessReason | null {
+  // A service identity reaches only what declares it, and nothing declared for one reaches a user.
+  if (service ? !gate.services?.includes(service) : gate.services) return "ROLE_NOT_PERMITTED";
   if (gate.roles && !gate.roles.includes(role)) return "ROLE_NOT_PERMITTED";
   if (gate.personLevel && role === Role.ANALYST) return "ROLE_NOT_PERMITTED";
   if (gate.purposeRequired && !purpose) return "PURPOSE_REQUIRED";

@@ -1,5 +1,13 @@
 import type { ApolloServerPlugin } from "@apollo/server";
-import { GraphQLError, getNamedType, responsePathAsArray, type GraphQLResolveInfo } from "graphql";
+import {
+  GraphQLError,
+  TypeInfo,
+  getNamedType,
+  responsePathAsArray,
+  visit,
+  visitWithTypeInfo,
+  type GraphQLResolveInfo,
+} from "graphql";
 import type { Caller } from "../auth";
 import type { Connection } from "../connection";
 import type { RequestContext } from "../context";
@@ -694,6 +702,46 @@ export function auditBeforeResponse(): ApolloServerPlugin<RequestContext> {
               ];
             }
           }
+        },
+      };
+    },
+  };
+}
+
+/**
+ * A service identity (shared/service-identity.ts) reaches only the fields whose access rule
+ * declares it: every field of the operation is checked before anything runs, so nothing else is
+ * read, not even reference data or `_entities`, and no mutation runs. Deny by default: a field
+ * with no rule (or a subgraph built without rules) is refused too. The field gates check the same
+ * again as each resolves (gateRefusal), for the fields that are enforced.
+ */
+export function serviceFieldsOnly(): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation(requestContext) {
+          const service = requestContext.contextValue.caller.service;
+          if (!service) return;
+          const rules = rulesOf(requestContext.schema);
+          const refused = new Set<string>();
+          const kind = requestContext.operation?.operation ?? "operation";
+          if (kind !== "query") refused.add(kind);
+          const typeInfo = new TypeInfo(requestContext.schema);
+          visit(
+            requestContext.document,
+            visitWithTypeInfo(typeInfo, {
+              Field(node) {
+                if (node.name.value === "__typename") return;
+                const coordinate = `${typeInfo.getParentType()?.name ?? "?"}.${node.name.value}`;
+                if (!rules?.fields.get(coordinate)?.gate.services?.includes(service)) refused.add(coordinate);
+              },
+            }),
+          );
+          if (refused.size)
+            throw new GraphQLError(
+              `the ${service} service may reach only the fields declared for it, not ${[...refused].sort().join(", ")}`,
+              { extensions: { code: "FORBIDDEN", reason: "ROLE_NOT_PERMITTED", http: { status: 403 } } },
+            );
         },
       };
     },

@@ -153,6 +153,12 @@ export function governancePolicyStore(sql: Sql): PolicyStore {
     },
     agencyContacts: () => agencyContacts(sql),
     dateOfBirth: (personId) => personDateOfBirth(sql, personId),
+    async correctDateOfBirth(personId, dateOfBirth) {
+      await sql.exec(`UPDATE person_dates_of_birth SET date_of_birth = $2 WHERE person_id = $1`, [
+        personId,
+        dateOfBirth,
+      ]);
+    },
     appendAudit,
   };
 }

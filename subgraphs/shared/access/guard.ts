@@ -86,6 +86,11 @@ export interface PolicyStore {
   /** A person's date of birth (YYYY-MM-DD) as governance records it, for age-based consent rules. */
   dateOfBirth(personId: string): Promise<string | null>;
   /**
+   * Corrects governance's copy of a person's date of birth (a DSO rectified the people index's);
+   * only the partnership subgraph's login may (its grant), and only that column.
+   */
+  correctDateOfBirth(personId: string, dateOfBirth: string): Promise<void>;
+  /**
    * Appends audit records to the hash chain; resolves once they are durable. With a facts
    * version, only while agreements and consents are still at it: false, nothing written, when not.
    */
@@ -258,7 +263,8 @@ export class AccessGuard {
 
   /** Why the caller's role or purpose does not pass a gate (see access/rules.ts); null when it does. */
   gateRefusal(gate: Gate): AccessReason | null {
-    return gateRefusal(gate, this.request.caller.role, this.request.purpose);
+    const { caller } = this.request;
+    return gateRefusal(gate, caller.role, this.request.purpose, caller.service);
   }
 
   /** The request's purpose (x-purpose), or null. */
@@ -478,6 +484,11 @@ export class AccessGuard {
    * Writes a rights action a mutation performs now: called inside the mutation's transaction, the
    * change commits only once its audit record is written (and not at all when it cannot be).
    */
+  /** Corrects governance's copy of a date of birth (see PolicyStore.correctDateOfBirth). */
+  correctDateOfBirth(personId: string, dateOfBirth: string): Promise<void> {
+    return this.store.correctDateOfBirth(personId, dateOfBirth);
+  }
+
   async auditRightsNow(action: RightsAction): Promise<void> {
     if (!(await this.store.appendAudit([this.rightsEntry(action)], null)))
       throw new Error("the audit record of a rights action could not be written");

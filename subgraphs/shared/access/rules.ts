@@ -43,6 +43,11 @@ export interface Gate {
   purposeRequired: boolean;
   /** About a person: no ANALYST, never under STATISTICS. */
   personLevel: boolean;
+  /**
+   * Only these service identities (shared/service-identity.ts), and no user: set on the few fields
+   * a service may call. A service is refused every field that does not declare it.
+   */
+  services?: readonly string[];
 }
 
 /** How a governed record type is decided, per record. */
@@ -163,6 +168,8 @@ function mergeGates(...gates: (Gate | null | undefined)[]): Gate {
       merged.purposes = merged.purposes ? merged.purposes.filter((p) => g.purposes!.includes(p)) : g.purposes;
     merged.purposeRequired ||= g.purposeRequired;
     merged.personLevel ||= g.personLevel;
+    if (g.services)
+      merged.services = merged.services ? merged.services.filter((x) => g.services!.includes(x)) : g.services;
   }
   merged.purposeRequired ||= merged.personLevel || merged.purposes !== null;
   return merged;
@@ -175,12 +182,13 @@ function gateOf(policy: GovernedPolicy | undefined): Gate | null {
     purposes: policy.purposes ?? null,
     purposeRequired: policy.purposeRequired ?? false,
     personLevel: policy.personLevel ?? false,
+    ...(policy.services ? { services: policy.services } : {}),
   });
 }
 
 /** Whether a gate asks anything at all. */
 export function gateIsOpen(gate: Gate): boolean {
-  return !gate.roles && !gate.purposes && !gate.purposeRequired && !gate.personLevel;
+  return !gate.roles && !gate.purposes && !gate.purposeRequired && !gate.personLevel && !gate.services;
 }
 
 function shapeOf(type: GraphQLOutputType): "ONE" | "LIST" {
@@ -562,6 +570,7 @@ export function ruleDirective(rule: FieldRule): string {
   if (rule.gate.purposes) parts.push(`purposes: ${list(rule.gate.purposes)}`);
   if (rule.gate.purposeRequired) parts.push(`purposeRequired: true`);
   if (rule.gate.personLevel) parts.push(`personLevel: true`);
+  if (rule.gate.services) parts.push(`services: ${list(rule.gate.services)}`);
   const party = rule.record?.party ?? rule.returns?.record.party ?? rule.changes.find((c) => c.party)?.party;
   if (party) parts.push(`party: ${q(party.name)}`);
   if (rule.changes.length) parts.push(`changes: ${list(rule.changes.map((c) => c.typeName))}`);
@@ -582,6 +591,7 @@ governed record: category and owner agency), or ENTRY (an entry point ruled by t
 returns); with the roles, purposes and party rules that gate it. On a mutation, "changes" names the
 records it changes, checked before it runs against their party rule and "changedBy" (who may change
 a record of the type, declared with @ChangedBy); on a field of such a type, "changedBy" is the type's.
+"services" names the only service identities that may call a field, and then no user may.
 """
 directive @access(
   kind: String!
@@ -591,6 +601,7 @@ directive @access(
   purposes: [String!]
   purposeRequired: Boolean
   personLevel: Boolean
+  services: [String!]
   party: String
   changes: [String!]
   changedBy: [String!]

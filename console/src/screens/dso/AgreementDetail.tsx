@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from "react";
+import { useEffect, useState, type FormEvent } from "react";
 import { useMutation, useQuery } from "urql";
 import { useAuth } from "../../auth/AuthContext";
 import {
@@ -15,6 +15,7 @@ import { apiFieldErrors, Done, TextField } from "../common/forms";
 import { useSearchParam } from "../common/location";
 import { CATEGORY_NAMES, enumWords, todayIso, when } from "../common/words";
 import { statusColour } from "./Agreements";
+import { AmendForm, Reinstatement, Reviews, ReviewForm, Versions } from "./AgreementLifecycle";
 import { reviewFlag } from "./agreement-register";
 
 /** Suspending or revoking: a reason is required and shown to both parties. */
@@ -75,8 +76,10 @@ export function AgreementDetail() {
   const id = useSearchParam("id") ?? "";
   const { session } = useAuth();
   const [done, setDone] = useState<string | null>(null);
-  const [action, setAction] = useState<"suspend" | "revoke" | null>(null);
+  const [action, setAction] = useState<"suspend" | "revoke" | "amend" | "review" | null>(null);
   const [result, reload] = useQuery({ query: ConsoleAgreementDocument, variables: { id }, pause: !id });
+  // Another agreement (a new version after amending): its own page, nothing left open.
+  useEffect(() => setAction(null), [id]);
   const [approval, approve] = useMutation(ApproveAgreementDocument);
   const agreement = result.data?.agreement;
   const mine = session?.caller.agency;
@@ -104,7 +107,9 @@ export function AgreementDetail() {
       {result.data && !agreement ? <h1 className="govuk-heading-l">No such agreement</h1> : null}
       {agreement ? (
         <>
-          <span className="govuk-caption-l">{agreement.reference}</span>
+          <span className="govuk-caption-l">
+            {agreement.reference}, version {agreement.version}
+          </span>
           <h1 className="govuk-heading-l">{agreement.title}</h1>
           <p className="govuk-body">
             <strong className={`govuk-tag ${statusColour(agreement.status)}`} data-testid="agreement-status">
@@ -112,6 +117,8 @@ export function AgreementDetail() {
             </strong>{" "}
             {agreement.statusNote}
           </p>
+          {/* Asked afresh for each agreement and status: another version may have changed with it. */}
+          <Versions key={`${agreement.id}:${agreement.status}`} agreement={agreement} />
           <dl className="govuk-summary-list">
             {[
               ["Provider (holds the data)", agreement.provider.name],
@@ -127,10 +134,25 @@ export function AgreementDetail() {
               ["Lawful basis", agreement.lawfulBasis],
               ["In force", `${agreement.validFrom} to ${agreement.validTo}`],
               ["Review date", `${agreement.reviewDate}${flag ? ` (${flag.text.toLowerCase()})` : ""}`],
+              ...(agreement.supersedes
+                ? [
+                    [
+                      "Amends",
+                      <Link
+                        key="amends"
+                        className="govuk-link"
+                        to={`/agreement?id=${encodeURIComponent(agreement.supersedes.id)}`}
+                      >
+                        Version {agreement.supersedes.version} (
+                        {enumWords(agreement.supersedes.status).toLowerCase()})
+                      </Link>,
+                    ],
+                  ]
+                : []),
               ...(agreement.suspendedReason ? [["Why suspended", agreement.suspendedReason]] : []),
               ...(agreement.revokedReason ? [["Why revoked", agreement.revokedReason]] : []),
             ].map(([key, value]) => (
-              <div className="govuk-summary-list__row" key={key}>
+              <div className="govuk-summary-list__row" key={String(key)}>
                 <dt className="govuk-summary-list__key">{key}</dt>
                 <dd className="govuk-summary-list__value">{value}</dd>
               </div>
@@ -166,6 +188,10 @@ export function AgreementDetail() {
           ) : (
             <p className="govuk-body">Neither agency has approved it yet.</p>
           )}
+          {agreement.status === "SUSPENDED" ? (
+            <Reinstatement agreement={agreement} mine={mine} onDone={finished} />
+          ) : null}
+          <Reviews reviews={agreement.reviews} />
           {party ? (
             <>
               <h2 className="govuk-heading-m">What you can do</h2>
@@ -188,6 +214,24 @@ export function AgreementDetail() {
                     Approve for your agency
                   </button>
                 ) : null}
+                {agreement.status === "ACTIVE" || agreement.status === "SUSPENDED" ? (
+                  <button
+                    type="button"
+                    className="govuk-button govuk-button--secondary"
+                    onClick={() => setAction("review")}
+                  >
+                    Record a review
+                  </button>
+                ) : null}
+                {agreement.status === "ACTIVE" ? (
+                  <button
+                    type="button"
+                    className="govuk-button govuk-button--secondary"
+                    onClick={() => setAction("amend")}
+                  >
+                    Amend
+                  </button>
+                ) : null}
                 {agreement.status === "ACTIVE" ? (
                   <button
                     type="button"
@@ -197,7 +241,7 @@ export function AgreementDetail() {
                     Suspend
                   </button>
                 ) : null}
-                {agreement.status !== "REVOKED" ? (
+                {agreement.status !== "REVOKED" && agreement.status !== "SUPERSEDED" ? (
                   <button
                     type="button"
                     className="govuk-button govuk-button--warning"
@@ -207,7 +251,13 @@ export function AgreementDetail() {
                   </button>
                 ) : null}
               </div>
-              {action ? <ReasonForm key={action} id={id} action={action} onDone={finished} /> : null}
+              {action === "suspend" || action === "revoke" ? (
+                <ReasonForm key={action} id={id} action={action} onDone={finished} />
+              ) : null}
+              {action === "amend" ? (
+                <AmendForm agreement={agreement} onCancel={() => setAction(null)} />
+              ) : null}
+              {action === "review" ? <ReviewForm id={id} onDone={finished} /> : null}
             </>
           ) : (
             <p className="govuk-body">Only the data-sharing officers of its two agencies can change it.</p>

@@ -9,15 +9,19 @@ export interface RegisterRow {
   reviewDate: string;
 }
 
-/** A review date passed, or due within 30 days, is highlighted (expired and revoked ones are done with). */
+/**
+ * A review date passed, or due within `withinDays` (30 unless chosen), is highlighted (expired,
+ * revoked and superseded ones are done with).
+ */
 export function reviewFlag(
   row: Pick<RegisterRow, "status" | "reviewDate">,
   today: string,
+  withinDays = 30,
 ): { kind: "overdue" | "due"; text: string } | null {
-  if (row.status === "REVOKED" || row.status === "EXPIRED") return null;
+  if (row.status === "REVOKED" || row.status === "EXPIRED" || row.status === "SUPERSEDED") return null;
   const days = daysBetween(today, row.reviewDate);
   if (days < 0) return { kind: "overdue", text: `Review overdue by ${-days} day${days === -1 ? "" : "s"}` };
-  if (days <= 30)
+  if (days <= withinDays)
     return {
       kind: "due",
       text: days === 0 ? "Review due today" : `Review due in ${days} day${days === 1 ? "" : "s"}`,

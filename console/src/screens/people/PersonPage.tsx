@@ -1,8 +1,11 @@
-import type { ReactNode } from "react";
-import { useQuery } from "urql";
+import { useEffect, useMemo, useState, type FormEvent, type ReactNode } from "react";
+import { Provider, useQuery, type CombinedError } from "urql";
 import { useAuth } from "../../auth/AuthContext";
+import { createConsoleClient } from "../../client/client";
 import { Person360Document, type Person360Query } from "../../generated/graphql";
 import { describeCombinedError } from "../../errors/messages";
+import { usePurpose } from "../../purpose/PurposeContext";
+import { TextField } from "../common/forms";
 import { Problems } from "../../errors/Problems";
 import { Link } from "../../router";
 import { useSearchParam } from "../common/location";
@@ -223,6 +226,175 @@ function PersonView({ person, withheld }: { person: Person; withheld: WithheldBy
   );
 }
 
+/** Break-glass needs a real reason: the graph counts at least this many visible characters. */
+export const BREAK_GLASS_MIN_JUSTIFICATION = 20;
+
+/** Characters a reader sees (letters, digits, punctuation, symbols), as the graph counts them. */
+function visibleLength(text: string): number {
+  const segments = new Intl.Segmenter("en", { granularity: "grapheme" }).segment(text.normalize("NFKC"));
+  let visible = 0;
+  for (const { segment } of segments) if (/[\p{L}\p{N}\p{P}\p{S}]/u.test(segment)) visible += 1;
+  return visible;
+}
+
+/**
+ * Emergency ("break-glass") access for a practitioner: under Safeguarding only, with a
+ * justification, which releases what the agreements withhold, is recorded in the audit as
+ * break-glass, and goes to the data-sharing officers of every agency whose data it releases.
+ */
+export function BreakGlassForm({
+  error,
+  onOpen,
+}: {
+  /** The graph's refusal of the last attempt, if any. */
+  error?: string;
+  onOpen(justification: string): void;
+}) {
+  const { purpose, setPurpose } = usePurpose();
+  const [justification, setJustification] = useState("");
+  const [local, setLocal] = useState<string | undefined>();
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const problem = !justification.trim()
+      ? "Enter why you need emergency access"
+      : visibleLength(justification) < BREAK_GLASS_MIN_JUSTIFICATION
+        ? `Say why in at least ${BREAK_GLASS_MIN_JUSTIFICATION} characters`
+        : undefined;
+    setLocal(problem);
+    if (!problem) onOpen(justification.trim());
+  };
+  return (
+    <section aria-labelledby="break-glass" className="govuk-!-margin-bottom-8" data-testid="break-glass">
+      <h2 className="govuk-heading-m" id="break-glass">
+        Emergency access (break-glass)
+      </h2>
+      <div className="govuk-warning-text">
+        <span className="govuk-warning-text__icon" aria-hidden="true">
+          !
+        </span>
+        <strong className="govuk-warning-text__text">
+          <span className="govuk-visually-hidden">Warning</span>
+          Only to protect a child or adult at risk. It shows what the sharing rules withhold from you, for
+          this page only. It is recorded in the audit with your name and your reason, and the data-sharing
+          officers of every agency whose data it shows review it.
+        </strong>
+      </div>
+      {purpose !== "SAFEGUARDING" ? (
+        <>
+          <p className="govuk-body">Break-glass works only when you are working for Safeguarding.</p>
+          <button
+            type="button"
+            className="govuk-button govuk-button--secondary"
+            onClick={() => setPurpose("SAFEGUARDING")}
+          >
+            Work for Safeguarding
+          </button>
+        </>
+      ) : (
+        <form onSubmit={submit} noValidate aria-label="Emergency access">
+          <TextField
+            id="break-glass-justification"
+            label="Why you need it now"
+            hint={`At least ${BREAK_GLASS_MIN_JUSTIFICATION} characters. The data-sharing officers who review it read this.`}
+            value={justification}
+            onChange={setJustification}
+            error={local ?? error}
+            multiline
+          />
+          <button type="submit" className="govuk-button govuk-button--warning">
+            Use emergency access
+          </button>
+        </form>
+      )}
+    </section>
+  );
+}
+
+/** The graph's refusal of a break-glass header (a 400 naming it), for the justification field. */
+function breakGlassRefusal(error: CombinedError | undefined): string | undefined {
+  const refused = error?.graphQLErrors.find((e) => e.message.startsWith("x-break-glass: "));
+  if (!refused) return undefined;
+  const why = refused.message.slice("x-break-glass: ".length);
+  return why[0].toUpperCase() + why.slice(1);
+}
+
+/**
+ * The person as break-glass releases them, through a client of its own (nothing it is given is
+ * kept for the page's other requests): marked as such all over, and ended in one click.
+ */
+function BreakGlassPerson(props: { id: string; justification: string; onStop(refusal?: string): void }) {
+  const { session, expire } = useAuth();
+  const client = useMemo(
+    () =>
+      createConsoleClient({
+        token: session?.token ?? "",
+        purpose: "SAFEGUARDING",
+        breakGlass: props.justification,
+        onUnauthorized: expire,
+      }),
+    [session, props.justification, expire],
+  );
+  return (
+    <Provider value={client}>
+      <BreakGlassView {...props} />
+    </Provider>
+  );
+}
+
+function BreakGlassView({
+  id,
+  justification,
+  onStop,
+}: {
+  id: string;
+  justification: string;
+  onStop(refusal?: string): void;
+}) {
+  const [result] = useQuery({ query: Person360Document, variables: { id } });
+  const refusal = breakGlassRefusal(result.error);
+  const withheld = withheldByPath(result.error);
+  const problems = result.error
+    ? describeCombinedError(result.error).filter((p) => !(p.path && result.data?.person && isDenial(p)))
+    : [];
+  // A justification the graph refused goes back to the form, next to the field.
+  useEffect(() => {
+    if (refusal) onStop(refusal);
+  }, [refusal, onStop]);
+  if (refusal) return null;
+  return (
+    <>
+      <div
+        className="govuk-notification-banner console-break-glass"
+        role="region"
+        aria-labelledby="break-glass-on"
+      >
+        <div className="govuk-notification-banner__header">
+          <h2 className="govuk-notification-banner__title" id="break-glass-on">
+            Emergency access in use
+          </h2>
+        </div>
+        <div className="govuk-notification-banner__content" data-testid="break-glass-on">
+          <p className="govuk-notification-banner__heading">
+            This page shows what the sharing rules would withhold. It is recorded in the audit as break-glass,
+            and the data-sharing officers of each agency whose data it shows will review it.
+          </p>
+          <p className="govuk-body">Your reason: {justification}</p>
+          <button type="button" className="govuk-button govuk-button--secondary" onClick={() => onStop()}>
+            End emergency access
+          </button>
+        </div>
+      </div>
+      <Problems problems={problems} partial={Boolean(result.data?.person)} />
+      {result.fetching ? (
+        <p className="govuk-body" role="status">
+          Loading…
+        </p>
+      ) : null}
+      {result.data?.person ? <PersonView person={result.data.person} withheld={withheld} /> : null}
+    </>
+  );
+}
+
 /**
  * A person: everything the partnership may show about them for the purpose chosen (the contract's
  * Person360). A withheld field says so and why; withheld records are signposted where the rules
@@ -230,7 +402,12 @@ function PersonView({ person, withheld }: { person: Person; withheld: WithheldBy
  */
 export function PersonPage() {
   const id = useSearchParam("id");
-  const [result] = useQuery({ query: Person360Document, variables: { id: id ?? "" }, pause: !id });
+  const { session } = useAuth();
+  // Break-glass holds for this person's page only: going elsewhere ends it.
+  const [glass, setGlass] = useState<{ id: string; justification: string } | null>(null);
+  const [glassRefused, setGlassRefused] = useState<string | undefined>();
+  const inGlass = Boolean(id && glass?.id === id);
+  const [result] = useQuery({ query: Person360Document, variables: { id: id ?? "" }, pause: !id || inGlass });
   if (!id)
     return (
       <>
@@ -241,6 +418,22 @@ export function PersonPage() {
               Open<span className="govuk-visually-hidden"> {p.displayName ?? p.id}</span>
             </Link>
           )}
+        />
+      </>
+    );
+  if (inGlass && glass)
+    return (
+      <>
+        <Link className="govuk-back-link" to="/person">
+          Find another person
+        </Link>
+        <BreakGlassPerson
+          id={glass.id}
+          justification={glass.justification}
+          onStop={(refusal) => {
+            setGlassRefused(refusal);
+            setGlass(null);
+          }}
         />
       </>
     );
@@ -264,6 +457,15 @@ export function PersonPage() {
         <h1 className="govuk-heading-l">No such person, or none you may see</h1>
       ) : null}
       {result.data?.person ? <PersonView person={result.data.person} withheld={withheld} /> : null}
+      {result.data?.person && session?.caller.role === "PRACTITIONER" ? (
+        <BreakGlassForm
+          error={glassRefused}
+          onOpen={(justification) => {
+            setGlassRefused(undefined);
+            setGlass({ id, justification });
+          }}
+        />
+      ) : null}
     </>
   );
 }

@@ -15,7 +15,7 @@ export function MyCases() {
   const cases = result.data?.problemCases.edges.map((e) => e.node) ?? [];
   const actions = cases
     .flatMap((c) => c.actions.map((a) => ({ ...a, case: c })))
-    .filter((a) => a.assignedAgency?.id === mine && a.status !== "DONE")
+    .filter((a) => a.assignedAgency?.id === mine && (a.status === "OPEN" || a.status === "OVERDUE"))
     .sort((a, b) =>
       a.status === b.status ? a.dueOn.localeCompare(b.dueOn) : a.status === "OVERDUE" ? -1 : 1,
     );
@@ -72,6 +72,12 @@ export function MyCases() {
           ) : (
             <p className="govuk-body">No open actions are assigned to your agency.</p>
           )}
+          <p className="govuk-body">
+            <Link className="govuk-link" to="/my-actions">
+              All your agency&apos;s actions
+            </Link>
+            , done and cancelled ones too.
+          </p>
           <h2 className="govuk-heading-m">Cases your agency works</h2>
           {cases.length ? (
             <table className="govuk-table" data-testid="my-cases">
