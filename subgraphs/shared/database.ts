@@ -31,22 +31,6 @@ export class Sql {
     }
   }
 
-  /**
-   * A hot statement as a named prepared statement: parsed and planned once per connection, then
-   * only bound and run. `text` must be fixed for `name` (values vary). Behind a transaction-mode
-   * pooler this needs PgBouncer 1.21 or later with `max_prepared_statements` set (it keeps
-   * protocol-level prepared statements across server connections).
-   */
-  async prepared<T extends QueryResultRow>(name: string, text: string, values: unknown[] = []): Promise<T[]> {
-    this.statements += 1;
-    try {
-      const result = await this.client.query<T>({ name, text, values });
-      return result.rows;
-    } catch (error) {
-      throw asDatabaseFault(error);
-    }
-  }
-
   async one<T extends QueryResultRow>(text: string, values: unknown[] = []): Promise<T | undefined> {
     const rows = await this.many<T>(text, values);
     return rows[0];

@@ -244,7 +244,7 @@ export async function monthlyCells(
   fromMonth: string,
   toMonth: string,
 ): Promise<RollupCell[]> {
-  const rows = await sql.prepared<{
+  const rows = await sql.many<{
     lsoa_code: string;
     month: string;
     kind: string | null;
@@ -252,7 +252,6 @@ export async function monthlyCells(
     remainder: string;
     total: boolean;
   }>(
-    "monthly_cells",
     `SELECT lsoa_code, month, kind, sum(records) AS count, sum(key_units) % ${KEY_UNITS} AS remainder,
             GROUPING(kind) = 1 AS total
        FROM monthly_counts
@@ -308,8 +307,7 @@ export async function windowCounts(sql: Sql, windows: readonly CountWindow[]): P
   });
   const counts: KeyedCount[] = windows.map(() => ({ count: 0, cellKey: 0 }));
   if (!index.length) return counts;
-  const rows = await sql.prepared<{ window_index: number; count: string; remainder: string }>(
-    "window_counts",
+  const rows = await sql.many<{ window_index: number; count: string; remainder: string }>(
     `SELECT w.window_index, sum(m.records) AS count, sum(m.key_units) % ${KEY_UNITS} AS remainder
        FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[]) AS w(window_index, lsoa_code, from_month, to_month, kinds)
        JOIN monthly_counts m
