@@ -106,8 +106,17 @@ export async function databaseServerFor(
  * stores it returns are for the seed and the importer, never for serving.
  */
 export async function openAllStores(config: Config, options: { poolSize?: number } = {}): Promise<Stores> {
+  return openStores(config, SUBGRAPH_NAMES, options);
+}
+
+/** The same, for some subgraphs only (a tool that needs no others needs no URLs for them). */
+export async function openStores<N extends SubgraphName>(
+  config: Config,
+  names: readonly N[],
+  options: { poolSize?: number } = {},
+): Promise<Record<N, SubgraphStore>> {
   const entries = await Promise.all(
-    SUBGRAPH_NAMES.map(async (name) => {
+    names.map(async (name) => {
       const url = config.databaseUrl(name);
       if (!url) throw new Error(`${name}: no database URL configured`);
       return [
@@ -119,7 +128,7 @@ export async function openAllStores(config: Config, options: { poolSize?: number
       ] as const;
     }),
   );
-  return Object.fromEntries(entries) as Stores;
+  return Object.fromEntries(entries) as Record<N, SubgraphStore>;
 }
 
 /** What the services connect with: each its own role, and its own login into governance. */

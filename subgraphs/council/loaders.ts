@@ -1,19 +1,8 @@
 import type { Sql } from "../shared/database";
+import { monthlyCountsLoader, type AssessmentCounts } from "../shared/rollups";
 import { loaderByKey, loaderGroupedBy, loaderOfChildren, loaderOfPages } from "../shared/loaders";
-import {
-  AsbCaseRepository,
-  type AsbCaseCount,
-  type InterventionRow,
-  type KeyedCount,
-  type PartyRow,
-} from "./repository";
+import { AsbCaseRepository, type InterventionRow, type PartyRow } from "./repository";
 import type { AsbCase } from "./types";
-
-export interface CountsKey {
-  lsoaCode: string;
-  fromMonth: string;
-  toMonth: string;
-}
 
 /** What a CaseAssessment id asks the council to count. */
 export interface AssessmentKey {
@@ -23,12 +12,6 @@ export interface AssessmentKey {
   baselineTo: string;
   followUpFrom: string;
   followUpTo: string;
-}
-
-/** True counts and cell keys, before release (shared/statistics). */
-export interface AssessmentCounts {
-  before: KeyedCount;
-  after: KeyedCount;
 }
 
 /** The council subgraph's per-request loaders; made fresh for every request. */
@@ -49,32 +32,11 @@ export function createCouncilLoaders(sql: Sql) {
       (r) => r.caseId,
     ),
     asbCasesByPerson: loaderOfPages((ids, page) => asbCases.pagesForPeople(ids, page)),
-    asbCaseCounts: loaderGroupedBy<CountsKey, AsbCaseCount[]>(
-      (k) => `${k.fromMonth}:${k.toMonth}`,
-      async (keys) => {
-        const rows = await asbCases.countsFor(
-          keys.map((k) => k.lsoaCode),
-          keys[0].fromMonth,
-          keys[0].toMonth,
-        );
-        const byCode = new Map<string, AsbCaseCount[]>();
-        for (const row of rows) byCode.set(row.lsoaCode, [...(byCode.get(row.lsoaCode) ?? []), row]);
-        return keys.map((k) => byCode.get(k.lsoaCode) ?? []);
-      },
-      (k) => `${k.lsoaCode}:${k.fromMonth}:${k.toMonth}`,
-    ),
+    asbCaseCounts: monthlyCountsLoader((codes, from, to) => asbCases.countsFor(codes, from, to)),
     // Every assessment's two windows in one statement, whatever their neighbourhoods and months.
     assessmentCounts: loaderGroupedBy<AssessmentKey, AssessmentCounts>(
       () => "all",
-      async (keys) => {
-        const counts = await asbCases.countsInWindows(
-          keys.flatMap((k) => [
-            { lsoaCodes: k.lsoaCodes, fromMonth: k.baselineFrom, toMonth: k.baselineTo },
-            { lsoaCodes: k.lsoaCodes, fromMonth: k.followUpFrom, toMonth: k.followUpTo },
-          ]),
-        );
-        return keys.map((_, i) => ({ before: counts[2 * i], after: counts[2 * i + 1] }));
-      },
+      (keys) => asbCases.assessmentCounts(keys),
       (k) => k.id,
     ),
   };

@@ -5,7 +5,9 @@ import type { ReportRow } from "../shared/reports-made";
 import { IN_PAGE_OR_LAST, pagesByParent, type PageRequest } from "../shared/connection";
 import type { Page } from "../shared/loaders";
 import { addMonths } from "../shared/months";
-import { CELL_KEY_SQL, cellKeyOf, type CountedCell, countedCell, type CellRow } from "../shared/statistics";
+import { assessmentCounts, monthlyCells, type AssessmentCounts } from "../shared/rollups";
+import type { AssessmentWindows } from "../shared/sealed-assessment";
+import type { CountedCell } from "../shared/statistics";
 import { DataCategory, type RiskLevel } from "../shared/enums";
 import {
   AsbCase,
@@ -93,19 +95,6 @@ export interface AsbCaseCount extends CountedCell {
   lsoaCode: string;
   /** Null on a month's total. */
   category: AsbCategory | null;
-}
-
-/** A true count and its cell key (the fractional part of its records' key sum). */
-export interface KeyedCount {
-  count: number;
-  cellKey: number;
-}
-
-/** Cases opened in some neighbourhoods over a run of months. */
-export interface CaseWindow {
-  lsoaCodes: readonly string[];
-  fromMonth: string;
-  toMonth: string;
 }
 
 const SEARCH_CONDITIONS = `($1::text[] IS NULL OR c.lsoa_code = ANY($1))
@@ -212,49 +201,13 @@ export class AsbCaseRepository {
    * total (category null) as a cell of its own, each with its cell key.
    */
   async countsFor(lsoaCodes: readonly string[], fromMonth: string, toMonth: string): Promise<AsbCaseCount[]> {
-    const rows = await this.sql.many<CellRow & { category: string | null }>(
-      `SELECT lsoa_code, month, category, count(*) AS count, ${CELL_KEY_SQL("c")} AS cell_key,
-              GROUPING(category) = 1 AS total
-         FROM (SELECT lsoa_code, to_char(opened_at AT TIME ZONE 'UTC', 'YYYY-MM') AS month, category, record_key
-                 FROM asb_cases
-                WHERE lsoa_code = ANY($1) AND opened_at >= $2 AND opened_at < $3) c
-        GROUP BY GROUPING SETS ((lsoa_code, month, category), (lsoa_code, month))
-        ORDER BY lsoa_code, month, category NULLS FIRST`,
-      [lsoaCodes, monthStart(fromMonth), monthEnd(toMonth)],
-    );
-    return rows.map((r) => ({ ...countedCell(r), category: r.category as AsbCategory | null }));
+    const cells = await monthlyCells(this.sql, lsoaCodes, fromMonth, toMonth);
+    return cells.map(({ kind, ...cell }) => ({ ...cell, category: kind as AsbCategory | null }));
   }
 
-  /**
-   * How many cases were opened in each window, in one statement: every window is spread into
-   * one row per neighbourhood, joined on the (lsoa_code, opened_at) index, and summed back.
-   */
-  async countsInWindows(windows: readonly CaseWindow[]): Promise<KeyedCount[]> {
-    const index: number[] = [];
-    const codes: string[] = [];
-    const froms: Date[] = [];
-    const tos: Date[] = [];
-    windows.forEach((w, i) => {
-      // A neighbourhood named twice must not count its cases twice.
-      for (const code of new Set(w.lsoaCodes)) {
-        index.push(i);
-        codes.push(code);
-        froms.push(monthStart(w.fromMonth));
-        tos.push(monthEnd(w.toMonth));
-      }
-    });
-    const counts: KeyedCount[] = windows.map(() => ({ count: 0, cellKey: 0 }));
-    if (!index.length) return counts;
-    const rows = await this.sql.many<{ window_index: number; count: string; cell_key: string }>(
-      `SELECT w.window_index, count(*) AS count, ${CELL_KEY_SQL("c")} AS cell_key
-         FROM unnest($1::int[], $2::text[], $3::timestamptz[], $4::timestamptz[]) AS w(window_index, lsoa_code, from_at, to_at)
-         JOIN asb_cases c ON c.lsoa_code = w.lsoa_code AND c.opened_at >= w.from_at AND c.opened_at < w.to_at
-        GROUP BY w.window_index`,
-      [index, codes, froms, tos],
-    );
-    for (const row of rows)
-      counts[row.window_index] = { count: Number(row.count), cellKey: cellKeyOf(row.cell_key) };
-    return counts;
+  /** Cases opened in each assessment's neighbourhoods in its two windows, from the rollup. */
+  assessmentCounts(assessments: readonly AssessmentWindows[]): Promise<AssessmentCounts[]> {
+    return assessmentCounts(this.sql, assessments);
   }
 }
 

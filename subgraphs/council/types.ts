@@ -228,10 +228,11 @@ export class AsbCaseStat {
   count!: number | null;
 
   @Field(() => Boolean, {
-    description:
-      "Always false: counts are perturbed (cell-key method), not withheld; kept for existing clients.",
+    description: "Always false: counts are perturbed (cell-key method), never withheld.",
+    deprecationReason:
+      "Always false since disclosure control moved to perturbation (the cell-key method): a count is never withheld. Read `count` alone.",
   })
-  suppressed!: boolean;
+  suppressed = false;
 }
 
 @Directive('@key(fields: "code")')

@@ -1,13 +1,8 @@
+import { monthlyCountsLoader } from "../shared/rollups";
 import type { Sql } from "../shared/database";
-import { loaderByKey, loaderGroupedBy, loaderOfChildren, loaderOfPages } from "../shared/loaders";
-import { HousingRepository, type OccupantRow, type TenancyActionCount } from "./repository";
+import { loaderByKey, loaderOfChildren, loaderOfPages } from "../shared/loaders";
+import { HousingRepository, type OccupantRow } from "./repository";
 import type { HousingReport, Property, Tenancy, TenancyAction } from "./types";
-
-export interface ActionCountsKey {
-  lsoaCode: string;
-  fromMonth: string;
-  toMonth: string;
-}
 
 /** The housing subgraph's per-request loaders; made fresh for every request. */
 export function createHousingLoaders(sql: Sql) {
@@ -40,18 +35,7 @@ export function createHousingLoaders(sql: Sql) {
     ),
     tenanciesByPerson: loaderOfPages((ids, page) => housing.tenancyPagesForPeople(ids, page)),
     housingReportsByPerson: loaderOfPages((ids, page) => housing.reportPagesForPeople(ids, page)),
-    tenancyActionCounts: loaderGroupedBy<ActionCountsKey, TenancyActionCount[]>(
-      (k) => `${k.fromMonth}:${k.toMonth}`,
-      async (keys) => {
-        const rows = await housing.actionCountsFor(
-          keys.map((k) => k.lsoaCode),
-          keys[0].fromMonth,
-          keys[0].toMonth,
-        );
-        return keys.map((k) => rows.filter((r) => r.lsoaCode === k.lsoaCode));
-      },
-      (k) => `${k.lsoaCode}:${k.fromMonth}:${k.toMonth}`,
-    ),
+    tenancyActionCounts: monthlyCountsLoader((codes, from, to) => housing.actionCountsFor(codes, from, to)),
   };
 }
 

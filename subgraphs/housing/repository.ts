@@ -5,8 +5,8 @@ import { moveAside } from "../shared/erasure";
 import { DataCategory } from "../shared/enums";
 import type { ReportRow } from "../shared/reports-made";
 import type { Page } from "../shared/loaders";
-import { addMonths } from "../shared/months";
-import { CELL_KEY_SQL, type CountedCell, countedCell, type CellRow } from "../shared/statistics";
+import { monthlyCells } from "../shared/rollups";
+import type { CountedCell } from "../shared/statistics";
 import {
   ArrearsBand,
   HousingReport,
@@ -244,20 +244,8 @@ export class HousingRepository {
     fromMonth: string,
     toMonth: string,
   ): Promise<TenancyActionCount[]> {
-    const rows = await this.sql.many<CellRow & { type: string | null }>(
-      `SELECT lsoa_code, month, type, count(*) AS count, ${CELL_KEY_SQL("a")} AS cell_key,
-              GROUPING(type) = 1 AS total
-         FROM (SELECT p.lsoa_code, to_char(a.taken_at AT TIME ZONE 'UTC', 'YYYY-MM') AS month, a.type, a.record_key
-                 FROM properties p
-                 JOIN tenancies t ON t.property_id = p.id
-                 JOIN tenancy_actions a ON a.tenancy_id = t.id
-                WHERE p.lsoa_code = ANY($1)
-                  AND a.taken_at >= $2::timestamptz AND a.taken_at < $3::timestamptz) a
-        GROUP BY GROUPING SETS ((lsoa_code, month, type), (lsoa_code, month))
-        ORDER BY lsoa_code, month, type NULLS FIRST`,
-      [lsoaCodes, `${fromMonth}-01T00:00:00Z`, `${addMonths(toMonth, 1)}-01T00:00:00Z`],
-    );
-    return rows.map((r) => ({ ...countedCell(r), type: r.type as TenancyActionType | null }));
+    const cells = await monthlyCells(this.sql, lsoaCodes, fromMonth, toMonth);
+    return cells.map(({ kind, ...cell }) => ({ ...cell, type: kind as TenancyActionType | null }));
   }
 }
 

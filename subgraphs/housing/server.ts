@@ -1,3 +1,4 @@
+import { MonthlyCountRecord } from "../shared/rollups";
 import "reflect-metadata";
 import { DemoSeedRecord } from "../shared/demo/seed-marker";
 import type { SubgraphDefinition } from "../shared/subgraph";
@@ -12,6 +13,7 @@ import { createHousingLoaders, type HousingLoaders } from "./loaders";
 import { Initial1763700000000 } from "./migrations/1763700000000-Initial";
 import { LeastPrivilegeRoles1764100000000 } from "./migrations/1764100000000-LeastPrivilegeRoles";
 import { DataProtection1765100000004 } from "./migrations/1765100000004-DataProtection";
+import { MonthlyCounts1796578491110 } from "./migrations/1796578491110-MonthlyCounts";
 import { ErasureInTwoPhases1796578647022 } from "./migrations/1796578647022-ErasureInTwoPhases";
 import { ERASURE_ENTITIES } from "../shared/erasure";
 import { holdingsResolver } from "../shared/data-protection";
@@ -41,6 +43,7 @@ export const housing: SubgraphDefinition<HousingLoaders> = {
     HousingReportRecord,
     DemoSeedRecord,
     KeptAgencyRegistryRecord,
+    MonthlyCountRecord,
     ...ERASURE_ENTITIES,
   ],
   migrations: [
@@ -50,6 +53,7 @@ export const housing: SubgraphDefinition<HousingLoaders> = {
     ConnectOnlyWhereServed1764300000000,
     KeptAgencyRegistry1765000000000,
     DataProtection1765100000004,
+    MonthlyCounts1796578491110,
     ErasureInTwoPhases1796578647022,
   ],
   resolvers: [

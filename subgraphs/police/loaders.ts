@@ -1,15 +1,9 @@
+import { monthlyCountsLoader, type AssessmentCounts } from "../shared/rollups";
 import DataLoader from "dataloader";
 import type { Sql } from "../shared/database";
 import type { AssessmentWindows } from "../shared/sealed-assessment";
 import { loaderByKey, loaderGroupedBy, loaderOfChildren, loaderOfPages } from "../shared/loaders";
-import {
-  IncidentRepository,
-  type AssessmentCounts,
-  type IncidentCount,
-  type IncidentPage,
-  type InvolvementRow,
-  type NearbyQuery,
-} from "./repository";
+import { IncidentRepository, type IncidentPage, type InvolvementRow, type NearbyQuery } from "./repository";
 import type { Incident } from "./types";
 
 export interface NearbyKey extends NearbyQuery {
@@ -19,12 +13,6 @@ export interface NearbyKey extends NearbyQuery {
 }
 
 export type AssessmentKey = AssessmentWindows & { id: string };
-
-export interface CountsKey {
-  lsoaCode: string;
-  fromMonth: string;
-  toMonth: string;
-}
 
 /** The police subgraph's per-request loaders; made fresh for every request. */
 export function createPoliceLoaders(sql: Sql) {
@@ -46,18 +34,7 @@ export function createPoliceLoaders(sql: Sql) {
       (k) =>
         `${k.caseId}:${k.latitude}:${k.longitude}:${k.fromMonth}:${k.toMonth}:${k.radiusMetres}:${k.offset}:${k.limit}`,
     ),
-    incidentCounts: loaderGroupedBy<CountsKey, IncidentCount[]>(
-      (k) => `${k.fromMonth}:${k.toMonth}`,
-      async (keys) => {
-        const rows = await incidents.countsFor(
-          keys.map((k) => k.lsoaCode),
-          keys[0].fromMonth,
-          keys[0].toMonth,
-        );
-        return keys.map((k) => rows.filter((r) => r.lsoaCode === k.lsoaCode));
-      },
-      (k) => `${k.lsoaCode}:${k.fromMonth}:${k.toMonth}`,
-    ),
+    incidentCounts: monthlyCountsLoader((codes, from, to) => incidents.countsFor(codes, from, to)),
     assessmentCounts: new DataLoader<AssessmentKey, AssessmentCounts, string>(
       (keys) => incidents.assessmentCounts(keys),
       {

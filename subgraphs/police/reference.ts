@@ -21,8 +21,8 @@ export const policeReferenceResolvers = {
       const counts = await ctx.loaders.assessmentCounts.load(assessment);
       return Object.assign(new CaseAssessment(), {
         id: ref.id,
-        incidentsBefore: release(counts.before, counts.beforeKey),
-        incidentsAfter: release(counts.after, counts.afterKey),
+        incidentsBefore: release(counts.before.count, counts.before.cellKey),
+        incidentsAfter: release(counts.after.count, counts.after.cellKey),
       });
     },
   },

@@ -7,7 +7,8 @@ import { IN_PAGE_OR_LAST, pagesByParent, type PageRequest } from "../shared/conn
 import { copyRows } from "../shared/demo/bulk";
 import type { Page } from "../shared/loaders";
 import type { AssessmentWindows } from "../shared/sealed-assessment";
-import { CELL_KEY_SQL, cellKeyOf, type CountedCell, countedCell, type CellRow } from "../shared/statistics";
+import { assessmentCounts, monthlyCells, windowCounts, type AssessmentCounts } from "../shared/rollups";
+import { CELL_KEY_SQL, cellKeyOf, type CountedCell } from "../shared/statistics";
 import { incidentSummary } from "./importer";
 import { CrimeCategory, Incident, InvolvementRole } from "./types";
 
@@ -100,14 +101,6 @@ export interface ImportedIncident {
   source: string;
 }
 
-/** True counts and cell keys of an assessment's two cells (released by shared/statistics). */
-export interface AssessmentCounts {
-  before: number;
-  beforeKey: number;
-  after: number;
-  afterKey: number;
-}
-
 /** What the demo seed needs to know of an incident to involve people in it. */
 export interface SeedIncident {
   id: string;
@@ -174,11 +167,13 @@ export class IncidentRepository {
     return rows.map(toIncident);
   }
 
-  /** One statement: the page and the total come back together. */
+  /** The page and the total, side by side. */
   async search(filter: IncidentSearch, page: PageRequest): Promise<IncidentPage> {
     // The page and the total as two statements side by side: a total over the page query
     // (count(*) OVER ()) would force every match to be read and sorted; apart, the page walks
-    // the (month, id) index and stops, and the count is an index-only scan.
+    // the (month, id) index and stops, and the total comes from the rollup. A later page starts
+    // after the (month, id) its cursor carries (keyset), so it costs what the first does; a
+    // cursor with an offset only (issued before keyset cursors) still skips rows.
     const [rows, counted] = await Promise.all([
       this.sql.many<IncidentRow>(
         `SELECT ${INCIDENT_COLUMNS}
@@ -187,6 +182,7 @@ export class IncidentRepository {
             AND ($2::text IS NULL OR i.month >= $2)
             AND ($3::text IS NULL OR i.month <= $3)
             AND ($4::text[] IS NULL OR i.category = ANY($4))
+            AND ($7::text IS NULL OR (i.month, i.id) < ($7::bpchar, $8::text))
           ORDER BY i.month DESC, i.id DESC
           OFFSET $5 LIMIT $6`,
         [
@@ -194,8 +190,10 @@ export class IncidentRepository {
           filter.fromMonth ?? null,
           filter.toMonth ?? null,
           filter.categories ?? null,
-          page.offset,
+          page.after ? 0 : page.offset,
           page.limit + 1,
+          page.after?.month ?? null,
+          page.after?.id ?? null,
         ],
       ),
       this.count(filter),
@@ -203,8 +201,23 @@ export class IncidentRepository {
     return { items: rows.map(toIncident), ...counted };
   }
 
-  /** How many incidents match, and their cell key (for counts the access rules withhold). */
+  /**
+   * How many incidents match, and their cell key (for counts the access rules withhold): from the
+   * rollup when the search names its neighbourhoods (every filter then maps onto rollup cells),
+   * else from the rows.
+   */
   private async count(filter: IncidentSearch): Promise<{ totalCount: number; cellKey: number }> {
+    if (filter.lsoaCodes) {
+      const [counted] = await windowCounts(this.sql, [
+        {
+          lsoaCodes: filter.lsoaCodes,
+          fromMonth: filter.fromMonth ?? "0000-01",
+          toMonth: filter.toMonth ?? "9999-12",
+          kinds: filter.categories ?? null,
+        },
+      ]);
+      return { totalCount: counted.count, cellKey: counted.cellKey };
+    }
     const row = await this.sql.one<{ total: string; cell_key: string | null }>(
       `SELECT count(*) AS total, ${CELL_KEY_SQL("i")} AS cell_key FROM incidents i
         WHERE ($1::text[] IS NULL OR i.lsoa_code = ANY($1))
@@ -295,16 +308,8 @@ export class IncidentRepository {
     fromMonth: string,
     toMonth: string,
   ): Promise<IncidentCount[]> {
-    const rows = await this.sql.many<CellRow & { category: string | null }>(
-      `SELECT lsoa_code, month, category, count(*) AS count, ${CELL_KEY_SQL("i")} AS cell_key,
-              GROUPING(category) = 1 AS total
-         FROM incidents i
-        WHERE lsoa_code = ANY($1) AND month BETWEEN $2 AND $3
-        GROUP BY GROUPING SETS ((lsoa_code, month, category), (lsoa_code, month))
-        ORDER BY lsoa_code, month, category NULLS FIRST`,
-      [lsoaCodes, fromMonth, toMonth],
-    );
-    return rows.map((r) => ({ ...countedCell(r), category: r.category as CrimeCategory | null }));
+    const cells = await monthlyCells(this.sql, lsoaCodes, fromMonth, toMonth);
+    return cells.map(({ kind, ...cell }) => ({ ...cell, category: kind as CrimeCategory | null }));
   }
 
   /**
@@ -348,59 +353,9 @@ export class IncidentRepository {
     return { inserted, updated: written.length - inserted };
   }
 
-  /**
-   * Incidents in each assessment's neighbourhoods in its baseline and follow-up windows, for
-   * many assessments in one statement (one row per assessment and neighbourhood, joined once).
-   */
-  async assessmentCounts(assessments: readonly AssessmentWindows[]): Promise<AssessmentCounts[]> {
-    const index: number[] = [];
-    const codes: string[] = [];
-    const windows: string[][] = [[], [], [], []];
-    assessments.forEach((a, i) => {
-      for (const code of new Set(a.lsoaCodes)) {
-        index.push(i);
-        codes.push(code);
-        windows[0].push(a.baselineFrom);
-        windows[1].push(a.baselineTo);
-        windows[2].push(a.followUpFrom);
-        windows[3].push(a.followUpTo);
-      }
-    });
-    const rows = await this.sql.many<{
-      idx: number;
-      before: string;
-      before_key: string | null;
-      after: string;
-      after_key: string | null;
-    }>(
-      `SELECT q.idx,
-              count(*) FILTER (WHERE i.month BETWEEN q.baseline_from AND q.baseline_to) AS before,
-              sum(i.record_key) FILTER (WHERE i.month BETWEEN q.baseline_from AND q.baseline_to) % 1 AS before_key,
-              count(*) FILTER (WHERE i.month BETWEEN q.follow_up_from AND q.follow_up_to) AS after,
-              sum(i.record_key) FILTER (WHERE i.month BETWEEN q.follow_up_from AND q.follow_up_to) % 1 AS after_key
-         FROM unnest($1::int[], $2::text[], $3::bpchar[], $4::bpchar[], $5::bpchar[], $6::bpchar[])
-                AS q(idx, lsoa_code, baseline_from, baseline_to, follow_up_from, follow_up_to)
-         JOIN incidents i
-           ON i.lsoa_code = q.lsoa_code
-          AND (i.month BETWEEN q.baseline_from AND q.baseline_to OR i.month BETWEEN q.follow_up_from AND q.follow_up_to)
-        GROUP BY q.idx`,
-      [index, codes, ...windows],
-    );
-    const counts: AssessmentCounts[] = assessments.map(() => ({
-      before: 0,
-      beforeKey: 0,
-      after: 0,
-      afterKey: 0,
-    }));
-    for (const row of rows) {
-      counts[row.idx] = {
-        before: Number(row.before),
-        beforeKey: cellKeyOf(row.before_key),
-        after: Number(row.after),
-        afterKey: cellKeyOf(row.after_key),
-      };
-    }
-    return counts;
+  /** Incidents in each assessment's neighbourhoods in its two windows, from the rollup. */
+  assessmentCounts(assessments: readonly AssessmentWindows[]): Promise<AssessmentCounts[]> {
+    return assessmentCounts(this.sql, assessments);
   }
 
   /** Imported (police.uk) incidents, in id order so the seed is deterministic. */

@@ -1,3 +1,4 @@
+import { MonthlyCountRecord } from "../shared/rollups";
 import "reflect-metadata";
 import { DemoSeedRecord } from "../shared/demo/seed-marker";
 import type { SubgraphDefinition } from "../shared/subgraph";
@@ -6,6 +7,7 @@ import { createPoliceLoaders, type PoliceLoaders } from "./loaders";
 import { Initial1763700000000 } from "./migrations/1763700000000-Initial";
 import { LeastPrivilegeRoles1764100000000 } from "./migrations/1764100000000-LeastPrivilegeRoles";
 import { DataProtection1765100000004 } from "./migrations/1765100000004-DataProtection";
+import { MonthlyCounts1796578491110 } from "./migrations/1796578491110-MonthlyCounts";
 import { ErasureInTwoPhases1796578647022 } from "./migrations/1796578647022-ErasureInTwoPhases";
 import { ERASURE_ENTITIES } from "../shared/erasure";
 import { holdingsResolver } from "../shared/data-protection";
@@ -33,6 +35,7 @@ export const police: SubgraphDefinition<PoliceLoaders> = {
     DemoSeedRecord,
     KeptAgencyRegistryRecord,
     ...ERASURE_ENTITIES,
+    MonthlyCountRecord,
   ],
   migrations: [
     Initial1763700000000,
@@ -42,6 +45,7 @@ export const police: SubgraphDefinition<PoliceLoaders> = {
     ConnectOnlyWhereServed1764300000000,
     KeptAgencyRegistry1765000000000,
     DataProtection1765100000004,
+    MonthlyCounts1796578491110,
     ErasureInTwoPhases1796578647022,
   ],
   resolvers: [

@@ -68,21 +68,43 @@ export function ConnectionType<T extends object>(
 export interface PageRequest {
   offset: number;
   limit: number;
+  /**
+   * Where the previous page ended in a list ordered by (month, id) descending, when the cursor
+   * says: such a list continues from there (keyset) instead of skipping `offset` rows.
+   */
+  after?: MonthPosition;
+}
+
+/** A row's place in a list ordered by month, then id. */
+export interface MonthPosition {
+  month: string;
+  id: string;
 }
 
 const CURSOR_PREFIX = "o:";
-/** Cursors carry a plain offset: digits only, no exponent, small enough for SQL's int. */
-const CURSOR = /^o:(0|[1-9][0-9]{0,8})$/;
+/**
+ * Cursors carry a plain offset (digits only, no exponent, small enough for SQL's int) and, in
+ * lists ordered by month, the row's month and id: `o:<offset>` or `k:<offset>:<YYYY-MM>:<id>`.
+ */
+const CURSOR = /^(?:o:(0|[1-9][0-9]{0,8})|k:(0|[1-9][0-9]{0,8}):(\d{4}-(?:0[1-9]|1[0-2])):([\w.-]{1,128}))$/;
 
-export function encodeCursor(offset: number): string {
-  return Buffer.from(`${CURSOR_PREFIX}${offset}`).toString("base64url");
+export function encodeCursor(offset: number, position?: MonthPosition): string {
+  const text = position ? `k:${offset}:${position.month}:${position.id}` : `${CURSOR_PREFIX}${offset}`;
+  return Buffer.from(text).toString("base64url");
+}
+
+/** What a cursor this graph issued stands for, or null for anything else. */
+export function decodePosition(cursor: string): { offset: number; after?: MonthPosition } | null {
+  if (!/^[A-Za-z0-9_-]{1,200}={0,2}$/.test(cursor)) return null;
+  const match = CURSOR.exec(Buffer.from(cursor, "base64url").toString("utf8"));
+  if (!match) return null;
+  if (match[1] !== undefined) return { offset: Number(match[1]) };
+  return { offset: Number(match[2]), after: { month: match[3], id: match[4] } };
 }
 
 /** The offset a cursor this graph issued stands for, or null for anything else. */
 export function decodeCursor(cursor: string): number | null {
-  if (!/^[A-Za-z0-9_-]{1,16}={0,2}$/.test(cursor)) return null;
-  const match = CURSOR.exec(Buffer.from(cursor, "base64url").toString("utf8"));
-  return match ? Number(match[1]) : null;
+  return decodePosition(cursor)?.offset ?? null;
 }
 
 export const CURSOR_PROBLEM = "is not a cursor this list issued";
@@ -98,13 +120,10 @@ export function pageRequest(first: number | null | undefined, after: string | nu
   const limit = first ?? DEFAULT_PAGE_SIZE;
   const problem = pageSizeProblem(limit);
   if (problem) throw badInput("first", problem);
-  let offset = 0;
-  if (after) {
-    const n = decodeCursor(after);
-    if (n === null) throw badInput("after", CURSOR_PROBLEM);
-    offset = n + 1;
-  }
-  return { offset, limit };
+  if (!after) return { offset: 0, limit };
+  const position = decodePosition(after);
+  if (position === null) throw badInput("after", CURSOR_PROBLEM);
+  return { offset: position.offset + 1, limit, ...(position.after ? { after: position.after } : {}) };
 }
 
 /** Builds a connection from one page of nodes (fetched with limit + 1 to see if more follow). */
@@ -113,9 +132,13 @@ export function toConnection<T>(
   totalCount: number,
   page: PageRequest,
   restricted: RestrictedRecords[] = [],
+  positionOf?: (node: T) => MonthPosition,
 ): Connection<T> {
   const visible = nodes.slice(0, page.limit);
-  const edges = visible.map((node, i) => ({ cursor: encodeCursor(page.offset + i), node }));
+  const edges = visible.map((node, i) => ({
+    cursor: encodeCursor(page.offset + i, positionOf?.(node)),
+    node,
+  }));
   return {
     edges,
     pageInfo: {

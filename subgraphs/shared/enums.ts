@@ -112,7 +112,7 @@ registerEnumType(Role, {
   description: "What a caller does in the partnership.",
   valuesConfig: {
     PRACTITIONER: { description: "Works cases: sees person-level data as agreements and consents allow." },
-    ANALYST: { description: "Builds dashboards: suppressed aggregates only, under STATISTICS." },
+    ANALYST: { description: "Builds dashboards: perturbed aggregates only, under STATISTICS." },
     DATA_SHARING_OFFICER: {
       description: "Manages agreements and consents for its agency and reads its audit.",
     },

@@ -15,7 +15,7 @@ import { DataCategory, type Purpose, type Role } from "./enums";
  * - `@Category(c)`: an agency's record or a field of one, in data category `c`: needs a purpose,
  *   reaches no ANALYST and nothing under STATISTICS, and is released by the agreement (and consent
  *   of every person the record is about) rules.
- * - `@Aggregate()`: suppressed counts, released under STATISTICS.
+ * - `@Aggregate()`: perturbed counts, released under STATISTICS.
  * - `@Reference()`: partnership reference data anyone signed in may read, with or without a
  *   purpose (agency, neighbourhood, school and programme names).
  * - `@Part()`: a value type (a location, a page's edges, a table's cells) disclosed only with the

@@ -209,8 +209,6 @@ export function countedCell(row: CellRow): CountedCell & { lsoaCode: string } {
 /** A count as released: perturbed, never from 1 to 4, never null. */
 export interface ReleasedCount {
   count: number;
-  /** Kept for the contract: always false, because nothing is withheld any more (see `release`). */
-  suppressed: boolean;
 }
 
 /** A true count and its cell key, as the statistics SQL gives it. */
@@ -229,10 +227,7 @@ export interface ReleasedTable<T> {
   rowTotals: ({ row: string } & ReleasedCount)[];
 }
 
-const released = (cell: CountedCell): ReleasedCount => ({
-  count: release(cell.count, cell.cellKey),
-  suppressed: false,
-});
+const released = (cell: CountedCell): ReleasedCount => ({ count: release(cell.count, cell.cellKey) });
 
 /**
  * Releases a table of counts whose month totals are also shown. Totals are not sums of the
@@ -247,7 +242,7 @@ export function releaseTable<T extends CountedCell>(counts: readonly T[]): Relea
 
 /** A row total of a table by month, as the shared MonthlyCount type shows it. */
 export function monthlyCount(total: { row: string } & ReleasedCount): { month: string } & ReleasedCount {
-  return { month: total.row, count: total.count, suppressed: total.suppressed };
+  return { month: total.row, count: total.count };
 }
 
 /** Which neighbourhood and months a statistics loader is asked for. */

@@ -1,13 +1,8 @@
+import { monthlyCountsLoader } from "../shared/rollups";
 import type { Sql } from "../shared/database";
-import { loaderByKey, loaderGroupedBy, loaderOfChildren, loaderOfPages } from "../shared/loaders";
-import { YouthRepository, type ReferralCount } from "./repository";
+import { loaderByKey, loaderOfChildren, loaderOfPages } from "../shared/loaders";
+import { YouthRepository } from "./repository";
 import type { Enrolment, Programme, Referral, ReferralStatusChange, School } from "./types";
-
-export interface ReferralCountsKey {
-  lsoaCode: string;
-  fromMonth: string;
-  toMonth: string;
-}
 
 /** The youth subgraph's per-request loaders; made fresh for every request. */
 export function createYouthLoaders(sql: Sql) {
@@ -36,24 +31,7 @@ export function createYouthLoaders(sql: Sql) {
       (ids) => youth.historiesOf(ids),
       (c) => c.referralId,
     ),
-    referralCounts: loaderGroupedBy<ReferralCountsKey, ReferralCount[]>(
-      (k) => `${k.fromMonth}:${k.toMonth}`,
-      async (keys) => {
-        const rows = await youth.countsFor(
-          keys.map((k) => k.lsoaCode),
-          keys[0].fromMonth,
-          keys[0].toMonth,
-        );
-        const byCode = new Map<string, ReferralCount[]>();
-        for (const row of rows) {
-          const group = byCode.get(row.lsoaCode);
-          if (group) group.push(row);
-          else byCode.set(row.lsoaCode, [row]);
-        }
-        return keys.map((k) => byCode.get(k.lsoaCode) ?? []);
-      },
-      (k) => `${k.lsoaCode}:${k.fromMonth}:${k.toMonth}`,
-    ),
+    referralCounts: monthlyCountsLoader((codes, from, to) => youth.countsFor(codes, from, to)),
   };
 }
 

@@ -5,8 +5,8 @@ import type { Sql } from "../shared/database";
 import { moveAside } from "../shared/erasure";
 import { DataCategory } from "../shared/enums";
 import type { Page } from "../shared/loaders";
-import { addMonths } from "../shared/months";
-import { CELL_KEY_SQL, type CountedCell, countedCell, type CellRow } from "../shared/statistics";
+import { monthlyCells } from "../shared/rollups";
+import type { CountedCell } from "../shared/statistics";
 import { agencyRef } from "../shared/types";
 import {
   Enrolment,
@@ -284,18 +284,8 @@ export class YouthRepository {
     fromMonth: string,
     toMonth: string,
   ): Promise<ReferralCount[]> {
-    const rows = await this.sql.many<CellRow & { kind: string | null }>(
-      `SELECT lsoa_code, month, kind, count(*) AS count, ${CELL_KEY_SQL("r")} AS cell_key,
-              GROUPING(kind) = 1 AS total
-         FROM (SELECT r.lsoa_code, to_char(r.referred_at AT TIME ZONE 'UTC', 'YYYY-MM') AS month, p.kind, r.record_key
-                 FROM referrals r
-                 JOIN programmes p ON p.id = r.programme_id
-                WHERE r.lsoa_code = ANY($1) AND r.referred_at >= $2 AND r.referred_at < $3) r
-        GROUP BY GROUPING SETS ((lsoa_code, month, kind), (lsoa_code, month))
-        ORDER BY lsoa_code, month, kind NULLS FIRST`,
-      [lsoaCodes, `${fromMonth}-01T00:00:00Z`, `${addMonths(toMonth, 1)}-01T00:00:00Z`],
-    );
-    return rows.map((r) => ({ ...countedCell(r), kind: r.kind as ProgrammeKind | null }));
+    const cells = await monthlyCells(this.sql, lsoaCodes, fromMonth, toMonth);
+    return cells.map((cell) => ({ ...cell, kind: cell.kind as ProgrammeKind | null }));
   }
 
   /**

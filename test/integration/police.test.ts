@@ -137,6 +137,24 @@ describe("incidents", () => {
     );
   });
 
+  test("a page continues after the incident its cursor names, even when newer incidents arrive in between", async () => {
+    const filter = { lsoaCodes: ["E01032740"], fromMonth: "2019-04", toMonth: "2019-05" };
+    const first: Page = await incidents(filter, 10);
+    const rest: Page = await incidents(filter, 500, first.pageInfo.endCursor);
+    // A newer incident in the same window: with offsets the next page would repeat the tenth.
+    await subgraph.adminSql.exec(
+      `INSERT INTO incidents (id, source_key, reference, month, category, street, lsoa_code, source)
+       VALUES ('inc-zz-keyset', 'inc-zz-keyset', 'KEYSET', '2019-05', 'burglary', 'On or near Test Street', 'E01032740', 'demo')`,
+    );
+    try {
+      const later: Page = await incidents(filter, 500, first.pageInfo.endCursor);
+      expect(later.edges.map((e) => e.node.id)).toEqual(rest.edges.map((e) => e.node.id));
+      expect(later.totalCount).toBe(first.totalCount + 1);
+    } finally {
+      await subgraph.adminSql.exec(`DELETE FROM incidents WHERE id = 'inc-zz-keyset'`);
+    }
+  });
+
   test("a month that is not YYYY-MM is refused, naming the argument", async () => {
     const bad = await subgraph.query(INCIDENTS, { filter: { fromMonth: "2019-13" } }, AS);
     expect(bad.errors?.[0].message).toContain("filter.fromMonth");

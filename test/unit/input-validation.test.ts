@@ -10,6 +10,16 @@ describe("cursors", () => {
     expect(pageRequest(10, encodeCursor(49))).toEqual({ offset: 50, limit: 10 });
   });
 
+  it("round-trips the (month, id) a keyset cursor carries, with its offset", () => {
+    const after = encodeCursor(49, { month: "2019-03", id: "inc-18dfa4667027da161b08" });
+    expect(decodeCursor(after)).toBe(49);
+    expect(pageRequest(10, after)).toEqual({
+      offset: 50,
+      limit: 10,
+      after: { month: "2019-03", id: "inc-18dfa4667027da161b08" },
+    });
+  });
+
   it.each([
     ["an exponent", cursor("o:1e24")],
     ["a number past SQL's int", cursor("o:99999999999")],
@@ -22,6 +32,9 @@ describe("cursors", () => {
     ["base64 of garbage", cursor("nope")],
     ["a NUL byte", cursor("o:7\u0000")],
     ["a very long string", "A".repeat(10_000)],
+    ["a keyset cursor with a bad month", cursor("k:7:2019-13:inc-1")],
+    ["a keyset cursor with a quote in its id", cursor("k:7:2019-03:inc-1'--")],
+    ["a keyset cursor with no id", cursor("k:7:2019-03:")],
   ])("refuses %s, naming `after`", (_what, after) => {
     expect(decodeCursor(after)).toBeNull();
     expect(() => pageRequest(10, after)).toThrow(

@@ -522,7 +522,7 @@ export type RiskLevel =
 
 /** What a caller does in the partnership. */
 export type Role =
-  /** Builds dashboards: suppressed aggregates only, under STATISTICS. */
+  /** Builds dashboards: perturbed aggregates only, under STATISTICS. */
   | 'ANALYST'
   /** Manages agreements and consents for its agency and reads its audit. */
   | 'DATA_SHARING_OFFICER'

@@ -25,7 +25,6 @@ export class NeighbourhoodAsbCaseStatsResolver {
         month: c.month,
         category: c.category,
         count: c.count,
-        suppressed: c.suppressed,
       }),
     );
   }
@@ -44,6 +43,6 @@ export class NeighbourhoodAsbCaseStatsResolver {
     @Ctx() ctx: RequestContext<CouncilLoaders>,
   ): Promise<MonthlyCount[]> {
     const table = await neighbourhoodTable(ctx.loaders.asbCaseCounts, neighbourhood.code, fromMonth, toMonth);
-    return table.rowTotals.map(monthlyCount);
+    return table.rowTotals.map((total) => Object.assign(new MonthlyCount(), monthlyCount(total)));
   }
 }

@@ -30,7 +30,6 @@ export class NeighbourhoodTenancyActionStatsResolver {
         month: c.month,
         type: c.type,
         count: c.count,
-        suppressed: c.suppressed,
       }),
     );
   }
@@ -54,6 +53,6 @@ export class NeighbourhoodTenancyActionStatsResolver {
       fromMonth,
       toMonth,
     );
-    return table.rowTotals.map(monthlyCount);
+    return table.rowTotals.map((total) => Object.assign(new MonthlyCount(), monthlyCount(total)));
   }
 }

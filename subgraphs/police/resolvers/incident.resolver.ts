@@ -24,7 +24,12 @@ export class IncidentResolver {
     else if (filter.fromMonth) parseMonth("filter.fromMonth", filter.fromMonth);
     else if (filter.toMonth) parseMonth("filter.toMonth", filter.toMonth);
     const result = await ctx.loaders.incidents.search(filter, page);
-    return { ...toConnection(result.items, result.totalCount, page), cellKey: result.cellKey };
+    // Cursors carry each incident's (month, id), so the next page starts there (keyset), not at an offset.
+    const connection = toConnection(result.items, result.totalCount, page, [], (i) => ({
+      month: i.month,
+      id: i.id,
+    }));
+    return { ...connection, cellKey: result.cellKey };
   }
 
   @Query(() => Incident, { nullable: true, description: "One incident by id." })

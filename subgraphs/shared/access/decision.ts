@@ -22,7 +22,7 @@ export type AccessReason =
 /**
  * On what ground access was permitted. Beyond the four the audit names (own data, agreement,
  * consent, break-glass) two grounds need no agreement at all: the partnership's people index
- * (rule 6: identity is visible to practitioners and DSOs) and suppressed statistics (rule 5:
+ * (rule 6: identity is visible to practitioners and DSOs) and perturbed statistics (rule 5:
  * aggregates are not personal data, so every agency's counts reach any caller under STATISTICS).
  */
 export type AccessBasis = "OWN_DATA" | "AGREEMENT" | "CONSENT" | "BREAK_GLASS" | "PEOPLE_INDEX" | "AGGREGATE";
@@ -79,7 +79,7 @@ export interface AccessRequest {
   category: DataCategory | null;
   /** The person the data is about; null when it is about no one person. */
   personId: string | null;
-  /** True for suppressed counts (fields marked @Aggregate), false for person-level data. */
+  /** True for perturbed counts (fields marked @Aggregate), false for person-level data. */
   aggregate: boolean;
   /** An aggregate that is part of a problem-solving case's assessment (see FieldPolicy.caseWork). */
   caseWork?: boolean;
@@ -296,7 +296,7 @@ function viaAgreement(
  * Decides one access, following the brief's rules in order:
  * 0. no purpose: PURPOSE_REQUIRED.
  * 5. roles and statistics: aggregates need STATISTICS (else PURPOSE_NOT_COVERED) and are then
- *    permitted to every role for every owner (suppressed counts are not personal data);
+ *    permitted to every role for every owner (perturbed counts are not personal data);
  *    person-level data is never for an ANALYST (ROLE_NOT_PERMITTED, even its own agency's) and
  *    never under STATISTICS (PURPOSE_NOT_COVERED: the purpose does not reach it).
  * 1. the caller's own agency's data: OWN_DATA.

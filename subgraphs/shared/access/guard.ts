@@ -505,7 +505,7 @@ export class AccessGuard {
     decision: AccessDecision,
     recordIds: readonly string[],
   ): void {
-    // Own data, suppressed counts and the partnership's people index are no agency's disclosure.
+    // Own data, perturbed counts and the partnership's people index are no agency's disclosure.
     if (decision.permitted && UNAUDITED.has(decision.basis!)) return;
     // A question's decision is fixed for the request, so is the entry it goes to: found once.
     let entry = this.entryByQuestion.get(questionKeyed);

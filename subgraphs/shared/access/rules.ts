@@ -29,7 +29,7 @@ import {
  * What a field discloses:
  * - REFERENCE: partnership reference data, for anyone signed in;
  * - PART: a value disclosed only with the governed field that returned it;
- * - AGGREGATE: enters suppressed counts (STATISTICS, or a case's purpose for case work);
+ * - AGGREGATE: enters perturbed counts (STATISTICS, or a case's purpose for case work);
  * - RECORD: a field of a governed record (agency data, a case, a governance record);
  * - ENTRY: an entry point (root field, or a field of reference data) whose rule is that of the
  *   records it returns.
@@ -586,7 +586,7 @@ export function ruleDirective(rule: FieldRule): string {
 export const ACCESS_DIRECTIVE_SDL = `"""
 The access rule of a field, declared in the subgraph's code and enforced by it (see the README's
 "Access rules"): kind REFERENCE (partnership reference data, anyone signed in), PART (disclosed
-with the governed field that returns it), AGGREGATE (suppressed counts), RECORD (a field of a
+with the governed field that returns it), AGGREGATE (perturbed counts), RECORD (a field of a
 governed record: category and owner agency), or ENTRY (an entry point ruled by the records it
 returns); with the roles, purposes and party rules that gate it. On a mutation, "changes" names the
 records it changes, checked before it runs against their party rule and "changedBy" (who may change

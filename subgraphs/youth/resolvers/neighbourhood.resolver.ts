@@ -31,7 +31,6 @@ export class NeighbourhoodReferralStatsResolver {
         month: c.month,
         kind: c.kind,
         count: c.count,
-        suppressed: c.suppressed,
       }),
     );
   }
@@ -55,6 +54,6 @@ export class NeighbourhoodReferralStatsResolver {
       fromMonth,
       toMonth,
     );
-    return table.rowTotals.map(monthlyCount);
+    return table.rowTotals.map((total) => Object.assign(new MonthlyCount(), monthlyCount(total)));
   }
 }
