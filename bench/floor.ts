@@ -350,7 +350,7 @@ async function neighbourhoodDashboard(
       codes,
     ]),
     ...STAT_FIELDS.map(([kind]) =>
-      countCells(pools[STATISTICS_DATABASE[kind]], kind, codes, v.fromMonth, v.toMonth),
+      countCells(pools[STATISTICS_DATABASE[kind]], codes, v.fromMonth, v.toMonth),
     ),
   ]);
   const byCode = new Map(hoods.rows.map((h) => [h.code as string, h]));
