@@ -276,7 +276,12 @@ async function incidentsInArea(pools: FloorPools, v: IncidentsVariables) {
       `SELECT ${INCIDENT_COLUMNS} FROM incidents i WHERE ${where} ORDER BY i.month DESC, i.id DESC LIMIT $5`,
       [...params, first + 1],
     ),
-    pools.police.query<{ total: string }>(`SELECT count(*) AS total FROM incidents i WHERE ${where}`, params),
+    // The total from the monthly rollup (kept exact with the rows), as the graph takes it.
+    pools.police.query<{ total: string }>(
+      `SELECT coalesce(sum(records), 0) AS total FROM monthly_counts
+        WHERE lsoa_code = ANY($1) AND month >= $2 AND month <= $3 AND ($4::text[] IS NULL OR kind = ANY($4))`,
+      params,
+    ),
   ]);
   const rows = page.rows.slice(0, first);
   const involvements = await involvementsOf(
@@ -310,7 +315,7 @@ async function incidentsInArea(pools: FloorPools, v: IncidentsVariables) {
   };
   const total = Number(count.rows[0].total);
   const edges = rows.map((r, i) => ({
-    cursor: encodeCursor(i),
+    cursor: encodeCursor(i, { month: r.month as string, id: r.id as string }),
     node: {
       id: r.id,
       reference: r.reference,
