@@ -13,6 +13,7 @@ import { Initial1763700000000 } from "./migrations/1763700000000-Initial";
 import { LeastPrivilegeRoles1764100000000 } from "./migrations/1764100000000-LeastPrivilegeRoles";
 import { DataProtection1765100000004 } from "./migrations/1765100000004-DataProtection";
 import { ErasureInTwoPhases1796578647022 } from "./migrations/1796578647022-ErasureInTwoPhases";
+import { ErasureThroughDefinerFunctions1796583231004 } from "./migrations/1796583231004-ErasureThroughDefinerFunctions";
 import { ERASURE_ENTITIES } from "../shared/erasure";
 import { holdingsResolver } from "../shared/data-protection";
 import { youthHoldings } from "./repository";
@@ -50,6 +51,7 @@ export const youth: SubgraphDefinition<YouthLoaders> = {
     KeptAgencyRegistry1765000000000,
     DataProtection1765100000004,
     ErasureInTwoPhases1796578647022,
+    ErasureThroughDefinerFunctions1796583231004,
   ],
   resolvers: [
     holdingsResolver(youthHoldings),
