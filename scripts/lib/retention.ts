@@ -9,11 +9,7 @@ import {
   type ErasureStores,
 } from "../../subgraphs/governance/services/data-protection";
 import { housingHoldings } from "../../subgraphs/housing/repository";
-import {
-  ERASED_TABLES,
-  forgetRecords,
-  settleErasureHere,
-} from "../../subgraphs/partnership/repositories/people";
+import { forgetRecords, settleErasureHere } from "../../subgraphs/partnership/repositories/people";
 import { policeHoldings } from "../../subgraphs/police/repository";
 import type { Sql } from "../../subgraphs/shared/database";
 import type { Holdings } from "../../subgraphs/shared/data-protection";
@@ -46,7 +42,7 @@ export function storesDirectly(stores: RetentionStores): ErasureStores {
       const own = async () => {
         if (!holdings) return;
         await stores[holdings.agencyId as keyof RetentionStores].transaction((tx) =>
-          decided ? discardErasure(tx, erasure.id) : undoErasure(tx, erasure.id, holdings.erasedTables),
+          decided ? discardErasure(tx, erasure.id) : undoErasure(tx, erasure.id),
         );
       };
       const index = () =>
@@ -76,13 +72,13 @@ export async function settleErasures(
   );
   const before = new Date(at.getTime() - ABANDONED_AFTER_MS);
   let orphans = 0;
-  for (const [sql, tables] of [
-    ...HOLDINGS.map((h) => [stores[h.agencyId as keyof RetentionStores], h.erasedTables] as const),
-    [stores.partnership, ERASED_TABLES] as const,
+  for (const sql of [
+    ...HOLDINGS.map((h) => stores[h.agencyId as keyof RetentionStores]),
+    stores.partnership,
   ]) {
     for (const id of await erasuresAside(sql, before)) {
       if (known.has(id)) continue;
-      await sql.transaction((tx) => undoErasure(tx, id, tables));
+      await sql.transaction((tx) => undoErasure(tx, id));
       orphans += 1;
     }
   }

@@ -236,7 +236,6 @@ export const councilHoldings: Holdings = holdingsOver({
       FROM asb_cases c
      WHERE c.id IN (SELECT p.case_id FROM asb_parties p WHERE p.person_id = $1)`,
   expireDeletes: ["ASB_CASE"],
-  erasedTables: ["asb_cases", "asb_interventions", "asb_parties"],
   // The person's part goes; a case left with no party at all goes with its interventions (moved
   // aside before the case, which would take them with it).
   async eraseAbout(tx, erasureId, personId, records) {

@@ -288,7 +288,6 @@ export const housingHoldings: Holdings = holdingsOver({
       FROM housing_reports h JOIN properties p ON p.id = h.property_id
      WHERE h.person_id = $1`,
   expireDeletes: ["TENANCY", "HOUSING_REPORT"],
-  erasedTables: ["tenancies", "tenancy_actions", "tenancy_occupants", "housing_reports"],
   // The person's place in a tenancy goes; a tenancy left with no one goes with its actions (moved
   // aside before the tenancy, which would take them with it); their reports go.
   async eraseAbout(tx, erasureId, personId, records) {

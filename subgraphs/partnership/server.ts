@@ -27,6 +27,7 @@ import { HeldRecord } from "../shared/data-protection";
 import { DataProtectionResolver } from "./resolvers/data-protection.resolver";
 import { DataProtection1765100000004 } from "./migrations/1765100000004-DataProtection";
 import { ErasureInTwoPhases1796578647022 } from "./migrations/1796578647022-ErasureInTwoPhases";
+import { ErasureThroughDefinerFunctions1796583231004 } from "./migrations/1796583231004-ErasureThroughDefinerFunctions";
 import { ERASURE_ENTITIES } from "../shared/erasure";
 import { KeptAgencyRegistry1765000000000, KeptAgencyRegistryRecord } from "../shared/kept-registry";
 import { ConnectOnlyWhereServed1764300000000 } from "./migrations/1764300000000-ConnectOnlyWhereServed";
@@ -93,6 +94,7 @@ export const partnership: SubgraphDefinition<PartnershipLoaders> = {
     DataProtection1765100000004,
     DropReportIndex1765210000000,
     ErasureInTwoPhases1796578647022,
+    ErasureThroughDefinerFunctions1796583231004,
   ],
   resolvers: [
     PersonResolver,

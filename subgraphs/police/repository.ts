@@ -9,7 +9,6 @@ import type { Page } from "../shared/loaders";
 import type { AssessmentWindows } from "../shared/sealed-assessment";
 import { assessmentCounts, monthlyCells, windowCounts, type AssessmentCounts } from "../shared/rollups";
 import { CELL_KEY_SQL, cellKeyOf, type CountedCell } from "../shared/statistics";
-import { incidentSummary } from "./importer";
 import { CrimeCategory, Incident, InvolvementRole } from "./types";
 
 interface IncidentRow {
@@ -449,7 +448,6 @@ export const policeHoldings: Holdings = holdingsOver({
       FROM incidents i
      WHERE i.id IN (SELECT v.incident_id FROM involvements v WHERE v.person_id = $1)`,
   expireDeletes: [],
-  erasedTables: ["involvements"],
   // The person's part goes; the incident (a street-level event) stays, about whoever else it names.
   async eraseAbout(tx, erasureId, personId, records) {
     const moved = await moveAside(
@@ -467,15 +465,9 @@ export const policeHoldings: Holdings = holdingsOver({
   async expire(tx, records) {
     const ids = idsOfKind(records, "INCIDENT");
     const erased = await tx.exec(`DELETE FROM involvements WHERE incident_id = ANY($1::text[])`, [ids]);
-    const published = await tx.many<{ id: string; category: CrimeCategory; street: string | null }>(
-      `SELECT id, category, street FROM incidents WHERE id = ANY($1::text[])`,
-      [ids],
-    );
-    await tx.exec(
-      `UPDATE incidents i SET narrative = NULL, occurred_at = NULL, summary = p.summary
-         FROM unnest($1::text[], $2::text[]) AS p(id, summary) WHERE i.id = p.id`,
-      [published.map((p) => p.id), published.map((p) => incidentSummary(p.category, p.street))],
-    );
+    // The definer's function (ErasureThroughDefinerFunctions1796583231004): the service may not
+    // update an incident's columns itself.
+    await tx.one(`SELECT incidents_back_to_published($1::text[])`, [ids]);
     return { erased, deleted: [] };
   },
 });

@@ -9,6 +9,7 @@ import { LeastPrivilegeRoles1764100000000 } from "./migrations/1764100000000-Lea
 import { DataProtection1765100000004 } from "./migrations/1765100000004-DataProtection";
 import { MonthlyCounts1796578491110 } from "./migrations/1796578491110-MonthlyCounts";
 import { ErasureInTwoPhases1796578647022 } from "./migrations/1796578647022-ErasureInTwoPhases";
+import { ErasureThroughDefinerFunctions1796583231004 } from "./migrations/1796583231004-ErasureThroughDefinerFunctions";
 import { ERASURE_ENTITIES } from "../shared/erasure";
 import { holdingsResolver } from "../shared/data-protection";
 import { policeHoldings } from "./repository";
@@ -47,6 +48,7 @@ export const police: SubgraphDefinition<PoliceLoaders> = {
     DataProtection1765100000004,
     MonthlyCounts1796578491110,
     ErasureInTwoPhases1796578647022,
+    ErasureThroughDefinerFunctions1796583231004,
   ],
   resolvers: [
     holdingsResolver(policeHoldings),

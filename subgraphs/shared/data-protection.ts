@@ -233,8 +233,6 @@ export interface Holdings {
   expire(tx: Sql, records: readonly HeldRecordKey[]): Promise<HoldingsErased>;
   /** The kinds `expire` deletes outright (the rest it anonymises and keeps). */
   expireDeletes: readonly string[];
-  /** The tables `eraseAbout` moves rows out of, parents first (the order an undo puts them back in). */
-  erasedTables: readonly string[];
 }
 
 /** A holdings query's row, one per record (the columns of the view, people and categories gathered). */
@@ -259,7 +257,8 @@ interface HeldRow {
  *   closed_at, last_activity_at`), the view retention and erasure judge;
  * - `contentsSql`: the records about the person `$1`, one row each (`kind, id, fields, people,
  *   parts`), third parties by role only;
- * - the tables erasure moves rows out of, parents first, and its erase and expire statements.
+ * - its erase and expire statements (the tables erasure moves rows out of, and the order an undo
+ *   puts them back in, are its store's: see its ErasureThroughDefinerFunctions migration).
  */
 export function holdingsOver(declared: {
   agencyId: string;
@@ -267,7 +266,6 @@ export function holdingsOver(declared: {
   heldSql: string;
   contentsSql: string;
   expireDeletes: readonly string[];
-  erasedTables: readonly string[];
   eraseAbout: Holdings["eraseAbout"];
   expire: Holdings["expire"];
 }): Holdings {
@@ -347,7 +345,6 @@ export function holdingsOver(declared: {
     eraseAbout: declared.eraseAbout,
     expire: declared.expire,
     expireDeletes: declared.expireDeletes,
-    erasedTables: declared.erasedTables,
   };
 }
 
@@ -453,7 +450,7 @@ export function holdingsResolver(holdings: Holdings) {
       @Ctx() ctx: RequestContext<unknown>,
     ): Promise<number> {
       return ctx.sql.transaction((tx) =>
-        decided ? discardErasure(tx, erasureId) : undoErasure(tx, erasureId, holdings.erasedTables),
+        decided ? discardErasure(tx, erasureId) : undoErasure(tx, erasureId),
       );
     }
   }

@@ -81,7 +81,102 @@ export async function createErasureTables(q: QueryRunner, erasedTables: readonly
   );
   await grantTo(q, "service", ["INSERT"], ["erasures_undone"]);
   // Undoing puts rows back: only ever those moved aside (the undo reads them from erasure_pending).
+  // The INSERT grants here are taken back by eraseThroughDefinerFunctions (a later migration).
   await grantTo(q, "service", ["INSERT", "DELETE"], [...erasedTables]);
+}
+
+/**
+ * Least privilege for the two phases (the service may neither insert into the erased tables nor
+ * forge rows aside for an undo to insert): moving rows aside and putting them back go through two
+ * SECURITY DEFINER functions, owned by the migrator that owns the tables, which only ever move rows
+ * of `erasedTables` (parents first: the order an undo puts them back in) between their table and
+ * `erasure_pending`, under one erasure id. The service may execute them, and loses what the first
+ * erasure migration granted it for this: INSERT on the erased tables (but `insertsForItsOwnWork`,
+ * which it had before) and on `erasure_pending` and `erasures_undone`. Run by a later migration of
+ * every store that takes part.
+ */
+export async function eraseThroughDefinerFunctions(
+  q: QueryRunner,
+  erasedTables: readonly string[],
+  insertsForItsOwnWork: readonly string[] = [],
+): Promise<void> {
+  const tables = `ARRAY[${erasedTables.map((t) => `'${t}'`).join(", ")}]::text[]`;
+  // search_path pinned: every name below is schema-qualified, and no caller's object can stand in.
+  await q.query(`
+    CREATE FUNCTION erasure_move_aside(erasure_id text, table_name text, picked jsonb)
+    RETURNS SETOF jsonb LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp AS $$
+    DECLARE
+      keys text;
+    BEGIN
+      IF NOT table_name = ANY (${tables}) THEN
+        RAISE EXCEPTION 'an erasure moves no rows of %', table_name USING ERRCODE = 'insufficient_privilege';
+      END IF;
+      -- The rows are those of the table, found by their primary key: never what the caller sent.
+      SELECT string_agg(format('t.%I IS NOT DISTINCT FROM k.%I', a.attname, a.attname), ' AND ')
+        INTO keys
+        FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+       WHERE i.indrelid = format('public.%I', table_name)::regclass AND i.indisprimary;
+      RETURN QUERY EXECUTE format(
+        'WITH gone AS (DELETE FROM public.%1$I t USING jsonb_populate_recordset(NULL::public.%1$I, $2) k
+                        WHERE %2$s RETURNING t.*),
+              kept AS (INSERT INTO public.erasure_pending (erasure_id, table_name, row)
+                       SELECT $1, %1$L, to_jsonb(gone) FROM gone)
+         SELECT to_jsonb(gone) FROM gone', table_name, keys)
+        USING erasure_id, coalesce(picked, '[]'::jsonb);
+    END
+    $$`);
+  await q.query(`
+    CREATE FUNCTION erasure_undo(erasure_id text)
+    RETURNS integer LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp AS $$
+    DECLARE
+      erased text;
+      moved integer;
+      restored integer := 0;
+    BEGIN
+      PERFORM pg_advisory_xact_lock(hashtextextended('erasure:' || erasure_id, 0));
+      INSERT INTO public.erasures_undone (erasure_id) VALUES (erasure_id) ON CONFLICT DO NOTHING;
+      FOREACH erased IN ARRAY ${tables} LOOP
+        EXECUTE format(
+          'INSERT INTO public.%1$I SELECT (jsonb_populate_record(NULL::public.%1$I, p.row)).*
+             FROM public.erasure_pending p WHERE p.erasure_id = $1 AND p.table_name = %1$L ORDER BY p.position',
+          erased) USING erasure_id;
+        GET DIAGNOSTICS moved = ROW_COUNT;
+        restored := restored + moved;
+      END LOOP;
+      DELETE FROM public.erasure_pending p WHERE p.erasure_id = erasure_undo.erasure_id;
+      RETURN restored;
+    END
+    $$`);
+  const service = ident(roleName(await currentDatabase(q), "service"));
+  for (const fn of ["erasure_move_aside(text, text, jsonb)", "erasure_undo(text)"]) {
+    await q.query(`REVOKE EXECUTE ON FUNCTION ${fn} FROM PUBLIC`);
+    await q.query(`GRANT EXECUTE ON FUNCTION ${fn} TO ${service}`);
+  }
+  const revoked = erasedTables.filter((t) => !insertsForItsOwnWork.includes(t));
+  await q.query(
+    `REVOKE INSERT ON TABLE ${[...revoked, "erasure_pending", "erasures_undone"].map(ident).join(", ")} FROM ${service}`,
+  );
+  await q.query(`REVOKE USAGE ON SEQUENCE erasure_pending_position_seq FROM ${service}`);
+}
+
+/** Undoes `eraseThroughDefinerFunctions`: the service's grants as the first erasure migration left them. */
+export async function eraseThroughServiceGrants(
+  q: QueryRunner,
+  erasedTables: readonly string[],
+): Promise<void> {
+  await q.query(`DROP FUNCTION erasure_undo(text)`);
+  await q.query(`DROP FUNCTION erasure_move_aside(text, text, jsonb)`);
+  const service = ident(roleName(await currentDatabase(q), "service"));
+  await q.query(
+    `GRANT INSERT ON TABLE ${[...erasedTables, "erasure_pending", "erasures_undone"].map(ident).join(", ")} TO ${service}`,
+  );
+  await q.query(`GRANT USAGE ON SEQUENCE erasure_pending_position_seq TO ${service}`);
+}
+
+async function currentDatabase(q: QueryRunner): Promise<string> {
+  return ((await q.query(`SELECT current_database() AS name`)) as { name: string }[])[0].name;
 }
 
 async function lockErasure(tx: Sql, erasureId: string): Promise<void> {
@@ -97,7 +192,7 @@ export async function beginPrepare(tx: Sql, erasureId: string): Promise<void> {
 
 /**
  * Moves the rows of `table` that `where` picks (its parameters `params`; `where` is code, never
- * input) aside under the erasure, in `tx`; returns them.
+ * input) aside under the erasure, in `tx` (through `erasure_move_aside`); returns them.
  */
 export async function moveAside<T extends QueryResultRow = QueryResultRow>(
   tx: Sql,
@@ -108,29 +203,17 @@ export async function moveAside<T extends QueryResultRow = QueryResultRow>(
 ): Promise<T[]> {
   const at = params.length + 1;
   return tx.many<T>(
-    `WITH gone AS (DELETE FROM ${table} WHERE ${where} RETURNING *),
-          kept AS (INSERT INTO erasure_pending (erasure_id, table_name, row)
-                   SELECT $${at}, '${table}', to_jsonb(gone) FROM gone)
-     SELECT * FROM gone`,
-    [...params, erasureId],
+    `SELECT (jsonb_populate_record(NULL::${table}, moved)).*
+       FROM erasure_move_aside($${at}, $${at + 1},
+              (SELECT jsonb_agg(to_jsonb(t)) FROM ${table} t WHERE ${where})) AS moved`,
+    [...params, erasureId, table],
   );
 }
 
-/** Puts back what the erasure moved aside, `tables` in order (parents first), and forbids a later prepare. */
-export async function undoErasure(tx: Sql, erasureId: string, tables: readonly string[]): Promise<number> {
-  await lockErasure(tx, erasureId);
-  await tx.exec(`INSERT INTO erasures_undone (erasure_id) VALUES ($1) ON CONFLICT DO NOTHING`, [erasureId]);
-  let restored = 0;
-  for (const table of tables) {
-    restored += await tx.exec(
-      `INSERT INTO ${table}
-       SELECT (jsonb_populate_record(NULL::${table}, p.row)).* FROM erasure_pending p
-        WHERE p.erasure_id = $1 AND p.table_name = $2 ORDER BY p.position`,
-      [erasureId, table],
-    );
-  }
-  await tx.exec(`DELETE FROM erasure_pending WHERE erasure_id = $1`, [erasureId]);
-  return restored;
+/** Puts back what the erasure moved aside (through `erasure_undo`), and forbids a later prepare. */
+export async function undoErasure(tx: Sql, erasureId: string): Promise<number> {
+  const row = await tx.one<{ restored: number }>(`SELECT erasure_undo($1) AS restored`, [erasureId]);
+  return row!.restored;
 }
 
 /** Drops what the erasure moved aside: it is decided. */

@@ -416,7 +416,6 @@ export const youthHoldings: Holdings = holdingsOver({
       FROM referrals r JOIN programmes g ON g.id = r.programme_id
      WHERE r.person_id = $1`,
   expireDeletes: ["ENROLMENT", "REFERRAL"],
-  erasedTables: ["enrolments", "referrals", "referral_status_changes"],
   // Each is about the person alone: it goes whole (a referral's history moved aside before it).
   async eraseAbout(tx, erasureId, personId, records) {
     const referralIds = idsOfKind(records, "REFERRAL");

@@ -15,6 +15,7 @@ import { LeastPrivilegeRoles1764100000000 } from "./migrations/1764100000000-Lea
 import { DataProtection1765100000004 } from "./migrations/1765100000004-DataProtection";
 import { MonthlyCounts1796578491110 } from "./migrations/1796578491110-MonthlyCounts";
 import { ErasureInTwoPhases1796578647022 } from "./migrations/1796578647022-ErasureInTwoPhases";
+import { ErasureThroughDefinerFunctions1796583231004 } from "./migrations/1796583231004-ErasureThroughDefinerFunctions";
 import { ERASURE_ENTITIES } from "../shared/erasure";
 import { holdingsResolver } from "../shared/data-protection";
 import { youthHoldings } from "./repository";
@@ -54,6 +55,7 @@ export const youth: SubgraphDefinition<YouthLoaders> = {
     DataProtection1765100000004,
     MonthlyCounts1796578491110,
     ErasureInTwoPhases1796578647022,
+    ErasureThroughDefinerFunctions1796583231004,
   ],
   resolvers: [
     holdingsResolver(youthHoldings),

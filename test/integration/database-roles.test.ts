@@ -2,7 +2,12 @@ import { Client, Pool } from "pg";
 import { governance } from "../../subgraphs/governance/server";
 import { AuditRepository, type NewAuditRecord } from "../../subgraphs/governance/repositories/audit";
 import { councilReadOfPoliceIncident } from "../support/audit";
+import { council } from "../../subgraphs/council/server";
+import { housing } from "../../subgraphs/housing/server";
 import { police } from "../../subgraphs/police/server";
+import { youth } from "../../subgraphs/youth/server";
+import { incidentSummary } from "../../subgraphs/police/importer";
+import { CrimeCategory } from "../../subgraphs/police/types";
 import { partnership } from "../../subgraphs/partnership/server";
 import type { Config } from "../../subgraphs/shared/config";
 import { openServiceStore, openStore, Sql, type SubgraphStore } from "../../subgraphs/shared/database";
@@ -65,6 +70,8 @@ async function databaseSet(label: string): Promise<DatabaseSet> {
 
 let set: DatabaseSet;
 let other: DatabaseSet;
+/** The other agencies' stores, migrated only: their grants are checked by the catalogue. */
+let agencies: Record<"council" | "youth" | "housing", SubgraphStore>;
 const clients: Client[] = [];
 
 async function connect(url: string): Promise<Client> {
@@ -76,6 +83,10 @@ async function connect(url: string): Promise<Client> {
 
 beforeAll(async () => {
   [set, other] = await Promise.all([databaseSet("roles"), databaseSet("roles_other")]);
+  const [c, y, h] = await Promise.all(
+    [council, youth, housing].map((d) => openStore(d, uniqueDatabaseUrl(`roles_${d.name}`), { poolSize: 1 })),
+  );
+  agencies = { council: c, youth: y, housing: h };
   await set.admin.governance.sql.exec(
     `INSERT INTO agencies (id, name, kind, contact) VALUES ('police', 'Police', 'POLICE', 'dso@police'), ('council', 'Council', 'COUNCIL', 'dso@council')`,
   );
@@ -85,6 +96,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
   for (const s of [set, other]) if (s) await Promise.all(Object.values(s.admin).map((a) => a.close()));
+  if (agencies) await Promise.all(Object.values(agencies).map((a) => a.close()));
 });
 
 /** Expects PostgreSQL to refuse `statement` for lack of privilege. */
@@ -193,7 +205,134 @@ describe("every service role", () => {
     await refused(db, `DELETE FROM incidents`);
     await refused(db, `INSERT INTO involvements (incident_id, person_id, role) VALUES ('x', 'x', 'VICTIM')`);
     await refused(db, `UPDATE incidents SET narrative = 'forged'`);
+    // Nor forge what an undo would put back, nor an erasure given up, nor an incident's summary or time.
+    await refused(
+      db,
+      `INSERT INTO erasure_pending (erasure_id, table_name, row) VALUES ('era-x', 'involvements', '{"incident_id": "x", "person_id": "x", "role": "VICTIM"}')`,
+    );
+    await refused(db, `INSERT INTO erasures_undone (erasure_id) VALUES ('era-x')`);
+    await refused(db, `UPDATE incidents SET summary = 'forged'`);
+    await refused(db, `UPDATE incidents SET occurred_at = now()`);
   });
+
+  it("police moves an involvement aside and puts it back only through the definer's functions, which move real rows of its erased tables alone", async () => {
+    const admin = set.admin.police.sql;
+    await admin.exec(
+      `INSERT INTO incidents (id, source_key, reference, month, category, street, summary, narrative, occurred_at, source)
+       VALUES ('inc-roles', 'inc-roles', 'R1', '2024-01', 'BURGLARY', 'On or near High Street', 'Burglary at no. 4', 'PC Smith attended', now(), 'test')`,
+    );
+    await admin.exec(
+      `INSERT INTO involvements (incident_id, person_id, role) VALUES ('inc-roles', 'per-roles', 'VICTIM'), ('inc-roles', 'per-other', 'WITNESS')`,
+    );
+    const db = await connect(serviceDatabaseUrl(set.config, "police")!);
+    const involvements = async () =>
+      (
+        await admin.many<{ person_id: string; role: string }>(
+          `SELECT person_id, role FROM involvements WHERE incident_id = 'inc-roles' ORDER BY person_id`,
+        )
+      ).map((r) => `${r.person_id}:${r.role}`);
+    const aside = async () =>
+      (
+        await admin.many<{ erasure_id: string; row: { person_id: string; role: string } }>(
+          `SELECT erasure_id, row FROM erasure_pending ORDER BY position`,
+        )
+      ).map((r) => `${r.erasure_id}:${r.row.person_id}:${r.row.role}`);
+
+    // The row is found by its key and moved as it is in the table: what the caller sent says nothing more.
+    const { rows: moved } = await db.query(
+      `SELECT * FROM erasure_move_aside('era-roles', 'involvements',
+         (SELECT jsonb_agg(to_jsonb(v) || '{"role": "SUSPECT"}') FROM involvements v WHERE person_id = 'per-roles'))`,
+    );
+    expect(moved).toHaveLength(1);
+    expect(await involvements()).toEqual(["per-other:WITNESS"]);
+    expect(await aside()).toEqual(["era-roles:per-roles:VICTIM"]);
+    // A row that is not in the table is not moved aside, so an undo cannot "put it back".
+    const { rows: forged } = await db.query(
+      `SELECT * FROM erasure_move_aside('era-roles', 'involvements',
+         '[{"id": 999999, "incident_id": "inc-roles", "person_id": "per-forged", "role": "SUSPECT"}]')`,
+    );
+    expect(forged).toEqual([]);
+    // A table outside the erased ones is refused.
+    await refused(
+      db,
+      `SELECT * FROM erasure_move_aside('era-roles', 'incidents', (SELECT jsonb_agg(to_jsonb(i)) FROM incidents i))`,
+    );
+    const { rows: undone } = await db.query(`SELECT erasure_undo('era-roles') AS restored`);
+    expect(undone).toEqual([{ restored: 1 }]);
+    expect(await involvements()).toEqual(["per-other:WITNESS", "per-roles:VICTIM"]);
+    expect(await aside()).toEqual([]);
+    // Retention's: the incident back to what police.uk publishes, through its function.
+    const { rows: published } = await db.query(
+      `SELECT incidents_back_to_published('{inc-roles}') AS changed`,
+    );
+    expect(published).toEqual([{ changed: 1 }]);
+    expect(
+      await admin.one(`SELECT summary, narrative, occurred_at FROM incidents WHERE id = 'inc-roles'`),
+    ).toEqual({
+      summary: incidentSummary(CrimeCategory.BURGLARY, "On or near High Street"),
+      narrative: null,
+      occurred_at: null,
+    });
+  });
+
+  it("partnership inserts no reference and nothing aside, and moves them through the definer's functions", async () => {
+    const db = await connect(serviceDatabaseUrl(set.config, "partnership")!);
+    await refused(
+      db,
+      `INSERT INTO person_references (person_id, agency_id, reference) VALUES ('per-x', 'police', 'forged')`,
+    );
+    await refused(
+      db,
+      `INSERT INTO erasure_pending (erasure_id, table_name, row) VALUES ('era-x', 'person_references', '{}')`,
+    );
+    await refused(db, `INSERT INTO erasures_undone (erasure_id) VALUES ('era-x')`);
+    await expect(db.query(`SELECT erasure_undo('era-none') AS restored`)).resolves.toMatchObject({
+      rows: [{ restored: 0 }],
+    });
+  });
+
+  it.each([
+    ["police", ["involvements"]],
+    ["council", ["asb_cases", "asb_interventions", "asb_parties"]],
+    ["youth", ["enrolments"]],
+    ["housing", ["tenancies", "tenancy_actions", "tenancy_occupants", "housing_reports"]],
+    ["partnership", ["person_references"]],
+  ] as const)(
+    "%s: inserts into none of its erased tables nor erasure_pending; executes the erasure functions, definers owned by the tables' owner with a pinned search_path",
+    async (name, erased) => {
+      const sql = name === "police" || name === "partnership" ? set.admin[name].sql : agencies[name].sql;
+      const { db } = (await sql.one<{ db: string }>(`SELECT current_database() AS db`))!;
+      const service = roleName(db, "service");
+      const { rows: inserts } = await sql.pool.query<{ name: string }>(
+        `SELECT t AS name FROM unnest($2::text[]) AS t WHERE has_table_privilege($1, t, 'INSERT')`,
+        [service, [...erased, "erasure_pending", "erasures_undone"]],
+      );
+      expect(inserts).toEqual([]);
+      const { rows: functions } = await sql.pool.query(
+        `SELECT p.oid::regprocedure::text AS fn, p.prosecdef AS secdef, p.proconfig AS config,
+                p.proowner = (SELECT c.relowner FROM pg_class c WHERE c.oid = 'public.erasure_pending'::regclass) AS "ownerOwnsTables"
+           FROM pg_proc p
+          WHERE p.pronamespace = 'public'::regnamespace AND has_function_privilege($1, p.oid, 'EXECUTE')
+            AND p.proname IN ('erasure_move_aside', 'erasure_undo', 'incidents_back_to_published')
+          ORDER BY 1`,
+        [service],
+      );
+      const definer = { secdef: true, config: ["search_path=pg_catalog, pg_temp"], ownerOwnsTables: true };
+      expect(functions).toEqual([
+        { fn: "erasure_move_aside(text,text,jsonb)", ...definer },
+        { fn: "erasure_undo(text)", ...definer },
+        ...(name === "police" ? [{ fn: "incidents_back_to_published(text[])", ...definer }] : []),
+      ]);
+      if (name === "police") {
+        const { rows } = await sql.pool.query(
+          `SELECT c AS name FROM unnest(ARRAY['summary', 'narrative', 'occurred_at', 'category', 'month']) AS c
+            WHERE has_column_privilege($1, 'incidents', c, 'UPDATE')`,
+          [service],
+        );
+        expect(rows).toEqual([]);
+      }
+    },
+  );
 
   it("police keeps the registry of partner agencies it last verified, and can only replace it", async () => {
     const db = await connect(serviceDatabaseUrl(set.config, "police")!);

@@ -188,9 +188,6 @@ export class PeopleRepository {
 /** How an anonymised person is named: the index keeps the id (cases point at it) and nothing else. */
 export const ERASED_NAME = { given: "Erased", family: "person" } as const;
 
-/** The tables an erasure moves rows out of in the people index (an undo puts them back in this order). */
-export const ERASED_TABLES = ["case_records", "person_references"] as const;
-
 /**
  * An agency's erasure, first phase in the people index (shared/erasure.ts), in one transaction
  * (`tx`): the cases' links to the agency's records deleted altogether and, when the agency keeps
@@ -235,7 +232,7 @@ export async function settleErasureHere(
   anonymise: boolean,
 ): Promise<boolean> {
   if (!decided) {
-    await undoErasure(tx, erasureId, ERASED_TABLES);
+    await undoErasure(tx, erasureId);
     return false;
   }
   await discardErasure(tx, erasureId);
