@@ -139,6 +139,8 @@ describe("Kubernetes manifests (deploy/k8s, Kustomize)", () => {
       issuer: "https://login.partnership.example/realms/partnership",
       clientId: "partnership-console",
       scope: "openid profile",
+      // Keycloak's sub is a UUID: the realm maps the username, which the audit and console show.
+      userClaim: "preferred_username",
     });
   });
 

@@ -16,6 +16,7 @@ describe("how the console signs people in, as the gateway's configuration says",
       issuer: "https://login.partnership.example/realms/partnership",
       clientId: "partnership-console",
       scope: "openid profile",
+      userClaim: "sub",
     });
     expect(identityProviderOrigins(signIn)).toEqual(["https://login.partnership.example"]);
   });
