@@ -14,6 +14,15 @@ export const PURPOSE_NAMES: Record<Purpose, string> = {
 export const PURPOSES = Object.keys(PURPOSE_NAMES) as Purpose[];
 
 /**
+ * What an agreement may share data for, as the propose and amend forms offer it: not STATISTICS
+ * (analysts see perturbed counts, never shared records) and not DATA_PROTECTION (a data-sharing
+ * officer's own work, which the graph refuses in agreements and amendments).
+ */
+export const AGREEMENT_PURPOSE_OPTIONS = PURPOSES.filter(
+  (p) => p !== "STATISTICS" && p !== "DATA_PROTECTION",
+).map((p) => ({ value: p, label: PURPOSE_NAMES[p] }));
+
+/**
  * Analysts work only under STATISTICS; everyone else under any purpose but it, and DATA_PROTECTION
  * is a data-sharing officer's own (the graph refuses its work to anyone else).
  */

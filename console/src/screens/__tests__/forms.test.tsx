@@ -19,6 +19,7 @@ import { Restricted } from "../common/restricted";
 import { Value, withheldByPath } from "../common/withheld";
 import { BreakGlass } from "../dso/BreakGlass";
 import { RecordConsentForm } from "../dso/Consents";
+import { PURPOSES } from "../../purpose/purposes";
 import { ProposeAgreement } from "../dso/ProposeAgreement";
 
 /**
@@ -106,6 +107,18 @@ test("proposing: the graph's message is shown next to the field it names, and in
   expect(document.querySelectorAll(".govuk-error-message")).toHaveLength(1);
   const input = sent.find((o) => o.kind === "mutation")!.variables as { input: Record<string, unknown> };
   expect(input.input).toMatchObject({ title: "Tenancies for youth diversion", providerAgencyId: "housing" });
+});
+
+test("proposing offers only the purposes an agreement may share for: not statistics, not data protection", () => {
+  const { client } = clientAnswering({ ConsoleAgencies: AGENCIES });
+  renderWith(client, <ProposeAgreement />);
+  const offered = screen
+    .getAllByRole("checkbox")
+    .map((box) => box.getAttribute("value"))
+    .filter((value) => value && PURPOSES.includes(value as (typeof PURPOSES)[number]));
+  expect(offered).toContain("SAFEGUARDING");
+  expect(offered).not.toContain("STATISTICS");
+  expect(offered).not.toContain("DATA_PROTECTION");
 });
 
 test("a value GraphQL itself refuses (not a date) is named in its message and shown by its field too", () => {

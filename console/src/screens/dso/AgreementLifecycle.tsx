@@ -9,7 +9,7 @@ import {
   type ConsoleAgreementQuery,
 } from "../../generated/graphql";
 import { Problems } from "../../errors/Problems";
-import { PURPOSE_NAMES, PURPOSES } from "../../purpose/purposes";
+import { AGREEMENT_PURPOSE_OPTIONS } from "../../purpose/purposes";
 import { Link, navigate } from "../../router";
 import { apiFieldErrors, ChoiceField, ErrorSummary, TextField } from "../common/forms";
 import { CATEGORIES, CATEGORY_NAMES, enumWords, when } from "../common/words";
@@ -170,10 +170,7 @@ export function AmendForm({ agreement, onCancel }: { agreement: AgreementInFull;
           id="amend-purposes"
           label={AMEND_LABELS.purposes}
           multiple
-          options={PURPOSES.filter((p) => p !== "STATISTICS").map((p) => ({
-            value: p,
-            label: PURPOSE_NAMES[p],
-          }))}
+          options={AGREEMENT_PURPOSE_OPTIONS}
           selected={purposes}
           onChange={setPurposes}
           error={fields.purposes}

@@ -4,7 +4,7 @@ import { useAuth } from "../../auth/AuthContext";
 import type { DataCategory, Purpose } from "../../generated/enums";
 import { ConsoleAgenciesDocument, ProposeAgreementDocument } from "../../generated/graphql";
 import { Problems } from "../../errors/Problems";
-import { PURPOSE_NAMES, PURPOSES } from "../../purpose/purposes";
+import { AGREEMENT_PURPOSE_OPTIONS } from "../../purpose/purposes";
 import { Link, navigate } from "../../router";
 import { apiFieldErrors, ChoiceField, ErrorSummary, SelectField, TextField } from "../common/forms";
 import { CATEGORIES, CATEGORY_NAMES, todayIso } from "../common/words";
@@ -114,10 +114,7 @@ export function ProposeAgreement() {
           label={PROPOSE_LABELS.purposes}
           hint="What the recipient may use the data for."
           multiple
-          options={PURPOSES.filter((p) => p !== "STATISTICS").map((p) => ({
-            value: p,
-            label: PURPOSE_NAMES[p],
-          }))}
+          options={AGREEMENT_PURPOSE_OPTIONS}
           selected={purposes}
           onChange={setPurposes}
           error={fields.purposes}
