@@ -427,7 +427,7 @@ export class CaseRepository {
     return row!;
   }
 
-  /** Links a record; false when it was already linked (linking is idempotent). */
+  /** Links a record; false when it was already linked (the workflow then refuses the link). */
   async isLinked(caseId: string, kind: CaseRecordKind, recordId: string): Promise<boolean> {
     const row = await this.sql.one(
       `SELECT 1 AS linked FROM case_records WHERE case_id = $1 AND kind = $2 AND record_id = $3`,

@@ -110,7 +110,7 @@ export class CaseMutationResolver {
   @Changes(ProblemCase, CASE_CHANGED)
   @Mutation(() => ProblemCase, {
     description:
-      "Links a record held by an agency to a case; linking it again changes nothing. Lead or partners only.",
+      "Links a record held by an agency to a case; a record already linked to it is refused (BAD_USER_INPUT). Lead or partners only.",
   })
   async linkCaseRecord(
     @Arg("caseId", () => ID, { description: "Case id." }) caseId: string,
