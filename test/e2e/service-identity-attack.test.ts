@@ -1,0 +1,560 @@
+import { createHash, createHmac, createPublicKey, type JsonWebKey } from "node:crypto";
+import {
+  base64url,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  SignJWT,
+  UnsecuredJWT,
+  type JWTPayload,
+} from "jose";
+import { loadDevKeys } from "../../subgraphs/shared/auth";
+import { SUBGRAPH_NAMES, type SubgraphName } from "../../subgraphs/shared/config";
+import { Purpose, Role } from "../../subgraphs/shared/enums";
+import {
+  CASE_REVIEW_COUNT,
+  CASE_REVIEW_COUNT_USER,
+  issueServiceToken,
+  serviceKeys,
+  SERVICE_ROLE,
+} from "../../subgraphs/shared/service-identity";
+import { startTestFederation, type TestFederation } from "../support/federation";
+import { testConfig, tokenFor, type As } from "../support/graphql";
+
+/**
+ * The case review count service identity (issue 17), attacked from outside: with a valid user
+ * token of any role and agency, through the gateway and straight at each subgraph (an attacker
+ * inside the cluster network), and with service tokens forged, confused, stretched or replayed.
+ * Every attempt here is refused; the first test shows the service token itself works, so the
+ * refusals are not a broken service.
+ */
+
+const config = testConfig();
+const OWNERS = ["police", "council", "housing"] as const;
+const COUNT = `query CaseReviewThresholdCount($p: [ID!]!, $from: DateTime!, $to: DateTime!) {
+  reportCounts(personIds: $p, from: $from, to: $to) { personId reports } }`;
+const SPAN = { from: "2018-12-01T00:00:00Z", to: "2019-06-01T00:00:00Z" };
+const VARIABLES = { p: ["per-000001", "per-000002", "per-000003"], ...SPAN };
+const ARGS = `personIds: ["per-000001"], from: "${SPAN.from}", to: "${SPAN.to}"`;
+
+let fed: TestFederation;
+beforeAll(async () => {
+  fed = await startTestFederation();
+}, 240_000);
+afterAll(() => fed?.stop());
+
+const url = (name: SubgraphName | "gateway") =>
+  name === "gateway" ? fed.gatewayUrl : fed.federation.subgraphs[name].url;
+
+interface Reply {
+  status: number;
+  data?: Record<string, unknown> | null;
+  errors?: { message: string; extensions?: Record<string, unknown> }[];
+}
+
+/** One HTTP request as an attacker would send it: any body, any headers. */
+async function send(
+  target: string,
+  token: string | null,
+  body: unknown,
+  headers: Record<string, string> = {},
+  method: "POST" | "GET" = "POST",
+): Promise<Reply> {
+  const h: Record<string, string> = {
+    "content-type": "application/json",
+    "x-purpose": Purpose.ASB_CASE_MANAGEMENT,
+    // Apollo's CSRF prevention wants this on a GET.
+    "apollo-require-preflight": "true",
+    ...headers,
+  };
+  if (token !== null) h.authorization = `Bearer ${token}`;
+  const response =
+    method === "GET"
+      ? await fetch(`${target}?${new URLSearchParams(body as Record<string, string>)}`, { headers: h })
+      : await fetch(target, { method, headers: h, body: JSON.stringify(body) });
+  const text = await response.text();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = { errors: [{ message: text }] };
+  }
+  // A batched answer (an array) would be a hole in itself: keep it visible.
+  if (Array.isArray(parsed)) return { status: response.status, data: { batched: parsed } };
+  return { status: response.status, ...(parsed as Omit<Reply, "status">) };
+}
+
+/** No count in the answer, whatever shape it has. */
+function noCounts(reply: Reply): void {
+  expect(JSON.stringify(reply.data ?? null)).not.toMatch(/reportCounts|"reports"|batched/);
+  expect(reply.errors?.length ?? 0).toBeGreaterThan(0);
+}
+
+const service = (agency = "council") => issueServiceToken(config, agency).then((t) => t!);
+
+/** A token signed with the service's own private key, with any claims and header. */
+async function serviceSigned(claims: JWTPayload, header: Record<string, unknown> = {}): Promise<string> {
+  const keys = (await serviceKeys(config))!;
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({
+    sub: CASE_REVIEW_COUNT_USER,
+    iss: config.JWT_ISSUER,
+    aud: config.JWT_AUDIENCE,
+    agency: "council",
+    role: SERVICE_ROLE,
+    service: CASE_REVIEW_COUNT,
+    iat: now,
+    exp: now + 120,
+    ...claims,
+  })
+    .setProtectedHeader({ alg: "ES256", kid: keys.privateJwk!.kid, ...header })
+    .sign(await importJWK(keys.privateJwk!, "ES256"));
+}
+
+const serviceClaims = (): JWTPayload => {
+  const now = Math.floor(Date.now() / 1000);
+  return {
+    sub: CASE_REVIEW_COUNT_USER,
+    iss: config.JWT_ISSUER,
+    aud: config.JWT_AUDIENCE,
+    agency: "council",
+    role: SERVICE_ROLE,
+    service: CASE_REVIEW_COUNT,
+    iat: now,
+    exp: now + 120,
+  };
+};
+
+/** A JWS put together by hand (for algorithms and headers jose will not sign with). */
+function handMade(header: Record<string, unknown>, claims: JWTPayload, sign: (input: string) => string) {
+  const input = `${base64url.encode(JSON.stringify(header))}.${base64url.encode(JSON.stringify(claims))}`;
+  return `${input}.${sign(input)}`;
+}
+
+test("the service token itself counts at each owner (so the refusals below are refusals)", async () => {
+  const token = await service();
+  for (const owner of OWNERS) {
+    const reply = await send(url(owner), token, { query: COUNT, variables: VARIABLES });
+    expect({ owner, errors: reply.errors }).toEqual({ owner, errors: undefined });
+    expect(Array.isArray(reply.data?.reportCounts)).toBe(true);
+  }
+});
+
+describe("a user token of any role and agency never reaches reportCounts", () => {
+  const callers: As[] = [
+    ...OWNERS.map((agency) => ({ agency, role: Role.PRACTITIONER })),
+    { agency: "police", role: Role.DATA_SHARING_OFFICER },
+    { agency: "youth", role: Role.PRACTITIONER },
+    { agency: "council", role: Role.ANALYST, purpose: Purpose.STATISTICS },
+  ];
+  const documents: [string, string][] = [
+    ["plain", COUNT],
+    [
+      "aliased",
+      `query Q($p: [ID!]!, $from: DateTime!, $to: DateTime!) { n: reportCounts(personIds: $p, from: $from, to: $to) { who: personId how: reports } }`,
+    ],
+    [
+      "in a named fragment",
+      `query Q($p: [ID!]!, $from: DateTime!, $to: DateTime!) { ...F } fragment F on Query { reportCounts(personIds: $p, from: $from, to: $to) { personId reports } }`,
+    ],
+    [
+      "in an inline fragment, beside __typename",
+      `query Q($p: [ID!]!, $from: DateTime!, $to: DateTime!) { __typename ... on Query { reportCounts(personIds: $p, from: $from, to: $to) { personId reports } } }`,
+    ],
+  ];
+
+  test.each(documents)("through the gateway (%s): not in the graph at all", async (_, query) => {
+    for (const as of callers) {
+      const reply = await send(
+        url("gateway"),
+        await tokenFor(as),
+        { query, variables: VARIABLES },
+        {
+          "x-purpose": as.purpose ?? Purpose.ASB_CASE_MANAGEMENT,
+        },
+      );
+      noCounts(reply);
+      expect(reply.errors![0].extensions?.code).toBe("GRAPHQL_VALIDATION_FAILED");
+    }
+  });
+
+  test.each(documents)(
+    "straight at each owner (%s): FORBIDDEN, ROLE_NOT_PERMITTED, for every role and purpose",
+    async (_, query) => {
+      for (const owner of OWNERS)
+        for (const as of callers)
+          for (const purpose of [as.purpose ?? Purpose.ASB_CASE_MANAGEMENT, Purpose.SAFEGUARDING]) {
+            const reply = await send(
+              url(owner),
+              await tokenFor(as),
+              { query, variables: VARIABLES },
+              {
+                "x-purpose": purpose,
+                ...(purpose === Purpose.SAFEGUARDING ? { "x-break-glass": "child at immediate risk" } : {}),
+              },
+            );
+            noCounts(reply);
+            expect({ owner, as, purpose, ...reply.errors![0].extensions }).toMatchObject({
+              owner,
+              as,
+              purpose,
+              code: "FORBIDDEN",
+              reason: "ROLE_NOT_PERMITTED",
+            });
+          }
+    },
+  );
+
+  test("the supergraph's introspection does not show it, nor its type", async () => {
+    const reply = await send(url("gateway"), await tokenFor({ agency: "police" }), {
+      query: `{ __schema { queryType { fields { name } } } t: __type(name: "ReportCount") { name } }`,
+    });
+    expect(reply.errors).toBeUndefined();
+    const fields = (reply.data as { __schema: { queryType: { fields: { name: string }[] } } }).__schema
+      .queryType.fields;
+    expect(fields.length).toBeGreaterThan(10);
+    expect(fields.map((f) => f.name)).not.toContain("reportCounts");
+    expect((reply.data as { t: unknown }).t).toBeNull();
+  });
+
+  test("no `_entities` path: ReportCount is no entity, at any owner or through the gateway", async () => {
+    const query = `query E($r: [_Any!]!) { _entities(representations: $r) { ... on ReportCount { personId reports } } }`;
+    const variables = {
+      r: [{ __typename: "ReportCount", personId: "per-000001", id: "report-count:per-000001" }],
+    };
+    for (const target of [...OWNERS, "gateway"] as const) {
+      const reply = await send(url(target), await tokenFor({ agency: "police" }), { query, variables });
+      noCounts(reply);
+    }
+  });
+
+  test("batched requests are refused whole, through the gateway and at each owner", async () => {
+    const token = await tokenFor({ agency: "police" });
+    const batch = [{ query: `{ __typename }` }, { query: COUNT, variables: VARIABLES }];
+    for (const target of [...OWNERS, "gateway"] as const) {
+      const reply = await send(url(target), token, batch);
+      expect({ target, status: reply.status }).toEqual({ target, status: 400 });
+      noCounts(reply);
+    }
+  });
+
+  test("a GET request, and a persisted-query hash, go through the same gate", async () => {
+    const token = await tokenFor({ agency: "police" });
+    const get = await send(
+      url("police"),
+      token,
+      { query: `{ reportCounts(${ARGS}) { personId reports } }` },
+      {},
+      "GET",
+    );
+    noCounts(get);
+    expect(get.errors![0].extensions).toMatchObject({ code: "FORBIDDEN", reason: "ROLE_NOT_PERMITTED" });
+    // Registering the document by its hash (automatic persisted queries) and then sending the hash
+    // alone changes nothing: the document is judged like any other.
+    const query = `{ reportCounts(${ARGS}) { personId reports } }`;
+    const sha256Hash = createHash("sha256").update(query).digest("hex");
+    const extensions = { persistedQuery: { version: 1, sha256Hash } };
+    for (const body of [{ query, extensions }, { extensions }]) {
+      const reply = await send(url("police"), token, body);
+      noCounts(reply);
+    }
+  });
+});
+
+describe("a user token that claims to be the service", () => {
+  const nowSeconds = () => Math.floor(Date.now() / 1000);
+  /** Tokens an outsider can make: with the users' key (theirs is valid), or with no key of ours. */
+  const forgeries: [string, () => Promise<string>][] = [
+    [
+      "the identity provider's key, with the service claim",
+      async () => {
+        const keys = await loadDevKeys(config.DEV_KEYS_DIR);
+        return new SignJWT(serviceClaims())
+          .setProtectedHeader({ alg: "ES256", kid: keys.privateJwk.kid })
+          .sign(await importJWK(keys.privateJwk, "ES256"));
+      },
+    ],
+    [
+      "the identity provider's key, the service's kid, no service claim",
+      async () => {
+        const keys = await loadDevKeys(config.DEV_KEYS_DIR);
+        const { service: _s, ...claims } = serviceClaims();
+        return new SignJWT(claims)
+          .setProtectedHeader({ alg: "ES256", kid: (await serviceKeys(config))!.publicJwk.kid })
+          .sign(await importJWK(keys.privateJwk, "ES256"));
+      },
+    ],
+    [
+      "an attacker's ES256 key under the service's kid",
+      async () => {
+        const { privateKey } = await generateKeyPair("ES256");
+        return new SignJWT(serviceClaims())
+          .setProtectedHeader({ alg: "ES256", kid: (await serviceKeys(config))!.publicJwk.kid })
+          .sign(privateKey);
+      },
+    ],
+    ["alg: none", async () => new UnsecuredJWT(serviceClaims()).encode()],
+    ...(["JWK", "PEM"] as const).map((form): [string, () => Promise<string>] => [
+      `HS256, keyed with the service's public key as ${form} text (key confusion)`,
+      async () => {
+        const publicJwk = (await serviceKeys(config))!.publicJwk;
+        const secret =
+          form === "JWK"
+            ? JSON.stringify(publicJwk)
+            : (createPublicKey({ key: publicJwk as JsonWebKey, format: "jwk" }).export({
+                type: "spki",
+                format: "pem",
+              }) as string);
+        return handMade({ alg: "HS256", kid: publicJwk.kid }, serviceClaims(), (input) =>
+          createHmac("sha256", secret).update(input).digest("base64url"),
+        );
+      },
+    ]),
+    [
+      "HS256, keyed with the users' public key (key confusion)",
+      async () => {
+        const keys = await loadDevKeys(config.DEV_KEYS_DIR);
+        const { d: _d, ...publicJwk } = keys.privateJwk;
+        return handMade({ alg: "HS256", kid: keys.privateJwk.kid }, serviceClaims(), (input) =>
+          createHmac("sha256", JSON.stringify(publicJwk)).update(input).digest("base64url"),
+        );
+      },
+    ],
+    [
+      "RS256 with an attacker's key under the service's kid",
+      async () => {
+        const { privateKey } = await generateKeyPair("RS256");
+        return new SignJWT(serviceClaims())
+          .setProtectedHeader({ alg: "RS256", kid: (await serviceKeys(config))!.publicJwk.kid })
+          .sign(privateKey);
+      },
+    ],
+    [
+      "EdDSA with an attacker's key, with and without the service claim",
+      async () => {
+        const { privateKey } = await generateKeyPair("EdDSA");
+        return new SignJWT(serviceClaims()).setProtectedHeader({ alg: "EdDSA" }).sign(privateKey);
+      },
+    ],
+    [
+      "an embedded jwk header with the attacker's key",
+      async () => {
+        const { privateKey, publicKey } = await generateKeyPair("ES256");
+        return new SignJWT(serviceClaims())
+          .setProtectedHeader({ alg: "ES256", jwk: await exportJWK(publicKey) })
+          .sign(privateKey);
+      },
+    ],
+    [
+      "jku and x5u headers pointing at an attacker's key",
+      async () => {
+        const { privateKey } = await generateKeyPair("ES256");
+        return new SignJWT(serviceClaims())
+          .setProtectedHeader({
+            alg: "ES256",
+            kid: "attacker",
+            jku: "http://127.0.0.1:9/jwks.json",
+            x5u: "http://127.0.0.1:9/cert.pem",
+          })
+          .sign(privateKey);
+      },
+    ],
+    [
+      "a real service token with its payload swapped for another agency's",
+      async () => {
+        const [h, , s] = (await service("council")).split(".");
+        return `${h}.${base64url.encode(JSON.stringify({ ...serviceClaims(), agency: "youth" }))}.${s}`;
+      },
+    ],
+    [
+      "a real user token with a service claim spliced into its payload",
+      async () => {
+        const [h, p, s] = (await tokenFor({ agency: "police" })).split(".");
+        const claims = JSON.parse(new TextDecoder().decode(base64url.decode(p))) as JWTPayload;
+        return `${h}.${base64url.encode(JSON.stringify({ ...claims, service: CASE_REVIEW_COUNT }))}.${s}`;
+      },
+    ],
+    [
+      "the identity provider's key, the service's whole identity, an hour long",
+      async () => {
+        const keys = await loadDevKeys(config.DEV_KEYS_DIR);
+        return new SignJWT({ ...serviceClaims(), exp: nowSeconds() + 3600 })
+          .setProtectedHeader({ alg: "ES256", kid: keys.privateJwk.kid })
+          .sign(await importJWK(keys.privateJwk, "ES256"));
+      },
+    ],
+  ];
+
+  test.each(forgeries)("%s: 401 at every subgraph and at the gateway, no count", async (_, make) => {
+    const token = await make();
+    for (const target of [...SUBGRAPH_NAMES, "gateway"] as const) {
+      const reply = await send(url(target), token, { query: COUNT, variables: VARIABLES });
+      noCounts(reply);
+      expect({ target, status: reply.status, code: reply.errors![0].extensions?.code }).toEqual({
+        target,
+        status: 401,
+        code: "UNAUTHENTICATED",
+      });
+    }
+  });
+});
+
+describe("a token signed with the service key, outside what the service issues", () => {
+  const nowSeconds = () => Math.floor(Date.now() / 1000);
+  const cases: [string, () => Promise<string>, RegExp][] = [
+    ["for another audience", () => serviceSigned({ aud: "another-service" }), /another audience/],
+    ["from another issuer", () => serviceSigned({ iss: "https://evil.example" }), /issuer/],
+    [
+      "expired (replayed after its lifetime)",
+      () => serviceSigned({ iat: nowSeconds() - 400, exp: nowSeconds() - 100 }),
+      /expired/,
+    ],
+    [
+      "living longer than five minutes",
+      () => serviceSigned({ exp: nowSeconds() + 301 }),
+      /at most 300 seconds/,
+    ],
+    ["with no exp", () => serviceSigned({ exp: undefined }), /exp/],
+    ["with no iat", () => serviceSigned({ iat: undefined }), /iat/],
+    [
+      "issued in the future, so as to live long",
+      () => serviceSigned({ iat: nowSeconds() + 86_400, exp: nowSeconds() + 86_400 + 300 }),
+      /issued in the future/,
+    ],
+    ["as another user", () => serviceSigned({ sub: "pc.smith" }), /not the case review count service/],
+    [
+      "in another role",
+      () => serviceSigned({ role: Role.DATA_SHARING_OFFICER }),
+      /not the case review count service/,
+    ],
+    ["as another service", () => serviceSigned({ service: "ADMIN" }), /not the case review count service/],
+    ["for no agency", () => serviceSigned({ agency: "" }), /not the case review count service/],
+    ["for an unregistered agency", () => serviceSigned({ agency: "acme" }), /not a registered/],
+    [
+      "with alg HS256 in its header",
+      async () => {
+        const [, p, s] = (await serviceSigned({})).split(".");
+        return `${base64url.encode(JSON.stringify({ alg: "HS256" }))}.${p}.${s}`;
+      },
+      /.+/,
+    ],
+  ];
+
+  test.each(cases)("%s: 401 at every subgraph", async (_, make, message) => {
+    const token = await make();
+    for (const target of SUBGRAPH_NAMES) {
+      const reply = await send(url(target), token, { query: COUNT, variables: VARIABLES });
+      noCounts(reply);
+      expect({ target, status: reply.status }).toEqual({ target, status: 401 });
+      expect(reply.errors![0].message).toMatch(message);
+    }
+  });
+
+  test("a service token used again after it expired is refused, though it was accepted (and remembered) before", async () => {
+    const token = await serviceSigned({ exp: nowSeconds() + 2 });
+    const first = await send(url("police"), token, { query: COUNT, variables: VARIABLES });
+    expect(first.errors).toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, 3100));
+    const again = await send(url("police"), token, { query: COUNT, variables: VARIABLES });
+    expect(again.status).toBe(401);
+    expect(again.errors![0].message).toMatch(/expired/);
+    noCounts(again);
+  });
+
+  test("the gateway refuses a genuine service token: 401 before planning", async () => {
+    const before = fed.statements();
+    const reply = await send(url("gateway"), await service(), { query: `{ __typename }` });
+    expect(reply.status).toBe(401);
+    expect(reply.errors![0].message).toMatch(/service tokens are not accepted/);
+    expect(fed.statements()).toEqual(before);
+  });
+});
+
+describe("a genuine service token reaches reportCounts and nothing else", () => {
+  const forbidden = (reply: Reply) => {
+    expect(reply.data ?? null).toBeNull();
+    expect(reply.errors?.[0]?.extensions).toMatchObject({ code: "FORBIDDEN", reason: "ROLE_NOT_PERMITTED" });
+  };
+  const documents: [string, SubgraphName, string][] = [
+    [
+      "another field, aliased as reportCounts",
+      "police",
+      `{ reportCounts: reportsMade(personIds: null) { personId reportedAt } }`,
+    ],
+    [
+      "another field in a fragment beside the counts",
+      "council",
+      `query Q($p: [ID!]!, $from: DateTime!, $to: DateTime!) { reportCounts(personIds: $p, from: $from, to: $to) { personId reports } ...F } fragment F on Query { reportsMade(personIds: $p) { personId reportedAt } }`,
+    ],
+    [
+      "another field in an inline fragment",
+      "housing",
+      `query Q($p: [ID!]!, $from: DateTime!, $to: DateTime!) { reportCounts(personIds: $p, from: $from, to: $to) { personId } ... on Query { person: _entities(representations: [{ __typename: "Person", id: "per-000001" }]) { __typename } } }`,
+    ],
+    ["reference data", "police", `{ __typename agencies: _service { sdl } }`],
+    [
+      "a type's introspection beside the counts",
+      "police",
+      `query Q($p: [ID!]!, $from: DateTime!, $to: DateTime!) { reportCounts(personIds: $p, from: $from, to: $to) { personId } __type(name: "Incident") { fields { name } } }`,
+    ],
+    ["a mutation", "governance", `mutation { markNotificationsRead(ids: []) { id } }`],
+    ["a mutation that asks for no field at all", "partnership", `mutation { __typename }`],
+    ["partnership's candidates", "partnership", `{ caseReviewCandidates { reports } }`],
+    ["governance's notifications", "governance", `{ notifications { totalCount } }`],
+  ];
+
+  test.each(documents)("%s: refused before anything runs", async (_, target, query) => {
+    const before = fed.statements()[target];
+    const reply = await send(url(target), await service(), { query, variables: VARIABLES });
+    forbidden(reply);
+    // Not one statement on the subgraph's own store: nothing ran.
+    expect(fed.statements()[target]).toBe(before);
+  });
+
+  test("a second operation in the same document is judged too, whichever is chosen", async () => {
+    const query = `${COUNT} query Other { reportsMade(personIds: null) { personId reportedAt } } mutation M { __typename }`;
+    for (const operationName of ["CaseReviewThresholdCount", "Other", "M"]) {
+      const reply = await send(url("police"), await service(), {
+        query,
+        variables: VARIABLES,
+        operationName,
+      });
+      forbidden(reply);
+    }
+  });
+
+  test("batched, or as a GET with another field, it is refused too", async () => {
+    const token = await service();
+    const batched = await send(url("police"), token, [
+      { query: COUNT, variables: VARIABLES },
+      { query: `{ reportsMade(personIds: null) { personId reportedAt } }` },
+    ]);
+    expect(batched.status).toBe(400);
+    noCounts(batched);
+    const get = await send(
+      url("police"),
+      token,
+      { query: `{ reportCounts(${ARGS}) { personId } reportsMade(personIds: null) { reportedAt } }` },
+      {},
+      "GET",
+    );
+    forbidden(get);
+  });
+
+  test("under another purpose, or breaking glass, the counts are refused", async () => {
+    const token = await service();
+    for (const headers of [
+      { "x-purpose": Purpose.SAFEGUARDING, "x-break-glass": "a child at immediate risk" } as Record<
+        string,
+        string
+      >,
+      { "x-purpose": Purpose.SAFEGUARDING },
+      { "x-purpose": Purpose.STATISTICS },
+      { "x-purpose": Purpose.CRIME_PREVENTION },
+    ]) {
+      const reply = await send(url("police"), token, { query: COUNT, variables: VARIABLES }, headers);
+      noCounts(reply);
+      expect({ headers, ...reply.errors![0].extensions }).toMatchObject({ headers, code: "FORBIDDEN" });
+    }
+  });
+});
