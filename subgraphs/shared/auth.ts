@@ -22,6 +22,7 @@ import {
   verifyServiceToken,
   type ServiceIdentity,
 } from "./service-identity";
+import { lifetimeProblem } from "./token-lifetime";
 
 const ALGORITHM = "ES256";
 
@@ -74,8 +75,7 @@ function keySource(config: Config, devKeys?: DevKeys): JWTVerifyGetKey {
 
 const ROLES = new Set<string>(Object.values(Role));
 
-/** How far ahead of this server's clock a token's `iat` may be (the issuer's clock may run fast). */
-export const TOKEN_CLOCK_SKEW_SECONDS = 60;
+export { TOKEN_CLOCK_SKEW_SECONDS } from "./token-lifetime";
 
 /** The registered, active agencies (governance's `agencies`): only their tokens are accepted. */
 export type AgencyRegistry = () => Promise<ReadonlySet<string>>;
@@ -310,14 +310,8 @@ export async function createTokenVerifier(
     }
     // jose has checked both are numbers and that exp has not passed.
     const exp = payload.exp!;
-    const iat = payload.iat!;
-    if (iat * 1000 > at + TOKEN_CLOCK_SKEW_SECONDS * 1000)
-      throw new AuthenticationError("invalid token: it was issued in the future (iat)");
-    if (exp - iat > config.TOKEN_MAX_LIFETIME_SECONDS) {
-      throw new AuthenticationError(
-        `invalid token: it lives longer than the ${config.TOKEN_MAX_LIFETIME_SECONDS} seconds allowed (exp − iat)`,
-      );
-    }
+    const lifetime = lifetimeProblem(payload.iat!, exp, at, config.TOKEN_MAX_LIFETIME_SECONDS);
+    if (lifetime) throw new AuthenticationError(`invalid token: ${lifetime}`);
     const { agency, role } = payload as { agency?: unknown; role?: unknown };
     const userId = payload[config.JWT_USER_CLAIM];
     if (typeof userId !== "string" || !userId)

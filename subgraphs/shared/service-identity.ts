@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { importJWK, jwtVerify, SignJWT, type JWK } from "jose";
 import type { Config } from "./config";
 import { Role } from "./enums";
+import { lifetimeProblem } from "./token-lifetime";
 import { keptServiceKeyPair, publicPart, SERVICE_KEY_ALGORITHM, type ServiceJwk } from "./service-key";
 
 /**
@@ -96,8 +97,10 @@ export async function verifyServiceToken(
     requiredClaims: ["exp", "iat"],
     currentDate: new Date(at),
   });
-  if (payload.exp! - payload.iat! > SERVICE_TOKEN_LIFETIME_SECONDS)
-    throw new Error(`a service token lives at most ${SERVICE_TOKEN_LIFETIME_SECONDS} seconds`);
+  // The same lifetime check as a user's token, with the service's own bound: an iat in the future
+  // would otherwise let a token live far longer than five minutes.
+  const lifetime = lifetimeProblem(payload.iat!, payload.exp!, at, SERVICE_TOKEN_LIFETIME_SECONDS);
+  if (lifetime) throw new Error(lifetime);
   if (
     payload[SERVICE_CLAIM] !== CASE_REVIEW_COUNT ||
     payload.sub !== CASE_REVIEW_COUNT_USER ||
