@@ -18,6 +18,7 @@ import {
   serviceKeys,
   SERVICE_ROLE,
 } from "../../subgraphs/shared/service-identity";
+import { countFromOwners } from "../../subgraphs/partnership/threshold";
 import { startTestFederation, type TestFederation } from "../support/federation";
 import { testConfig, tokenFor, type As } from "../support/graphql";
 
@@ -39,7 +40,8 @@ const ARGS = `personIds: ["per-000001"], from: "${SPAN.from}", to: "${SPAN.to}"`
 
 let fed: TestFederation;
 beforeAll(async () => {
-  fed = await startTestFederation();
+  // Databases of its own: the disclosure tests below change an agreement and record a consent.
+  fed = await startTestFederation({ fresh: true });
 }, 240_000);
 afterAll(() => fed?.stop());
 
@@ -556,5 +558,85 @@ describe("a genuine service token reaches reportCounts and nothing else", () => 
       noCounts(reply);
       expect({ headers, ...reply.errors![0].extensions }).toMatchObject({ headers, code: "FORBIDDEN" });
     }
+  });
+});
+
+describe("what the counts disclose: only what the recipient agency may know, never more than its own practitioners see", () => {
+  // The demo's 600 people over its months (2019-01 to 2019-06), well inside one span.
+  const everyone = Array.from({ length: 600 }, (_, i) => `per-${String(i + 1).padStart(6, "0")}`);
+  const WIDE = { p: everyone, from: "2018-07-01T00:00:00Z", to: "2020-01-01T00:00:00Z" };
+  type Count = { personId: string; reports: number };
+  const counts = async (owner: (typeof OWNERS)[number], forAgency: string): Promise<Count[]> => {
+    const reply = await send(url(owner), await service(forAgency), { query: COUNT, variables: WIDE });
+    expect({ owner, forAgency, errors: reply.errors }).toEqual({ owner, forAgency, errors: undefined });
+    return (reply.data!.reportCounts as Count[]).sort((a, b) => a.personId.localeCompare(b.personId));
+  };
+
+  test("each owner counts its own reports for itself (the demo has some), and for a partner the agreement covers", async () => {
+    for (const owner of OWNERS)
+      expect({ owner, n: (await counts(owner, owner)).length > 0 }).toEqual({ owner, n: true });
+    // Police share incident summaries with the council for ASB case management: the same counts.
+    expect(await counts("police", "council")).toEqual(await counts("police", "police"));
+  });
+
+  test("for an agency with no agreement for ASB case management (youth), no owner counts anything", async () => {
+    for (const owner of OWNERS)
+      expect({ owner, counted: await counts(owner, "youth") }).toEqual({ owner, counted: [] });
+  });
+
+  test("where the agreement asks for consent, nothing is counted, not even for a person who consented", async () => {
+    const reporter = (await counts("housing", "housing"))[0].personId;
+    expect((await counts("housing", "council")).map((c) => c.personId)).toContain(reporter);
+    const governance = fed.stores.governance.sql;
+    await governance.exec(
+      `UPDATE agreements SET consent_required_for = consent_required_for || '{TENANCY}' WHERE id = 'agr-housing-council'`,
+    );
+    await governance.exec(
+      `INSERT INTO consents (id, person_id, recipient_agency_id, provider_agency_id, purposes, categories, given_by,
+                             given_at, evidence_ref, recorded_by_agency_id, recorded_by, recorded_at)
+       VALUES ('con-service-attack', $1, 'council', 'housing', '{ASB_CASE_MANAGEMENT}', '{TENANCY}', 'SELF',
+               now() - interval '1 hour', 'service-identity-attack', 'housing', 'housing.dso', now())`,
+      [reporter],
+    );
+    try {
+      // The count is decided for the agency as a whole: one person's consent releases no count,
+      // as caseReviewCandidates leaves a consenting person's reports out of the total.
+      expect(await counts("housing", "council")).toEqual([]);
+    } finally {
+      await governance.exec(`DELETE FROM consents WHERE id = 'con-service-attack'`);
+      await governance.exec(
+        `UPDATE agreements SET consent_required_for = array_remove(consent_required_for, 'TENANCY') WHERE id = 'agr-housing-council'`,
+      );
+    }
+  });
+
+  test("the threshold's yes never names anyone the agency's own caseReviewCandidates would not", async () => {
+    const CANDIDATES = `{ caseReviewCandidates(windowMonths: 6, threshold: 3) { person { id } } }`;
+    const owners = { police: url("police"), council: url("council"), housing: url("housing") };
+    const count = countFromOwners(
+      config,
+      (name) => owners[name as keyof typeof owners] ?? "http://127.0.0.1:9/",
+    );
+    let said = 0;
+    for (const agency of ["police", "council", "housing", "youth"]) {
+      const candidates = await fed.query<{ caseReviewCandidates: { person: { id: string } }[] }>(
+        CANDIDATES,
+        {},
+        { agency, purpose: Purpose.ASB_CASE_MANAGEMENT },
+      );
+      expect(candidates.errors).toBeUndefined();
+      const shown = new Set(candidates.data!.caseReviewCandidates.map((c) => c.person.id));
+      for (const end of ["2019-04-01", "2019-06-01", "2019-07-01"]) {
+        const met = await count(agency, everyone, new Date(`${end}T00:00:00Z`));
+        said += met.size;
+        expect({ agency, end, beyond: [...met].filter((p) => !shown.has(p)) }).toEqual({
+          agency,
+          end,
+          beyond: [],
+        });
+      }
+    }
+    // Some yes was said, so the comparison is not empty.
+    expect(said).toBeGreaterThan(0);
   });
 });
