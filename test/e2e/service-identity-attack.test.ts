@@ -401,6 +401,47 @@ describe("a user token that claims to be the service", () => {
   });
 });
 
+describe("a user who takes the service's name", () => {
+  // The service's user id is what tells its counts apart in every audit record: a person whose
+  // identity provider gives them that id (a username they chose, say) would have their own
+  // disclosures pass for the threshold sweep's in the audit a DSO reads.
+  test.each([CASE_REVIEW_COUNT_USER, "service:anything", "SERVICE:case-review-count"])(
+    "a user token whose user id is %s is refused (401) at the gateway and every subgraph, and audits nothing",
+    async (user) => {
+      const token = await tokenFor({ agency: "council", user });
+      const audited = () =>
+        fed.stores.governance.sql.one<{ n: string }>(
+          `SELECT count(*) AS n FROM audit_log WHERE user_id = $1`,
+          [user],
+        );
+      const before = (await audited())!.n;
+      // Police records disclosed to the council under its agreement: audited against the reader.
+      const query = `query CaseReviewThresholdCount { incidents(filter: { lsoaCodes: ["E01032739"], fromMonth: "2019-01", toMonth: "2019-03" }, first: 3) { edges { node { id category } } } }`;
+      const replies = [];
+      for (const target of ["gateway", ...SUBGRAPH_NAMES] as const)
+        replies.push({
+          target,
+          ...(await send(url(target), token, { query: target === "gateway" ? query : "{ __typename }" })),
+        });
+      // Nothing was disclosed under the service's name ...
+      expect((await audited())!.n).toBe(before);
+      // ... because the token was refused everywhere, before anything ran.
+      for (const reply of replies) {
+        expect({
+          target: reply.target,
+          status: reply.status,
+          code: reply.errors?.[0]?.extensions?.code,
+        }).toEqual({
+          target: reply.target,
+          status: 401,
+          code: "UNAUTHENTICATED",
+        });
+        expect(reply.errors![0].message).toMatch(/reserved for service identities/);
+      }
+    },
+  );
+});
+
 describe("a token signed with the service key, outside what the service issues", () => {
   const nowSeconds = () => Math.floor(Date.now() / 1000);
   const cases: [string, () => Promise<string>, RegExp][] = [
