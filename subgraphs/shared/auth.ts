@@ -19,6 +19,8 @@ import { Role } from "./enums";
 import {
   CASE_REVIEW_COUNT_USER as CASE_REVIEW_USER,
   claimsService,
+  isServiceUserId,
+  SERVICE_USER_PREFIX,
   verifyServiceToken,
   type ServiceIdentity,
 } from "./service-identity";
@@ -316,6 +318,8 @@ export async function createTokenVerifier(
     const userId = payload[config.JWT_USER_CLAIM];
     if (typeof userId !== "string" || !userId)
       throw new AuthenticationError(`invalid token: no ${config.JWT_USER_CLAIM} claim`);
+    // A person's disclosures must never pass for a service's in the audit.
+    if (isServiceUserId(userId)) throw new AuthenticationError(`invalid token: ${reservedUserId()}`);
     if (typeof agency !== "string" || !agency)
       throw new AuthenticationError("invalid token: no agency claim");
     if (typeof role !== "string" || !ROLES.has(role)) {
@@ -330,6 +334,10 @@ export async function createTokenVerifier(
   };
 }
 
+function reservedUserId(): string {
+  return `user ids beginning "${SERVICE_USER_PREFIX}" are reserved for service identities`;
+}
+
 /** Signs a development token; refuses in production, where an identity provider issues them. */
 export async function issueDevToken(
   config: Config,
@@ -339,6 +347,8 @@ export async function issueDevToken(
   if (config.NODE_ENV === "production") {
     throw new AuthenticationError("development tokens cannot be issued in production");
   }
+  // Every service would refuse it (see createTokenVerifier).
+  if (isServiceUserId(caller.userId)) throw new AuthenticationError(reservedUserId());
   const keys = await loadDevKeys(config.DEV_KEYS_DIR);
   const key = await importJWK(keys.privateJwk, ALGORITHM);
   const token = await new SignJWT({ agency: caller.agencyId, role: caller.role })

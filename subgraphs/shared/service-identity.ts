@@ -26,7 +26,17 @@ export type ServiceIdentity = typeof CASE_REVIEW_COUNT;
 
 /** The claim a service token carries, and the user id every audit record of it shows. */
 export const SERVICE_CLAIM = "service";
-export const CASE_REVIEW_COUNT_USER = "service:case-review-count";
+/**
+ * User ids beginning so (in any case) are the services' alone: a user token naming one is refused,
+ * so that an audit record by a service's user id is always the service's.
+ */
+export const SERVICE_USER_PREFIX = "service:";
+export const CASE_REVIEW_COUNT_USER = `${SERVICE_USER_PREFIX}case-review-count`;
+
+/** Whether a user id is in the services' reserved space. */
+export function isServiceUserId(userId: string): boolean {
+  return userId.toLowerCase().startsWith(SERVICE_USER_PREFIX);
+}
 /** The role the owners judge it in: what a practitioner of the recipient agency would be told. */
 export const SERVICE_ROLE = Role.PRACTITIONER;
 export const SERVICE_TOKEN_LIFETIME_SECONDS = 300;

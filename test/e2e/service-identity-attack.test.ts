@@ -408,7 +408,16 @@ describe("a user who takes the service's name", () => {
   test.each([CASE_REVIEW_COUNT_USER, "service:anything", "SERVICE:case-review-count"])(
     "a user token whose user id is %s is refused (401) at the gateway and every subgraph, and audits nothing",
     async (user) => {
-      const token = await tokenFor({ agency: "council", user });
+      // Signed as the identity provider would sign it (npm run token now refuses such a user).
+      const keys = await loadDevKeys(config.DEV_KEYS_DIR);
+      const token = await new SignJWT({ agency: "council", role: Role.PRACTITIONER })
+        .setProtectedHeader({ alg: "ES256", kid: keys.privateJwk.kid })
+        .setSubject(user)
+        .setIssuer(config.JWT_ISSUER)
+        .setAudience(config.JWT_AUDIENCE)
+        .setIssuedAt()
+        .setExpirationTime("5m")
+        .sign(await importJWK(keys.privateJwk, "ES256"));
       const audited = () =>
         fed.stores.governance.sql.one<{ n: string }>(
           `SELECT count(*) AS n FROM audit_log WHERE user_id = $1`,
@@ -438,6 +447,8 @@ describe("a user who takes the service's name", () => {
         });
         expect(reply.errors![0].message).toMatch(/reserved for service identities/);
       }
+      // Nor will the development token script make one.
+      await expect(tokenFor({ agency: "council", user })).rejects.toThrow(/reserved for service identities/);
     },
   );
 });
