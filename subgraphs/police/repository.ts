@@ -28,7 +28,15 @@ interface IncidentRow {
   subject_ids: string[];
 }
 
-const INCIDENT_COLUMNS = `i.id, i.record_key, i.reference, i.month, i.occurred_at, i.category, i.outcome, i.street, i.lsoa_code,
+/**
+ * An incident's outcome: the latest of its outcome history (police.uk outcome files; by month,
+ * then by line within a month's file) when it has one, else the street file's Last outcome
+ * category. Worked out when read, so an outcome imported before or after its crime counts alike.
+ */
+const LATEST_OUTCOME = `coalesce((SELECT o.outcome FROM incident_outcomes o WHERE o.crime_id = i.source_key
+  ORDER BY o.month DESC, o.line DESC LIMIT 1), i.outcome)`;
+
+const INCIDENT_COLUMNS = `i.id, i.record_key, i.reference, i.month, i.occurred_at, i.category, ${LATEST_OUTCOME} AS outcome, i.street, i.lsoa_code,
   i.latitude, i.longitude, i.summary, i.narrative,
   ARRAY(SELECT DISTINCT v.person_id FROM involvements v WHERE v.incident_id = i.id ORDER BY v.person_id) AS subject_ids`;
 
@@ -98,6 +106,24 @@ export interface ImportedIncident {
   longitude: number | null;
   summary: string;
   source: string;
+}
+
+/** One outcome of a crime, from a police.uk outcome file. */
+export interface ImportedOutcome {
+  /** The Crime ID, lower case (an incident's source_key). */
+  crimeId: string;
+  month: string;
+  outcome: string;
+  /** Its line in its file: orders two outcomes of one month. */
+  line: number;
+  source: string;
+}
+
+/** One entry of an incident's outcome history. */
+export interface OutcomeRow {
+  incidentId: string;
+  month: string;
+  outcome: string;
 }
 
 /** What the demo seed needs to know of an incident to involve people in it. */
@@ -350,6 +376,52 @@ export class IncidentRepository {
     );
     const inserted = written.filter((w) => w.inserted).length;
     return { inserted, updated: written.length - inserted };
+  }
+
+  /**
+   * Writes outcome-file rows in one statement, keyed by crime, month and outcome type: new ones
+   * inserted, a known one moved to the line and file it was read from last, identical ones left
+   * alone (so a re-import writes nothing). Incidents are not touched: the rollups count none of this.
+   */
+  async upsertOutcomes(rows: readonly ImportedOutcome[]): Promise<{ inserted: number; updated: number }> {
+    if (!rows.length) return { inserted: 0, updated: 0 };
+    const written = await this.sql.many<{ inserted: boolean }>(
+      `INSERT INTO incident_outcomes AS t (crime_id, month, outcome, line, source)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[])
+       ON CONFLICT (crime_id, month, outcome) DO UPDATE SET line = EXCLUDED.line, source = EXCLUDED.source
+       WHERE (t.line, t.source) IS DISTINCT FROM (EXCLUDED.line, EXCLUDED.source)
+       RETURNING (xmax = 0) AS inserted`,
+      [
+        rows.map((r) => r.crimeId),
+        rows.map((r) => r.month),
+        rows.map((r) => r.outcome),
+        rows.map((r) => r.line),
+        rows.map((r) => r.source),
+      ],
+    );
+    const inserted = written.filter((w) => w.inserted).length;
+    return { inserted, updated: written.length - inserted };
+  }
+
+  /** How many of these Crime IDs have no incident (yet): their outcomes wait for it. */
+  async crimesNotImported(crimeIds: readonly string[]): Promise<number> {
+    const row = await this.sql.one<{ n: string }>(
+      `SELECT count(*) AS n FROM unnest($1::text[]) AS c(id)
+        WHERE NOT EXISTS (SELECT 1 FROM incidents i WHERE i.source_key = c.id)`,
+      [crimeIds],
+    );
+    return Number(row?.n ?? 0);
+  }
+
+  /** The outcome history of each of many incidents, oldest first, in one statement. */
+  async outcomesFor(incidentIds: readonly string[]): Promise<OutcomeRow[]> {
+    return this.sql.many<OutcomeRow>(
+      `SELECT i.id AS "incidentId", o.month::text AS month, o.outcome
+         FROM incidents i JOIN incident_outcomes o ON o.crime_id = i.source_key
+        WHERE i.id = ANY($1)
+        ORDER BY i.id, o.month, o.line`,
+      [incidentIds],
+    );
   }
 
   /** Incidents in each assessment's neighbourhoods in its two windows, from the rollup. */
