@@ -511,12 +511,14 @@ export const policeHoldings: Holdings = holdingsOver({
            coalesce(i.occurred_at, (i.month || '-01')::timestamptz) AS closed_at,
            coalesce(i.occurred_at, (i.month || '-01')::timestamptz) AS last_activity_at
       FROM involvements v JOIN incidents i ON i.id = v.incident_id`,
-  // Each incident with its own columns and everyone involved by role only.
+  // Each incident with its own columns, its outcome history, and everyone involved by role only.
   contentsSql: `
     SELECT 'INCIDENT'::text AS kind, i.id, to_jsonb(i) - 'record_key' AS fields,
            (SELECT jsonb_agg(jsonb_build_object('role', v.role, 'subject', v.person_id = $1) ORDER BY v.id)
               FROM involvements v WHERE v.incident_id = i.id) AS people,
-           '{}'::jsonb AS parts
+           jsonb_build_object('outcomes', coalesce(
+             (SELECT jsonb_agg(jsonb_build_object('month', o.month, 'outcome', o.outcome) ORDER BY o.month, o.line)
+                FROM incident_outcomes o WHERE o.crime_id = i.source_key), '[]'::jsonb)) AS parts
       FROM incidents i
      WHERE i.id IN (SELECT v.incident_id FROM involvements v WHERE v.person_id = $1)`,
   expireDeletes: [],

@@ -8,7 +8,7 @@ import {
   PoliceImportError,
   type ImportReport,
 } from "../../subgraphs/police/importer";
-import { IncidentRepository } from "../../subgraphs/police/repository";
+import { IncidentRepository, policeHoldings } from "../../subgraphs/police/repository";
 import { incidentRollup } from "../../subgraphs/police/rollup";
 import { police } from "../../subgraphs/police/server";
 import type { Sql } from "../../subgraphs/shared/database";
@@ -244,6 +244,25 @@ test("outcomes waiting for their crime join it when its street file is imported;
   expect(again.totals).toMatchObject({ inserted: 0, updated: 0, waiting: 0 });
   expect(await checksum(subgraph.adminSql)).toBe(before);
   expect(await rollupDifferences(subgraph.adminSql, incidentRollup)).toEqual([]);
+});
+
+test("a subject access request gives an incident's outcome history with it", async () => {
+  const btp = readCsv(join(MORE, "2019-01-btp-street.csv"))[1];
+  await subgraph.adminSql.exec(
+    `INSERT INTO involvements (incident_id, person_id, role) VALUES ($1, 'per-outcomes', 'VICTIM')`,
+    [incidentIdFor(btp["Crime ID"])],
+  );
+  const held = await policeHoldings.about(subgraph.sql, "per-outcomes");
+  expect(
+    held.map((h) => ({ id: h.id, outcome: h.fields?.outcome, people: h.people, parts: h.parts })),
+  ).toEqual([
+    {
+      id: incidentIdFor(btp["Crime ID"]),
+      outcome: btp["Last outcome category"],
+      people: [{ role: "VICTIM", subject: true }],
+      parts: { outcomes: [{ month: "2019-02", outcome: btp["Last outcome category"] }] },
+    },
+  ]);
 });
 
 describe("a malformed outcome file", () => {
