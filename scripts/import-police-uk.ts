@@ -65,10 +65,11 @@ async function main(args: string[]): Promise<number> {
     const report = await importPoliceUkFiles(store.sql, args);
     printTable(report);
     say(`Imported ${report.totals.files} file(s) in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
-    say(
-      "Street files: inserted, updated and unchanged count incidents. Outcome files: they count outcomes, " +
-        "and waiting counts crimes not imported yet, whose outcomes join them when their street file is.",
-    );
+    if (report.files.some((f) => f.kind === "outcomes"))
+      say(
+        "Street files count incidents; outcome files count outcomes, and `waiting` their crimes not imported " +
+          "yet, whose outcomes join them when their street file is.",
+      );
     return 0;
   } catch (error) {
     if (!(error instanceof PoliceImportError)) throw error;
