@@ -9,6 +9,7 @@ import type { Page } from "../shared/loaders";
 import type { AssessmentWindows } from "../shared/sealed-assessment";
 import { assessmentCounts, monthlyCells, windowCounts, type AssessmentCounts } from "../shared/rollups";
 import { CELL_KEY_SQL, cellKeyOf, type CountedCell } from "../shared/statistics";
+import { LATEST_OUTCOME } from "./outcome";
 import { CrimeCategory, Incident, InvolvementRole } from "./types";
 
 interface IncidentRow {
@@ -27,14 +28,6 @@ interface IncidentRow {
   narrative: string | null;
   subject_ids: string[];
 }
-
-/**
- * An incident's outcome: the latest of its outcome history (police.uk outcome files; by month,
- * then by line within a month's file) when it has one, else the street file's Last outcome
- * category. Worked out when read, so an outcome imported before or after its crime counts alike.
- */
-const LATEST_OUTCOME = `coalesce((SELECT o.outcome FROM incident_outcomes o WHERE o.crime_id = i.source_key
-  ORDER BY o.month DESC, o.line DESC LIMIT 1), i.outcome)`;
 
 const INCIDENT_COLUMNS = `i.id, i.record_key, i.reference, i.month, i.occurred_at, i.category, ${LATEST_OUTCOME} AS outcome, i.street, i.lsoa_code,
   i.latitude, i.longitude, i.summary, i.narrative,
