@@ -78,3 +78,25 @@ export class InvolvementRecord {
   @Column({ type: "text" })
   role!: string;
 }
+
+/** One outcome of a crime, from a police.uk outcome file (OutcomeHistory migration). */
+@Entity({ name: "incident_outcomes" })
+export class IncidentOutcomeRecord {
+  /** The police.uk Crime ID, lower case: the incident's source_key once its crime is imported. */
+  @PrimaryColumn({ type: "text", name: "crime_id" })
+  crimeId!: string;
+
+  @PrimaryColumn({ type: "char", length: 7 })
+  month!: string;
+
+  @PrimaryColumn({ type: "text" })
+  outcome!: string;
+
+  /** Its line in its file: orders two outcomes of one month. */
+  @Column({ type: "integer" })
+  line!: number;
+
+  /** `police.uk:<file>`. */
+  @Column({ type: "text" })
+  source!: string;
+}

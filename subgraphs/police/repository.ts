@@ -9,6 +9,7 @@ import type { Page } from "../shared/loaders";
 import type { AssessmentWindows } from "../shared/sealed-assessment";
 import { assessmentCounts, monthlyCells, windowCounts, type AssessmentCounts } from "../shared/rollups";
 import { CELL_KEY_SQL, cellKeyOf, type CountedCell } from "../shared/statistics";
+import { LATEST_OUTCOME } from "./outcome";
 import { CrimeCategory, Incident, InvolvementRole } from "./types";
 
 interface IncidentRow {
@@ -28,7 +29,7 @@ interface IncidentRow {
   subject_ids: string[];
 }
 
-const INCIDENT_COLUMNS = `i.id, i.record_key, i.reference, i.month, i.occurred_at, i.category, i.outcome, i.street, i.lsoa_code,
+const INCIDENT_COLUMNS = `i.id, i.record_key, i.reference, i.month, i.occurred_at, i.category, ${LATEST_OUTCOME} AS outcome, i.street, i.lsoa_code,
   i.latitude, i.longitude, i.summary, i.narrative,
   ARRAY(SELECT DISTINCT v.person_id FROM involvements v WHERE v.incident_id = i.id ORDER BY v.person_id) AS subject_ids`;
 
@@ -98,6 +99,24 @@ export interface ImportedIncident {
   longitude: number | null;
   summary: string;
   source: string;
+}
+
+/** One outcome of a crime, from a police.uk outcome file. */
+export interface ImportedOutcome {
+  /** The Crime ID, lower case (an incident's source_key). */
+  crimeId: string;
+  month: string;
+  outcome: string;
+  /** Its line in its file: orders two outcomes of one month. */
+  line: number;
+  source: string;
+}
+
+/** One entry of an incident's outcome history. */
+export interface OutcomeRow {
+  incidentId: string;
+  month: string;
+  outcome: string;
 }
 
 /** What the demo seed needs to know of an incident to involve people in it. */
@@ -352,6 +371,52 @@ export class IncidentRepository {
     return { inserted, updated: written.length - inserted };
   }
 
+  /**
+   * Writes outcome-file rows in one statement, keyed by crime, month and outcome type: new ones
+   * inserted, a known one moved to the line and file it was read from last, identical ones left
+   * alone (so a re-import writes nothing). Incidents are not touched: the rollups count none of this.
+   */
+  async upsertOutcomes(rows: readonly ImportedOutcome[]): Promise<{ inserted: number; updated: number }> {
+    if (!rows.length) return { inserted: 0, updated: 0 };
+    const written = await this.sql.many<{ inserted: boolean }>(
+      `INSERT INTO incident_outcomes AS t (crime_id, month, outcome, line, source)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[])
+       ON CONFLICT (crime_id, month, outcome) DO UPDATE SET line = EXCLUDED.line, source = EXCLUDED.source
+       WHERE (t.line, t.source) IS DISTINCT FROM (EXCLUDED.line, EXCLUDED.source)
+       RETURNING (xmax = 0) AS inserted`,
+      [
+        rows.map((r) => r.crimeId),
+        rows.map((r) => r.month),
+        rows.map((r) => r.outcome),
+        rows.map((r) => r.line),
+        rows.map((r) => r.source),
+      ],
+    );
+    const inserted = written.filter((w) => w.inserted).length;
+    return { inserted, updated: written.length - inserted };
+  }
+
+  /** How many of these Crime IDs have no incident (yet): their outcomes wait for it. */
+  async crimesNotImported(crimeIds: readonly string[]): Promise<number> {
+    const row = await this.sql.one<{ n: string }>(
+      `SELECT count(*) AS n FROM unnest($1::text[]) AS c(id)
+        WHERE NOT EXISTS (SELECT 1 FROM incidents i WHERE i.source_key = c.id)`,
+      [crimeIds],
+    );
+    return Number(row?.n ?? 0);
+  }
+
+  /** The outcome history of each of many incidents, oldest first, in one statement. */
+  async outcomesFor(incidentIds: readonly string[]): Promise<OutcomeRow[]> {
+    return this.sql.many<OutcomeRow>(
+      `SELECT i.id AS "incidentId", o.month::text AS month, o.outcome
+         FROM incidents i JOIN incident_outcomes o ON o.crime_id = i.source_key
+        WHERE i.id = ANY($1)
+        ORDER BY i.id, o.month, o.line`,
+      [incidentIds],
+    );
+  }
+
   /** Incidents in each assessment's neighbourhoods in its two windows, from the rollup. */
   assessmentCounts(assessments: readonly AssessmentWindows[]): Promise<AssessmentCounts[]> {
     return assessmentCounts(this.sql, assessments);
@@ -439,12 +504,14 @@ export const policeHoldings: Holdings = holdingsOver({
            coalesce(i.occurred_at, (i.month || '-01')::timestamptz) AS closed_at,
            coalesce(i.occurred_at, (i.month || '-01')::timestamptz) AS last_activity_at
       FROM involvements v JOIN incidents i ON i.id = v.incident_id`,
-  // Each incident with its own columns and everyone involved by role only.
+  // Each incident with its own columns, its outcome history, and everyone involved by role only.
   contentsSql: `
     SELECT 'INCIDENT'::text AS kind, i.id, to_jsonb(i) - 'record_key' AS fields,
            (SELECT jsonb_agg(jsonb_build_object('role', v.role, 'subject', v.person_id = $1) ORDER BY v.id)
               FROM involvements v WHERE v.incident_id = i.id) AS people,
-           '{}'::jsonb AS parts
+           jsonb_build_object('outcomes', coalesce(
+             (SELECT jsonb_agg(jsonb_build_object('month', o.month, 'outcome', o.outcome) ORDER BY o.month, o.line)
+                FROM incident_outcomes o WHERE o.crime_id = i.source_key), '[]'::jsonb)) AS parts
       FROM incidents i
      WHERE i.id IN (SELECT v.incident_id FROM involvements v WHERE v.person_id = $1)`,
   expireDeletes: [],

@@ -213,6 +213,14 @@ describe("every service role", () => {
     await refused(db, `INSERT INTO erasures_undone (erasure_id) VALUES ('era-x')`);
     await refused(db, `UPDATE incidents SET summary = 'forged'`);
     await refused(db, `UPDATE incidents SET occurred_at = now()`);
+    // Outcome history: read with its incidents, written by the importer alone.
+    await expect(db.query(`SELECT count(*) FROM incident_outcomes`)).resolves.toBeDefined();
+    await refused(
+      db,
+      `INSERT INTO incident_outcomes (crime_id, month, outcome, line, source) VALUES (repeat('0', 64), '2020-01', 'Local resolution', 2, 'x')`,
+    );
+    await refused(db, `UPDATE incident_outcomes SET outcome = 'forged'`);
+    await refused(db, `DELETE FROM incident_outcomes`);
   });
 
   it("police moves an involvement aside and puts it back only through the definer's functions, which move real rows of its erased tables alone", async () => {
