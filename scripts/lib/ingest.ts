@@ -1,6 +1,8 @@
 import { Client } from "pg";
 import { councilIngest } from "../../subgraphs/council/ingest";
 import { council } from "../../subgraphs/council/server";
+import { policeIngest } from "../../subgraphs/police/ingest";
+import { police } from "../../subgraphs/police/server";
 import { resolvePeople } from "../../subgraphs/partnership/people-index";
 import { partnership } from "../../subgraphs/partnership/server";
 import type { Config, SubgraphName } from "../../subgraphs/shared/config";
@@ -19,6 +21,7 @@ export const INGESTABLE: Record<
   string,
   { store: StoreDefinition & { name: SubgraphName }; ingest: AgencyIngest }
 > = {
+  police: { store: police, ingest: policeIngest },
   council: { store: council, ingest: councilIngest },
 };
 

@@ -77,4 +77,9 @@ export class InvolvementRecord {
 
   @Column({ type: "text" })
   role!: string;
+
+  /** The source system's own key (`<source>:<key>`) of an involvement loaded by `npm run ingest`. */
+  @Index("involvements_source_key", { unique: true })
+  @Column({ type: "text", name: "source_key", nullable: true })
+  sourceKey!: string | null;
 }

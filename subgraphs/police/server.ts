@@ -10,6 +10,8 @@ import { DataProtection1765100000004 } from "./migrations/1765100000004-DataProt
 import { MonthlyCounts1796578491110 } from "./migrations/1796578491110-MonthlyCounts";
 import { ErasureInTwoPhases1796578647022 } from "./migrations/1796578647022-ErasureInTwoPhases";
 import { ErasureThroughDefinerFunctions1796583231004 } from "./migrations/1796583231004-ErasureThroughDefinerFunctions";
+import { Ingest1796589889077 } from "./migrations/1796589889077-Ingest";
+import { ImportRecord } from "../shared/ingest/store";
 import { ERASURE_ENTITIES } from "../shared/erasure";
 import { holdingsResolver } from "../shared/data-protection";
 import { policeHoldings } from "./repository";
@@ -37,6 +39,7 @@ export const police: SubgraphDefinition<PoliceLoaders> = {
     KeptAgencyRegistryRecord,
     ...ERASURE_ENTITIES,
     MonthlyCountRecord,
+    ImportRecord,
   ],
   migrations: [
     Initial1763700000000,
@@ -49,6 +52,7 @@ export const police: SubgraphDefinition<PoliceLoaders> = {
     MonthlyCounts1796578491110,
     ErasureInTwoPhases1796578647022,
     ErasureThroughDefinerFunctions1796583231004,
+    Ingest1796589889077,
   ],
   resolvers: [
     holdingsResolver(policeHoldings),
