@@ -1,6 +1,8 @@
 import { Client } from "pg";
 import { councilIngest } from "../../subgraphs/council/ingest";
 import { council } from "../../subgraphs/council/server";
+import { housingIngest } from "../../subgraphs/housing/ingest";
+import { housing } from "../../subgraphs/housing/server";
 import { policeIngest } from "../../subgraphs/police/ingest";
 import { police } from "../../subgraphs/police/server";
 import { resolvePeople } from "../../subgraphs/partnership/people-index";
@@ -23,6 +25,7 @@ export const INGESTABLE: Record<
 > = {
   police: { store: police, ingest: policeIngest },
   council: { store: council, ingest: councilIngest },
+  housing: { store: housing, ingest: housingIngest },
 };
 
 export const peopleResolver: PeopleResolver = resolvePeople;

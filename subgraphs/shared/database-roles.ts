@@ -36,7 +36,7 @@ export type RoleKind =
   | "ingest";
 
 /** The subgraphs whose migrations create an ingest role. */
-export const INGEST_SUBGRAPHS: readonly SubgraphName[] = ["police", "council", "partnership"];
+export const INGEST_SUBGRAPHS: readonly SubgraphName[] = ["police", "council", "housing", "partnership"];
 
 /** The subgraphs that consult governance through a login of their own (governance uses its store). */
 export type AuditingSubgraph = Exclude<SubgraphName, "governance">;
