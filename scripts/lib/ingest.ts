@@ -5,6 +5,8 @@ import { housingIngest } from "../../subgraphs/housing/ingest";
 import { housing } from "../../subgraphs/housing/server";
 import { policeIngest } from "../../subgraphs/police/ingest";
 import { police } from "../../subgraphs/police/server";
+import { youthIngest } from "../../subgraphs/youth/ingest";
+import { youth } from "../../subgraphs/youth/server";
 import { resolvePeople } from "../../subgraphs/partnership/people-index";
 import { partnership } from "../../subgraphs/partnership/server";
 import type { Config, SubgraphName } from "../../subgraphs/shared/config";
@@ -25,6 +27,7 @@ export const INGESTABLE: Record<
 > = {
   police: { store: police, ingest: policeIngest },
   council: { store: council, ingest: councilIngest },
+  youth: { store: youth, ingest: youthIngest },
   housing: { store: housing, ingest: housingIngest },
 };
 

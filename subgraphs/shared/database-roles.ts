@@ -36,7 +36,13 @@ export type RoleKind =
   | "ingest";
 
 /** The subgraphs whose migrations create an ingest role. */
-export const INGEST_SUBGRAPHS: readonly SubgraphName[] = ["police", "council", "housing", "partnership"];
+export const INGEST_SUBGRAPHS: readonly SubgraphName[] = [
+  "police",
+  "council",
+  "youth",
+  "housing",
+  "partnership",
+];
 
 /** The subgraphs that consult governance through a login of their own (governance uses its store). */
 export type AuditingSubgraph = Exclude<SubgraphName, "governance">;

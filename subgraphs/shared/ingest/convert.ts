@@ -150,5 +150,11 @@ export function convertRow<R>(
         reason: field ? `${field}: ${issue.message}` : issue.message,
       };
     });
+  const refused = person && kind.checkPerson?.(checked.data, person);
+  if (refused) {
+    const from =
+      refused.field === "person.dateOfBirth" ? mapping.person?.dateOfBirth : mapping.fields[refused.field];
+    return [{ column: columnName(from), reason: refused.reason }];
+  }
   return { sourceKey, record: checked.data, person, parents };
 }

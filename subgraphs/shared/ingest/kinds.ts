@@ -1,5 +1,12 @@
 import type { z } from "zod";
 import type { Sql } from "../database";
+import type { PersonIdentity } from "./convert";
+
+/** A problem a kind finds in a row: the field at fault (its column is named) and why. */
+export interface RowProblemOf<R> {
+  field: (keyof R & string) | "person.dateOfBirth";
+  reason: string;
+}
 
 /**
  * What an agency can load: each subgraph declares its record kinds (council: asbCase, asbParty,
@@ -43,6 +50,8 @@ export interface IngestKind<R = unknown> {
    * Parent fields arrive as the parent's full source key.
    */
   schema: z.ZodType<R, z.ZodTypeDef, Record<string, FieldValue>>;
+  /** A rule over the record and the person it is about: a reason the row is refused, or null. */
+  checkPerson?(record: R, person: PersonIdentity): RowProblemOf<R> | null;
   /** Inserts new rows and updates changed ones (by source key); unchanged rows are not written. */
   write(sql: Sql, rows: IngestRow<R>[]): Promise<WriteCounts>;
   /** For kinds others refer to: which of these source keys are stored. */
