@@ -18,6 +18,7 @@ import { ConnectOnlyWhereServed1764300000000 } from "./migrations/1764300000000-
 import { RecordKeys1764200000000 } from "./migrations/1764200000000-RecordKeys";
 import { Ingest1796589434044 } from "./migrations/1796589434044-Ingest";
 import { ImportRecord } from "../shared/ingest/store";
+import { importsResolver } from "../shared/ingest/graphql";
 import { councilReferenceResolvers } from "./reference";
 import { AsbCaseResolver } from "./resolvers/asb-case.resolver";
 import { NeighbourhoodAsbCaseStatsResolver } from "./resolvers/neighbourhood.resolver";
@@ -53,6 +54,7 @@ export const council: SubgraphDefinition<CouncilLoaders> = {
     Ingest1796589434044,
   ],
   resolvers: [
+    importsResolver("council"),
     holdingsResolver(councilHoldings),
     ReportsMadeResolver,
     ReportCountsResolver,

@@ -18,6 +18,7 @@ import { ErasureInTwoPhases1796578647022 } from "./migrations/1796578647022-Eras
 import { ErasureThroughDefinerFunctions1796583231004 } from "./migrations/1796583231004-ErasureThroughDefinerFunctions";
 import { Ingest1796590217594 } from "./migrations/1796590217594-Ingest";
 import { ImportRecord } from "../shared/ingest/store";
+import { importsResolver } from "../shared/ingest/graphql";
 import { ERASURE_ENTITIES } from "../shared/erasure";
 import { holdingsResolver } from "../shared/data-protection";
 import { housingHoldings } from "./repository";
@@ -63,6 +64,7 @@ export const housing: SubgraphDefinition<HousingLoaders> = {
     Ingest1796590217594,
   ],
   resolvers: [
+    importsResolver("housing"),
     holdingsResolver(housingHoldings),
     TenancyResolver,
     ReportsMadeResolver,

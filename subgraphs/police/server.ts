@@ -12,6 +12,7 @@ import { ErasureInTwoPhases1796578647022 } from "./migrations/1796578647022-Eras
 import { ErasureThroughDefinerFunctions1796583231004 } from "./migrations/1796583231004-ErasureThroughDefinerFunctions";
 import { Ingest1796589889077 } from "./migrations/1796589889077-Ingest";
 import { ImportRecord } from "../shared/ingest/store";
+import { importsResolver } from "../shared/ingest/graphql";
 import { ERASURE_ENTITIES } from "../shared/erasure";
 import { holdingsResolver } from "../shared/data-protection";
 import { policeHoldings } from "./repository";
@@ -55,6 +56,7 @@ export const police: SubgraphDefinition<PoliceLoaders> = {
     Ingest1796589889077,
   ],
   resolvers: [
+    importsResolver("police"),
     holdingsResolver(policeHoldings),
     IncidentResolver,
     ReportsMadeResolver,

@@ -18,6 +18,7 @@ import { ErasureInTwoPhases1796578647022 } from "./migrations/1796578647022-Eras
 import { ErasureThroughDefinerFunctions1796583231004 } from "./migrations/1796583231004-ErasureThroughDefinerFunctions";
 import { Ingest1796590548897 } from "./migrations/1796590548897-Ingest";
 import { ImportRecord } from "../shared/ingest/store";
+import { importsResolver } from "../shared/ingest/graphql";
 import { ERASURE_ENTITIES } from "../shared/erasure";
 import { holdingsResolver } from "../shared/data-protection";
 import { youthHoldings } from "./repository";
@@ -62,6 +63,7 @@ export const youth: SubgraphDefinition<YouthLoaders> = {
     Ingest1796590548897,
   ],
   resolvers: [
+    importsResolver("youth"),
     holdingsResolver(youthHoldings),
     SchoolResolver,
     EnrolmentResolver,
