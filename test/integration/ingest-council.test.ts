@@ -12,6 +12,7 @@ import { partnership } from "../../subgraphs/partnership/server";
 import { openStore, type Sql, type SubgraphStore } from "../../subgraphs/shared/database";
 import { ingestDatabaseUrl, serviceDatabaseUrl } from "../../subgraphs/shared/database-roles";
 import { parseDate } from "../../subgraphs/shared/ingest/formats";
+import { streamProgress } from "../../subgraphs/shared/ingest/progress";
 import { MappingError, parseMapping, type Mapping } from "../../subgraphs/shared/ingest/mapping";
 import { rejectsCsv } from "../../subgraphs/shared/ingest/rejects";
 import { IngestError, ingestFiles, type IngestOptions } from "../../subgraphs/shared/ingest/run";
@@ -108,6 +109,33 @@ test("dates in the formats agencies use, and only real ones", () => {
   expect(parseDate("2024-06-03 17:45", "YYYY-MM-DD HH:mm")).toEqual(new Date("2024-06-03T17:45:00Z"));
   expect(parseDate("31/02/2024", "DD/MM/YYYY")).toMatch(/not a real date/);
   expect(parseDate("2024-06-03", "DD/MM/YYYY")).toMatch(/not a date in the format DD\/MM\/YYYY/);
+});
+
+test("progress: on a terminal one line redrawn with a bar, rate and ETA; otherwise a plain line now and then", () => {
+  let now = 0;
+  const written: string[] = [];
+  const stream = { write: (text: string) => written.push(text) } as unknown as NodeJS.WriteStream;
+  const tty = streamProgress(stream, { tty: true, now: () => now });
+  tty.start("big.csv", 1000);
+  now = 2000;
+  tty.advance(250);
+  expect(written).toEqual([
+    "\r[######------------------] big.csv: 250/1000 rows (25%), 125 rows/s, ETA 6s\u001b[K",
+  ]);
+  written.length = 0;
+  const plain = streamProgress(stream, { tty: false, now: () => now });
+  plain.start("big.csv", 1000);
+  now += 1000;
+  plain.advance(100); // too soon: nothing
+  now += 5000;
+  plain.advance(700);
+  now += 1000;
+  plain.finish();
+  plain.advance(1000);
+  expect(written).toEqual([
+    "big.csv: 700/1000 rows (70%), 117 rows/s, ETA 3s\n",
+    "big.csv: 700/1000 rows (70%), 100 rows/s, ETA 3s\n",
+  ]);
 });
 
 test("a bad mapping is refused with every problem and its path", () => {
@@ -410,7 +438,7 @@ describe("the council's example export", () => {
       },
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(IngestError);
-    expect((error as Error).message).toMatch(/could not be written \(connection lost \(simulated\)\)/);
+    expect((error as Error).message).toMatch(/could not be loaded \(connection lost \(simulated\)\)/);
     expect(batches).toBe(3);
     expect(await snapshot()).toBe(before);
   });

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename } from "node:path";
 import type { Sql } from "../database";
 import { convertRow, type ConvertedRow, type PersonIdentity, type RowProblem } from "./convert";
@@ -103,6 +103,7 @@ export function planFiles(
 ): { file: string; entry: FileMapping; kind: IngestKind }[] {
   const order = new Map(ingest.kinds.map((k, i) => [k.name, i]));
   const planned = files.map((file) => {
+    if (!existsSync(file) || !statSync(file).isFile()) throw new Error(`${file}: no such file`);
     const entry = mapping.files.find((f) => matches(f.match, basename(file)));
     if (!entry)
       throw new Error(
@@ -268,7 +269,7 @@ export async function ingestFiles(options: IngestOptions): Promise<IngestReport>
       report.problems = error.problems;
       report.rows = error.rows || report.rows;
       report.rejected = error.badRows;
-    } else report.problems = [`${report.name}: could not be written (${(error as Error).message})`];
+    } else report.problems = [`${report.name}: could not be loaded (${(error as Error).message})`];
   };
 
   let failure: string | null = null;
