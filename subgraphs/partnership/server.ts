@@ -28,6 +28,7 @@ import { DataProtectionResolver } from "./resolvers/data-protection.resolver";
 import { DataProtection1765100000004 } from "./migrations/1765100000004-DataProtection";
 import { ErasureInTwoPhases1796578647022 } from "./migrations/1796578647022-ErasureInTwoPhases";
 import { ErasureThroughDefinerFunctions1796583231004 } from "./migrations/1796583231004-ErasureThroughDefinerFunctions";
+import { IngestPeople1796589476599 } from "./migrations/1796589476599-IngestPeople";
 import { ERASURE_ENTITIES } from "../shared/erasure";
 import { KeptAgencyRegistry1765000000000, KeptAgencyRegistryRecord } from "../shared/kept-registry";
 import { ConnectOnlyWhereServed1764300000000 } from "./migrations/1764300000000-ConnectOnlyWhereServed";
@@ -95,6 +96,7 @@ export const partnership: SubgraphDefinition<PartnershipLoaders> = {
     DropReportIndex1765210000000,
     ErasureInTwoPhases1796578647022,
     ErasureThroughDefinerFunctions1796583231004,
+    IngestPeople1796589476599,
   ],
   resolvers: [
     PersonResolver,

@@ -77,6 +77,11 @@ export class InvolvementRecord {
 
   @Column({ type: "text" })
   role!: string;
+
+  /** The source system's own key (`<source>:<key>`) of an involvement loaded by `npm run ingest`. */
+  @Index("involvements_source_key", { unique: true })
+  @Column({ type: "text", name: "source_key", nullable: true })
+  sourceKey!: string | null;
 }
 
 /** One outcome of a crime, from a police.uk outcome file (OutcomeHistory migration). */

@@ -538,3 +538,95 @@ export const policeHoldings: Holdings = holdingsOver({
     return { erased, deleted: [] };
   },
 });
+
+/** An incident as a records-system export gives it (shared/ingest). */
+export interface IngestedIncident {
+  id: string;
+  sourceKey: string;
+  reference: string;
+  month: string;
+  occurredAt: Date;
+  category: string;
+  outcome: string | null;
+  street: string | null;
+  lsoaCode: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  summary: string;
+  narrative: string | null;
+  source: string;
+}
+
+/**
+ * What `npm run ingest` writes for the police, by source key: new keys inserted, changed rows
+ * updated, unchanged rows untouched (so the rollup triggers see only real changes).
+ */
+export class PoliceIngestRepository {
+  constructor(private readonly sql: Sql) {}
+
+  async storedIncidentKeys(sourceKeys: string[]): Promise<Set<string>> {
+    const rows = await this.sql.many<{ source_key: string }>(
+      `SELECT source_key FROM incidents WHERE source_key = ANY($1::text[])`,
+      [sourceKeys],
+    );
+    return new Set(rows.map((r) => r.source_key));
+  }
+
+  async upsertIncidents(rows: readonly IngestedIncident[]): Promise<{ inserted: number; updated: number }> {
+    if (!rows.length) return { inserted: 0, updated: 0 };
+    const columns =
+      "reference, month, occurred_at, category, outcome, street, lsoa_code, latitude, longitude, summary, narrative, source";
+    const excluded = columns.replace(/(\w+)/g, "EXCLUDED.$1");
+    const current = columns.replace(/(\w+)/g, "t.$1");
+    const written = await this.sql.many<{ inserted: boolean }>(
+      `INSERT INTO incidents AS t (id, source_key, ${columns})
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[],
+                            $8::text[], $9::text[], $10::float8[], $11::float8[], $12::text[], $13::text[], $14::text[])
+       ON CONFLICT (source_key) DO UPDATE SET (${columns}) = (${excluded})
+       WHERE (${current}) IS DISTINCT FROM (${excluded})
+       RETURNING (xmax = 0) AS inserted`,
+      [
+        rows.map((r) => r.id),
+        rows.map((r) => r.sourceKey),
+        rows.map((r) => r.reference),
+        rows.map((r) => r.month),
+        rows.map((r) => r.occurredAt),
+        rows.map((r) => r.category),
+        rows.map((r) => r.outcome),
+        rows.map((r) => r.street),
+        rows.map((r) => r.lsoaCode),
+        rows.map((r) => r.latitude),
+        rows.map((r) => r.longitude),
+        rows.map((r) => r.summary),
+        rows.map((r) => r.narrative),
+        rows.map((r) => r.source),
+      ],
+    );
+    const inserted = written.filter((w) => w.inserted).length;
+    return { inserted, updated: written.length - inserted };
+  }
+
+  async upsertInvolvements(
+    rows: readonly { sourceKey: string; incidentKey: string; personId: string; role: string }[],
+  ): Promise<{ inserted: number; updated: number }> {
+    if (!rows.length) return { inserted: 0, updated: 0 };
+    const written = await this.sql.many<{ inserted: boolean }>(
+      `INSERT INTO involvements AS t (source_key, incident_id, person_id, role)
+       SELECT u.source_key, i.id, u.person_id, u.role
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS u (source_key, incident_key, person_id, role)
+         JOIN incidents i ON i.source_key = u.incident_key
+       ON CONFLICT (source_key) DO UPDATE SET (incident_id, person_id, role) =
+         (EXCLUDED.incident_id, EXCLUDED.person_id, EXCLUDED.role)
+       WHERE (t.incident_id, t.person_id, t.role) IS DISTINCT FROM (EXCLUDED.incident_id, EXCLUDED.person_id, EXCLUDED.role)
+       RETURNING (xmax = 0) AS inserted`,
+      [
+        rows.map((r) => r.sourceKey),
+        rows.map((r) => r.incidentKey),
+        rows.map((r) => r.personId),
+        rows.map((r) => r.role),
+      ],
+    );
+    const inserted = written.filter((w) => w.inserted).length;
+    return { inserted, updated: written.length - inserted };
+  }
+}

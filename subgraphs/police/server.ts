@@ -11,6 +11,9 @@ import { MonthlyCounts1796578491110 } from "./migrations/1796578491110-MonthlyCo
 import { ErasureInTwoPhases1796578647022 } from "./migrations/1796578647022-ErasureInTwoPhases";
 import { ErasureThroughDefinerFunctions1796583231004 } from "./migrations/1796583231004-ErasureThroughDefinerFunctions";
 import { OutcomeHistory1796589263864 } from "./migrations/1796589263864-OutcomeHistory";
+import { Ingest1796589889077 } from "./migrations/1796589889077-Ingest";
+import { ImportRecord } from "../shared/ingest/store";
+import { importsResolver } from "../shared/ingest/graphql";
 import { ERASURE_ENTITIES } from "../shared/erasure";
 import { holdingsResolver } from "../shared/data-protection";
 import { policeHoldings } from "./repository";
@@ -39,6 +42,7 @@ export const police: SubgraphDefinition<PoliceLoaders> = {
     KeptAgencyRegistryRecord,
     ...ERASURE_ENTITIES,
     MonthlyCountRecord,
+    ImportRecord,
   ],
   migrations: [
     Initial1763700000000,
@@ -52,8 +56,10 @@ export const police: SubgraphDefinition<PoliceLoaders> = {
     ErasureInTwoPhases1796578647022,
     ErasureThroughDefinerFunctions1796583231004,
     OutcomeHistory1796589263864,
+    Ingest1796589889077,
   ],
   resolvers: [
+    importsResolver("police"),
     holdingsResolver(policeHoldings),
     IncidentResolver,
     ReportsMadeResolver,
