@@ -16,6 +16,8 @@ import {
   PersonRecord,
   PersonReferenceRecord,
   PersonIdentityHistoryRecord,
+  MatchedReferenceRecord,
+  PersonMatchReviewRecord,
   ProblemCaseRecord,
   NotificationOutboxRecord,
   VictimRiskAssessmentRecord,
@@ -39,6 +41,7 @@ import { relayNotifications, sweepCaseNotices } from "./notices";
 import { countFromOwners } from "./threshold";
 import { PeopleByDateOfBirth1765100000003 } from "./migrations/1765100000003-PeopleByDateOfBirth";
 import { DropReportIndex1765210000000 } from "./migrations/1765210000000-DropReportIndex";
+import { PeopleMatching1796589361515 } from "./migrations/1796589361515-PeopleMatching";
 import { partnershipReferenceResolvers } from "./reference";
 import { CaseMutationResolver } from "./resolvers/case-mutation.resolver";
 import {
@@ -65,6 +68,8 @@ export const partnership: SubgraphDefinition<PartnershipLoaders> = {
     PersonRecord,
     PersonReferenceRecord,
     PersonIdentityHistoryRecord,
+    MatchedReferenceRecord,
+    PersonMatchReviewRecord,
     NeighbourhoodRecord,
     ProblemCaseRecord,
     CaseReferenceCounterRecord,
@@ -95,6 +100,7 @@ export const partnership: SubgraphDefinition<PartnershipLoaders> = {
     DropReportIndex1765210000000,
     ErasureInTwoPhases1796578647022,
     ErasureThroughDefinerFunctions1796583231004,
+    PeopleMatching1796589361515,
   ],
   resolvers: [
     PersonResolver,
