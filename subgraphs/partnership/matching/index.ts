@@ -126,7 +126,10 @@ export async function matchPeople(
     // Strongest claims first, so two records of the batch never take one person.
     const order = records
       .map((_, i) => i)
-      .sort((a, b) => (best.get(b) ? rank(best.get(b)!) : -Infinity) - (best.get(a) ? rank(best.get(a)!) : -Infinity));
+      .sort(
+        (a, b) =>
+          (best.get(b) ? rank(best.get(b)!) : -Infinity) - (best.get(a) ? rank(best.get(a)!) : -Infinity),
+      );
     for (const i of order) {
       const reference = records[i].reference;
       const known = linked.get(reference);
@@ -192,7 +195,7 @@ export interface Thresholds {
   lower: number;
 }
 
-export const DEFAULT_THRESHOLDS: Thresholds = { upper: 20, lower: 10 };
+export const DEFAULT_THRESHOLDS: Thresholds = { upper: 20, lower: 12 };
 
 export interface MatchOptions {
   thresholds?: Partial<Thresholds>;

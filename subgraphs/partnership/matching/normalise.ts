@@ -103,7 +103,16 @@ export function nameWords(name: string | null | undefined): string[] {
 export function parseDate(date: string | null | undefined): DateParts | null {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/u.exec(date?.trim() ?? "");
   if (!match) return null;
-  return { year: Number(match[1]), month: Number(match[2]), day: Number(match[3]) };
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  // A date that is no day of the calendar (2020-02-30, 1955-11-00) is as good as none.
+  const calendar = new Date(Date.UTC(year, month - 1, day));
+  if (
+    calendar.getUTCFullYear() !== year ||
+    calendar.getUTCMonth() !== month - 1 ||
+    calendar.getUTCDate() !== day
+  )
+    return null;
+  return { year, month, day };
 }
 
 export function formatDate(parts: DateParts): string {
@@ -120,11 +129,6 @@ export function swappedDate(parts: DateParts | null): string | null {
 export function normalisePostcode(postcode: string | null | undefined): string | null {
   const compact = (postcode ?? "").toUpperCase().replace(/[^A-Z0-9]/gu, "");
   return compact.length >= 5 && compact.length <= 7 ? compact : null;
-}
-
-/** "SW1A1AA" -> "SW1A 1": the outward code and the inward code's first digit (about 3,000 addresses). */
-export function postcodeSector(postcode: string): string {
-  return `${postcode.slice(0, -3)} ${postcode.slice(-3, -2)}`;
 }
 
 export function normaliseUprn(uprn: string | null | undefined): string | null {

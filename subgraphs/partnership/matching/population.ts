@@ -302,7 +302,9 @@ export function generatePopulation(seed: number, size: number, referenceYear = 2
   const postcodes: string[] = [];
   // About 15 households a postcode.
   for (let i = 0; i < Math.max(4, Math.ceil(size / 35)); i += 1)
-    postcodes.push(`${random.pick(OUTWARD)} ${random.int(1, 9)}${random.pick([...LETTERS])}${random.pick([...LETTERS])}`);
+    postcodes.push(
+      `${random.pick(OUTWARD)} ${random.int(1, 9)}${random.pick([...LETTERS])}${random.pick([...LETTERS])}`,
+    );
   const givenOf = new Map(GIVEN.map(([name, variants]) => [name, variants]));
   const familyOf = new Map(FAMILY.map(([name, variants]) => [name, variants]));
 
@@ -317,7 +319,11 @@ export function generatePopulation(seed: number, size: number, referenceYear = 2
       while (other === familyName) other = random.pick(FAMILY)[0];
       familyName = `${familyName}-${other}`;
     }
-    households.push({ familyName, address: address(random, postcodes), previous: address(random, postcodes) });
+    households.push({
+      familyName,
+      address: address(random, postcodes),
+      previous: address(random, postcodes),
+    });
     const adults = random.weighted([
       [1, 4],
       [2, 5],
@@ -347,7 +353,9 @@ export function generatePopulation(seed: number, size: number, referenceYear = 2
     for (let c = 0; c < children && people.length < size; c += 1) {
       // One birth in 60 is a twin: the same date of birth and address, another given name.
       const twin = previousBirth !== null && random.chance(1 / 60);
-      const dateOfBirth: string = twin ? previousBirth! : birthDate(random, referenceYear - 21, referenceYear - 5);
+      const dateOfBirth: string = twin
+        ? previousBirth!
+        : birthDate(random, referenceYear - 21, referenceYear - 5);
       previousBirth = dateOfBirth;
       people.push({ id: `true-${people.length}`, givenName: given(), familyName, dateOfBirth, household });
     }
@@ -396,7 +404,7 @@ export function generatePopulation(seed: number, size: number, referenceYear = 2
       else if (r.chance(rates.dateTypo))
         dateOfBirth = r.pick([
           isoDate(y + r.pick([-1, 1]), m, d),
-          isoDate(y, m, Math.min(28, d + r.pick([-1, 1, 10]))),
+          isoDate(y, m, Math.max(1, Math.min(28, d + r.pick([-1, 1, 10])))),
           isoDate(y, (m % 12) + 1, d),
         ]);
 

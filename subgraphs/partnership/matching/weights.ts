@@ -117,11 +117,15 @@ export function compareFamilyNames(a: NormalisedIdentity, b: NormalisedIdentity)
   // Joined without spaces: "Smith-Jones" and "Smithjones" are the same name.
   const [xs, ys] = [a.family.join(""), b.family.join("")];
   if (xs === ys) return "EXACT";
-  if ((a.family.length > 1 || b.family.length > 1) && a.family.some((w) => w.length > 2 && b.family.includes(w)))
+  if (
+    (a.family.length > 1 || b.family.length > 1) &&
+    a.family.some((w) => w.length > 2 && b.family.includes(w))
+  )
     return "PART";
   let similarity = jaroWinkler(xs, ys);
   // A typo in one part of a double-barrelled name.
-  for (const w of a.family) for (const v of b.family) similarity = Math.max(similarity, jaroWinkler(w, v) - 0.03);
+  for (const w of a.family)
+    for (const v of b.family) similarity = Math.max(similarity, jaroWinkler(w, v) - 0.03);
   if (similarity >= 0.92) return "CLOSE";
   if (similarity >= 0.85) return "SIMILAR";
   return "DISAGREE";

@@ -38,7 +38,9 @@ export class PeopleMatching1796589361515 implements MigrationInterface {
       )`);
     // One index per blocking rule (matching/repository.ts), so no rule reads the whole index.
     await q.query(`CREATE INDEX matched_references_person ON matched_references (person_id)`);
-    await q.query(`CREATE INDEX matched_references_family_codes ON matched_references USING gin (family_codes)`);
+    await q.query(
+      `CREATE INDEX matched_references_family_codes ON matched_references USING gin (family_codes)`,
+    );
     await q.query(`CREATE INDEX matched_references_birth_year ON matched_references (birth_year)`);
     await q.query(`CREATE INDEX matched_references_date_of_birth ON matched_references (date_of_birth)`);
     await q.query(`CREATE INDEX matched_references_uprn ON matched_references (uprn)`);
