@@ -57,6 +57,7 @@ import {
 } from "./resolvers/case-work.resolver";
 import { NeighbourhoodResolver } from "./resolvers/neighbourhood.resolver";
 import { PersonResolver } from "./resolvers/person.resolver";
+import { PersonMatchReviewResolver } from "./resolvers/person-match-review.resolver";
 import { ProblemCaseResolver } from "./resolvers/problem-case.resolver";
 
 /** The partnership subgraph: people index (Person), neighbourhoods (LSOA) and problem-solving cases. */
@@ -115,6 +116,7 @@ export const partnership: SubgraphDefinition<PartnershipLoaders> = {
     CaseActionCaseResolver,
     VictimRiskAssessmentResolver,
     DataProtectionResolver,
+    PersonMatchReviewResolver,
   ],
   // Named by _forgetHeld's declared change (an agency's holdings), which returns none.
   orphanedTypes: [HeldRecord],
