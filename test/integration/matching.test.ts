@@ -234,3 +234,33 @@ describe("matchPeople's deterministic rules", () => {
     });
   });
 });
+
+describe("what the matcher keeps of a reference", () => {
+  let store: SubgraphStore;
+  beforeAll(async () => {
+    store = await openStore(partnership, uniqueDatabaseUrl("matching_erase"), { poolSize: 2 });
+  });
+  afterAll(() => store?.close());
+
+  it("goes with the reference: dropping it (as erasure does) drops its identity and its reviews", async () => {
+    await matchPeople(store.sql, "housing", [
+      {
+        reference: "HOU-1",
+        givenName: "Ann",
+        familyName: "Lee",
+        dateOfBirth: "1990-01-02",
+        postcode: "E1 6AN",
+      },
+    ]);
+    const youth = await matchPeople(store.sql, "youth", [
+      { reference: "UPN-1", givenName: "A", familyName: "Lee", dateOfBirth: null, postcode: "E1 6AN" },
+    ]);
+    expect(youth.get("UPN-1")!.outcome).toBe("review");
+    await store.sql.exec(`DELETE FROM person_references WHERE agency_id = 'youth'`);
+    const left = await store.sql.one(
+      `SELECT (SELECT count(*) FROM matched_references WHERE agency_id = 'youth')::int AS matched,
+              (SELECT count(*) FROM person_match_reviews)::int AS reviews`,
+    );
+    expect(left).toEqual({ matched: 0, reviews: 0 });
+  });
+});

@@ -10,7 +10,9 @@ import { quoteIdentifier as ident, roleName } from "../../shared/database-roles"
  * reference it is. The matcher writes both as the people index's writer (whoever may insert people,
  * as the seed does); the service reads them and decides a review only through `person_match_decide`,
  * a definer function that can do nothing but what a pending review proposes: it never inserts a
- * reference or a person (database-roles tests).
+ * reference or a person (database-roles tests). Both go with their reference: an erasure that
+ * moves the reference aside drops them (an undo puts the reference back; the identity returns
+ * with the agency's next export).
  */
 export class PeopleMatching1796589361515 implements MigrationInterface {
   name = "PeopleMatching1796589361515";
@@ -34,7 +36,10 @@ export class PeopleMatching1796589361515 implements MigrationInterface {
         score double precision,
         agreements jsonb NOT NULL DEFAULT '{}',
         matched_at timestamptz NOT NULL,
-        PRIMARY KEY (agency_id, reference)
+        PRIMARY KEY (agency_id, reference),
+        -- What an agency exported about a person goes with its reference: erasure (which moves the
+        -- reference aside) and anything else that drops one drops it too.
+        FOREIGN KEY (agency_id, reference) REFERENCES person_references (agency_id, reference) ON DELETE CASCADE
       )`);
     // One index per blocking rule (matching/repository.ts), so no rule reads the whole index.
     await q.query(`CREATE INDEX matched_references_person ON matched_references (person_id)`);
@@ -59,7 +64,8 @@ export class PeopleMatching1796589361515 implements MigrationInterface {
         decided_by text,
         decided_at timestamptz,
         note text,
-        CHECK ((status = 'PENDING') = (decided_at IS NULL))
+        CHECK ((status = 'PENDING') = (decided_at IS NULL)),
+        FOREIGN KEY (agency_id, reference) REFERENCES person_references (agency_id, reference) ON DELETE CASCADE
       )`);
     await q.query(
       `CREATE UNIQUE INDEX person_match_reviews_pending ON person_match_reviews (agency_id, reference) WHERE status = 'PENDING'`,
