@@ -235,6 +235,30 @@ describe("matchPeople's deterministic rules", () => {
   });
 });
 
+describe("twins", () => {
+  let store: SubgraphStore;
+  beforeAll(async () => {
+    store = await openStore(partnership, uniqueDatabaseUrl("matching_twins"), { poolSize: 2 });
+  });
+  afterAll(() => store?.close());
+
+  it("are never linked automatically, however much else agrees: the given names disagree outright", async () => {
+    const home = {
+      familyName: "Quinlan",
+      dateOfBirth: "2008-10-24",
+      postcode: "E2 7QA",
+      uprn: "100023336956",
+    };
+    await matchPeople(store.sql, "housing", [{ reference: "HOU-1", givenName: "Grace", ...home }]);
+    const council = await matchPeople(store.sql, "council", [
+      { reference: "ASB-1", givenName: "Bilal", ...home },
+    ]);
+    // Family name, date of birth, postcode and UPRN: 39 bits, less 6 for the given name.
+    expect(council.get("ASB-1")).toMatchObject({ outcome: "review" });
+    expect(council.get("ASB-1")!.score).toBeGreaterThan(20);
+  });
+});
+
 describe("what the matcher keeps of a reference", () => {
   let store: SubgraphStore;
   beforeAll(async () => {

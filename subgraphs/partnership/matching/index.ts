@@ -9,7 +9,7 @@ export type { AgencyIdentity } from "./normalise";
 /**
  * matchPeople: recognises the people of one agency's records in the partnership's people index.
  * The one entry point for the ingestion path; batch-shaped, a constant number of statements per
- * batch, all in one transaction of its own on `sql` (the partnership database, connected as the
+ * batch, all in one transaction of its own on `sql` (a pool's Sql, not a transaction's: the partnership database, connected as the
  * people index's writer: the migrator's role, as the seed; the service role may not add people).
  *
  *   const outcomes = await matchPeople(sql, "housing", [
@@ -24,7 +24,8 @@ export type { AgencyIdentity } from "./normalise";
  *    of birth, links to that person ("linked", method IDENTIFIER);
  * 2. probabilistic: candidates found by blocking (repository.ts) are scored with Fellegi-Sunter
  *    weights (weights.ts) against every identity other agencies gave the person, keeping the best;
- *    at or above `upper` the reference is linked ("linked"); at or above `lower` it waits in the
+ *    at or above `upper` the reference is linked ("linked"), unless the given names disagree
+ *    outright (twins: see nameConflict); at or above `lower` it waits in the
  *    review queue for a DSO of the agency ("review": it is given a provisional person of its own
  *    meanwhile, the id returned, and confirming moves the reference to the candidate); below, a
  *    new person ("new").
@@ -140,7 +141,7 @@ export async function matchPeople(
       }
       const candidate = best.get(i);
       const free = candidate && !claimed.has(candidate.personId);
-      if (free && (candidate.identifier || candidate.score >= upper)) {
+      if (free && (candidate.identifier || (candidate.score >= upper && !nameConflict(candidate)))) {
         const method = candidate.identifier ? "IDENTIFIER" : "PROBABILISTIC";
         claimed.add(candidate.personId);
         links.push({ reference, personId: candidate.personId });
@@ -217,6 +218,16 @@ export interface MatchOutcome {
 interface Scored extends Comparison {
   personId: string;
   identifier: boolean;
+}
+
+/**
+ * Given names that disagree outright (not a nickname, an initial or a near spelling) never link
+ * automatically, whatever the rest agrees: the fields are not independent within a household, and
+ * twins (same family name, date of birth and address) would otherwise score above any threshold.
+ * They go to the review queue when the score is high enough.
+ */
+function nameConflict(scored: Scored): boolean {
+  return scored.levels.givenName === "DISAGREE";
 }
 
 /** A shared identifier with exactly the same name and date of birth outranks any score. */
