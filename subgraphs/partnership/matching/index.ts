@@ -9,8 +9,9 @@ export type { AgencyIdentity } from "./normalise";
 /**
  * matchPeople: recognises the people of one agency's records in the partnership's people index.
  * The one entry point for the ingestion path; batch-shaped, a constant number of statements per
- * batch, all in one transaction of its own on `sql` (a pool's Sql, not a transaction's: the partnership database, connected as the
- * people index's writer: the migrator's role, as the seed; the service role may not add people).
+ * batch, all in one transaction of its own on `sql`: a pool's Sql (not a transaction's) on the
+ * partnership database, connected as the people index's writer (the migrator's role, as the seed
+ * uses; the service role may not add people).
  *
  *   const outcomes = await matchPeople(sql, "housing", [
  *     { reference: "T-1001", givenName: "Bill", familyName: "Smith-Jones", dateOfBirth: "1980-03-07",
