@@ -1,6 +1,10 @@
 import { partnership } from "../../subgraphs/partnership/server";
 import { openStore, type SubgraphStore } from "../../subgraphs/shared/database";
-import { matchPeople, type MatchOutcome } from "../../subgraphs/partnership/matching";
+import {
+  matchPeople,
+  rememberIndexedReferences,
+  type MatchOutcome,
+} from "../../subgraphs/partnership/matching";
 import {
   generatePopulation,
   POPULATION_AGENCIES,
@@ -232,6 +236,29 @@ describe("matchPeople's deterministic rules", () => {
       provisional_person_id: queued.personId,
       status: "PENDING",
     });
+  });
+});
+
+describe("the people already in the index", () => {
+  let store: SubgraphStore;
+  beforeAll(async () => {
+    store = await openStore(partnership, uniqueDatabaseUrl("matching_indexed"), { poolSize: 2 });
+  });
+  afterAll(() => store?.close());
+
+  it("are found by a first import once their references are remembered (as the demo seed does)", async () => {
+    await store.sql.exec(
+      `INSERT INTO people (id, given_name, family_name, date_of_birth) VALUES ('per-000002', 'Amara', 'Okafor', '2010-05-04')`,
+    );
+    await store.sql.exec(
+      `INSERT INTO person_references (person_id, agency_id, reference) VALUES ('per-000002', 'police', 'NOM-2')`,
+    );
+    expect(await rememberIndexedReferences(store.sql)).toBe(1);
+    expect(await rememberIndexedReferences(store.sql)).toBe(0);
+    const council = await matchPeople(store.sql, "council", [
+      { reference: "ASB-2", givenName: "Amara", familyName: "Okafor", dateOfBirth: "2010-04-05" },
+    ]);
+    expect(council.get("ASB-2")).toMatchObject({ personId: "per-000002", outcome: "linked" });
   });
 });
 

@@ -256,3 +256,42 @@ function sameByIdentifier(a: NormalisedIdentity, b: NormalisedIdentity): boolean
     a.dateOfBirth.day === b.dateOfBirth.day
   );
 }
+
+/**
+ * Gives the matcher the identity the people index holds for every reference it has none for (the
+ * demo seed's, or references made before matching existed): name and date of birth from the index,
+ * no postcode or UPRN. Without it a first import would find none of the people already there.
+ * Idempotent; in chunks, so a large index is not one statement.
+ */
+export async function rememberIndexedReferences(sql: Sql, at = new Date()): Promise<number> {
+  const repo = new MatchingRepository(sql);
+  let remembered = 0;
+  for (;;) {
+    const rows = await repo.unremembered(5000);
+    if (!rows.length) return remembered;
+    const matched: MatchedWrite[] = rows.map((row) => {
+      const identity = {
+        reference: row.reference,
+        givenName: row.given_name,
+        familyName: row.family_name,
+        dateOfBirth: row.date_of_birth,
+      };
+      return {
+        agencyId: row.agency_id,
+        reference: row.reference,
+        personId: row.person_id,
+        givenName: row.given_name,
+        familyName: row.family_name,
+        dateOfBirth: row.date_of_birth,
+        postcode: null,
+        uprn: null,
+        keys: blockingKeys(normalise(identity)),
+        method: "INDEXED",
+        score: null,
+        agreements: {},
+      };
+    });
+    await repo.write("", at, [], [], matched, []);
+    remembered += rows.length;
+  }
+}

@@ -18,6 +18,8 @@ export interface CandidateRow {
 
 /** What a batch record is written as: its identity, keys and how it came to its person. */
 export interface MatchedWrite {
+  /** The batch's agency unless given (remembering the index's own references spans agencies). */
+  agencyId?: string;
   reference: string;
   personId: string;
   givenName: string | null;
@@ -26,7 +28,7 @@ export interface MatchedWrite {
   postcode: string | null;
   uprn: string | null;
   keys: BlockingKeys;
-  method: "REFERENCE" | "IDENTIFIER" | "PROBABILISTIC" | "REVIEW" | "NEW";
+  method: "REFERENCE" | "IDENTIFIER" | "PROBABILISTIC" | "REVIEW" | "NEW" | "INDEXED";
   score: number | null;
   agreements: Record<string, string>;
 }
@@ -107,6 +109,29 @@ export class MatchingRepository {
     );
   }
 
+  /** References in the people index the matcher has no identity for (the seed's, or made before it). */
+  unremembered(
+    limit: number,
+  ): Promise<
+    {
+      agency_id: string;
+      reference: string;
+      person_id: string;
+      given_name: string;
+      family_name: string;
+      date_of_birth: string | null;
+    }[]
+  > {
+    return this.sql.many(
+      `SELECT r.agency_id, r.reference, r.person_id, p.given_name, p.family_name,
+              to_char(p.date_of_birth, 'YYYY-MM-DD') AS date_of_birth
+         FROM person_references r JOIN people p ON p.id = r.person_id
+        WHERE NOT EXISTS (SELECT 1 FROM matched_references m WHERE m.agency_id = r.agency_id AND m.reference = r.reference)
+        ORDER BY r.agency_id, r.reference LIMIT $1`,
+      [limit],
+    );
+  }
+
   async write(
     agencyId: string,
     at: Date,
@@ -138,10 +163,10 @@ export class MatchingRepository {
         `INSERT INTO matched_references (agency_id, reference, person_id, given_name, family_name, date_of_birth,
            postcode, uprn, family_codes, given_initial, birth_year, swapped_date_of_birth, method, score,
            agreements, matched_at)
-         SELECT $1, m.reference, m.person_id, m.given_name, m.family_name, m.date_of_birth, m.postcode, m.uprn,
+         SELECT coalesce(m.agency_id, $1), m.reference, m.person_id, m.given_name, m.family_name, m.date_of_birth, m.postcode, m.uprn,
                 m.family_codes, m.given_initial, m.birth_year, m.swapped_date_of_birth, m.method, m.score,
                 m.agreements, $3
-           FROM jsonb_to_recordset($2::jsonb) AS m(reference text, person_id text, given_name text, family_name text,
+           FROM jsonb_to_recordset($2::jsonb) AS m(agency_id text, reference text, person_id text, given_name text, family_name text,
              date_of_birth date, postcode text, uprn text, family_codes text[], given_initial text, birth_year int,
              swapped_date_of_birth date, method text, score double precision, agreements jsonb)
          ON CONFLICT (agency_id, reference) DO UPDATE SET
@@ -153,6 +178,7 @@ export class MatchingRepository {
           agencyId,
           JSON.stringify(
             matched.map((m) => ({
+              agency_id: m.agencyId ?? null,
               reference: m.reference,
               person_id: m.personId,
               given_name: m.givenName,

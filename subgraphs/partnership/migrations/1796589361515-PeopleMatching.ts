@@ -32,7 +32,7 @@ export class PeopleMatching1796589361515 implements MigrationInterface {
         given_initial text,
         birth_year int,
         swapped_date_of_birth date,
-        method text NOT NULL CHECK (method IN ('REFERENCE', 'IDENTIFIER', 'PROBABILISTIC', 'REVIEW', 'NEW')),
+        method text NOT NULL CHECK (method IN ('INDEXED', 'REFERENCE', 'IDENTIFIER', 'PROBABILISTIC', 'REVIEW', 'NEW')),
         score double precision,
         agreements jsonb NOT NULL DEFAULT '{}',
         matched_at timestamptz NOT NULL,
