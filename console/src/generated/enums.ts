@@ -326,6 +326,15 @@ export type OccupantRole =
   /** The named tenant, responsible for the tenancy. */
   | 'TENANT';
 
+/** Where a queued match stands. */
+export type PersonMatchStatus =
+  /** The same person: the reference was linked to the candidate. */
+  | 'CONFIRMED'
+  /** Waiting for a data-sharing officer of the reviewing agency. */
+  | 'PENDING'
+  /** Not the same person: the reference keeps its own person. */
+  | 'REJECTED';
+
 /** What a youth programme offers. */
 export type ProgrammeKind =
   /** Music, drama, media and other creative projects. */
