@@ -178,3 +178,30 @@ it("rejecting leaves the reference with its own person, and needs a note", async
   );
   expect(decided.data!.personMatchReviews.totalCount).toBe(1);
 });
+
+it("cannot confirm a candidate who has since got another reference of the agency (one per agency)", async () => {
+  const later = await matchPeople(subgraph.adminSql, "housing", [
+    {
+      reference: "HOU-3",
+      givenName: "Grace",
+      familyName: "Lee",
+      dateOfBirth: "1990-01-02",
+      postcode: "E1 6AN",
+    },
+  ]);
+  const youth = await matchPeople(subgraph.adminSql, "youth", [
+    { reference: "UPN-3", givenName: "G", familyName: "Lee", dateOfBirth: null, postcode: "E1 6AN" },
+  ]);
+  expect(youth.get("UPN-3")).toMatchObject({
+    outcome: "review",
+    candidatePersonId: later.get("HOU-3")!.personId,
+  });
+  // Another youth record the index links to the same person meanwhile.
+  await subgraph.adminSql.exec(
+    `INSERT INTO person_references (person_id, agency_id, reference) VALUES ($1, 'youth', 'UPN-4')`,
+    [later.get("HOU-3")!.personId],
+  );
+  const res = await subgraph.query(CONFIRM, { id: await reviewOf("UPN-3"), note: "same" }, dso("youth"));
+  expect(res.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+  expect(await personOf("youth", "UPN-3")).toBe(youth.get("UPN-3")!.personId);
+});

@@ -237,6 +237,12 @@ export async function decidePersonMatch(
     } catch (error) {
       // Another officer decided it between the read and the function's lock (no_data_found).
       if ((error as { code?: string }).code === "P0002") throw badInput("id", "was decided meanwhile");
+      // A person holds one reference per agency: the candidate got another of this agency's since.
+      if ((error as { code?: string }).code === "23505")
+        throw badInput(
+          "id",
+          "the candidate already has another reference of this agency: reject it, or merge",
+        );
       throw error;
     }
     // Audited inside the transaction: the decision commits only once its audit record is written.
