@@ -110,9 +110,7 @@ export class MatchingRepository {
   }
 
   /** References in the people index the matcher has no identity for (the seed's, or made before it). */
-  unremembered(
-    limit: number,
-  ): Promise<
+  unremembered(limit: number): Promise<
     {
       agency_id: string;
       reference: string;
