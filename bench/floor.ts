@@ -3,6 +3,7 @@ import { SUBGRAPH_NAMES, type SubgraphName } from "../subgraphs/shared/config";
 import { encodeCursor } from "../subgraphs/shared/connection";
 import { release } from "../subgraphs/shared/statistics";
 import { ageBandOn, today } from "../subgraphs/partnership/calendar";
+import { LATEST_OUTCOME } from "../subgraphs/police/outcome";
 import { countCells, STATISTICS_DATABASE, type StatisticsKind } from "./floor-statistics";
 
 /**
@@ -63,7 +64,8 @@ const ranked = (columns: string, parent: string, order: string, from: string) =>
       FROM ${from}) ranked
    WHERE position <= $2 + 1 ORDER BY parent_id, position`;
 
-const INCIDENT_COLUMNS = `i.id, i.reference, i.month, i.occurred_at, i.category, i.outcome, i.street, i.lsoa_code,
+// The outcome as the graph gives it: the latest of its outcome history, else the street file's.
+const INCIDENT_COLUMNS = `i.id, i.reference, i.month, i.occurred_at, i.category, ${LATEST_OUTCOME} AS outcome, i.street, i.lsoa_code,
   i.latitude, i.longitude, i.summary, i.narrative`;
 
 async function involvementsOf(pools: FloorPools, incidentIds: string[]): Promise<Map<string, Row[]>> {

@@ -12,20 +12,25 @@ import { databaseServerFor } from "./lib/stores";
 
 const USAGE = `usage: npm run import:police-uk -- <csv file or folder>...
 
-Imports police.uk street-level crime CSVs (YYYY-MM-<force>-street.csv) into the police
-subgraph's database (POLICE_DATABASE_URL, or DATABASE_URL; with neither, the embedded demo
-database). Folders are read for every *.csv, in name order. Each file is imported whole or
-not at all; importing a file again changes nothing.`;
+Imports police.uk CSVs of any force into the police subgraph's database (POLICE_DATABASE_URL,
+or DATABASE_URL; with neither, the embedded demo database), named as data.police.uk names them:
+  YYYY-MM-<force>-street.csv    crimes and anti-social behaviour: one incident each
+  YYYY-MM-<force>-outcomes.csv  outcomes of crimes, kept as each crime's outcome history
+The force is the file name's, and every row's "Reported by" must be that force. Folders are
+read for every *.csv, in name order. Each file is imported whole or not at all; importing a
+file again changes nothing. An outcome whose crime is not imported yet is kept and joins the
+crime when its street file is imported.`;
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
-const COLUMNS: (keyof Omit<FileImportReport, "file">)[] = [
+const COLUMNS: (keyof ImportReport["totals"] & keyof FileImportReport)[] = [
   "rows",
   "crimes",
   "asb",
   "inserted",
   "updated",
   "unchanged",
+  "waiting",
 ];
 
 function printTable(report: ImportReport): void {
@@ -60,6 +65,11 @@ async function main(args: string[]): Promise<number> {
     const report = await importPoliceUkFiles(store.sql, args);
     printTable(report);
     say(`Imported ${report.totals.files} file(s) in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+    if (report.files.some((f) => f.kind === "outcomes"))
+      say(
+        "Street files count incidents; outcome files count outcomes, and `waiting` their crimes not imported " +
+          "yet, whose outcomes join them when their street file is.",
+      );
     return 0;
   } catch (error) {
     if (!(error instanceof PoliceImportError)) throw error;

@@ -49,6 +49,11 @@ export class AsbCaseRecord {
 
   @Column({ type: "double precision", nullable: true })
   longitude!: number | null;
+
+  /** The source system's own key (`<source>:<key>`) of a record loaded by `npm run ingest`. */
+  @Index("asb_cases_source_key", { unique: true })
+  @Column({ type: "text", name: "source_key", nullable: true })
+  sourceKey!: string | null;
 }
 
 /** A person's part in an ASB case. */
@@ -68,6 +73,11 @@ export class AsbPartyRecord {
 
   @Column({ type: "text" })
   role!: string;
+
+  /** The source system's own key (`<source>:<key>`) of a record loaded by `npm run ingest`. */
+  @Index("asb_parties_source_key", { unique: true })
+  @Column({ type: "text", name: "source_key", nullable: true })
+  sourceKey!: string | null;
 }
 
 /** An intervention the council or a partner used in an ASB case. */
@@ -88,4 +98,9 @@ export class InterventionRecord {
 
   @Column({ type: "text" })
   status!: string;
+
+  /** The source system's own key (`<source>:<key>`) of a record loaded by `npm run ingest`. */
+  @Index("asb_interventions_source_key", { unique: true })
+  @Column({ type: "text", name: "source_key", nullable: true })
+  sourceKey!: string | null;
 }

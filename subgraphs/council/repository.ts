@@ -259,3 +259,132 @@ export const councilHoldings: Holdings = holdingsOver({
     return { erased: deleted.length, deleted: deleted.map((d) => `ASB_CASE:${d.id}`) };
   },
 });
+
+/** A case as an import gives it (shared/ingest); `id` is derived from its source key. */
+export interface IngestedCase {
+  id: string;
+  sourceKey: string;
+  reference: string;
+  status: string;
+  category: string;
+  openedAt: Date;
+  closedAt: Date | null;
+  riskLevel: string | null;
+  description: string | null;
+  street: string | null;
+  lsoaCode: string | null;
+  latitude: number | null;
+  longitude: number | null;
+}
+
+/** A party or intervention: its case by the case's source key. */
+export interface IngestedCaseChild {
+  sourceKey: string;
+  caseKey: string;
+}
+
+type Written = { inserted: boolean }[];
+const counted = (rows: Written) => {
+  const inserted = rows.filter((r) => r.inserted).length;
+  return { inserted, updated: rows.length - inserted };
+};
+
+/**
+ * What `npm run ingest` writes, by source key: new keys are inserted, changed rows updated, and
+ * unchanged rows not touched (the rollup triggers see only real changes). A case's record key is
+ * drawn once, when it is inserted.
+ */
+export class CouncilIngestRepository {
+  constructor(private readonly sql: Sql) {}
+
+  async storedCaseKeys(sourceKeys: string[]): Promise<Set<string>> {
+    const rows = await this.sql.many<{ source_key: string }>(
+      `SELECT source_key FROM asb_cases WHERE source_key = ANY($1::text[])`,
+      [sourceKeys],
+    );
+    return new Set(rows.map((r) => r.source_key));
+  }
+
+  async upsertCases(rows: readonly IngestedCase[]): Promise<{ inserted: number; updated: number }> {
+    if (!rows.length) return { inserted: 0, updated: 0 };
+    const columns =
+      "reference, status, category, opened_at, closed_at, risk_level, description, street, lsoa_code, latitude, longitude";
+    const excluded = columns.replace(/(\w+)/g, "EXCLUDED.$1");
+    const current = columns.replace(/(\w+)/g, "t.$1");
+    return counted(
+      await this.sql.many(
+        `INSERT INTO asb_cases AS t (id, source_key, ${columns})
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[],
+                              $7::timestamptz[], $8::text[], $9::text[], $10::text[], $11::text[], $12::float8[], $13::float8[])
+         ON CONFLICT (source_key) DO UPDATE SET (${columns}) = (${excluded})
+         WHERE (${current}) IS DISTINCT FROM (${excluded})
+         RETURNING (xmax = 0) AS inserted`,
+        [
+          rows.map((r) => r.id),
+          rows.map((r) => r.sourceKey),
+          rows.map((r) => r.reference),
+          rows.map((r) => r.status),
+          rows.map((r) => r.category),
+          rows.map((r) => r.openedAt),
+          rows.map((r) => r.closedAt),
+          rows.map((r) => r.riskLevel),
+          rows.map((r) => r.description),
+          rows.map((r) => r.street),
+          rows.map((r) => r.lsoaCode),
+          rows.map((r) => r.latitude),
+          rows.map((r) => r.longitude),
+        ],
+      ),
+    );
+  }
+
+  async upsertParties(
+    rows: readonly (IngestedCaseChild & { personId: string; role: string })[],
+  ): Promise<{ inserted: number; updated: number }> {
+    if (!rows.length) return { inserted: 0, updated: 0 };
+    return counted(
+      await this.sql.many(
+        `INSERT INTO asb_parties AS t (source_key, case_id, person_id, role)
+         SELECT u.source_key, c.id, u.person_id, u.role
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS u (source_key, case_key, person_id, role)
+           JOIN asb_cases c ON c.source_key = u.case_key
+         ON CONFLICT (source_key) DO UPDATE SET (case_id, person_id, role) = (EXCLUDED.case_id, EXCLUDED.person_id, EXCLUDED.role)
+         WHERE (t.case_id, t.person_id, t.role) IS DISTINCT FROM (EXCLUDED.case_id, EXCLUDED.person_id, EXCLUDED.role)
+         RETURNING (xmax = 0) AS inserted`,
+        [
+          rows.map((r) => r.sourceKey),
+          rows.map((r) => r.caseKey),
+          rows.map((r) => r.personId),
+          rows.map((r) => r.role),
+        ],
+      ),
+    );
+  }
+
+  async upsertInterventions(
+    rows: readonly (IngestedCaseChild & { type: string; issuedAt: Date; status: string })[],
+  ): Promise<{ inserted: number; updated: number }> {
+    if (!rows.length) return { inserted: 0, updated: 0 };
+    return counted(
+      await this.sql.many(
+        `INSERT INTO asb_interventions AS t (source_key, case_id, type, issued_at, status)
+         SELECT u.source_key, c.id, u.type, u.issued_at, u.status
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::text[])
+                AS u (source_key, case_key, type, issued_at, status)
+           JOIN asb_cases c ON c.source_key = u.case_key
+         ON CONFLICT (source_key) DO UPDATE SET (case_id, type, issued_at, status) =
+           (EXCLUDED.case_id, EXCLUDED.type, EXCLUDED.issued_at, EXCLUDED.status)
+         WHERE (t.case_id, t.type, t.issued_at, t.status) IS DISTINCT FROM
+               (EXCLUDED.case_id, EXCLUDED.type, EXCLUDED.issued_at, EXCLUDED.status)
+         RETURNING (xmax = 0) AS inserted`,
+        [
+          rows.map((r) => r.sourceKey),
+          rows.map((r) => r.caseKey),
+          rows.map((r) => r.type),
+          rows.map((r) => r.issuedAt),
+          rows.map((r) => r.status),
+        ],
+      ),
+    );
+  }
+}

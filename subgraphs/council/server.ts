@@ -16,6 +16,9 @@ import { councilHoldings } from "./repository";
 import { KeptAgencyRegistry1765000000000, KeptAgencyRegistryRecord } from "../shared/kept-registry";
 import { ConnectOnlyWhereServed1764300000000 } from "./migrations/1764300000000-ConnectOnlyWhereServed";
 import { RecordKeys1764200000000 } from "./migrations/1764200000000-RecordKeys";
+import { Ingest1796589434044 } from "./migrations/1796589434044-Ingest";
+import { ImportRecord } from "../shared/ingest/store";
+import { importsResolver } from "../shared/ingest/graphql";
 import { councilReferenceResolvers } from "./reference";
 import { AsbCaseResolver } from "./resolvers/asb-case.resolver";
 import { NeighbourhoodAsbCaseStatsResolver } from "./resolvers/neighbourhood.resolver";
@@ -35,6 +38,7 @@ export const council: SubgraphDefinition<CouncilLoaders> = {
     DemoSeedRecord,
     KeptAgencyRegistryRecord,
     MonthlyCountRecord,
+    ImportRecord,
     ...ERASURE_ENTITIES,
   ],
   migrations: [
@@ -47,8 +51,10 @@ export const council: SubgraphDefinition<CouncilLoaders> = {
     MonthlyCounts1796578491110,
     ErasureInTwoPhases1796578647022,
     ErasureThroughDefinerFunctions1796583231004,
+    Ingest1796589434044,
   ],
   resolvers: [
+    importsResolver("council"),
     holdingsResolver(councilHoldings),
     ReportsMadeResolver,
     ReportCountsResolver,

@@ -39,6 +39,7 @@ import { every } from "../shared/notifications";
 import { AuditVerifications1765100000003 } from "./migrations/1765100000003-AuditVerifications";
 import { DataProtection1765100000004 } from "./migrations/1765100000004-DataProtection";
 import { ErasureDecisions1796578689180 } from "./migrations/1796578689180-ErasureDecisions";
+import { PersonMatchReviewAudit1796589854419 } from "./migrations/1796589854419-PersonMatchReviewAudit";
 import { governanceReferenceResolvers } from "./reference";
 import { deliverDueNotifications, sweepGovernanceNotices } from "./services/notifications";
 import { AgencyResolver } from "./resolvers/agency.resolver";
@@ -103,6 +104,7 @@ export const governance: SubgraphDefinition<GovernanceLoaders> = {
     AuditVerifications1765100000003,
     DataProtection1765100000004,
     ErasureDecisions1796578689180,
+    PersonMatchReviewAudit1796589854419,
   ],
   resolvers: [
     AgencyResolver,

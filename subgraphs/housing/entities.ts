@@ -24,6 +24,11 @@ export class PropertyRecord {
 
   @Column({ type: "double precision", nullable: true })
   longitude!: number | null;
+
+  /** The source system's own key (`<source>:<key>`) of a record loaded by `npm run ingest`. */
+  @Index("properties_source_key", { unique: true })
+  @Column({ type: "text", name: "source_key", nullable: true })
+  sourceKey!: string | null;
 }
 
 /** A tenancy of one property: its tenure, status and rent account arrears band. */
@@ -50,6 +55,11 @@ export class TenancyRecord {
 
   @Column({ type: "text", name: "arrears_band", nullable: true })
   arrearsBand!: string | null;
+
+  /** The source system's own key (`<source>:<key>`) of a record loaded by `npm run ingest`. */
+  @Index("tenancies_source_key", { unique: true })
+  @Column({ type: "text", name: "source_key", nullable: true })
+  sourceKey!: string | null;
 }
 
 /** A person living in a tenancy, as tenant, joint tenant or household member. */
@@ -68,6 +78,11 @@ export class TenancyOccupantRecord {
 
   @Column({ type: "text" })
   role!: string;
+
+  /** The source system's own key (`<source>:<key>`) of a record loaded by `npm run ingest`. */
+  @Index("tenancy_occupants_source_key", { unique: true })
+  @Column({ type: "text", name: "source_key", nullable: true })
+  sourceKey!: string | null;
 }
 
 /** An enforcement or support step housing took on a tenancy. */
@@ -93,6 +108,11 @@ export class TenancyActionRecord {
 
   @Column({ type: "text", nullable: true })
   note!: string | null;
+
+  /** The source system's own key (`<source>:<key>`) of a record loaded by `npm run ingest`. */
+  @Index("tenancy_actions_source_key", { unique: true })
+  @Column({ type: "text", name: "source_key", nullable: true })
+  sourceKey!: string | null;
 }
 
 /** A report of anti-social behaviour a tenant made to their housing officer. */

@@ -331,3 +331,160 @@ export const housingHoldings: Holdings = holdingsOver({
     return { erased: deleted.length, deleted };
   },
 });
+
+type IngestWritten = { inserted: boolean }[];
+const ingestCounts = (rows: IngestWritten) => {
+  const inserted = rows.filter((r) => r.inserted).length;
+  return { inserted, updated: rows.length - inserted };
+};
+
+/**
+ * What `npm run ingest` writes for housing, by source key (properties by UPRN, the national key:
+ * a property already held, from the seed or another source, is the same property). New rows are
+ * inserted, changed ones updated, unchanged ones untouched (so the rollup sees real changes only).
+ */
+export class HousingIngestRepository {
+  constructor(private readonly sql: Sql) {}
+
+  async storedKeys(table: "properties" | "tenancies", sourceKeys: string[]): Promise<Set<string>> {
+    const rows = await this.sql.many<{ source_key: string }>(
+      `SELECT source_key FROM ${table} WHERE source_key = ANY($1::text[])`,
+      [sourceKeys],
+    );
+    return new Set(rows.map((r) => r.source_key));
+  }
+
+  async upsertProperties(
+    rows: readonly {
+      id: string;
+      sourceKey: string;
+      uprn: string;
+      address: string;
+      lsoaCode: string | null;
+      latitude: number | null;
+      longitude: number | null;
+    }[],
+  ): Promise<{ inserted: number; updated: number }> {
+    if (!rows.length) return { inserted: 0, updated: 0 };
+    const columns = "source_key, address, lsoa_code, latitude, longitude";
+    const excluded = columns.replace(/(\w+)/g, "EXCLUDED.$1");
+    const current = columns.replace(/(\w+)/g, "t.$1");
+    return ingestCounts(
+      await this.sql.many(
+        `INSERT INTO properties AS t (id, uprn, ${columns})
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::float8[])
+         ON CONFLICT (uprn) DO UPDATE SET (${columns}) = (${excluded})
+         WHERE (${current}) IS DISTINCT FROM (${excluded})
+         RETURNING (xmax = 0) AS inserted`,
+        [
+          rows.map((r) => r.id),
+          rows.map((r) => r.uprn),
+          rows.map((r) => r.sourceKey),
+          rows.map((r) => r.address),
+          rows.map((r) => r.lsoaCode),
+          rows.map((r) => r.latitude),
+          rows.map((r) => r.longitude),
+        ],
+      ),
+    );
+  }
+
+  async upsertTenancies(
+    rows: readonly {
+      id: string;
+      sourceKey: string;
+      propertyKey: string;
+      status: string;
+      tenure: string;
+      startDate: string;
+      endDate: string | null;
+      arrearsBand: string | null;
+    }[],
+  ): Promise<{ inserted: number; updated: number }> {
+    if (!rows.length) return { inserted: 0, updated: 0 };
+    const columns = "property_id, status, tenure, start_date, end_date, arrears_band";
+    const excluded = columns.replace(/(\w+)/g, "EXCLUDED.$1");
+    const current = columns.replace(/(\w+)/g, "t.$1");
+    return ingestCounts(
+      await this.sql.many(
+        `INSERT INTO tenancies AS t (id, source_key, ${columns})
+         SELECT u.id, u.source_key, p.id, u.status, u.tenure, u.start_date, u.end_date, u.arrears_band
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::date[], $7::date[], $8::text[])
+                AS u (id, source_key, property_key, status, tenure, start_date, end_date, arrears_band)
+           JOIN properties p ON p.source_key = u.property_key
+         ON CONFLICT (source_key) DO UPDATE SET (${columns}) = (${excluded})
+         WHERE (${current}) IS DISTINCT FROM (${excluded})
+         RETURNING (xmax = 0) AS inserted`,
+        [
+          rows.map((r) => r.id),
+          rows.map((r) => r.sourceKey),
+          rows.map((r) => r.propertyKey),
+          rows.map((r) => r.status),
+          rows.map((r) => r.tenure),
+          rows.map((r) => r.startDate),
+          rows.map((r) => r.endDate),
+          rows.map((r) => r.arrearsBand),
+        ],
+      ),
+    );
+  }
+
+  async upsertOccupants(
+    rows: readonly { sourceKey: string; tenancyKey: string; personId: string; role: string }[],
+  ): Promise<{ inserted: number; updated: number }> {
+    if (!rows.length) return { inserted: 0, updated: 0 };
+    return ingestCounts(
+      await this.sql.many(
+        `INSERT INTO tenancy_occupants AS t (source_key, tenancy_id, person_id, role)
+         SELECT u.source_key, y.id, u.person_id, u.role
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS u (source_key, tenancy_key, person_id, role)
+           JOIN tenancies y ON y.source_key = u.tenancy_key
+         ON CONFLICT (source_key) DO UPDATE SET (tenancy_id, person_id, role) =
+           (EXCLUDED.tenancy_id, EXCLUDED.person_id, EXCLUDED.role)
+         WHERE (t.tenancy_id, t.person_id, t.role) IS DISTINCT FROM (EXCLUDED.tenancy_id, EXCLUDED.person_id, EXCLUDED.role)
+         RETURNING (xmax = 0) AS inserted`,
+        [
+          rows.map((r) => r.sourceKey),
+          rows.map((r) => r.tenancyKey),
+          rows.map((r) => r.personId),
+          rows.map((r) => r.role),
+        ],
+      ),
+    );
+  }
+
+  async upsertActions(
+    rows: readonly {
+      id: string;
+      sourceKey: string;
+      tenancyKey: string;
+      type: string;
+      takenAt: Date;
+      note: string | null;
+    }[],
+  ): Promise<{ inserted: number; updated: number }> {
+    if (!rows.length) return { inserted: 0, updated: 0 };
+    return ingestCounts(
+      await this.sql.many(
+        `INSERT INTO tenancy_actions AS t (id, source_key, tenancy_id, type, taken_at, note)
+         SELECT u.id, u.source_key, y.id, u.type, u.taken_at, u.note
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[])
+                AS u (id, source_key, tenancy_key, type, taken_at, note)
+           JOIN tenancies y ON y.source_key = u.tenancy_key
+         ON CONFLICT (source_key) DO UPDATE SET (tenancy_id, type, taken_at, note) =
+           (EXCLUDED.tenancy_id, EXCLUDED.type, EXCLUDED.taken_at, EXCLUDED.note)
+         WHERE (t.tenancy_id, t.type, t.taken_at, t.note) IS DISTINCT FROM
+               (EXCLUDED.tenancy_id, EXCLUDED.type, EXCLUDED.taken_at, EXCLUDED.note)
+         RETURNING (xmax = 0) AS inserted`,
+        [
+          rows.map((r) => r.id),
+          rows.map((r) => r.sourceKey),
+          rows.map((r) => r.tenancyKey),
+          rows.map((r) => r.type),
+          rows.map((r) => r.takenAt),
+          rows.map((r) => r.note),
+        ],
+      ),
+    );
+  }
+}

@@ -16,6 +16,9 @@ import { DataProtection1765100000004 } from "./migrations/1765100000004-DataProt
 import { MonthlyCounts1796578491110 } from "./migrations/1796578491110-MonthlyCounts";
 import { ErasureInTwoPhases1796578647022 } from "./migrations/1796578647022-ErasureInTwoPhases";
 import { ErasureThroughDefinerFunctions1796583231004 } from "./migrations/1796583231004-ErasureThroughDefinerFunctions";
+import { Ingest1796590217594 } from "./migrations/1796590217594-Ingest";
+import { ImportRecord } from "../shared/ingest/store";
+import { importsResolver } from "../shared/ingest/graphql";
 import { ERASURE_ENTITIES } from "../shared/erasure";
 import { holdingsResolver } from "../shared/data-protection";
 import { housingHoldings } from "./repository";
@@ -45,6 +48,7 @@ export const housing: SubgraphDefinition<HousingLoaders> = {
     DemoSeedRecord,
     KeptAgencyRegistryRecord,
     MonthlyCountRecord,
+    ImportRecord,
     ...ERASURE_ENTITIES,
   ],
   migrations: [
@@ -57,8 +61,10 @@ export const housing: SubgraphDefinition<HousingLoaders> = {
     MonthlyCounts1796578491110,
     ErasureInTwoPhases1796578647022,
     ErasureThroughDefinerFunctions1796583231004,
+    Ingest1796590217594,
   ],
   resolvers: [
+    importsResolver("housing"),
     holdingsResolver(housingHoldings),
     TenancyResolver,
     ReportsMadeResolver,

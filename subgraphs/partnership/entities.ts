@@ -414,3 +414,98 @@ export class NotificationOutboxRecord {
   @Column({ type: "timestamptz", name: "relayed_at", nullable: true })
   relayedAt!: Date | null;
 }
+
+/**
+ * An agency's reference as the matcher saw it: the identity the agency exported, the blocking keys
+ * candidates are looked up by, and how the reference came to its person (matching/).
+ */
+@Entity({ name: "matched_references" })
+export class MatchedReferenceRecord {
+  @PrimaryColumn({ type: "text", name: "agency_id" })
+  agencyId!: string;
+
+  @PrimaryColumn({ type: "text" })
+  reference!: string;
+
+  @Column({ type: "text", name: "person_id" })
+  personId!: string;
+
+  @Column({ type: "text", name: "given_name", nullable: true })
+  givenName!: string | null;
+
+  @Column({ type: "text", name: "family_name", nullable: true })
+  familyName!: string | null;
+
+  @Column({ type: "date", name: "date_of_birth", nullable: true })
+  dateOfBirth!: string | null;
+
+  @Column({ type: "text", nullable: true })
+  postcode!: string | null;
+
+  @Column({ type: "text", nullable: true })
+  uprn!: string | null;
+
+  @Column({ type: "text", name: "family_codes", array: true, default: () => "'{}'" })
+  familyCodes!: string[];
+
+  @Column({ type: "text", name: "given_initial", nullable: true })
+  givenInitial!: string | null;
+
+  @Column({ type: "int", name: "birth_year", nullable: true })
+  birthYear!: number | null;
+
+  @Column({ type: "date", name: "swapped_date_of_birth", nullable: true })
+  swappedDateOfBirth!: string | null;
+
+  @Column({ type: "text" })
+  method!: string;
+
+  @Column({ type: "double precision", nullable: true })
+  score!: number | null;
+
+  @Column({ type: "jsonb", default: () => "'{}'" })
+  agreements!: Record<string, string>;
+
+  @Column({ type: "timestamptz", name: "matched_at" })
+  matchedAt!: Date;
+}
+
+/** A reference the matcher could neither link nor leave: waits for a DSO of its agency. */
+@Entity({ name: "person_match_reviews" })
+export class PersonMatchReviewRecord {
+  @PrimaryColumn({ type: "text" })
+  id!: string;
+
+  @Column({ type: "text", name: "agency_id" })
+  agencyId!: string;
+
+  @Column({ type: "text" })
+  reference!: string;
+
+  @Column({ type: "text", name: "candidate_person_id" })
+  candidatePersonId!: string;
+
+  @Column({ type: "text", name: "provisional_person_id" })
+  provisionalPersonId!: string;
+
+  @Column({ type: "double precision" })
+  score!: number;
+
+  @Column({ type: "jsonb" })
+  agreements!: Record<string, string>;
+
+  @Column({ type: "text", default: "PENDING" })
+  status!: string;
+
+  @Column({ type: "timestamptz", name: "created_at" })
+  createdAt!: Date;
+
+  @Column({ type: "text", name: "decided_by", nullable: true })
+  decidedBy!: string | null;
+
+  @Column({ type: "timestamptz", name: "decided_at", nullable: true })
+  decidedAt!: Date | null;
+
+  @Column({ type: "text", nullable: true })
+  note!: string | null;
+}

@@ -1,3 +1,4 @@
+import { rememberIndexedReferences } from "./matching";
 import type { Sql } from "../shared/database";
 import { copyRows } from "../shared/demo/bulk";
 import { randomFor } from "../shared/demo/random";
@@ -345,6 +346,8 @@ async function seedPeople(sql: Sql, options: DemoSeedOptions, reports: DemoRepor
       rows.push([p.id, agency, referenceFor(agency, index, random)]);
   });
   await copyRows(sql, "person_references", ["person_id", "agency_id", "reference"], rows);
+  // What the people matcher compares an agency's import with: the index's identity of each reference.
+  await rememberIndexedReferences(sql);
 }
 
 async function seedCases(sql: Sql, options: DemoSeedOptions): Promise<void> {

@@ -16,6 +16,8 @@ import {
   PersonRecord,
   PersonReferenceRecord,
   PersonIdentityHistoryRecord,
+  MatchedReferenceRecord,
+  PersonMatchReviewRecord,
   ProblemCaseRecord,
   NotificationOutboxRecord,
   VictimRiskAssessmentRecord,
@@ -28,6 +30,7 @@ import { DataProtectionResolver } from "./resolvers/data-protection.resolver";
 import { DataProtection1765100000004 } from "./migrations/1765100000004-DataProtection";
 import { ErasureInTwoPhases1796578647022 } from "./migrations/1796578647022-ErasureInTwoPhases";
 import { ErasureThroughDefinerFunctions1796583231004 } from "./migrations/1796583231004-ErasureThroughDefinerFunctions";
+import { IngestPeople1796589476599 } from "./migrations/1796589476599-IngestPeople";
 import { ERASURE_ENTITIES } from "../shared/erasure";
 import { KeptAgencyRegistry1765000000000, KeptAgencyRegistryRecord } from "../shared/kept-registry";
 import { ConnectOnlyWhereServed1764300000000 } from "./migrations/1764300000000-ConnectOnlyWhereServed";
@@ -39,6 +42,7 @@ import { relayNotifications, sweepCaseNotices } from "./notices";
 import { countFromOwners } from "./threshold";
 import { PeopleByDateOfBirth1765100000003 } from "./migrations/1765100000003-PeopleByDateOfBirth";
 import { DropReportIndex1765210000000 } from "./migrations/1765210000000-DropReportIndex";
+import { PeopleMatching1796589361515 } from "./migrations/1796589361515-PeopleMatching";
 import { partnershipReferenceResolvers } from "./reference";
 import { CaseMutationResolver } from "./resolvers/case-mutation.resolver";
 import {
@@ -54,6 +58,7 @@ import {
 } from "./resolvers/case-work.resolver";
 import { NeighbourhoodResolver } from "./resolvers/neighbourhood.resolver";
 import { PersonResolver } from "./resolvers/person.resolver";
+import { PersonMatchReviewResolver } from "./resolvers/person-match-review.resolver";
 import { ProblemCaseResolver } from "./resolvers/problem-case.resolver";
 
 /** The partnership subgraph: people index (Person), neighbourhoods (LSOA) and problem-solving cases. */
@@ -65,6 +70,8 @@ export const partnership: SubgraphDefinition<PartnershipLoaders> = {
     PersonRecord,
     PersonReferenceRecord,
     PersonIdentityHistoryRecord,
+    MatchedReferenceRecord,
+    PersonMatchReviewRecord,
     NeighbourhoodRecord,
     ProblemCaseRecord,
     CaseReferenceCounterRecord,
@@ -95,6 +102,8 @@ export const partnership: SubgraphDefinition<PartnershipLoaders> = {
     DropReportIndex1765210000000,
     ErasureInTwoPhases1796578647022,
     ErasureThroughDefinerFunctions1796583231004,
+    PeopleMatching1796589361515,
+    IngestPeople1796589476599,
   ],
   resolvers: [
     PersonResolver,
@@ -109,6 +118,7 @@ export const partnership: SubgraphDefinition<PartnershipLoaders> = {
     CaseActionCaseResolver,
     VictimRiskAssessmentResolver,
     DataProtectionResolver,
+    PersonMatchReviewResolver,
   ],
   // Named by _forgetHeld's declared change (an agency's holdings), which returns none.
   orphanedTypes: [HeldRecord],

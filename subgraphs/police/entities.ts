@@ -77,4 +77,31 @@ export class InvolvementRecord {
 
   @Column({ type: "text" })
   role!: string;
+
+  /** The source system's own key (`<source>:<key>`) of an involvement loaded by `npm run ingest`. */
+  @Index("involvements_source_key", { unique: true })
+  @Column({ type: "text", name: "source_key", nullable: true })
+  sourceKey!: string | null;
+}
+
+/** One outcome of a crime, from a police.uk outcome file (OutcomeHistory migration). */
+@Entity({ name: "incident_outcomes" })
+export class IncidentOutcomeRecord {
+  /** The police.uk Crime ID, lower case: the incident's source_key once its crime is imported. */
+  @PrimaryColumn({ type: "text", name: "crime_id" })
+  crimeId!: string;
+
+  @PrimaryColumn({ type: "char", length: 7 })
+  month!: string;
+
+  @PrimaryColumn({ type: "text" })
+  outcome!: string;
+
+  /** Its line in its file: orders two outcomes of one month. */
+  @Column({ type: "integer" })
+  line!: number;
+
+  /** `police.uk:<file>`. */
+  @Column({ type: "text" })
+  source!: string;
 }

@@ -3,7 +3,13 @@ import DataLoader from "dataloader";
 import type { Sql } from "../shared/database";
 import type { AssessmentWindows } from "../shared/sealed-assessment";
 import { loaderByKey, loaderGroupedBy, loaderOfChildren, loaderOfPages } from "../shared/loaders";
-import { IncidentRepository, type IncidentPage, type InvolvementRow, type NearbyQuery } from "./repository";
+import {
+  IncidentRepository,
+  type IncidentPage,
+  type InvolvementRow,
+  type NearbyQuery,
+  type OutcomeRow,
+} from "./repository";
 import type { Incident } from "./types";
 
 export interface NearbyKey extends NearbyQuery {
@@ -25,6 +31,10 @@ export function createPoliceLoaders(sql: Sql) {
     ),
     involvementsByIncident: loaderOfChildren<string, InvolvementRow>(
       (ids) => incidents.involvementsFor(ids),
+      (r) => r.incidentId,
+    ),
+    outcomesByIncident: loaderOfChildren<string, OutcomeRow>(
+      (ids) => incidents.outcomesFor(ids),
       (r) => r.incidentId,
     ),
     incidentsByPerson: loaderOfPages((ids, page) => incidents.pagesForPeople(ids, page)),

@@ -9,6 +9,7 @@ import type { Page } from "../shared/loaders";
 import type { AssessmentWindows } from "../shared/sealed-assessment";
 import { assessmentCounts, monthlyCells, windowCounts, type AssessmentCounts } from "../shared/rollups";
 import { CELL_KEY_SQL, cellKeyOf, type CountedCell } from "../shared/statistics";
+import { LATEST_OUTCOME } from "./outcome";
 import { CrimeCategory, Incident, InvolvementRole } from "./types";
 
 interface IncidentRow {
@@ -28,7 +29,7 @@ interface IncidentRow {
   subject_ids: string[];
 }
 
-const INCIDENT_COLUMNS = `i.id, i.record_key, i.reference, i.month, i.occurred_at, i.category, i.outcome, i.street, i.lsoa_code,
+const INCIDENT_COLUMNS = `i.id, i.record_key, i.reference, i.month, i.occurred_at, i.category, ${LATEST_OUTCOME} AS outcome, i.street, i.lsoa_code,
   i.latitude, i.longitude, i.summary, i.narrative,
   ARRAY(SELECT DISTINCT v.person_id FROM involvements v WHERE v.incident_id = i.id ORDER BY v.person_id) AS subject_ids`;
 
@@ -98,6 +99,24 @@ export interface ImportedIncident {
   longitude: number | null;
   summary: string;
   source: string;
+}
+
+/** One outcome of a crime, from a police.uk outcome file. */
+export interface ImportedOutcome {
+  /** The Crime ID, lower case (an incident's source_key). */
+  crimeId: string;
+  month: string;
+  outcome: string;
+  /** Its line in its file: orders two outcomes of one month. */
+  line: number;
+  source: string;
+}
+
+/** One entry of an incident's outcome history. */
+export interface OutcomeRow {
+  incidentId: string;
+  month: string;
+  outcome: string;
 }
 
 /** What the demo seed needs to know of an incident to involve people in it. */
@@ -352,6 +371,52 @@ export class IncidentRepository {
     return { inserted, updated: written.length - inserted };
   }
 
+  /**
+   * Writes outcome-file rows in one statement, keyed by crime, month and outcome type: new ones
+   * inserted, a known one moved to the line and file it was read from last, identical ones left
+   * alone (so a re-import writes nothing). Incidents are not touched: the rollups count none of this.
+   */
+  async upsertOutcomes(rows: readonly ImportedOutcome[]): Promise<{ inserted: number; updated: number }> {
+    if (!rows.length) return { inserted: 0, updated: 0 };
+    const written = await this.sql.many<{ inserted: boolean }>(
+      `INSERT INTO incident_outcomes AS t (crime_id, month, outcome, line, source)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[])
+       ON CONFLICT (crime_id, month, outcome) DO UPDATE SET line = EXCLUDED.line, source = EXCLUDED.source
+       WHERE (t.line, t.source) IS DISTINCT FROM (EXCLUDED.line, EXCLUDED.source)
+       RETURNING (xmax = 0) AS inserted`,
+      [
+        rows.map((r) => r.crimeId),
+        rows.map((r) => r.month),
+        rows.map((r) => r.outcome),
+        rows.map((r) => r.line),
+        rows.map((r) => r.source),
+      ],
+    );
+    const inserted = written.filter((w) => w.inserted).length;
+    return { inserted, updated: written.length - inserted };
+  }
+
+  /** How many of these Crime IDs have no incident (yet): their outcomes wait for it. */
+  async crimesNotImported(crimeIds: readonly string[]): Promise<number> {
+    const row = await this.sql.one<{ n: string }>(
+      `SELECT count(*) AS n FROM unnest($1::text[]) AS c(id)
+        WHERE NOT EXISTS (SELECT 1 FROM incidents i WHERE i.source_key = c.id)`,
+      [crimeIds],
+    );
+    return Number(row?.n ?? 0);
+  }
+
+  /** The outcome history of each of many incidents, oldest first, in one statement. */
+  async outcomesFor(incidentIds: readonly string[]): Promise<OutcomeRow[]> {
+    return this.sql.many<OutcomeRow>(
+      `SELECT i.id AS "incidentId", o.month::text AS month, o.outcome
+         FROM incidents i JOIN incident_outcomes o ON o.crime_id = i.source_key
+        WHERE i.id = ANY($1)
+        ORDER BY i.id, o.month, o.line`,
+      [incidentIds],
+    );
+  }
+
   /** Incidents in each assessment's neighbourhoods in its two windows, from the rollup. */
   assessmentCounts(assessments: readonly AssessmentWindows[]): Promise<AssessmentCounts[]> {
     return assessmentCounts(this.sql, assessments);
@@ -439,12 +504,14 @@ export const policeHoldings: Holdings = holdingsOver({
            coalesce(i.occurred_at, (i.month || '-01')::timestamptz) AS closed_at,
            coalesce(i.occurred_at, (i.month || '-01')::timestamptz) AS last_activity_at
       FROM involvements v JOIN incidents i ON i.id = v.incident_id`,
-  // Each incident with its own columns and everyone involved by role only.
+  // Each incident with its own columns, its outcome history, and everyone involved by role only.
   contentsSql: `
     SELECT 'INCIDENT'::text AS kind, i.id, to_jsonb(i) - 'record_key' AS fields,
            (SELECT jsonb_agg(jsonb_build_object('role', v.role, 'subject', v.person_id = $1) ORDER BY v.id)
               FROM involvements v WHERE v.incident_id = i.id) AS people,
-           '{}'::jsonb AS parts
+           jsonb_build_object('outcomes', coalesce(
+             (SELECT jsonb_agg(jsonb_build_object('month', o.month, 'outcome', o.outcome) ORDER BY o.month, o.line)
+                FROM incident_outcomes o WHERE o.crime_id = i.source_key), '[]'::jsonb)) AS parts
       FROM incidents i
      WHERE i.id IN (SELECT v.incident_id FROM involvements v WHERE v.person_id = $1)`,
   expireDeletes: [],
@@ -471,3 +538,95 @@ export const policeHoldings: Holdings = holdingsOver({
     return { erased, deleted: [] };
   },
 });
+
+/** An incident as a records-system export gives it (shared/ingest). */
+export interface IngestedIncident {
+  id: string;
+  sourceKey: string;
+  reference: string;
+  month: string;
+  occurredAt: Date;
+  category: string;
+  outcome: string | null;
+  street: string | null;
+  lsoaCode: string | null;
+  latitude: number | null;
+  longitude: number | null;
+  summary: string;
+  narrative: string | null;
+  source: string;
+}
+
+/**
+ * What `npm run ingest` writes for the police, by source key: new keys inserted, changed rows
+ * updated, unchanged rows untouched (so the rollup triggers see only real changes).
+ */
+export class PoliceIngestRepository {
+  constructor(private readonly sql: Sql) {}
+
+  async storedIncidentKeys(sourceKeys: string[]): Promise<Set<string>> {
+    const rows = await this.sql.many<{ source_key: string }>(
+      `SELECT source_key FROM incidents WHERE source_key = ANY($1::text[])`,
+      [sourceKeys],
+    );
+    return new Set(rows.map((r) => r.source_key));
+  }
+
+  async upsertIncidents(rows: readonly IngestedIncident[]): Promise<{ inserted: number; updated: number }> {
+    if (!rows.length) return { inserted: 0, updated: 0 };
+    const columns =
+      "reference, month, occurred_at, category, outcome, street, lsoa_code, latitude, longitude, summary, narrative, source";
+    const excluded = columns.replace(/(\w+)/g, "EXCLUDED.$1");
+    const current = columns.replace(/(\w+)/g, "t.$1");
+    const written = await this.sql.many<{ inserted: boolean }>(
+      `INSERT INTO incidents AS t (id, source_key, ${columns})
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[],
+                            $8::text[], $9::text[], $10::float8[], $11::float8[], $12::text[], $13::text[], $14::text[])
+       ON CONFLICT (source_key) DO UPDATE SET (${columns}) = (${excluded})
+       WHERE (${current}) IS DISTINCT FROM (${excluded})
+       RETURNING (xmax = 0) AS inserted`,
+      [
+        rows.map((r) => r.id),
+        rows.map((r) => r.sourceKey),
+        rows.map((r) => r.reference),
+        rows.map((r) => r.month),
+        rows.map((r) => r.occurredAt),
+        rows.map((r) => r.category),
+        rows.map((r) => r.outcome),
+        rows.map((r) => r.street),
+        rows.map((r) => r.lsoaCode),
+        rows.map((r) => r.latitude),
+        rows.map((r) => r.longitude),
+        rows.map((r) => r.summary),
+        rows.map((r) => r.narrative),
+        rows.map((r) => r.source),
+      ],
+    );
+    const inserted = written.filter((w) => w.inserted).length;
+    return { inserted, updated: written.length - inserted };
+  }
+
+  async upsertInvolvements(
+    rows: readonly { sourceKey: string; incidentKey: string; personId: string; role: string }[],
+  ): Promise<{ inserted: number; updated: number }> {
+    if (!rows.length) return { inserted: 0, updated: 0 };
+    const written = await this.sql.many<{ inserted: boolean }>(
+      `INSERT INTO involvements AS t (source_key, incident_id, person_id, role)
+       SELECT u.source_key, i.id, u.person_id, u.role
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS u (source_key, incident_key, person_id, role)
+         JOIN incidents i ON i.source_key = u.incident_key
+       ON CONFLICT (source_key) DO UPDATE SET (incident_id, person_id, role) =
+         (EXCLUDED.incident_id, EXCLUDED.person_id, EXCLUDED.role)
+       WHERE (t.incident_id, t.person_id, t.role) IS DISTINCT FROM (EXCLUDED.incident_id, EXCLUDED.person_id, EXCLUDED.role)
+       RETURNING (xmax = 0) AS inserted`,
+      [
+        rows.map((r) => r.sourceKey),
+        rows.map((r) => r.incidentKey),
+        rows.map((r) => r.personId),
+        rows.map((r) => r.role),
+      ],
+    );
+    const inserted = written.filter((w) => w.inserted).length;
+    return { inserted, updated: written.length - inserted };
+  }
+}

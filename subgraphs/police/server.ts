@@ -2,7 +2,7 @@ import { MonthlyCountRecord } from "../shared/rollups";
 import "reflect-metadata";
 import { DemoSeedRecord } from "../shared/demo/seed-marker";
 import type { SubgraphDefinition } from "../shared/subgraph";
-import { IncidentRecord, InvolvementRecord } from "./entities";
+import { IncidentOutcomeRecord, IncidentRecord, InvolvementRecord } from "./entities";
 import { createPoliceLoaders, type PoliceLoaders } from "./loaders";
 import { Initial1763700000000 } from "./migrations/1763700000000-Initial";
 import { LeastPrivilegeRoles1764100000000 } from "./migrations/1764100000000-LeastPrivilegeRoles";
@@ -10,6 +10,10 @@ import { DataProtection1765100000004 } from "./migrations/1765100000004-DataProt
 import { MonthlyCounts1796578491110 } from "./migrations/1796578491110-MonthlyCounts";
 import { ErasureInTwoPhases1796578647022 } from "./migrations/1796578647022-ErasureInTwoPhases";
 import { ErasureThroughDefinerFunctions1796583231004 } from "./migrations/1796583231004-ErasureThroughDefinerFunctions";
+import { OutcomeHistory1796589263864 } from "./migrations/1796589263864-OutcomeHistory";
+import { Ingest1796589889077 } from "./migrations/1796589889077-Ingest";
+import { ImportRecord } from "../shared/ingest/store";
+import { importsResolver } from "../shared/ingest/graphql";
 import { ERASURE_ENTITIES } from "../shared/erasure";
 import { holdingsResolver } from "../shared/data-protection";
 import { policeHoldings } from "./repository";
@@ -33,10 +37,12 @@ export const police: SubgraphDefinition<PoliceLoaders> = {
   entities: [
     IncidentRecord,
     InvolvementRecord,
+    IncidentOutcomeRecord,
     DemoSeedRecord,
     KeptAgencyRegistryRecord,
     ...ERASURE_ENTITIES,
     MonthlyCountRecord,
+    ImportRecord,
   ],
   migrations: [
     Initial1763700000000,
@@ -49,8 +55,11 @@ export const police: SubgraphDefinition<PoliceLoaders> = {
     MonthlyCounts1796578491110,
     ErasureInTwoPhases1796578647022,
     ErasureThroughDefinerFunctions1796583231004,
+    OutcomeHistory1796589263864,
+    Ingest1796589889077,
   ],
   resolvers: [
+    importsResolver("police"),
     holdingsResolver(policeHoldings),
     IncidentResolver,
     ReportsMadeResolver,

@@ -1,7 +1,7 @@
 import { Directive, Field, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
 import { ConnectionType } from "../shared/connection";
 import { DataCategory } from "../shared/enums";
-import { Aggregate, Category, PeopleIndex, Reference } from "../shared/policy";
+import { Aggregate, Category, PeopleIndex, Part, Reference } from "../shared/policy";
 import { DateTime } from "../shared/scalars";
 import { Location } from "../shared/types";
 
@@ -79,6 +79,17 @@ export class Involvement {
   person!: Person;
 }
 
+// Disclosed only with the incident whose history it is (Incident.outcomes), under its rules.
+@Part()
+@ObjectType({ description: "One outcome of a crime, from a police.uk outcome file." })
+export class IncidentOutcome {
+  @Field(() => String, { description: "Month the outcome was recorded, YYYY-MM." })
+  month!: string;
+
+  @Field(() => String, { description: "Outcome type, as police.uk words it." })
+  outcome!: string;
+}
+
 @Directive('@key(fields: "id")')
 @ObjectType({ description: "A police incident: a recorded crime or anti-social behaviour report." })
 // About everyone involved: where an agreement asks for consent, each must have given it.
@@ -109,7 +120,11 @@ export class Incident {
   @Field(() => CrimeCategory, { description: "police.uk crime type." })
   category!: CrimeCategory;
 
-  @Field(() => String, { nullable: true, description: "Last outcome category, as police.uk publishes it." })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Its latest outcome, as police.uk words it: the last of `outcomes` when it has any, else the street file's Last outcome category.",
+  })
   outcome!: string | null;
 
   @Field(() => Location, { description: "Where, to street level; all null when police.uk gave no location." })

@@ -19,9 +19,12 @@ import { Role } from "./enums";
 import {
   CASE_REVIEW_COUNT_USER as CASE_REVIEW_USER,
   claimsService,
+  isServiceUserId,
+  SERVICE_USER_PREFIX,
   verifyServiceToken,
   type ServiceIdentity,
 } from "./service-identity";
+import { lifetimeProblem } from "./token-lifetime";
 
 const ALGORITHM = "ES256";
 
@@ -74,8 +77,7 @@ function keySource(config: Config, devKeys?: DevKeys): JWTVerifyGetKey {
 
 const ROLES = new Set<string>(Object.values(Role));
 
-/** How far ahead of this server's clock a token's `iat` may be (the issuer's clock may run fast). */
-export const TOKEN_CLOCK_SKEW_SECONDS = 60;
+export { TOKEN_CLOCK_SKEW_SECONDS } from "./token-lifetime";
 
 /** The registered, active agencies (governance's `agencies`): only their tokens are accepted. */
 export type AgencyRegistry = () => Promise<ReadonlySet<string>>;
@@ -310,18 +312,14 @@ export async function createTokenVerifier(
     }
     // jose has checked both are numbers and that exp has not passed.
     const exp = payload.exp!;
-    const iat = payload.iat!;
-    if (iat * 1000 > at + TOKEN_CLOCK_SKEW_SECONDS * 1000)
-      throw new AuthenticationError("invalid token: it was issued in the future (iat)");
-    if (exp - iat > config.TOKEN_MAX_LIFETIME_SECONDS) {
-      throw new AuthenticationError(
-        `invalid token: it lives longer than the ${config.TOKEN_MAX_LIFETIME_SECONDS} seconds allowed (exp − iat)`,
-      );
-    }
+    const lifetime = lifetimeProblem(payload.iat!, exp, at, config.TOKEN_MAX_LIFETIME_SECONDS);
+    if (lifetime) throw new AuthenticationError(`invalid token: ${lifetime}`);
     const { agency, role } = payload as { agency?: unknown; role?: unknown };
     const userId = payload[config.JWT_USER_CLAIM];
     if (typeof userId !== "string" || !userId)
       throw new AuthenticationError(`invalid token: no ${config.JWT_USER_CLAIM} claim`);
+    // A person's disclosures must never pass for a service's in the audit.
+    if (isServiceUserId(userId)) throw new AuthenticationError(`invalid token: ${reservedUserId()}`);
     if (typeof agency !== "string" || !agency)
       throw new AuthenticationError("invalid token: no agency claim");
     if (typeof role !== "string" || !ROLES.has(role)) {
@@ -336,6 +334,10 @@ export async function createTokenVerifier(
   };
 }
 
+function reservedUserId(): string {
+  return `user ids beginning "${SERVICE_USER_PREFIX}" are reserved for service identities`;
+}
+
 /** Signs a development token; refuses in production, where an identity provider issues them. */
 export async function issueDevToken(
   config: Config,
@@ -345,6 +347,8 @@ export async function issueDevToken(
   if (config.NODE_ENV === "production") {
     throw new AuthenticationError("development tokens cannot be issued in production");
   }
+  // Every service would refuse it (see createTokenVerifier).
+  if (isServiceUserId(caller.userId)) throw new AuthenticationError(reservedUserId());
   const keys = await loadDevKeys(config.DEV_KEYS_DIR);
   const key = await importJWK(keys.privateJwk, ALGORITHM);
   const token = await new SignJWT({ agency: caller.agencyId, role: caller.role })

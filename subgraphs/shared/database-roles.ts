@@ -28,7 +28,21 @@ export type RoleKind =
   /** Governance only (LOGIN): reads the audit log and its checkpoints, for `npm run audit:verify`. */
   | "auditor"
   /** Governance only (NOLOGIN): owns `audit_append`, the one way into the audit log. */
-  | "audit_writer";
+  | "audit_writer"
+  /**
+   * An agency's database, and partnership's (LOGIN): what `npm run ingest` writes with, INSERT and
+   * UPDATE on the tables a mapping loads (shared/ingest/store.ts); the service stays read-only.
+   */
+  | "ingest";
+
+/** The subgraphs whose migrations create an ingest role. */
+export const INGEST_SUBGRAPHS: readonly SubgraphName[] = [
+  "police",
+  "council",
+  "youth",
+  "housing",
+  "partnership",
+];
 
 /** The subgraphs that consult governance through a login of their own (governance uses its store). */
 export type AuditingSubgraph = Exclude<SubgraphName, "governance">;
@@ -126,6 +140,11 @@ export function governanceAccessDatabaseUrl(config: Config, subgraph?: AuditingS
   return config.GOVERNANCE_ACCESS_DATABASE_URL ?? derived(config, config.databaseUrl("governance"), "access");
 }
 
+/** Where `npm run ingest` writes a subgraph's records: its ingest role on the admin URL's database. */
+export function ingestDatabaseUrl(config: Config, subgraph: SubgraphName): string | undefined {
+  return derived(config, config.databaseUrl(subgraph), "ingest");
+}
+
 /** Where `npm run audit:verify` reads: AUDITOR_DATABASE_URL, else derived. */
 export function auditorDatabaseUrl(config: Config): string | undefined {
   return config.AUDITOR_DATABASE_URL ?? derived(config, config.databaseUrl("governance"), "auditor");
@@ -142,6 +161,7 @@ export function loginRoles(config: Config, subgraph: SubgraphName): { kind: Role
       roles.push({ kind: `access_${name}`, url: config[`${upper(name)}_GOVERNANCE_ACCESS_DATABASE_URL`] });
     roles.push({ kind: "auditor", url: config.AUDITOR_DATABASE_URL });
   }
+  if (INGEST_SUBGRAPHS.includes(subgraph)) roles.push({ kind: "ingest" });
   return roles;
 }
 

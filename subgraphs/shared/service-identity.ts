@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { importJWK, jwtVerify, SignJWT, type JWK } from "jose";
 import type { Config } from "./config";
 import { Role } from "./enums";
+import { lifetimeProblem } from "./token-lifetime";
 import { keptServiceKeyPair, publicPart, SERVICE_KEY_ALGORITHM, type ServiceJwk } from "./service-key";
 
 /**
@@ -25,7 +26,17 @@ export type ServiceIdentity = typeof CASE_REVIEW_COUNT;
 
 /** The claim a service token carries, and the user id every audit record of it shows. */
 export const SERVICE_CLAIM = "service";
-export const CASE_REVIEW_COUNT_USER = "service:case-review-count";
+/**
+ * User ids beginning so (in any case) are the services' alone: a user token naming one is refused,
+ * so that an audit record by a service's user id is always the service's.
+ */
+export const SERVICE_USER_PREFIX = "service:";
+export const CASE_REVIEW_COUNT_USER = `${SERVICE_USER_PREFIX}case-review-count`;
+
+/** Whether a user id is in the services' reserved space. */
+export function isServiceUserId(userId: string): boolean {
+  return userId.toLowerCase().startsWith(SERVICE_USER_PREFIX);
+}
 /** The role the owners judge it in: what a practitioner of the recipient agency would be told. */
 export const SERVICE_ROLE = Role.PRACTITIONER;
 export const SERVICE_TOKEN_LIFETIME_SECONDS = 300;
@@ -96,8 +107,10 @@ export async function verifyServiceToken(
     requiredClaims: ["exp", "iat"],
     currentDate: new Date(at),
   });
-  if (payload.exp! - payload.iat! > SERVICE_TOKEN_LIFETIME_SECONDS)
-    throw new Error(`a service token lives at most ${SERVICE_TOKEN_LIFETIME_SECONDS} seconds`);
+  // The same lifetime check as a user's token, with the service's own bound: an iat in the future
+  // would otherwise let a token live far longer than five minutes.
+  const lifetime = lifetimeProblem(payload.iat!, payload.exp!, at, SERVICE_TOKEN_LIFETIME_SECONDS);
+  if (lifetime) throw new Error(lifetime);
   if (
     payload[SERVICE_CLAIM] !== CASE_REVIEW_COUNT ||
     payload.sub !== CASE_REVIEW_COUNT_USER ||

@@ -21,6 +21,11 @@ export class SchoolRecord {
 
   @Column({ type: "text", name: "lsoa_code" })
   lsoaCode!: string;
+
+  /** The source system's own key (`<source>:<key>`) of a record loaded by `npm run ingest`. */
+  @Index("schools_source_key", { unique: true })
+  @Column({ type: "text", name: "source_key", nullable: true })
+  sourceKey!: string | null;
 }
 
 /** A pupil on a school's roll for one academic year. */
@@ -55,6 +60,11 @@ export class EnrolmentRecord {
 
   @Column({ type: "date", name: "left_on", nullable: true })
   leftOn!: string | null;
+
+  /** The source system's own key (`<source>:<key>`) of a record loaded by `npm run ingest`. */
+  @Index("enrolments_source_key", { unique: true })
+  @Column({ type: "text", name: "source_key", nullable: true })
+  sourceKey!: string | null;
 }
 
 /** A youth programme that takes referrals. */
@@ -79,6 +89,11 @@ export class ProgrammeRecord {
 
   @Column({ type: "int", name: "maximum_age", nullable: true })
   maximumAge!: number | null;
+
+  /** The source system's own key (`<source>:<key>`) of a record loaded by `npm run ingest`. */
+  @Index("programmes_source_key", { unique: true })
+  @Column({ type: "text", name: "source_key", nullable: true })
+  sourceKey!: string | null;
 }
 
 /** A young person referred to a programme; `status` is the latest of its history. */
@@ -115,6 +130,11 @@ export class ReferralRecord {
   /** The person's home neighbourhood when referred, for statistics; null when not known. */
   @Column({ type: "text", name: "lsoa_code", nullable: true })
   lsoaCode!: string | null;
+
+  /** The source system's own key (`<source>:<key>`) of a record loaded by `npm run ingest`. */
+  @Index("referrals_source_key", { unique: true })
+  @Column({ type: "text", name: "source_key", nullable: true })
+  sourceKey!: string | null;
 }
 
 /** One step in a referral's life: append-only. */

@@ -443,3 +443,231 @@ export const youthHoldings: Holdings = holdingsOver({
   },
   expire: deleteYouthRecords,
 });
+
+type IngestWritten = { inserted: boolean }[];
+const ingestCounts = (rows: IngestWritten) => {
+  const inserted = rows.filter((r) => r.inserted).length;
+  return { inserted, updated: rows.length - inserted };
+};
+
+export interface IngestedReferral {
+  id: string;
+  sourceKey: string;
+  programmeKey: string;
+  personId: string;
+  status: string;
+  reason: string;
+  referredAt: Date;
+  referredByAgencyId: string;
+  lsoaCode: string | null;
+  /** When the current status was reached, if the source says. */
+  statusAt: Date | null;
+}
+
+/**
+ * What `npm run ingest` writes for youth services, by source key (schools by URN, the national
+ * key). New rows are inserted, changed ones updated, unchanged ones untouched; a referral keeps
+ * its status history: its first status, and every change an import brings.
+ */
+export class YouthIngestRepository {
+  constructor(private readonly sql: Sql) {}
+
+  async storedKeys(
+    table: "schools" | "enrolments" | "programmes",
+    sourceKeys: string[],
+  ): Promise<Set<string>> {
+    const rows = await this.sql.many<{ source_key: string }>(
+      `SELECT source_key FROM ${table} WHERE source_key = ANY($1::text[])`,
+      [sourceKeys],
+    );
+    return new Set(rows.map((r) => r.source_key));
+  }
+
+  async upsertSchools(
+    rows: readonly {
+      id: string;
+      sourceKey: string;
+      urn: string;
+      name: string;
+      phase: string;
+      lsoaCode: string;
+    }[],
+  ): Promise<{ inserted: number; updated: number }> {
+    if (!rows.length) return { inserted: 0, updated: 0 };
+    return ingestCounts(
+      await this.sql.many(
+        `INSERT INTO schools AS t (id, urn, source_key, name, phase, lsoa_code)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+         ON CONFLICT (urn) DO UPDATE SET (source_key, name, phase, lsoa_code) =
+           (EXCLUDED.source_key, EXCLUDED.name, EXCLUDED.phase, EXCLUDED.lsoa_code)
+         WHERE (t.source_key, t.name, t.phase, t.lsoa_code) IS DISTINCT FROM
+               (EXCLUDED.source_key, EXCLUDED.name, EXCLUDED.phase, EXCLUDED.lsoa_code)
+         RETURNING (xmax = 0) AS inserted`,
+        [
+          rows.map((r) => r.id),
+          rows.map((r) => r.urn),
+          rows.map((r) => r.sourceKey),
+          rows.map((r) => r.name),
+          rows.map((r) => r.phase),
+          rows.map((r) => r.lsoaCode),
+        ],
+      ),
+    );
+  }
+
+  /** Enrolments; attendance and suspensions come from attendance returns, never overwritten here. */
+  async upsertEnrolments(
+    rows: readonly {
+      id: string;
+      sourceKey: string;
+      schoolKey: string;
+      personId: string;
+      yearGroup: number;
+      academicYear: string;
+      startedOn: string;
+      leftOn: string | null;
+    }[],
+  ): Promise<{ inserted: number; updated: number }> {
+    if (!rows.length) return { inserted: 0, updated: 0 };
+    const columns = "person_id, school_id, year_group, academic_year, started_on, left_on";
+    const excluded = columns.replace(/(\w+)/g, "EXCLUDED.$1");
+    const current = columns.replace(/(\w+)/g, "t.$1");
+    return ingestCounts(
+      await this.sql.many(
+        `INSERT INTO enrolments AS t (id, source_key, ${columns})
+         SELECT u.id, u.source_key, u.person_id, s.id, u.year_group, u.academic_year, u.started_on, u.left_on
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::date[], $8::date[])
+                AS u (id, source_key, school_key, person_id, year_group, academic_year, started_on, left_on)
+           JOIN schools s ON s.source_key = u.school_key
+         ON CONFLICT (source_key) DO UPDATE SET (${columns}) = (${excluded})
+         WHERE (${current}) IS DISTINCT FROM (${excluded})
+         RETURNING (xmax = 0) AS inserted`,
+        [
+          rows.map((r) => r.id),
+          rows.map((r) => r.sourceKey),
+          rows.map((r) => r.schoolKey),
+          rows.map((r) => r.personId),
+          rows.map((r) => r.yearGroup),
+          rows.map((r) => r.academicYear),
+          rows.map((r) => r.startedOn),
+          rows.map((r) => r.leftOn),
+        ],
+      ),
+    );
+  }
+
+  /** Attendance returns: an enrolment's attendance (and suspensions, when given) as of the return. */
+  async updateAttendance(
+    rows: readonly { enrolmentKey: string; attendanceRate: number; suspensions: number | null }[],
+  ): Promise<{ inserted: number; updated: number }> {
+    if (!rows.length) return { inserted: 0, updated: 0 };
+    const updated = await this.sql.exec(
+      `UPDATE enrolments t SET attendance_rate = u.rate, suspensions = coalesce(u.suspensions, t.suspensions)
+         FROM unnest($1::text[], $2::float8[], $3::int[]) AS u (enrolment_key, rate, suspensions)
+        WHERE t.source_key = u.enrolment_key
+          AND (t.attendance_rate, t.suspensions) IS DISTINCT FROM (u.rate, coalesce(u.suspensions, t.suspensions))`,
+      [rows.map((r) => r.enrolmentKey), rows.map((r) => r.attendanceRate), rows.map((r) => r.suspensions)],
+    );
+    return { inserted: 0, updated };
+  }
+
+  async upsertProgrammes(
+    rows: readonly {
+      id: string;
+      sourceKey: string;
+      name: string;
+      kind: string;
+      provider: string;
+      minimumAge: number | null;
+      maximumAge: number | null;
+    }[],
+  ): Promise<{ inserted: number; updated: number }> {
+    if (!rows.length) return { inserted: 0, updated: 0 };
+    const columns = "name, kind, provider, minimum_age, maximum_age";
+    const excluded = columns.replace(/(\w+)/g, "EXCLUDED.$1");
+    const current = columns.replace(/(\w+)/g, "t.$1");
+    return ingestCounts(
+      await this.sql.many(
+        `INSERT INTO programmes AS t (id, source_key, ${columns})
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::int[])
+         ON CONFLICT (source_key) DO UPDATE SET (${columns}) = (${excluded})
+         WHERE (${current}) IS DISTINCT FROM (${excluded})
+         RETURNING (xmax = 0) AS inserted`,
+        [
+          rows.map((r) => r.id),
+          rows.map((r) => r.sourceKey),
+          rows.map((r) => r.name),
+          rows.map((r) => r.kind),
+          rows.map((r) => r.provider),
+          rows.map((r) => r.minimumAge),
+          rows.map((r) => r.maximumAge),
+        ],
+      ),
+    );
+  }
+
+  async upsertReferrals(rows: readonly IngestedReferral[]): Promise<{ inserted: number; updated: number }> {
+    if (!rows.length) return { inserted: 0, updated: 0 };
+    const keys = rows.map((r) => r.sourceKey);
+    const before = new Map(
+      (
+        await this.sql.many<{ source_key: string; status: string }>(
+          `SELECT source_key, status FROM referrals WHERE source_key = ANY($1::text[])`,
+          [keys],
+        )
+      ).map((r) => [r.source_key, r.status]),
+    );
+    const columns = "person_id, programme_id, status, reason, referred_at, referred_by_agency_id, lsoa_code";
+    const excluded = columns.replace(/(\w+)/g, "EXCLUDED.$1");
+    const current = columns.replace(/(\w+)/g, "t.$1");
+    const written = await this.sql.many<{ inserted: boolean; id: string; source_key: string }>(
+      `INSERT INTO referrals AS t (id, source_key, ${columns})
+       SELECT u.id, u.source_key, u.person_id, p.id, u.status, u.reason, u.referred_at, u.referred_by, u.lsoa_code
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[],
+                     $8::text[], $9::text[])
+              AS u (id, source_key, programme_key, person_id, status, reason, referred_at, referred_by, lsoa_code)
+         JOIN programmes p ON p.source_key = u.programme_key
+       ON CONFLICT (source_key) DO UPDATE SET (${columns}) = (${excluded})
+       WHERE (${current}) IS DISTINCT FROM (${excluded})
+       RETURNING (xmax = 0) AS inserted, t.id, t.source_key`,
+      [
+        rows.map((r) => r.id),
+        keys,
+        rows.map((r) => r.programmeKey),
+        rows.map((r) => r.personId),
+        rows.map((r) => r.status),
+        rows.map((r) => r.reason),
+        rows.map((r) => r.referredAt),
+        rows.map((r) => r.referredByAgencyId),
+        rows.map((r) => r.lsoaCode),
+      ],
+    );
+    // The history: a new referral starts REFERRED when it was made (then its current status, if
+    // another); a changed status is a new entry, when the source says it was reached or now.
+    const byKey = new Map(rows.map((r) => [r.sourceKey, r]));
+    const history: { referralId: string; status: string; at: Date | null; note: string }[] = [];
+    for (const w of written) {
+      const row = byKey.get(w.source_key)!;
+      const note = `imported from ${w.source_key.slice(0, w.source_key.indexOf(":"))}`;
+      if (w.inserted) {
+        history.push({ referralId: w.id, status: "REFERRED", at: row.referredAt, note });
+        if (row.status !== "REFERRED")
+          history.push({ referralId: w.id, status: row.status, at: row.statusAt, note });
+      } else if (before.get(w.source_key) !== row.status)
+        history.push({ referralId: w.id, status: row.status, at: row.statusAt, note });
+    }
+    if (history.length)
+      await this.sql.exec(
+        `INSERT INTO referral_status_changes (referral_id, status, at, note)
+         SELECT referral_id, status, coalesce(at, now()), note
+           FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[]) AS h (referral_id, status, at, note)`,
+        [
+          history.map((h) => h.referralId),
+          history.map((h) => h.status),
+          history.map((h) => h.at),
+          history.map((h) => h.note),
+        ],
+      );
+    return ingestCounts(written);
+  }
+}

@@ -16,6 +16,9 @@ import { DataProtection1765100000004 } from "./migrations/1765100000004-DataProt
 import { MonthlyCounts1796578491110 } from "./migrations/1796578491110-MonthlyCounts";
 import { ErasureInTwoPhases1796578647022 } from "./migrations/1796578647022-ErasureInTwoPhases";
 import { ErasureThroughDefinerFunctions1796583231004 } from "./migrations/1796583231004-ErasureThroughDefinerFunctions";
+import { Ingest1796590548897 } from "./migrations/1796590548897-Ingest";
+import { ImportRecord } from "../shared/ingest/store";
+import { importsResolver } from "../shared/ingest/graphql";
 import { ERASURE_ENTITIES } from "../shared/erasure";
 import { holdingsResolver } from "../shared/data-protection";
 import { youthHoldings } from "./repository";
@@ -44,6 +47,7 @@ export const youth: SubgraphDefinition<YouthLoaders> = {
     DemoSeedRecord,
     KeptAgencyRegistryRecord,
     MonthlyCountRecord,
+    ImportRecord,
     ...ERASURE_ENTITIES,
   ],
   migrations: [
@@ -56,8 +60,10 @@ export const youth: SubgraphDefinition<YouthLoaders> = {
     MonthlyCounts1796578491110,
     ErasureInTwoPhases1796578647022,
     ErasureThroughDefinerFunctions1796583231004,
+    Ingest1796590548897,
   ],
   resolvers: [
+    importsResolver("youth"),
     holdingsResolver(youthHoldings),
     SchoolResolver,
     EnrolmentResolver,

@@ -301,6 +301,25 @@ async function mutationSeeds(ids: Record<string, string[]>): Promise<Record<stri
       ORDER BY (SELECT count(*) FROM case_partners p WHERE p.case_id = c.id), c.id LIMIT 1`,
   );
   const stage = await one(partnership.sql, `SELECT stage AS v FROM problem_cases WHERE id = $1`, [caseId]);
+  // The people matcher's review queue (issue 20): a pending match of a youth record, as the matcher
+  // leaves one (a provisional person holding the reference), with a candidate youth has no reference for.
+  const candidate = await one(
+    partnership.sql,
+    `SELECT min(p.id) AS v FROM people p
+      WHERE NOT EXISTS (SELECT 1 FROM person_references r WHERE r.person_id = p.id AND r.agency_id = 'youth')`,
+  );
+  await partnership.sql.exec(
+    `INSERT INTO people (id, given_name, family_name) VALUES ('per-walk-review', 'W', 'Walk')`,
+  );
+  await partnership.sql.exec(
+    `INSERT INTO person_references (person_id, agency_id, reference) VALUES ('per-walk-review', 'youth', 'WALK-UPN-1')`,
+  );
+  await partnership.sql.exec(
+    `INSERT INTO person_match_reviews (id, agency_id, reference, candidate_person_id, provisional_person_id, score,
+       agreements, created_at)
+     VALUES ('pmr-walk', 'youth', 'WALK-UPN-1', $1, 'per-walk-review', 14, '{"familyName": "EXACT"}', now())`,
+    [candidate],
+  );
   const stages = Object.values(CaseStage);
   const action = await one(
     partnership.sql,
@@ -377,6 +396,10 @@ async function mutationSeeds(ids: Record<string, string[]>): Promise<Record<stri
     "Mutation.recordAgreementReview.id": active[0],
     "Mutation.recordAgreementReview.nextReviewDate": nextReview,
     "Mutation.recordAgreementReview.note": "Walk: still needed",
+    "Mutation.confirmPersonMatch.id": "pmr-walk",
+    "Mutation.confirmPersonMatch.note": "Walk: the same pupil",
+    "Mutation.rejectPersonMatch.id": "pmr-walk",
+    "Mutation.rejectPersonMatch.note": "Walk: another person",
     "Mutation.reviewBreakGlass.id": breakGlass,
     "Mutation.reviewBreakGlass.outcome": enumValue("JUSTIFIED"),
     "Mutation.reviewBreakGlass.note": "Walk: a child was at risk that night",
@@ -580,6 +603,14 @@ const READERS: RecordReaders = {
       [id],
     );
     return row ? { id, toAgencyId: row.a, toRole: row.r, toUserId: row.u } : null;
+  },
+  // A queued person match: known to the agency whose record it is (REVIEWING_AGENCY).
+  async PersonMatchReview(id) {
+    const [row] = await fed.stores.partnership.sql.many<{ a: string }>(
+      `SELECT agency_id AS a FROM person_match_reviews WHERE id = $1`,
+      [id],
+    );
+    return row ? { id, agencyId: row.a } : null;
   },
   async CaseAction(id) {
     const [row] = await fed.stores.partnership.sql.many<{ a: string }>(

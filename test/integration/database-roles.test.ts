@@ -213,6 +213,14 @@ describe("every service role", () => {
     await refused(db, `INSERT INTO erasures_undone (erasure_id) VALUES ('era-x')`);
     await refused(db, `UPDATE incidents SET summary = 'forged'`);
     await refused(db, `UPDATE incidents SET occurred_at = now()`);
+    // Outcome history: read with its incidents, written by the importer alone.
+    await expect(db.query(`SELECT count(*) FROM incident_outcomes`)).resolves.toBeDefined();
+    await refused(
+      db,
+      `INSERT INTO incident_outcomes (crime_id, month, outcome, line, source) VALUES (repeat('0', 64), '2020-01', 'Local resolution', 2, 'x')`,
+    );
+    await refused(db, `UPDATE incident_outcomes SET outcome = 'forged'`);
+    await refused(db, `DELETE FROM incident_outcomes`);
   });
 
   it("police moves an involvement aside and puts it back only through the definer's functions, which move real rows of its erased tables alone", async () => {
@@ -358,6 +366,54 @@ describe("every service role", () => {
     await db.query(`INSERT INTO case_reference_counters (year, last_number) VALUES (2026, 1)`);
     await refused(db, `DELETE FROM case_reference_counters`);
     await refused(db, `INSERT INTO people (id, given_name, family_name) VALUES ('per-x', 'Some', 'One')`);
+  });
+
+  it("partnership reads the matcher's tables, writes none of them, and decides a review only through person_match_decide", async () => {
+    const db = await connect(serviceDatabaseUrl(set.config, "partnership")!);
+    const admin = set.admin.partnership.sql;
+    await admin.exec(
+      `INSERT INTO people (id, given_name, family_name) VALUES ('per-m1', 'Ann', 'Lee'), ('per-m2', 'A', 'Lee')`,
+    );
+    await admin.exec(
+      `INSERT INTO person_references (person_id, agency_id, reference) VALUES ('per-m2', 'youth', 'UPN-9')`,
+    );
+    await admin.exec(
+      `INSERT INTO person_match_reviews (id, agency_id, reference, candidate_person_id, provisional_person_id, score,
+         agreements, created_at) VALUES ('pmr-1', 'youth', 'UPN-9', 'per-m1', 'per-m2', 14, '{}', now())`,
+    );
+    await expect(db.query(`SELECT * FROM person_match_reviews`)).resolves.toMatchObject({ rowCount: 1 });
+    await expect(db.query(`SELECT * FROM matched_references`)).resolves.toBeDefined();
+    await refused(db, `UPDATE person_match_reviews SET status = 'CONFIRMED'`);
+    await refused(db, `DELETE FROM person_match_reviews`);
+    await refused(
+      db,
+      `INSERT INTO matched_references (agency_id, reference, person_id, method, matched_at) VALUES ('youth', 'x', 'per-m1', 'NEW', now())`,
+    );
+    await refused(db, `UPDATE person_references SET person_id = 'per-m1'`);
+    // The function decides for the agency of the review only, and only a pending one.
+    await expect(
+      db.query(`SELECT person_match_decide('pmr-1', 'police', true, 'x', 'n')`),
+    ).rejects.toMatchObject({
+      code: "P0002",
+    });
+    await db.query(`SELECT person_match_decide('pmr-1', 'youth', true, 'youth.dso', 'same pupil')`);
+    await expect(
+      db.query(`SELECT person_match_decide('pmr-1', 'youth', false, 'x', 'n')`),
+    ).rejects.toMatchObject({
+      code: "P0002",
+    });
+    expect(
+      await admin.one(
+        `SELECT person_id FROM person_references WHERE agency_id = 'youth' AND reference = 'UPN-9'`,
+      ),
+    ).toEqual({ person_id: "per-m1" });
+    const { db: name } = (await admin.one<{ db: string }>(`SELECT current_database() AS db`))!;
+    const { rows } = await admin.pool.query(
+      `SELECT p.prosecdef AS secdef, p.proconfig AS config FROM pg_proc p
+        WHERE p.proname = 'person_match_decide' AND has_function_privilege($1, p.oid, 'EXECUTE')`,
+      [roleName(name, "service")],
+    );
+    expect(rows).toEqual([{ secdef: true, config: ["search_path=pg_catalog, pg_temp"] }]);
   });
 
   it("the services refuse to start as a superuser (the migrator), or to reach governance as one", async () => {
@@ -517,6 +573,15 @@ describe("the audit log", () => {
       ["police", record(17, { agencyId: "council", ownerAgencyId: "council", detail: "sent to youth" })],
       // The partnership, which records links to any agency's records, writing what only governance writes.
       ["partnership", record(15, { kind: "AGREEMENT_CHANGE", detail: "forged" })],
+      // A person match review is the partnership's, of the people index, and no one else's.
+      [
+        "housing",
+        record(18, { ownerAgencyId: "partnership", kind: "PERSON_MATCH_REVIEW", detail: "forged" }),
+      ],
+      [
+        "partnership",
+        record(19, { ownerAgencyId: "council", kind: "PERSON_MATCH_REVIEW", detail: "forged" }),
+      ],
     ];
     for (const [subgraph, forged] of forgeries) {
       // A genuine record in the same append does not carry a forged one through.

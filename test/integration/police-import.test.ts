@@ -203,8 +203,8 @@ describe("a malformed file", () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   test("is rolled back whole, naming file and line, while a good file before it stays", async () => {
-    const good = join(dir, "2016-01-good-street.csv");
-    const bad = join(dir, "2016-02-bad-street.csv");
+    const good = join(dir, "2016-01-city-of-london-street.csv");
+    const bad = join(dir, "2016-02-city-of-london-street.csv");
     writeFileSync(
       good,
       [HEADER, csvLine(hex64(1), "2016-01", "-0.1", "51.51"), csvLine(hex64(2), "2016-01", "", "")].join(
@@ -227,9 +227,9 @@ describe("a malformed file", () => {
     );
     expect(error).toBeInstanceOf(PoliceImportError);
     const failure = error as PoliceImportError;
-    expect(failure.message).toContain("2016-02-bad-street.csv:3");
+    expect(failure.message).toContain("2016-02-city-of-london-street.csv:3");
     expect(failure.message).toMatch(/Latitude "51.5x" is not a number/);
-    expect(failure.report.files.map((f) => basename(f.file))).toEqual(["2016-01-good-street.csv"]);
+    expect(failure.report.files.map((f) => basename(f.file))).toEqual(["2016-01-city-of-london-street.csv"]);
 
     const keys = await store.sql.many<{ source_key: string }>(
       `SELECT source_key FROM incidents WHERE source_key = ANY($1) ORDER BY source_key`,
@@ -258,18 +258,43 @@ describe("a malformed file", () => {
       /Longitude "west" is not a number/,
     ],
     [
+      "reported by another force than the file's",
+      csvLine(hex64(5), "2016-03", "-0.1", "51.5").replace(
+        "City of London Police,City of London Police",
+        "Metropolitan Police Service,City of London Police",
+      ),
+      /Reported by "Metropolitan Police Service" is not the force the file is named for \(city-of-london\)/,
+    ],
+    [
       "Crime ID not 64 hex",
       csvLine("abc123", "2016-03", "-0.1", "51.5"),
       /Crime ID "abc123" is not 64 hexadecimal/,
     ],
   ])("%s is reported with file and line", async (_label, line, reason) => {
-    const file = join(dir, "2016-03-city-street.csv");
+    const file = join(dir, "2016-03-city-of-london-street.csv");
     writeFileSync(file, [HEADER, csvLine(hex64(6), "2016-03", "-0.1", "51.5"), line].join("\n") + "\n");
     const before = await checksum(store.sql);
     await expect(importPoliceUkFiles(store.sql, [file])).rejects.toThrow(reason);
     await expect(importPoliceUkFiles(store.sql, [file])).rejects.toThrow(`${file}:3: `);
     expect(await checksum(store.sql)).toEqual(before);
   });
+
+  test.each([
+    "2016-03-street.csv",
+    "city-of-london-street.csv",
+    "2016-03-city-of-london-stop-and-search.csv",
+  ])(
+    "a file not named YYYY-MM-<force>-street.csv or -outcomes.csv (%s) is refused: the force is never assumed",
+    async (name) => {
+      const file = join(dir, name);
+      writeFileSync(file, [HEADER, csvLine(hex64(7), "2016-03", "-0.1", "51.5")].join("\n") + "\n");
+      const before = await checksum(store.sql);
+      await expect(importPoliceUkFiles(store.sql, [file])).rejects.toThrow(
+        `${file}: not a police.uk file name: expected YYYY-MM-<force>-street.csv or YYYY-MM-<force>-outcomes.csv`,
+      );
+      expect(await checksum(store.sql)).toEqual(before);
+    },
+  );
 
   test("a path that does not exist is refused before anything is imported", async () => {
     await expect(importPoliceUkFiles(store.sql, [join(dir, "missing.csv")])).rejects.toThrow(

@@ -179,6 +179,16 @@ describe("writes keep the rollups exact, in the writing transaction", () => {
     // The police.uk importer again (its upsert: inserts, updates and unchanged rows).
     await importPoliceUkFiles(adminSql, [join(ROOT, "data", "police-uk")]);
     await expectExact("police");
+    // Other forces' street files and outcome files (outcomes change no incident, so no cell),
+    // then the month whose crimes some of those outcomes were waiting for.
+    const more = await importPoliceUkFiles(adminSql, [join(ROOT, "test", "fixtures", "police-uk-outcomes")]);
+    expect(more.totals).toMatchObject({ files: 6, waiting: 5 });
+    expect(more.totals.inserted).toBeGreaterThan(40);
+    await expectExact("police");
+    await importPoliceUkFiles(adminSql, [
+      join(ROOT, "test", "fixtures", "police-uk", "2018-12-city-of-london-street.csv"),
+    ]);
+    await expectExact("police");
   });
 
   it("council: ASB cases opened, recategorised, moved in time and erased by the service (its own role)", async () => {

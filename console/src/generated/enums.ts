@@ -242,6 +242,17 @@ export type DataCategory =
   /** Youth programme referrals and participation. */
   | 'YOUTH_PROGRAMME';
 
+/** How an import ended. */
+export type ImportOutcome =
+  /** A dry run: nothing was written. */
+  | 'DRY_RUN'
+  /** A file was refused or could not be written; files before it were loaded. */
+  | 'FAILED'
+  /** Every file was loaded (bad rows, if rejects were asked for, left out). */
+  | 'LOADED'
+  /** Not ended: still running, or stopped without ending (killed). */
+  | 'RUNNING';
+
 /** Where an intervention stands. */
 export type InterventionStatus =
   /** The person broke its terms. */
@@ -325,6 +336,15 @@ export type OccupantRole =
   | 'JOINT_TENANT'
   /** The named tenant, responsible for the tenancy. */
   | 'TENANT';
+
+/** Where a queued match stands. */
+export type PersonMatchStatus =
+  /** The same person: the reference was linked to the candidate. */
+  | 'CONFIRMED'
+  /** Waiting for a data-sharing officer of the reviewing agency. */
+  | 'PENDING'
+  /** Not the same person: the reference keeps its own person. */
+  | 'REJECTED';
 
 /** What a youth programme offers. */
 export type ProgrammeKind =

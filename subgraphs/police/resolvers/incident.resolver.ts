@@ -3,7 +3,7 @@ import { pageRequest, toConnection, type Connection } from "../../shared/connect
 import type { RequestContext } from "../../shared/context";
 import { monthRange, parseMonth } from "../../shared/months";
 import type { PoliceLoaders } from "../loaders";
-import { Incident, IncidentConnection, IncidentFilter, Involvement, Person } from "../types";
+import { Incident, IncidentConnection, IncidentFilter, IncidentOutcome, Involvement, Person } from "../types";
 
 type Context = RequestContext<PoliceLoaders>;
 
@@ -44,5 +44,14 @@ export class IncidentResolver {
   async involvements(@Root() incident: Incident, @Ctx() ctx: Context): Promise<Involvement[]> {
     const rows = await ctx.loaders.involvementsByIncident.load(incident.id);
     return rows.map((r) => ({ role: r.role, person: Object.assign(new Person(), { id: r.personId }) }));
+  }
+
+  @FieldResolver(() => [IncidentOutcome], {
+    description:
+      "Its outcome history from police.uk outcome files, oldest first (a crime may have several over the months); empty when none is imported.",
+  })
+  async outcomes(@Root() incident: Incident, @Ctx() ctx: Context): Promise<IncidentOutcome[]> {
+    const rows = await ctx.loaders.outcomesByIncident.load(incident.id);
+    return rows.map((r) => Object.assign(new IncidentOutcome(), { month: r.month, outcome: r.outcome }));
   }
 }

@@ -19,6 +19,8 @@ export type AuditKind =
   // A person's rights, handled by a DSO for its own agency's data (issue 18).
   | "SUBJECT_ACCESS"
   | "RECTIFICATION"
+  /** A DSO's decision on a link the people matcher queued for review (issue 20). */
+  | "PERSON_MATCH_REVIEW"
   /** Erasures, legal holds, retention rules and retention runs. */
   | "DATA_PROTECTION";
 export type AuditDecision = "PERMITTED" | "DENIED";
@@ -46,7 +48,7 @@ export interface AuditContent {
   breakGlass: boolean;
   justification: string | null;
   kind: AuditKind;
-  /** What changed, for AGREEMENT_CHANGE, CONSENT_CHANGE, BREAK_GLASS_REVIEW, SUBJECT_ACCESS and RECTIFICATION records. */
+  /** What changed, for AGREEMENT_CHANGE, CONSENT_CHANGE, BREAK_GLASS_REVIEW, SUBJECT_ACCESS, RECTIFICATION and PERSON_MATCH_REVIEW records. */
   detail: string | null;
 }
 
