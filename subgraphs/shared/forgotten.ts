@@ -205,6 +205,10 @@ export async function rememberForgottenRecords(q: QueryRunner, tables: Forgotten
   await q.query(
     `GRANT EXECUTE ON FUNCTION forgotten_among(text, text[]) TO ${ident(roleName(database, "ingest"))}`,
   );
+  // The service reads every table by default (LeastPrivilegeRoles): not these.
+  await q.query(
+    `REVOKE ALL ON TABLE forgotten_records, forgotten_record_key FROM ${ident(roleName(database, "service"))}`,
+  );
   for (const table of tables.deleted)
     await q.query(
       `CREATE TRIGGER ${triggerName(table, "deleted")} AFTER DELETE ON ${ident(table)}
