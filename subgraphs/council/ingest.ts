@@ -46,6 +46,7 @@ const asbCase = z
 
 const caseKinds: IngestKind<z.infer<typeof asbCase>> = {
   name: "asbCase",
+  table: "asb_cases",
   description: "An ASB case: one row per case.",
   person: false,
   fields: {
@@ -86,6 +87,7 @@ const caseKinds: IngestKind<z.infer<typeof asbCase>> = {
 const asbParty = z.object({ caseKey: z.string(), role: z.nativeEnum(AsbPartyRole) });
 const partyKind: IngestKind<z.infer<typeof asbParty>> = {
   name: "asbParty",
+  table: "asb_parties",
   description: "A person's part in an ASB case: one row per person and case.",
   person: true,
   fields: {
@@ -117,6 +119,7 @@ const asbIntervention = z.object({
 });
 const interventionKind: IngestKind<z.infer<typeof asbIntervention>> = {
   name: "asbIntervention",
+  table: "asb_interventions",
   description: "An intervention used in an ASB case: one row per intervention.",
   person: false,
   fields: {

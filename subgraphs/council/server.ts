@@ -11,12 +11,14 @@ import { MonthlyCounts1796578491110 } from "./migrations/1796578491110-MonthlyCo
 import { ErasureInTwoPhases1796578647022 } from "./migrations/1796578647022-ErasureInTwoPhases";
 import { ErasureThroughDefinerFunctions1796583231004 } from "./migrations/1796583231004-ErasureThroughDefinerFunctions";
 import { ERASURE_ENTITIES } from "../shared/erasure";
+import { FORGOTTEN_ENTITIES } from "../shared/forgotten";
 import { holdingsResolver } from "../shared/data-protection";
 import { councilHoldings } from "./repository";
 import { KeptAgencyRegistry1765000000000, KeptAgencyRegistryRecord } from "../shared/kept-registry";
 import { ConnectOnlyWhereServed1764300000000 } from "./migrations/1764300000000-ConnectOnlyWhereServed";
 import { RecordKeys1764200000000 } from "./migrations/1764200000000-RecordKeys";
 import { Ingest1796589434044 } from "./migrations/1796589434044-Ingest";
+import { ForgottenRecords1796591932923 } from "./migrations/1796591932923-ForgottenRecords";
 import { ImportRecord } from "../shared/ingest/store";
 import { importsResolver } from "../shared/ingest/graphql";
 import { councilReferenceResolvers } from "./reference";
@@ -40,6 +42,7 @@ export const council: SubgraphDefinition<CouncilLoaders> = {
     MonthlyCountRecord,
     ImportRecord,
     ...ERASURE_ENTITIES,
+    ...FORGOTTEN_ENTITIES,
   ],
   migrations: [
     Initial1763700000000,
@@ -52,6 +55,7 @@ export const council: SubgraphDefinition<CouncilLoaders> = {
     ErasureInTwoPhases1796578647022,
     ErasureThroughDefinerFunctions1796583231004,
     Ingest1796589434044,
+    ForgottenRecords1796591932923,
   ],
   resolvers: [
     importsResolver("council"),

@@ -42,6 +42,7 @@ const property = z
 
 const propertyKind: IngestKind<z.infer<typeof property>> = {
   name: "property",
+  table: "properties",
   description:
     "A home housing manages, by its UPRN: one row per property (a UPRN already held is that property).",
   person: false,
@@ -85,6 +86,7 @@ const tenancy = z
 
 const tenancyKind: IngestKind<z.infer<typeof tenancy>> = {
   name: "tenancy",
+  table: "tenancies",
   description: "A tenancy of a property: one row per tenancy.",
   person: false,
   fields: {
@@ -126,6 +128,7 @@ const tenancyKind: IngestKind<z.infer<typeof tenancy>> = {
 const occupant = z.object({ tenancyKey: z.string(), role: z.nativeEnum(OccupantRole) });
 const occupantKind: IngestKind<z.infer<typeof occupant>> = {
   name: "occupant",
+  table: "tenancy_occupants",
   description: "A tenant, joint tenant or household member of a tenancy: one row per person and tenancy.",
   person: true,
   fields: {
@@ -157,6 +160,7 @@ const action = z.object({
 });
 const actionKind: IngestKind<z.infer<typeof action>> = {
   name: "tenancyAction",
+  table: "tenancy_actions",
   description: "An enforcement or support step on a tenancy: one row per action.",
   person: false,
   fields: {

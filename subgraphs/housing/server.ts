@@ -17,9 +17,11 @@ import { MonthlyCounts1796578491110 } from "./migrations/1796578491110-MonthlyCo
 import { ErasureInTwoPhases1796578647022 } from "./migrations/1796578647022-ErasureInTwoPhases";
 import { ErasureThroughDefinerFunctions1796583231004 } from "./migrations/1796583231004-ErasureThroughDefinerFunctions";
 import { Ingest1796590217594 } from "./migrations/1796590217594-Ingest";
+import { ForgottenRecords1796591932981 } from "./migrations/1796591932981-ForgottenRecords";
 import { ImportRecord } from "../shared/ingest/store";
 import { importsResolver } from "../shared/ingest/graphql";
 import { ERASURE_ENTITIES } from "../shared/erasure";
+import { FORGOTTEN_ENTITIES } from "../shared/forgotten";
 import { holdingsResolver } from "../shared/data-protection";
 import { housingHoldings } from "./repository";
 import { KeptAgencyRegistry1765000000000, KeptAgencyRegistryRecord } from "../shared/kept-registry";
@@ -50,6 +52,7 @@ export const housing: SubgraphDefinition<HousingLoaders> = {
     MonthlyCountRecord,
     ImportRecord,
     ...ERASURE_ENTITIES,
+    ...FORGOTTEN_ENTITIES,
   ],
   migrations: [
     Initial1763700000000,
@@ -62,6 +65,7 @@ export const housing: SubgraphDefinition<HousingLoaders> = {
     ErasureInTwoPhases1796578647022,
     ErasureThroughDefinerFunctions1796583231004,
     Ingest1796590217594,
+    ForgottenRecords1796591932981,
   ],
   resolvers: [
     importsResolver("housing"),

@@ -36,6 +36,7 @@ const sourceOf = (sourceKey: string) => `ingest:${sourceKey.slice(0, sourceKey.i
 
 const incidentKind: IngestKind<z.infer<typeof incident>> = {
   name: "incident",
+  table: "incidents",
   description: "An incident from the police records system: one row per incident.",
   person: false,
   fields: {
@@ -76,6 +77,7 @@ const incidentKind: IngestKind<z.infer<typeof incident>> = {
 const involvement = z.object({ incidentKey: z.string(), role: z.nativeEnum(InvolvementRole) });
 const involvementKind: IngestKind<z.infer<typeof involvement>> = {
   name: "involvement",
+  table: "involvements",
   description: "A person involved in an incident: one row per person and incident.",
   person: true,
   fields: {

@@ -12,9 +12,11 @@ import { ErasureInTwoPhases1796578647022 } from "./migrations/1796578647022-Eras
 import { ErasureThroughDefinerFunctions1796583231004 } from "./migrations/1796583231004-ErasureThroughDefinerFunctions";
 import { OutcomeHistory1796589263864 } from "./migrations/1796589263864-OutcomeHistory";
 import { Ingest1796589889077 } from "./migrations/1796589889077-Ingest";
+import { ForgottenRecords1796591932948 } from "./migrations/1796591932948-ForgottenRecords";
 import { ImportRecord } from "../shared/ingest/store";
 import { importsResolver } from "../shared/ingest/graphql";
 import { ERASURE_ENTITIES } from "../shared/erasure";
+import { FORGOTTEN_ENTITIES } from "../shared/forgotten";
 import { holdingsResolver } from "../shared/data-protection";
 import { policeHoldings } from "./repository";
 import { KeptAgencyRegistry1765000000000, KeptAgencyRegistryRecord } from "../shared/kept-registry";
@@ -41,6 +43,7 @@ export const police: SubgraphDefinition<PoliceLoaders> = {
     DemoSeedRecord,
     KeptAgencyRegistryRecord,
     ...ERASURE_ENTITIES,
+    ...FORGOTTEN_ENTITIES,
     MonthlyCountRecord,
     ImportRecord,
   ],
@@ -57,6 +60,7 @@ export const police: SubgraphDefinition<PoliceLoaders> = {
     ErasureThroughDefinerFunctions1796583231004,
     OutcomeHistory1796589263864,
     Ingest1796589889077,
+    ForgottenRecords1796591932948,
   ],
   resolvers: [
     importsResolver("police"),

@@ -20,6 +20,7 @@ import { DataCategory, Purpose, Role } from "./enums";
 import { badInput } from "./errors";
 import { ChangedBy, Changes, Governed, Part, type PartyRule } from "./policy";
 import { beginPrepare, discardErasure, undoErasure } from "./erasure";
+import { forgetting } from "./forgotten";
 import { DateTime, JSONValue } from "./scalars";
 
 /**
@@ -229,7 +230,10 @@ export interface Holdings {
     personId: string,
     records: readonly HeldRecordKey[],
   ): Promise<HoldingsErased>;
-  /** Erases (or anonymises) these whole records (one transaction). */
+  /**
+   * Erases (or anonymises) these whole records (one transaction); the imported ones among them are
+   * forgotten under retention (shared/forgotten.ts).
+   */
   expire(tx: Sql, records: readonly HeldRecordKey[]): Promise<HoldingsErased>;
   /** The kinds `expire` deletes outright (the rest it anonymises and keeps). */
   expireDeletes: readonly string[];
@@ -343,7 +347,11 @@ export function holdingsOver(declared: {
       };
     },
     eraseAbout: declared.eraseAbout,
-    expire: declared.expire,
+    // The keyed rows it deletes are forgotten under retention: the next import leaves them out.
+    async expire(tx, records) {
+      await forgetting(tx, "RETENTION");
+      return declared.expire(tx, records);
+    },
     expireDeletes: declared.expireDeletes,
   };
 }

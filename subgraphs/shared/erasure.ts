@@ -100,14 +100,38 @@ export async function eraseThroughDefinerFunctions(
   erasedTables: readonly string[],
   insertsForItsOwnWork: readonly string[] = [],
 ): Promise<void> {
+  await q.query(moveAsideFunction("CREATE", erasedTables));
+  await q.query(undoFunction("CREATE", erasedTables));
+  const service = ident(roleName(await currentDatabase(q), "service"));
+  for (const fn of ["erasure_move_aside(text, text, jsonb)", "erasure_undo(text)"]) {
+    await q.query(`REVOKE EXECUTE ON FUNCTION ${fn} FROM PUBLIC`);
+    await q.query(`GRANT EXECUTE ON FUNCTION ${fn} TO ${service}`);
+  }
+  const revoked = erasedTables.filter((t) => !insertsForItsOwnWork.includes(t));
+  await q.query(
+    `REVOKE INSERT ON TABLE ${[...revoked, "erasure_pending", "erasures_undone"].map(ident).join(", ")} FROM ${service}`,
+  );
+  await q.query(`REVOKE USAGE ON SEQUENCE erasure_pending_position_seq FROM ${service}`);
+}
+
+/**
+ * The SQL of `erasure_move_aside`. With `forgetting`, the rows it takes are deleted as an erasure
+ * (shared/forgotten.ts: a keyed row leaves a forgotten-record entry behind, so an import cannot
+ * bring it back), and only for the length of the move.
+ */
+export function moveAsideFunction(
+  verb: "CREATE" | "CREATE OR REPLACE",
+  erasedTables: readonly string[],
+  forgetting = false,
+): string {
   const tables = `ARRAY[${erasedTables.map((t) => `'${t}'`).join(", ")}]::text[]`;
   // search_path pinned: every name below is schema-qualified, and no caller's object can stand in.
-  await q.query(`
-    CREATE FUNCTION erasure_move_aside(erasure_id text, table_name text, picked jsonb)
+  return `
+    ${verb} FUNCTION erasure_move_aside(erasure_id text, table_name text, picked jsonb)
     RETURNS SETOF jsonb LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp AS $$
     DECLARE
-      keys text;
+      keys text;${forgetting ? "\n      was text := current_setting('partnership.forgetting', true);" : ""}
     BEGIN
       IF NOT table_name = ANY (${tables}) THEN
         RAISE EXCEPTION 'an erasure moves no rows of %', table_name USING ERRCODE = 'insufficient_privilege';
@@ -116,18 +140,30 @@ export async function eraseThroughDefinerFunctions(
       SELECT string_agg(format('t.%I IS NOT DISTINCT FROM k.%I', a.attname, a.attname), ' AND ')
         INTO keys
         FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
-       WHERE i.indrelid = format('public.%I', table_name)::regclass AND i.indisprimary;
+       WHERE i.indrelid = format('public.%I', table_name)::regclass AND i.indisprimary;${forgetting ? "\n      PERFORM set_config('partnership.forgetting', 'ERASURE', true);" : ""}
       RETURN QUERY EXECUTE format(
         'WITH gone AS (DELETE FROM public.%1$I t USING jsonb_populate_recordset(NULL::public.%1$I, $2) k
                         WHERE %2$s RETURNING t.*),
               kept AS (INSERT INTO public.erasure_pending (erasure_id, table_name, row)
                        SELECT $1, %1$L, to_jsonb(gone) FROM gone)
          SELECT to_jsonb(gone) FROM gone', table_name, keys)
-        USING erasure_id, coalesce(picked, '[]'::jsonb);
+        USING erasure_id, coalesce(picked, '[]'::jsonb);${forgetting ? "\n      PERFORM set_config('partnership.forgetting', coalesce(was, ''), true);" : ""}
     END
-    $$`);
-  await q.query(`
-    CREATE FUNCTION erasure_undo(erasure_id text)
+    $$`;
+}
+
+/**
+ * The SQL of `erasure_undo`. With `forgetting`, the forgotten-record entries of the rows it puts
+ * back go too (shared/forgotten.ts): an erasure undone leaves nothing behind.
+ */
+export function undoFunction(
+  verb: "CREATE" | "CREATE OR REPLACE",
+  erasedTables: readonly string[],
+  forgetting = false,
+): string {
+  const tables = `ARRAY[${erasedTables.map((t) => `'${t}'`).join(", ")}]::text[]`;
+  return `
+    ${verb} FUNCTION erasure_undo(erasure_id text)
     RETURNS integer LANGUAGE plpgsql VOLATILE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp AS $$
     DECLARE
@@ -144,21 +180,19 @@ export async function eraseThroughDefinerFunctions(
           erased) USING erasure_id;
         GET DIAGNOSTICS moved = ROW_COUNT;
         restored := restored + moved;
-      END LOOP;
+      END LOOP;${
+        forgetting
+          ? `
+      DELETE FROM public.forgotten_records f
+       USING public.erasure_pending p
+       WHERE p.erasure_id = erasure_undo.erasure_id AND p.row ->> 'source_key' IS NOT NULL
+         AND f.reason = 'ERASURE' AND f.digest = public.forgotten_record_digest(p.table_name, p.row ->> 'source_key');`
+          : ""
+      }
       DELETE FROM public.erasure_pending p WHERE p.erasure_id = erasure_undo.erasure_id;
       RETURN restored;
     END
-    $$`);
-  const service = ident(roleName(await currentDatabase(q), "service"));
-  for (const fn of ["erasure_move_aside(text, text, jsonb)", "erasure_undo(text)"]) {
-    await q.query(`REVOKE EXECUTE ON FUNCTION ${fn} FROM PUBLIC`);
-    await q.query(`GRANT EXECUTE ON FUNCTION ${fn} TO ${service}`);
-  }
-  const revoked = erasedTables.filter((t) => !insertsForItsOwnWork.includes(t));
-  await q.query(
-    `REVOKE INSERT ON TABLE ${[...revoked, "erasure_pending", "erasures_undone"].map(ident).join(", ")} FROM ${service}`,
-  );
-  await q.query(`REVOKE USAGE ON SEQUENCE erasure_pending_position_seq FROM ${service}`);
+    $$`;
 }
 
 /** Undoes `eraseThroughDefinerFunctions`: the service's grants as the first erasure migration left them. */

@@ -21,6 +21,7 @@ const school = z.object({
 });
 const schoolKind: IngestKind<z.infer<typeof school>> = {
   name: "school",
+  table: "schools",
   description: "A school, by its URN: one row per school (a URN already held is that school).",
   person: false,
   fields: {
@@ -59,6 +60,7 @@ const rateOf = (e: { attendanceRate: number | null; attendancePercent: number | 
 
 const enrolmentKind: IngestKind<z.infer<typeof enrolment>> = {
   name: "enrolment",
+  table: "enrolments",
   description:
     "A pupil's enrolment at a school for an academic year: one row per enrolment (attendance comes in attendance returns).",
   person: true,
@@ -142,6 +144,7 @@ const programme = z
   });
 const programmeKind: IngestKind<z.infer<typeof programme>> = {
   name: "programme",
+  table: "programmes",
   description: "A youth programme people are referred to: one row per programme.",
   person: false,
   fields: {
@@ -173,6 +176,7 @@ const referral = z.object({
 });
 const referralKind: IngestKind<z.infer<typeof referral>> = {
   name: "referral",
+  table: "referrals",
   description:
     "A referral of a young person to a programme: one row per referral (its status history is kept).",
   person: true,

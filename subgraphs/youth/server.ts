@@ -17,9 +17,11 @@ import { MonthlyCounts1796578491110 } from "./migrations/1796578491110-MonthlyCo
 import { ErasureInTwoPhases1796578647022 } from "./migrations/1796578647022-ErasureInTwoPhases";
 import { ErasureThroughDefinerFunctions1796583231004 } from "./migrations/1796583231004-ErasureThroughDefinerFunctions";
 import { Ingest1796590548897 } from "./migrations/1796590548897-Ingest";
+import { ForgottenRecords1796591932967 } from "./migrations/1796591932967-ForgottenRecords";
 import { ImportRecord } from "../shared/ingest/store";
 import { importsResolver } from "../shared/ingest/graphql";
 import { ERASURE_ENTITIES } from "../shared/erasure";
+import { FORGOTTEN_ENTITIES } from "../shared/forgotten";
 import { holdingsResolver } from "../shared/data-protection";
 import { youthHoldings } from "./repository";
 import { KeptAgencyRegistry1765000000000, KeptAgencyRegistryRecord } from "../shared/kept-registry";
@@ -49,6 +51,7 @@ export const youth: SubgraphDefinition<YouthLoaders> = {
     MonthlyCountRecord,
     ImportRecord,
     ...ERASURE_ENTITIES,
+    ...FORGOTTEN_ENTITIES,
   ],
   migrations: [
     Initial1763700000000,
@@ -61,6 +64,7 @@ export const youth: SubgraphDefinition<YouthLoaders> = {
     ErasureInTwoPhases1796578647022,
     ErasureThroughDefinerFunctions1796583231004,
     Ingest1796590548897,
+    ForgottenRecords1796591932967,
   ],
   resolvers: [
     importsResolver("youth"),

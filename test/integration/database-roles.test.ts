@@ -342,6 +342,38 @@ describe("every service role", () => {
     },
   );
 
+  it.each([["police"], ["council"], ["youth"], ["housing"]] as const)(
+    "%s: neither service nor ingest reads or writes the forgotten-record entries or their key; the ingest may only ask forgotten_among",
+    async (name) => {
+      const sql = name === "police" ? set.admin.police.sql : agencies[name].sql;
+      const { db } = (await sql.one<{ db: string }>(`SELECT current_database() AS db`))!;
+      const roles = [roleName(db, "service"), roleName(db, "ingest")];
+      const { rows: tables } = await sql.pool.query(
+        `SELECT r AS role, t || ' ' || p AS what
+           FROM unnest($1::text[]) r, unnest(ARRAY['forgotten_records', 'forgotten_record_key']) t,
+                unnest(ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE']) p
+          WHERE has_table_privilege(r, t, p)`,
+        [roles],
+      );
+      expect(tables).toEqual([]);
+      const { rows: functions } = await sql.pool.query(
+        `SELECT r AS role, p.oid::regprocedure::text AS fn, p.prosecdef AS secdef, p.proconfig AS config
+           FROM unnest($1::text[]) r, pg_proc p
+          WHERE p.pronamespace = 'public'::regnamespace AND has_function_privilege(r, p.oid, 'EXECUTE')
+            AND p.proname IN ('forgotten_among', 'forgotten_record_digest', 'remember_forgotten_records')`,
+        [roles],
+      );
+      expect(functions).toEqual([
+        {
+          role: roles[1],
+          fn: "forgotten_among(text,text[])",
+          secdef: true,
+          config: ["search_path=pg_catalog, pg_temp"],
+        },
+      ]);
+    },
+  );
+
   it("police keeps the registry of partner agencies it last verified, and can only replace it", async () => {
     const db = await connect(serviceDatabaseUrl(set.config, "police")!);
     const pool = new Pool({ connectionString: serviceDatabaseUrl(set.config, "police")!, max: 1 });

@@ -42,6 +42,11 @@ export interface WriteCounts {
 export interface IngestKind<R = unknown> {
   name: string;
   description: string;
+  /**
+   * The table its rows are kept in by source key: where an erasure or retention that took one
+   * leaves it forgotten (shared/forgotten.ts). None for a kind that only updates another's records.
+   */
+  table?: string;
   fields: Record<string, FieldSpec>;
   /** Rows are about a person: the mapping must name the person reference columns. */
   person: boolean;

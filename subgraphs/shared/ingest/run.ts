@@ -6,6 +6,7 @@ import { convertRow, type ConvertedRow, type PersonIdentity, type RowProblem } f
 import type { AgencyIngest, IngestKind, IngestRow } from "./kinds";
 import { matches, type FileMapping, type Mapping } from "./mapping";
 import { silentProgress, type Progress } from "./progress";
+import { forgottenAmong, forgottenReason, type ForgottenKey } from "../forgotten";
 import { FileError, readSourceFile } from "./reader";
 import type { Rejected } from "./rejects";
 import { ImportLog, type ImportedFile, type ImportTotals } from "./store";
@@ -201,7 +202,38 @@ export async function ingestFiles(options: IngestOptions): Promise<IngestReport>
     const stored = new Map<string, Set<string>>();
     for (const [parent, keys] of parentKeys)
       stored.set(parent, (await kinds.get(parent)!.existing!(atx, [...keys])) ?? new Set());
-    const loadable = good.filter(({ row, converted }) => {
+    // A record an erasure or retention took stays out (shared/forgotten.ts): its own row, and a
+    // row that hangs on it (a party of an erased case), are refused with why and when.
+    const forgotten = new Map<string, Map<string, ForgottenKey>>();
+    const lookUp = async (of: IngestKind, keys: string[]) =>
+      forgotten.set(of.name, of.table ? await forgottenAmong(atx, of.table, keys) : new Map());
+    await lookUp(
+      kind,
+      good.map((g) => g.converted.sourceKey),
+    );
+    for (const [parent, keys] of parentKeys)
+      if (parent !== kind.name) await lookUp(kinds.get(parent)!, [...keys]);
+    const unforgotten = good.filter(({ row, converted }) => {
+      const self = forgotten.get(kind.name)!.get(converted.sourceKey);
+      if (self) {
+        reject(row, [{ column: null, reason: forgottenReason(self) }]);
+        return false;
+      }
+      const parents = converted.parents.flatMap((p) => {
+        const gone = forgotten.get(p.kind)?.get(p.sourceKey);
+        return gone
+          ? [
+              {
+                column: p.column,
+                reason: `its ${p.kind} "${p.sourceKey.slice(mapping.source.length + 1)}" was ${forgottenReason(gone)}`,
+              },
+            ]
+          : [];
+      });
+      if (parents.length) reject(row, parents);
+      return !parents.length;
+    });
+    const loadable = unforgotten.filter(({ row, converted }) => {
       const missing = converted.parents.filter((p) => !stored.get(p.kind)!.has(p.sourceKey));
       if (missing.length)
         reject(

@@ -1,0 +1,281 @@
+import { createHash, randomUUID } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { councilIngest } from "../../subgraphs/council/ingest";
+import { councilHoldings } from "../../subgraphs/council/repository";
+import { council } from "../../subgraphs/council/server";
+import { partnership } from "../../subgraphs/partnership/server";
+import { resolvePeople } from "../../subgraphs/partnership/people-index";
+import { openServiceStore, openStore, type Sql, type SubgraphStore } from "../../subgraphs/shared/database";
+import { ingestDatabaseUrl, roleName, serviceDatabaseUrl } from "../../subgraphs/shared/database-roles";
+import { beginPrepare, discardErasure, undoErasure } from "../../subgraphs/shared/erasure";
+import { parseMapping, type Mapping } from "../../subgraphs/shared/ingest/mapping";
+import { IngestError, ingestFiles, type IngestOptions } from "../../subgraphs/shared/ingest/run";
+import { openIngestStores, type IngestStores } from "../../scripts/lib/ingest";
+import { uniqueDatabaseUrl } from "../support/database";
+import { testConfig } from "../support/graphql";
+
+/**
+ * Issue 20: an erased record stays erased when its agency imports again. The council's example
+ * export is loaded; a person is erased (both phases, as the council's subgraph runs them for
+ * governance), a case expires under retention (the retention job's step in the owner's store), an
+ * erasure is undone; the same files again load nothing of what was taken, each such row refused
+ * with why and when, and nothing else changes.
+ */
+const EXAMPLE = join(__dirname, "..", "..", "examples", "ingest", "council");
+const CASES = join(EXAMPLE, "asb-cases-2024-06.csv");
+const PARTIES = join(EXAMPLE, "asb-parties-2024-06.csv");
+const ACTIONS = join(EXAMPLE, "asb-actions-2024-06.csv");
+const FILES = [CASES, PARTIES, ACTIONS];
+const mapping: Mapping = parseMapping(
+  readFileSync(join(EXAMPLE, "mapping.json"), "utf8"),
+  "mapping.json",
+  councilIngest,
+);
+const key = (k: string) => `${mapping.source}:${k}`;
+
+let admin: { council: SubgraphStore; partnership: SubgraphStore };
+let service: SubgraphStore;
+let stores: IngestStores;
+let config: ReturnType<typeof testConfig>;
+
+beforeAll(async () => {
+  const urls = {
+    council: uniqueDatabaseUrl("ingest_erasure_council"),
+    partnership: uniqueDatabaseUrl("ingest_erasure_people"),
+  };
+  config = testConfig({ COUNCIL_DATABASE_URL: urls.council, PARTNERSHIP_DATABASE_URL: urls.partnership });
+  stores = await openIngestStores(config, "council");
+  admin = {
+    council: await openStore(council, urls.council, { poolSize: 1, migrate: false }),
+    partnership: await openStore(partnership, urls.partnership, { poolSize: 1, migrate: false }),
+  };
+  service = await openServiceStore(council, serviceDatabaseUrl(config, "council")!, { poolSize: 1 });
+}, 60_000);
+
+afterAll(async () => {
+  await stores?.close();
+  await service?.close();
+  await Promise.all(Object.values(admin ?? {}).map((s) => s.close()));
+});
+
+const run = (more: Partial<IngestOptions> = {}) =>
+  ingestFiles({
+    ingest: councilIngest,
+    mapping,
+    files: FILES,
+    agencySql: stores.agency.sql,
+    peopleSql: stores.people.sql,
+    resolvePeople,
+    importedBy: "test.dso",
+    ...more,
+  });
+
+/** Every column of every loaded table and of the people index: equal means nothing changed. */
+async function snapshot(): Promise<string> {
+  const one = async (sql: Sql, table: string) =>
+    (await sql.one<{ md5: string | null; n: string }>(
+      `SELECT count(*) AS n, md5(string_agg(t::text, '|' ORDER BY t::text)) AS md5 FROM ${table} t${table === "monthly_counts" ? " WHERE records <> 0" : ""}`,
+    ))!;
+  return JSON.stringify([
+    ...(await Promise.all(
+      ["asb_cases", "asb_parties", "asb_interventions", "monthly_counts"].map((t) =>
+        one(admin.council.sql, t),
+      ),
+    )),
+    ...(await Promise.all(["people", "person_references"].map((t) => one(admin.partnership.sql, t)))),
+  ]);
+}
+
+const stored = async (table: string, sourceKey: string) =>
+  !!(await admin.council.sql.one(`SELECT 1 FROM ${table} WHERE source_key = $1`, [key(sourceKey)]));
+const forgottenCount = async () =>
+  Number((await admin.council.sql.one<{ n: string }>(`SELECT count(*) AS n FROM forgotten_records`))!.n);
+const today = () => new Date().toISOString().slice(0, 10);
+
+/** The person a party row of the example is about. */
+async function personOf(partyKey: string): Promise<string> {
+  return (await admin.council.sql.one<{ person_id: string }>(
+    `SELECT person_id FROM asb_parties WHERE source_key = $1`,
+    [key(partyKey)],
+  ))!.person_id;
+}
+
+/** Erasure's first phase in the council's store, as `_eraseHeld` runs it for governance. */
+async function prepareErasure(personId: string): Promise<string> {
+  const erasureId = `erasure-${randomUUID()}`;
+  const records = (await councilHoldings.about(service.sql, personId)).map((r) => ({
+    kind: r.kind,
+    id: r.id,
+  }));
+  expect(records.length).toBeGreaterThan(0);
+  await service.sql.transaction(async (tx) => {
+    await beginPrepare(tx, erasureId);
+    await councilHoldings.eraseAbout(tx, erasureId, personId, records);
+  });
+  return erasureId;
+}
+
+const rejectedOf = (report: Awaited<ReturnType<typeof run>>) =>
+  report.rejected.map((r) => `${r.file}:${r.line}: ${r.reason}`);
+
+test("the example loads; a re-import changes nothing and refuses nothing", async () => {
+  const first = await run();
+  expect(first.totals).toMatchObject({ new: 26, rejected: 0 });
+  const before = await snapshot();
+  const again = await run({ collectRejects: true });
+  expect(again.totals).toMatchObject({ new: 0, changed: 0, rejected: 0 });
+  expect(await snapshot()).toBe(before);
+  expect(await forgottenCount()).toBe(0);
+});
+
+test("an erased person's case, part and actions stay erased when the same files come again", async () => {
+  // Robert Hughes is the only party to ASB/24/0105: his erasure takes the case and its action.
+  const robert = await personOf("P-5009");
+  const erasureId = await prepareErasure(robert);
+  await service.sql.transaction((tx) => discardErasure(tx, erasureId));
+  expect(await stored("asb_cases", "ASB/24/0105")).toBe(false);
+  const erased = await snapshot();
+
+  const report = await run({ collectRejects: true });
+  expect(rejectedOf(report)).toEqual([
+    `asb-cases-2024-06.csv:6: erased on ${today()}`,
+    `asb-parties-2024-06.csv:10: erased on ${today()}`,
+    `asb-actions-2024-06.csv:6: erased on ${today()}`,
+  ]);
+  expect(report.totals).toMatchObject({ new: 0, changed: 0, rejected: 3 });
+  expect(await stored("asb_cases", "ASB/24/0105")).toBe(false);
+  expect(await stored("asb_parties", "P-5009")).toBe(false);
+  expect(await snapshot()).toBe(erased);
+
+  // Without --rejects the file is refused as for any bad row, naming the line.
+  const refused = await run().catch((e: unknown) => e);
+  expect(refused).toBeInstanceOf(IngestError);
+  expect((refused as Error).message).toContain(`asb-cases-2024-06.csv:6: erased on ${today()}`);
+  expect(await snapshot()).toBe(erased);
+
+  // A dry run reports it.
+  const dry = await run({ dryRun: true });
+  expect(dry.files.map((f) => f.problems)).toEqual([
+    [`asb-cases-2024-06.csv:6: erased on ${today()}`],
+    [`asb-parties-2024-06.csv:10: erased on ${today()}`],
+    [`asb-actions-2024-06.csv:6: erased on ${today()}`],
+  ]);
+  expect(await snapshot()).toBe(erased);
+});
+
+test("a row of a record hanging on an erased one is refused for it, naming it", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "ingest-erasure-"));
+  try {
+    const actions = join(dir, "asb-actions-2024-07.csv");
+    writeFileSync(
+      actions,
+      "Action ID,Case Ref,Action Type,Action Date,Outcome\nA-9100,ASB/24/0105,CPW,02/07/2024,Issued\nA-9101,ASB/24/0101,VW,03/07/2024,Issued\n",
+    );
+    const report = await run({ files: [actions], collectRejects: true });
+    expect(rejectedOf(report)).toEqual([
+      `asb-actions-2024-07.csv:2: its asbCase "ASB/24/0105" was erased on ${today()}`,
+    ]);
+    expect(report.totals).toMatchObject({ new: 1, rejected: 1 });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("an erasure undone before it settles leaves nothing behind: the same files load as before", async () => {
+  const entries = await forgottenCount();
+  // Helen Marsh is the only party to ASB/24/0107.
+  const helen = await personOf("P-5012");
+  const erasureId = await prepareErasure(helen);
+  expect(await stored("asb_cases", "ASB/24/0107")).toBe(false);
+  // Between the phases an import leaves the rows aside alone (an undo must be able to put them back).
+  expect(await forgottenCount()).toBe(entries + 2);
+  await service.sql.transaction((tx) => undoErasure(tx, erasureId));
+  expect(await stored("asb_cases", "ASB/24/0107")).toBe(true);
+  expect(await forgottenCount()).toBe(entries);
+  const back = await snapshot();
+  const report = await run({ collectRejects: true });
+  expect(report.rejected.filter((r) => /0107|P-5012/.test(JSON.stringify(r.original)))).toEqual([]);
+  expect(report.totals).toMatchObject({ new: 0, changed: 0 });
+  expect(await snapshot()).toBe(back);
+});
+
+test("a case deleted under retention stays deleted, with its parties and actions", async () => {
+  // ASB/24/0104 (closed) with three parties and two actions: the retention job's step in the store.
+  const { id } = (await admin.council.sql.one<{ id: string }>(
+    `SELECT id FROM asb_cases WHERE source_key = $1`,
+    [key("ASB/24/0104")],
+  ))!;
+  await service.sql.transaction((tx) => councilHoldings.expire(tx, [{ kind: "ASB_CASE", id }]));
+  expect(await stored("asb_cases", "ASB/24/0104")).toBe(false);
+  const expired = await snapshot();
+  const report = await run({ collectRejects: true });
+  const retention = `deleted under retention on ${today()}`;
+  expect(rejectedOf(report).filter((r) => r.includes("retention"))).toEqual([
+    `asb-cases-2024-06.csv:5: ${retention}`,
+    `asb-parties-2024-06.csv:7: ${retention}`,
+    `asb-parties-2024-06.csv:8: ${retention}`,
+    `asb-parties-2024-06.csv:9: ${retention}`,
+    `asb-actions-2024-06.csv:4: ${retention}`,
+    `asb-actions-2024-06.csv:5: ${retention}`,
+  ]);
+  expect(report.totals).toMatchObject({ new: 0, changed: 0, rejected: 9 });
+  expect(await snapshot()).toBe(expired);
+});
+
+test("an entry keeps a keyed digest, the table, the day and why: never the source key", async () => {
+  const rows = await admin.council.sql.many<{ digest: Buffer; table_name: string; reason: string }>(
+    `SELECT digest, table_name, reason FROM forgotten_records ORDER BY table_name, reason`,
+  );
+  expect(rows.map((r) => `${r.table_name} ${r.reason}`)).toEqual([
+    "asb_cases ERASURE",
+    "asb_cases RETENTION",
+    "asb_interventions ERASURE",
+    "asb_interventions RETENTION",
+    "asb_interventions RETENTION",
+    "asb_parties ERASURE",
+    "asb_parties RETENTION",
+    "asb_parties RETENTION",
+    "asb_parties RETENTION",
+  ]);
+  const plain = createHash("sha256")
+    .update(`asb_parties:${key("P-5009")}`)
+    .digest();
+  const dump = JSON.stringify(await admin.council.sql.many(`SELECT * FROM forgotten_records`));
+  expect(dump).not.toContain("P-5009");
+  expect(rows.some((r) => Buffer.compare(r.digest, plain) === 0)).toBe(false);
+});
+
+test("roles: neither service nor ingest reads or writes the entries or their key; the ingest only asks", async () => {
+  const { db } = (await admin.council.sql.one<{ db: string }>(`SELECT current_database() AS db`))!;
+  const privileges = await admin.council.sql.many<{ role: string; what: string }>(
+    `SELECT r AS role, t || ' ' || p AS what
+       FROM unnest($1::text[]) r, unnest(ARRAY['forgotten_records', 'forgotten_record_key']) t,
+            unnest(ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE']) p
+      WHERE has_table_privilege(r, t, p)`,
+    [[roleName(db, "service"), roleName(db, "ingest")]],
+  );
+  expect(privileges).toEqual([]);
+  const functions = await admin.council.sql.many<{ role: string; fn: string }>(
+    `SELECT r AS role, f AS fn
+       FROM unnest($1::text[]) r,
+            unnest(ARRAY['forgotten_among(text, text[])', 'forgotten_record_digest(text, text)',
+                         'remember_forgotten_records()']) f
+      WHERE has_function_privilege(r, f, 'EXECUTE')`,
+    [[roleName(db, "service"), roleName(db, "ingest")]],
+  );
+  expect(functions).toEqual([{ role: roleName(db, "ingest"), fn: "forgotten_among(text, text[])" }]);
+  // The service, which deletes records, cannot forge or remove an entry itself.
+  const asService = await openServiceStore(council, serviceDatabaseUrl(config, "council")!, { poolSize: 1 });
+  const asIngest = await openServiceStore(council, ingestDatabaseUrl(config, "council")!, { poolSize: 1 });
+  try {
+    for (const sql of [asService.sql, asIngest.sql]) {
+      await expect(sql.exec(`DELETE FROM forgotten_records`)).rejects.toMatchObject({ code: "42501" });
+      await expect(sql.many(`SELECT * FROM forgotten_record_key`)).rejects.toMatchObject({ code: "42501" });
+    }
+  } finally {
+    await asService.close();
+    await asIngest.close();
+  }
+});
