@@ -2,20 +2,19 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Client } from "pg";
 import { councilIngest } from "../../subgraphs/council/ingest";
 import { council } from "../../subgraphs/council/server";
-import { governance } from "../../subgraphs/governance/server";
 import { policeIngest } from "../../subgraphs/police/ingest";
 import { resolvePeople } from "../../subgraphs/partnership/people-index";
 import { partnership } from "../../subgraphs/partnership/server";
 import { openStore, type Sql, type SubgraphStore } from "../../subgraphs/shared/database";
-import { serviceDatabaseUrl } from "../../subgraphs/shared/database-roles";
+import { Role } from "../../subgraphs/shared/enums";
 import { parseMapping } from "../../subgraphs/shared/ingest/mapping";
 import { ingestFiles, type IngestOptions } from "../../subgraphs/shared/ingest/run";
 import { openIngestStores, type IngestStores } from "../../scripts/lib/ingest";
 import { uniqueDatabaseUrl } from "../support/database";
-import { testConfig } from "../support/graphql";
+import { testConfig, type As } from "../support/graphql";
+import { startTestSubgraph, type TestSubgraph } from "../support/subgraph";
 
 /**
  * The ingestion path through the matcher (issue 20): the council's example export, loaded after the
@@ -35,14 +34,18 @@ const COUNCIL_MAPPING = join(COUNCIL, "mapping.json");
 let urls: Record<"police" | "council" | "partnership" | "governance", string>;
 let config: ReturnType<typeof testConfig>;
 let stores: { police: IngestStores; council: IngestStores };
-let admin: { council: SubgraphStore; partnership: SubgraphStore };
+let admin: { council: SubgraphStore; partnership: Pick<SubgraphStore, "sql"> };
+/** The people index's subgraph, serving the review queue, on the database the imports write. */
+let people: TestSubgraph;
 
 beforeAll(async () => {
+  people = await startTestSubgraph(partnership);
   urls = {
     police: uniqueDatabaseUrl("im_police"),
     council: uniqueDatabaseUrl("im_council"),
-    partnership: uniqueDatabaseUrl("im_people"),
-    governance: uniqueDatabaseUrl("im_gov"),
+    partnership: (people.store.dataSource.options as { url: string }).url,
+    // Its governance store, where the demo's agencies are registered.
+    governance: people.policyUrl,
   };
   config = testConfig({
     POLICE_DATABASE_URL: urls.police,
@@ -56,14 +59,8 @@ beforeAll(async () => {
   };
   admin = {
     council: await openStore(council, urls.council, { poolSize: 1, migrate: false }),
-    partnership: await openStore(partnership, urls.partnership, { poolSize: 1, migrate: false }),
+    partnership: { sql: people.adminSql },
   };
-  const gov = await openStore(governance, urls.governance, { poolSize: 1, roles: config });
-  await gov.sql.exec(
-    `INSERT INTO agencies (id, name, kind, contact) VALUES ('police', 'Police', 'POLICE', 'dso@police'),
-       ('council', 'Council', 'COUNCIL', 'dso@council')`,
-  );
-  await gov.close();
   // The police's people first: the council's export then meets them.
   const loaded = await ingestFiles({
     ingest: policeIngest,
@@ -79,7 +76,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const s of Object.values(stores ?? {})) await s.close();
-  await Promise.all(Object.values(admin ?? {}).map((s) => s.close()));
+  await admin?.council.close();
+  await people?.stop();
 });
 
 const councilMapping = parseMapping(readFileSync(COUNCIL_MAPPING, "utf8"), "mapping.json", councilIngest);
@@ -162,6 +160,13 @@ const SAME = [
   ["CN-100590", "NOM-403550", "09 November for 11 September"],
   ["CN-100601", "NOM-778812", "spelt the same"],
 ] as const;
+
+const COUNCIL_DSO: As = {
+  agency: "council",
+  role: Role.DATA_SHARING_OFFICER,
+  user: "council.dso",
+  purpose: "SAFEGUARDING",
+};
 
 let empty: string;
 
@@ -295,22 +300,41 @@ describe("loaded after the police's people", () => {
     }
   });
 
-  test("a confirmed review moves the reference; the next import of its rows re-points them, and nothing else", async () => {
-    const { id } = (await admin.partnership.sql.one<{ id: string }>(
-      `SELECT id FROM person_match_reviews WHERE reference = 'CN-100602'`,
-    ))!;
+  test("the council's DSO finds the doubtful one in the review queue and confirms it; the next import of its rows re-points them, and nothing else", async () => {
     const aisha = await personOf("police", "NOM-403551");
     const provisional = await partyPerson("P-5008");
-    // As the DSO's confirmPersonMatch does it: through the service role's definer function.
-    const service = new Client({ connectionString: serviceDatabaseUrl(config, "partnership")! });
-    await service.connect();
-    try {
-      await service.query(`SELECT person_match_decide($1, 'council', true, 'council.dso', 'same witness')`, [
-        id,
-      ]);
-    } finally {
-      await service.end();
-    }
+    const queue = await people.query<{
+      personMatchReviews: {
+        totalCount: number;
+        edges: {
+          node: {
+            id: string;
+            reference: string;
+            candidate: { id: string };
+            provisionalPerson: { id: string };
+          };
+        }[];
+      };
+    }>(
+      `{ personMatchReviews { totalCount edges { node { id reference candidate { id } provisionalPerson { id } } } } }`,
+      {},
+      COUNCIL_DSO,
+    );
+    expect(queue.errors).toBeUndefined();
+    expect(queue.data!.personMatchReviews.totalCount).toBe(1);
+    const { node } = queue.data!.personMatchReviews.edges[0];
+    expect(node).toMatchObject({
+      reference: "CN-100602",
+      candidate: { id: aisha },
+      provisionalPerson: { id: provisional },
+    });
+    const confirmed = await people.query(
+      `mutation Confirm($id: ID!) { confirmPersonMatch(id: $id, note: "same witness, police nominal checked") { status } }`,
+      { id: node.id },
+      COUNCIL_DSO,
+    );
+    expect(confirmed).toMatchObject({ data: { confirmPersonMatch: { status: "CONFIRMED" } } });
+    expect(confirmed.errors).toBeUndefined();
     expect(await personOf("council", "CN-100602")).toBe(aisha);
     // Meanwhile the council's record still carries the provisional person...
     expect(await partyPerson("P-5008")).toBe(provisional);
