@@ -36,7 +36,8 @@ says (README, "Loading your own data"). Files are matched to the mapping's entri
 loaded parents first (cases before their parties). Each file is one transaction: a bad row refuses
 the whole file, naming file:line, column and reason. Loading the same file again changes nothing;
 a changed row updates its record. The people rows are about join the people index by the agency's
-own reference. Every run is recorded in the agency's imports table.
+own reference, through the matcher: linked to a person another agency holds, queued for the agency's
+DSOs to review, or new. Every run is recorded in the agency's imports table.
   --agency <id>      the agency whose records these are (a registered agency that can be loaded)
   --mapping <file>   the mapping file (JSON)
   --rejects <file>   write the bad rows there (CSV: file, line, column, reason and the row) and
@@ -60,6 +61,12 @@ function printTable(report: IngestReport): void {
   for (const f of report.files)
     say(`${`${f.name} (${f.record})`.padEnd(width)}${COLUMNS.map((c) => cell(f[c])).join("")}`);
   say(`${"total".padEnd(width)}${COLUMNS.map((c) => cell(report.totals[c])).join("")}`);
+  const t = report.totals;
+  if (t.peopleKnown + t.peopleLinked + t.peopleQueuedForReview + t.peopleNew)
+    say(
+      `people: ${t.peopleLinked} linked to people already in the index, ${t.peopleQueuedForReview} queued for review, ` +
+        `${t.peopleNew} new, ${t.peopleKnown} already known`,
+    );
 }
 
 async function main(): Promise<number> {

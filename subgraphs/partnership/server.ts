@@ -31,6 +31,7 @@ import { DataProtection1765100000004 } from "./migrations/1765100000004-DataProt
 import { ErasureInTwoPhases1796578647022 } from "./migrations/1796578647022-ErasureInTwoPhases";
 import { ErasureThroughDefinerFunctions1796583231004 } from "./migrations/1796583231004-ErasureThroughDefinerFunctions";
 import { IngestPeople1796589476599 } from "./migrations/1796589476599-IngestPeople";
+import { MatcherIngest1796591902576 } from "./migrations/1796591902576-MatcherIngest";
 import { ERASURE_ENTITIES } from "../shared/erasure";
 import { KeptAgencyRegistry1765000000000, KeptAgencyRegistryRecord } from "../shared/kept-registry";
 import { ConnectOnlyWhereServed1764300000000 } from "./migrations/1764300000000-ConnectOnlyWhereServed";
@@ -104,6 +105,7 @@ export const partnership: SubgraphDefinition<PartnershipLoaders> = {
     ErasureThroughDefinerFunctions1796583231004,
     PeopleMatching1796589361515,
     IngestPeople1796589476599,
+    MatcherIngest1796591902576,
   ],
   resolvers: [
     PersonResolver,

@@ -46,6 +46,11 @@ export class Sql {
     }
   }
 
+  /** Whether this is a transaction's Sql (from `transaction`), not the pool's. */
+  get inTransaction(): boolean {
+    return this.client !== this.pool;
+  }
+
   /** Runs `work` on one connection: the transaction's own when inside one. */
   async withConnection<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
     if (this.client !== this.pool) return work(this.client as PoolClient);

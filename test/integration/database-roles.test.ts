@@ -18,6 +18,7 @@ import {
   databaseOf,
   MAINTENANCE_DATABASES,
   governanceAccessDatabaseUrl,
+  ingestDatabaseUrl,
   roleName,
   serviceDatabaseUrl,
   urlAs,
@@ -446,6 +447,85 @@ describe("every service role", () => {
       [roleName(name, "service")],
     );
     expect(rows).toEqual([{ secdef: true, config: ["search_path=pg_catalog, pg_temp"] }]);
+  });
+
+  it("partnership's ingest role adds people and references through the matcher, and can do nothing more", async () => {
+    const url = ingestDatabaseUrl(set.config, "partnership")!;
+    const role = decodeURIComponent(new URL(url).username);
+    const admin = set.admin.partnership.sql;
+    // By the catalogue: every privilege it holds on every table, column and function of the schema.
+    const { rows: tables } = await admin.pool.query(
+      `SELECT c.relname || ' ' || p AS privilege
+         FROM pg_class c CROSS JOIN unnest(ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER']) p
+        WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'v', 'm', 'p')
+          AND has_table_privilege($1, c.oid, p)
+        ORDER BY 1`,
+      [role],
+    );
+    expect(tables.map((r) => r.privilege)).toEqual([
+      "matched_references INSERT",
+      "matched_references SELECT",
+      "people INSERT",
+      "people SELECT",
+      "person_match_reviews INSERT",
+      "person_references INSERT",
+      "person_references SELECT",
+    ]);
+    const { rows: columns } = await admin.pool.query(
+      `SELECT a.attrelid::regclass::text || '.' || a.attname AS "column"
+         FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+        WHERE c.relnamespace = 'public'::regnamespace AND a.attnum > 0 AND NOT a.attisdropped
+          AND has_column_privilege($1, a.attrelid, a.attnum, 'UPDATE')
+        ORDER BY 1`,
+      [role],
+    );
+    // An export may change the identity a reference was matched by; never whom or how it was linked.
+    expect(columns.map((r) => r.column)).toEqual(
+      [
+        "birth_year",
+        "date_of_birth",
+        "family_codes",
+        "family_name",
+        "given_initial",
+        "given_name",
+        "postcode",
+        "swapped_date_of_birth",
+        "uprn",
+      ].map((c) => `matched_references.${c}`),
+    );
+    const { rows: functions } = await admin.pool.query(
+      `SELECT p.proname FROM pg_proc p
+        WHERE p.pronamespace = 'public'::regnamespace AND has_function_privilege($1, p.oid, 'EXECUTE')`,
+      [role],
+    );
+    expect(functions).toEqual([]);
+    // And by trying.
+    await admin.exec(
+      `INSERT INTO people (id, given_name, family_name) VALUES ('per-i1', 'Ann', 'Lee'), ('per-i2', 'A', 'Lee')
+       ON CONFLICT DO NOTHING`,
+    );
+    const db = await connect(url);
+    await db.query(
+      `INSERT INTO person_references (person_id, agency_id, reference) VALUES ('per-i2', 'council', 'CN-9')`,
+    );
+    await db.query(
+      `INSERT INTO matched_references (agency_id, reference, person_id, given_name, method, matched_at)
+       VALUES ('council', 'CN-9', 'per-i2', 'A', 'NEW', now())`,
+    );
+    await db.query(`UPDATE matched_references SET given_name = 'Ann' WHERE reference = 'CN-9'`);
+    await db.query(
+      `INSERT INTO person_match_reviews (id, agency_id, reference, candidate_person_id, provisional_person_id, score,
+         agreements, created_at) VALUES ('pmr-i1', 'council', 'CN-9', 'per-i1', 'per-i2', 14, '{}', now())`,
+    );
+    await refused(db, `UPDATE matched_references SET person_id = 'per-i1', method = 'REVIEW'`);
+    await refused(db, `UPDATE person_references SET person_id = 'per-i1'`);
+    await refused(db, `DELETE FROM person_references`);
+    await refused(db, `DELETE FROM people`);
+    await refused(db, `UPDATE people SET given_name = 'forged'`);
+    await refused(db, `SELECT * FROM person_match_reviews`);
+    await refused(db, `UPDATE person_match_reviews SET status = 'CONFIRMED'`);
+    await refused(db, `SELECT person_match_decide('pmr-i1', 'council', true, 'x', 'n')`);
+    await refused(db, `SELECT * FROM problem_cases`);
   });
 
   it("the services refuse to start as a superuser (the migrator), or to reach governance as one", async () => {

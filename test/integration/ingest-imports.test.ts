@@ -1,6 +1,6 @@
 import { council } from "../../subgraphs/council/server";
 import { Role } from "../../subgraphs/shared/enums";
-import { ImportLog } from "../../subgraphs/shared/ingest/store";
+import { ImportLog, NO_PEOPLE } from "../../subgraphs/shared/ingest/store";
 import type { As } from "../support/graphql";
 import { startTestSubgraph, type TestSubgraph } from "../support/subgraph";
 
@@ -8,7 +8,9 @@ const QUERY = `query Imports($first: Int) {
   councilImports(first: $first) {
     id source importedBy dryRun outcome rows newRecords changedRecords unchangedRecords rejectedRows failure
     startedAt finishedAt
-    files { name sha256 record rows new changed unchanged rejected loaded }
+    peopleKnown peopleLinked peopleQueuedForReview peopleNew
+    files { name sha256 record rows new changed unchanged rejected loaded
+      peopleKnown peopleLinked peopleQueuedForReview peopleNew }
   }
 }`;
 const dso: As = { agency: "council", role: Role.DATA_SHARING_OFFICER };
@@ -34,10 +36,22 @@ beforeAll(async () => {
       unchanged: 0,
       rejected: 0,
       loaded: true,
+      ...NO_PEOPLE,
+    };
+    const parties = {
+      ...file,
+      name: "asb-parties-2024-06.csv",
+      sha256: "cd".repeat(32),
+      record: "asbParty",
+      rows: 12,
+      new: 12,
+      peopleLinked: 5,
+      peopleQueuedForReview: 1,
+      peopleNew: 3,
     };
     await ImportLog.end(sql, loaded, {
       outcome: "LOADED",
-      files: [file],
+      files: [file, parties],
       totals: { rows: 8, new: 8, changed: 0, unchanged: 0, rejected: 0 },
       failure: null,
     });
@@ -80,8 +94,22 @@ test("the council's data-sharing officers see its imports, newest first, with ea
         rows: 8,
         new: 8,
         loaded: true,
+        peopleNew: 0,
+      },
+      {
+        name: "asb-parties-2024-06.csv",
+        record: "asbParty",
+        peopleKnown: 0,
+        peopleLinked: 5,
+        peopleQueuedForReview: 1,
+        peopleNew: 3,
       },
     ],
+    // The people of its files, summed.
+    peopleKnown: 0,
+    peopleLinked: 5,
+    peopleQueuedForReview: 1,
+    peopleNew: 3,
   });
   expect(typeof data!.councilImports[1].finishedAt).toBe("string");
   const one = await subgraph.query<{ councilImports: unknown[] }>(QUERY, { first: 1 }, dso);

@@ -120,7 +120,17 @@ let before: string;
 
 test("loads the records system's incidents (JSON Lines) and the people involved (semicolons, DD-MMM-YY)", async () => {
   const report = await run([PEOPLE, INCIDENTS]);
-  expect(report.totals).toEqual({ rows: 17, new: 17, changed: 0, unchanged: 0, rejected: 0 });
+  expect(report.totals).toEqual({
+    rows: 17,
+    new: 17,
+    changed: 0,
+    unchanged: 0,
+    rejected: 0,
+    peopleKnown: 0,
+    peopleLinked: 0,
+    peopleQueuedForReview: 0,
+    peopleNew: 8,
+  });
   expect(
     await admin.police.sql.one(
       `SELECT reference, month, occurred_at, category, outcome, street, lsoa_code, summary, narrative, source, source_key

@@ -9,9 +9,12 @@ export type { AgencyIdentity } from "./normalise";
 /**
  * matchPeople: recognises the people of one agency's records in the partnership's people index.
  * The one entry point for the ingestion path; batch-shaped, a constant number of statements per
- * batch, all in one transaction of its own on `sql`: a pool's Sql (not a transaction's) on the
- * partnership database, connected as the people index's writer (the migrator's role, as the seed
- * uses; the service role may not add people).
+ * batch. `sql` is the partnership database as a writer of the people index: the ingest role (what
+ * `npm run ingest` connects as; IngestPeople and MatcherIngest migrations grant it exactly this) or
+ * the migrator (the seed, tests); the service role may not add people. Given a transaction's Sql,
+ * the matcher writes in that transaction (the ingestion path's file, so a refused file or a dry run
+ * leaves nothing of it, the queue included, and the matcher's lock is held until it commits);
+ * given a pool's, in one transaction of its own.
  *
  *   const outcomes = await matchPeople(sql, "housing", [
  *     { reference: "T-1001", givenName: "Bill", familyName: "Smith-Jones", dateOfBirth: "1980-03-07",
@@ -46,7 +49,9 @@ export async function matchPeople(
   // One record per reference: the last in the batch is the agency's latest.
   const records = [...new Map(identities.map((r) => [r.reference, r])).values()];
   if (!records.length) return new Map();
-  return sql.transaction(async (tx) => {
+  const inTransaction = <T>(work: (tx: Sql) => Promise<T>) =>
+    sql.inTransaction ? work(sql) : sql.transaction(work);
+  return inTransaction(async (tx) => {
     const repo = new MatchingRepository(tx);
     await repo.lock();
     const linked = await repo.linked(

@@ -156,7 +156,8 @@ export class MatchingRepository {
         [agencyId, links.map((l) => l.personId), links.map((l) => l.reference)],
       );
     if (matched.length)
-      // A reference seen again keeps how it was linked; its identity and keys become the latest export's.
+      // A reference seen again keeps how it was linked; its identity and keys become the latest export's
+      // (the keys follow from the identity).
       await this.sql.exec(
         `INSERT INTO matched_references (agency_id, reference, person_id, given_name, family_name, date_of_birth,
            postcode, uprn, family_codes, given_initial, birth_year, swapped_date_of_birth, method, score,
@@ -171,7 +172,12 @@ export class MatchingRepository {
            given_name = excluded.given_name, family_name = excluded.family_name,
            date_of_birth = excluded.date_of_birth, postcode = excluded.postcode, uprn = excluded.uprn,
            family_codes = excluded.family_codes, given_initial = excluded.given_initial,
-           birth_year = excluded.birth_year, swapped_date_of_birth = excluded.swapped_date_of_birth`,
+           birth_year = excluded.birth_year, swapped_date_of_birth = excluded.swapped_date_of_birth
+         -- The same export again writes nothing.
+         WHERE (matched_references.given_name, matched_references.family_name, matched_references.date_of_birth,
+                matched_references.postcode, matched_references.uprn)
+               IS DISTINCT FROM (excluded.given_name, excluded.family_name, excluded.date_of_birth,
+                                 excluded.postcode, excluded.uprn)`,
         [
           agencyId,
           JSON.stringify(

@@ -16,7 +16,7 @@ import { Role } from "../enums";
 import { badInput } from "../errors";
 import { Governed, Part, type PartyRule } from "../policy";
 import { DateTime } from "../scalars";
-import { ImportLog, type ImportedFile, type ImportRecord } from "./store";
+import { ImportLog, type ImportedFile, type ImportRecord, type PeopleCounts } from "./store";
 
 /**
  * The imports an agency's records came in by (`npm run ingest`), for that agency's data-sharing
@@ -78,6 +78,24 @@ export class ImportedFileSummary {
 
   @Field(() => Boolean, { description: "Whether the file was written (not refused, not a dry run)." })
   loaded!: boolean;
+
+  @Field(() => Int, { description: "People its rows are about whom the agency's reference already gave." })
+  peopleKnown!: number;
+
+  @Field(() => Int, {
+    description: "People its rows are about who were linked to a person another agency already holds.",
+  })
+  peopleLinked!: number;
+
+  @Field(() => Int, {
+    description:
+      "People its rows are about who may be a person already in the index: given a provisional person, and " +
+      "queued for the agency's data-sharing officers to confirm or reject.",
+  })
+  peopleQueuedForReview!: number;
+
+  @Field(() => Int, { description: "People its rows are about who are new to the people index." })
+  peopleNew!: number;
 }
 
 @Directive("@shareable")
@@ -131,6 +149,18 @@ export class DataImport {
     description: "Why it failed: the first problem of the refused file.",
   })
   failure!: string | null;
+
+  @Field(() => Int, { description: "People already known by the agency's reference (each file's, summed)." })
+  peopleKnown!: number;
+
+  @Field(() => Int, { description: "People linked to a person another agency holds (each file's, summed)." })
+  peopleLinked!: number;
+
+  @Field(() => Int, { description: "People queued for review (each file's, summed)." })
+  peopleQueuedForReview!: number;
+
+  @Field(() => Int, { description: "People new to the people index (each file's, summed)." })
+  peopleNew!: number;
 }
 
 /** The query an agency subgraph answers for its own imports: `<agency>Imports`. */
@@ -146,7 +176,7 @@ export function importsResolver(agency: string) {
       @Arg("first", () => Int, { defaultValue: 20, description: "At most this many (1 to 100)." })
       first: number,
       @Ctx() ctx: RequestContext<unknown>,
-    ): Promise<ImportRecord[]> {
+    ): Promise<(ImportRecord & PeopleCounts)[]> {
       if (!(first >= 1 && first <= 100)) throw badInput("first", "must be between 1 and 100");
       return ImportLog.latest(ctx.sql, first);
     }

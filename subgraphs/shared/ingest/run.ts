@@ -9,18 +9,37 @@ import { silentProgress, type Progress } from "./progress";
 import { forgottenAmong, forgottenReason, type ForgottenKey } from "../forgotten";
 import { FileError, readSourceFile } from "./reader";
 import type { Rejected } from "./rejects";
-import { ImportLog, type ImportedFile, type ImportTotals } from "./store";
+import { ImportLog, NO_PEOPLE, type ImportedFile, type ImportTotals, type PeopleCounts } from "./store";
 
 /**
- * The people index's one way in for ingestion: each agency reference → a partnership person id,
- * found or created (subgraphs/partnership/people-index.ts). Given as a function because the
- * agencies' code never imports partnership's.
+ * How a reference came to its person: the agency's already (`known`), another agency's person the
+ * matcher recognised (`linked`), a provisional person of its own while a possible match waits in the
+ * review queue (`review`), or a person new to the index (`new`).
+ */
+export type PersonOutcome = "known" | "linked" | "review" | "new";
+
+export interface ResolvedPerson {
+  personId: string;
+  outcome: PersonOutcome;
+}
+
+/**
+ * The people index's one way in for ingestion: each agency reference → a partnership person, found
+ * by the matcher or created (subgraphs/partnership/people-index.ts), writing in the transaction it
+ * is given. Given as a function because the agencies' code never imports partnership's.
  */
 export type PeopleResolver = (
   sql: Sql,
   agencyId: string,
   identities: PersonIdentity[],
-) => Promise<Map<string, string>>;
+) => Promise<Map<string, ResolvedPerson>>;
+
+const COUNTED: Record<PersonOutcome, keyof PeopleCounts> = {
+  known: "peopleKnown",
+  linked: "peopleLinked",
+  review: "peopleQueuedForReview",
+  new: "peopleNew",
+};
 
 export interface IngestOptions {
   ingest: AgencyIngest;
@@ -85,13 +104,14 @@ const where = (file: string, line: number | null, column: string | null) =>
   `${file}${line == null ? "" : `:${line}`}${column ? ` (${column})` : ""}`;
 
 function totalsOf(files: readonly FileReport[]): ImportTotals {
-  const t = { rows: 0, new: 0, changed: 0, unchanged: 0, rejected: 0 };
+  const t = { rows: 0, new: 0, changed: 0, unchanged: 0, rejected: 0, ...NO_PEOPLE };
   for (const f of files) {
     t.rows += f.rows;
     t.rejected += f.rejected;
     t.new += f.new;
     t.changed += f.changed;
     t.unchanged += f.unchanged;
+    for (const k of Object.keys(NO_PEOPLE) as (keyof PeopleCounts)[]) t[k] += f[k];
   }
   return t;
 }
@@ -253,19 +273,22 @@ export async function ingestFiles(options: IngestOptions): Promise<IngestReport>
         bad.length,
       );
 
-    // The people index first, in one batch: every row then knows its person.
-    let people = new Map<string, string>();
+    // The people index first, in one batch, through the matcher, in this file's transaction (a
+    // refused file or a dry run leaves no person, link or queued review): every row then knows its
+    // person. Each reference is counted once per file, by how it came to its person.
+    let people = new Map<string, ResolvedPerson>();
     if (kind.person) {
       const identities = new Map<string, PersonIdentity>();
       for (const { converted } of loadable)
         if (converted.person && !identities.has(converted.person.reference))
           identities.set(converted.person.reference, converted.person);
       people = await options.resolvePeople(ptx, ingest.agency, [...identities.values()]);
+      for (const { outcome } of people.values()) report[COUNTED[outcome]] += 1;
     }
     const rows: IngestRow<unknown>[] = loadable.map(({ converted }) => ({
       sourceKey: converted.sourceKey,
       record: converted.record,
-      personId: converted.person ? (people.get(converted.person.reference) ?? null) : null,
+      personId: converted.person ? (people.get(converted.person.reference)?.personId ?? null) : null,
     }));
     progress.start(name, rows.length);
     for (let i = 0; i < rows.length; i += batch) {
@@ -292,11 +315,13 @@ export async function ingestFiles(options: IngestOptions): Promise<IngestReport>
     changed: 0,
     unchanged: 0,
     rejected: 0,
+    ...NO_PEOPLE,
     loaded: false,
     problems: [],
   });
   const refused = (report: FileReport, error: unknown) => {
     report.new = report.changed = report.unchanged = 0;
+    Object.assign(report, NO_PEOPLE);
     if (error instanceof FileRefused) {
       report.problems = error.problems;
       report.rows = error.rows || report.rows;

@@ -61,7 +61,7 @@ export class ImportRecord {
   failure!: string | null;
 }
 
-export interface ImportedFile {
+export interface ImportedFile extends PeopleCounts {
   name: string;
   sha256: string;
   record: string;
@@ -73,6 +73,28 @@ export interface ImportedFile {
   /** Written (false: rolled back, refused, or a dry run). */
   loaded: boolean;
 }
+
+/**
+ * The people a file's rows are about, each reference once, by how the people index found it (imports
+ * recorded before matching have none: 0). Kept in `files`, summed for the import.
+ */
+export interface PeopleCounts {
+  /** References the agency already had: their person as before (or as a review confirmed since). */
+  peopleKnown: number;
+  /** Linked to a person another agency holds (a shared identifier, or a score above the link threshold). */
+  peopleLinked: number;
+  /** Given a provisional person, with the possible match waiting in the review queue for the agency's DSOs. */
+  peopleQueuedForReview: number;
+  /** New to the index. */
+  peopleNew: number;
+}
+
+export const NO_PEOPLE: PeopleCounts = {
+  peopleKnown: 0,
+  peopleLinked: 0,
+  peopleQueuedForReview: 0,
+  peopleNew: 0,
+};
 
 /** Migration step: the imports table. */
 export async function createImportsTable(q: QueryRunner): Promise<void> {
@@ -124,7 +146,7 @@ export async function createIngestRole(
   return role;
 }
 
-export interface ImportTotals {
+export interface ImportTotals extends PeopleCounts {
   rows: number;
   new: number;
   changed: number;
@@ -153,7 +175,8 @@ export const ImportLog = {
     end: {
       outcome: "LOADED" | "FAILED" | "DRY_RUN";
       files: ImportedFile[];
-      totals: ImportTotals;
+      /** Records' totals (the people's are in `files`). */
+      totals: Omit<ImportTotals, keyof PeopleCounts>;
       failure: string | null;
     },
   ): Promise<void> {
@@ -175,9 +198,9 @@ export const ImportLog = {
     );
   },
 
-  /** The latest imports first. */
-  async latest(sql: Sql, limit: number): Promise<ImportRecord[]> {
-    return sql.many<ImportRecord>(
+  /** The latest imports first, each with its files' people summed. */
+  async latest(sql: Sql, limit: number): Promise<(ImportRecord & PeopleCounts)[]> {
+    const rows = await sql.many<ImportRecord>(
       `SELECT id, agency_id AS "agencyId", source, imported_by AS "importedBy", started_at AS "startedAt",
               finished_at AS "finishedAt", dry_run AS "dryRun", outcome, files, rows, new_records AS "newRecords",
               changed_records AS "changedRecords", unchanged_records AS "unchangedRecords",
@@ -185,5 +208,12 @@ export const ImportLog = {
          FROM imports ORDER BY started_at DESC, id DESC LIMIT $1`,
       [limit],
     );
+    const keys = Object.keys(NO_PEOPLE) as (keyof PeopleCounts)[];
+    return rows.map((row) => {
+      const files = row.files.map((f) => ({ ...NO_PEOPLE, ...f }));
+      const people = { ...NO_PEOPLE };
+      for (const f of files) for (const k of keys) people[k] += f[k];
+      return { ...row, files, ...people };
+    });
   },
 };
