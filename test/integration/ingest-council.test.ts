@@ -1,102 +1,30 @@
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { parse } from "csv-parse/sync";
 import { Client } from "pg";
 import { councilIngest } from "../../subgraphs/council/ingest";
 import { asbCaseRollup } from "../../subgraphs/council/rollup";
-import { council } from "../../subgraphs/council/server";
-import { resolvePeople } from "../../subgraphs/partnership/people-index";
-import { partnership } from "../../subgraphs/partnership/server";
-import { openStore, type Sql, type SubgraphStore } from "../../subgraphs/shared/database";
+import { type Sql } from "../../subgraphs/shared/database";
 import { ingestDatabaseUrl, serviceDatabaseUrl } from "../../subgraphs/shared/database-roles";
 import { parseDate } from "../../subgraphs/shared/ingest/formats";
 import { streamProgress } from "../../subgraphs/shared/ingest/progress";
 import { MappingError, parseMapping, type Mapping } from "../../subgraphs/shared/ingest/mapping";
 import { rejectsCsv } from "../../subgraphs/shared/ingest/rejects";
-import { IngestError, ingestFiles, type IngestOptions } from "../../subgraphs/shared/ingest/run";
+import { IngestError } from "../../subgraphs/shared/ingest/run";
 import { rollupDifferences } from "../../subgraphs/shared/rollups";
-import { openIngestStores, type IngestStores } from "../../scripts/lib/ingest";
-import { uniqueDatabaseUrl } from "../support/database";
-import { testConfig } from "../support/graphql";
+import { agencyImports } from "../support/ingest";
 
-const EXAMPLE = join(__dirname, "..", "..", "examples", "ingest", "council");
-const CASES = join(EXAMPLE, "asb-cases-2024-06.csv");
-const PARTIES = join(EXAMPLE, "asb-parties-2024-06.csv");
-const ACTIONS = join(EXAMPLE, "asb-actions-2024-06.csv");
-const mapping: Mapping = parseMapping(
-  readFileSync(join(EXAMPLE, "mapping.json"), "utf8"),
-  "mapping.json",
-  councilIngest,
-);
-
-let admin: { council: SubgraphStore; partnership: SubgraphStore };
-let stores: IngestStores;
-let config: ReturnType<typeof testConfig>;
-let dir: string;
-
-beforeAll(async () => {
-  const urls = {
-    council: uniqueDatabaseUrl("ingest_council"),
-    partnership: uniqueDatabaseUrl("ingest_people"),
-  };
-  config = testConfig({ COUNCIL_DATABASE_URL: urls.council, PARTNERSHIP_DATABASE_URL: urls.partnership });
-  stores = await openIngestStores(config, "council");
-  admin = {
-    council: await openStore(council, urls.council, { poolSize: 1, migrate: false }),
-    partnership: await openStore(partnership, urls.partnership, { poolSize: 1, migrate: false }),
-  };
-  dir = mkdtempSync(join(tmpdir(), "ingest-council-"));
-}, 60_000);
-
-afterAll(async () => {
-  await stores?.close();
-  await Promise.all(Object.values(admin ?? {}).map((s) => s.close()));
-  if (dir) rmSync(dir, { recursive: true, force: true });
+const imports = agencyImports("council", {
+  label: "ingest_council",
+  tables: ["asb_cases", "asb_parties", "asb_interventions", "monthly_counts"],
 });
-
-const run = (files: string[], more: Partial<IngestOptions> = {}) =>
-  ingestFiles({
-    ingest: councilIngest,
-    mapping,
-    files,
-    agencySql: stores.agency.sql,
-    peopleSql: stores.people.sql,
-    resolvePeople,
-    importedBy: "test.dso",
-    ...more,
-  });
-
-/**
- * Every column of every loaded table and of the people index: equal means nothing changed. A rollup
- * cell emptied by a move is kept at zero records, as good as absent (rollupDifferences agrees).
- */
-async function snapshot(): Promise<string> {
-  const one = async (sql: Sql, table: string) =>
-    (await sql.one<{ md5: string | null; n: string }>(
-      `SELECT count(*) AS n, md5(string_agg(t::text, '|' ORDER BY t::text)) AS md5 FROM ${table} t${table === "monthly_counts" ? " WHERE records <> 0" : ""}`,
-    ))!;
-  const parts = [
-    ...(await Promise.all(
-      ["asb_cases", "asb_parties", "asb_interventions", "monthly_counts"].map((t) =>
-        one(admin.council.sql, t),
-      ),
-    )),
-    ...(await Promise.all(["people", "person_references"].map((t) => one(admin.partnership.sql, t)))),
-  ];
-  return JSON.stringify(parts);
-}
+const { admin, run, snapshot, variant } = imports;
+const CASES = imports.example("asb-cases-2024-06.csv");
+const PARTIES = imports.example("asb-parties-2024-06.csv");
+const ACTIONS = imports.example("asb-actions-2024-06.csv");
 
 const count = async (sql: Sql, table: string) =>
   Number((await sql.one<{ n: string }>(`SELECT count(*) AS n FROM ${table}`))!.n);
-
-/** A copy of `file` in the test's folder under `name`, with `edit` applied to its text. */
-function variant(file: string, name: string, edit: (text: string) => string): string {
-  const path = join(dir, name);
-  writeFileSync(path, edit(readFileSync(file, "utf8")));
-  return path;
-}
 
 test("dates in the formats agencies use, and only real ones", () => {
   expect(parseDate("03/06/2024", "DD/MM/YYYY")).toEqual(new Date("2024-06-03T00:00:00Z"));
@@ -139,7 +67,7 @@ test("progress: on a terminal one line redrawn with a bar, rate and ETA; otherwi
 });
 
 test("a bad mapping is refused with every problem and its path", () => {
-  const bad = JSON.parse(readFileSync(join(EXAMPLE, "mapping.json"), "utf8")) as Mapping;
+  const bad = JSON.parse(readFileSync(imports.example("mapping.json"), "utf8")) as Mapping;
   bad.agency = "housing";
   bad.files[0].codes.category.XXX = "LITTERING";
   delete (bad.files[0].fields as Record<string, unknown>).openedAt;
@@ -458,7 +386,7 @@ describe("the council's example export", () => {
 describe("the ingest role", () => {
   let db: Client;
   beforeAll(async () => {
-    db = new Client({ connectionString: ingestDatabaseUrl(config, "council") });
+    db = new Client({ connectionString: ingestDatabaseUrl(imports.config, "council") });
     await db.connect();
   });
   afterAll(() => db?.end());
@@ -476,8 +404,10 @@ describe("the ingest role", () => {
   });
 
   it("is not the service's role, which still writes no case", async () => {
-    expect(ingestDatabaseUrl(config, "council")).not.toBe(serviceDatabaseUrl(config, "council"));
-    const service = new Client({ connectionString: serviceDatabaseUrl(config, "council") });
+    expect(ingestDatabaseUrl(imports.config, "council")).not.toBe(
+      serviceDatabaseUrl(imports.config, "council"),
+    );
+    const service = new Client({ connectionString: serviceDatabaseUrl(imports.config, "council") });
     await service.connect();
     try {
       await expect(

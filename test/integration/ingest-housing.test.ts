@@ -1,86 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { housingIngest } from "../../subgraphs/housing/ingest";
 import { tenancyActionRollup } from "../../subgraphs/housing/rollup";
-import { housing } from "../../subgraphs/housing/server";
-import { resolvePeople } from "../../subgraphs/partnership/people-index";
-import { partnership } from "../../subgraphs/partnership/server";
-import { openStore, type Sql, type SubgraphStore } from "../../subgraphs/shared/database";
-import { parseMapping, type Mapping } from "../../subgraphs/shared/ingest/mapping";
-import { IngestError, ingestFiles, type IngestOptions } from "../../subgraphs/shared/ingest/run";
+import { IngestError } from "../../subgraphs/shared/ingest/run";
 import { rollupDifferences } from "../../subgraphs/shared/rollups";
-import { openIngestStores, type IngestStores } from "../../scripts/lib/ingest";
-import { uniqueDatabaseUrl } from "../support/database";
-import { testConfig } from "../support/graphql";
+import { agencyImports } from "../support/ingest";
 
-const EXAMPLE = join(__dirname, "..", "..", "examples", "ingest", "housing");
-const file = (name: string) => join(EXAMPLE, name);
-const ALL = ["tenancy-actions.csv", "household.csv", "tenancies.csv", "properties.csv"].map(file);
-const mapping: Mapping = parseMapping(
-  readFileSync(file("mapping.json"), "utf8"),
-  "mapping.json",
-  housingIngest,
-);
-
-let admin: { housing: SubgraphStore; partnership: SubgraphStore };
-let stores: IngestStores;
-let dir: string;
-
-beforeAll(async () => {
-  const urls = {
-    housing: uniqueDatabaseUrl("ingest_housing"),
-    partnership: uniqueDatabaseUrl("ingest_housing_people"),
-  };
-  const config = testConfig({
-    HOUSING_DATABASE_URL: urls.housing,
-    PARTNERSHIP_DATABASE_URL: urls.partnership,
-  });
-  stores = await openIngestStores(config, "housing");
-  admin = {
-    housing: await openStore(housing, urls.housing, { poolSize: 1, migrate: false }),
-    partnership: await openStore(partnership, urls.partnership, { poolSize: 1, migrate: false }),
-  };
-  dir = mkdtempSync(join(tmpdir(), "ingest-housing-"));
-}, 60_000);
-
-afterAll(async () => {
-  await stores?.close();
-  await Promise.all(Object.values(admin ?? {}).map((s) => s.close()));
-  if (dir) rmSync(dir, { recursive: true, force: true });
+const imports = agencyImports("housing", {
+  label: "ingest_housing",
+  tables: ["properties", "tenancies", "tenancy_occupants", "tenancy_actions", "monthly_counts"],
 });
-
-const run = (files: string[], more: Partial<IngestOptions> = {}) =>
-  ingestFiles({
-    ingest: housingIngest,
-    mapping,
-    files,
-    agencySql: stores.agency.sql,
-    peopleSql: stores.people.sql,
-    resolvePeople,
-    importedBy: "test.dso",
-    ...more,
-  });
-
-async function snapshot(): Promise<string> {
-  const one = async (sql: Sql, table: string, where = "") =>
-    (await sql.one<{ md5: string | null; n: string }>(
-      `SELECT count(*) AS n, md5(string_agg(t::text, '|' ORDER BY t::text)) AS md5 FROM ${table} t ${where}`,
-    ))!;
-  const tables = ["properties", "tenancies", "tenancy_occupants", "tenancy_actions"];
-  return JSON.stringify([
-    ...(await Promise.all(tables.map((t) => one(admin.housing.sql, t)))),
-    await one(admin.housing.sql, "monthly_counts", "WHERE records <> 0"),
-    await one(admin.partnership.sql, "people"),
-    await one(admin.partnership.sql, "person_references"),
-  ]);
-}
-
-function variant(name: string, as: string, edit: (text: string) => string): string {
-  const path = join(dir, as);
-  writeFileSync(path, edit(readFileSync(file(name), "utf8")));
-  return path;
-}
+const { admin, run, snapshot, variant, example: file } = imports;
+const ALL = ["tenancy-actions.csv", "household.csv", "tenancies.csv", "properties.csv"].map(file);
 
 let before: string;
 
