@@ -1,120 +1,32 @@
-import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { parse } from "csv-parse/sync";
 import { governance } from "../../subgraphs/governance/server";
-import { policeIngest } from "../../subgraphs/police/ingest";
 import { incidentRollup } from "../../subgraphs/police/rollup";
-import { police } from "../../subgraphs/police/server";
-import { resolvePeople } from "../../subgraphs/partnership/people-index";
-import { partnership } from "../../subgraphs/partnership/server";
-import { openStore, type Sql, type SubgraphStore } from "../../subgraphs/shared/database";
+import { openStore } from "../../subgraphs/shared/database";
 import { databaseOf, roleName } from "../../subgraphs/shared/database-roles";
-import { parseMapping, type Mapping } from "../../subgraphs/shared/ingest/mapping";
-import { IngestError, ingestFiles, type IngestOptions } from "../../subgraphs/shared/ingest/run";
+import { IngestError } from "../../subgraphs/shared/ingest/run";
 import { rollupDifferences } from "../../subgraphs/shared/rollups";
-import { openIngestStores, type IngestStores } from "../../scripts/lib/ingest";
-import { uniqueDatabaseUrl } from "../support/database";
-import { testConfig } from "../support/graphql";
+import { agencyImports, startIngestCommand } from "../support/ingest";
 
-const ROOT = join(__dirname, "..", "..");
-const EXAMPLE = join(ROOT, "examples", "ingest", "police");
-const INCIDENTS = join(EXAMPLE, "incidents-2024-06.jsonl");
-const PEOPLE = join(EXAMPLE, "involved-people-2024-06.csv");
-const MAPPING = join(EXAMPLE, "mapping.json");
-const mapping: Mapping = parseMapping(readFileSync(MAPPING, "utf8"), "mapping.json", policeIngest);
+const imports = agencyImports("police", {
+  label: "ingest_police",
+  tables: ["incidents", "involvements", "monthly_counts"],
+  governance: true,
+});
+const { admin, urls, run, snapshot, variant, cli } = imports;
+const INCIDENTS = imports.example("incidents-2024-06.jsonl");
+const PEOPLE = imports.example("involved-people-2024-06.csv");
+const MAPPING = imports.example("mapping.json");
 
-let urls: Record<"police" | "partnership" | "governance", string>;
-let admin: { police: SubgraphStore; partnership: SubgraphStore };
-let stores: IngestStores;
-let dir: string;
-
+// Three agencies registered, housing not among them: the CLI names those there are.
 beforeAll(async () => {
-  urls = {
-    police: uniqueDatabaseUrl("ingest_police"),
-    partnership: uniqueDatabaseUrl("ingest_police_people"),
-    governance: uniqueDatabaseUrl("ingest_police_gov"),
-  };
-  const config = testConfig({
-    POLICE_DATABASE_URL: urls.police,
-    PARTNERSHIP_DATABASE_URL: urls.partnership,
-    GOVERNANCE_DATABASE_URL: urls.governance,
-  });
-  stores = await openIngestStores(config, "police");
-  admin = {
-    police: await openStore(police, urls.police, { poolSize: 2, migrate: false }),
-    partnership: await openStore(partnership, urls.partnership, { poolSize: 1, migrate: false }),
-  };
-  const gov = await openStore(governance, urls.governance, { poolSize: 1, roles: config });
+  const gov = await openStore(governance, urls.governance!, { poolSize: 1, roles: imports.config });
   await gov.sql.exec(
     `INSERT INTO agencies (id, name, kind, contact) VALUES ('police', 'Police', 'POLICE', 'dso@police'),
        ('council', 'Council', 'COUNCIL', 'dso@council'), ('youth', 'Youth services', 'YOUTH', 'dso@youth')`,
   );
   await gov.close();
-  dir = mkdtempSync(join(tmpdir(), "ingest-police-"));
 }, 60_000);
-
-afterAll(async () => {
-  await stores?.close();
-  await Promise.all(Object.values(admin ?? {}).map((s) => s.close()));
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-const run = (files: string[], more: Partial<IngestOptions> = {}) =>
-  ingestFiles({
-    ingest: policeIngest,
-    mapping,
-    files,
-    agencySql: stores.agency.sql,
-    peopleSql: stores.people.sql,
-    resolvePeople,
-    importedBy: "test.dso",
-    ...more,
-  });
-
-async function snapshot(): Promise<string> {
-  const one = async (sql: Sql, table: string, where = "") =>
-    (await sql.one<{ md5: string | null; n: string }>(
-      `SELECT count(*) AS n, md5(string_agg(t::text, '|' ORDER BY t::text)) AS md5 FROM ${table} t ${where}`,
-    ))!;
-  return JSON.stringify([
-    await one(admin.police.sql, "incidents"),
-    await one(admin.police.sql, "involvements"),
-    await one(admin.police.sql, "monthly_counts", "WHERE records <> 0"),
-    await one(admin.partnership.sql, "people"),
-    await one(admin.partnership.sql, "person_references"),
-  ]);
-}
-
-function variant(file: string, name: string, edit: (text: string) => string): string {
-  const path = join(dir, name);
-  writeFileSync(path, edit(readFileSync(file, "utf8")));
-  return path;
-}
-
-/** `npm run ingest` itself, on the test's databases. */
-function cli(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn("node", ["-r", "@swc-node/register", "scripts/ingest.ts", ...args], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        POLICE_DATABASE_URL: urls.police,
-        PARTNERSHIP_DATABASE_URL: urls.partnership,
-        GOVERNANCE_DATABASE_URL: urls.governance,
-        NODE_ENV: "development",
-        LOG_LEVEL: "warn",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-    child.stderr.on("data", (c: Buffer) => (err += c.toString()));
-    child.on("close", (code) => resolve({ code, out, err }));
-  });
-}
 
 let before: string;
 
@@ -219,8 +131,9 @@ describe("npm run ingest", () => {
   });
 
   it("refuses a bad mapping with each problem and its path", async () => {
-    const bad = join(dir, "bad-mapping.json");
-    writeFileSync(bad, readFileSync(MAPPING, "utf8").replace('"VIC": "VICTIM"', '"VIC": "INJURED_PARTY"'));
+    const bad = variant(MAPPING, "bad-mapping.json", (text) =>
+      text.replace('"VIC": "VICTIM"', '"VIC": "INJURED_PARTY"'),
+    );
     const result = await cli(["--agency", "police", "--mapping", bad, INCIDENTS]);
     expect(result.code).toBe(2);
     expect(result.err).toContain(
@@ -232,7 +145,7 @@ describe("npm run ingest", () => {
     const people = variant(PEOPLE, "involved-people-2024-10.csv", (text) =>
       text.concat("INV-11;OCC-24-061290;BYSTANDER;NOM-405118;Li;Na;01-JAN-90;EC2Y 8DS\n"),
     );
-    const rejects = join(dir, "rejects.csv");
+    const rejects = imports.inFolder("rejects.csv");
     const dry = await cli([
       "--agency",
       "police",
@@ -283,28 +196,12 @@ describe("npm run ingest", () => {
     lines[1499] = readFileSync(INCIDENTS, "utf8")
       .split("\n")[0]
       .replace("Investigation ongoing", "Suspect charged");
-    const big = join(dir, "incidents-2024-big.jsonl");
-    writeFileSync(big, lines.join("\n") + "\n");
+    const big = imports.exportFile("incidents-2024-big.jsonl", lines.join("\n") + "\n");
     const lock = admin.police.dataSource.createQueryRunner();
     await lock.connect();
     await lock.startTransaction();
     await lock.query(`SELECT 1 FROM incidents WHERE source_key = 'rms:OCC-24-061201' FOR UPDATE`);
-    const child = spawn(
-      "node",
-      ["-r", "@swc-node/register", "scripts/ingest.ts", "--agency", "police", "--mapping", MAPPING, big],
-      {
-        cwd: ROOT,
-        env: {
-          ...process.env,
-          POLICE_DATABASE_URL: urls.police,
-          PARTNERSHIP_DATABASE_URL: urls.partnership,
-          GOVERNANCE_DATABASE_URL: urls.governance,
-          NODE_ENV: "development",
-          LOG_LEVEL: "warn",
-        },
-        stdio: ["ignore", "ignore", "ignore"],
-      },
-    );
+    const child = startIngestCommand(["--agency", "police", "--mapping", MAPPING, big], urls, "ignore");
     const exited = new Promise((r) => child.on("close", r));
     const ingestRole = roleName(databaseOf(urls.police), "ingest");
     try {

@@ -1,21 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { resolvePeople } from "../../subgraphs/partnership/people-index";
-import { partnership } from "../../subgraphs/partnership/server";
-import { openStore, type Sql, type SubgraphStore } from "../../subgraphs/shared/database";
-import { parseMapping, type Mapping } from "../../subgraphs/shared/ingest/mapping";
-import { IngestError, ingestFiles, type IngestOptions } from "../../subgraphs/shared/ingest/run";
+import { IngestError } from "../../subgraphs/shared/ingest/run";
 import { rollupDifferences } from "../../subgraphs/shared/rollups";
-import { youthIngest } from "../../subgraphs/youth/ingest";
 import { referralRollup } from "../../subgraphs/youth/rollup";
-import { youth } from "../../subgraphs/youth/server";
-import { openIngestStores, type IngestStores } from "../../scripts/lib/ingest";
-import { uniqueDatabaseUrl } from "../support/database";
-import { testConfig } from "../support/graphql";
+import { agencyImports } from "../support/ingest";
 
-const EXAMPLE = join(__dirname, "..", "..", "examples", "ingest", "youth");
-const file = (name: string) => join(EXAMPLE, name);
+const imports = agencyImports("youth", {
+  label: "ingest_youth",
+  tables: ["schools", "enrolments", "programmes", "referrals", "referral_status_changes", "monthly_counts"],
+});
+const { admin, run, snapshot, variant, example: file } = imports;
 const ALL = [
   "referrals.csv",
   "attendance-2024-06.csv",
@@ -23,67 +15,6 @@ const ALL = [
   "programmes.csv",
   "schools.csv",
 ].map(file);
-const mapping: Mapping = parseMapping(
-  readFileSync(file("mapping.json"), "utf8"),
-  "mapping.json",
-  youthIngest,
-);
-
-let admin: { youth: SubgraphStore; partnership: SubgraphStore };
-let stores: IngestStores;
-let dir: string;
-
-beforeAll(async () => {
-  const urls = {
-    youth: uniqueDatabaseUrl("ingest_youth"),
-    partnership: uniqueDatabaseUrl("ingest_youth_people"),
-  };
-  const config = testConfig({ YOUTH_DATABASE_URL: urls.youth, PARTNERSHIP_DATABASE_URL: urls.partnership });
-  stores = await openIngestStores(config, "youth");
-  admin = {
-    youth: await openStore(youth, urls.youth, { poolSize: 1, migrate: false }),
-    partnership: await openStore(partnership, urls.partnership, { poolSize: 1, migrate: false }),
-  };
-  dir = mkdtempSync(join(tmpdir(), "ingest-youth-"));
-}, 60_000);
-
-afterAll(async () => {
-  await stores?.close();
-  await Promise.all(Object.values(admin ?? {}).map((s) => s.close()));
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-const run = (files: string[], more: Partial<IngestOptions> = {}) =>
-  ingestFiles({
-    ingest: youthIngest,
-    mapping,
-    files,
-    agencySql: stores.agency.sql,
-    peopleSql: stores.people.sql,
-    resolvePeople,
-    importedBy: "test.dso",
-    ...more,
-  });
-
-async function snapshot(): Promise<string> {
-  const one = async (sql: Sql, table: string, where = "") =>
-    (await sql.one<{ md5: string | null; n: string }>(
-      `SELECT count(*) AS n, md5(string_agg(t::text, '|' ORDER BY t::text)) AS md5 FROM ${table} t ${where}`,
-    ))!;
-  const tables = ["schools", "enrolments", "programmes", "referrals", "referral_status_changes"];
-  return JSON.stringify([
-    ...(await Promise.all(tables.map((t) => one(admin.youth.sql, t)))),
-    await one(admin.youth.sql, "monthly_counts", "WHERE records <> 0"),
-    await one(admin.partnership.sql, "people"),
-    await one(admin.partnership.sql, "person_references"),
-  ]);
-}
-
-function variant(name: string, as: string, edit: (text: string) => string): string {
-  const path = join(dir, as);
-  writeFileSync(path, edit(readFileSync(file(name), "utf8")));
-  return path;
-}
 
 const history = (key: string) =>
   admin.youth.sql.many<{ status: string; at: string }>(

@@ -84,6 +84,8 @@ export interface AgencyImports<A extends IngestAgency> {
   run(files: string[], more?: Partial<IngestOptions>): Promise<IngestReport>;
   /** Count and digest of every row of `tables` and `peopleTables`: equal means nothing changed. */
   snapshot(): Promise<string>;
+  /** A path in the test's own folder (removed in afterAll), for a file a test or the CLI writes. */
+  inFolder(name: string): string;
   /** A file in the test's own folder under `name`, holding `text`. */
   exportFile(name: string, text: string): string;
   /** A copy of `file` (a path, or a name in the example export) under `name`, with `edit` applied. */
@@ -151,8 +153,9 @@ export function agencyImports<A extends IngestAgency>(
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
+  const inFolder = (name: string) => join(opened("folder", dir), name);
   const exportFile = (name: string, text: string) => {
-    const path = join(opened("folder", dir), name);
+    const path = inFolder(name);
     writeFileSync(path, text);
     return path;
   };
@@ -197,6 +200,7 @@ export function agencyImports<A extends IngestAgency>(
           ),
         )),
       ]),
+    inFolder,
     exportFile,
     variant: (file, name, edit) =>
       exportFile(name, edit(readFileSync(isAbsolute(file) ? file : example(file), "utf8"))),
