@@ -1,20 +1,11 @@
-import { createHash, randomUUID } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { councilIngest } from "../../subgraphs/council/ingest";
+import { createHash } from "node:crypto";
 import { councilHoldings } from "../../subgraphs/council/repository";
 import { council } from "../../subgraphs/council/server";
-import { partnership } from "../../subgraphs/partnership/server";
-import { resolvePeople } from "../../subgraphs/partnership/people-index";
-import { openServiceStore, openStore, type Sql, type SubgraphStore } from "../../subgraphs/shared/database";
+import { openServiceStore } from "../../subgraphs/shared/database";
 import { ingestDatabaseUrl, roleName, serviceDatabaseUrl } from "../../subgraphs/shared/database-roles";
-import { beginPrepare, discardErasure, undoErasure } from "../../subgraphs/shared/erasure";
-import { parseMapping, type Mapping } from "../../subgraphs/shared/ingest/mapping";
-import { IngestError, ingestFiles, type IngestOptions } from "../../subgraphs/shared/ingest/run";
-import { openIngestStores, type IngestStores } from "../../scripts/lib/ingest";
-import { uniqueDatabaseUrl } from "../support/database";
-import { testConfig } from "../support/graphql";
+import { discardErasure, undoErasure } from "../../subgraphs/shared/erasure";
+import { IngestError, type IngestOptions } from "../../subgraphs/shared/ingest/run";
+import { agencyImports, rejectedOf, today } from "../support/ingest";
 
 /**
  * Issue 20: an erased record stays erased when its agency imports again. The council's example
@@ -23,102 +14,28 @@ import { testConfig } from "../support/graphql";
  * erasure is undone; the same files again load nothing of what was taken, each such row refused
  * with why and when, and nothing else changes.
  */
-const EXAMPLE = join(__dirname, "..", "..", "examples", "ingest", "council");
-const CASES = join(EXAMPLE, "asb-cases-2024-06.csv");
-const PARTIES = join(EXAMPLE, "asb-parties-2024-06.csv");
-const ACTIONS = join(EXAMPLE, "asb-actions-2024-06.csv");
-const FILES = [CASES, PARTIES, ACTIONS];
-const mapping: Mapping = parseMapping(
-  readFileSync(join(EXAMPLE, "mapping.json"), "utf8"),
-  "mapping.json",
-  councilIngest,
-);
-const key = (k: string) => `${mapping.source}:${k}`;
-
-let admin: { council: SubgraphStore; partnership: SubgraphStore };
-let service: SubgraphStore;
-let stores: IngestStores;
-let config: ReturnType<typeof testConfig>;
-
-beforeAll(async () => {
-  const urls = {
-    council: uniqueDatabaseUrl("ingest_erasure_council"),
-    partnership: uniqueDatabaseUrl("ingest_erasure_people"),
-  };
-  config = testConfig({ COUNCIL_DATABASE_URL: urls.council, PARTNERSHIP_DATABASE_URL: urls.partnership });
-  stores = await openIngestStores(config, "council");
-  admin = {
-    council: await openStore(council, urls.council, { poolSize: 1, migrate: false }),
-    partnership: await openStore(partnership, urls.partnership, { poolSize: 1, migrate: false }),
-  };
-  service = await openServiceStore(council, serviceDatabaseUrl(config, "council")!, { poolSize: 1 });
-}, 60_000);
-
-afterAll(async () => {
-  await stores?.close();
-  await service?.close();
-  await Promise.all(Object.values(admin ?? {}).map((s) => s.close()));
+const imports = agencyImports("council", {
+  label: "ingest_erasure_council",
+  tables: ["asb_cases", "asb_parties", "asb_interventions", "monthly_counts"],
+  service: true,
 });
-
-const run = (more: Partial<IngestOptions> = {}) =>
-  ingestFiles({
-    ingest: councilIngest,
-    mapping,
-    files: FILES,
-    agencySql: stores.agency.sql,
-    peopleSql: stores.people.sql,
-    resolvePeople,
-    importedBy: "test.dso",
-    ...more,
-  });
-
-/** Every column of every loaded table and of the people index: equal means nothing changed. */
-async function snapshot(): Promise<string> {
-  const one = async (sql: Sql, table: string) =>
-    (await sql.one<{ md5: string | null; n: string }>(
-      `SELECT count(*) AS n, md5(string_agg(t::text, '|' ORDER BY t::text)) AS md5 FROM ${table} t${table === "monthly_counts" ? " WHERE records <> 0" : ""}`,
-    ))!;
-  return JSON.stringify([
-    ...(await Promise.all(
-      ["asb_cases", "asb_parties", "asb_interventions", "monthly_counts"].map((t) =>
-        one(admin.council.sql, t),
-      ),
-    )),
-    ...(await Promise.all(["people", "person_references"].map((t) => one(admin.partnership.sql, t)))),
-  ]);
-}
+const { admin, key, snapshot, personOf } = imports;
+const FILES = ["asb-cases-2024-06.csv", "asb-parties-2024-06.csv", "asb-actions-2024-06.csv"].map(
+  imports.example,
+);
+const run = (more: Partial<IngestOptions> = {}) => imports.run(FILES, more);
 
 const stored = async (table: string, sourceKey: string) =>
   !!(await admin.council.sql.one(`SELECT 1 FROM ${table} WHERE source_key = $1`, [key(sourceKey)]));
 const forgottenCount = async () =>
   Number((await admin.council.sql.one<{ n: string }>(`SELECT count(*) AS n FROM forgotten_records`))!.n);
-const today = () => new Date().toISOString().slice(0, 10);
 
-/** The person a party row of the example is about. */
-async function personOf(partyKey: string): Promise<string> {
-  return (await admin.council.sql.one<{ person_id: string }>(
-    `SELECT person_id FROM asb_parties WHERE source_key = $1`,
-    [key(partyKey)],
-  ))!.person_id;
-}
-
-/** Erasure's first phase in the council's store, as `_eraseHeld` runs it for governance. */
+/** Erasure's first phase, of someone the council holds records about. */
 async function prepareErasure(personId: string): Promise<string> {
-  const erasureId = `erasure-${randomUUID()}`;
-  const records = (await councilHoldings.about(service.sql, personId)).map((r) => ({
-    kind: r.kind,
-    id: r.id,
-  }));
-  expect(records.length).toBeGreaterThan(0);
-  await service.sql.transaction(async (tx) => {
-    await beginPrepare(tx, erasureId);
-    await councilHoldings.eraseAbout(tx, erasureId, personId, records);
-  });
+  const { erasureId, records } = await imports.prepareErasure(personId);
+  expect(records).toBeGreaterThan(0);
   return erasureId;
 }
-
-const rejectedOf = (report: Awaited<ReturnType<typeof run>>) =>
-  report.rejected.map((r) => `${r.file}:${r.line}: ${r.reason}`);
 
 test("the example loads; a re-import changes nothing and refuses nothing", async () => {
   const first = await run();
@@ -132,9 +49,9 @@ test("the example loads; a re-import changes nothing and refuses nothing", async
 
 test("an erased person's case, part and actions stay erased when the same files come again", async () => {
   // Robert Hughes is the only party to ASB/24/0105: his erasure takes the case and its action.
-  const robert = await personOf("P-5009");
+  const robert = await personOf("asb_parties", "P-5009");
   const erasureId = await prepareErasure(robert);
-  await service.sql.transaction((tx) => discardErasure(tx, erasureId));
+  await imports.service.sql.transaction((tx) => discardErasure(tx, erasureId));
   expect(await stored("asb_cases", "ASB/24/0105")).toBe(false);
   const erased = await snapshot();
 
@@ -166,32 +83,26 @@ test("an erased person's case, part and actions stay erased when the same files 
 });
 
 test("a row of a record hanging on an erased one is refused for it, naming it", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "ingest-erasure-"));
-  try {
-    const actions = join(dir, "asb-actions-2024-07.csv");
-    writeFileSync(
-      actions,
-      "Action ID,Case Ref,Action Type,Action Date,Outcome\nA-9100,ASB/24/0105,CPW,02/07/2024,Issued\nA-9101,ASB/24/0101,VW,03/07/2024,Issued\n",
-    );
-    const report = await run({ files: [actions], collectRejects: true });
-    expect(rejectedOf(report)).toEqual([
-      `asb-actions-2024-07.csv:2: its asbCase "ASB/24/0105" was erased on ${today()}`,
-    ]);
-    expect(report.totals).toMatchObject({ new: 1, rejected: 1 });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const actions = imports.exportFile(
+    "asb-actions-2024-07.csv",
+    "Action ID,Case Ref,Action Type,Action Date,Outcome\nA-9100,ASB/24/0105,CPW,02/07/2024,Issued\nA-9101,ASB/24/0101,VW,03/07/2024,Issued\n",
+  );
+  const report = await run({ files: [actions], collectRejects: true });
+  expect(rejectedOf(report)).toEqual([
+    `asb-actions-2024-07.csv:2: its asbCase "ASB/24/0105" was erased on ${today()}`,
+  ]);
+  expect(report.totals).toMatchObject({ new: 1, rejected: 1 });
 });
 
 test("an erasure undone before it settles leaves nothing behind: the same files load as before", async () => {
   const entries = await forgottenCount();
   // Helen Marsh is the only party to ASB/24/0107.
-  const helen = await personOf("P-5012");
+  const helen = await personOf("asb_parties", "P-5012");
   const erasureId = await prepareErasure(helen);
   expect(await stored("asb_cases", "ASB/24/0107")).toBe(false);
   // Between the phases an import leaves the rows aside alone (an undo must be able to put them back).
   expect(await forgottenCount()).toBe(entries + 2);
-  await service.sql.transaction((tx) => undoErasure(tx, erasureId));
+  await imports.service.sql.transaction((tx) => undoErasure(tx, erasureId));
   expect(await stored("asb_cases", "ASB/24/0107")).toBe(true);
   expect(await forgottenCount()).toBe(entries);
   const back = await snapshot();
@@ -207,7 +118,7 @@ test("a case deleted under retention stays deleted, with its parties and actions
     `SELECT id FROM asb_cases WHERE source_key = $1`,
     [key("ASB/24/0104")],
   ))!;
-  await service.sql.transaction((tx) => councilHoldings.expire(tx, [{ kind: "ASB_CASE", id }]));
+  await imports.service.sql.transaction((tx) => councilHoldings.expire(tx, [{ kind: "ASB_CASE", id }]));
   expect(await stored("asb_cases", "ASB/24/0104")).toBe(false);
   const expired = await snapshot();
   const report = await run({ collectRejects: true });
@@ -267,8 +178,12 @@ test("roles: neither service nor ingest reads or writes the entries or their key
   );
   expect(functions).toEqual([{ role: roleName(db, "ingest"), fn: "forgotten_among(text, text[])" }]);
   // The service, which deletes records, cannot forge or remove an entry itself.
-  const asService = await openServiceStore(council, serviceDatabaseUrl(config, "council")!, { poolSize: 1 });
-  const asIngest = await openServiceStore(council, ingestDatabaseUrl(config, "council")!, { poolSize: 1 });
+  const asService = await openServiceStore(council, serviceDatabaseUrl(imports.config, "council")!, {
+    poolSize: 1,
+  });
+  const asIngest = await openServiceStore(council, ingestDatabaseUrl(imports.config, "council")!, {
+    poolSize: 1,
+  });
   try {
     for (const sql of [asService.sql, asIngest.sql]) {
       await expect(sql.exec(`DELETE FROM forgotten_records`)).rejects.toMatchObject({ code: "42501" });

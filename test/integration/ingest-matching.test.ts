@@ -1,19 +1,7 @@
-import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { councilIngest } from "../../subgraphs/council/ingest";
-import { council } from "../../subgraphs/council/server";
-import { policeIngest } from "../../subgraphs/police/ingest";
-import { resolvePeople } from "../../subgraphs/partnership/people-index";
 import { partnership } from "../../subgraphs/partnership/server";
-import { openStore, type Sql, type SubgraphStore } from "../../subgraphs/shared/database";
 import { Role } from "../../subgraphs/shared/enums";
-import { parseMapping } from "../../subgraphs/shared/ingest/mapping";
-import { ingestFiles, type IngestOptions } from "../../subgraphs/shared/ingest/run";
-import { openIngestStores, type IngestStores } from "../../scripts/lib/ingest";
-import { uniqueDatabaseUrl } from "../support/database";
-import { testConfig, type As } from "../support/graphql";
+import { agencyImports, runIngestCommand } from "../support/ingest";
+import { type As } from "../support/graphql";
 import { startTestSubgraph, type TestSubgraph } from "../support/subgraph";
 
 /**
@@ -22,95 +10,39 @@ import { startTestSubgraph, type TestSubgraph } from "../support/subgraph";
  * for the council's DSOs; re-running changes nothing; a dry run writes nothing anywhere; a confirmed
  * review reaches the council's records with the next import of their rows.
  */
-const ROOT = join(__dirname, "..", "..");
-const POLICE = join(ROOT, "examples", "ingest", "police");
-const COUNCIL = join(ROOT, "examples", "ingest", "council");
-const POLICE_FILES = [join(POLICE, "incidents-2024-06.jsonl"), join(POLICE, "involved-people-2024-06.csv")];
-const CASES = join(COUNCIL, "asb-cases-2024-06.csv");
-const PARTIES = join(COUNCIL, "asb-parties-2024-06.csv");
-const COUNCIL_FILES = [CASES, PARTIES, join(COUNCIL, "asb-actions-2024-06.csv")];
-const COUNCIL_MAPPING = join(COUNCIL, "mapping.json");
-
-let urls: Record<"police" | "council" | "partnership" | "governance", string>;
-let config: ReturnType<typeof testConfig>;
-let stores: { police: IngestStores; council: IngestStores };
-let admin: { council: SubgraphStore; partnership: Pick<SubgraphStore, "sql"> };
 /** The people index's subgraph, serving the review queue, on the database the imports write. */
 let people: TestSubgraph;
-
 beforeAll(async () => {
   people = await startTestSubgraph(partnership);
-  urls = {
-    police: uniqueDatabaseUrl("im_police"),
-    council: uniqueDatabaseUrl("im_council"),
-    partnership: (people.store.dataSource.options as { url: string }).url,
-    // Its governance store, where the demo's agencies are registered.
-    governance: people.policyUrl,
-  };
-  config = testConfig({
-    POLICE_DATABASE_URL: urls.police,
-    COUNCIL_DATABASE_URL: urls.council,
-    PARTNERSHIP_DATABASE_URL: urls.partnership,
-    GOVERNANCE_DATABASE_URL: urls.governance,
-  });
-  stores = {
-    police: await openIngestStores(config, "police"),
-    council: await openIngestStores(config, "council"),
-  };
-  admin = {
-    council: await openStore(council, urls.council, { poolSize: 1, migrate: false }),
-    partnership: { sql: people.adminSql },
-  };
-  // The police's people first: the council's export then meets them.
-  const loaded = await ingestFiles({
-    ingest: policeIngest,
-    mapping: parseMapping(readFileSync(join(POLICE, "mapping.json"), "utf8"), "mapping.json", policeIngest),
-    files: POLICE_FILES,
-    agencySql: stores.police.agency.sql,
-    peopleSql: stores.police.people.sql,
-    resolvePeople,
-    importedBy: "police.dso",
-  });
-  expect(loaded.totals).toMatchObject({ peopleNew: 8, peopleLinked: 0 });
-}, 90_000);
+}, 60_000);
+afterAll(() => people?.stop());
 
-afterAll(async () => {
-  for (const s of Object.values(stores ?? {})) await s.close();
-  await admin?.council.close();
-  await people?.stop();
+const databases = () => ({
+  partnership: (people.store.dataSource.options as { url: string }).url,
+  // Its governance store, where the demo's agencies are registered.
+  governance: people.policyUrl,
 });
+const policeImports = agencyImports("police", { label: "im_police", databases, importedBy: "police.dso" });
+/** Its snapshot: every row of the people index, the matcher's tables, the queue and the council's records. */
+const councilImports = agencyImports("council", {
+  label: "im_council",
+  databases,
+  importedBy: "council.dso",
+  tables: ["asb_cases", "asb_parties", "asb_interventions"],
+  peopleTables: ["people", "person_references", "matched_references", "person_match_reviews"],
+});
+const { admin, snapshot, run: runCouncil } = councilImports;
+const POLICE_FILES = ["incidents-2024-06.jsonl", "involved-people-2024-06.csv"].map(policeImports.example);
+const CASES = councilImports.example("asb-cases-2024-06.csv");
+const PARTIES = councilImports.example("asb-parties-2024-06.csv");
+const COUNCIL_FILES = [CASES, PARTIES, councilImports.example("asb-actions-2024-06.csv")];
+const COUNCIL_MAPPING = councilImports.example("mapping.json");
 
-const councilMapping = parseMapping(readFileSync(COUNCIL_MAPPING, "utf8"), "mapping.json", councilIngest);
-const runCouncil = (files: string[], more: Partial<IngestOptions> = {}) =>
-  ingestFiles({
-    ingest: councilIngest,
-    mapping: councilMapping,
-    files,
-    agencySql: stores.council.agency.sql,
-    peopleSql: stores.council.people.sql,
-    resolvePeople,
-    importedBy: "council.dso",
-    ...more,
-  });
-
-/** Every row of the people index, the matcher's tables, the queue and the council's records. */
-async function snapshot(): Promise<string> {
-  const one = async (sql: Sql, table: string) =>
-    (await sql.one<{ md5: string | null; n: string }>(
-      `SELECT count(*) AS n, md5(string_agg(t::text, '|' ORDER BY t::text)) AS md5 FROM ${table} t`,
-    ))!;
-  const p = admin.partnership.sql;
-  const c = admin.council.sql;
-  return JSON.stringify([
-    await one(p, "people"),
-    await one(p, "person_references"),
-    await one(p, "matched_references"),
-    await one(p, "person_match_reviews"),
-    await one(c, "asb_cases"),
-    await one(c, "asb_parties"),
-    await one(c, "asb_interventions"),
-  ]);
-}
+// The police's people first: the council's export then meets them.
+beforeAll(async () => {
+  const loaded = await policeImports.run(POLICE_FILES);
+  expect(loaded.totals).toMatchObject({ peopleNew: 8, peopleLinked: 0 });
+}, 60_000);
 
 const personOf = async (agency: string, reference: string) =>
   (
@@ -129,28 +61,7 @@ const partyPerson = async (partyId: string) =>
   )?.person_id;
 
 /** `npm run ingest` itself, on the test's databases. */
-function cli(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const child = spawn("node", ["-r", "@swc-node/register", "scripts/ingest.ts", ...args], {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        POLICE_DATABASE_URL: urls.police,
-        COUNCIL_DATABASE_URL: urls.council,
-        PARTNERSHIP_DATABASE_URL: urls.partnership,
-        GOVERNANCE_DATABASE_URL: urls.governance,
-        NODE_ENV: "development",
-        LOG_LEVEL: "warn",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (err += chunk.toString()));
-    child.on("close", (code) => resolve({ code, out, err }));
-  });
-}
+const cli = (args: string[]) => runIngestCommand(args, { ...policeImports.urls, ...councilImports.urls });
 
 /** The council's references and the police's nominals of the same people (examples/ingest). */
 const SAME = [
@@ -276,28 +187,24 @@ describe("loaded after the police's people", () => {
   test("a file that fails after its people were matched leaves no person, link or review behind", async () => {
     // Nine references the council has not used: the matcher adds people (and queues) for them, then
     // the write fails; the file's transaction takes the matcher's writes with it.
-    const dir = mkdtempSync(join(tmpdir(), "ingest-matching-"));
-    try {
-      const fresh = join(dir, "asb-parties-2024-07.csv");
-      writeFileSync(fresh, readFileSync(PARTIES, "utf8").replace(/CN-/g, "CX-").replace(/P-50/g, "P-60"));
-      let matcherLocks = 0;
-      const error = await runCouncil([fresh], {
-        afterBatch: async () => {
-          // The matcher has run in the file's transaction, which still holds its lock.
-          matcherLocks = Number(
-            (await admin.partnership.sql.one<{ n: string }>(
-              `SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = 1835103331 AND granted`,
-            ))!.n,
-          );
-          throw new Error("the disk is full");
-        },
-      }).catch((e: unknown) => e);
-      expect(String(error)).toMatch(/nothing from this file was loaded/);
-      expect(matcherLocks).toBe(1);
-      expect(await snapshot()).toBe(loaded);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const fresh = councilImports.variant(PARTIES, "asb-parties-2024-07.csv", (text) =>
+      text.replace(/CN-/g, "CX-").replace(/P-50/g, "P-60"),
+    );
+    let matcherLocks = 0;
+    const error = await runCouncil([fresh], {
+      afterBatch: async () => {
+        // The matcher has run in the file's transaction, which still holds its lock.
+        matcherLocks = Number(
+          (await admin.partnership.sql.one<{ n: string }>(
+            `SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = 1835103331 AND granted`,
+          ))!.n,
+        );
+        throw new Error("the disk is full");
+      },
+    }).catch((e: unknown) => e);
+    expect(String(error)).toMatch(/nothing from this file was loaded/);
+    expect(matcherLocks).toBe(1);
+    expect(await snapshot()).toBe(loaded);
   });
 
   test("the council's DSO finds the doubtful one in the review queue and confirms it; the next import of its rows re-points them, and nothing else", async () => {

@@ -62,7 +62,7 @@ export interface AgencyImports<A extends IngestAgency> {
   readonly mapping: Mapping;
   /** A file of the agency's example export (examples/ingest/<agency>/<name>). */
   example(name: string): string;
-  /** Every data file of the example export (all but the mapping), in name order. */
+  /** Every data file (CSV, JSON Lines) of the example export, in name order. */
   exampleFiles(): string[];
   /** A record's key as stored: the mapping's source, then the export's own key. */
   key(sourceKey: string): string;
@@ -165,7 +165,7 @@ export function agencyImports<A extends IngestAgency>(
     example,
     exampleFiles: () =>
       readdirSync(folder)
-        .filter((f) => f !== "mapping.json")
+        .filter((f) => /\.(csv|jsonl)$/.test(f))
         .sort()
         .map(example),
     key: (sourceKey) => `${mapping.source}:${sourceKey}`,
