@@ -45,7 +45,7 @@ export interface AgencyImportsOptions {
   label: string;
   /** The agency's tables `snapshot()` covers (`monthly_counts` only in its non-empty cells). */
   tables?: string[];
-  /** The people index's tables `snapshot()` covers. */
+  /** The people index's tables `snapshot()` covers (by default people and person_references). */
   peopleTables?: string[];
   /** A governance database too (where `npm run ingest` finds the registered agencies); empty. */
   governance?: boolean;
@@ -53,7 +53,7 @@ export interface AgencyImportsOptions {
   service?: boolean;
   /** Databases of others to import into instead of fresh ones (a started subgraph's), read in beforeAll. */
   databases?: () => Partial<Record<"partnership" | "governance", string>>;
-  /** Who the imports are recorded as run by. */
+  /** Who the imports are recorded as run by (by default test.dso). */
   importedBy?: string;
 }
 
@@ -80,7 +80,7 @@ export interface AgencyImports<A extends IngestAgency> {
   readonly stores: IngestStores;
   /** After beforeAll, with `service`: the agency's store as its service role. */
   readonly service: SubgraphStore;
-  /** The files of the example export imported, as `npm run ingest` does, recorded as the test's DSO. */
+  /** `files` imported with the example's mapping, as `npm run ingest` imports them. */
   run(files: string[], more?: Partial<IngestOptions>): Promise<IngestReport>;
   /** Count and digest of every row of `tables` and `peopleTables`: equal means nothing changed. */
   snapshot(): Promise<string>;
