@@ -146,7 +146,7 @@ export class DataImport {
 
   @Field(() => String, {
     nullable: true,
-    description: "Why it failed: the first problem of the refused file.",
+    description: "Why it failed: the first problem of the refused file, without the values it quotes.",
   })
   failure!: string | null;
 

@@ -169,6 +169,11 @@ export const ImportLog = {
     return row!.id;
   },
 
+  /**
+   * `failure` is kept without the values a problem quotes (a date of birth, a code, a record key):
+   * the record outlives the rows, and an erasure does not reach it. File, line, column and reason
+   * say where to look; the rejects file and the command's output show the values.
+   */
   async end(
     sql: Sql,
     id: string,
@@ -193,7 +198,7 @@ export const ImportLog = {
         end.totals.changed,
         end.totals.unchanged,
         end.totals.rejected,
-        end.failure,
+        end.failure && withoutValues(end.failure),
       ],
     );
   },
@@ -217,3 +222,8 @@ export const ImportLog = {
     });
   },
 };
+
+/** A problem with what it quotes ("…") left out. */
+export function withoutValues(problem: string): string {
+  return problem.replace(/"[^"]*"/g, '"…"');
+}
