@@ -21,7 +21,8 @@ mapping, the ingest roles, the matcher) into fresh databases of its own, dropped
 then again unchanged. Prints rows per second and the CPU seconds of this process and of PostgreSQL.
   --rows <n>      rows of each agency's file (default ${DEFAULT_ROWS})
   --agency <id>   only this agency (${POPULATION_AGENCIES.join(", ")}); may be repeated
-Database: DATABASE_URL (a server; the bench makes and drops databases ingest_bench_*), else its own
+Database: DATABASE_URL (a server; the bench makes and drops databases and roles named
+<DATABASE_PREFIX, default ingest_bench>_<agency>_*), else its own
 embedded PostgreSQL in bench/.cache/ingest-postgres on port ${PG_PORT}.`;
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -54,7 +55,13 @@ async function main(): Promise<number> {
         .map((l) => l.toFixed(2))
         .join(" ")}`,
     );
-    const results = await runIngestBench({ serverUrl, rows, agencies, log: say });
+    const results = await runIngestBench({
+      serverUrl,
+      rows,
+      agencies,
+      prefix: process.env.DATABASE_PREFIX ?? "ingest_bench",
+      log: say,
+    });
     say("");
     say(ingestBenchTable(results));
     say(
