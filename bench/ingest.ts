@@ -7,7 +7,7 @@ import { POPULATION_AGENCIES, type PopulationAgency } from "../subgraphs/partner
 import { ingestBenchTable, runIngestBench } from "./ingest-bench";
 
 /** Rows of each agency's file by default: 10-30 s a load on a 2-core machine. */
-const DEFAULT_ROWS = 50_000;
+const DEFAULT_ROWS = 25_000;
 /** The bench's own cluster: beside `npm run bench`'s (54400), never the demo's or a test server. */
 const PG_DIR = join(__dirname, ".cache", "ingest-postgres");
 const PG_PORT = 54410;
