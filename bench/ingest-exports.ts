@@ -63,16 +63,30 @@ const ddmmyyyy = (year: number, month: number, day: number) =>
 
 /**
  * The people rows are about: about half the rows a person of their own, the rest a repeat of one
- * already on an earlier row (a small share of people are on many rows, as with repeat victims).
+ * already on an earlier row (some people are on many rows, as with repeat victims), but no one on
+ * more than `most` rows (a pupil has an enrolment a year) while there are people left.
  */
-function peopleOnRows(random: Random, people: readonly ExportedIdentity[], rows: number): ExportedIdentity[] {
+function peopleOnRows(
+  random: Random,
+  people: readonly ExportedIdentity[],
+  rows: number,
+  most: number,
+): ExportedIdentity[] {
   if (!people.length) throw new Error("the population is too small: no people for this agency");
   const picked: ExportedIdentity[] = [];
+  const count = new Map<string, number>();
   let next = 0;
+  const full = (p: ExportedIdentity) => (count.get(p.reference) ?? 0) >= most;
   for (let i = 0; i < rows; i += 1) {
-    if (picked.length && (next >= people.length || random.chance(0.5)))
-      picked.push(picked[Math.floor(random.next() ** 2 * picked.length)]);
-    else picked.push(people[next++]);
+    let person: ExportedIdentity | undefined;
+    if (picked.length && (next >= people.length || random.chance(0.5))) {
+      person = picked[Math.floor(random.next() ** 2 * picked.length)];
+      for (let tries = 0; full(person) && tries < 20; tries += 1) person = random.pick(picked);
+      if (full(person) && next < people.length) person = undefined;
+    }
+    person ??= people[next++];
+    count.set(person.reference, (count.get(person.reference) ?? 0) + 1);
+    picked.push(person);
   }
   return picked;
 }
@@ -302,7 +316,7 @@ const youth: Writer = (dir, random, people, rows) => {
         "Postcode",
       ],
       people.map((p, i) => {
-        const from = 2023 - (years.get(p.reference) ?? 0);
+        const from = 2023 - ((years.get(p.reference) ?? 0) % 14);
         years.set(p.reference, (years.get(p.reference) ?? 0) + 1);
         return [
           `E-B-${i}`,
@@ -324,6 +338,8 @@ const youth: Writer = (dir, random, people, rows) => {
 };
 
 const WRITERS: Record<PopulationAgency, Writer> = { police, council, housing, youth };
+/** The most rows one person is on, while the agency's export has people left. */
+const MOST: Record<PopulationAgency, number> = { police: 25, council: 10, housing: 3, youth: 7 };
 
 /** Writes the agency's export of `rows` rows (and its parents' files) into `dir`. */
 export function writeAgencyExport(
@@ -334,7 +350,7 @@ export function writeAgencyExport(
   seed: number,
 ): AgencyExport {
   const random = new Random(`ingest-bench:${seed}:${agency}`);
-  const people = peopleOnRows(random, population.exports[agency], rows);
+  const people = peopleOnRows(random, population.exports[agency], rows, MOST[agency]);
   const written = WRITERS[agency](dir, random, people, rows);
   return { ...written, references: new Set(people.map((p) => p.reference)).size };
 }
