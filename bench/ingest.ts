@@ -22,8 +22,8 @@ then again unchanged. Prints rows per second and the CPU seconds of this process
   --rows <n>      rows of each agency's file (default ${DEFAULT_ROWS})
   --agency <id>   only this agency (${POPULATION_AGENCIES.join(", ")}); may be repeated
 Database: DATABASE_URL (a server; the bench makes and drops databases and roles named
-<DATABASE_PREFIX, default ingest_bench>_<agency>_*), else its own
-embedded PostgreSQL in bench/.cache/ingest-postgres on port ${PG_PORT}.`;
+<DATABASE_PREFIX, default ingest_bench>_<agency>_*), else its own embedded PostgreSQL in
+bench/.cache/ingest-postgres on port ${PG_PORT}.`;
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 

@@ -65,6 +65,8 @@ test("each agency's file loads through the matcher, the re-import changes nothin
     });
     for (const phase of [r.first, r.again]) {
       expect(phase.rowsPerSecond).toBeCloseTo(ROWS / phase.seconds);
+      expect(phase.matchingSeconds).toBeGreaterThan(0);
+      expect(phase.matchingSeconds).toBeLessThan(phase.seconds);
       expect(phase.processCpuSeconds).toBeGreaterThan(0);
       // The test server runs on this machine: its processes are in /proc.
       expect(phase.postgresCpuSeconds).not.toBeNull();
@@ -94,7 +96,7 @@ test("npm run bench:ingest runs on a server it is given and prints the table", a
   expect(run.err).toBe("");
   expect(run.code).toBe(0);
   expect(run.out).toMatch(
-    /^\| council: asb-parties-bench\.csv \(asbParty\) \| 30 \| \d+ \/ \d+ \/ \d+ \| \d+ \(/m,
+    /^\| council: asb-parties-bench\.csv \(asbParty\) \| 30 \| \d+ \/ \d+ \/ \d+ \| \d+ \| [\d.]+ \([\d.]+\) \|/m,
   );
   expect(run.out).not.toMatch(/^\| (police|housing|youth)/m);
   expect(await leftBehind(name)).toEqual([]);
