@@ -214,3 +214,13 @@ export function postgresCpuMs(): number {
   }
   return sum;
 }
+
+/**
+ * CPU time used so far by one PostgreSQL server, in ms: its postmaster, every process it runs now
+ * (backends, checkpointer, WAL writer, autovacuum) and those that have exited (their time is the
+ * postmaster's once reaped). Only that server's, unlike postgresCpuMs: the machine may run others.
+ */
+export function serverCpuMs(postmasterPid: number): number {
+  const [postmaster, ...children] = processTree(postmasterPid);
+  return cpuMsOf(postmaster, true) + children.reduce((sum, p) => sum + cpuMsOf(p), 0);
+}
