@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { RiskLevel } from "../shared/enums";
 import type { AgencyIngest, IngestKind } from "../shared/ingest/kinds";
+import { storedSourceKeys } from "../shared/ingest/store";
 import { CouncilIngestRepository } from "./repository";
 import { AsbCaseStatus, AsbCategory, AsbPartyRole, InterventionStatus, InterventionType } from "./types";
 
@@ -81,7 +82,7 @@ const caseKinds: IngestKind<z.infer<typeof asbCase>> = {
     new CouncilIngestRepository(sql).upsertCases(
       rows.map((r) => ({ id: caseIdFor(r.sourceKey), sourceKey: r.sourceKey, ...r.record })),
     ),
-  existing: (sql, keys) => new CouncilIngestRepository(sql).storedCaseKeys(keys),
+  existing: (sql, keys) => storedSourceKeys(sql, "asb_cases", keys),
 };
 
 const asbParty = z.object({ caseKey: z.string(), role: z.nativeEnum(AsbPartyRole) });

@@ -297,14 +297,6 @@ const counted = (rows: Written) => {
 export class CouncilIngestRepository {
   constructor(private readonly sql: Sql) {}
 
-  async storedCaseKeys(sourceKeys: string[]): Promise<Set<string>> {
-    const rows = await this.sql.many<{ source_key: string }>(
-      `SELECT source_key FROM asb_cases WHERE source_key = ANY($1::text[])`,
-      [sourceKeys],
-    );
-    return new Set(rows.map((r) => r.source_key));
-  }
-
   async upsertCases(rows: readonly IngestedCase[]): Promise<{ inserted: number; updated: number }> {
     if (!rows.length) return { inserted: 0, updated: 0 };
     const columns =

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { AgencyIngest, IngestKind } from "../shared/ingest/kinds";
+import { storedSourceKeys } from "../shared/ingest/store";
 import { HousingIngestRepository } from "./repository";
 import { ArrearsBand, OccupantRole, TenancyActionType, TenancyStatus, Tenure } from "./types";
 
@@ -58,7 +59,7 @@ const propertyKind: IngestKind<z.infer<typeof property>> = {
     new HousingIngestRepository(sql).upsertProperties(
       rows.map((r) => ({ id: `prop-${r.record.uprn}`, sourceKey: r.sourceKey, ...r.record })),
     ),
-  existing: (sql, keys) => new HousingIngestRepository(sql).storedKeys("properties", keys),
+  existing: (sql, keys) => storedSourceKeys(sql, "properties", keys),
 };
 
 const tenancy = z
@@ -122,7 +123,7 @@ const tenancyKind: IngestKind<z.infer<typeof tenancy>> = {
         arrearsBand: t.arrearsBand ?? (t.arrears === null ? null : arrearsBandOf(t.arrears)),
       })),
     ),
-  existing: (sql, keys) => new HousingIngestRepository(sql).storedKeys("tenancies", keys),
+  existing: (sql, keys) => storedSourceKeys(sql, "tenancies", keys),
 };
 
 const occupant = z.object({ tenancyKey: z.string(), role: z.nativeEnum(OccupantRole) });

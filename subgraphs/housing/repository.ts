@@ -346,14 +346,6 @@ const ingestCounts = (rows: IngestWritten) => {
 export class HousingIngestRepository {
   constructor(private readonly sql: Sql) {}
 
-  async storedKeys(table: "properties" | "tenancies", sourceKeys: string[]): Promise<Set<string>> {
-    const rows = await this.sql.many<{ source_key: string }>(
-      `SELECT source_key FROM ${table} WHERE source_key = ANY($1::text[])`,
-      [sourceKeys],
-    );
-    return new Set(rows.map((r) => r.source_key));
-  }
-
   async upsertProperties(
     rows: readonly {
       id: string;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { AgencyIngest, IngestKind } from "../shared/ingest/kinds";
+import { storedSourceKeys } from "../shared/ingest/store";
 import { incidentIdFor, incidentSummary } from "./importer";
 import { PoliceIngestRepository } from "./repository";
 import { CrimeCategory, InvolvementRole } from "./types";
@@ -71,7 +72,7 @@ const incidentKind: IngestKind<z.infer<typeof incident>> = {
         source: sourceOf(sourceKey),
       })),
     ),
-  existing: (sql, keys) => new PoliceIngestRepository(sql).storedIncidentKeys(keys),
+  existing: (sql, keys) => storedSourceKeys(sql, "incidents", keys),
 };
 
 const involvement = z.object({ incidentKey: z.string(), role: z.nativeEnum(InvolvementRole) });

@@ -564,14 +564,6 @@ export interface IngestedIncident {
 export class PoliceIngestRepository {
   constructor(private readonly sql: Sql) {}
 
-  async storedIncidentKeys(sourceKeys: string[]): Promise<Set<string>> {
-    const rows = await this.sql.many<{ source_key: string }>(
-      `SELECT source_key FROM incidents WHERE source_key = ANY($1::text[])`,
-      [sourceKeys],
-    );
-    return new Set(rows.map((r) => r.source_key));
-  }
-
   async upsertIncidents(rows: readonly IngestedIncident[]): Promise<{ inserted: number; updated: number }> {
     if (!rows.length) return { inserted: 0, updated: 0 };
     const columns =

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { ageOnDate } from "../shared/facts";
 import type { AgencyIngest, IngestKind } from "../shared/ingest/kinds";
+import { storedSourceKeys } from "../shared/ingest/store";
 import { REFERRAL_CONSENT_AGE } from "./referral-consent";
 import { YouthIngestRepository } from "./repository";
 import { ProgrammeKind, ReferralStatus, SchoolPhase } from "./types";
@@ -35,7 +36,7 @@ const schoolKind: IngestKind<z.infer<typeof school>> = {
     new YouthIngestRepository(sql).upsertSchools(
       rows.map((r) => ({ id: `sch-${r.record.urn}`, sourceKey: r.sourceKey, ...r.record })),
     ),
-  existing: (sql, keys) => new YouthIngestRepository(sql).storedKeys("schools", keys),
+  existing: (sql, keys) => storedSourceKeys(sql, "schools", keys),
 };
 
 const enrolment = z
@@ -85,7 +86,7 @@ const enrolmentKind: IngestKind<z.infer<typeof enrolment>> = {
         leftOn: e.leftOn && day(e.leftOn),
       })),
     ),
-  existing: (sql, keys) => new YouthIngestRepository(sql).storedKeys("enrolments", keys),
+  existing: (sql, keys) => storedSourceKeys(sql, "enrolments", keys),
 };
 
 const attendance = z
@@ -159,7 +160,7 @@ const programmeKind: IngestKind<z.infer<typeof programme>> = {
     new YouthIngestRepository(sql).upsertProgrammes(
       rows.map((r) => ({ id: idFor("prog", r.sourceKey), sourceKey: r.sourceKey, ...r.record })),
     ),
-  existing: (sql, keys) => new YouthIngestRepository(sql).storedKeys("programmes", keys),
+  existing: (sql, keys) => storedSourceKeys(sql, "programmes", keys),
 };
 
 const referral = z.object({

@@ -472,17 +472,6 @@ export interface IngestedReferral {
 export class YouthIngestRepository {
   constructor(private readonly sql: Sql) {}
 
-  async storedKeys(
-    table: "schools" | "enrolments" | "programmes",
-    sourceKeys: string[],
-  ): Promise<Set<string>> {
-    const rows = await this.sql.many<{ source_key: string }>(
-      `SELECT source_key FROM ${table} WHERE source_key = ANY($1::text[])`,
-      [sourceKeys],
-    );
-    return new Set(rows.map((r) => r.source_key));
-  }
-
   async upsertSchools(
     rows: readonly {
       id: string;

@@ -97,6 +97,15 @@ export const NO_PEOPLE: PeopleCounts = {
 };
 
 /** Migration step: the imports table. */
+/** Which of these source keys a table already holds: what a parent row may hang on. */
+export async function storedSourceKeys(sql: Sql, table: string, sourceKeys: string[]): Promise<Set<string>> {
+  const rows = await sql.many<{ source_key: string }>(
+    `SELECT source_key FROM ${ident(table)} WHERE source_key = ANY($1::text[])`,
+    [sourceKeys],
+  );
+  return new Set(rows.map((r) => r.source_key));
+}
+
 export async function createImportsTable(q: QueryRunner): Promise<void> {
   await q.query(`
     CREATE TABLE imports (
