@@ -186,7 +186,13 @@ export function createIngestService(options: IngestServiceOptions): Server {
       if (!route) throw new Refusal(404, "NOT_FOUND", "no such route: POST /agencies/<agency>/imports");
       if (req.method !== "POST")
         throw new Refusal(405, "METHOD_NOT_ALLOWED", "imports are pushed with POST", {}, { allow: "POST" });
-      await push(req, res, decodeURIComponent(route[1]), url.searchParams);
+      let agency: string;
+      try {
+        agency = decodeURIComponent(route[1]);
+      } catch {
+        throw new Refusal(404, "NOT_FOUND", "no such agency");
+      }
+      await push(req, res, agency, url.searchParams);
     } catch (error) {
       if (error instanceof Refusal) {
         // A refused body is not read: the connection closes after the answer.

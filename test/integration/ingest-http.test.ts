@@ -362,3 +362,42 @@ describe("a data-sharing officer's push", () => {
     ]);
   });
 });
+
+test("stopped (SIGTERM), it takes no new push and lets the one in flight finish", async () => {
+  const second = await startIngestService(testConfig({ ...serviceEnv(), INGEST_MAPPINGS_DIR: mappings }), {
+    port: 0,
+  });
+  const text = readFileSync(CASES);
+  const half = Math.floor(text.length / 2);
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let pulls = 0;
+  const pending = fetch(
+    `${second.url}/agencies/council/imports?mapping=asb-cms&file=asb-cases-2024-06.csv&dryRun=true`,
+    {
+      method: "POST",
+      headers: { "content-type": "text/csv", authorization: `Bearer ${await dso()}` },
+      body: new ReadableStream({
+        async pull(controller) {
+          pulls += 1;
+          if (pulls === 1) controller.enqueue(new Uint8Array(text.subarray(0, half)));
+          else if (pulls === 2) {
+            await gate;
+            controller.enqueue(new Uint8Array(text.subarray(half)));
+          } else controller.close();
+        },
+      }),
+      duplex: "half",
+    } as RequestInit,
+  );
+  // The first half is there: the push is in flight.
+  while (pulls < 2) await new Promise((resolve) => setTimeout(resolve, 20));
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const stopped = second.stop({ graceMs: 10_000 });
+  await expect(fetch(`${second.url}/health`)).rejects.toThrow();
+  release();
+  const response = await pending;
+  expect(response.status).toBe(200);
+  expect(((await response.json()) as Answer["body"]).totals).toMatchObject({ rows: 8, unchanged: 8 });
+  await stopped;
+});
