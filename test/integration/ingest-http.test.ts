@@ -401,3 +401,27 @@ test("stopped (SIGTERM), it takes no new push and lets the one in flight finish"
   expect(((await response.json()) as Answer["body"]).totals).toMatchObject({ rows: 8, unchanged: 8 });
   await stopped;
 });
+
+test("with an audience of its own (INGEST_JWT_AUDIENCE), it takes push tokens and refuses the graph's", async () => {
+  const own = await startIngestService(
+    testConfig({ ...serviceEnv(), INGEST_MAPPINGS_DIR: mappings, INGEST_JWT_AUDIENCE: "partnership-ingest" }),
+    { port: 0 },
+  );
+  try {
+    const send = async (token: string) =>
+      fetch(`${own.url}/agencies/council/imports?mapping=asb-cms&file=asb-cases-2024-06.csv&dryRun=true`, {
+        method: "POST",
+        headers: { "content-type": "text/csv", authorization: `Bearer ${token}` },
+        body: new Uint8Array(readFileSync(CASES)),
+      });
+    const claims = { agency: "council", role: Role.DATA_SHARING_OFFICER, sub: "council.push" };
+    const graphs = await send(await idp.sign(claims));
+    expect(graphs.status).toBe(401);
+    expect(((await graphs.json()) as Answer["body"]).error?.message).toBe(
+      "invalid token: the token is meant for another audience",
+    );
+    expect((await send(await idp.sign(claims, { audience: "partnership-ingest" }))).status).toBe(200);
+  } finally {
+    await own.stop();
+  }
+});
