@@ -379,24 +379,38 @@ export async function startIngestService(
     (config.NODE_ENV === "production"
       ? undefined
       : join(options.root ?? process.cwd(), "examples", "ingest"));
-  if (!dir) throw new Error("INGEST_MAPPINGS_DIR: required in production (<dir>/<agency>/<name>.json)");
-  const mappings: ServedMappings = readMappingsDir(resolve(dir));
   const problems: string[] = [];
+  let mappings: ServedMappings = new Map();
+  if (!dir) problems.push("INGEST_MAPPINGS_DIR: required in production (<dir>/<agency>/<name>.json)");
+  else {
+    const read = readMappingsDir(resolve(dir));
+    mappings = read.served;
+    problems.push(...read.problems.map((p) => `INGEST_MAPPINGS_DIR (${dir}): ${p}`));
+  }
+  const login = (what: string, url: () => string | undefined) => {
+    try {
+      if (!url()) problems.push(`${what}: not set, nor DATABASE_URL`);
+    } catch (error) {
+      // A login derived from DATABASE_URL needs DATABASE_ROLE_SECRET in production.
+      problems.push(`${what}: ${(error as Error).message.replace(/^Invalid configuration:\n\s*/, "")}`);
+    }
+  };
   for (const agency of mappings.keys())
-    for (const name of [INGESTABLE[agency].store.name, "partnership" as const])
-      if (!ingestDatabaseUrl(config, name))
-        problems.push(
-          `${name.toUpperCase()}_INGEST_DATABASE_URL (or DATABASE_URL): not set, and ${agency} has mappings`,
-        );
-  const governanceUrl = governanceAccessDatabaseUrl(config);
-  if (!governanceUrl)
-    problems.push(
-      "GOVERNANCE_ACCESS_DATABASE_URL (or DATABASE_URL): not set (tokens are checked against it)",
+    login(`${agency.toUpperCase()}_INGEST_DATABASE_URL`, () =>
+      ingestDatabaseUrl(config, INGESTABLE[agency].store.name),
     );
+  if (mappings.size)
+    login("PARTNERSHIP_INGEST_DATABASE_URL (the people index)", () =>
+      ingestDatabaseUrl(config, "partnership"),
+    );
+  login("GOVERNANCE_ACCESS_DATABASE_URL (the registered agencies)", () =>
+    governanceAccessDatabaseUrl(config),
+  );
   if (problems.length)
     throw new Error(
-      `Invalid configuration, ${problems.length} problem(s) (all reported at once):\n  ${[...new Set(problems)].join("\n  ")}`,
+      `Invalid configuration, ${problems.length} problem(s) (all reported at once):\n  ${problems.join("\n  ")}`,
     );
+  const governanceUrl = governanceAccessDatabaseUrl(config)!;
 
   const agencies = new Map<string, ServedAgency>();
   const governancePool = new Pool({ connectionString: governanceUrl, max: 1 });

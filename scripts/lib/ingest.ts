@@ -162,16 +162,12 @@ export type ServedMappings = Map<string, Map<string, Mapping>>;
 
 /**
  * The ingest service's mappings, `<dir>/<agency>/<name>.json`, every one read and checked at once:
- * throws listing every problem (an agency that cannot be loaded, a bad name, a bad mapping).
+ * those that serve, and every problem (an agency that cannot be loaded, a bad name, a bad mapping).
  */
-export function readMappingsDir(dir: string): ServedMappings {
+export function readMappingsDir(dir: string): { served: ServedMappings; problems: string[] } {
   const problems: string[] = [];
   const served: ServedMappings = new Map();
-  const refused = (list: string[]) =>
-    new Error(
-      `INGEST_MAPPINGS_DIR (${dir}): ${list.length} problem(s), all reported at once:\n  ${list.join("\n  ")}`,
-    );
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw refused(["no such folder"]);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) return { served, problems: ["no such folder"] };
   for (const agency of readdirSync(dir).sort()) {
     const folder = join(dir, agency);
     if (!statSync(folder).isDirectory()) continue;
@@ -202,6 +198,5 @@ export function readMappingsDir(dir: string): ServedMappings {
   }
   if (!served.size && !problems.length)
     problems.push("no agency's folder of mappings (<agency>/<name>.json)");
-  if (problems.length) throw refused(problems);
-  return served;
+  return { served, problems };
 }

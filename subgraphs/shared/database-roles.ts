@@ -166,7 +166,9 @@ export function loginRoles(config: Config, subgraph: SubgraphName): { kind: Role
       roles.push({ kind: `access_${name}`, url: config[`${upper(name)}_GOVERNANCE_ACCESS_DATABASE_URL`] });
     roles.push({ kind: "auditor", url: config.AUDITOR_DATABASE_URL });
   }
-  if ((INGEST_SUBGRAPHS as readonly SubgraphName[]).includes(subgraph)) roles.push({ kind: "ingest" });
+  // The ingest service's login, when given (the command derives it from the secret).
+  if (subgraph !== "governance" && INGEST_SUBGRAPHS.includes(subgraph))
+    roles.push({ kind: "ingest", url: config[`${upper(subgraph)}_INGEST_DATABASE_URL`] });
   return roles;
 }
 

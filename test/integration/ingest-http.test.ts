@@ -275,7 +275,7 @@ test("the service does not start on a bad mappings folder, and says every proble
     await expect(
       startIngestService(testConfig({ ...serviceEnv(), INGEST_MAPPINGS_DIR: dir }), { port: 0 }),
     ).rejects.toThrow(
-      /2 problem\(s\)[^]*council\/broken\.json: agency: "police" but the import is for "council"[^]*parish\/: not an agency whose records can be loaded/,
+      /2 problem\(s\)[^]*INGEST_MAPPINGS_DIR \(.*\): council\/broken\.json: agency: "police" but the import is for "council"[^]*parish\/: not an agency whose records can be loaded/,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });
