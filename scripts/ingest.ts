@@ -1,13 +1,12 @@
 import "reflect-metadata";
-import { readFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import { resolve } from "node:path";
-import { MappingError, parseMapping } from "../subgraphs/shared/ingest/mapping";
+import { MappingError } from "../subgraphs/shared/ingest/mapping";
 import { streamProgress } from "../subgraphs/shared/ingest/progress";
 import { writeRejects } from "../subgraphs/shared/ingest/rejects";
-import { IngestError, ingestFiles, type IngestReport } from "../subgraphs/shared/ingest/run";
+import type { IngestReport } from "../subgraphs/shared/ingest/run";
 import { commandLine } from "./lib/command-line";
-import { INGESTABLE, openIngestStores, peopleResolver, registeredAgencies } from "./lib/ingest";
+import { INGESTABLE, openIngestStores, readMapping, registeredAgencies, runImport } from "./lib/ingest";
 import { databaseServerFor } from "./lib/stores";
 
 const kindsHelp = Object.values(INGESTABLE)
@@ -107,10 +106,10 @@ async function main(): Promise<number> {
     }
     let mapping;
     try {
-      mapping = parseMapping(readFileSync(mappingFile, "utf8"), values.mapping, target.ingest);
+      mapping = readMapping(mappingFile, values.mapping, target.ingest);
     } catch (error) {
-      if (error instanceof MappingError || (error as NodeJS.ErrnoException).code === "ENOENT") {
-        process.stderr.write(`ingest: ${(error as Error).message}\n`);
+      if (error instanceof MappingError) {
+        process.stderr.write(`ingest: ${error.message}\n`);
         return 2;
       }
       throw error;
@@ -118,28 +117,18 @@ async function main(): Promise<number> {
     const stores = await openIngestStores(config, agency);
     const started = Date.now();
     try {
-      const run = {
-        ingest: target.ingest,
+      const { report, failure } = await runImport({
+        agency,
         mapping,
         files: positionals.map(here),
-        agencySql: stores.agency.sql,
-        peopleSql: stores.people.sql,
-        resolvePeople: peopleResolver,
+        stores,
         importedBy: values.by ?? userInfo().username,
         dryRun: values["dry-run"],
         collectRejects: values.rejects !== undefined,
         progress: streamProgress(process.stderr),
-      };
-      let report: IngestReport;
-      let failed = false;
-      try {
-        report = await ingestFiles(run);
-      } catch (error) {
-        if (!(error instanceof IngestError)) throw error;
-        report = error.report;
-        failed = true;
-        process.stderr.write(`${error.message}\n`);
-      }
+      });
+      const failed = failure !== null;
+      if (failure) process.stderr.write(`${failure}\n`);
       printTable(report);
       if (rejectsFile !== undefined) {
         writeRejects(rejectsFile, report.rejected);

@@ -1,3 +1,5 @@
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { basename, join } from "node:path";
 import { Client } from "pg";
 import { councilIngest } from "../../subgraphs/council/ingest";
 import { council } from "../../subgraphs/council/server";
@@ -18,7 +20,14 @@ import {
 } from "../../subgraphs/shared/database";
 import { ingestDatabaseUrl } from "../../subgraphs/shared/database-roles";
 import type { AgencyIngest } from "../../subgraphs/shared/ingest/kinds";
-import type { PeopleResolver } from "../../subgraphs/shared/ingest/run";
+import { MappingError, parseMapping, type Mapping } from "../../subgraphs/shared/ingest/mapping";
+import type { Progress } from "../../subgraphs/shared/ingest/progress";
+import {
+  IngestError,
+  ingestFiles,
+  type IngestReport,
+  type PeopleResolver,
+} from "../../subgraphs/shared/ingest/run";
 
 /** The agencies whose exports `npm run ingest` loads: their store and their record kinds. */
 export const INGESTABLE: Record<
@@ -57,23 +66,33 @@ export interface IngestStores {
 }
 
 /**
- * The agency's and the people index's stores as their ingest roles, after the privileged step
- * (migrations, role passwords) as the migrator, like every other writer that is not the seed.
+ * The agency's and the people index's stores as their ingest roles. `migrate` (the command): first
+ * the privileged step (migrations, role passwords) as the migrator, like every other writer that is
+ * not the seed. The ingest service does not migrate: it holds the ingest roles' logins only.
  */
-export async function openIngestStores(config: Config, agency: string): Promise<IngestStores> {
+export async function openIngestStores(
+  config: Config,
+  agency: string,
+  options: { migrate?: boolean; poolSize?: number } = {},
+): Promise<IngestStores> {
   const { store } = INGESTABLE[agency];
   const opened: SubgraphStore[] = [];
   try {
     for (const definition of [store, partnership]) {
-      const url = config.databaseUrl(definition.name);
-      if (!url)
+      const ingestUrl = ingestDatabaseUrl(config, definition.name);
+      if (options.migrate !== false) {
+        const url = config.databaseUrl(definition.name);
+        if (!url)
+          throw new Error(
+            `No database for ${definition.name}: set ${definition.name.toUpperCase()}_DATABASE_URL or DATABASE_URL`,
+          );
+        await (await openStore(definition, url, { poolSize: 1, roles: config })).close();
+      }
+      if (!ingestUrl)
         throw new Error(
-          `No database for ${definition.name}: set ${definition.name.toUpperCase()}_DATABASE_URL or DATABASE_URL`,
+          `No database for ${definition.name}: set ${definition.name.toUpperCase()}_INGEST_DATABASE_URL or DATABASE_URL`,
         );
-      await (await openStore(definition, url, { poolSize: 1, roles: config })).close();
-      opened.push(
-        await openServiceStore(definition, ingestDatabaseUrl(config, definition.name)!, { poolSize: 2 }),
-      );
+      opened.push(await openServiceStore(definition, ingestUrl, { poolSize: options.poolSize ?? 2 }));
     }
   } catch (error) {
     await Promise.all(opened.map((s) => s.close()));
@@ -84,4 +103,100 @@ export async function openIngestStores(config: Config, agency: string): Promise<
     people: opened[1],
     close: async () => void (await Promise.all(opened.map((s) => s.close()))),
   };
+}
+
+/** Reads and checks a mapping file for an agency's record kinds (MappingError lists every problem). */
+export function readMapping(file: string, name: string, ingest: AgencyIngest): Mapping {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new MappingError(name, ["no such file"]);
+    throw error;
+  }
+  return parseMapping(text, name, ingest);
+}
+
+/** What one run is: the same for the command and the ingest service. */
+export interface ImportRun {
+  agency: string;
+  mapping: Mapping;
+  files: string[];
+  stores: IngestStores;
+  importedBy: string;
+  dryRun: boolean;
+  collectRejects: boolean;
+  progress?: Progress;
+}
+
+/**
+ * One import through `ingestFiles` with the people index's resolver: the report, and `failure`
+ * (what the command prints) when a file was refused and the run stopped there.
+ */
+export async function runImport(run: ImportRun): Promise<{ report: IngestReport; failure: string | null }> {
+  try {
+    const report = await ingestFiles({
+      ingest: INGESTABLE[run.agency].ingest,
+      mapping: run.mapping,
+      files: run.files,
+      agencySql: run.stores.agency.sql,
+      peopleSql: run.stores.people.sql,
+      resolvePeople: peopleResolver,
+      importedBy: run.importedBy,
+      dryRun: run.dryRun,
+      collectRejects: run.collectRejects,
+      progress: run.progress,
+    });
+    return { report, failure: null };
+  } catch (error) {
+    if (!(error instanceof IngestError)) throw error;
+    return { report: error.report, failure: error.message };
+  }
+}
+
+/** A mapping's name in the ingest service: a file name's stem, nothing that could leave its folder. */
+export const MAPPING_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+
+/** Agency → mapping name → mapping, as the ingest service serves them. */
+export type ServedMappings = Map<string, Map<string, Mapping>>;
+
+/**
+ * The ingest service's mappings, `<dir>/<agency>/<name>.json`, every one read and checked at once:
+ * those that serve, and every problem (an agency that cannot be loaded, a bad name, a bad mapping).
+ */
+export function readMappingsDir(dir: string): { served: ServedMappings; problems: string[] } {
+  const problems: string[] = [];
+  const served: ServedMappings = new Map();
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) return { served, problems: ["no such folder"] };
+  for (const agency of readdirSync(dir).sort()) {
+    const folder = join(dir, agency);
+    if (!statSync(folder).isDirectory()) continue;
+    const target = INGESTABLE[agency];
+    if (!target) {
+      problems.push(
+        `${agency}/: not an agency whose records can be loaded (loadable: ${Object.keys(INGESTABLE).join(", ")})`,
+      );
+      continue;
+    }
+    const mappings = new Map<string, Mapping>();
+    for (const file of readdirSync(folder).sort()) {
+      if (!file.endsWith(".json")) continue;
+      const name = basename(file, ".json");
+      if (!MAPPING_NAME.test(name)) {
+        problems.push(`${agency}/${file}: a mapping's name is letters, digits, "-" and "_"`);
+        continue;
+      }
+      try {
+        mappings.set(name, readMapping(join(folder, file), `${agency}/${file}`, target.ingest));
+      } catch (error) {
+        if (!(error instanceof MappingError)) throw error;
+        problems.push(...error.problems.map((p) => `${agency}/${file}: ${p}`));
+      }
+    }
+    if (mappings.size) served.set(agency, mappings);
+    else problems.push(`${agency}/: no mapping (<name>.json)`);
+  }
+  if (!served.size && !problems.length)
+    problems.push("no agency's folder of mappings (<agency>/<name>.json)");
+  return { served, problems };
 }

@@ -72,6 +72,16 @@ const schema = z.object({
   YOUTH_GOVERNANCE_ACCESS_DATABASE_URL: url.optional(),
   HOUSING_GOVERNANCE_ACCESS_DATABASE_URL: url.optional(),
   PARTNERSHIP_GOVERNANCE_ACCESS_DATABASE_URL: url.optional(),
+  /**
+   * What the ingest service (`npm run ingest:serve`) writes each agency's records and the people
+   * index with: that database's ingest role (see database-roles.ts). When unset, the ingest role
+   * on the database above, with a password derived from DATABASE_ROLE_SECRET.
+   */
+  POLICE_INGEST_DATABASE_URL: url.optional(),
+  COUNCIL_INGEST_DATABASE_URL: url.optional(),
+  YOUTH_INGEST_DATABASE_URL: url.optional(),
+  HOUSING_INGEST_DATABASE_URL: url.optional(),
+  PARTNERSHIP_INGEST_DATABASE_URL: url.optional(),
   /** What `npm run audit:verify` reads the audit log with (read only). */
   AUDITOR_DATABASE_URL: url.optional(),
   /** Role passwords are derived from it; outside production generated into the file below. */
@@ -114,6 +124,20 @@ const schema = z.object({
   HOUSING_PORT: port.default(DEFAULT_PORTS.housing),
   PARTNERSHIP_PORT: port.default(DEFAULT_PORTS.partnership),
   GOVERNANCE_PORT: port.default(DEFAULT_PORTS.governance),
+  /** The ingest service's port (`npm run ingest:serve`, README "Pushing an export over HTTP"). */
+  INGEST_PORT: port.default(4010),
+  /**
+   * The ingest service's mappings: `<dir>/<agency>/<name>.json`, read and checked at its start.
+   * A pushing system names one; it cannot send its own. Unset outside production: examples/ingest.
+   */
+  INGEST_MAPPINGS_DIR: z.string().min(1).optional(),
+  /** The largest file one push may send. */
+  INGEST_BODY_LIMIT_BYTES: z.coerce.number().int().min(1000).default(50_000_000),
+  /**
+   * The audience the ingest service accepts tokens for; unset, JWT_AUDIENCE. A distinct one lets
+   * an agency's pushing system hold tokens that push and do nothing else in the graph.
+   */
+  INGEST_JWT_AUDIENCE: z.string().min(1).optional(),
   /** Subgraph URLs the gateway calls; default to loopback (where subgraphs listen) on the ports above. */
   POLICE_URL: url.optional(),
   COUNCIL_URL: url.optional(),

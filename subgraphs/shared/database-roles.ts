@@ -36,7 +36,8 @@ export type RoleKind =
   | "ingest";
 
 /** The subgraphs whose migrations create an ingest role. */
-export const INGEST_SUBGRAPHS: readonly SubgraphName[] = [
+export type IngestSubgraph = Exclude<SubgraphName, "governance">;
+export const INGEST_SUBGRAPHS: readonly IngestSubgraph[] = [
   "police",
   "council",
   "youth",
@@ -140,9 +141,13 @@ export function governanceAccessDatabaseUrl(config: Config, subgraph?: AuditingS
   return config.GOVERNANCE_ACCESS_DATABASE_URL ?? derived(config, config.databaseUrl("governance"), "access");
 }
 
-/** Where `npm run ingest` writes a subgraph's records: its ingest role on the admin URL's database. */
+/**
+ * Where `npm run ingest` and the ingest service write a subgraph's records:
+ * <NAME>_INGEST_DATABASE_URL, else its ingest role on the admin URL's database.
+ */
 export function ingestDatabaseUrl(config: Config, subgraph: SubgraphName): string | undefined {
-  return derived(config, config.databaseUrl(subgraph), "ingest");
+  const given = subgraph === "governance" ? undefined : config[`${upper(subgraph)}_INGEST_DATABASE_URL`];
+  return given ?? derived(config, config.databaseUrl(subgraph), "ingest");
 }
 
 /** Where `npm run audit:verify` reads: AUDITOR_DATABASE_URL, else derived. */
@@ -161,7 +166,9 @@ export function loginRoles(config: Config, subgraph: SubgraphName): { kind: Role
       roles.push({ kind: `access_${name}`, url: config[`${upper(name)}_GOVERNANCE_ACCESS_DATABASE_URL`] });
     roles.push({ kind: "auditor", url: config.AUDITOR_DATABASE_URL });
   }
-  if (INGEST_SUBGRAPHS.includes(subgraph)) roles.push({ kind: "ingest" });
+  // The ingest service's login, when given (the command derives it from the secret).
+  if (subgraph !== "governance" && INGEST_SUBGRAPHS.includes(subgraph))
+    roles.push({ kind: "ingest", url: config[`${upper(subgraph)}_INGEST_DATABASE_URL`] });
   return roles;
 }
 

@@ -38,6 +38,7 @@ describe("every script answers --help with its usage, and does nothing else", ()
     ["audit:verify", "usage: npm run audit:verify"],
     ["retention", "usage: npm run retention -- [--dry-run]"],
     ["import:police-uk", "usage: npm run import:police-uk -- <csv file or folder>"],
+    ["ingest:serve", "usage: npm run ingest:serve"],
     ["compose", "usage: npm run compose"],
     ["trusted-documents", "usage: npm run trusted-documents"],
     ["codegen:console", "usage: npm run codegen:console"],

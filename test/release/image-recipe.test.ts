@@ -143,7 +143,7 @@ describe("docker-compose.yml", () => {
   test("gives each service of the image its own compiled command, in production, listening beyond loopback", () => {
     const app = Object.entries(config.services).filter(([, s]) => s.image === "partnership-graph:local");
     expect(app.map(([name]) => name).sort()).toEqual(
-      ["gateway", "migrate", "seed", ...SUBGRAPH_NAMES].sort(),
+      ["gateway", "ingest", "migrate", "seed", ...SUBGRAPH_NAMES].sort(),
     );
     for (const [name, service] of app) {
       expect([name, service.command?.[0], service.environment?.NODE_ENV]).toEqual([
@@ -176,6 +176,28 @@ describe("docker-compose.yml", () => {
     }
     expect(config.services.gateway.environment!.DATABASE_URL).toBeUndefined();
     expect(new URL(config.services.migrate.environment!.DATABASE_URL).username).toBe("postgres");
+    // The ingest service: the ingest roles' logins and governance's read-only one, nothing else.
+    const ingest = config.services.ingest.environment!;
+    const ingesting = ["police", "council", "youth", "housing", "partnership"];
+    expect(
+      Object.keys(ingest)
+        .filter((k) => /DATABASE_URL$/.test(k))
+        .sort(),
+    ).toEqual(
+      [
+        "GOVERNANCE_ACCESS_DATABASE_URL",
+        ...ingesting.map((n) => `${n.toUpperCase()}_INGEST_DATABASE_URL`),
+      ].sort(),
+    );
+    for (const name of ingesting) {
+      const url = ingest[`${name.toUpperCase()}_INGEST_DATABASE_URL`];
+      expect(new URL(url).username).toBe(`partnership_graph_${name}_ingest`);
+      // The migration step sets the role's password from the same URL.
+      expect(config.services.migrate.environment![`${name.toUpperCase()}_INGEST_DATABASE_URL`]).toBe(url);
+    }
+    expect(new URL(ingest.GOVERNANCE_ACCESS_DATABASE_URL).username).toBe(
+      "partnership_graph_governance_access",
+    );
   });
 
   test("verifies tokens from the Keycloak in the stack, whose realm gives users agency and role claims", () => {

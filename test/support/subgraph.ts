@@ -57,9 +57,11 @@ export async function startTestSubgraph<L>(
     peerUrls?: Partial<Record<SubgraphName, string>>;
     /** Another test subgraph's governance store (its `policyUrl`) to share, as deployed; else one of its own. */
     policyUrl?: string;
+    /** A database to serve (a test's imports went there); else a fresh one. */
+    storeUrl?: string;
   } = {},
 ): Promise<TestSubgraph> {
-  const storeUrl = uniqueDatabaseUrl(definition.name);
+  const storeUrl = options.storeUrl ?? uniqueDatabaseUrl(definition.name);
   // A governance store of its own (no agreements unless a test adds them) for decisions and audit.
   const policyUrl =
     definition.name === "governance" ? storeUrl : (options.policyUrl ?? uniqueDatabaseUrl("policy"));
