@@ -125,6 +125,7 @@ async function main(): Promise<number> {
         agencySql: stores.agency.sql,
         peopleSql: stores.people.sql,
         resolvePeople: peopleResolver,
+        auditMatches: stores.audit?.append,
         importedBy: values.by ?? userInfo().username,
         dryRun: values["dry-run"],
         collectRejects: values.rejects !== undefined,

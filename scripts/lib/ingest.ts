@@ -1,4 +1,4 @@
-import { Client } from "pg";
+import { Client, Pool } from "pg";
 import { councilIngest } from "../../subgraphs/council/ingest";
 import { council } from "../../subgraphs/council/server";
 import { housingIngest } from "../../subgraphs/housing/ingest";
@@ -10,15 +10,18 @@ import { youth } from "../../subgraphs/youth/server";
 import { resolvePeople } from "../../subgraphs/partnership/people-index";
 import { partnership } from "../../subgraphs/partnership/server";
 import type { Config, SubgraphName } from "../../subgraphs/shared/config";
+import { governance } from "../../subgraphs/governance/server";
+import { appendAuditChecked } from "../../subgraphs/shared/access/governance-sql";
 import {
   openServiceStore,
   openStore,
+  Sql,
   type StoreDefinition,
   type SubgraphStore,
 } from "../../subgraphs/shared/database";
 import { ingestDatabaseUrl } from "../../subgraphs/shared/database-roles";
 import type { AgencyIngest } from "../../subgraphs/shared/ingest/kinds";
-import type { PeopleResolver } from "../../subgraphs/shared/ingest/run";
+import type { MatchAudit, PeopleResolver } from "../../subgraphs/shared/ingest/run";
 
 /** The agencies whose exports `npm run ingest` loads: their store and their record kinds. */
 export const INGESTABLE: Record<
@@ -53,6 +56,12 @@ export async function registeredAgencies(config: Config): Promise<string[]> {
 export interface IngestStores {
   agency: SubgraphStore;
   people: SubgraphStore;
+  /**
+   * Governance as its ingest login, which may append the matcher's links and queued reviews to the
+   * audit chain and nothing else; absent without a governance database, when a file that would link
+   * or queue anyone is refused.
+   */
+  audit?: { sql: Sql; append: MatchAudit };
   close(): Promise<void>;
 }
 
@@ -79,9 +88,28 @@ export async function openIngestStores(config: Config, agency: string): Promise<
     await Promise.all(opened.map((s) => s.close()));
     throw error;
   }
+  let audit: IngestStores["audit"];
+  const governanceUrl = config.databaseUrl("governance");
+  if (governanceUrl) {
+    try {
+      await (await openStore(governance, governanceUrl, { poolSize: 1, roles: config })).close();
+      const sql = new Sql(new Pool({ connectionString: ingestDatabaseUrl(config, "governance")!, max: 1 }));
+      audit = {
+        sql,
+        append: async (records) => {
+          if (!(await appendAuditChecked(sql, records, null)))
+            throw new Error("the audit records of the matcher's links could not be written");
+        },
+      };
+    } catch (error) {
+      await Promise.all(opened.map((s) => s.close()));
+      throw error;
+    }
+  }
   return {
     agency: opened[0],
     people: opened[1],
-    close: async () => void (await Promise.all(opened.map((s) => s.close()))),
+    audit,
+    close: async () => void (await Promise.all([...opened.map((s) => s.close()), audit?.sql.pool.end()])),
   };
 }

@@ -31,7 +31,8 @@ export type RoleKind =
   | "audit_writer"
   /**
    * An agency's database, and partnership's (LOGIN): what `npm run ingest` writes with, INSERT and
-   * UPDATE on the tables a mapping loads (shared/ingest/store.ts); the service stays read-only.
+   * UPDATE on the tables a mapping loads (shared/ingest/store.ts); the service stays read-only. In
+   * governance, what it audits the matcher's links with: `audit_append` of those records only.
    */
   | "ingest";
 
@@ -42,6 +43,7 @@ export const INGEST_SUBGRAPHS: readonly SubgraphName[] = [
   "youth",
   "housing",
   "partnership",
+  "governance",
 ];
 
 /** The subgraphs that consult governance through a login of their own (governance uses its store). */

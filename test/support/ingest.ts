@@ -188,6 +188,7 @@ export function agencyImports<A extends IngestAgency>(
         agencySql: self.stores.agency.sql,
         peopleSql: self.stores.people.sql,
         resolvePeople,
+        auditMatches: self.stores.audit?.append,
         importedBy: options.importedBy ?? "test.dso",
         ...more,
       }),

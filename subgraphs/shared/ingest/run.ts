@@ -1,7 +1,9 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename } from "node:path";
+import type { NewAuditRecord } from "../access/governance-sql";
 import type { Sql } from "../database";
+import { DataCategory } from "../enums";
 import { convertRow, type ConvertedRow, type PersonIdentity, type RowProblem } from "./convert";
 import type { AgencyIngest, IngestKind, IngestRow } from "./kinds";
 import { matches, type FileMapping, type Mapping } from "./mapping";
@@ -21,6 +23,13 @@ export type PersonOutcome = "known" | "linked" | "review" | "new";
 export interface ResolvedPerson {
   personId: string;
   outcome: PersonOutcome;
+  /** How the matcher came to the person (matching/index.ts): REFERENCE, IDENTIFIER, PROBABILISTIC or NEW. */
+  method: string;
+  /** The best candidate's score in bits, where there was one. */
+  score: number | null;
+  /** For `review`: the person the reference may be, and the queued review. */
+  candidatePersonId: string | null;
+  reviewId: string | null;
 }
 
 /**
@@ -33,6 +42,66 @@ export type PeopleResolver = (
   agencyId: string,
   identities: PersonIdentity[],
 ) => Promise<Map<string, ResolvedPerson>>;
+
+/**
+ * Appends records to governance's audit chain and resolves once they are durable (as governance's
+ * ingest login, which may append these and nothing else: scripts/lib/ingest.ts). The
+ * ingestion path calls it inside the file's transactions, after everything of the file is written
+ * and before they commit: a link is never committed without its audit record, and a file refused or
+ * rolled back before that point (a bad row, a dry run, a failed write) audits nothing.
+ */
+export type MatchAudit = (records: NewAuditRecord[]) => Promise<void>;
+
+/**
+ * The audit records of what an import's matcher did to the people index: one per reference linked
+ * to a person another agency holds (by a shared identifier or by score) and one per reference queued
+ * for review. Who ran the import, for which agency, the people (the linked person; the provisional and
+ * the candidate person of a review) and the method and score: never the reference or the name and
+ * date of birth (the audit outlives them, and names people only by pseudonym). A reference the
+ * agency already had, or a new person, changes no one's link and is not audited.
+ */
+export function matchAuditRecords(
+  people: ReadonlyMap<string, ResolvedPerson>,
+  run: { agencyId: string; importedBy: string; importId: string; file: string; at: Date },
+): NewAuditRecord[] {
+  const records: NewAuditRecord[] = [];
+  const bits = (score: number | null) => (score === null ? "no score" : `score ${score} bits`);
+  for (const resolved of people.values()) {
+    const linked = resolved.outcome === "linked" && resolved.method !== "REFERENCE";
+    const queued = resolved.outcome === "review" && resolved.candidatePersonId && resolved.reviewId;
+    if (!linked && !queued) continue;
+    records.push({
+      at: run.at,
+      userId: run.importedBy,
+      agencyId: run.agencyId,
+      role: "INGEST",
+      purpose: null,
+      operationName: "ingest",
+      // Import ids are the agency's own (its `imports`): qualified, as request ids are global.
+      requestId: `${run.agencyId}-import-${run.importId}`,
+      ownerAgencyId: "partnership",
+      // A review names its provisional person, then its candidate.
+      personIds: linked ? [resolved.personId] : [resolved.personId, resolved.candidatePersonId!],
+      categories: [DataCategory.IDENTITY],
+      recordIds: linked ? [] : [resolved.reviewId!],
+      decision: "PERMITTED",
+      reason: null,
+      basis: null,
+      agreementId: null,
+      consentId: null,
+      breakGlass: false,
+      justification: null,
+      kind: "PERSON_MATCH",
+      detail: linked
+        ? `${run.agencyId} import ${run.importId} (${run.file}) linked a reference to a person another agency holds: ${resolved.method}, ${bits(resolved.score)}`
+        : `${run.agencyId} import ${run.importId} (${run.file}) queued a reference for review ${resolved.reviewId}: ${bits(resolved.score)}`,
+    });
+  }
+  return records;
+}
+
+/** Records per append statement: the chain's lock is held for one statement, so others' appends interleave. */
+const AUDIT_BATCH = 1000;
 
 const COUNTED: Record<PersonOutcome, keyof PeopleCounts> = {
   known: "peopleKnown",
@@ -50,6 +119,11 @@ export interface IngestOptions {
   /** The people index's database (partnership), as its ingest role. */
   peopleSql: Sql;
   resolvePeople: PeopleResolver;
+  /**
+   * Where the matcher's links and queued reviews are audited. Without it, a file whose people would
+   * be linked or queued is refused (fail closed); a dry run audits nothing and needs none.
+   */
+  auditMatches?: MatchAudit;
   importedBy: string;
   dryRun?: boolean;
   /** Load the good rows of a file and return the bad ones, instead of refusing the file. */
@@ -285,6 +359,19 @@ export async function ingestFiles(options: IngestOptions): Promise<IngestReport>
       people = await options.resolvePeople(ptx, ingest.agency, [...identities.values()]);
       for (const { outcome } of people.values()) report[COUNTED[outcome]] += 1;
     }
+    const audited = dryRun
+      ? []
+      : matchAuditRecords(people, {
+          agencyId: ingest.agency,
+          importedBy: options.importedBy,
+          importId,
+          file: name,
+          at: new Date(),
+        });
+    if (audited.length && !options.auditMatches)
+      throw new Error(
+        `the matcher linked or queued ${audited.length} reference(s), which must be audited, and there is no governance database to audit them in`,
+      );
     const rows: IngestRow<unknown>[] = loadable.map(({ converted }) => ({
       sourceKey: converted.sourceKey,
       record: converted.record,
@@ -299,6 +386,10 @@ export async function ingestFiles(options: IngestOptions): Promise<IngestReport>
       await options.afterBatch?.(name, Math.min(i + batch, rows.length));
     }
     progress.finish();
+    // Last, so that nothing after it can fail but the commits: the links are audited before they
+    // are committed (see MatchAudit).
+    for (let i = 0; i < audited.length; i += AUDIT_BATCH)
+      await options.auditMatches!(audited.slice(i, i + AUDIT_BATCH));
     report.unchanged = rows.length - report.new - report.changed;
     report.rejected = bad.length;
     report.problems = bad.map((r) => `${where(name, r.line, r.column)}: ${r.reason}`);
