@@ -147,6 +147,16 @@ export interface IngestReport {
   files: FileReport[];
   totals: ImportTotals;
   rejected: Rejected[];
+  /** The rows skipped as forgotten, with why: not errors (the files load), for the caller to show. */
+  forgotten: ForgottenRow[];
+}
+
+/** A row of a record an erasure or retention took (or hanging on one): skipped, not loaded again. */
+export interface ForgottenRow {
+  file: string;
+  line: number;
+  /** "erased on 2026-12-06", "its asbCase "ASB/24/0105" was deleted under retention on …". */
+  reason: string;
 }
 
 /** A file that could not be loaded; files before it stay loaded (each is its own transaction). */
@@ -178,10 +188,11 @@ const where = (file: string, line: number | null, column: string | null) =>
   `${file}${line == null ? "" : `:${line}`}${column ? ` (${column})` : ""}`;
 
 function totalsOf(files: readonly FileReport[]): ImportTotals {
-  const t = { rows: 0, new: 0, changed: 0, unchanged: 0, rejected: 0, ...NO_PEOPLE };
+  const t = { rows: 0, new: 0, changed: 0, unchanged: 0, rejected: 0, forgotten: 0, ...NO_PEOPLE };
   for (const f of files) {
     t.rows += f.rows;
     t.rejected += f.rejected;
+    t.forgotten += f.forgotten;
     t.new += f.new;
     t.changed += f.changed;
     t.unchanged += f.unchanged;
@@ -234,6 +245,7 @@ export async function ingestFiles(options: IngestOptions): Promise<IngestReport>
   });
   const reports: FileReport[] = [];
   const rejected: Rejected[] = [];
+  const forgottenRows: ForgottenRow[] = [];
 
   /** One file, in the transactions given; throws FileRefused (nothing of it may stay). */
   async function loadFile(
@@ -241,7 +253,7 @@ export async function ingestFiles(options: IngestOptions): Promise<IngestReport>
     ptx: Sql,
     item: (typeof plan)[number],
     report: FileReport,
-  ): Promise<Rejected[]> {
+  ): Promise<{ bad: Rejected[]; forgotten: ForgottenRow[] }> {
     const { file, entry, kind } = item;
     const name = basename(file);
     const buffer = readFileSync(file);
@@ -297,7 +309,9 @@ export async function ingestFiles(options: IngestOptions): Promise<IngestReport>
     for (const [parent, keys] of parentKeys)
       stored.set(parent, (await kinds.get(parent)!.existing!(atx, [...keys])) ?? new Set());
     // A record an erasure or retention took stays out (shared/forgotten.ts): its own row, and a
-    // row that hangs on it (a party of an erased case), are refused with why and when.
+    // row that hangs on it (a party of an erased case), are skipped and counted, with why and when.
+    // Not errors: the agency's export still holds them, and will every night.
+    const skipped: ForgottenRow[] = [];
     const forgotten = new Map<string, Map<string, ForgottenKey>>();
     const lookUp = async (of: IngestKind, keys: string[]) =>
       forgotten.set(of.name, of.table ? await forgottenAmong(atx, of.table, keys) : new Map());
@@ -310,21 +324,16 @@ export async function ingestFiles(options: IngestOptions): Promise<IngestReport>
     const unforgotten = good.filter(({ row, converted }) => {
       const self = forgotten.get(kind.name)!.get(converted.sourceKey);
       if (self) {
-        reject(row, [{ column: null, reason: forgottenReason(self) }]);
+        skipped.push({ file: name, line: row.line, reason: forgottenReason(self) });
         return false;
       }
       const parents = converted.parents.flatMap((p) => {
         const gone = forgotten.get(p.kind)?.get(p.sourceKey);
         return gone
-          ? [
-              {
-                column: p.column,
-                reason: `its ${p.kind} "${p.sourceKey.slice(mapping.source.length + 1)}" was ${forgottenReason(gone)}`,
-              },
-            ]
+          ? [`its ${p.kind} "${p.sourceKey.slice(mapping.source.length + 1)}" was ${forgottenReason(gone)}`]
           : [];
       });
-      if (parents.length) reject(row, parents);
+      if (parents.length) skipped.push({ file: name, line: row.line, reason: parents.join("; ") });
       return !parents.length;
     });
     const loadable = unforgotten.filter(({ row, converted }) => {
@@ -392,8 +401,9 @@ export async function ingestFiles(options: IngestOptions): Promise<IngestReport>
       await options.auditMatches!(audited.slice(i, i + AUDIT_BATCH));
     report.unchanged = rows.length - report.new - report.changed;
     report.rejected = bad.length;
+    report.forgotten = skipped.length;
     report.problems = bad.map((r) => `${where(name, r.line, r.column)}: ${r.reason}`);
-    return bad;
+    return { bad, forgotten: skipped.sort((a, b) => a.line - b.line) };
   }
 
   const newReport = (item: (typeof plan)[number]): FileReport => ({
@@ -406,12 +416,13 @@ export async function ingestFiles(options: IngestOptions): Promise<IngestReport>
     changed: 0,
     unchanged: 0,
     rejected: 0,
+    forgotten: 0,
     ...NO_PEOPLE,
     loaded: false,
     problems: [],
   });
   const refused = (report: FileReport, error: unknown) => {
-    report.new = report.changed = report.unchanged = 0;
+    report.new = report.changed = report.unchanged = report.forgotten = 0;
     Object.assign(report, NO_PEOPLE);
     if (error instanceof FileRefused) {
       report.problems = error.problems;
@@ -434,7 +445,9 @@ export async function ingestFiles(options: IngestOptions): Promise<IngestReport>
               await atx.exec("SAVEPOINT ingest_file");
               await ptx.exec("SAVEPOINT ingest_file");
               try {
-                rejected.push(...(await loadFile(atx, ptx, item, report)));
+                const loaded = await loadFile(atx, ptx, item, report);
+                rejected.push(...loaded.bad);
+                forgottenRows.push(...loaded.forgotten);
                 await atx.exec("RELEASE SAVEPOINT ingest_file");
                 await ptx.exec("RELEASE SAVEPOINT ingest_file");
               } catch (error) {
@@ -456,11 +469,12 @@ export async function ingestFiles(options: IngestOptions): Promise<IngestReport>
         reports.push(report);
         try {
           // People commit first: a record is never written for a person the index lacks.
-          const bad = await agencySql.transaction((atx) =>
+          const loaded = await agencySql.transaction((atx) =>
             peopleSql.transaction((ptx) => loadFile(atx, ptx, item, report)),
           );
           report.loaded = true;
-          rejected.push(...bad);
+          rejected.push(...loaded.bad);
+          forgottenRows.push(...loaded.forgotten);
         } catch (error) {
           refused(report, error);
           failure = report.problems[0];
@@ -477,7 +491,14 @@ export async function ingestFiles(options: IngestOptions): Promise<IngestReport>
       failure,
     });
   }
-  const report: IngestReport = { importId, dryRun, files: reports, totals: totalsOf(reports), rejected };
+  const report: IngestReport = {
+    importId,
+    dryRun,
+    files: reports,
+    totals: totalsOf(reports),
+    rejected,
+    forgotten: forgottenRows,
+  };
   if (failure && !dryRun) {
     const failed = reports[reports.length - 1];
     const earlier = reports.length - 1;
