@@ -189,7 +189,12 @@ async function benchAgency(
     DATABASE_PREFIX: `${options.prefix}_${agency}`,
   });
   const { ingest } = INGESTABLE[agency];
-  const urls = [config.databaseUrl(INGESTABLE[agency].store.name)!, config.databaseUrl("partnership")!];
+  // Governance too: the matcher's links are audited there, as `npm run ingest` audits them.
+  const urls = [
+    config.databaseUrl(INGESTABLE[agency].store.name)!,
+    config.databaseUrl("partnership")!,
+    config.databaseUrl("governance")!,
+  ];
   const dir = mkdtempSync(join(tmpdir(), `ingest-bench-${agency}-`));
   try {
     // Fresh databases: anything a crashed earlier run left under these names goes first.
@@ -224,6 +229,7 @@ async function benchAgency(
           agencySql: stores.agency.sql,
           peopleSql: stores.people.sql,
           resolvePeople,
+          auditMatches: stores.audit?.append,
           importedBy: "ingest-bench",
         });
       await load(exported.parents);

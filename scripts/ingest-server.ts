@@ -19,8 +19,9 @@ Only a data-sharing officer's token of that agency may push; mappings are the se
   INGEST_PORT                its port (default 4010); HOST its interface (default 127.0.0.1)
   INGEST_BODY_LIMIT_BYTES    the largest file a push may send (default 50000000)
   INGEST_JWT_AUDIENCE        the token audience it accepts (default JWT_AUDIENCE)
-Databases: <AGENCY>_INGEST_DATABASE_URL and PARTNERSHIP_INGEST_DATABASE_URL (the ingest roles), and
-GOVERNANCE_ACCESS_DATABASE_URL (registered agencies); or DATABASE_URL, from which they are derived;
+Databases: <AGENCY>_INGEST_DATABASE_URL, PARTNERSHIP_INGEST_DATABASE_URL and
+GOVERNANCE_INGEST_DATABASE_URL (the ingest roles: records, the people index, the audit of its links),
+and GOVERNANCE_ACCESS_DATABASE_URL (registered agencies); or DATABASE_URL, from which they are derived;
 with none, the demo's embedded database (run npm start first). It does not migrate.`;
 
 const say = (line: string) => process.stdout.write(`${line}\n`);

@@ -33,7 +33,8 @@ const USAGE = `usage: npm run ingest -- --agency <id> --mapping <file> [--reject
 Loads an agency's own exports (CSV or JSON Lines) into its subgraph's database as the mapping file
 says (README, "Loading your own data"). Files are matched to the mapping's entries by name and
 loaded parents first (cases before their parties). Each file is one transaction: a bad row refuses
-the whole file, naming file:line, column and reason. Loading the same file again changes nothing;
+the whole file, naming file:line, column and reason; a row of a record the graph erased or deleted
+under retention is skipped and counted as forgotten, no error. Loading the same file again changes nothing;
 a changed row updates its record. The people rows are about join the people index by the agency's
 own reference, through the matcher: linked to a person another agency holds, queued for the agency's
 DSOs to review, or new. Every run is recorded in the agency's imports table.
@@ -50,7 +51,7 @@ Record kinds and their fields:
 ${kindsHelp}`;
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
-const COLUMNS = ["rows", "new", "changed", "unchanged", "rejected"] as const;
+const COLUMNS = ["rows", "new", "changed", "unchanged", "rejected", "forgotten"] as const;
 
 function printTable(report: IngestReport): void {
   if (!report.files.length) return;
@@ -130,6 +131,12 @@ async function main(): Promise<number> {
       const failed = failure !== null;
       if (failure) process.stderr.write(`${failure}\n`);
       printTable(report);
+      // Rows of records an erasure or retention took: skipped, not errors, but said where and why.
+      if (report.forgotten.length) {
+        say(`${report.forgotten.length} row(s) of erased or expired records skipped (not loaded again):`);
+        for (const f of report.forgotten.slice(0, 20)) say(`  ${f.file}:${f.line}: ${f.reason}`);
+        if (report.forgotten.length > 20) say(`  ... and ${report.forgotten.length - 20} more`);
+      }
       if (rejectsFile !== undefined) {
         writeRejects(rejectsFile, report.rejected);
         say(`${report.rejected.length} rejected row(s) written to ${values.rejects}`);

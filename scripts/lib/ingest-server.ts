@@ -403,6 +403,10 @@ export async function startIngestService(
     login("PARTNERSHIP_INGEST_DATABASE_URL (the people index)", () =>
       ingestDatabaseUrl(config, "partnership"),
     );
+  if (mappings.size)
+    login("GOVERNANCE_INGEST_DATABASE_URL (audits the matcher's links)", () =>
+      ingestDatabaseUrl(config, "governance"),
+    );
   login("GOVERNANCE_ACCESS_DATABASE_URL (the registered agencies)", () =>
     governanceAccessDatabaseUrl(config),
   );

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
-import { Client } from "pg";
+import { Client, Pool } from "pg";
 import { councilIngest } from "../../subgraphs/council/ingest";
 import { council } from "../../subgraphs/council/server";
 import { housingIngest } from "../../subgraphs/housing/ingest";
@@ -12,9 +12,12 @@ import { youth } from "../../subgraphs/youth/server";
 import { resolvePeople } from "../../subgraphs/partnership/people-index";
 import { partnership } from "../../subgraphs/partnership/server";
 import type { Config, SubgraphName } from "../../subgraphs/shared/config";
+import { governance } from "../../subgraphs/governance/server";
+import { appendAuditChecked } from "../../subgraphs/shared/access/governance-sql";
 import {
   openServiceStore,
   openStore,
+  Sql,
   type StoreDefinition,
   type SubgraphStore,
 } from "../../subgraphs/shared/database";
@@ -26,6 +29,7 @@ import {
   IngestError,
   ingestFiles,
   type IngestReport,
+  type MatchAudit,
   type PeopleResolver,
 } from "../../subgraphs/shared/ingest/run";
 
@@ -62,6 +66,12 @@ export async function registeredAgencies(config: Config): Promise<string[]> {
 export interface IngestStores {
   agency: SubgraphStore;
   people: SubgraphStore;
+  /**
+   * Governance as its ingest login, which may append the matcher's links and queued reviews to the
+   * audit chain and nothing else; absent without a governance database, when a file that would link
+   * or queue anyone is refused.
+   */
+  audit?: { sql: Sql; append: MatchAudit };
   close(): Promise<void>;
 }
 
@@ -98,10 +108,31 @@ export async function openIngestStores(
     await Promise.all(opened.map((s) => s.close()));
     throw error;
   }
+  let audit: IngestStores["audit"];
+  const governanceUrl = config.databaseUrl("governance");
+  const auditUrl = ingestDatabaseUrl(config, "governance");
+  if (auditUrl) {
+    try {
+      if (options.migrate !== false && governanceUrl)
+        await (await openStore(governance, governanceUrl, { poolSize: 1, roles: config })).close();
+      const sql = new Sql(new Pool({ connectionString: auditUrl, max: 1 }));
+      audit = {
+        sql,
+        append: async (records) => {
+          if (!(await appendAuditChecked(sql, records, null)))
+            throw new Error("the audit records of the matcher's links could not be written");
+        },
+      };
+    } catch (error) {
+      await Promise.all(opened.map((s) => s.close()));
+      throw error;
+    }
+  }
   return {
     agency: opened[0],
     people: opened[1],
-    close: async () => void (await Promise.all(opened.map((s) => s.close()))),
+    audit,
+    close: async () => void (await Promise.all([...opened.map((s) => s.close()), audit?.sql.pool.end()])),
   };
 }
 
@@ -142,6 +173,7 @@ export async function runImport(run: ImportRun): Promise<{ report: IngestReport;
       agencySql: run.stores.agency.sql,
       peopleSql: run.stores.people.sql,
       resolvePeople: peopleResolver,
+      auditMatches: run.stores.audit?.append,
       importedBy: run.importedBy,
       dryRun: run.dryRun,
       collectRejects: run.collectRejects,

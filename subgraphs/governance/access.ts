@@ -20,6 +20,12 @@ export const OWNER_AGENCY: PartyRule = {
   test: (r: { ownerAgencyId: string }, caller: Caller) => r.ownerAgencyId === caller.agencyId,
 };
 
+/** The people index's audit of a reference's link is for the agency whose reference it is. */
+export const LINKING_AGENCY: PartyRule = {
+  name: "the agency whose reference was linked",
+  test: (r: { agencyId: string }, caller: Caller) => r.agencyId === caller.agencyId,
+};
+
 /** A subject access export is the controller's: only its own agency's DSO receives it. */
 export const CONTROLLER: PartyRule = {
   name: "a data-sharing officer of the agency whose data it is",

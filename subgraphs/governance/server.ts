@@ -40,6 +40,7 @@ import { AuditVerifications1765100000003 } from "./migrations/1765100000003-Audi
 import { DataProtection1765100000004 } from "./migrations/1765100000004-DataProtection";
 import { ErasureDecisions1796578689180 } from "./migrations/1796578689180-ErasureDecisions";
 import { PersonMatchReviewAudit1796589854419 } from "./migrations/1796589854419-PersonMatchReviewAudit";
+import { PersonMatchAudit1796600649593 } from "./migrations/1796600649593-PersonMatchAudit";
 import { governanceReferenceResolvers } from "./reference";
 import { deliverDueNotifications, sweepGovernanceNotices } from "./services/notifications";
 import { AgencyResolver } from "./resolvers/agency.resolver";
@@ -49,6 +50,7 @@ import {
   ActorResolver,
   AuditChainStatusResolver,
   DisclosureResolver,
+  PersonMatchAuditResolver,
   StaffAccessExplanationResolver,
 } from "./resolvers/audit.resolver";
 import { BreakGlassResolver } from "./resolvers/break-glass.resolver";
@@ -105,6 +107,7 @@ export const governance: SubgraphDefinition<GovernanceLoaders> = {
     DataProtection1765100000004,
     ErasureDecisions1796578689180,
     PersonMatchReviewAudit1796589854419,
+    PersonMatchAudit1796600649593,
   ],
   resolvers: [
     AgencyResolver,
@@ -113,6 +116,7 @@ export const governance: SubgraphDefinition<GovernanceLoaders> = {
     ConsentResolver,
     PersonConsentsResolver,
     DisclosureResolver,
+    PersonMatchAuditResolver,
     ActorResolver,
     AccessExplanationResolver,
     SubjectAccessResolver,

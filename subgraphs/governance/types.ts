@@ -4,6 +4,7 @@ import {
   CONSENT_PARTY,
   CONTROLLER,
   EXPLAINED_PARTY,
+  LINKING_AGENCY,
   NOTIFICATION_RECIPIENT,
   OWNER_AGENCY,
 } from "./access";
@@ -404,6 +405,106 @@ export class DisclosureConnection {
   pageInfo!: PageInfo;
 
   @Field(() => Int, { description: "How many disclosures match, across all pages." })
+  totalCount!: number;
+}
+
+/** What a record of the people index's audit says happened to a reference's link. */
+export enum PersonMatchAuditKind {
+  LINKED = "LINKED",
+  QUEUED = "QUEUED",
+  REVIEWED = "REVIEWED",
+}
+registerEnumType(PersonMatchAuditKind, {
+  name: "PersonMatchAuditKind",
+  description: "What happened to the link of one of the agency's references to a person in the people index.",
+  valuesConfig: {
+    LINKED: {
+      description:
+        "An import's matcher linked the reference to a person another agency holds (shared identifier or score).",
+    },
+    QUEUED: {
+      description: "An import's matcher gave the reference a provisional person and queued it for review.",
+    },
+    REVIEWED: { description: "A data-sharing officer of the agency confirmed or rejected a queued match." },
+  },
+});
+
+@Governed({ roles: [Role.DATA_SHARING_OFFICER], personLevel: true, party: LINKING_AGENCY })
+@ObjectType({
+  description:
+    "One link made, queued or decided in the people index for a reference of the caller's agency, as the audit log " +
+    "records it: who, when, the people, and how (method and score); never the reference, a name or a date of birth.",
+})
+export class PersonMatchAuditRecord {
+  @Field(() => ID, { description: "The audit record's sequence number." })
+  id!: string;
+
+  @Field(() => DateTime, { description: "When." })
+  at!: Date;
+
+  @Field(() => PersonMatchAuditKind, { description: "Linked, queued for review, or a review decided." })
+  kind!: PersonMatchAuditKind;
+
+  @Field(() => String, {
+    description: "Who: the import's `--by` (for LINKED and QUEUED), or the data-sharing officer who decided.",
+  })
+  userId!: string;
+
+  @Field(() => String, {
+    description: "The role they acted in: INGEST for an import, else their token's role.",
+  })
+  role!: string;
+
+  @Field(() => String, {
+    description:
+      "For an import, `<agency>-import-<id>` (its id in the agency's imports, e.g. `councilImports`); for a review " +
+      "decision, the request's id.",
+  })
+  requestId!: string;
+
+  @Field(() => [ID], {
+    description:
+      "The people it names: the linked person; or a review's provisional person, then its candidate. A person whose " +
+      "audit key an erasure destroyed is no longer named.",
+  })
+  personIds!: string[];
+
+  @Field(() => [String], { description: "The review it queued or decided, if any." })
+  recordIds!: string[];
+
+  @Field(() => String, {
+    nullable: true,
+    description: "What happened: the method and score, or the decision.",
+  })
+  detail!: string | null;
+
+  /** The agency whose reference it is (the acting agency of the record). */
+  agencyId!: string;
+}
+
+@Part()
+@ObjectType("PersonMatchAuditRecordEdge", { description: "One record in a page of results." })
+export class PersonMatchAuditRecordEdge {
+  @Field(() => String, { description: "Opaque cursor; pass as `after` to continue." })
+  cursor!: string;
+
+  @Field(() => PersonMatchAuditRecord, { description: "The record." })
+  node!: PersonMatchAuditRecord;
+}
+
+@Part()
+// Not the shared ConnectionType, as for disclosures: a DSO reads its own agency's records only.
+@ObjectType("PersonMatchAuditRecordConnection", {
+  description: "A page of the people index's audit of a person's links, newest first.",
+})
+export class PersonMatchAuditRecordConnection {
+  @Field(() => [PersonMatchAuditRecordEdge], { description: "This page of results." })
+  edges!: PersonMatchAuditRecordEdge[];
+
+  @Field(() => PageInfo, { description: "Whether more results follow, and where to continue." })
+  pageInfo!: PageInfo;
+
+  @Field(() => Int, { description: "How many records match, across all pages." })
   totalCount!: number;
 }
 

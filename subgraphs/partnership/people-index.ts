@@ -20,9 +20,16 @@ export async function resolvePeople(
 ): Promise<Map<string, ResolvedPerson>> {
   const outcomes = await matchPeople(sql, agencyId, identities);
   return new Map(
-    [...outcomes].map(([reference, { personId, method, outcome }]) => [
+    [...outcomes].map(([reference, { personId, method, outcome, score, candidatePersonId, reviewId }]) => [
       reference,
-      { personId, outcome: method === "REFERENCE" ? "known" : outcome },
+      {
+        personId,
+        outcome: method === "REFERENCE" ? "known" : outcome,
+        method,
+        score,
+        candidatePersonId: candidatePersonId ?? null,
+        reviewId: reviewId ?? null,
+      },
     ]),
   );
 }

@@ -74,7 +74,8 @@ const schema = z.object({
   PARTNERSHIP_GOVERNANCE_ACCESS_DATABASE_URL: url.optional(),
   /**
    * What the ingest service (`npm run ingest:serve`) writes each agency's records and the people
-   * index with: that database's ingest role (see database-roles.ts). When unset, the ingest role
+   * index with, and audits the matcher's links with (governance): that database's ingest role (see
+   * database-roles.ts). When unset, the ingest role
    * on the database above, with a password derived from DATABASE_ROLE_SECRET.
    */
   POLICE_INGEST_DATABASE_URL: url.optional(),
@@ -82,6 +83,7 @@ const schema = z.object({
   YOUTH_INGEST_DATABASE_URL: url.optional(),
   HOUSING_INGEST_DATABASE_URL: url.optional(),
   PARTNERSHIP_INGEST_DATABASE_URL: url.optional(),
+  GOVERNANCE_INGEST_DATABASE_URL: url.optional(),
   /** What `npm run audit:verify` reads the audit log with (read only). */
   AUDITOR_DATABASE_URL: url.optional(),
   /** Role passwords are derived from it; outside production generated into the file below. */

@@ -31,18 +31,19 @@ export type RoleKind =
   | "audit_writer"
   /**
    * An agency's database, and partnership's (LOGIN): what `npm run ingest` writes with, INSERT and
-   * UPDATE on the tables a mapping loads (shared/ingest/store.ts); the service stays read-only.
+   * UPDATE on the tables a mapping loads (shared/ingest/store.ts); the service stays read-only. In
+   * governance, what it audits the matcher's links with: `audit_append` of those records only.
    */
   | "ingest";
 
 /** The subgraphs whose migrations create an ingest role. */
-export type IngestSubgraph = Exclude<SubgraphName, "governance">;
-export const INGEST_SUBGRAPHS: readonly IngestSubgraph[] = [
+export const INGEST_SUBGRAPHS: readonly SubgraphName[] = [
   "police",
   "council",
   "youth",
   "housing",
   "partnership",
+  "governance",
 ];
 
 /** The subgraphs that consult governance through a login of their own (governance uses its store). */
@@ -146,8 +147,10 @@ export function governanceAccessDatabaseUrl(config: Config, subgraph?: AuditingS
  * <NAME>_INGEST_DATABASE_URL, else its ingest role on the admin URL's database.
  */
 export function ingestDatabaseUrl(config: Config, subgraph: SubgraphName): string | undefined {
-  const given = subgraph === "governance" ? undefined : config[`${upper(subgraph)}_INGEST_DATABASE_URL`];
-  return given ?? derived(config, config.databaseUrl(subgraph), "ingest");
+  return (
+    config[`${upper(subgraph)}_INGEST_DATABASE_URL`] ??
+    derived(config, config.databaseUrl(subgraph), "ingest")
+  );
 }
 
 /** Where `npm run audit:verify` reads: AUDITOR_DATABASE_URL, else derived. */
@@ -167,7 +170,7 @@ export function loginRoles(config: Config, subgraph: SubgraphName): { kind: Role
     roles.push({ kind: "auditor", url: config.AUDITOR_DATABASE_URL });
   }
   // The ingest service's login, when given (the command derives it from the secret).
-  if (subgraph !== "governance" && INGEST_SUBGRAPHS.includes(subgraph))
+  if (INGEST_SUBGRAPHS.includes(subgraph))
     roles.push({ kind: "ingest", url: config[`${upper(subgraph)}_INGEST_DATABASE_URL`] });
   return roles;
 }

@@ -615,6 +615,16 @@ describe("the audit log", () => {
     }
   }
 
+  /** Appends as npm run ingest's login into governance. */
+  async function appendAsIngest(records: NewAuditRecord[]) {
+    const pool = new Pool({ connectionString: ingestDatabaseUrl(set.config, "governance")!, max: 1 });
+    try {
+      return await AuditRepository.append(new Sql(pool), records);
+    } finally {
+      await pool.end();
+    }
+  }
+
   const auditedSequences = async () => {
     const auditor = await connect(auditorDatabaseUrl(set.config)!);
     const { rows } = await auditor.query(`SELECT sequence FROM audit_log ORDER BY sequence`);
@@ -663,7 +673,19 @@ describe("the audit log", () => {
         detail: "sent to youth",
       }),
     ]);
-    expect(await auditedSequences()).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    // npm run ingest, as its own login: a council reference linked to a person by its matcher.
+    await appendAsIngest([
+      record(9, {
+        agencyId: "council",
+        role: "INGEST",
+        ownerAgencyId: "partnership",
+        categories: ["IDENTITY"],
+        basis: null,
+        kind: "PERSON_MATCH",
+        detail: "council import 1 (parties.csv) linked a reference to a person another agency holds",
+      }),
+    ]);
+    expect(await auditedSequences()).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 
   it("refuses a forged record for another agency, whoever's credential appends it, and writes nothing (issue 15, finding 6)", async () => {
@@ -694,6 +716,9 @@ describe("the audit log", () => {
         "partnership",
         record(19, { ownerAgencyId: "council", kind: "PERSON_MATCH_REVIEW", detail: "forged" }),
       ],
+      // An import's automatic link or queued review is npm run ingest's, and no subgraph's.
+      ["council", record(20, { ownerAgencyId: "partnership", kind: "PERSON_MATCH", detail: "forged" })],
+      ["partnership", record(21, { ownerAgencyId: "partnership", kind: "PERSON_MATCH", detail: "forged" })],
     ];
     for (const [subgraph, forged] of forgeries) {
       // A genuine record in the same append does not carry a forged one through.
@@ -702,6 +727,23 @@ describe("the audit log", () => {
         message: expect.stringMatching(/may append only records of its own agency's data/),
       });
     }
+    // npm run ingest's login appends PERSON_MATCH records of the people index, and nothing else:
+    // not of another agency's data, not a disclosure, not what the partnership's login may.
+    for (const forged of [
+      record(22, { ownerAgencyId: "council", kind: "PERSON_MATCH", detail: "forged" }),
+      record(23, { ownerAgencyId: "partnership", kind: "PERSON_MATCH_REVIEW", detail: "forged" }),
+      record(24, { ownerAgencyId: "council", categories: ["ASB_CASE"] }),
+      record(25, { ownerAgencyId: "partnership", kind: "RECTIFICATION", detail: "forged" }),
+    ])
+      await expect(
+        appendAsIngest([record(26, { ownerAgencyId: "partnership", kind: "PERSON_MATCH" }), forged]),
+      ).rejects.toMatchObject({
+        message: expect.stringMatching(/may append only records of its own agency's data/),
+      });
+    // Nor read anything: the audit, the facts.
+    const ingest = await connect(ingestDatabaseUrl(set.config, "governance")!);
+    for (const table of ["audit_log", "agreements", "consents", "person_keys", "audit_writers"])
+      await refused(ingest, `SELECT 1 FROM ${table} LIMIT 1`);
     // The gateway's access role reads the facts and appends nothing at all.
     const access = await connect(governanceAccessDatabaseUrl(set.config)!);
     await refused(access, `SELECT * FROM audit_append('[]'::jsonb, NULL)`);

@@ -179,6 +179,7 @@ describe("the council's example export", () => {
       changed: 0,
       unchanged: 26,
       rejected: 0,
+      forgotten: 0,
       peopleKnown: 9,
       peopleLinked: 0,
       peopleQueuedForReview: 0,

@@ -6,10 +6,10 @@ import { startTestSubgraph, type TestSubgraph } from "../support/subgraph";
 
 const QUERY = `query Imports($first: Int) {
   councilImports(first: $first) {
-    id source importedBy dryRun outcome rows newRecords changedRecords unchangedRecords rejectedRows failure
+    id source importedBy dryRun outcome rows newRecords changedRecords unchangedRecords rejectedRows forgottenRows failure
     startedAt finishedAt
     peopleKnown peopleLinked peopleQueuedForReview peopleNew
-    files { name sha256 record rows new changed unchanged rejected loaded
+    files { name sha256 record rows new changed unchanged rejected forgotten loaded
       peopleKnown peopleLinked peopleQueuedForReview peopleNew }
   }
 }`;
@@ -35,6 +35,7 @@ beforeAll(async () => {
       changed: 0,
       unchanged: 0,
       rejected: 0,
+      forgotten: 0,
       loaded: true,
       ...NO_PEOPLE,
     };
@@ -44,7 +45,9 @@ beforeAll(async () => {
       sha256: "cd".repeat(32),
       record: "asbParty",
       rows: 12,
-      new: 12,
+      new: 10,
+      // Two parties an erasure took: skipped, not loaded again.
+      forgotten: 2,
       peopleLinked: 5,
       peopleQueuedForReview: 1,
       peopleNew: 3,
@@ -52,7 +55,7 @@ beforeAll(async () => {
     await ImportLog.end(sql, loaded, {
       outcome: "LOADED",
       files: [file, parties],
-      totals: { rows: 8, new: 8, changed: 0, unchanged: 0, rejected: 0 },
+      totals: { rows: 20, new: 18, changed: 0, unchanged: 0, rejected: 0 },
       failure: null,
     });
     const dry = await ImportLog.begin(sql, {
@@ -80,11 +83,11 @@ test("the council's data-sharing officers see its imports, newest first, with ea
   expect(errors).toBeUndefined();
   expect(data!.councilImports.map((i) => [i.id, i.outcome, i.dryRun, i.importedBy, i.newRecords])).toEqual([
     ["2", "DRY_RUN", true, "analyst.friend", 0],
-    ["1", "LOADED", false, "council.dso", 8],
+    ["1", "LOADED", false, "council.dso", 18],
   ]);
   expect(data!.councilImports[1]).toMatchObject({
     source: "asb-cms",
-    rows: 8,
+    rows: 20,
     failure: null,
     files: [
       {
@@ -93,19 +96,22 @@ test("the council's data-sharing officers see its imports, newest first, with ea
         record: "asbCase",
         rows: 8,
         new: 8,
+        forgotten: 0,
         loaded: true,
         peopleNew: 0,
       },
       {
         name: "asb-parties-2024-06.csv",
         record: "asbParty",
+        forgotten: 2,
         peopleKnown: 0,
         peopleLinked: 5,
         peopleQueuedForReview: 1,
         peopleNew: 3,
       },
     ],
-    // The people of its files, summed.
+    // The forgotten rows and the people of its files, summed.
+    forgottenRows: 2,
     peopleKnown: 0,
     peopleLinked: 5,
     peopleQueuedForReview: 1,

@@ -104,6 +104,7 @@ describe("loaded after the police's people", () => {
       changed: 0,
       unchanged: 0,
       rejected: 0,
+      forgotten: 0,
       peopleKnown: 0,
       peopleLinked: 5,
       peopleQueuedForReview: 1,

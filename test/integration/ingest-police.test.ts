@@ -38,6 +38,7 @@ test("loads the records system's incidents (JSON Lines) and the people involved 
     changed: 0,
     unchanged: 0,
     rejected: 0,
+    forgotten: 0,
     peopleKnown: 0,
     peopleLinked: 0,
     peopleQueuedForReview: 0,

@@ -188,6 +188,7 @@ export function agencyImports<A extends IngestAgency>(
         agencySql: self.stores.agency.sql,
         peopleSql: self.stores.people.sql,
         resolvePeople,
+        auditMatches: self.stores.audit?.append,
         importedBy: options.importedBy ?? "test.dso",
         ...more,
       }),
@@ -245,6 +246,10 @@ export async function tableDigest(sql: Sql, table: string): Promise<{ n: string;
 
 /** Today's date as an import's refusal names it ("erased on 2026-12-06"). */
 export const today = () => new Date().toISOString().slice(0, 10);
+
+/** An import's rows skipped as forgotten (erased, deleted under retention), one line each: `file:line: reason`. */
+export const forgottenOf = (report: Pick<IngestReport, "forgotten">) =>
+  report.forgotten.map((f) => `${f.file}:${f.line}: ${f.reason}`);
 
 /** An import's rejected rows, one line each: `file:line: reason`. */
 export const rejectedOf = (report: Pick<IngestReport, "rejected">) =>

@@ -337,6 +337,15 @@ export type OccupantRole =
   /** The named tenant, responsible for the tenancy. */
   | 'TENANT';
 
+/** What happened to the link of one of the agency's references to a person in the people index. */
+export type PersonMatchAuditKind =
+  /** An import's matcher linked the reference to a person another agency holds (shared identifier or score). */
+  | 'LINKED'
+  /** An import's matcher gave the reference a provisional person and queued it for review. */
+  | 'QUEUED'
+  /** A data-sharing officer of the agency confirmed or rejected a queued match. */
+  | 'REVIEWED';
+
 /** Where a queued match stands. */
 export type PersonMatchStatus =
   /** The same person: the reference was linked to the candidate. */

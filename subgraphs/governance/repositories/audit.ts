@@ -92,6 +92,12 @@ const DISCLOSURES_OF_PERSON = `a.owner_agency_id = $1 AND a.kind IN ('DISCLOSURE
        OR a.person_ids @> ARRAY[(SELECT k.pseudonym FROM person_keys k
                                   WHERE k.person_id = $2 AND k.agency_id = $1)]::text[])`;
 
+/** The people index's records of links of one agency's references ($1) to a person ($2). */
+const PERSON_MATCHES = `a.owner_agency_id = 'partnership' AND a.agency_id = $1
+  AND a.kind IN ('PERSON_MATCH', 'PERSON_MATCH_REVIEW')
+  AND a.person_ids @> ARRAY[(SELECT k.pseudonym FROM person_keys k
+                              WHERE k.person_id = $2 AND k.agency_id = 'partnership')]::text[]`;
+
 /**
  * The people a record names (column "people"), as ids: pseudonyms whose key still exists, and
  * ids written in clear before pseudonyms. A person whose key was destroyed is no longer named.
@@ -137,6 +143,39 @@ export class AuditRepository {
         ? await this.countDisclosures(ownerAgencyId, personId)
         : 0;
     return { items: rows.map(toChainRow), totalCount };
+  }
+
+  /**
+   * A page of what the people index's audit records about the links of one agency's references to
+   * a person, newest first: its imports' automatic links and queued reviews (PERSON_MATCH) and its
+   * DSOs' review decisions (PERSON_MATCH_REVIEW). Found by the person's pseudonym under the people
+   * index's key (owner `partnership`), as those records name them; the other people a record names
+   * come back as ids in `people` (PEOPLE_OF_RECORD).
+   */
+  async personMatches(
+    agencyId: string,
+    personId: string,
+    page: PageRequest,
+  ): Promise<Page<ChainRow & { people: string[] }>> {
+    const rows = await this.sql.many<AuditRow & { people: string[]; total: string }>(
+      `SELECT ${AUDIT_COLUMNS}, ${PEOPLE_OF_RECORD}, count(*) OVER () AS total
+         FROM audit_log a
+        WHERE ${PERSON_MATCHES}
+        ORDER BY a.sequence DESC
+       OFFSET $3 LIMIT $4`,
+      [agencyId, personId, page.offset, page.limit + 1],
+    );
+    let totalCount = rows.length ? Number(rows[0].total) : 0;
+    if (!rows.length && page.offset > 0)
+      totalCount = Number(
+        (
+          await this.sql.one<{ total: string }>(
+            `SELECT count(*) AS total FROM audit_log a WHERE ${PERSON_MATCHES}`,
+            [agencyId, personId],
+          )
+        )?.total ?? 0,
+      );
+    return { items: rows.map((r) => ({ ...toChainRow(r), people: r.people })), totalCount };
   }
 
   private async countDisclosures(ownerAgencyId: string, personId: string): Promise<number> {

@@ -19,6 +19,9 @@ import {
   Consent,
   Disclosure,
   DisclosureConnection,
+  PersonMatchAuditKind,
+  PersonMatchAuditRecord,
+  PersonMatchAuditRecordConnection,
 } from "../types";
 import { auditedAgencyOf, type Context } from "./agency.resolver";
 
@@ -93,6 +96,66 @@ export class DisclosureResolver {
   consent(@Root() disclosure: Disclosure, @Ctx() ctx: Context): Promise<Consent | null> | null {
     return disclosure.consentId ? ctx.loaders.consentById.load(disclosure.consentId) : null;
   }
+}
+
+@Resolver(() => PersonMatchAuditRecord)
+export class PersonMatchAuditResolver {
+  @Governed({ roles: [Role.DATA_SHARING_OFFICER], personLevel: true })
+  @Query(() => PersonMatchAuditRecordConnection, {
+    description:
+      "How the caller's agency's references came to be linked to a person in the people index, newest first: the " +
+      "automatic links and queued reviews of its imports (`npm run ingest`) and its DSOs' review decisions, as the " +
+      "audit log records them. For data-sharing officers, about their own agency's references only.",
+  })
+  async personMatchAudit(
+    @Arg("personId", () => ID, { description: "Partnership person id." }) personId: string,
+    @Arg("first", () => Int, {
+      nullable: true,
+      defaultValue: 50,
+      description: "Page size (at most 500; default 50).",
+    })
+    first: number | null,
+    @Arg("after", () => String, { nullable: true, description: "Cursor to continue after." })
+    after: string | null,
+    @Ctx() ctx: Context,
+  ): Promise<PersonMatchAuditRecordConnection> {
+    const page = pageRequest(first, after);
+    const result = await ctx.loaders.audit.personMatches(ctx.caller.agencyId, personId, page);
+    const visible = result.items.slice(0, page.limit);
+    const edges = visible.map((row, i) => ({
+      cursor: encodeCursor(page.offset + i),
+      node: toPersonMatchAuditRecord(row),
+    }));
+    return {
+      edges,
+      pageInfo: {
+        hasNextPage: page.offset + visible.length < result.totalCount,
+        endCursor: edges.length ? edges[edges.length - 1].cursor : null,
+      },
+      totalCount: result.totalCount,
+    };
+  }
+}
+
+/** A queued match is the PERSON_MATCH record that names its review (shared/ingest/run.ts, matchAuditRecords). */
+function toPersonMatchAuditRecord(row: ChainRow & { people: string[] }): PersonMatchAuditRecord {
+  return Object.assign(new PersonMatchAuditRecord(), {
+    id: String(row.sequence),
+    at: row.at,
+    kind:
+      row.kind === "PERSON_MATCH_REVIEW"
+        ? PersonMatchAuditKind.REVIEWED
+        : row.recordIds.length
+          ? PersonMatchAuditKind.QUEUED
+          : PersonMatchAuditKind.LINKED,
+    userId: row.userId,
+    role: row.role,
+    requestId: row.requestId,
+    personIds: row.people,
+    recordIds: row.recordIds,
+    detail: row.detail,
+    agencyId: row.agencyId,
+  });
 }
 
 @Resolver(() => Actor)

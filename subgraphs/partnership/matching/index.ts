@@ -160,10 +160,11 @@ export async function matchPeople(
         });
       } else if (free && candidate.score >= lower) {
         const provisional = newPerson(i);
+        const reviewId = `pmr-${randomUUID()}`;
         links.push({ reference, personId: provisional });
         write(i, provisional, "NEW", candidate);
         reviews.push({
-          id: `pmr-${randomUUID()}`,
+          id: reviewId,
           reference,
           candidatePersonId: candidate.personId,
           provisionalPersonId: provisional,
@@ -176,6 +177,7 @@ export async function matchPeople(
           method: "NEW",
           score: round(candidate.score),
           candidatePersonId: candidate.personId,
+          reviewId,
         });
       } else {
         const id = newPerson(i);
@@ -219,6 +221,8 @@ export interface MatchOutcome {
   score: number | null;
   /** For "review": the person the reference may be. */
   candidatePersonId?: string;
+  /** For "review": the queued review's id. */
+  reviewId?: string;
 }
 
 interface Scored extends Comparison {

@@ -21,6 +21,11 @@ export type AuditKind =
   | "RECTIFICATION"
   /** A DSO's decision on a link the people matcher queued for review (issue 20). */
   | "PERSON_MATCH_REVIEW"
+  /**
+   * A reference an import's matcher linked to a person automatically, or queued for review
+   * (issue 20): who ran the import, the people, method and score, never the reference or the identity.
+   */
+  | "PERSON_MATCH"
   /** Erasures, legal holds, retention rules and retention runs. */
   | "DATA_PROTECTION";
 export type AuditDecision = "PERMITTED" | "DENIED";
@@ -48,7 +53,7 @@ export interface AuditContent {
   breakGlass: boolean;
   justification: string | null;
   kind: AuditKind;
-  /** What changed, for AGREEMENT_CHANGE, CONSENT_CHANGE, BREAK_GLASS_REVIEW, SUBJECT_ACCESS, RECTIFICATION and PERSON_MATCH_REVIEW records. */
+  /** What changed, for AGREEMENT_CHANGE, CONSENT_CHANGE, BREAK_GLASS_REVIEW, SUBJECT_ACCESS, RECTIFICATION, PERSON_MATCH_REVIEW and PERSON_MATCH records. */
   detail: string | null;
 }
 

@@ -76,6 +76,12 @@ export class ImportedFileSummary {
   @Field(() => Int, { description: "Bad rows (left out, or the reason the file was refused)." })
   rejected!: number;
 
+  @Field(() => Int, {
+    description:
+      "Rows of records an erasure or retention took, or hanging on one: skipped, not loaded again (no error).",
+  })
+  forgotten!: number;
+
   @Field(() => Boolean, { description: "Whether the file was written (not refused, not a dry run)." })
   loaded!: boolean;
 
@@ -144,6 +150,12 @@ export class DataImport {
   @Field(() => Int, { description: "Bad rows." })
   rejectedRows!: number;
 
+  @Field(() => Int, {
+    description:
+      "Rows of records an erasure or retention took, or hanging on one: skipped, not loaded again (each file's, summed).",
+  })
+  forgottenRows!: number;
+
   @Field(() => String, {
     nullable: true,
     description: "Why it failed: the first problem of the refused file, without the values it quotes.",
@@ -176,7 +188,7 @@ export function importsResolver(agency: string) {
       @Arg("first", () => Int, { defaultValue: 20, description: "At most this many (1 to 100)." })
       first: number,
       @Ctx() ctx: RequestContext<unknown>,
-    ): Promise<(ImportRecord & PeopleCounts)[]> {
+    ): Promise<(ImportRecord & PeopleCounts & { forgottenRows: number })[]> {
       if (!(first >= 1 && first <= 100)) throw badInput("first", "must be between 1 and 100");
       return ImportLog.latest(ctx.sql, first);
     }

@@ -1,7 +1,9 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename } from "node:path";
+import type { NewAuditRecord } from "../access/governance-sql";
 import type { Sql } from "../database";
+import { DataCategory } from "../enums";
 import { convertRow, type ConvertedRow, type PersonIdentity, type RowProblem } from "./convert";
 import type { AgencyIngest, IngestKind, IngestRow } from "./kinds";
 import { matches, type FileMapping, type Mapping } from "./mapping";
@@ -21,6 +23,13 @@ export type PersonOutcome = "known" | "linked" | "review" | "new";
 export interface ResolvedPerson {
   personId: string;
   outcome: PersonOutcome;
+  /** How the matcher came to the person (matching/index.ts): REFERENCE, IDENTIFIER, PROBABILISTIC or NEW. */
+  method: string;
+  /** The best candidate's score in bits, where there was one. */
+  score: number | null;
+  /** For `review`: the person the reference may be, and the queued review. */
+  candidatePersonId: string | null;
+  reviewId: string | null;
 }
 
 /**
@@ -33,6 +42,66 @@ export type PeopleResolver = (
   agencyId: string,
   identities: PersonIdentity[],
 ) => Promise<Map<string, ResolvedPerson>>;
+
+/**
+ * Appends records to governance's audit chain and resolves once they are durable (as governance's
+ * ingest login, which may append these and nothing else: scripts/lib/ingest.ts). The
+ * ingestion path calls it inside the file's transactions, after everything of the file is written
+ * and before they commit: a link is never committed without its audit record, and a file refused or
+ * rolled back before that point (a bad row, a dry run, a failed write) audits nothing.
+ */
+export type MatchAudit = (records: NewAuditRecord[]) => Promise<void>;
+
+/**
+ * The audit records of what an import's matcher did to the people index: one per reference linked
+ * to a person another agency holds (by a shared identifier or by score) and one per reference queued
+ * for review. Who ran the import, for which agency, the people (the linked person; the provisional and
+ * the candidate person of a review) and the method and score: never the reference or the name and
+ * date of birth (the audit outlives them, and names people only by pseudonym). A reference the
+ * agency already had, or a new person, changes no one's link and is not audited.
+ */
+export function matchAuditRecords(
+  people: ReadonlyMap<string, ResolvedPerson>,
+  run: { agencyId: string; importedBy: string; importId: string; file: string; at: Date },
+): NewAuditRecord[] {
+  const records: NewAuditRecord[] = [];
+  const bits = (score: number | null) => (score === null ? "no score" : `score ${score} bits`);
+  for (const resolved of people.values()) {
+    const linked = resolved.outcome === "linked" && resolved.method !== "REFERENCE";
+    const queued = resolved.outcome === "review" && resolved.candidatePersonId && resolved.reviewId;
+    if (!linked && !queued) continue;
+    records.push({
+      at: run.at,
+      userId: run.importedBy,
+      agencyId: run.agencyId,
+      role: "INGEST",
+      purpose: null,
+      operationName: "ingest",
+      // Import ids are the agency's own (its `imports`): qualified, as request ids are global.
+      requestId: `${run.agencyId}-import-${run.importId}`,
+      ownerAgencyId: "partnership",
+      // A review names its provisional person, then its candidate.
+      personIds: linked ? [resolved.personId] : [resolved.personId, resolved.candidatePersonId!],
+      categories: [DataCategory.IDENTITY],
+      recordIds: linked ? [] : [resolved.reviewId!],
+      decision: "PERMITTED",
+      reason: null,
+      basis: null,
+      agreementId: null,
+      consentId: null,
+      breakGlass: false,
+      justification: null,
+      kind: "PERSON_MATCH",
+      detail: linked
+        ? `${run.agencyId} import ${run.importId} (${run.file}) linked a reference to a person another agency holds: ${resolved.method}, ${bits(resolved.score)}`
+        : `${run.agencyId} import ${run.importId} (${run.file}) queued a reference for review ${resolved.reviewId}: ${bits(resolved.score)}`,
+    });
+  }
+  return records;
+}
+
+/** Records per append statement: the chain's lock is held for one statement, so others' appends interleave. */
+const AUDIT_BATCH = 1000;
 
 const COUNTED: Record<PersonOutcome, keyof PeopleCounts> = {
   known: "peopleKnown",
@@ -50,6 +119,11 @@ export interface IngestOptions {
   /** The people index's database (partnership), as its ingest role. */
   peopleSql: Sql;
   resolvePeople: PeopleResolver;
+  /**
+   * Where the matcher's links and queued reviews are audited. Without it, a file whose people would
+   * be linked or queued is refused (fail closed); a dry run audits nothing and needs none.
+   */
+  auditMatches?: MatchAudit;
   importedBy: string;
   dryRun?: boolean;
   /** Load the good rows of a file and return the bad ones, instead of refusing the file. */
@@ -73,6 +147,16 @@ export interface IngestReport {
   files: FileReport[];
   totals: ImportTotals;
   rejected: Rejected[];
+  /** The rows skipped as forgotten, with why: not errors (the files load), for the caller to show. */
+  forgotten: ForgottenRow[];
+}
+
+/** A row of a record an erasure or retention took (or hanging on one): skipped, not loaded again. */
+export interface ForgottenRow {
+  file: string;
+  line: number;
+  /** "erased on 2026-12-06", "its asbCase "ASB/24/0105" was deleted under retention on …". */
+  reason: string;
 }
 
 /** A file that could not be loaded; files before it stay loaded (each is its own transaction). */
@@ -104,10 +188,11 @@ const where = (file: string, line: number | null, column: string | null) =>
   `${file}${line == null ? "" : `:${line}`}${column ? ` (${column})` : ""}`;
 
 function totalsOf(files: readonly FileReport[]): ImportTotals {
-  const t = { rows: 0, new: 0, changed: 0, unchanged: 0, rejected: 0, ...NO_PEOPLE };
+  const t = { rows: 0, new: 0, changed: 0, unchanged: 0, rejected: 0, forgotten: 0, ...NO_PEOPLE };
   for (const f of files) {
     t.rows += f.rows;
     t.rejected += f.rejected;
+    t.forgotten += f.forgotten;
     t.new += f.new;
     t.changed += f.changed;
     t.unchanged += f.unchanged;
@@ -160,6 +245,7 @@ export async function ingestFiles(options: IngestOptions): Promise<IngestReport>
   });
   const reports: FileReport[] = [];
   const rejected: Rejected[] = [];
+  const forgottenRows: ForgottenRow[] = [];
 
   /** One file, in the transactions given; throws FileRefused (nothing of it may stay). */
   async function loadFile(
@@ -167,7 +253,7 @@ export async function ingestFiles(options: IngestOptions): Promise<IngestReport>
     ptx: Sql,
     item: (typeof plan)[number],
     report: FileReport,
-  ): Promise<Rejected[]> {
+  ): Promise<{ bad: Rejected[]; forgotten: ForgottenRow[] }> {
     const { file, entry, kind } = item;
     const name = basename(file);
     const buffer = readFileSync(file);
@@ -223,7 +309,9 @@ export async function ingestFiles(options: IngestOptions): Promise<IngestReport>
     for (const [parent, keys] of parentKeys)
       stored.set(parent, (await kinds.get(parent)!.existing!(atx, [...keys])) ?? new Set());
     // A record an erasure or retention took stays out (shared/forgotten.ts): its own row, and a
-    // row that hangs on it (a party of an erased case), are refused with why and when.
+    // row that hangs on it (a party of an erased case), are skipped and counted, with why and when.
+    // Not errors: the agency's export still holds them, and will every night.
+    const skipped: ForgottenRow[] = [];
     const forgotten = new Map<string, Map<string, ForgottenKey>>();
     const lookUp = async (of: IngestKind, keys: string[]) =>
       forgotten.set(of.name, of.table ? await forgottenAmong(atx, of.table, keys) : new Map());
@@ -236,21 +324,16 @@ export async function ingestFiles(options: IngestOptions): Promise<IngestReport>
     const unforgotten = good.filter(({ row, converted }) => {
       const self = forgotten.get(kind.name)!.get(converted.sourceKey);
       if (self) {
-        reject(row, [{ column: null, reason: forgottenReason(self) }]);
+        skipped.push({ file: name, line: row.line, reason: forgottenReason(self) });
         return false;
       }
       const parents = converted.parents.flatMap((p) => {
         const gone = forgotten.get(p.kind)?.get(p.sourceKey);
         return gone
-          ? [
-              {
-                column: p.column,
-                reason: `its ${p.kind} "${p.sourceKey.slice(mapping.source.length + 1)}" was ${forgottenReason(gone)}`,
-              },
-            ]
+          ? [`its ${p.kind} "${p.sourceKey.slice(mapping.source.length + 1)}" was ${forgottenReason(gone)}`]
           : [];
       });
-      if (parents.length) reject(row, parents);
+      if (parents.length) skipped.push({ file: name, line: row.line, reason: parents.join("; ") });
       return !parents.length;
     });
     const loadable = unforgotten.filter(({ row, converted }) => {
@@ -285,6 +368,19 @@ export async function ingestFiles(options: IngestOptions): Promise<IngestReport>
       people = await options.resolvePeople(ptx, ingest.agency, [...identities.values()]);
       for (const { outcome } of people.values()) report[COUNTED[outcome]] += 1;
     }
+    const audited = dryRun
+      ? []
+      : matchAuditRecords(people, {
+          agencyId: ingest.agency,
+          importedBy: options.importedBy,
+          importId,
+          file: name,
+          at: new Date(),
+        });
+    if (audited.length && !options.auditMatches)
+      throw new Error(
+        `the matcher linked or queued ${audited.length} reference(s), which must be audited, and there is no governance database to audit them in`,
+      );
     const rows: IngestRow<unknown>[] = loadable.map(({ converted }) => ({
       sourceKey: converted.sourceKey,
       record: converted.record,
@@ -299,10 +395,15 @@ export async function ingestFiles(options: IngestOptions): Promise<IngestReport>
       await options.afterBatch?.(name, Math.min(i + batch, rows.length));
     }
     progress.finish();
+    // Last, so that nothing after it can fail but the commits: the links are audited before they
+    // are committed (see MatchAudit).
+    for (let i = 0; i < audited.length; i += AUDIT_BATCH)
+      await options.auditMatches!(audited.slice(i, i + AUDIT_BATCH));
     report.unchanged = rows.length - report.new - report.changed;
     report.rejected = bad.length;
+    report.forgotten = skipped.length;
     report.problems = bad.map((r) => `${where(name, r.line, r.column)}: ${r.reason}`);
-    return bad;
+    return { bad, forgotten: skipped.sort((a, b) => a.line - b.line) };
   }
 
   const newReport = (item: (typeof plan)[number]): FileReport => ({
@@ -315,12 +416,13 @@ export async function ingestFiles(options: IngestOptions): Promise<IngestReport>
     changed: 0,
     unchanged: 0,
     rejected: 0,
+    forgotten: 0,
     ...NO_PEOPLE,
     loaded: false,
     problems: [],
   });
   const refused = (report: FileReport, error: unknown) => {
-    report.new = report.changed = report.unchanged = 0;
+    report.new = report.changed = report.unchanged = report.forgotten = 0;
     Object.assign(report, NO_PEOPLE);
     if (error instanceof FileRefused) {
       report.problems = error.problems;
@@ -343,7 +445,9 @@ export async function ingestFiles(options: IngestOptions): Promise<IngestReport>
               await atx.exec("SAVEPOINT ingest_file");
               await ptx.exec("SAVEPOINT ingest_file");
               try {
-                rejected.push(...(await loadFile(atx, ptx, item, report)));
+                const loaded = await loadFile(atx, ptx, item, report);
+                rejected.push(...loaded.bad);
+                forgottenRows.push(...loaded.forgotten);
                 await atx.exec("RELEASE SAVEPOINT ingest_file");
                 await ptx.exec("RELEASE SAVEPOINT ingest_file");
               } catch (error) {
@@ -365,11 +469,12 @@ export async function ingestFiles(options: IngestOptions): Promise<IngestReport>
         reports.push(report);
         try {
           // People commit first: a record is never written for a person the index lacks.
-          const bad = await agencySql.transaction((atx) =>
+          const loaded = await agencySql.transaction((atx) =>
             peopleSql.transaction((ptx) => loadFile(atx, ptx, item, report)),
           );
           report.loaded = true;
-          rejected.push(...bad);
+          rejected.push(...loaded.bad);
+          forgottenRows.push(...loaded.forgotten);
         } catch (error) {
           refused(report, error);
           failure = report.problems[0];
@@ -386,7 +491,14 @@ export async function ingestFiles(options: IngestOptions): Promise<IngestReport>
       failure,
     });
   }
-  const report: IngestReport = { importId, dryRun, files: reports, totals: totalsOf(reports), rejected };
+  const report: IngestReport = {
+    importId,
+    dryRun,
+    files: reports,
+    totals: totalsOf(reports),
+    rejected,
+    forgotten: forgottenRows,
+  };
   if (failure && !dryRun) {
     const failed = reports[reports.length - 1];
     const earlier = reports.length - 1;

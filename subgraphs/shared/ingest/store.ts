@@ -38,7 +38,7 @@ export class ImportRecord {
   @Column({ type: "text" })
   outcome!: string;
 
-  /** Per file: name, sha256, rows, new, changed, unchanged, rejected, loaded. */
+  /** Per file: name, sha256, rows, new, changed, unchanged, rejected, forgotten, loaded, and its people. */
   @Column({ type: "jsonb" })
   files!: ImportedFile[];
 
@@ -70,6 +70,11 @@ export interface ImportedFile extends PeopleCounts {
   changed: number;
   unchanged: number;
   rejected: number;
+  /**
+   * Rows of records an erasure or retention took (or hanging on one), skipped: not loaded again, and
+   * no error (shared/forgotten.ts). Imports recorded before this count have none: 0.
+   */
+  forgotten: number;
   /** Written (false: rolled back, refused, or a dry run). */
   loaded: boolean;
 }
@@ -156,6 +161,8 @@ export async function createIngestRole(
 }
 
 export interface ImportTotals extends PeopleCounts {
+  /** Rows skipped as forgotten (kept per file in `files`, summed for the import, as the people are). */
+  forgotten: number;
   rows: number;
   new: number;
   changed: number;
@@ -189,8 +196,8 @@ export const ImportLog = {
     end: {
       outcome: "LOADED" | "FAILED" | "DRY_RUN";
       files: ImportedFile[];
-      /** Records' totals (the people's are in `files`). */
-      totals: Omit<ImportTotals, keyof PeopleCounts>;
+      /** Records' totals (the people's and the forgotten rows are in `files`). */
+      totals: Omit<ImportTotals, keyof PeopleCounts | "forgotten">;
       failure: string | null;
     },
   ): Promise<void> {
@@ -212,8 +219,11 @@ export const ImportLog = {
     );
   },
 
-  /** The latest imports first, each with its files' people summed. */
-  async latest(sql: Sql, limit: number): Promise<(ImportRecord & PeopleCounts)[]> {
+  /** The latest imports first, each with its files' people and forgotten rows summed. */
+  async latest(
+    sql: Sql,
+    limit: number,
+  ): Promise<(ImportRecord & PeopleCounts & { forgottenRows: number })[]> {
     const rows = await sql.many<ImportRecord>(
       `SELECT id, agency_id AS "agencyId", source, imported_by AS "importedBy", started_at AS "startedAt",
               finished_at AS "finishedAt", dry_run AS "dryRun", outcome, files, rows, new_records AS "newRecords",
@@ -224,10 +234,15 @@ export const ImportLog = {
     );
     const keys = Object.keys(NO_PEOPLE) as (keyof PeopleCounts)[];
     return rows.map((row) => {
-      const files = row.files.map((f) => ({ ...NO_PEOPLE, ...f }));
+      // Files recorded before a count existed have none of it: 0.
+      const files = row.files.map((f) => ({
+        ...NO_PEOPLE,
+        ...f,
+        forgotten: (f as Partial<ImportedFile>).forgotten ?? 0,
+      }));
       const people = { ...NO_PEOPLE };
       for (const f of files) for (const k of keys) people[k] += f[k];
-      return { ...row, files, ...people };
+      return { ...row, files, ...people, forgottenRows: files.reduce((n, f) => n + f.forgotten, 0) };
     });
   },
 };
