@@ -46,10 +46,11 @@ beforeAll(async () => {
   );
 }, 60_000);
 
-/** The ingest roles' logins and governance's read-only one: no migrator's URL at all. */
+/** The ingest roles' logins (governance's audits links) and governance's read-only one: no migrator's URL at all. */
 const serviceEnv = () => ({
   COUNCIL_INGEST_DATABASE_URL: ingestDatabaseUrl(imports.config, "council")!,
   PARTNERSHIP_INGEST_DATABASE_URL: ingestDatabaseUrl(imports.config, "partnership")!,
+  GOVERNANCE_INGEST_DATABASE_URL: ingestDatabaseUrl(imports.config, "governance")!,
   GOVERNANCE_ACCESS_DATABASE_URL: governanceAccessDatabaseUrl(imports.config)!,
   ...identityEnv(idp),
 });
