@@ -21,6 +21,9 @@ export type AuditKind =
   | "RECTIFICATION"
   /** A DSO's decision on a link the people matcher queued for review (issue 20). */
   | "PERSON_MATCH_REVIEW"
+  /** A DSO's merge of two people in the people index, and its undoing (issue 20). */
+  | "PERSON_MERGE"
+  | "PERSON_SPLIT"
   /** Erasures, legal holds, retention rules and retention runs. */
   | "DATA_PROTECTION";
 export type AuditDecision = "PERMITTED" | "DENIED";
@@ -48,7 +51,7 @@ export interface AuditContent {
   breakGlass: boolean;
   justification: string | null;
   kind: AuditKind;
-  /** What changed, for AGREEMENT_CHANGE, CONSENT_CHANGE, BREAK_GLASS_REVIEW, SUBJECT_ACCESS, RECTIFICATION and PERSON_MATCH_REVIEW records. */
+  /** What changed, for AGREEMENT_CHANGE, CONSENT_CHANGE, BREAK_GLASS_REVIEW, SUBJECT_ACCESS, RECTIFICATION, PERSON_MATCH_REVIEW, PERSON_MERGE and PERSON_SPLIT records. */
   detail: string | null;
 }
 
