@@ -248,7 +248,10 @@ export class IncidentRepository {
   }
 
   /** A page of incidents for each of many people, in one statement. */
-  async pagesForPeople(groups: readonly PersonGroup[], page: PageRequest): Promise<Map<string, IncidentPage>> {
+  async pagesForPeople(
+    groups: readonly PersonGroup[],
+    page: PageRequest,
+  ): Promise<Map<string, IncidentPage>> {
     const rows = await this.sql.many<IncidentRow & { parent_id: string; position: string; total: string }>(
       `SELECT * FROM (
          SELECT ${INCIDENT_COLUMNS}, p.parent_id,

@@ -97,7 +97,8 @@ export class Person {
   @Directive("@external")
   @Field(() => [ID], {
     nullable: true,
-    description: "The partnership person ids whose records are this person's (itself and those merged into it).",
+    description:
+      "The partnership person ids whose records are this person's (itself and those merged into it).",
   })
   personIds?: string[] | null;
 }

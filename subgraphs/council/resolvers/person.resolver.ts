@@ -22,7 +22,11 @@ export class PersonAsbCasesResolver {
     @Ctx() ctx: RequestContext<CouncilLoaders>,
   ): Promise<Connection<AsbCase>> {
     const page = pageRequest(first, after);
-    const result = await ctx.loaders.asbCasesByPerson.load({ parentId: person.id, personIds: personIdsOf(person), ...page });
+    const result = await ctx.loaders.asbCasesByPerson.load({
+      parentId: person.id,
+      personIds: personIdsOf(person),
+      ...page,
+    });
     return toConnection(result.items, result.totalCount, page);
   }
 }

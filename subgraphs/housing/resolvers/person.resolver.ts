@@ -24,7 +24,11 @@ export class PersonHousingResolver {
     @Ctx() ctx: Context,
   ): Promise<Connection<Tenancy>> {
     const page = pageRequest(first, after);
-    const result = await ctx.loaders.tenanciesByPerson.load({ parentId: person.id, personIds: personIdsOf(person), ...page });
+    const result = await ctx.loaders.tenanciesByPerson.load({
+      parentId: person.id,
+      personIds: personIdsOf(person),
+      ...page,
+    });
     return toConnection(result.items, result.totalCount, page);
   }
 
@@ -43,7 +47,11 @@ export class PersonHousingResolver {
     @Ctx() ctx: Context,
   ): Promise<Connection<HousingReport>> {
     const page = pageRequest(first, after);
-    const result = await ctx.loaders.housingReportsByPerson.load({ parentId: person.id, personIds: personIdsOf(person), ...page });
+    const result = await ctx.loaders.housingReportsByPerson.load({
+      parentId: person.id,
+      personIds: personIdsOf(person),
+      ...page,
+    });
     return toConnection(result.items, result.totalCount, page);
   }
 }

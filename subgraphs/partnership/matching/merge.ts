@@ -66,7 +66,10 @@ export class PersonMerge {
   @Field(() => String, { description: "Why they are the same person." })
   note!: string;
 
-  @Field(() => AgencyRef, { nullable: true, description: "The agency whose DSO split them; null while merged." })
+  @Field(() => AgencyRef, {
+    nullable: true,
+    description: "The agency whose DSO split them; null while merged.",
+  })
   splitAgency!: AgencyRef | null;
 
   @Field(() => String, { nullable: true, description: "Who split them (user id); null while merged." })
@@ -237,7 +240,11 @@ export async function mergePeople(
 }
 
 /** Ends a merge in force (by its id, or the merged person's), audited in the same transaction. */
-export async function splitPerson(ctx: RequestContext<unknown>, id: string, note: string): Promise<PersonMerge> {
+export async function splitPerson(
+  ctx: RequestContext<unknown>,
+  id: string,
+  note: string,
+): Promise<PersonMerge> {
   const text = noteOf(note);
   return ctx.sql.transaction(async (tx) => {
     const merges = new PersonMergeRepository(tx);

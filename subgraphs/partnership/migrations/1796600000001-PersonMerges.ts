@@ -36,7 +36,9 @@ export class PersonMerges1796600000001 implements MigrationInterface {
     await q.query(
       `CREATE UNIQUE INDEX person_merges_merged ON person_merges (merged_id) WHERE split_at IS NULL`,
     );
-    await q.query(`CREATE INDEX person_merges_survivor ON person_merges (survivor_id) WHERE split_at IS NULL`);
+    await q.query(
+      `CREATE INDEX person_merges_survivor ON person_merges (survivor_id) WHERE split_at IS NULL`,
+    );
     await grantTo(q, "service", ["INSERT"], ["person_merges"]);
     const [{ name }] = (await q.query(`SELECT current_database() AS name`)) as { name: string }[];
     await q.query(

@@ -22,7 +22,11 @@ export class PersonIncidentsResolver {
     @Ctx() ctx: RequestContext<PoliceLoaders>,
   ): Promise<Connection<Incident>> {
     const page = pageRequest(first, after);
-    const result = await ctx.loaders.incidentsByPerson.load({ parentId: person.id, personIds: personIdsOf(person), ...page });
+    const result = await ctx.loaders.incidentsByPerson.load({
+      parentId: person.id,
+      personIds: personIdsOf(person),
+      ...page,
+    });
     return toConnection(result.items, result.totalCount, page);
   }
 }

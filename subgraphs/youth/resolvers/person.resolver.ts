@@ -24,7 +24,11 @@ export class PersonYouthResolver {
     @Ctx() ctx: Context,
   ): Promise<Connection<Enrolment>> {
     const page = pageRequest(first, after);
-    const result = await ctx.loaders.enrolmentsByPerson.load({ parentId: person.id, personIds: personIdsOf(person), ...page });
+    const result = await ctx.loaders.enrolmentsByPerson.load({
+      parentId: person.id,
+      personIds: personIdsOf(person),
+      ...page,
+    });
     return toConnection(result.items, result.totalCount, page);
   }
 
@@ -43,7 +47,11 @@ export class PersonYouthResolver {
     @Ctx() ctx: Context,
   ): Promise<Connection<Referral>> {
     const page = pageRequest(first, after);
-    const result = await ctx.loaders.referralsByPerson.load({ parentId: person.id, personIds: personIdsOf(person), ...page });
+    const result = await ctx.loaders.referralsByPerson.load({
+      parentId: person.id,
+      personIds: personIdsOf(person),
+      ...page,
+    });
     return toConnection(result.items, result.totalCount, page);
   }
 }
