@@ -39,6 +39,19 @@ export class PersonMerges1796600000001 implements MigrationInterface {
     await q.query(
       `CREATE INDEX person_merges_survivor ON person_merges (survivor_id) WHERE split_at IS NULL`,
     );
+    // A split is set once: a merge split is history, and a new merge is a new row.
+    await q.query(`
+      CREATE FUNCTION person_merges_split_once() RETURNS trigger LANGUAGE plpgsql
+      SET search_path = pg_catalog, pg_temp AS $$
+      BEGIN
+        RAISE EXCEPTION 'merge % was split: it is not changed again', OLD.id USING ERRCODE = 'check_violation';
+      END
+      $$`);
+    // Fired by the trigger whoever updates; no one calls it.
+    await q.query(`REVOKE EXECUTE ON FUNCTION person_merges_split_once() FROM PUBLIC`);
+    await q.query(`
+      CREATE TRIGGER person_merges_split_once BEFORE UPDATE ON person_merges
+        FOR EACH ROW WHEN (OLD.split_at IS NOT NULL) EXECUTE FUNCTION person_merges_split_once()`);
     await grantTo(q, "service", ["INSERT"], ["person_merges"]);
     const [{ name }] = (await q.query(`SELECT current_database() AS name`)) as { name: string }[];
     await q.query(
@@ -49,5 +62,6 @@ export class PersonMerges1796600000001 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TABLE person_merges`);
+    await q.query(`DROP FUNCTION person_merges_split_once()`);
   }
 }
