@@ -374,3 +374,62 @@ describe("a merge and its split", () => {
     expect(a.data!.person.personIds).toEqual([people.A, people.B]);
   });
 });
+
+describe("from the review queue to a merge", () => {
+  it("a review that cannot be confirmed (the candidate has another of the agency's references) is rejected, then merged, and split back", async () => {
+    const REJECT = `mutation Reject($id: ID!, $note: String!) { rejectPersonMatch(id: $id, note: $note) { status } }`;
+    const housing = await matchPeople(subgraph.adminSql, "housing", [
+      {
+        reference: "H-G",
+        givenName: "Grace",
+        familyName: "Lee",
+        dateOfBirth: "1990-01-02",
+        postcode: "E1 6AN",
+      },
+    ]);
+    const candidate = housing.get("H-G")!.personId;
+    const youth = await matchPeople(subgraph.adminSql, "youth", [
+      { reference: "Y-G1", givenName: "G", familyName: "Lee", dateOfBirth: null, postcode: "E1 6AN" },
+    ]);
+    expect(youth.get("Y-G1")).toMatchObject({ outcome: "review", candidatePersonId: candidate });
+    const provisional = youth.get("Y-G1")!.personId;
+    // Another youth record of the candidate's arrives meanwhile: one reference per agency and person.
+    await subgraph.adminSql.exec(
+      `INSERT INTO person_references (person_id, agency_id, reference) VALUES ($1, 'youth', 'Y-G2')`,
+      [candidate],
+    );
+    const review = (await subgraph.adminSql.one<{ id: string }>(
+      `SELECT id FROM person_match_reviews WHERE reference = 'Y-G1'`,
+    ))!.id;
+    const rejected = await subgraph.query<{ rejectPersonMatch: { status: string } }>(
+      REJECT,
+      { id: review, note: "Same pupil, but the candidate already has our other record: merging instead" },
+      dso("youth"),
+    );
+    expect(rejected.data!.rejectPersonMatch.status).toBe("REJECTED");
+    const merged = await subgraph.query<{ mergePeople: { id: string; survivor: { personIds: string[] } } }>(
+      MERGE,
+      { survivorId: candidate, mergedId: provisional, note: "Two school records of one pupil" },
+      dso("youth"),
+    );
+    expect(merged.errors).toBeUndefined();
+    expect(merged.data!.mergePeople.survivor.personIds).toEqual([candidate, provisional]);
+    // Each reference stays with its own person: the two youth records are two records of one pupil.
+    expect(
+      await subgraph.adminSql.many(
+        `SELECT reference, person_id FROM person_references WHERE agency_id = 'youth' AND reference LIKE 'Y-G%' ORDER BY 1`,
+      ),
+    ).toEqual([
+      { reference: "Y-G1", person_id: provisional },
+      { reference: "Y-G2", person_id: candidate },
+    ]);
+    const split = await subgraph.query(SPLIT, { id: provisional, note: "Twins after all" }, dso("youth"));
+    expect(split.errors).toBeUndefined();
+    const person = await subgraph.query<{ person: { personIds: string[] } }>(
+      PERSON,
+      { id: candidate },
+      dso("youth"),
+    );
+    expect(person.data!.person.personIds).toEqual([candidate]);
+  });
+});
