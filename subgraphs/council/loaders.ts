@@ -1,6 +1,6 @@
 import type { Sql } from "../shared/database";
 import { monthlyCountsLoader, type AssessmentCounts } from "../shared/rollups";
-import { loaderByKey, loaderGroupedBy, loaderOfChildren, loaderOfPages } from "../shared/loaders";
+import { loaderByKey, loaderGroupedBy, loaderOfChildren, loaderOfPersonPages } from "../shared/loaders";
 import { AsbCaseRepository, type InterventionRow, type PartyRow } from "./repository";
 import type { AsbCase } from "./types";
 
@@ -31,7 +31,7 @@ export function createCouncilLoaders(sql: Sql) {
       (ids) => asbCases.interventionsFor(ids),
       (r) => r.caseId,
     ),
-    asbCasesByPerson: loaderOfPages((ids, page) => asbCases.pagesForPeople(ids, page)),
+    asbCasesByPerson: loaderOfPersonPages((groups, page) => asbCases.pagesForPeople(groups, page)),
     asbCaseCounts: monthlyCountsLoader((codes, from, to) => asbCases.countsFor(codes, from, to)),
     // Every assessment's two windows in one statement, whatever their neighbourhoods and months.
     assessmentCounts: loaderGroupedBy<AssessmentKey, AssessmentCounts>(

@@ -3,7 +3,7 @@ import { holdingsOver, idsOfKind, type Holdings } from "../shared/data-protectio
 import { moveAside } from "../shared/erasure";
 import type { ReportRow } from "../shared/reports-made";
 import { IN_PAGE_OR_LAST, pagesByParent, type PageRequest } from "../shared/connection";
-import type { Page } from "../shared/loaders";
+import { PERSON_GROUPS, personGroupsParam, type Page, type PersonGroup } from "../shared/loaders";
 import { addMonths } from "../shared/months";
 import { assessmentCounts, monthlyCells, type AssessmentCounts } from "../shared/rollups";
 import type { AssessmentWindows } from "../shared/sealed-assessment";
@@ -163,20 +163,21 @@ export class AsbCaseRepository {
   }
 
   /** A page of cases for each of many people (cases they are a party to), in one statement. */
-  async pagesForPeople(personIds: readonly string[], page: PageRequest): Promise<Map<string, AsbCasePage>> {
-    const rows = await this.sql.many<AsbCaseRow & { person_id: string; position: string; total: string }>(
+  async pagesForPeople(groups: readonly PersonGroup[], page: PageRequest): Promise<Map<string, AsbCasePage>> {
+    const rows = await this.sql.many<AsbCaseRow & { parent_id: string; position: string; total: string }>(
       `SELECT * FROM (
-         SELECT ${CASE_COLUMNS}, p.person_id,
-                row_number() OVER (PARTITION BY p.person_id ORDER BY c.opened_at DESC, c.id) AS position,
-                count(*) OVER (PARTITION BY p.person_id) AS total
-           FROM (SELECT DISTINCT person_id, case_id FROM asb_parties WHERE person_id = ANY($1)) p
+         SELECT ${CASE_COLUMNS}, p.parent_id,
+                row_number() OVER (PARTITION BY p.parent_id ORDER BY c.opened_at DESC, c.id) AS position,
+                count(*) OVER (PARTITION BY p.parent_id) AS total
+           FROM (SELECT DISTINCT g.parent_id, a.case_id
+                   FROM ${PERSON_GROUPS} JOIN asb_parties a ON a.person_id = g.person_id) p
            JOIN asb_cases c ON c.id = p.case_id
        ) ranked
        WHERE ${IN_PAGE_OR_LAST}
-       ORDER BY person_id, position`,
-      [personIds, page.offset, page.limit + 1],
+       ORDER BY parent_id, position`,
+      [personGroupsParam(groups), page.offset, page.limit + 1],
     );
-    return pagesByParent(rows, (r) => r.person_id, page, toAsbCase);
+    return pagesByParent(rows, (r) => r.parent_id, page, toAsbCase);
   }
 
   async partiesFor(caseIds: readonly string[]): Promise<PartyRow[]> {

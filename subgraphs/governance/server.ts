@@ -40,6 +40,7 @@ import { AuditVerifications1765100000003 } from "./migrations/1765100000003-Audi
 import { DataProtection1765100000004 } from "./migrations/1765100000004-DataProtection";
 import { ErasureDecisions1796578689180 } from "./migrations/1796578689180-ErasureDecisions";
 import { PersonMatchReviewAudit1796589854419 } from "./migrations/1796589854419-PersonMatchReviewAudit";
+import { PersonMergeAudit1796600000000 } from "./migrations/1796600000000-PersonMergeAudit";
 import { PersonMatchAudit1796600649593 } from "./migrations/1796600649593-PersonMatchAudit";
 import { governanceReferenceResolvers } from "./reference";
 import { deliverDueNotifications, sweepGovernanceNotices } from "./services/notifications";
@@ -107,6 +108,7 @@ export const governance: SubgraphDefinition<GovernanceLoaders> = {
     DataProtection1765100000004,
     ErasureDecisions1796578689180,
     PersonMatchReviewAudit1796589854419,
+    PersonMergeAudit1796600000000,
     PersonMatchAudit1796600649593,
   ],
   resolvers: [

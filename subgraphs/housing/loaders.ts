@@ -1,6 +1,6 @@
 import { monthlyCountsLoader } from "../shared/rollups";
 import type { Sql } from "../shared/database";
-import { loaderByKey, loaderOfChildren, loaderOfPages } from "../shared/loaders";
+import { loaderByKey, loaderOfChildren, loaderOfPersonPages } from "../shared/loaders";
 import { HousingRepository, type OccupantRow } from "./repository";
 import type { HousingReport, Property, Tenancy, TenancyAction } from "./types";
 
@@ -33,8 +33,8 @@ export function createHousingLoaders(sql: Sql) {
       (ids) => housing.actionsFor(ids),
       (a) => a.tenancyId,
     ),
-    tenanciesByPerson: loaderOfPages((ids, page) => housing.tenancyPagesForPeople(ids, page)),
-    housingReportsByPerson: loaderOfPages((ids, page) => housing.reportPagesForPeople(ids, page)),
+    tenanciesByPerson: loaderOfPersonPages((groups, page) => housing.tenancyPagesForPeople(groups, page)),
+    housingReportsByPerson: loaderOfPersonPages((groups, page) => housing.reportPagesForPeople(groups, page)),
     tenancyActionCounts: monthlyCountsLoader((codes, from, to) => housing.actionCountsFor(codes, from, to)),
   };
 }

@@ -4,7 +4,7 @@ import type { Sql } from "../shared/database";
 import { moveAside } from "../shared/erasure";
 import { DataCategory } from "../shared/enums";
 import type { ReportRow } from "../shared/reports-made";
-import type { Page } from "../shared/loaders";
+import { PERSON_GROUPS, personGroupsParam, type Page, type PersonGroup } from "../shared/loaders";
 import { monthlyCells } from "../shared/rollups";
 import type { CountedCell } from "../shared/statistics";
 import {
@@ -158,42 +158,42 @@ export class HousingRepository {
    * current tenancies first, then the newest.
    */
   async tenancyPagesForPeople(
-    personIds: readonly string[],
+    groups: readonly PersonGroup[],
     page: PageRequest,
   ): Promise<Map<string, Page<Tenancy>>> {
     const rows = await this.sql.many<TenancyRow & { parent_id: string; position: string; total: string }>(
       `SELECT * FROM (
-         SELECT ${TENANCY_COLUMNS}, o.person_id AS parent_id,
-                row_number() OVER (PARTITION BY o.person_id ORDER BY t.status = 'ENDED', t.start_date DESC, t.id) AS position,
-                count(*) OVER (PARTITION BY o.person_id) AS total
-           FROM (SELECT DISTINCT person_id, tenancy_id FROM tenancy_occupants WHERE person_id = ANY($1)) o
+         SELECT ${TENANCY_COLUMNS}, o.parent_id,
+                row_number() OVER (PARTITION BY o.parent_id ORDER BY t.status = 'ENDED', t.start_date DESC, t.id) AS position,
+                count(*) OVER (PARTITION BY o.parent_id) AS total
+           FROM (SELECT DISTINCT g.parent_id, x.tenancy_id
+                   FROM ${PERSON_GROUPS} JOIN tenancy_occupants x ON x.person_id = g.person_id) o
            JOIN tenancies t ON t.id = o.tenancy_id
        ) ranked
        WHERE ${IN_PAGE_OR_LAST}
        ORDER BY parent_id, position`,
-      [personIds, page.offset, page.limit + 1],
+      [personGroupsParam(groups), page.offset, page.limit + 1],
     );
     return pagesByParent(rows, (r) => r.parent_id, page, toTenancy);
   }
 
   /** A page of housing reports for each of many people, newest first, in one statement. */
   async reportPagesForPeople(
-    personIds: readonly string[],
+    groups: readonly PersonGroup[],
     page: PageRequest,
   ): Promise<Map<string, Page<HousingReport>>> {
     const rows = await this.sql.many<
       HousingReportRow & { parent_id: string; position: string; total: string }
     >(
       `SELECT * FROM (
-         SELECT ${REPORT_COLUMNS}, r.person_id AS parent_id,
-                row_number() OVER (PARTITION BY r.person_id ORDER BY r.reported_at DESC, r.id) AS position,
-                count(*) OVER (PARTITION BY r.person_id) AS total
-           FROM housing_reports r
-          WHERE r.person_id = ANY($1)
+         SELECT ${REPORT_COLUMNS}, g.parent_id,
+                row_number() OVER (PARTITION BY g.parent_id ORDER BY r.reported_at DESC, r.id) AS position,
+                count(*) OVER (PARTITION BY g.parent_id) AS total
+           FROM ${PERSON_GROUPS} JOIN housing_reports r ON r.person_id = g.person_id
        ) ranked
        WHERE ${IN_PAGE_OR_LAST}
        ORDER BY parent_id, position`,
-      [personIds, page.offset, page.limit + 1],
+      [personGroupsParam(groups), page.offset, page.limit + 1],
     );
     return pagesByParent(rows, (r) => r.parent_id, page, toHousingReport);
   }

@@ -116,6 +116,15 @@ registerEnumType(TenancyActionType, {
 export class Person {
   @Field(() => ID, { description: "Partnership person id." })
   id!: string;
+
+  // The people index's (partnership's): whose records are this person's, so a merged person's are listed here.
+  @Directive("@external")
+  @Field(() => [ID], {
+    nullable: true,
+    description:
+      "The partnership person ids whose records are this person's (itself and those merged into it).",
+  })
+  personIds?: string[] | null;
 }
 
 export const personRef = (id: string): Person => Object.assign(new Person(), { id });

@@ -509,3 +509,40 @@ export class PersonMatchReviewRecord {
   @Column({ type: "text", nullable: true })
   note!: string | null;
 }
+
+/** One merge of a person into another (a pointer, nothing moved), and the split that ended it. */
+@Entity({ name: "person_merges" })
+export class PersonMergeRecord {
+  @PrimaryColumn({ type: "text" })
+  id!: string;
+
+  @Column({ type: "text", name: "survivor_id" })
+  survivorId!: string;
+
+  @Column({ type: "text", name: "merged_id" })
+  mergedId!: string;
+
+  @Column({ type: "text", name: "agency_id" })
+  agencyId!: string;
+
+  @Column({ type: "text", name: "merged_by" })
+  mergedBy!: string;
+
+  @Column({ type: "timestamptz", name: "merged_at" })
+  mergedAt!: Date;
+
+  @Column({ type: "text" })
+  note!: string;
+
+  @Column({ type: "text", name: "split_agency_id", nullable: true })
+  splitAgencyId!: string | null;
+
+  @Column({ type: "text", name: "split_by", nullable: true })
+  splitBy!: string | null;
+
+  @Column({ type: "timestamptz", name: "split_at", nullable: true })
+  splitAt!: Date | null;
+
+  @Column({ type: "text", name: "split_note", nullable: true })
+  splitNote!: string | null;
+}

@@ -12,6 +12,12 @@ export type { PersonIdentity };
  * linked to them (`linked`); a doubtful one gets a provisional person of its own and waits in the
  * review queue for the agency's DSOs (`review`); any other is a new person (`new`). Written in the
  * transaction `sql` is in (the ingest's file), a constant number of statements per batch.
+ *
+ * A reference of a person since merged into another (mergePeople) still gives that person (`known`):
+ * the agency's records keep their own person, so their subjects and consents stay theirs and a split
+ * restores them exactly, and they are listed under the survivor, who is the person reached through
+ * the federation (Person.personIds). A new reference the matcher finds to be a merged person is linked
+ * to the survivor (matching/repository.ts, candidates).
  */
 export async function resolvePeople(
   sql: Sql,

@@ -18,6 +18,7 @@ import {
   PersonIdentityHistoryRecord,
   MatchedReferenceRecord,
   PersonMatchReviewRecord,
+  PersonMergeRecord,
   ProblemCaseRecord,
   NotificationOutboxRecord,
   VictimRiskAssessmentRecord,
@@ -32,6 +33,7 @@ import { ErasureInTwoPhases1796578647022 } from "./migrations/1796578647022-Eras
 import { ErasureThroughDefinerFunctions1796583231004 } from "./migrations/1796583231004-ErasureThroughDefinerFunctions";
 import { IngestPeople1796589476599 } from "./migrations/1796589476599-IngestPeople";
 import { MatcherIngest1796591902576 } from "./migrations/1796591902576-MatcherIngest";
+import { PersonMerges1796600000001 } from "./migrations/1796600000001-PersonMerges";
 import { ERASURE_ENTITIES } from "../shared/erasure";
 import { KeptAgencyRegistry1765000000000, KeptAgencyRegistryRecord } from "../shared/kept-registry";
 import { ConnectOnlyWhereServed1764300000000 } from "./migrations/1764300000000-ConnectOnlyWhereServed";
@@ -60,6 +62,7 @@ import {
 import { NeighbourhoodResolver } from "./resolvers/neighbourhood.resolver";
 import { PersonResolver } from "./resolvers/person.resolver";
 import { PersonMatchReviewResolver } from "./resolvers/person-match-review.resolver";
+import { PersonMergeResolver } from "./resolvers/person-merge.resolver";
 import { ProblemCaseResolver } from "./resolvers/problem-case.resolver";
 
 /** The partnership subgraph: people index (Person), neighbourhoods (LSOA) and problem-solving cases. */
@@ -73,6 +76,7 @@ export const partnership: SubgraphDefinition<PartnershipLoaders> = {
     PersonIdentityHistoryRecord,
     MatchedReferenceRecord,
     PersonMatchReviewRecord,
+    PersonMergeRecord,
     NeighbourhoodRecord,
     ProblemCaseRecord,
     CaseReferenceCounterRecord,
@@ -106,6 +110,7 @@ export const partnership: SubgraphDefinition<PartnershipLoaders> = {
     PeopleMatching1796589361515,
     IngestPeople1796589476599,
     MatcherIngest1796591902576,
+    PersonMerges1796600000001,
   ],
   resolvers: [
     PersonResolver,
@@ -121,6 +126,7 @@ export const partnership: SubgraphDefinition<PartnershipLoaders> = {
     VictimRiskAssessmentResolver,
     DataProtectionResolver,
     PersonMatchReviewResolver,
+    PersonMergeResolver,
   ],
   // Named by _forgetHeld's declared change (an agency's holdings), which returns none.
   orphanedTypes: [HeldRecord],

@@ -140,6 +140,19 @@ export class Person {
   @Category(DataCategory.IDENTITY)
   @Field(() => CalendarDate, { nullable: true, description: "Date of birth, where known." })
   dateOfBirth!: string | null;
+
+  // What agencies load a person's records by (@requires): merged people's records are listed here.
+  @Category(DataCategory.IDENTITY)
+  @Field(() => [ID], {
+    nullable: true,
+    description:
+      "The person ids whose agency records are this person's: itself and everyone merged into it (mergePeople); " +
+      "none for a person merged into another, whose records are listed under the survivor (see mergedInto).",
+  })
+  personIds!: string[];
+
+  /** The person it is merged into, while the merge is in force; null otherwise. */
+  mergedIntoId!: string | null;
 }
 
 @Governed({

@@ -2,7 +2,7 @@ import { monthlyCountsLoader, type AssessmentCounts } from "../shared/rollups";
 import DataLoader from "dataloader";
 import type { Sql } from "../shared/database";
 import type { AssessmentWindows } from "../shared/sealed-assessment";
-import { loaderByKey, loaderGroupedBy, loaderOfChildren, loaderOfPages } from "../shared/loaders";
+import { loaderByKey, loaderGroupedBy, loaderOfChildren, loaderOfPersonPages } from "../shared/loaders";
 import {
   IncidentRepository,
   type IncidentPage,
@@ -37,7 +37,7 @@ export function createPoliceLoaders(sql: Sql) {
       (ids) => incidents.outcomesFor(ids),
       (r) => r.incidentId,
     ),
-    incidentsByPerson: loaderOfPages((ids, page) => incidents.pagesForPeople(ids, page)),
+    incidentsByPerson: loaderOfPersonPages((groups, page) => incidents.pagesForPeople(groups, page)),
     nearbyIncidents: loaderGroupedBy<NearbyKey, IncidentPage>(
       (k) => `${k.offset}:${k.limit}`,
       (keys) => incidents.nearby(keys, keys[0]),

@@ -5,7 +5,7 @@ import { DataCategory } from "../shared/enums";
 import type { ReportRow } from "../shared/reports-made";
 import { IN_PAGE_OR_LAST, pagesByParent, type PageRequest } from "../shared/connection";
 import { copyRows } from "../shared/demo/bulk";
-import type { Page } from "../shared/loaders";
+import { PERSON_GROUPS, personGroupsParam, type Page, type PersonGroup } from "../shared/loaders";
 import type { AssessmentWindows } from "../shared/sealed-assessment";
 import { assessmentCounts, monthlyCells, windowCounts, type AssessmentCounts } from "../shared/rollups";
 import { CELL_KEY_SQL, cellKeyOf, type CountedCell } from "../shared/statistics";
@@ -248,20 +248,24 @@ export class IncidentRepository {
   }
 
   /** A page of incidents for each of many people, in one statement. */
-  async pagesForPeople(personIds: readonly string[], page: PageRequest): Promise<Map<string, IncidentPage>> {
-    const rows = await this.sql.many<IncidentRow & { person_id: string; position: string; total: string }>(
+  async pagesForPeople(
+    groups: readonly PersonGroup[],
+    page: PageRequest,
+  ): Promise<Map<string, IncidentPage>> {
+    const rows = await this.sql.many<IncidentRow & { parent_id: string; position: string; total: string }>(
       `SELECT * FROM (
-         SELECT ${INCIDENT_COLUMNS}, p.person_id,
-                row_number() OVER (PARTITION BY p.person_id ORDER BY i.month DESC, i.id) AS position,
-                count(*) OVER (PARTITION BY p.person_id) AS total
-           FROM (SELECT DISTINCT person_id, incident_id FROM involvements WHERE person_id = ANY($1)) p
+         SELECT ${INCIDENT_COLUMNS}, p.parent_id,
+                row_number() OVER (PARTITION BY p.parent_id ORDER BY i.month DESC, i.id) AS position,
+                count(*) OVER (PARTITION BY p.parent_id) AS total
+           FROM (SELECT DISTINCT g.parent_id, v.incident_id
+                   FROM ${PERSON_GROUPS} JOIN involvements v ON v.person_id = g.person_id) p
            JOIN incidents i ON i.id = p.incident_id
        ) ranked
        WHERE ${IN_PAGE_OR_LAST}
-       ORDER BY person_id, position`,
-      [personIds, page.offset, page.limit + 1],
+       ORDER BY parent_id, position`,
+      [personGroupsParam(groups), page.offset, page.limit + 1],
     );
-    return pagesByParent(rows, (r) => r.person_id, page, toIncident);
+    return pagesByParent(rows, (r) => r.parent_id, page, toIncident);
   }
 
   async involvementsFor(incidentIds: readonly string[]): Promise<InvolvementRow[]> {

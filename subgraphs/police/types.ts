@@ -67,6 +67,15 @@ registerEnumType(InvolvementRole, {
 export class Person {
   @Field(() => ID, { description: "Partnership person id." })
   id!: string;
+
+  // The people index's (partnership's): whose records are this person's, so a merged person's are listed here.
+  @Directive("@external")
+  @Field(() => [ID], {
+    nullable: true,
+    description:
+      "The partnership person ids whose records are this person's (itself and those merged into it).",
+  })
+  personIds?: string[] | null;
 }
 
 @ObjectType({ description: "A person's part in an incident." })

@@ -105,3 +105,57 @@ export function loaderOfPages<T>(
     (k) => `${k.parentId}:${k.offset}:${k.limit}`,
   );
 }
+
+/**
+ * The people whose records are one person's (issue 20): the person asked for (`parentId`) and the
+ * partnership person ids whose records are theirs, as the people index gives them (`Person.personIds`,
+ * itself and everyone merged into it). Records are loaded by the list and stay each their own
+ * person's: only where they are listed changes, never whom they are about.
+ */
+export interface PersonGroup {
+  parentId: string;
+  personIds: readonly string[];
+}
+
+/** A page of a person's records: the person, whose ids to load, and the page. */
+export interface PersonPageKey extends PageKey {
+  personIds: readonly string[];
+}
+
+/**
+ * The groups as one statement parameter, read by `PERSON_GROUPS` (`$1`): one row per (parent, person id),
+ * so a repository's paging SQL keeps its `$2`/`$3` page parameters.
+ */
+export function personGroupsParam(groups: readonly PersonGroup[]): string {
+  return JSON.stringify(
+    groups.flatMap((g) => g.personIds.map((personId) => ({ parent_id: g.parentId, person_id: personId }))),
+  );
+}
+
+/** `FROM ${PERSON_GROUPS} JOIN …ON x.person_id = g.person_id`, with `personGroupsParam` as `$1`. */
+export const PERSON_GROUPS = `jsonb_to_recordset($1::jsonb) AS g(parent_id text, person_id text)`;
+
+/** Pages of each person's records, loaded by their group, one statement per distinct page request. */
+export function loaderOfPersonPages<T>(
+  fetch: (groups: PersonGroup[], page: { offset: number; limit: number }) => Promise<Map<string, Page<T>>>,
+): DataLoader<PersonPageKey, Page<T>, string> {
+  return loaderGroupedBy<PersonPageKey, Page<T>>(
+    (k) => `${k.offset}:${k.limit}`,
+    async (keys) => {
+      const pages = await fetch(
+        keys.map((k) => ({ parentId: k.parentId, personIds: k.personIds })),
+        { offset: keys[0].offset, limit: keys[0].limit },
+      );
+      return keys.map((k) => pages.get(k.parentId) ?? { items: [], totalCount: 0 });
+    },
+    (k) => `${k.parentId}:${k.personIds.join(",")}:${k.offset}:${k.limit}`,
+  );
+}
+
+/**
+ * Whose records a Person the router passed in has: the ids the people index gave (`personIds`, required
+ * from the partnership), or, where it gave none (a direct subgraph call, or the field withheld), its own id.
+ */
+export function personIdsOf(person: { id: string; personIds?: readonly string[] | null }): readonly string[] {
+  return person.personIds ?? [person.id];
+}

@@ -1,6 +1,6 @@
 import { monthlyCountsLoader } from "../shared/rollups";
 import type { Sql } from "../shared/database";
-import { loaderByKey, loaderOfChildren, loaderOfPages } from "../shared/loaders";
+import { loaderByKey, loaderOfChildren, loaderOfPersonPages } from "../shared/loaders";
 import { YouthRepository } from "./repository";
 import type { Enrolment, Programme, Referral, ReferralStatusChange, School } from "./types";
 
@@ -25,8 +25,8 @@ export function createYouthLoaders(sql: Sql) {
       (ids) => youth.referralsByIds(ids),
       (r) => r.id,
     ),
-    enrolmentsByPerson: loaderOfPages((ids, page) => youth.enrolmentPagesForPeople(ids, page)),
-    referralsByPerson: loaderOfPages((ids, page) => youth.referralPagesForPeople(ids, page)),
+    enrolmentsByPerson: loaderOfPersonPages((groups, page) => youth.enrolmentPagesForPeople(groups, page)),
+    referralsByPerson: loaderOfPersonPages((groups, page) => youth.referralPagesForPeople(groups, page)),
     historyByReferral: loaderOfChildren<string, ReferralStatusChange>(
       (ids) => youth.historiesOf(ids),
       (c) => c.referralId,

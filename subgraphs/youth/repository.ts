@@ -4,7 +4,7 @@ import { IN_PAGE_OR_LAST, pagesByParent, type PageRequest } from "../shared/conn
 import type { Sql } from "../shared/database";
 import { moveAside } from "../shared/erasure";
 import { DataCategory } from "../shared/enums";
-import type { Page } from "../shared/loaders";
+import { PERSON_GROUPS, personGroupsParam, type Page, type PersonGroup } from "../shared/loaders";
 import { monthlyCells } from "../shared/rollups";
 import type { CountedCell } from "../shared/statistics";
 import { agencyRef } from "../shared/types";
@@ -202,22 +202,21 @@ export class YouthRepository {
 
   /** A page of enrolments, latest first, for each of many people, in one statement. */
   async enrolmentPagesForPeople(
-    personIds: readonly string[],
+    groups: readonly PersonGroup[],
     page: PageRequest,
   ): Promise<Map<string, Page<Enrolment>>> {
-    const rows = await this.sql.many<EnrolmentRow & Ranked>(
+    const rows = await this.sql.many<EnrolmentRow & Ranked & { parent_id: string }>(
       `SELECT * FROM (
-         SELECT ${ENROLMENT_COLUMNS},
-                row_number() OVER (PARTITION BY e.person_id ORDER BY e.started_on DESC, e.id) AS position,
-                count(*) OVER (PARTITION BY e.person_id) AS total
-           FROM enrolments e
-          WHERE e.person_id = ANY($1)
+         SELECT ${ENROLMENT_COLUMNS}, g.parent_id,
+                row_number() OVER (PARTITION BY g.parent_id ORDER BY e.started_on DESC, e.id) AS position,
+                count(*) OVER (PARTITION BY g.parent_id) AS total
+           FROM ${PERSON_GROUPS} JOIN enrolments e ON e.person_id = g.person_id
        ) ranked
        WHERE ${IN_PAGE_OR_LAST}
-       ORDER BY person_id, position`,
-      [personIds, page.offset, page.limit + 1],
+       ORDER BY parent_id, position`,
+      [personGroupsParam(groups), page.offset, page.limit + 1],
     );
-    return pagesByParent(rows, (r) => r.person_id, page, toEnrolment);
+    return pagesByParent(rows, (r) => r.parent_id, page, toEnrolment);
   }
 
   async programmesByIds(ids: readonly string[]): Promise<Programme[]> {
@@ -247,22 +246,22 @@ export class YouthRepository {
 
   /** A page of referrals, newest first, for each of many people, in one statement. */
   async referralPagesForPeople(
-    personIds: readonly string[],
+    groups: readonly PersonGroup[],
     page: PageRequest,
   ): Promise<Map<string, Page<Referral>>> {
-    const rows = await this.sql.many<ReferralRow & Ranked>(
+    const rows = await this.sql.many<ReferralRow & Ranked & { parent_id: string }>(
       `SELECT * FROM (
-         SELECT ${REFERRAL_COLUMNS},
-                row_number() OVER (PARTITION BY r.person_id ORDER BY r.referred_at DESC, r.id) AS position,
-                count(*) OVER (PARTITION BY r.person_id) AS total
-           FROM referrals r JOIN programmes p ON p.id = r.programme_id
-          WHERE r.person_id = ANY($1)
+         SELECT ${REFERRAL_COLUMNS}, g.parent_id,
+                row_number() OVER (PARTITION BY g.parent_id ORDER BY r.referred_at DESC, r.id) AS position,
+                count(*) OVER (PARTITION BY g.parent_id) AS total
+           FROM ${PERSON_GROUPS} JOIN referrals r ON r.person_id = g.person_id
+           JOIN programmes p ON p.id = r.programme_id
        ) ranked
        WHERE ${IN_PAGE_OR_LAST}
-       ORDER BY person_id, position`,
-      [personIds, page.offset, page.limit + 1],
+       ORDER BY parent_id, position`,
+      [personGroupsParam(groups), page.offset, page.limit + 1],
     );
-    return pagesByParent(rows, (r) => r.person_id, page, toReferral);
+    return pagesByParent(rows, (r) => r.parent_id, page, toReferral);
   }
 
   /** The status histories of many referrals, oldest step first. */

@@ -320,6 +320,23 @@ async function mutationSeeds(ids: Record<string, string[]>): Promise<Record<stri
      VALUES ('pmr-walk', 'youth', 'WALK-UPN-1', $1, 'per-walk-review', 14, '{"familyName": "EXACT"}', now())`,
     [candidate],
   );
+  // Merges (issue 20): two people housing and the council each hold a reference of, to merge, and a
+  // merge in force of two others, to split. People of their own, with no records, so no list changes.
+  await partnership.sql.exec(
+    `INSERT INTO people (id, given_name, family_name) VALUES
+       ('per-walk-merge-1', 'Wyn', 'Walk'), ('per-walk-merge-2', 'Wynn', 'Walk'),
+       ('per-walk-merge-3', 'Wren', 'Walk'), ('per-walk-merge-4', 'Ren', 'Walk')`,
+  );
+  await partnership.sql.exec(
+    `INSERT INTO person_references (person_id, agency_id, reference)
+     SELECT p, a, 'WALK-' || a || '-' || p
+       FROM unnest(ARRAY['per-walk-merge-1', 'per-walk-merge-2', 'per-walk-merge-3', 'per-walk-merge-4']) AS p,
+            unnest(ARRAY['housing', 'council']) AS a`,
+  );
+  await partnership.sql.exec(
+    `INSERT INTO person_merges (id, survivor_id, merged_id, agency_id, merged_by, merged_at, note)
+     VALUES ('pmg-walk', 'per-walk-merge-3', 'per-walk-merge-4', 'housing', 'housing.dso', now(), 'Walk: one tenant')`,
+  );
   const stages = Object.values(CaseStage);
   const action = await one(
     partnership.sql,
@@ -400,6 +417,11 @@ async function mutationSeeds(ids: Record<string, string[]>): Promise<Record<stri
     "Mutation.confirmPersonMatch.note": "Walk: the same pupil",
     "Mutation.rejectPersonMatch.id": "pmr-walk",
     "Mutation.rejectPersonMatch.note": "Walk: another person",
+    "Mutation.mergePeople.survivorId": "per-walk-merge-1",
+    "Mutation.mergePeople.mergedId": "per-walk-merge-2",
+    "Mutation.mergePeople.note": "Walk: one tenant, two records",
+    "Mutation.splitPerson.id": "pmg-walk",
+    "Mutation.splitPerson.note": "Walk: two tenants after all",
     "Mutation.reviewBreakGlass.id": breakGlass,
     "Mutation.reviewBreakGlass.outcome": enumValue("JUSTIFIED"),
     "Mutation.reviewBreakGlass.note": "Walk: a child was at risk that night",
@@ -603,6 +625,16 @@ const READERS: RecordReaders = {
       [id],
     );
     return row ? { id, toAgencyId: row.a, toRole: row.r, toUserId: row.u } : null;
+  },
+  // A merge, as MERGE_HOLDER reads it: the agencies holding a reference of both people.
+  async PersonMerge(id) {
+    const [row] = await fed.stores.partnership.sql.many<{ h: string[] }>(
+      `SELECT ARRAY(SELECT r.agency_id FROM person_references r WHERE r.person_id = m.survivor_id
+                    INTERSECT SELECT r.agency_id FROM person_references r WHERE r.person_id = m.merged_id) AS h
+         FROM person_merges m WHERE m.id = $1`,
+      [id],
+    );
+    return row ? { id, holderAgencyIds: [...row.h].sort() } : null;
   },
   // A queued person match: known to the agency whose record it is (REVIEWING_AGENCY).
   async PersonMatchReview(id) {

@@ -88,7 +88,7 @@ describe("a subgraph that is down", () => {
     beforeAll(() => stopSubgraph(fed, "partnership"));
     afterAll(() => restartSubgraph(fed, "partnership"));
 
-    it("police's incidents and housing's tenancies still arrive; the person errors, naming partnership", async () => {
+    it("police's incidents still arrive; the person, and the lists under people, error naming partnership", async () => {
       const response = await fed.query<{
         incidents: { edges: { node: { involvements: { person: Person }[] } }[] };
         person: unknown;
@@ -106,14 +106,20 @@ describe("a subgraph that is down", () => {
       const involved = response.data!.incidents.edges.flatMap((e) =>
         e.node.involvements.map((i) => i.person),
       );
-      expect(involved.some((p) => p.tenancies!.edges.length > 0)).toBe(true);
+      expect(involved.length).toBeGreaterThan(0);
+      // Whose records a person has (itself and those merged into it, issue 20) comes from the people
+      // index (Person.personIds, @requires): with it down, an agency's list under a person is not
+      // answered at all rather than guessed.
+      expect(involved.every((p) => p.tenancies === null)).toBe(true);
       expect(response.data!.person).toBeNull();
-      expect(response.errors).toEqual([
-        expect.objectContaining({
-          message: "the partnership service is unavailable: it could not be reached",
-          extensions: expect.objectContaining({ code: "SUBGRAPH_UNAVAILABLE", serviceName: "partnership" }),
-        }),
-      ]);
+      expect(response.errors!.length).toBeGreaterThan(0);
+      for (const error of response.errors!)
+        expect(error).toEqual(
+          expect.objectContaining({
+            message: "the partnership service is unavailable: it could not be reached",
+            extensions: expect.objectContaining({ code: "SUBGRAPH_UNAVAILABLE", serviceName: "partnership" }),
+          }),
+        );
     });
   });
 

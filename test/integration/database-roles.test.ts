@@ -449,6 +449,37 @@ describe("every service role", () => {
     expect(rows).toEqual([{ secdef: true, config: ["search_path=pg_catalog, pg_temp"] }]);
   });
 
+  it("partnership records a merge and its split, and can neither undo a split, change whom a merge joined, nor delete one", async () => {
+    const db = await connect(serviceDatabaseUrl(set.config, "partnership")!);
+    const admin = set.admin.partnership.sql;
+    await admin.exec(
+      `INSERT INTO people (id, given_name, family_name) VALUES ('per-g1', 'Gil', 'Ray'), ('per-g2', 'Gill', 'Ray'), ('per-g3', 'G', 'Ray')`,
+    );
+    await db.query(
+      `INSERT INTO person_merges (id, survivor_id, merged_id, agency_id, merged_by, merged_at, note)
+       VALUES ('pmg-1', 'per-g1', 'per-g2', 'youth', 'youth.dso', now(), 'same')`,
+    );
+    await refused(db, `UPDATE person_merges SET survivor_id = 'per-g3'`);
+    await refused(db, `UPDATE person_merges SET merged_id = 'per-g3'`);
+    await refused(db, `DELETE FROM person_merges`);
+    await db.query(
+      `UPDATE person_merges SET split_agency_id = 'youth', split_by = 'youth.dso', split_at = now(), split_note = 'not'`,
+    );
+    // A split is set once (a trigger): the merge is not brought back, nor its split rewritten.
+    await expect(
+      db.query(
+        `UPDATE person_merges SET split_at = NULL, split_by = NULL, split_note = NULL, split_agency_id = NULL`,
+      ),
+    ).rejects.toMatchObject({ code: "23514" });
+    // Whom it joined is kept; nothing but a split's own columns changed.
+    expect(await admin.one(`SELECT survivor_id, merged_id, split_by FROM person_merges`)).toEqual({
+      survivor_id: "per-g1",
+      merged_id: "per-g2",
+      split_by: "youth.dso",
+    });
+    await admin.exec(`DELETE FROM person_merges`);
+  });
+
   it("partnership's ingest role adds people and references through the matcher, and can do nothing more", async () => {
     const url = ingestDatabaseUrl(set.config, "partnership")!;
     const role = decodeURIComponent(new URL(url).username);
@@ -468,6 +499,8 @@ describe("every service role", () => {
       "people INSERT",
       "people SELECT",
       "person_match_reviews INSERT",
+      // The matcher offers a merged person's survivor (matching/repository.ts).
+      "person_merges SELECT",
       "person_references INSERT",
       "person_references SELECT",
     ]);
@@ -719,6 +752,9 @@ describe("the audit log", () => {
       // An import's automatic link or queued review is npm run ingest's, and no subgraph's.
       ["council", record(20, { ownerAgencyId: "partnership", kind: "PERSON_MATCH", detail: "forged" })],
       ["partnership", record(21, { ownerAgencyId: "partnership", kind: "PERSON_MATCH", detail: "forged" })],
+      // So are a merge of people and its split.
+      ["council", record(22, { ownerAgencyId: "partnership", kind: "PERSON_MERGE", detail: "forged" })],
+      ["partnership", record(23, { ownerAgencyId: "police", kind: "PERSON_SPLIT", detail: "forged" })],
     ];
     for (const [subgraph, forged] of forgeries) {
       // A genuine record in the same append does not carry a forged one through.

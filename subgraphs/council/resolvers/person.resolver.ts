@@ -1,11 +1,14 @@
-import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from "type-graphql";
+import { Arg, Ctx, Directive, FieldResolver, Int, Resolver, Root } from "type-graphql";
 import { pageRequest, toConnection, type Connection } from "../../shared/connection";
 import type { RequestContext } from "../../shared/context";
+import { personIdsOf } from "../../shared/loaders";
 import type { CouncilLoaders } from "../loaders";
 import { AsbCase, AsbCaseConnection, Person } from "../types";
 
 @Resolver(() => Person)
 export class PersonAsbCasesResolver {
+  // Loaded by whose records are the person's, as the people index says (merges, issue 20).
+  @Directive('@requires(fields: "personIds")')
   @FieldResolver(() => AsbCaseConnection, {
     nullable: true,
     description: "ASB cases the person is a party to, most recently opened first.",
@@ -19,7 +22,11 @@ export class PersonAsbCasesResolver {
     @Ctx() ctx: RequestContext<CouncilLoaders>,
   ): Promise<Connection<AsbCase>> {
     const page = pageRequest(first, after);
-    const result = await ctx.loaders.asbCasesByPerson.load({ parentId: person.id, ...page });
+    const result = await ctx.loaders.asbCasesByPerson.load({
+      parentId: person.id,
+      personIds: personIdsOf(person),
+      ...page,
+    });
     return toConnection(result.items, result.totalCount, page);
   }
 }

@@ -31,7 +31,8 @@ export class PersonMatchAudit1796600649593 implements MigrationInterface {
     await q.query(`ALTER TABLE audit_log DROP CONSTRAINT audit_log_kind_check`);
     await q.query(`ALTER TABLE audit_log ADD CONSTRAINT audit_log_kind_check CHECK (kind IN
       ('DISCLOSURE', 'DENIAL', 'AGREEMENT_CHANGE', 'CONSENT_CHANGE', 'BREAK_GLASS_REVIEW', 'SUBJECT_ACCESS',
-       'RECTIFICATION', 'DATA_PROTECTION', 'PERSON_MATCH_REVIEW', 'PERSON_MATCH'))`);
+       'RECTIFICATION', 'DATA_PROTECTION', 'PERSON_MATCH_REVIEW', 'PERSON_MERGE', 'PERSON_SPLIT',
+       'PERSON_MATCH'))`);
     const [{ definition }] = (await q.query(
       `SELECT pg_get_functiondef('public.audit_append(jsonb, bigint)'::regprocedure) AS definition`,
     )) as { definition: string }[];

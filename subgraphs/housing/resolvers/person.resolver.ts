@@ -1,6 +1,7 @@
-import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from "type-graphql";
+import { Arg, Ctx, Directive, FieldResolver, Int, Resolver, Root } from "type-graphql";
 import { pageRequest, toConnection, type Connection } from "../../shared/connection";
 import type { RequestContext } from "../../shared/context";
+import { personIdsOf } from "../../shared/loaders";
 import type { HousingLoaders } from "../loaders";
 import { HousingReport, HousingReportConnection, Person, Tenancy, TenancyConnection } from "../types";
 
@@ -8,6 +9,8 @@ type Context = RequestContext<HousingLoaders>;
 
 @Resolver(() => Person)
 export class PersonHousingResolver {
+  // Loaded by whose records are the person's, as the people index says (merges, issue 20).
+  @Directive('@requires(fields: "personIds")')
   @FieldResolver(() => TenancyConnection, {
     nullable: true,
     description: "Tenancies the person lives or lived in, in any role: current ones first, then the newest.",
@@ -21,10 +24,16 @@ export class PersonHousingResolver {
     @Ctx() ctx: Context,
   ): Promise<Connection<Tenancy>> {
     const page = pageRequest(first, after);
-    const result = await ctx.loaders.tenanciesByPerson.load({ parentId: person.id, ...page });
+    const result = await ctx.loaders.tenanciesByPerson.load({
+      parentId: person.id,
+      personIds: personIdsOf(person),
+      ...page,
+    });
     return toConnection(result.items, result.totalCount, page);
   }
 
+  // Loaded by whose records are the person's, as the people index says (merges, issue 20).
+  @Directive('@requires(fields: "personIds")')
   @FieldResolver(() => HousingReportConnection, {
     nullable: true,
     description: "Reports of anti-social behaviour the person made to housing, newest first.",
@@ -38,7 +47,11 @@ export class PersonHousingResolver {
     @Ctx() ctx: Context,
   ): Promise<Connection<HousingReport>> {
     const page = pageRequest(first, after);
-    const result = await ctx.loaders.housingReportsByPerson.load({ parentId: person.id, ...page });
+    const result = await ctx.loaders.housingReportsByPerson.load({
+      parentId: person.id,
+      personIds: personIdsOf(person),
+      ...page,
+    });
     return toConnection(result.items, result.totalCount, page);
   }
 }

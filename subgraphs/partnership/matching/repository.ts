@@ -74,7 +74,8 @@ export class MatchingRepository {
    * year of birth; date of birth; date of birth with day and month exchanged; UPRN; postcode and
    * given initial; family-name code and given initial (for a missing or wrong date of birth).
    * People the agency already has a reference for are left out: an agency's own system tells its
-   * people apart, and a person holds one reference per agency.
+   * people apart, and a person holds one reference per agency. A person merged into another
+   * (person_merges) is offered as the person it is merged into, whose records its are.
    */
   candidates(agencyId: string, keys: BlockingKeys[]): Promise<CandidateRow[]> {
     const batch = keys.map((k, i) => ({
@@ -101,10 +102,22 @@ export class MatchingRepository {
              ON m.postcode = q.postcode AND m.given_initial = q.given_initial
          UNION SELECT q.i, m.agency_id, m.reference FROM q JOIN matched_references m
              ON m.family_codes && q.family_codes AND m.given_initial = q.given_initial)
-       SELECT f.i, m.person_id, m.agency_id, m.given_name, m.family_name,
+       SELECT f.i, s.person_id, m.agency_id, m.given_name, m.family_name,
               to_char(m.date_of_birth, 'YYYY-MM-DD') AS date_of_birth, m.postcode, m.uprn
          FROM found f JOIN matched_references m USING (agency_id, reference)
-        WHERE NOT EXISTS (SELECT 1 FROM person_references r WHERE r.person_id = m.person_id AND r.agency_id = $2)`,
+         -- A merged person's identity offers the person it is merged into (through merges of merges).
+         CROSS JOIN LATERAL (
+           WITH RECURSIVE up(id, depth) AS (
+             SELECT m.person_id, 0
+             UNION ALL SELECT pm.survivor_id, up.depth + 1
+               FROM up JOIN person_merges pm ON pm.merged_id = up.id AND pm.split_at IS NULL)
+           SELECT id AS person_id FROM up ORDER BY depth DESC LIMIT 1) s
+        WHERE NOT EXISTS (
+          -- Nor is one whose records, merged ones included, hold a reference of the agency.
+          WITH RECURSIVE g(id) AS (
+            SELECT s.person_id
+            UNION SELECT pm.merged_id FROM g JOIN person_merges pm ON pm.survivor_id = g.id AND pm.split_at IS NULL)
+          SELECT 1 FROM g JOIN person_references r ON r.person_id = g.id AND r.agency_id = $2)`,
       [JSON.stringify(batch), agencyId],
     );
   }

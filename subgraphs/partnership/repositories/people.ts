@@ -10,6 +10,8 @@ interface PersonRow {
   given_name: string;
   family_name: string;
   date_of_birth: string | null;
+  person_ids: string[];
+  merged_into: string | null;
 }
 
 export interface PersonReferenceRow {
@@ -21,6 +23,19 @@ export interface PersonReferenceRow {
 // Dates come back as text so no time zone can move a birthday.
 const PERSON_COLUMNS = `p.id, p.given_name, p.family_name, to_char(p.date_of_birth, 'YYYY-MM-DD') AS date_of_birth`;
 
+/**
+ * The merges in force (person_merges, issue 20) as they bear on person `p`: whom it is merged into, and
+ * whose records are its own: itself and everyone merged into it, through merges of merges; none for a
+ * person merged into another (its records are listed under the survivor). Read in the person's own
+ * statement, so resolving people costs no statement more.
+ */
+const MERGE_COLUMNS = `
+  (SELECT m.survivor_id FROM person_merges m WHERE m.merged_id = p.id AND m.split_at IS NULL) AS merged_into,
+  ARRAY(WITH RECURSIVE g(id) AS (
+          SELECT p.id WHERE NOT EXISTS (SELECT 1 FROM person_merges m WHERE m.merged_id = p.id AND m.split_at IS NULL)
+          UNION SELECT m.merged_id FROM g JOIN person_merges m ON m.survivor_id = g.id AND m.split_at IS NULL)
+        SELECT g.id FROM g ORDER BY g.id = p.id DESC, g.id) AS person_ids`;
+
 function toPerson(row: PersonRow): Person {
   return Object.assign(new Person(), {
     id: row.id,
@@ -28,6 +43,8 @@ function toPerson(row: PersonRow): Person {
     givenName: row.given_name,
     familyName: row.family_name,
     dateOfBirth: row.date_of_birth,
+    personIds: row.person_ids,
+    mergedIntoId: row.merged_into,
   });
 }
 
@@ -78,7 +95,7 @@ export class PeopleRepository {
 
   async findByIds(ids: readonly string[]): Promise<Person[]> {
     const rows = await this.sql.many<PersonRow>(
-      `SELECT ${PERSON_COLUMNS} FROM people p WHERE p.id = ANY($1)`,
+      `SELECT ${PERSON_COLUMNS}, ${MERGE_COLUMNS} FROM people p WHERE p.id = ANY($1)`,
       [ids],
     );
     return rows.map(toPerson);
@@ -165,11 +182,13 @@ export class PeopleRepository {
       search.reference?.reference ?? null,
     ];
     const rows = await this.sql.many<PersonRow & { total: string }>(
-      `SELECT ${PERSON_COLUMNS}, count(*) OVER () AS total
-         FROM people p
-        WHERE ${MATCHES}
-        ORDER BY p.family_name, p.given_name, p.id
-        OFFSET $5 LIMIT $6`,
+      `SELECT p.*, ${MERGE_COLUMNS} FROM (
+         SELECT ${PERSON_COLUMNS}, count(*) OVER () AS total
+           FROM people p
+          WHERE ${MATCHES}
+          ORDER BY p.family_name, p.given_name, p.id
+          OFFSET $5 LIMIT $6) p
+        ORDER BY p.family_name, p.given_name, p.id`,
       [...filters, page.offset, page.limit + 1],
     );
     let totalCount = rows.length ? Number(rows[0].total) : 0;

@@ -91,6 +91,17 @@ export class PersonResolver {
     return rows.map((r) => ({ agency: agencyRef(r.agencyId), reference: r.reference }));
   }
 
+  @Category(DataCategory.IDENTITY)
+  @FieldResolver(() => Person, {
+    nullable: true,
+    description:
+      "The person this one was merged into (mergePeople), while the merge is in force: its records are listed there. " +
+      "Null for a person not merged into another.",
+  })
+  mergedInto(@Root() person: Person, @Ctx() ctx: Context): Promise<Person | null> | null {
+    return person.mergedIntoId ? ctx.loaders.personById.load(person.mergedIntoId) : null;
+  }
+
   @Governed(DATA_PROTECTION_OFFICER)
   @FieldResolver(() => [PersonIdentityChange], {
     nullable: true,

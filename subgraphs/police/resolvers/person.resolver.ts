@@ -1,11 +1,14 @@
-import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from "type-graphql";
+import { Arg, Ctx, Directive, FieldResolver, Int, Resolver, Root } from "type-graphql";
 import { pageRequest, toConnection, type Connection } from "../../shared/connection";
 import type { RequestContext } from "../../shared/context";
+import { personIdsOf } from "../../shared/loaders";
 import type { PoliceLoaders } from "../loaders";
 import { Incident, IncidentConnection, Person } from "../types";
 
 @Resolver(() => Person)
 export class PersonIncidentsResolver {
+  // Loaded by whose records are the person's, as the people index says (merges, issue 20).
+  @Directive('@requires(fields: "personIds")')
   @FieldResolver(() => IncidentConnection, {
     nullable: true,
     description: "Incidents the person was involved in, newest first.",
@@ -19,7 +22,11 @@ export class PersonIncidentsResolver {
     @Ctx() ctx: RequestContext<PoliceLoaders>,
   ): Promise<Connection<Incident>> {
     const page = pageRequest(first, after);
-    const result = await ctx.loaders.incidentsByPerson.load({ parentId: person.id, ...page });
+    const result = await ctx.loaders.incidentsByPerson.load({
+      parentId: person.id,
+      personIds: personIdsOf(person),
+      ...page,
+    });
     return toConnection(result.items, result.totalCount, page);
   }
 }

@@ -26,6 +26,9 @@ export type AuditKind =
    * (issue 20): who ran the import, the people, method and score, never the reference or the identity.
    */
   | "PERSON_MATCH"
+  /** A DSO's merge of two people in the people index, and its undoing (issue 20). */
+  | "PERSON_MERGE"
+  | "PERSON_SPLIT"
   /** Erasures, legal holds, retention rules and retention runs. */
   | "DATA_PROTECTION";
 export type AuditDecision = "PERMITTED" | "DENIED";
@@ -53,7 +56,7 @@ export interface AuditContent {
   breakGlass: boolean;
   justification: string | null;
   kind: AuditKind;
-  /** What changed, for AGREEMENT_CHANGE, CONSENT_CHANGE, BREAK_GLASS_REVIEW, SUBJECT_ACCESS, RECTIFICATION, PERSON_MATCH_REVIEW and PERSON_MATCH records. */
+  /** What changed, for AGREEMENT_CHANGE, CONSENT_CHANGE, BREAK_GLASS_REVIEW, SUBJECT_ACCESS, RECTIFICATION, PERSON_MATCH_REVIEW, PERSON_MATCH, PERSON_MERGE and PERSON_SPLIT records. */
   detail: string | null;
 }
 

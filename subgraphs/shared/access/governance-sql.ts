@@ -188,7 +188,10 @@ export type NewAuditRecord = Omit<AuditContent, "sequence">;
 /** A disclosure or denial as the access guard notes it; its kind follows from the decision. */
 export type AccessAuditEntry = Omit<NewAuditRecord, "kind"> & {
   /** Set only for what a DSO does for a person's rights or link (SUBJECT_ACCESS, RECTIFICATION, PERSON_MATCH_REVIEW). */
-  kind?: Extract<AuditKind, "SUBJECT_ACCESS" | "RECTIFICATION" | "PERSON_MATCH_REVIEW">;
+  kind?: Extract<
+    AuditKind,
+    "SUBJECT_ACCESS" | "RECTIFICATION" | "PERSON_MATCH_REVIEW" | "PERSON_MERGE" | "PERSON_SPLIT"
+  >;
 };
 
 export function accessAuditRecord(entry: AccessAuditEntry): NewAuditRecord {

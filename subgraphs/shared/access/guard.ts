@@ -41,12 +41,12 @@ export interface AuditEntry {
   /** "sent to <agency>" for what a caller's agency sends of its own data by acting; else null. */
   detail: string | null;
   /** Only for what a DSO does for a person's rights; a disclosure's or denial's follows from its decision. */
-  kind?: "SUBJECT_ACCESS" | "RECTIFICATION" | "PERSON_MATCH_REVIEW";
+  kind?: "SUBJECT_ACCESS" | "RECTIFICATION" | "PERSON_MATCH_REVIEW" | "PERSON_MERGE" | "PERSON_SPLIT";
 }
 
 /** What a DSO did for a person's rights (or about their link in the people index), as `rightsEntry` makes it into an audit record. */
 export interface RightsAction {
-  kind: "SUBJECT_ACCESS" | "RECTIFICATION" | "PERSON_MATCH_REVIEW";
+  kind: "SUBJECT_ACCESS" | "RECTIFICATION" | "PERSON_MATCH_REVIEW" | "PERSON_MERGE" | "PERSON_SPLIT";
   ownerAgencyId: string;
   personIds: string[];
   categories: DataCategory[];

@@ -1,6 +1,7 @@
-import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from "type-graphql";
+import { Arg, Ctx, Directive, FieldResolver, Int, Resolver, Root } from "type-graphql";
 import { pageRequest, toConnection, type Connection } from "../../shared/connection";
 import type { RequestContext } from "../../shared/context";
+import { personIdsOf } from "../../shared/loaders";
 import type { YouthLoaders } from "../loaders";
 import { Enrolment, EnrolmentConnection, Person, Referral, ReferralConnection } from "../types";
 
@@ -8,6 +9,8 @@ type Context = RequestContext<YouthLoaders>;
 
 @Resolver(() => Person)
 export class PersonYouthResolver {
+  // Loaded by whose records are the person's, as the people index says (merges, issue 20).
+  @Directive('@requires(fields: "personIds")')
   @FieldResolver(() => EnrolmentConnection, {
     nullable: true,
     description: "The person's school enrolments, latest first.",
@@ -21,10 +24,16 @@ export class PersonYouthResolver {
     @Ctx() ctx: Context,
   ): Promise<Connection<Enrolment>> {
     const page = pageRequest(first, after);
-    const result = await ctx.loaders.enrolmentsByPerson.load({ parentId: person.id, ...page });
+    const result = await ctx.loaders.enrolmentsByPerson.load({
+      parentId: person.id,
+      personIds: personIdsOf(person),
+      ...page,
+    });
     return toConnection(result.items, result.totalCount, page);
   }
 
+  // Loaded by whose records are the person's, as the people index says (merges, issue 20).
+  @Directive('@requires(fields: "personIds")')
   @FieldResolver(() => ReferralConnection, {
     nullable: true,
     description: "The person's referrals to youth programmes, newest first.",
@@ -38,7 +47,11 @@ export class PersonYouthResolver {
     @Ctx() ctx: Context,
   ): Promise<Connection<Referral>> {
     const page = pageRequest(first, after);
-    const result = await ctx.loaders.referralsByPerson.load({ parentId: person.id, ...page });
+    const result = await ctx.loaders.referralsByPerson.load({
+      parentId: person.id,
+      personIds: personIdsOf(person),
+      ...page,
+    });
     return toConnection(result.items, result.totalCount, page);
   }
 }
