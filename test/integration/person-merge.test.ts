@@ -275,9 +275,27 @@ describe("a merge and its split", () => {
     ]);
     expect(housing.get("H-B2")!.personId).not.toBe(people.A);
     expect(housing.get("H-B2")!.personId).not.toBe(people.B);
+    // An agency holding a reference of the merged person only (not of the survivor itself) holds one
+    // of the survivor's records, so the survivor is no candidate for its next record either.
+    await subgraph.adminSql.exec(
+      `INSERT INTO person_references (person_id, agency_id, reference) VALUES ($1, 'police', 'P-B')`,
+      [people.B],
+    );
+    const police = await matchPeople(subgraph.adminSql, "police", [
+      {
+        reference: "P-A",
+        givenName: "Aisha",
+        familyName: "Rahman",
+        dateOfBirth: "1988-03-14",
+        postcode: "E1 1AA",
+      },
+    ]);
+    expect(police.get("P-A")!.personId).not.toBe(people.A);
+    expect(police.get("P-A")!.personId).not.toBe(people.B);
     // Taken back out, so the split below compares the rows the merge itself saw.
     await subgraph.adminSql.exec(
-      `DELETE FROM person_references WHERE (agency_id, reference) IN (('youth', 'Y-B'), ('housing', 'H-B2'))`,
+      `DELETE FROM person_references
+        WHERE (agency_id, reference) IN (('youth', 'Y-B'), ('housing', 'H-B2'), ('police', 'P-B'), ('police', 'P-A'))`,
     );
   });
 
