@@ -333,8 +333,8 @@ describe("a slow subgraph", () => {
     await new Promise<void>((resolve) => (slow ? slow.close(() => resolve()) : resolve()));
   });
 
-  it("is cut off by SUBGRAPH_TIMEOUT_MS and only its fields fail", async () => {
-    // Police's incidents with housing's tenancies, and partnership's person alongside.
+  it("is cut off by SUBGRAPH_TIMEOUT_MS: police's incidents arrive, what needs partnership fails naming it", async () => {
+    // Police's incidents with housing's tenancies under the people involved, and partnership's person alongside.
     const query = `query Mixed($lsoaCodes: [String!]!) {
       incidents(filter: { lsoaCodes: $lsoaCodes, fromMonth: "2019-01", toMonth: "2019-06" }, first: 20) {
         totalCount
@@ -346,7 +346,7 @@ describe("a slow subgraph", () => {
     const response = await graphql<{
       incidents: {
         totalCount: number;
-        edges: { node: { involvements: { person: { tenancies: { totalCount: number } } }[] } }[];
+        edges: { node: { involvements: { person: { tenancies: { totalCount: number } | null } }[] } }[];
       };
       person: unknown;
     }>(
@@ -360,20 +360,23 @@ describe("a slow subgraph", () => {
     // Cut off at the timeout, not when the stub would have answered.
     expect(elapsed).toBeLessThan(TIMEOUT_MS + 4000);
     expect(response.status).toBe(200);
-    // Police and housing answered in full.
+    // Police answered in full.
     expect(response.data!.incidents.edges.length).toBeGreaterThan(0);
-    const tenancies = response.data!.incidents.edges.flatMap((e) =>
-      e.node.involvements.map((i) => i.person.tenancies.totalCount),
-    );
-    expect(tenancies.some((n) => n > 0)).toBe(true);
-    // Only partnership's part failed, with an error naming it and why.
+    const involved = response.data!.incidents.edges.flatMap((e) => e.node.involvements.map((i) => i.person));
+    expect(involved.length).toBeGreaterThan(0);
+    // Whose records a person has (itself and those merged into it) comes from partnership's people
+    // index (Person.personIds, @requires): with it cut off, housing's lists under people are not
+    // answered rather than guessed. Every error names partnership and why.
+    expect(involved.every((p) => p.tenancies === null)).toBe(true);
     expect(response.data!.person).toBeNull();
-    expect(response.errors).toEqual([
-      expect.objectContaining({
-        message: `the partnership service is unavailable: no answer within ${TIMEOUT_MS} ms`,
-        extensions: expect.objectContaining({ code: "SUBGRAPH_UNAVAILABLE", serviceName: "partnership" }),
-      }),
-    ]);
+    expect(response.errors!.length).toBeGreaterThan(0);
+    for (const error of response.errors!)
+      expect(error).toEqual(
+        expect.objectContaining({
+          message: `the partnership service is unavailable: no answer within ${TIMEOUT_MS} ms`,
+          extensions: expect.objectContaining({ code: "SUBGRAPH_UNAVAILABLE", serviceName: "partnership" }),
+        }),
+      );
   });
 });
 
