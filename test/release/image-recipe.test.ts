@@ -176,9 +176,10 @@ describe("docker-compose.yml", () => {
     }
     expect(config.services.gateway.environment!.DATABASE_URL).toBeUndefined();
     expect(new URL(config.services.migrate.environment!.DATABASE_URL).username).toBe("postgres");
-    // The ingest service: the ingest roles' logins and governance's read-only one, nothing else.
+    // The ingest service: the ingest roles' logins (governance's: the audit of the matcher's links)
+    // and governance's read-only one, nothing else.
     const ingest = config.services.ingest.environment!;
-    const ingesting = ["police", "council", "youth", "housing", "partnership"];
+    const ingesting = ["police", "council", "youth", "housing", "partnership", "governance"];
     expect(
       Object.keys(ingest)
         .filter((k) => /DATABASE_URL$/.test(k))
