@@ -2,7 +2,7 @@ import { Governed } from "../../shared/policy";
 import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from "type-graphql";
 import { decideAccess } from "../../shared/access/decision";
 import type { ChainRow } from "../../shared/access/audit-chain";
-import { encodeCursor, pageRequest } from "../../shared/connection";
+import { pageRequest, toConnection } from "../../shared/connection";
 import { DataCategory, Purpose, Role } from "../../shared/enums";
 import { badInput } from "../../shared/errors";
 import { loadAccessFacts } from "../../shared/access/governance-sql";
@@ -67,19 +67,7 @@ export class DisclosureResolver {
   ): Promise<DisclosureConnection> {
     const page = pageRequest(first, after);
     const result = await ctx.loaders.audit.disclosures(ctx.caller.agencyId, personId, page);
-    const visible = result.items.slice(0, page.limit);
-    const edges = visible.map((row, i) => ({
-      cursor: encodeCursor(page.offset + i),
-      node: toDisclosure(row),
-    }));
-    return {
-      edges,
-      pageInfo: {
-        hasNextPage: page.offset + visible.length < result.totalCount,
-        endCursor: edges.length ? edges[edges.length - 1].cursor : null,
-      },
-      totalCount: result.totalCount,
-    };
+    return toConnection(result.items.map(toDisclosure), result.totalCount, page);
   }
 
   @FieldResolver(() => Agency, { description: "The agency that holds the data." })
@@ -121,19 +109,7 @@ export class PersonMatchAuditResolver {
   ): Promise<PersonMatchAuditRecordConnection> {
     const page = pageRequest(first, after);
     const result = await ctx.loaders.audit.personMatches(ctx.caller.agencyId, personId, page);
-    const visible = result.items.slice(0, page.limit);
-    const edges = visible.map((row, i) => ({
-      cursor: encodeCursor(page.offset + i),
-      node: toPersonMatchAuditRecord(row),
-    }));
-    return {
-      edges,
-      pageInfo: {
-        hasNextPage: page.offset + visible.length < result.totalCount,
-        endCursor: edges.length ? edges[edges.length - 1].cursor : null,
-      },
-      totalCount: result.totalCount,
-    };
+    return toConnection(result.items.map(toPersonMatchAuditRecord), result.totalCount, page);
   }
 }
 
