@@ -17,7 +17,7 @@ import { requestIdOf } from "../../subgraphs/shared/context";
 import { Sql } from "../../subgraphs/shared/database";
 import { governanceAccessDatabaseUrl, ingestDatabaseUrl } from "../../subgraphs/shared/database-roles";
 import { Role } from "../../subgraphs/shared/enums";
-import { listen, type RunningService } from "../../subgraphs/shared/http";
+import { listen, sendJson, type RunningService } from "../../subgraphs/shared/http";
 import { matches, type Mapping } from "../../subgraphs/shared/ingest/mapping";
 import type { IngestReport } from "../../subgraphs/shared/ingest/run";
 import { log, requestLogFields, withRequestLog } from "../../subgraphs/shared/logger";
@@ -85,16 +85,6 @@ class Refusal extends Error {
 }
 
 class PayloadTooLarge extends Error {}
-
-function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  res.writeHead(status, { "content-type": "application/json", ...headers });
-  res.end(JSON.stringify(body));
-}
 
 /**
  * Streams the body into `path`, refusing it past `limit` bytes. Past the limit the rest is read and

@@ -110,7 +110,8 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
   });
 }
 
-function sendJson(
+/** A JSON answer with its status (and any headers), as every service of the graph answers. */
+export function sendJson(
   res: ServerResponse,
   status: number,
   body: unknown,
