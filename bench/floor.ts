@@ -272,11 +272,18 @@ interface IncidentsVariables {
 async function incidentsInArea(pools: FloorPools, v: IncidentsVariables) {
   const first = v.first ?? 50;
   const params = [v.lsoaCodes, v.fromMonth, v.toMonth, v.categories ?? null];
-  const where = `i.lsoa_code = ANY($1) AND i.month >= $2 AND i.month <= $3 AND ($4::text[] IS NULL OR i.category = ANY($4))`;
   const [page, count] = await Promise.all([
+    // Each neighbourhood's newest along (lsoa_code, month, id), then merged, as the graph pages.
     pools.police.query(
-      `SELECT ${INCIDENT_COLUMNS} FROM incidents i WHERE ${where} ORDER BY i.month DESC, i.id DESC LIMIT $5`,
-      [...params, first + 1],
+      `SELECT ${INCIDENT_COLUMNS}
+         FROM unnest($1::text[]) AS n(lsoa_code)
+         CROSS JOIN LATERAL (
+           SELECT * FROM incidents i
+            WHERE i.lsoa_code = n.lsoa_code AND i.month >= $2 AND i.month <= $3
+              AND ($4::text[] IS NULL OR i.category = ANY($4))
+            ORDER BY i.month DESC, i.id DESC LIMIT $5) i
+        ORDER BY i.month DESC, i.id DESC LIMIT $5`,
+      [[...new Set(v.lsoaCodes)], v.fromMonth, v.toMonth, v.categories ?? null, first + 1],
     ),
     // The total from the monthly rollup (kept exact with the rows), as the graph takes it.
     pools.police.query<{ total: string }>(

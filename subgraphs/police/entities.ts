@@ -6,7 +6,9 @@ import { RECORD_KEY_ENTITY_COLUMN } from "../shared/statistics";
 // incidents_lsoa_month_category_key (lsoa_code, month, category) INCLUDE (record_key) covers the
 // dashboards' counts and cell keys, and the filter of incident searches: declared in the
 // RecordKeys migration only, since TypeORM cannot express INCLUDE.
-// Searches page newest first along it and stop at the page's end.
+// incidents_lsoa_month_id (lsoa_code, month, id), from the IncidentSearchIndex migration: a
+// search over named neighbourhoods pages each newest first along it and stops at the page's end.
+// Searches over every neighbourhood page newest first along incidents_month_id.
 @Index("incidents_month_id", ["month", "id"])
 @Index("incidents_month_category", ["month", "category"])
 @Index("incidents_lat_lng", ["latitude", "longitude"])

@@ -189,31 +189,43 @@ export class IncidentRepository {
   async search(filter: IncidentSearch, page: PageRequest): Promise<IncidentPage> {
     // The page and the total as two statements side by side: a total over the page query
     // (count(*) OVER ()) would force every match to be read and sorted; apart, the page walks
-    // the (month, id) index and stops, and the total comes from the rollup. A later page starts
+    // an index newest first and stops, and the total comes from the rollup. A later page starts
     // after the (month, id) its cursor carries (keyset), so it costs what the first does; a
     // cursor with an offset only (issued before keyset cursors) still skips rows.
-    const [rows, counted] = await Promise.all([
-      this.sql.many<IncidentRow>(
-        `SELECT ${INCIDENT_COLUMNS}
-           FROM incidents i
-          WHERE ($1::text[] IS NULL OR i.lsoa_code = ANY($1))
-            AND ($2::text IS NULL OR i.month >= $2)
-            AND ($3::text IS NULL OR i.month <= $3)
+    // Months are compared as the column's own type (bpchar): compared as text, the column is
+    // cast and no index can bound the months, so every incident of the neighbourhoods is read.
+    const where = `($2::bpchar IS NULL OR i.month >= $2::bpchar)
+            AND ($3::bpchar IS NULL OR i.month <= $3::bpchar)
             AND ($4::text[] IS NULL OR i.category = ANY($4))
-            AND ($7::text IS NULL OR (i.month, i.id) < ($7::bpchar, $8::text))
+            AND ($7::bpchar IS NULL OR (i.month, i.id) < ($7::bpchar, $8::text))`;
+    // Named neighbourhoods: each one's newest incidents along (lsoa_code, month, id), at most a
+    // page's worth each, then merged; one ordered scan per neighbourhood however many it holds.
+    const pageSql = filter.lsoaCodes
+      ? `SELECT ${INCIDENT_COLUMNS}
+           FROM unnest($1::text[]) AS n(lsoa_code)
+           CROSS JOIN LATERAL (
+             SELECT * FROM incidents i
+              WHERE i.lsoa_code = n.lsoa_code AND ${where}
+              ORDER BY i.month DESC, i.id DESC
+              LIMIT $5::bigint + $6::bigint) i
           ORDER BY i.month DESC, i.id DESC
-          OFFSET $5 LIMIT $6`,
-        [
-          filter.lsoaCodes ?? null,
-          filter.fromMonth ?? null,
-          filter.toMonth ?? null,
-          filter.categories ?? null,
-          page.after ? 0 : page.offset,
-          page.limit + 1,
-          page.after?.month ?? null,
-          page.after?.id ?? null,
-        ],
-      ),
+          OFFSET $5 LIMIT $6`
+      : `SELECT ${INCIDENT_COLUMNS}
+           FROM incidents i
+          WHERE $1::text[] IS NULL AND ${where}
+          ORDER BY i.month DESC, i.id DESC
+          OFFSET $5 LIMIT $6`;
+    const [rows, counted] = await Promise.all([
+      this.sql.many<IncidentRow>(pageSql, [
+        filter.lsoaCodes ? [...new Set(filter.lsoaCodes)] : null,
+        filter.fromMonth ?? null,
+        filter.toMonth ?? null,
+        filter.categories ?? null,
+        page.after ? 0 : page.offset,
+        page.limit + 1,
+        page.after?.month ?? null,
+        page.after?.id ?? null,
+      ]),
       this.count(filter),
     ]);
     return { items: rows.map(toIncident), ...counted };
@@ -239,8 +251,8 @@ export class IncidentRepository {
     const row = await this.sql.one<{ total: string; cell_key: string | null }>(
       `SELECT count(*) AS total, ${CELL_KEY_SQL("i")} AS cell_key FROM incidents i
         WHERE ($1::text[] IS NULL OR i.lsoa_code = ANY($1))
-          AND ($2::text IS NULL OR i.month >= $2)
-          AND ($3::text IS NULL OR i.month <= $3)
+          AND ($2::bpchar IS NULL OR i.month >= $2::bpchar)
+          AND ($3::bpchar IS NULL OR i.month <= $3::bpchar)
           AND ($4::text[] IS NULL OR i.category = ANY($4))`,
       [filter.lsoaCodes ?? null, filter.fromMonth ?? null, filter.toMonth ?? null, filter.categories ?? null],
     );

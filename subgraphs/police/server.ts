@@ -13,6 +13,7 @@ import { ErasureThroughDefinerFunctions1796583231004 } from "./migrations/179658
 import { OutcomeHistory1796589263864 } from "./migrations/1796589263864-OutcomeHistory";
 import { Ingest1796589889077 } from "./migrations/1796589889077-Ingest";
 import { ForgottenRecords1796591932948 } from "./migrations/1796591932948-ForgottenRecords";
+import { IncidentSearchIndex1796610000000 } from "./migrations/1796610000000-IncidentSearchIndex";
 import { ImportRecord } from "../shared/ingest/store";
 import { importsResolver } from "../shared/ingest/graphql";
 import { ERASURE_ENTITIES } from "../shared/erasure";
@@ -61,6 +62,7 @@ export const police: SubgraphDefinition<PoliceLoaders> = {
     OutcomeHistory1796589263864,
     Ingest1796589889077,
     ForgottenRecords1796591932948,
+    IncidentSearchIndex1796610000000,
   ],
   resolvers: [
     importsResolver("police"),

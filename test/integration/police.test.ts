@@ -130,6 +130,16 @@ describe("incidents", () => {
     }
     expect(seen).toEqual(all.edges.map((e) => e.node.id));
     expect(new Set(seen).size).toBe(all.totalCount);
+    // Both neighbourhoods merged newest first, as the rows order them; one named twice counts once.
+    const ordered = await subgraph.sql.many<{ id: string }>(
+      `SELECT id FROM incidents WHERE lsoa_code = ANY($1) AND month BETWEEN '2019-04' AND '2019-05'
+        ORDER BY month DESC, id DESC`,
+      [filter.lsoaCodes],
+    );
+    expect(seen).toEqual(ordered.map((r) => r.id));
+    const twice = await incidents({ ...filter, lsoaCodes: [...filter.lsoaCodes, filter.lsoaCodes[0]] }, 500);
+    expect(twice.edges.map((e) => e.node.id)).toEqual(seen);
+    expect(twice.totalCount).toBe(all.totalCount);
     expect(all.totalCount).toBe(
       await count(subgraph.sql, `lsoa_code = ANY($1) AND month BETWEEN '2019-04' AND '2019-05'`, [
         filter.lsoaCodes,
