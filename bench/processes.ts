@@ -91,19 +91,31 @@ export async function waitUntilReady(services: Service[], timeoutMs = 180_000): 
   }
 }
 
-/** Ends every service still running: SIGTERM, then SIGKILL after 5 s. */
+/** Ends every service still running: SIGTERM, then SIGKILL after 5 s (60 s when profiled). */
 export function stopAll(): Promise<void> {
   return stopServices([...running]);
 }
 
-/** Ends these services: SIGTERM, then SIGKILL after 5 s. */
+/**
+ * How long a service has to exit after SIGTERM before SIGKILL. A profiled one writes its profile
+ * as it exits, after its own shutdown grace (up to 20 s): killed sooner, it writes none.
+ */
+function exitGraceMs(): number {
+  const args = process.env.BENCH_NODE_ARGS ?? "";
+  return /--(cpu|heap)-prof/.test(args) ? 60_000 : 5_000;
+}
+
+/** Ends these services: SIGTERM, then SIGKILL after 5 s (60 s when profiled). */
 export async function stopServices(services: Service[]): Promise<void> {
+  // Once each: setups share services, and a second SIGTERM kills a service mid-shutdown (the
+  // signal's default action), before a profiled one has written its profile.
+  const children = new Set(services.map((s) => s.child));
   await Promise.all(
-    services.map(async ({ child }) => {
+    [...children].map(async (child) => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
       child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+      const timer = setTimeout(() => child.kill("SIGKILL"), exitGraceMs());
       await exited;
       clearTimeout(timer);
     }),
