@@ -202,8 +202,7 @@ export class AsbCaseRepository {
    * total (category null) as a cell of its own, each with its cell key.
    */
   async countsFor(lsoaCodes: readonly string[], fromMonth: string, toMonth: string): Promise<AsbCaseCount[]> {
-    const cells = await monthlyCells(this.sql, lsoaCodes, fromMonth, toMonth);
-    return cells.map(({ kind, ...cell }) => ({ ...cell, category: kind as AsbCategory | null }));
+    return monthlyCells<"category", AsbCategory>(this.sql, lsoaCodes, fromMonth, toMonth, "category");
   }
 
   /** Cases opened in each assessment's neighbourhoods in its two windows, from the rollup. */

@@ -244,8 +244,7 @@ export class HousingRepository {
     fromMonth: string,
     toMonth: string,
   ): Promise<TenancyActionCount[]> {
-    const cells = await monthlyCells(this.sql, lsoaCodes, fromMonth, toMonth);
-    return cells.map(({ kind, ...cell }) => ({ ...cell, type: kind as TenancyActionType | null }));
+    return monthlyCells<"type", TenancyActionType>(this.sql, lsoaCodes, fromMonth, toMonth, "type");
   }
 }
 

@@ -342,8 +342,7 @@ export class IncidentRepository {
     fromMonth: string,
     toMonth: string,
   ): Promise<IncidentCount[]> {
-    const cells = await monthlyCells(this.sql, lsoaCodes, fromMonth, toMonth);
-    return cells.map(({ kind, ...cell }) => ({ ...cell, category: kind as CrimeCategory | null }));
+    return monthlyCells<"category", CrimeCategory>(this.sql, lsoaCodes, fromMonth, toMonth, "category");
   }
 
   /**

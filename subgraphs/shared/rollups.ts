@@ -223,12 +223,13 @@ export async function rebuildRollup(sql: Sql, source: RollupSource): Promise<num
   });
 }
 
-/** A rollup cell as counted: its records and its cell key. */
-export interface RollupCell extends CountedCell {
+/**
+ * A rollup cell as counted: its records and its cell key, and its kind under the name its
+ * statistic gives it (a crime's `category`, a tenancy action's `type`); null on a month's total.
+ */
+export type RollupCell<F extends string = "kind", K extends string = string> = CountedCell & {
   lsoaCode: string;
-  /** Null on a month's total. */
-  kind: string | null;
-}
+} & { [field in F]: K | null };
 
 /** A cell key from the remainder of a nano-unit sum: the same number `cellKeyOf` reads from SQL. */
 const cellKeyOfUnits = (remainder: string | number | null): number =>
@@ -236,18 +237,21 @@ const cellKeyOfUnits = (remainder: string | number | null): number =>
 
 /**
  * Monthly cells per neighbourhood and kind, and each month's total (kind null) as a cell of its
- * own, from the rollup: the one counting query every neighbourhood statistic uses.
+ * own, from the rollup: the one counting query every neighbourhood statistic uses. Each cell is
+ * made once, its kind under `kindField` (a dashboard reads thousands: a copy per cell to rename it
+ * was a twelfth of a subgraph's time).
  */
-export async function monthlyCells(
+export async function monthlyCells<F extends string, K extends string = string>(
   sql: Sql,
   lsoaCodes: readonly string[],
   fromMonth: string,
   toMonth: string,
-): Promise<RollupCell[]> {
+  kindField: F,
+): Promise<RollupCell<F, K>[]> {
   const rows = await sql.many<{
     lsoa_code: string;
     month: string;
-    kind: string | null;
+    kind: K | null;
     count: string;
     remainder: string;
     total: boolean;
@@ -261,14 +265,17 @@ export async function monthlyCells(
       ORDER BY lsoa_code, month, kind NULLS FIRST`,
     [lsoaCodes, fromMonth, toMonth],
   );
-  return rows.map((r) => ({
-    lsoaCode: r.lsoa_code,
-    month: r.month,
-    kind: r.kind,
-    count: Number(r.count),
-    cellKey: cellKeyOfUnits(r.remainder),
-    total: r.total,
-  }));
+  return rows.map(
+    (r) =>
+      ({
+        lsoaCode: r.lsoa_code,
+        month: r.month,
+        [kindField]: r.kind,
+        count: Number(r.count),
+        cellKey: cellKeyOfUnits(r.remainder),
+        total: r.total,
+      }) as RollupCell<F, K>,
+  );
 }
 
 /** A window to count: neighbourhoods, months (inclusive) and, optionally, kinds. */

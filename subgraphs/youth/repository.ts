@@ -283,8 +283,7 @@ export class YouthRepository {
     fromMonth: string,
     toMonth: string,
   ): Promise<ReferralCount[]> {
-    const cells = await monthlyCells(this.sql, lsoaCodes, fromMonth, toMonth);
-    return cells.map((cell) => ({ ...cell, kind: cell.kind as ProgrammeKind | null }));
+    return monthlyCells<"kind", ProgrammeKind>(this.sql, lsoaCodes, fromMonth, toMonth, "kind");
   }
 
   /**
