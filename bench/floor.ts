@@ -376,11 +376,11 @@ async function neighbourhoodDashboard(
         STAT_FIELDS.map(([, field, kindName], k) => [
           field,
           counted[k]
-            .filter((c) => c.lsoa_code === code && !c.total)
+            .filter((c) => c.lsoa_code === code)
             .map((c) => ({
               month: c.month,
               [kindName]: c.kind,
-              count: release(Number(c.count), c.cell_key === null ? 0 : Number(c.cell_key)),
+              count: release(Number(c.count), Number(c.cell_key)),
               suppressed: false,
             }))
             .filter((c) => c.count > 0),
