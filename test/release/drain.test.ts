@@ -1,5 +1,12 @@
-import { createServer } from "node:http";
+import { createServer, type Server } from "node:http";
 import { listen } from "../../subgraphs/shared/http";
+
+/**
+ * Resolves once the server has the request: a fixed wait raced the request's arrival on a busy
+ * machine (stop then found nothing in flight and closed at once).
+ */
+const requestArrived = (server: Server) =>
+  new Promise<void>((resolve) => server.once("request", () => resolve()));
 
 /** Every service listens through shared/http's listen(); its stop is what SIGTERM calls. */
 describe("stopping a service with a grace period (SIGTERM)", () => {
@@ -9,8 +16,9 @@ describe("stopping a service with a grace period (SIGTERM)", () => {
     });
     const running = await listen("slow", server, 0, "127.0.0.1");
     const base = `http://127.0.0.1:${running.port}`;
+    const arrived = requestArrived(server);
     const inFlight = fetch(`${base}/graphql`).then(async (r) => ({ status: r.status, text: await r.text() }));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await arrived;
     const started = Date.now();
     const stopped = running.stop({ graceMs: 10_000 });
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -24,8 +32,9 @@ describe("stopping a service with a grace period (SIGTERM)", () => {
   test("gives up on a request that outlasts the grace period", async () => {
     const server = createServer(() => undefined);
     const running = await listen("hung", server, 0, "127.0.0.1");
+    const arrived = requestArrived(server);
     const hung = fetch(`http://127.0.0.1:${running.port}/graphql`).catch((error: Error) => error);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await arrived;
     const started = Date.now();
     await running.stop({ graceMs: 300 });
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
