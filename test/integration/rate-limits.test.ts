@@ -19,11 +19,26 @@ const config = {
 const replicas: RateLimits[] = [];
 let redis: Redis;
 
+/**
+ * Waits until a replica counts in Redis: without an offline queue, a replica not yet connected
+ * counts in its own memory (its insurance limiter), and a fixed wait raced the connection on a
+ * busy machine. Each try is a caller of an agency of its own, so no limit the tests use is touched.
+ */
+async function countingInRedis(limits: RateLimits, replica: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (let attempt = 0; Date.now() < deadline; attempt++) {
+    const agency = `connection-check-${replica}-${attempt}`;
+    await limits.consume(caller("check", agency));
+    if (await redis.exists(`${prefix}:user:${agency}/check`)) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`replica ${replica} did not count in Redis within 10 s`);
+}
+
 beforeAll(async () => {
   redis = new Redis(REDIS_URL);
   for (let i = 0; i < 2; i++) replicas.push(createRateLimits(config, undefined, prefix)!);
-  // Both replicas connected before counting (without an offline queue nothing waits for it).
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  await Promise.all(replicas.map((limits, i) => countingInRedis(limits, i)));
 });
 
 afterAll(async () => {
