@@ -14,7 +14,7 @@ import {
   type ObjectTypeDefinitionNode,
 } from "graphql";
 import { buildSchema, createResolversMap, type NonEmptyArray } from "type-graphql";
-import { enforceField, judgeRecord, probe } from "./access/enforcement";
+import { enforceField, hiddenBeforeRead, judgeRecord, probe } from "./access/enforcement";
 import {
   ACCESS_DIRECTIVE_SDL,
   ACCESS_LINK,
@@ -123,10 +123,17 @@ export async function buildFederatedSchema(options: FederatedSchemaOptions): Pro
     // null with the reason.
     for (const [typeName, record] of rules.records) {
       if (!entities.has(typeName)) continue;
-      const resolveReference: Reference = references[typeName]?.__resolveReference ?? ((ref: unknown) => ref);
+      const reads = references[typeName]?.__resolveReference;
+      const resolveReference: Reference = reads ?? ((ref: unknown) => ref);
       references[typeName] = {
         ...references[typeName],
         __resolveReference: async (ref, context, info) => {
+          // A record the agreements alone hide is refused before it is read, so that an id the
+          // holder holds takes as long as one it does not. Where nothing is read (the reference
+          // is the record, as a person is outside the people index), there is nothing to time.
+          const asked = (ref as { id?: unknown } | null)?.id;
+          if (reads && typeof asked === "string" && (await hiddenBeforeRead(record, context.access, [asked])))
+            return null;
           const found = await resolveReference(ref, context, info);
           if (!found) {
             // An id the holder does not hold costs what a hidden record costs (see probe).

@@ -315,6 +315,28 @@ async function withheldBeforeRead(
   return true;
 }
 
+/**
+ * A record asked for by id that the agreements alone hide (no agreement for the purpose): decided
+ * before it is read, so that an id the owner holds costs and answers exactly what an id it does
+ * not hold does (no read, the same decision, the same probe record against the id asked for).
+ */
+export async function hiddenBeforeRead(
+  rule: RecordRule,
+  guard: AccessGuard,
+  recordIds: readonly string[],
+): Promise<boolean> {
+  if (!rule.category || rule.ownerName === "per record" || guard.gateRefusal(rule.gate)) return false;
+  const question: AccessQuestion = {
+    ownerAgencyId: rule.owner(undefined),
+    category: rule.category,
+    personIds: NO_ONE,
+  };
+  const decision = await guard.decide(question);
+  if (!hides(decision)) return false;
+  guard.record(question, decision, recordIds);
+  return true;
+}
+
 /** What a list withheld whole answers: the same as a person of whom the owner holds nothing. */
 function noneHeld(shape: "ONE" | "LIST" | "CONNECTION"): unknown {
   if (shape === "LIST") return [];
@@ -447,6 +469,14 @@ export function enforceField(rule: FieldRule, resolveField: Resolve): Resolve {
       const about = returns ? namedPerson(rule, root) : NO_ONE;
       if (returns && returns.shape !== "ONE" && (await withheldBeforeRead(returns.record, guard, about)))
         return noneHeld(returns.shape);
+      // A query's record by id (a mutation's answer is the record it changed, found already).
+      if (
+        returns?.shape === "ONE" &&
+        info.operation.operation === "query" &&
+        typeof args.id === "string" &&
+        (await hiddenBeforeRead(returns.record, guard, [args.id]))
+      )
+        return null;
       const result: unknown = await resolve(root, args, context, info);
       if (!returns) return result;
       if (result === null || result === undefined) {
