@@ -205,6 +205,26 @@ describe("a record refused for want of an agreement takes as long as an unknown 
   }, 600_000);
 });
 
+/** One incident asked for by id: through the gateway, or as an `_entities` reference on police. */
+function askIncident(id: string, through: "gateway" | "_entities", as: As) {
+  return through === "gateway"
+    ? fed.query(`query Probe($id: ID!) { incident(id: $id) { id } }`, { id }, as)
+    : graphql(
+        fed.federation.subgraphs.police.url,
+        `
+          query Probe($r: [_Any!]!) {
+            _entities(representations: $r) {
+              ... on Incident {
+                id
+              }
+            }
+          }
+        `,
+        { r: [{ __typename: "Incident", id }] },
+        as,
+      );
+}
+
 describe("what the agreements alone hide is not read", () => {
   test("with police's incidents locked, housing's incident(id) and _entities still answer, held id or not", async () => {
     const held = (await fed.stores.police.sql.one<{ id: string }>(
@@ -225,23 +245,7 @@ describe("what the agreements alone hide is not read", () => {
     try {
       await lockTaken;
       const answers = Promise.all(
-        [held, unknown].flatMap((id) => [
-          fed.query(`query Probe($id: ID!) { incident(id: $id) { id } }`, { id }, as),
-          graphql(
-            fed.federation.subgraphs.police.url,
-            `
-              query Probe($r: [_Any!]!) {
-                _entities(representations: $r) {
-                  ... on Incident {
-                    id
-                  }
-                }
-              }
-            `,
-            { r: [{ __typename: "Incident", id }] },
-            as,
-          ),
-        ]),
+        [held, unknown].flatMap((id) => [askIncident(id, "gateway", as), askIncident(id, "_entities", as)]),
       );
       const waited = new Promise<"waited">((resolve) => setTimeout(() => resolve("waited"), 20_000).unref());
       const answered = await Promise.race([answers, waited]);
@@ -326,23 +330,7 @@ describe("probe records", () => {
     const audited = async (id: string, through: "gateway" | "_entities") => {
       const requestId = `probe-${through}-${id}-${Date.now()}`;
       const as = { ...housing(Purpose.TENANCY_SUSTAINMENT), requestId };
-      const answer =
-        through === "gateway"
-          ? await fed.query(`query Probe($id: ID!) { incident(id: $id) { id } }`, { id }, as)
-          : await graphql(
-              fed.federation.subgraphs.police.url,
-              `
-                query Probe($r: [_Any!]!) {
-                  _entities(representations: $r) {
-                    ... on Incident {
-                      id
-                    }
-                  }
-                }
-              `,
-              { r: [{ __typename: "Incident", id }] },
-              as,
-            );
+      const answer = await askIncident(id, through, as);
       expect(answer.errors).toBeUndefined();
       expect(answer.data).toEqual(through === "gateway" ? { incident: null } : { _entities: [null] });
       return fed.stores.governance.sql.many<{

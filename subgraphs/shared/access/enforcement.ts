@@ -278,16 +278,29 @@ export async function probe(
   personIds: readonly string[],
   recordIds: readonly string[],
 ): Promise<void> {
-  if (!rule.category || rule.ownerName === "per record" || guard.gateRefusal(rule.gate)) return;
-  // Whether it hides turns on the agreements alone (not on anyone's consent): decided once per
-  // owner and category, however many people are probed, and recorded against the person asked about.
+  // Decided once per owner and category, however many people are probed, and recorded against
+  // the person asked about.
+  const asked = await agreementsAlone(rule, guard);
+  if (asked && hides(asked.decision))
+    guard.record({ ...asked.question, personIds }, asked.decision, recordIds);
+}
+
+/**
+ * The rule's owner and category asked with no one named: what the agreements alone decide (not
+ * anyone's consent). Undefined where that question does not arise: no category, an owner per
+ * record, or a gate that refuses whatever the agreements say (the refusal has its own reason).
+ */
+async function agreementsAlone(
+  rule: RecordRule,
+  guard: AccessGuard,
+): Promise<{ question: AccessQuestion; decision: AccessDecision } | undefined> {
+  if (!rule.category || rule.ownerName === "per record" || guard.gateRefusal(rule.gate)) return undefined;
   const question: AccessQuestion = {
     ownerAgencyId: rule.owner(undefined),
     category: rule.category,
     personIds: NO_ONE,
   };
-  const decision = await guard.decide(question);
-  if (hides(decision)) guard.record({ ...question, personIds }, decision, recordIds);
+  return { question, decision: await guard.decide(question) };
 }
 
 /**
@@ -302,16 +315,11 @@ async function withheldBeforeRead(
   guard: AccessGuard,
   about: readonly string[],
 ): Promise<boolean> {
-  if (!about.length || !rule.category || rule.ownerName === "per record" || guard.gateRefusal(rule.gate))
+  if (!about.length) return false;
+  const asked = await agreementsAlone(rule, guard);
+  if (!asked || !hides(asked.decision) || (await guard.signposting(asked.question.ownerAgencyId)))
     return false;
-  const question: AccessQuestion = {
-    ownerAgencyId: rule.owner(undefined),
-    category: rule.category,
-    personIds: NO_ONE,
-  };
-  const decision = await guard.decide(question);
-  if (!hides(decision) || (await guard.signposting(question.ownerAgencyId))) return false;
-  guard.record({ ...question, personIds: about }, decision, []);
+  guard.record({ ...asked.question, personIds: about }, asked.decision, []);
   return true;
 }
 
@@ -325,15 +333,9 @@ export async function hiddenBeforeRead(
   guard: AccessGuard,
   recordIds: readonly string[],
 ): Promise<boolean> {
-  if (!rule.category || rule.ownerName === "per record" || guard.gateRefusal(rule.gate)) return false;
-  const question: AccessQuestion = {
-    ownerAgencyId: rule.owner(undefined),
-    category: rule.category,
-    personIds: NO_ONE,
-  };
-  const decision = await guard.decide(question);
-  if (!hides(decision)) return false;
-  guard.record(question, decision, recordIds);
+  const asked = await agreementsAlone(rule, guard);
+  if (!asked || !hides(asked.decision)) return false;
+  guard.record(asked.question, asked.decision, recordIds);
   return true;
 }
 
