@@ -5,9 +5,8 @@ import type { ReportRow } from "../shared/reports-made";
 import { IN_PAGE_OR_LAST, pagesByParent, type PageRequest } from "../shared/connection";
 import { PERSON_GROUPS, personGroupsParam, type Page, type PersonGroup } from "../shared/loaders";
 import { addMonths } from "../shared/months";
-import { assessmentCounts, monthlyCells, type AssessmentCounts } from "../shared/rollups";
+import { assessmentCounts, monthlyCells, type AssessmentCounts, type RollupCell } from "../shared/rollups";
 import type { AssessmentWindows } from "../shared/sealed-assessment";
-import type { CountedCell } from "../shared/statistics";
 import { DataCategory, type RiskLevel } from "../shared/enums";
 import {
   AsbCase,
@@ -90,12 +89,8 @@ export interface InterventionRow {
   status: InterventionStatus;
 }
 
-/** A true count and its cell key; `total` rows are a month's total across kinds of ASB. */
-export interface AsbCaseCount extends CountedCell {
-  lsoaCode: string;
-  /** Null on a month's total. */
-  category: AsbCategory | null;
-}
+/** A true count and its cell key; `total` rows (no category) are a month's total across kinds of ASB. */
+export type AsbCaseCount = RollupCell<"category", AsbCategory>;
 
 const SEARCH_CONDITIONS = `($1::text[] IS NULL OR c.lsoa_code = ANY($1))
           AND ($2::text[] IS NULL OR c.status = ANY($2))

@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from "typeorm";
-import { RECORD_KEY_ENTITY_COLUMN } from "../shared/statistics";
+import { RECORD_KEY_ENTITY_COLUMN } from "../shared/record-key";
 
 /** A home housing manages, identified nationally by its UPRN. */
 @Entity({ name: "properties" })

@@ -5,8 +5,7 @@ import { moveAside } from "../shared/erasure";
 import { DataCategory } from "../shared/enums";
 import type { ReportRow } from "../shared/reports-made";
 import { PERSON_GROUPS, personGroupsParam, type Page, type PersonGroup } from "../shared/loaders";
-import { monthlyCells } from "../shared/rollups";
-import type { CountedCell } from "../shared/statistics";
+import { monthlyCells, type RollupCell } from "../shared/rollups";
 import {
   ArrearsBand,
   HousingReport,
@@ -99,12 +98,8 @@ export interface OccupantRow {
   role: OccupantRole;
 }
 
-/** A true count and its cell key; `total` rows are a month's total across action types. */
-export interface TenancyActionCount extends CountedCell {
-  lsoaCode: string;
-  /** Null on a month's total. */
-  type: TenancyActionType | null;
-}
+/** A true count and its cell key; `total` rows (no type) are a month's total across action types. */
+export type TenancyActionCount = RollupCell<"type", TenancyActionType>;
 
 /** All SQL over the housing store. */
 export class HousingRepository {

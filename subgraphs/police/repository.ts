@@ -7,8 +7,14 @@ import { IN_PAGE_OR_LAST, pagesByParent, type PageRequest } from "../shared/conn
 import { copyRows } from "../shared/demo/bulk";
 import { PERSON_GROUPS, personGroupsParam, type Page, type PersonGroup } from "../shared/loaders";
 import type { AssessmentWindows } from "../shared/sealed-assessment";
-import { assessmentCounts, monthlyCells, windowCounts, type AssessmentCounts } from "../shared/rollups";
-import { CELL_KEY_SQL, cellKeyOf, type CountedCell } from "../shared/statistics";
+import {
+  assessmentCounts,
+  monthlyCells,
+  windowCounts,
+  type AssessmentCounts,
+  type RollupCell,
+} from "../shared/rollups";
+import { CELL_KEY_SQL, cellKeyOf } from "../shared/statistics";
 import { LATEST_OUTCOME } from "./outcome";
 import { CrimeCategory, Incident, InvolvementRole } from "./types";
 
@@ -78,12 +84,8 @@ export interface NearbyQuery {
   radiusMetres: number;
 }
 
-/** A true count and its cell key; `total` rows are a month's total across crime types. */
-export interface IncidentCount extends CountedCell {
-  lsoaCode: string;
-  /** Null on a month's total. */
-  category: CrimeCategory | null;
-}
+/** A true count and its cell key; `total` rows (no category) are a month's total across crime types. */
+export type IncidentCount = RollupCell<"category", CrimeCategory>;
 
 /** One police.uk row as the importer writes it. */
 export interface ImportedIncident {

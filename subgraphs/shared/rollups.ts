@@ -3,7 +3,7 @@ import { Column, Entity, PrimaryColumn, type QueryRunner } from "typeorm";
 import type { Sql } from "./database";
 import type { AssessmentWindows } from "./sealed-assessment";
 import { loaderGroupedBy } from "./loaders";
-import type { CountedCell, MonthlyCountsKey } from "./statistics";
+import { KEY_UNITS } from "./statistics";
 
 /**
  * Monthly rollups: what every released statistic is counted from. Each owner keeps one table,
@@ -37,8 +37,21 @@ export class MonthlyCountRecord {
   keyUnits!: string;
 }
 
-/** Nano-units per record-key unit: record keys are numeric(10, 9). */
-export const KEY_UNITS = 1_000_000_000;
+/** A true count and its cell key, as a rollup's rows give it. */
+export interface CountedCell {
+  month: string;
+  count: number;
+  cellKey: number;
+  /** True for a month's total across every kind (its own cell, with its own records' keys). */
+  total: boolean;
+}
+
+/** Which neighbourhood and months a statistics loader is asked for: the one loader key. */
+export interface MonthlyCountsKey {
+  lsoaCode: string;
+  fromMonth: string;
+  toMonth: string;
+}
 
 /** How an owner's counted records become rollup cells. */
 export interface RollupSource {

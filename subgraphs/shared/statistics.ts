@@ -1,7 +1,3 @@
-import type DataLoader from "dataloader";
-import type { ColumnOptions } from "typeorm";
-import { monthRange } from "./months";
-
 /**
  * The partnership's one disclosure-control engine: every count released under STATISTICS or
  * as a case assessment passes through `release`. It is the cell-key method (ABS TableBuilder,
@@ -164,7 +160,7 @@ export function cellKeyOf(fraction: string | number | null): number {
 }
 
 /** Record keys have nine decimals: summed as whole nano-units they add exactly, in any order. */
-const KEY_UNITS = 1e9;
+export const KEY_UNITS = 1_000_000_000;
 const keyUnits = (key: string | number): number => Math.round(Number(key) * KEY_UNITS);
 const fraction = (units: number): number => (((units % KEY_UNITS) + KEY_UNITS) % KEY_UNITS) / KEY_UNITS;
 
@@ -186,109 +182,5 @@ export function cellKeyWithout(cellKey: number, removed: readonly (string | numb
   return fraction(keyUnits(cellKey) - removed.reduce<number>((s, k) => s + keyUnits(k), 0));
 }
 
-/** A neighbourhood's monthly cell as the counting SQL returns it (its kind column aside). */
-export interface CellRow {
-  lsoa_code: string;
-  month: string;
-  count: string;
-  cell_key: string;
-  total: boolean;
-}
-
-/** A counting row as a counted cell of its neighbourhood. */
-export function countedCell(row: CellRow): CountedCell & { lsoaCode: string } {
-  return {
-    lsoaCode: row.lsoa_code,
-    month: row.month,
-    count: Number(row.count),
-    cellKey: cellKeyOf(row.cell_key),
-    total: row.total,
-  };
-}
-
-/** A count as released: perturbed, never from 1 to 4, never null. */
-export interface ReleasedCount {
-  count: number;
-}
-
-/** A true count and its cell key, as the statistics SQL gives it. */
-export interface CountedCell {
-  month: string;
-  count: number;
-  cellKey: number;
-  /** True for a month's total across every kind (its own cell, with its own records' keys). */
-  total: boolean;
-}
-
-export interface ReleasedTable<T> {
-  /** The cells released as more than 0 (a cell released as 0 is left out, like a cell with no records). */
-  cells: (T & ReleasedCount)[];
-  /** Each month's total, its own perturbed cell; left out when released as 0. */
-  rowTotals: ({ row: string } & ReleasedCount)[];
-}
-
-/**
- * Releases a table of counts whose month totals are also shown. Totals are not sums of the
- * released cells: each is the cell of all the month's records, perturbed by its own key, so
- * additivity is given up on purpose (a total minus the shown cells is noise, not a hidden count).
- * One pass and one copy per cell (a dashboard releases thousands); the counted cells themselves
- * are the loader's, cached for the request, so they are never changed.
- */
-export function releaseTable<T extends CountedCell>(counts: readonly T[]): ReleasedTable<T> {
-  const cells: (T & ReleasedCount)[] = [];
-  const rowTotals: ({ row: string } & ReleasedCount)[] = [];
-  for (const cell of counts) {
-    const count = release(cell.count, cell.cellKey);
-    if (count <= 0) continue;
-    if (cell.total) rowTotals.push({ row: cell.month, count });
-    else cells.push({ ...cell, count });
-  }
-  return { cells, rowTotals };
-}
-
-/** A row total of a table by month, as the shared MonthlyCount type shows it. */
-export function monthlyCount(total: { row: string } & ReleasedCount): { month: string } & ReleasedCount {
-  return { month: total.row, count: total.count };
-}
-
-/** Which neighbourhood and months a statistics loader is asked for. */
-export interface MonthlyCountsKey {
-  lsoaCode: string;
-  fromMonth: string;
-  toMonth: string;
-}
-
-/**
- * One neighbourhood's monthly counts by kind and its month totals, from a subgraph's statistics
- * loader, validated and released as one table.
- */
-export async function neighbourhoodTable<T extends CountedCell>(
-  loader: DataLoader<MonthlyCountsKey, T[], string>,
-  lsoaCode: string,
-  fromMonth: string,
-  toMonth: string,
-): Promise<ReleasedTable<T>> {
-  monthRange("fromMonth", fromMonth, "toMonth", toMonth);
-  return releaseTable(await loader.load({ lsoaCode, fromMonth, toMonth }));
-}
-
 /** SQL for a cell's key over a `record_key` column: exact, so the same records give the same key. */
 export const CELL_KEY_SQL = (alias: string) => `(sum(${alias}.record_key) % 1)`;
-
-/**
- * Migration step: gives every row of a counted table its record key. A volatile default is
- * evaluated per row, so existing rows each get their own key as the column is added, and every
- * row inserted later (seeds, imports, live writes) gets one without naming the column; nothing
- * updates it afterwards, so a re-import keeps the keys it finds.
- */
-export const RECORD_KEY_COLUMN = `record_key numeric(10, 9) NOT NULL DEFAULT trunc(random()::numeric, 9)
-  CHECK (record_key >= 0 AND record_key < 1)`;
-
-/** The same column as the entities declare it (the drift test compares the two). */
-export const RECORD_KEY_ENTITY_COLUMN: ColumnOptions = {
-  type: "numeric",
-  precision: 10,
-  scale: 9,
-  name: "record_key",
-  default: () => "trunc(random()::numeric, 9)",
-};

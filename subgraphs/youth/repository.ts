@@ -5,8 +5,7 @@ import type { Sql } from "../shared/database";
 import { moveAside } from "../shared/erasure";
 import { DataCategory } from "../shared/enums";
 import { PERSON_GROUPS, personGroupsParam, type Page, type PersonGroup } from "../shared/loaders";
-import { monthlyCells } from "../shared/rollups";
-import type { CountedCell } from "../shared/statistics";
+import { monthlyCells, type RollupCell } from "../shared/rollups";
 import { agencyRef } from "../shared/types";
 import {
   Enrolment,
@@ -153,12 +152,8 @@ function toStatusChange(row: StatusChangeRow): ReferralStatusChange {
   });
 }
 
-/** A true count and its cell key; `total` rows are a month's total across programme kinds. */
-export interface ReferralCount extends CountedCell {
-  lsoaCode: string;
-  /** Null on a month's total. */
-  kind: ProgrammeKind | null;
-}
+/** A true count and its cell key; `total` rows (no kind) are a month's total across programme kinds. */
+export type ReferralCount = RollupCell<"kind", ProgrammeKind>;
 
 export interface NewReferral {
   personId: string;

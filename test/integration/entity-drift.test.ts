@@ -17,7 +17,7 @@ const MIGRATIONS_ONLY = [
   /^DROP INDEX "public"\."\w+"$/,
   /^COMMENT ON TABLE "\w+" IS NULL$/,
   // TypeORM strips the casts from a default it reads back, so one with a cast always "differs":
-  // record_key's default is RECORD_KEY_COLUMN's (shared/statistics.ts), used by every migration.
+  // record_key's default is RECORD_KEY_COLUMN's (shared/record-key.ts), used by every migration.
   /^ALTER TABLE "\w+" ALTER COLUMN "record_key" SET DEFAULT trunc\(random\(\)::numeric, 9\)$/,
 ];
 

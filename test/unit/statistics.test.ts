@@ -9,8 +9,8 @@ import {
   cellKeyWithout,
   noiseFor,
   release,
-  releaseTable,
 } from "../../subgraphs/shared/statistics";
+import { releaseTable } from "../../subgraphs/shared/neighbourhood-statistics";
 
 const mean = (r: (typeof P_TABLE)[number]) => r.noise.reduce((s, v, k) => s + v * r.p[k], 0);
 const variance = (r: (typeof P_TABLE)[number]) =>

@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from "typeorm";
-import { RECORD_KEY_COLUMN } from "../../shared/statistics";
+import { RECORD_KEY_COLUMN } from "../../shared/record-key";
 
 /** Disclosure control (cell-key method): every tenancy action gets a fixed random record key. */
 export class RecordKeys1764200000000 implements MigrationInterface {
