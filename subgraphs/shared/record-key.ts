@@ -9,6 +9,9 @@ import type { ColumnOptions } from "typeorm";
 export const RECORD_KEY_COLUMN = `record_key numeric(10, 9) NOT NULL DEFAULT trunc(random()::numeric, 9)
   CHECK (record_key >= 0 AND record_key < 1)`;
 
+/** Record keys have nine decimals: summed as whole nano-units they add exactly, in any order. */
+export const KEY_UNITS = 1_000_000_000;
+
 /** The same column as the entities declare it (the drift test compares the two). */
 export const RECORD_KEY_ENTITY_COLUMN: ColumnOptions = {
   type: "numeric",

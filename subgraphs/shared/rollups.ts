@@ -3,7 +3,7 @@ import { Column, Entity, PrimaryColumn, type QueryRunner } from "typeorm";
 import type { Sql } from "./database";
 import type { AssessmentWindows } from "./sealed-assessment";
 import { loaderGroupedBy } from "./loaders";
-import { KEY_UNITS } from "./statistics";
+import { KEY_UNITS } from "./record-key";
 
 /**
  * Monthly rollups: what every released statistic is counted from. Each owner keeps one table,

@@ -1,3 +1,5 @@
+import { KEY_UNITS } from "./record-key";
+
 /**
  * The partnership's one disclosure-control engine: every count released under STATISTICS or
  * as a case assessment passes through `release`. It is the cell-key method (ABS TableBuilder,
@@ -159,8 +161,6 @@ export function cellKeyOf(fraction: string | number | null): number {
   return key;
 }
 
-/** Record keys have nine decimals: summed as whole nano-units they add exactly, in any order. */
-export const KEY_UNITS = 1_000_000_000;
 const keyUnits = (key: string | number): number => Math.round(Number(key) * KEY_UNITS);
 const fraction = (units: number): number => (((units % KEY_UNITS) + KEY_UNITS) % KEY_UNITS) / KEY_UNITS;
 
